@@ -1,0 +1,73 @@
+// The few things LayoutLab's Swift code cannot reach by itself: allocator entry points that exist only
+// when a given allocator is loaded (found once with dlsym, never linked), malloc_usable_size and mallinfo2
+// of whichever allocator serves malloc, and the Swift runtime's allocation hook. Every symbol is prefixed
+// `ll_`; no function prints; absent entry points give ENOSYS.
+#ifndef LAYOUTLAB_SHIMS_H
+#define LAYOUTLAB_SHIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Writes the path of the shared object whose `malloc` this process calls. 0, or ENOENT.
+int ll_malloc_provider(char *path, size_t capacity);
+
+/// Writes the path of the C library itself (whatever serves malloc). 0, or ENOENT.
+int ll_c_library_path(char *path, size_t capacity);
+
+/// glibc's version string (`gnu_get_libc_version`).
+const char *ll_glibc_version(void);
+
+/// `malloc_usable_size` of the allocator that serves malloc, in bytes.
+size_t ll_malloc_usable_size(void *pointer);
+
+/// jemalloc's statistics in bytes, read through `mallctl` after an `epoch` refresh.
+typedef struct {
+    uint64_t allocated;
+    uint64_t active;
+    uint64_t resident;
+    uint64_t metadata;
+    uint64_t mapped;
+    uint64_t retained;
+} ll_jemalloc_stats;
+
+/// Finds `mallctl` with dlsym and translates the statistic names to MIBs, once. 0, ENOSYS when jemalloc
+/// is not loaded, or the error `mallctlnametomib` returned.
+int ll_jemalloc_open(void);
+/// Refreshes `epoch` and reads the six statistics by MIB, without allocating. 0 or an errno.
+int ll_jemalloc_read(ll_jemalloc_stats *out);
+/// 1 if jemalloc's `arenas.lookup` knows the allocation, 0 if not, -ENOSYS without jemalloc.
+int ll_jemalloc_owns(void *pointer);
+/// jemalloc's `version` string. 0, or an errno.
+int ll_jemalloc_version(char *buffer, size_t capacity);
+
+/// glibc's `mallinfo2` fields, in bytes (counts for `ordblks`, `smblks`, `hblks`).
+typedef struct {
+    uint64_t arena;
+    uint64_t ordblks;
+    uint64_t smblks;
+    uint64_t hblks;
+    uint64_t hblkhd;
+    uint64_t usmblks;
+    uint64_t fsmblks;
+    uint64_t uordblks;
+    uint64_t fordblks;
+    uint64_t keepcost;
+} ll_mallinfo;
+
+/// glibc's `mallinfo2`, found with dlsym. 0, or ENOSYS when the C library has none.
+int ll_mallinfo2(ll_mallinfo *out);
+
+/// What the Swift runtime asked the allocator for while the counter was on.
+typedef struct {
+    uint64_t allocations;
+    uint64_t requested_bytes;  // the `requiredSize` passed to swift_allocObject
+    uint64_t usable_bytes;     // malloc_usable_size of each object returned
+} ll_allocation_totals;
+
+/// Routes swift_allocObject through a counting hook (the runtime's instrumentation entry point) and
+/// resets the totals. 0, or ENOSYS when the runtime has no such hook. Costs time: never on while timing.
+int ll_swift_allocation_counter_start(void);
+/// Restores the runtime's own allocation path and writes the totals since start.
+void ll_swift_allocation_counter_stop(ll_allocation_totals *out);
+
+#endif

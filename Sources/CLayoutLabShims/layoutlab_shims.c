@@ -1,0 +1,187 @@
+// Why C: these entry points exist only when a particular allocator or runtime is loaded, so they are found
+// with dlsym(RTLD_DEFAULT, ...) at run time and cached; Swift cannot declare a weak import, and the Swift
+// runtime's hook is a C function-pointer variable.
+#define _GNU_SOURCE
+#include "layoutlab_shims.h"
+
+#include <dlfcn.h>
+#include <gnu/libc-version.h>
+#include <errno.h>
+#include <malloc.h>
+#include <stdbool.h>
+#include <string.h>
+
+static int ll_path_of(void *symbol, char *path, size_t capacity) {
+    Dl_info info;
+    if (symbol == NULL || dladdr(symbol, &info) == 0 || info.dli_fname == NULL) return ENOENT;
+    size_t length = strlen(info.dli_fname);
+    if (length + 1 > capacity) return ERANGE;
+    memcpy(path, info.dli_fname, length + 1);
+    return 0;
+}
+
+int ll_malloc_provider(char *path, size_t capacity) {
+    return ll_path_of(dlsym(RTLD_DEFAULT, "malloc"), path, capacity);
+}
+
+int ll_c_library_path(char *path, size_t capacity) {
+    return ll_path_of((void *)&gnu_get_libc_version, path, capacity);
+}
+
+const char *ll_glibc_version(void) { return gnu_get_libc_version(); }
+
+size_t ll_malloc_usable_size(void *pointer) { return malloc_usable_size(pointer); }
+
+// MARK: jemalloc
+
+typedef int (*ll_mallctl_fn)(const char *, void *, size_t *, void *, size_t);
+typedef int (*ll_mallctlnametomib_fn)(const char *, size_t *, size_t *);
+typedef int (*ll_mallctlbymib_fn)(const size_t *, size_t, void *, size_t *, void *, size_t);
+
+enum { LL_STAT_COUNT = 6, LL_MIB_DEPTH = 4 };
+static const char *const ll_stat_names[LL_STAT_COUNT] = {
+    "stats.allocated", "stats.active", "stats.resident", "stats.metadata", "stats.mapped", "stats.retained",
+};
+
+static struct {
+    bool opened;
+    int open_result;
+    ll_mallctl_fn mallctl;
+    ll_mallctlbymib_fn bymib;
+    size_t epoch_mib[LL_MIB_DEPTH];
+    size_t epoch_length;
+    size_t stat_mib[LL_STAT_COUNT][LL_MIB_DEPTH];
+    size_t stat_length[LL_STAT_COUNT];
+} ll_je;
+
+int ll_jemalloc_open(void) {
+    if (ll_je.opened) return ll_je.open_result;
+    ll_je.opened = true;
+    ll_je.mallctl = (ll_mallctl_fn)dlsym(RTLD_DEFAULT, "mallctl");
+    ll_mallctlnametomib_fn nametomib = (ll_mallctlnametomib_fn)dlsym(RTLD_DEFAULT, "mallctlnametomib");
+    ll_je.bymib = (ll_mallctlbymib_fn)dlsym(RTLD_DEFAULT, "mallctlbymib");
+    if (ll_je.mallctl == NULL || nametomib == NULL || ll_je.bymib == NULL) {
+        ll_je.open_result = ENOSYS;
+        return ENOSYS;
+    }
+    ll_je.epoch_length = LL_MIB_DEPTH;
+    int result = nametomib("epoch", ll_je.epoch_mib, &ll_je.epoch_length);
+    for (int i = 0; result == 0 && i < LL_STAT_COUNT; i++) {
+        ll_je.stat_length[i] = LL_MIB_DEPTH;
+        result = nametomib(ll_stat_names[i], ll_je.stat_mib[i], &ll_je.stat_length[i]);
+    }
+    ll_je.open_result = result;
+    return result;
+}
+
+int ll_jemalloc_read(ll_jemalloc_stats *out) {
+    int result = ll_jemalloc_open();
+    if (result != 0) return result;
+    uint64_t epoch = 1;
+    size_t epoch_size = sizeof(epoch);
+    result = ll_je.bymib(ll_je.epoch_mib, ll_je.epoch_length, &epoch, &epoch_size, &epoch, epoch_size);
+    if (result != 0) return result;
+    uint64_t *fields[LL_STAT_COUNT] = {
+        &out->allocated, &out->active, &out->resident, &out->metadata, &out->mapped, &out->retained,
+    };
+    for (int i = 0; i < LL_STAT_COUNT; i++) {
+        size_t value = 0;
+        size_t size = sizeof(value);
+        result = ll_je.bymib(ll_je.stat_mib[i], ll_je.stat_length[i], &value, &size, NULL, 0);
+        if (result != 0) return result;
+        *fields[i] = (uint64_t)value;
+    }
+    return 0;
+}
+
+int ll_jemalloc_owns(void *pointer) {
+    if (ll_jemalloc_open() != 0) return -ENOSYS;
+    unsigned arena = 0;
+    size_t size = sizeof(arena);
+    return ll_je.mallctl("arenas.lookup", &arena, &size, &pointer, sizeof(pointer)) == 0 ? 1 : 0;
+}
+
+int ll_jemalloc_version(char *buffer, size_t capacity) {
+    if (ll_jemalloc_open() != 0) return ENOSYS;
+    const char *version = NULL;
+    size_t size = sizeof(version);
+    int result = ll_je.mallctl("version", &version, &size, NULL, 0);
+    if (result != 0) return result;
+    size_t length = strlen(version);
+    if (length + 1 > capacity) return ERANGE;
+    memcpy(buffer, version, length + 1);
+    return 0;
+}
+
+// MARK: glibc
+
+struct ll_glibc_mallinfo2 {
+    size_t arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
+};
+typedef struct ll_glibc_mallinfo2 (*ll_mallinfo2_fn)(void);
+
+int ll_mallinfo2(ll_mallinfo *out) {
+    static ll_mallinfo2_fn function = NULL;
+    static bool resolved = false;
+    if (!resolved) {
+        function = (ll_mallinfo2_fn)dlsym(RTLD_DEFAULT, "mallinfo2");
+        resolved = true;
+    }
+    if (function == NULL) return ENOSYS;
+    struct ll_glibc_mallinfo2 info = function();
+    out->arena = info.arena;
+    out->ordblks = info.ordblks;
+    out->smblks = info.smblks;
+    out->hblks = info.hblks;
+    out->hblkhd = info.hblkhd;
+    out->usmblks = info.usmblks;
+    out->fsmblks = info.fsmblks;
+    out->uordblks = info.uordblks;
+    out->fordblks = info.fordblks;
+    out->keepcost = info.keepcost;
+    return 0;
+}
+
+// MARK: Swift allocation counter
+
+typedef void *(*ll_swift_alloc_fn)(const void *metadata, size_t size, size_t align_mask);
+
+static struct {
+    ll_swift_alloc_fn *hook;      // the runtime's `_swift_allocObject` variable
+    bool *swizzling;              // the runtime's switch that makes it consult the hook
+    ll_swift_alloc_fn original;
+    ll_allocation_totals totals;
+} ll_counter;
+
+static void *ll_counting_alloc(const void *metadata, size_t size, size_t align_mask) {
+    void *object = ll_counter.original(metadata, size, align_mask);
+    ll_counter.totals.allocations += 1;
+    ll_counter.totals.requested_bytes += size;
+    ll_counter.totals.usable_bytes += malloc_usable_size(object);
+    return object;
+}
+
+int ll_swift_allocation_counter_start(void) {
+    if (ll_counter.hook == NULL) {
+        ll_counter.hook = (ll_swift_alloc_fn *)dlsym(RTLD_DEFAULT, "_swift_allocObject");
+        ll_counter.swizzling =
+            (bool *)dlsym(RTLD_DEFAULT, "_swift_enableSwizzlingOfAllocationAndRefCountingFunctions_forInstrumentsOnly");
+        if (ll_counter.hook == NULL || ll_counter.swizzling == NULL) {
+            ll_counter.hook = NULL;
+            return ENOSYS;
+        }
+        ll_counter.original = *ll_counter.hook;
+    }
+    memset(&ll_counter.totals, 0, sizeof(ll_counter.totals));
+    *ll_counter.hook = ll_counting_alloc;
+    *ll_counter.swizzling = true;
+    return 0;
+}
+
+void ll_swift_allocation_counter_stop(ll_allocation_totals *out) {
+    if (ll_counter.hook != NULL) {
+        *ll_counter.swizzling = false;
+        *ll_counter.hook = ll_counter.original;
+    }
+    *out = ll_counter.totals;
+}

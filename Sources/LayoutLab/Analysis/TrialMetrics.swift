@@ -1,0 +1,53 @@
+import LayoutLabSampling
+
+/// The per-node figures of one trial, derived from its samples and probe; nil where an input is missing.
+///
+/// - `allocateNsPerNode`: the phase's own time at the last checkpoint (sampling excluded) ÷ nodes.
+/// - `rssBytesPerNode`: (RSS at the last checkpoint − RSS at the baseline) ÷ nodes; the baseline is taken
+///   before the container is reserved, so the reference array's touched pages are included.
+/// - `allocator{Allocated,Active}BytesPerNode`: the same difference of the allocator's own figures.
+/// - `requestedBytesPerNode`: bytes passed to `swift_allocObject` per node in the probe (instance size with
+///   its 16-byte header, dictionary storage for `dict-class`, array bytes for value layouts).
+/// - `usableBytesPerNode`: `malloc_usable_size` of those allocations per node.
+/// - `containerBytesPerNode`: bytes requested for the array of references per node (0 for value layouts,
+///   which keep nodes inline).
+public struct TrialMetrics: Equatable, Sendable {
+    public var allocateNsPerNode: Double?
+    public var rssBytesPerNode: Double?
+    public var allocatorAllocatedBytesPerNode: Double?
+    public var allocatorActiveBytesPerNode: Double?
+    public var requestedBytesPerNode: Double?
+    public var usableBytesPerNode: Double?
+    public var containerBytesPerNode: Double?
+    public var baselineRSSBytes: Int?
+    public var peakRSSBytes: Int?
+    /// Time spent taking samples, in ns, and its share of the phase (sampling + work).
+    public var samplingNs: Int
+    public var samplingShare: Double?
+
+    public init(result: TrialResult) {
+        let nodes = Double(result.trial.nodes)
+        let first = result.samples.first
+        let last = result.samples.last
+        func perNode(_ value: (MemorySample) -> Int?) -> Double? {
+            guard let first, let last, let start = value(first), let end = value(last), nodes > 0 else { return nil }
+            return Double(end - start) / nodes
+        }
+        allocateNsPerNode = last.map { Double($0.elapsedNs) / nodes }
+        rssBytesPerNode = perNode(\.rssBytes)
+        allocatorAllocatedBytesPerNode = perNode(\.allocator.allocatedBytes)
+        allocatorActiveBytesPerNode = perNode(\.allocator.activeBytes)
+        if let probe = result.probe, probe.probeNodes > 0 {
+            let probeNodes = Double(probe.probeNodes)
+            requestedBytesPerNode = Double(probe.nodeRequestedBytes) / probeNodes
+            usableBytesPerNode = Double(probe.nodeUsableBytes) / probeNodes
+            containerBytesPerNode = Double(probe.containerRequestedBytes) / probeNodes
+        }
+        baselineRSSBytes = first?.rssBytes
+        peakRSSBytes = result.samples.compactMap(\.vmHWMBytes).max()
+        samplingNs = result.samples.reduce(0) { $0 + $1.sampleNs }
+        if let last, last.elapsedNs + samplingNs > 0 {
+            samplingShare = Double(samplingNs) / Double(last.elapsedNs + samplingNs)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import LayoutLabSampling
+
+/// An allocator a trial runs under: the C library's own `malloc` (`system`), or a shared object preloaded
+/// into the worker only (`LD_PRELOAD`), with extra environment such as `MALLOC_CONF`.
+public struct AllocatorSpec: Equatable, Sendable {
+    public var name: String
+    /// A path or a bare file name searched in the system library directories; nil for the C library.
+    public var library: String?
+    /// Extra environment for the worker (e.g. `MALLOC_CONF`), recorded in `environment.json`.
+    public var environment: [String: String]
+    /// Where the `allocator_*` columns come from.
+    public var statistics: AllocatorStatisticsSource
+    /// The Debian package that ships a built-in allocator, for installation hints and version records.
+    public var debianPackage: String?
+
+    public init(
+        name: String, library: String?, environment: [String: String] = [:],
+        statistics: AllocatorStatisticsSource, debianPackage: String? = nil
+    ) {
+        self.name = name
+        self.library = library
+        self.environment = environment
+        self.statistics = statistics
+        self.debianPackage = debianPackage
+    }
+
+    /// glibc's malloc, read through `mallinfo2`.
+    public static let system = AllocatorSpec(
+        name: "system", library: nil, statistics: .mallinfo2, debianPackage: "libc6")
+    /// Debian's jemalloc, read through `mallctl`.
+    public static let jemalloc = AllocatorSpec(
+        name: "jemalloc", library: "libjemalloc.so.2", statistics: .jemalloc, debianPackage: "libjemalloc2")
+
+    /// The allocators an experiment can name by a plain string.
+    public static let builtIns: [AllocatorSpec] = [.system, .jemalloc]
+}

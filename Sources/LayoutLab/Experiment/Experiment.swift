@@ -1,0 +1,44 @@
+import LayoutLabSampling
+
+/// One experiment file, validated: the trials it asks for are layouts × shapes × nodes × allocators ×
+/// repetitions, each sampled at `checkpoints` points of its allocate phase.
+public struct Experiment: Equatable, Sendable {
+    public var name: String
+    public var description: String
+    public var layouts: [LayoutKind]
+    public var shapes: [Shape]
+    /// Node counts, each a separate trial.
+    public var nodes: [Int]
+    public var allocators: [AllocatorSpec]
+    public var repetitions: Int
+    /// Samples per phase after the baseline.
+    public var checkpoints: Int
+    /// When `smaps_rollup` is read.
+    public var smaps: SmapsPolicy
+    /// Nodes rebuilt after the phase with the allocation counter on, to measure requested and usable bytes.
+    public var probeNodes: Int
+    /// The file it came from.
+    public var sourcePath: String
+
+    public static let defaultCheckpoints = 100
+    public static let defaultProbeNodes = 65_536
+
+    public init(
+        name: String, description: String = "", layouts: [LayoutKind] = LayoutKind.allCases, shapes: [Shape],
+        nodes: [Int], allocators: [AllocatorSpec] = [.system], repetitions: Int = 1,
+        checkpoints: Int = Experiment.defaultCheckpoints, smaps: SmapsPolicy = .boundaries,
+        probeNodes: Int = Experiment.defaultProbeNodes, sourcePath: String = ""
+    ) {
+        self.name = name
+        self.description = description
+        self.layouts = layouts
+        self.shapes = shapes
+        self.nodes = nodes
+        self.allocators = allocators
+        self.repetitions = repetitions
+        self.checkpoints = checkpoints
+        self.smaps = smaps
+        self.probeNodes = probeNodes
+        self.sourcePath = sourcePath
+    }
+}

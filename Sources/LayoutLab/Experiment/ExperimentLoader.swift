@@ -1,0 +1,80 @@
+import Foundation
+import LayoutLabSampling
+
+/// Reads experiment files and checks them completely, collecting every problem with its JSON path,
+/// before anything runs.
+public struct ExperimentLoader: Sendable {
+    /// Larger files are refused before parsing, so that a stray file cannot cost unbounded time or memory.
+    public static let maximumFileBytes = 1 << 20
+    /// The largest node count a trial may ask for (2^40), far beyond any machine's memory.
+    public static let maximumNodes = 1 << 40
+
+    public var libraries: SharedLibraryResolver
+
+    public init(libraries: SharedLibraryResolver = SharedLibraryResolver()) { self.libraries = libraries }
+
+    /// Loads and validates several files; also refuses two files with the same experiment name.
+    public func load(paths: [String]) throws(ExperimentValidationError) -> [Experiment] {
+        var experiments: [Experiment] = []
+        var problems: [ExperimentProblem] = []
+        var firstFileByName: [String: String] = [:]
+        for path in paths {
+            do throws(ExperimentValidationError) {
+                let experiment = try load(path: path)
+                if let earlier = firstFileByName[experiment.name] {
+                    problems.append(ExperimentProblem(
+                        file: path, jsonPath: "$.name",
+                        message: "experiment name \"\(experiment.name)\" is already used by \(earlier)"))
+                } else {
+                    firstFileByName[experiment.name] = path
+                    experiments.append(experiment)
+                }
+            } catch {
+                problems += error.problems
+            }
+        }
+        guard problems.isEmpty else { throw ExperimentValidationError(problems: problems) }
+        return experiments
+    }
+
+    /// Loads and validates one file.
+    public func load(path: String) throws(ExperimentValidationError) -> Experiment {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ExperimentValidationError(problems: [
+                ExperimentProblem(file: path, jsonPath: "$", message: "cannot read the file (missing or unreadable)")
+            ])
+        }
+        return try load(data: data, path: path)
+    }
+
+    /// Validates the bytes of an experiment file; `path` names it in messages.
+    public func load(data: Data, path: String) throws(ExperimentValidationError) -> Experiment {
+        func fail(_ message: String) -> ExperimentValidationError {
+            ExperimentValidationError(problems: [ExperimentProblem(file: path, jsonPath: "$", message: message)])
+        }
+        guard data.count <= Self.maximumFileBytes else {
+            throw fail("expected an experiment file of at most \(Self.maximumFileBytes) bytes, got \(data.count)")
+        }
+        guard String(data: data, encoding: .utf8) != nil else { throw fail("expected UTF-8 text, got invalid UTF-8") }
+        let document: JSONValue
+        do {
+            document = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw fail("expected JSON, got text that does not parse: \(Self.parseFailure(error))")
+        }
+        var validator = ExperimentValidator(file: path, libraries: libraries)
+        let experiment = validator.experiment(from: document)
+        guard let experiment, validator.problems.isEmpty else {
+            throw ExperimentValidationError(problems: validator.problems)
+        }
+        return experiment
+    }
+
+    private static func parseFailure(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            let underlying = context.underlyingError.map { ($0 as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\($0)" }
+            return underlying ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,224 @@
+import LayoutLabSampling
+
+/// Walks a parsed experiment file, building the `Experiment` and recording every problem with its path.
+struct ExperimentValidator {
+    let file: String
+    let libraries: SharedLibraryResolver
+    private(set) var problems: [ExperimentProblem] = []
+
+    init(file: String, libraries: SharedLibraryResolver) {
+        self.file = file
+        self.libraries = libraries
+    }
+
+    static let topLevelKeys = [
+        "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
+        "checkpoints", "sampling", "probe_nodes",
+    ]
+
+    mutating func experiment(from document: JSONValue) -> Experiment? {
+        guard let top = object(document, at: "$", allowed: Self.topLevelKeys, required: ["name", "shapes", "nodes"])
+        else { return nil }
+        let name = top["name"].flatMap { identifier($0, at: "$.name", pattern: .fileName) }
+        let description = top["description"].flatMap { string($0, at: "$.description") } ?? ""
+        let layouts = top["layouts"].map { items($0, at: "$.layouts").compactMap { v, p in choice(v, at: p, from: LayoutKind.self) } }
+            ?? LayoutKind.allCases
+        let shapes = top["shapes"].map { items($0, at: "$.shapes").compactMap { v, p in shape(v, at: p) } } ?? []
+        let nodes = top["nodes"].map {
+            items($0, at: "$.nodes").compactMap { v, p in integer(v, at: p, in: 1...ExperimentLoader.maximumNodes, what: "a node count") }
+        } ?? []
+        let allocators = top["allocators"].map { items($0, at: "$.allocators").compactMap { v, p in allocator(v, at: p) } }
+            ?? [AllocatorSpec.system]
+        let repetitions = top["repetitions"].flatMap { integer($0, at: "$.repetitions", in: 1...1000, what: "a repetition count") } ?? 1
+        let checkpoints = top["checkpoints"].flatMap {
+            integer($0, at: "$.checkpoints", in: 1...100_000, what: "a number of samples per phase")
+        } ?? Experiment.defaultCheckpoints
+        let probeNodes = top["probe_nodes"].flatMap {
+            integer($0, at: "$.probe_nodes", in: 0...10_000_000, what: "a number of probe nodes (0 turns the probe off)")
+        } ?? Experiment.defaultProbeNodes
+        var smaps = SmapsPolicy.boundaries
+        if let sampling = top["sampling"], let fields = object(sampling, at: "$.sampling", allowed: ["smaps_rollup"], required: []) {
+            smaps = fields["smaps_rollup"].flatMap { choice($0, at: "$.sampling.smaps_rollup", from: SmapsPolicy.self) } ?? smaps
+        }
+        duplicates(in: shapes.map(\.name), at: "$.shapes", key: "name", what: "shape")
+        duplicates(in: allocators.map(\.name), at: "$.allocators", key: "name", what: "allocator")
+        duplicates(in: layouts.map(\.rawValue), at: "$.layouts", key: nil, what: "layout")
+        duplicates(in: nodes.map(String.init), at: "$.nodes", key: nil, what: "node count")
+        guard let name, problems.isEmpty else { return nil }
+        return Experiment(
+            name: name, description: description, layouts: layouts, shapes: shapes, nodes: nodes,
+            allocators: allocators, repetitions: repetitions, checkpoints: checkpoints, smaps: smaps,
+            probeNodes: probeNodes, sourcePath: file)
+    }
+
+    // MARK: Parts
+
+    private mutating func shape(_ value: JSONValue, at path: String) -> Shape? {
+        guard let fields = object(value, at: path, allowed: ["name", "fields"], required: ["name", "fields"]) else { return nil }
+        let name = fields["name"].flatMap { identifier($0, at: path + ".name", pattern: .fileName) }
+        let members = fields["fields"].map { items($0, at: path + ".fields").compactMap { v, p in field(v, at: p) } } ?? []
+        duplicates(in: members.map(\.name), at: path + ".fields", key: "name", what: "field")
+        guard let name, !members.isEmpty else { return nil }
+        return Shape(name: name, fields: members)
+    }
+
+    private mutating func field(_ value: JSONValue, at path: String) -> Field? {
+        guard let fields = object(value, at: path, allowed: ["name", "type"], required: ["name", "type"]) else { return nil }
+        let name = fields["name"].flatMap { identifier($0, at: path + ".name", pattern: .swiftIdentifier) }
+        let type = fields["type"].flatMap { choice($0, at: path + ".type", from: FieldType.self) }
+        guard let name, let type else { return nil }
+        return Field(name: name, type: type)
+    }
+
+    private mutating func allocator(_ value: JSONValue, at path: String) -> AllocatorSpec? {
+        let builtInNames = AllocatorSpec.builtIns.map(\.name)
+        if case .string(let name) = value {
+            guard let spec = AllocatorSpec.builtIns.first(where: { $0.name == name }) else {
+                report(path, "expected one of \(builtInNames.joined(separator: ", ")) or an object with \"name\" and \"library\", got \(value.summary)\(Suggestion.hint(for: name, among: builtInNames))")
+                return nil
+            }
+            if let library = spec.library, case .failure = libraries.resolve(library) {
+                report(path, "allocator \"\(name)\" needs \(library), which is not installed (Debian package \(spec.debianPackage ?? "?"); `make run` installs it)")
+                return nil
+            }
+            return spec
+        }
+        guard let fields = object(value, at: path, allowed: ["name", "library", "env", "statistics"], required: ["name", "library"]) else {
+            return nil
+        }
+        let name = fields["name"].flatMap { identifier($0, at: path + ".name", pattern: .fileName) }
+        if let name, builtInNames.contains(name) {
+            report(path + ".name", "expected a name of your own, got the built-in allocator name \"\(name)\"")
+        }
+        var library: String?
+        if let text = fields["library"].flatMap({ string($0, at: path + ".library") }) {
+            switch libraries.resolve(text) {
+            case .success: library = text
+            case .failure(let problem): report(path + ".library", "expected a shared object, got \"\(text)\": \(problem.explanation)")
+            }
+        }
+        var environment: [String: String] = [:]
+        if let env = fields["env"], let entries = object(env, at: path + ".env", allowed: nil, required: []) {
+            for key in entries.keys.sorted() {
+                if let text = string(entries[key] ?? .null, at: path + ".env." + key) { environment[key] = text }
+            }
+        }
+        let statistics = fields["statistics"].flatMap { choice($0, at: path + ".statistics", from: AllocatorStatisticsSource.self) }
+            ?? ((library ?? "").contains("jemalloc") ? .jemalloc : AllocatorStatisticsSource.none)
+        guard let name, let library else { return nil }
+        return AllocatorSpec(name: name, library: library, environment: environment, statistics: statistics)
+    }
+
+    // MARK: Primitives
+
+    private mutating func report(_ path: String, _ message: String) {
+        problems.append(ExperimentProblem(file: file, jsonPath: path, message: message))
+    }
+
+    private mutating func object(
+        _ value: JSONValue, at path: String, allowed: [String]?, required: [String]
+    ) -> [String: JSONValue]? {
+        guard case .object(let fields) = value else {
+            report(path, "expected an object, got \(value.summary)")
+            return nil
+        }
+        if let allowed {
+            for key in fields.keys.sorted() where !allowed.contains(key) {
+                report(path + "." + key, "unknown key \"\(key)\"\(Suggestion.hint(for: key, among: allowed)); expected one of \(allowed.filter { $0 != "$schema" }.joined(separator: ", "))")
+            }
+        }
+        for key in required where fields[key] == nil {
+            report(path, "missing required key \"\(key)\"")
+        }
+        return fields
+    }
+
+    /// The elements of a non-empty list with their JSON paths; reports anything else.
+    private mutating func items(_ value: JSONValue, at path: String) -> [(value: JSONValue, path: String)] {
+        guard case .array(let elements) = value else {
+            report(path, "expected a list, got \(value.summary)")
+            return []
+        }
+        if elements.isEmpty { report(path, "expected a non-empty list, got []") }
+        return elements.enumerated().map { (value: $1, path: "\(path)[\($0)]") }
+    }
+
+    private mutating func string(_ value: JSONValue, at path: String) -> String? {
+        guard case .string(let text) = value else {
+            report(path, "expected a string, got \(value.summary)")
+            return nil
+        }
+        return text
+    }
+
+    enum NamePattern {
+        /// Letters, digits, `.`, `_`, `-`, starting with a letter or digit: safe as a folder name.
+        case fileName
+        /// A Swift/Python identifier: a letter or `_`, then letters, digits or `_`.
+        case swiftIdentifier
+
+        func accepts(_ text: String) -> Bool {
+            guard let first = text.unicodeScalars.first, text.utf8.count <= 64 else { return false }
+            let isASCIILetter = { (c: Unicode.Scalar) in c.isASCII && c.properties.isAlphabetic }
+            let isDigit = { (c: Unicode.Scalar) in c >= "0" && c <= "9" }
+            switch self {
+            case .fileName:
+                return (isASCIILetter(first) || isDigit(first))
+                    && text.unicodeScalars.allSatisfy { isASCIILetter($0) || isDigit($0) || "._-".unicodeScalars.contains($0) }
+            case .swiftIdentifier:
+                return (isASCIILetter(first) || first == "_")
+                    && text.unicodeScalars.allSatisfy { isASCIILetter($0) || isDigit($0) || $0 == "_" }
+            }
+        }
+
+        var expectation: String {
+            switch self {
+            case .fileName: "a name of letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)"
+            case .swiftIdentifier: "an identifier (a letter or '_', then letters, digits or '_'; at most 64)"
+            }
+        }
+    }
+
+    private mutating func identifier(_ value: JSONValue, at path: String, pattern: NamePattern) -> String? {
+        guard let text = string(value, at: path) else { return nil }
+        guard pattern.accepts(text) else {
+            report(path, "expected \(pattern.expectation), got \(value.summary)")
+            return nil
+        }
+        return text
+    }
+
+    private mutating func integer(_ value: JSONValue, at path: String, in range: ClosedRange<Int>, what: String) -> Int? {
+        guard case .integer(let number) = value else {
+            report(path, "expected \(what) (an integer from \(range.lowerBound) to \(range.upperBound)), got \(value.summary)")
+            return nil
+        }
+        guard range.contains(number) else {
+            report(path, "expected \(what) from \(range.lowerBound) to \(range.upperBound), got \(number)")
+            return nil
+        }
+        return number
+    }
+
+    private mutating func choice<T: RawRepresentable & CaseIterable>(_ value: JSONValue, at path: String, from _: T.Type) -> T?
+    where T.RawValue == String {
+        let names = T.allCases.map(\.rawValue)
+        guard case .string(let text) = value, let result = T(rawValue: text) else {
+            let hint = if case .string(let text) = value { Suggestion.hint(for: text, among: names) } else { "" }
+            report(path, "expected one of \(names.joined(separator: ", ")), got \(value.summary)\(hint)")
+            return nil
+        }
+        return result
+    }
+
+    private mutating func duplicates(in names: [String], at path: String, key: String?, what: String) {
+        var seen: [String: Int] = [:]
+        for (index, name) in names.enumerated() {
+            if let first = seen[name] {
+                report("\(path)[\(index)]" + (key.map { "." + $0 } ?? ""), "duplicate \(what) \"\(name)\" (first at \(path)[\(first)])")
+            } else {
+                seen[name] = index
+            }
+        }
+    }
+}

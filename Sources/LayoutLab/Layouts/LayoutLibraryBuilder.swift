@@ -1,0 +1,87 @@
+import Foundation
+
+/// Compiles generated layout source into a shared object with `swiftc -O -wmo`, once per distinct source
+/// and compiler: the library is cached under `cacheDirectory` by a hash of both.
+public struct LayoutLibraryBuilder: Sendable {
+    /// The optimisation flags every generated library is built with, recorded in `environment.json`.
+    public static let compilerFlags = ["-O", "-wmo", "-parse-as-library", "-emit-library", "-module-name", "LayoutLabGenerated"]
+
+    public var swiftc: String
+    public var cacheDirectory: URL
+
+    public init(swiftc: String, cacheDirectory: URL) {
+        self.swiftc = swiftc
+        self.cacheDirectory = cacheDirectory
+    }
+
+    /// `$SWIFTC`, else `swiftc` on `PATH`; nil when neither exists.
+    public static func findSwiftc() -> String? {
+        if let explicit = ProcessInfo.processInfo.environment["SWIFTC"], FileManager.default.isExecutableFile(atPath: explicit) {
+            return explicit
+        }
+        return ExternalCommand.locate("swiftc")
+    }
+
+    /// `~/.cache/layoutlab` (or `$XDG_CACHE_HOME/layoutlab`).
+    public static var defaultCacheDirectory: URL {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        return base.appendingPathComponent("layoutlab")
+    }
+
+    /// The compiler's `--version` text.
+    public func compilerVersion() throws(LayoutBuildError) -> String {
+        let result = try run([swiftc, "--version"])
+        return result.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The path of the compiled library for `source`, compiling it if the cache has none.
+    public func library(for source: String) throws(LayoutBuildError) -> URL {
+        let key = String(StableHash.fnv1a64(source + "\n" + (try compilerVersion()) + Self.compilerFlags.joined()), radix: 16)
+        let directory = cacheDirectory.appendingPathComponent(key)
+        let library = directory.appendingPathComponent("liblayoutlab-generated.so")
+        if FileManager.default.fileExists(atPath: library.path) { return library }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let sourceFile = directory.appendingPathComponent("layouts.swift")
+            try source.write(to: sourceFile, atomically: true, encoding: .utf8)
+            let partial = directory.appendingPathComponent("liblayoutlab-generated.so.partial-\(getpid())")
+            _ = try run([swiftc] + Self.compilerFlags + [sourceFile.path, "-o", partial.path], workingDirectory: directory)
+            try AtomicFile.moveIntoPlace(partial, at: library)
+        } catch let error as LayoutBuildError {
+            throw error
+        } catch {
+            throw LayoutBuildError(message: "cannot write the generated library under \(directory.path): \(error)")
+        }
+        return library
+    }
+
+    private func run(_ command: [String], workingDirectory: URL? = nil) throws(LayoutBuildError) -> String {
+        guard let result = ExternalCommand.run(command, workingDirectory: workingDirectory, mergeStandardError: true) else {
+            throw LayoutBuildError(message: "cannot start \(command[0])")
+        }
+        guard result.status == 0 else {
+            throw LayoutBuildError(message: "\(command.joined(separator: " ")) failed:\n\(result.text)")
+        }
+        return result.text
+    }
+}
+
+/// The generated layout code could not be compiled.
+public struct LayoutBuildError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// FNV-1a, 64 bits: a hash that is the same in every process (unlike `Hasher`), for cache keys.
+enum StableHash {
+    static func fnv1a64(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}

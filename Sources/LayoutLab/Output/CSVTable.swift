@@ -1,0 +1,44 @@
+/// A CSV table (RFC 4180): a header row and rows of cells; a nil cell is written empty, and cells with
+/// commas, quotes or line breaks are quoted.
+public struct CSVTable: Sendable {
+    public var header: [String]
+    public private(set) var rows: [[String?]] = []
+
+    public init(header: [String]) { self.header = header }
+
+    public mutating func append(_ row: [String?]) {
+        precondition(row.count == header.count, "a CSV row has \(row.count) cells for \(header.count) columns")
+        rows.append(row)
+    }
+
+    public mutating func append(contentsOf other: [[String?]]) { for row in other { append(row) } }
+
+    public var text: String {
+        var text = Self.line(header)
+        for row in rows { text += Self.line(row) }
+        return text
+    }
+
+    private static func line(_ cells: [String?]) -> String {
+        cells.map { quoted($0 ?? "") }.joined(separator: ",") + "\n"
+    }
+
+    static func quoted(_ cell: String) -> String {
+        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
+        return "\"" + cell.replacing("\"", with: "\"\"") + "\""
+    }
+}
+
+/// How numbers are written into CSV cells: integers as they are, fractions with three decimals.
+public enum CSVNumber {
+    public static func cell(_ value: Int?) -> String? { value.map(String.init) }
+
+    public static func cell(_ value: Double?) -> String? {
+        guard let value, value.isFinite else { return nil }
+        let thousandths = (value * 1000).rounded()
+        let sign = thousandths < 0 ? "-" : ""
+        let magnitude = Int(abs(thousandths))
+        let fraction = String(magnitude % 1000)
+        return "\(sign)\(magnitude / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+    }
+}

@@ -1,0 +1,137 @@
+import CLayoutLabShims
+import Foundation
+import LayoutLabSampling
+
+/// `environment.json`: the machine, toolchain, lab version, experiment file and allocators a results folder
+/// was measured with, so that every figure can be traced and the run repeated.
+public struct EnvironmentRecord: Codable, Sendable {
+    public struct Machine: Codable, Sendable {
+        public var hostname: String
+        public var kernel: String
+        public var cpuModel: String?
+        public var onlineCores: Int
+        public var pageSizeBytes: Int
+        public var memTotalBytes: Int?
+        public var transparentHugePages: String?
+    }
+
+    public struct Toolchain: Codable, Sendable {
+        public var swiftVersion: String?
+        public var generatedCodeFlags: [String]
+        public var labBuildConfiguration: String
+    }
+
+    public struct Lab: Codable, Sendable {
+        public var gitCommit: String?
+        public var gitDirty: Bool?
+        public var commandLine: [String]
+    }
+
+    public struct ExperimentFile: Codable, Sendable {
+        public var name: String
+        public var path: String
+        public var sha256: String?
+        public var generatedSource: String
+    }
+
+    public struct Allocator: Codable, Sendable {
+        public var name: String
+        public var library: String
+        public var libraryRealPath: String
+        public var debianPackage: String?
+        public var packageVersion: String?
+        public var sha256: String?
+        public var environment: [String: String]
+        public var statistics: String
+    }
+
+    public var machine: Machine
+    public var toolchain: Toolchain
+    public var lab: Lab
+    public var experiment: ExperimentFile
+    public var allocators: [Allocator]
+    public var startedUTC: String
+    public var finishedUTC: String?
+    /// `running`, `complete`, or `incomplete` (stopped early).
+    public var status: String
+
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        try AtomicFile.write(try encoder.encode(self) + Data("\n".utf8), to: url)
+    }
+}
+
+/// Reads the facts `EnvironmentRecord` records from the running system.
+public enum EnvironmentProbe {
+    public static func machine() -> EnvironmentRecord.Machine {
+        var names = utsname()
+        uname(&names)
+        func text<T>(_ field: T) -> String {
+            withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        let memTotal = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
+            .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }.map { $0 * 1024 }
+        let thp = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return EnvironmentRecord.Machine(
+            hostname: ProcessInfo.processInfo.hostName, kernel: "\(text(names.sysname)) \(text(names.release)) \(text(names.version))",
+            cpuModel: model, onlineCores: ProcessInfo.processInfo.activeProcessorCount,
+            pageSizeBytes: Int(sysconf(Int32(_SC_PAGESIZE))), memTotalBytes: memTotal, transparentHugePages: thp)
+    }
+
+    /// The folder holding `Package.swift`, found from this source file's compile-time path.
+    public static func packageRoot(filePath: String = #filePath) -> URL? {
+        var directory = URL(fileURLWithPath: filePath).deletingLastPathComponent()
+        while directory.path != "/" {
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) { return directory }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    public static func lab(commandLine: [String]) -> EnvironmentRecord.Lab {
+        let root = packageRoot()
+        let commit = root.flatMap { ExternalCommand.output(["git", "-C", $0.path, "rev-parse", "HEAD"]) }
+        let dirty = root.flatMap { ExternalCommand.output(["git", "-C", $0.path, "status", "--porcelain", "--untracked-files=no"]) }
+            .map { !$0.isEmpty }
+        return EnvironmentRecord.Lab(gitCommit: commit, gitDirty: dirty, commandLine: commandLine)
+    }
+
+    public static var labBuildConfiguration: String {
+        #if DEBUG
+        "debug"
+        #else
+        "release"
+        #endif
+    }
+
+    public static func sha256(of path: String) -> String? {
+        ExternalCommand.output(["sha256sum", path])?.split(separator: " ").first.map(String.init)
+    }
+
+    /// The Debian package owning a file, and its version.
+    public static func debianPackage(owning path: String, fallback: String?) -> (name: String?, version: String?) {
+        let owner = ExternalCommand.output(["dpkg-query", "-S", path])?.split(separator: ":").first.map(String.init) ?? fallback
+        let version = owner.flatMap { ExternalCommand.output(["dpkg-query", "-W", "-f=${Version}", $0]) }
+        return (owner, version)
+    }
+
+    /// The real path of the C library (what `system` trials must find serving `malloc`).
+    public static func cLibraryPath() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard ll_c_library_path(&buffer, buffer.count) == 0 else { return nil }
+        return URL(fileURLWithPath: String(nulTerminated: buffer)).resolvingSymlinksInPath().path
+    }
+
+    public static func utcTimestamp(_ date: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

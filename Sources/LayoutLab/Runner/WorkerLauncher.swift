@@ -1,0 +1,132 @@
+import Foundation
+import LayoutLabSampling
+
+/// Starts one worker process for one trial and collects its replies. The allocator's library is preloaded
+/// into the worker only; the worker's stderr goes to a log file; a worker that outlives `timeoutSeconds`
+/// is killed.
+public struct WorkerLauncher: Sendable {
+    /// Environment variables that change the allocator and are therefore never inherited from the runner:
+    /// only the experiment's allocator entry sets them.
+    public static let allocatorEnvironment = ["LD_PRELOAD", "MALLOC_CONF", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "MIMALLOC_OPTIONS"]
+
+    public var workerPath: String
+    public var timeoutSeconds: Double
+
+    public init(workerPath: String, timeoutSeconds: Double) {
+        self.workerPath = workerPath
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// The worker binary beside the running executable (both are built into the same folder).
+    public static func siblingWorkerPath() -> String {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent().appendingPathComponent("layoutlab-worker").path
+    }
+
+    public func run(
+        _ request: WorkerRequest, trial: Trial, preload: String?, environment extra: [String: String], logURL: URL
+    ) -> TrialResult {
+        var environment = ProcessInfo.processInfo.environment
+        for key in Self.allocatorEnvironment { environment.removeValue(forKey: key) }
+        if let preload { environment["LD_PRELOAD"] = preload }
+        environment.merge(extra) { $1 }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: workerPath)
+        process.arguments = request.arguments
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = FileHandle(forWritingAtPath: logURL.path)
+        process.standardError = log ?? FileHandle.nullDevice
+
+        let started = MonotonicClock.nowNanoseconds()
+        do {
+            try process.run()
+        } catch {
+            return TrialResult(trial: trial, status: .error, message: "cannot start the worker \(workerPath): \(error)")
+        }
+        let watchdog = Watchdog(process: process, seconds: timeoutSeconds)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        watchdog.cancel()
+        try? log?.close()
+        let wallNs = MonotonicClock.nowNanoseconds() - started
+        if let size = try? FileManager.default.attributesOfItem(atPath: logURL.path)[.size] as? Int, size == 0 {
+            try? FileManager.default.removeItem(at: logURL)
+        }
+
+        var result = Self.parse(String(decoding: data, as: UTF8.self), trial: trial)
+        result.wallNs = wallNs
+        if watchdog.fired {
+            result.status = .timeout
+            result.message = "the worker ran longer than \(Int(timeoutSeconds)) s and was killed"
+        } else if process.terminationReason == .uncaughtSignal {
+            result.status = .crashed(signal: process.terminationStatus)
+            result.message = result.message ?? "the worker died of \(SignalName.name(of: process.terminationStatus))"
+        } else if process.terminationStatus != 0 {
+            result.status = .failed(exitCode: process.terminationStatus)
+            result.message = result.message ?? "the worker exited with status \(process.terminationStatus)"
+        }
+        return result
+    }
+
+    /// Turns a worker's stdout into a result: `ok` only with a `done` line and at least two samples.
+    static func parse(_ text: String, trial: Trial) -> TrialResult {
+        var result = TrialResult(trial: trial, status: .error)
+        var finished = false
+        for line in text.split(separator: "\n") {
+            do throws(WorkerProtocolError) {
+                switch try WorkerReply(line: String(line)) {
+                case .identity(let provider, let version):
+                    result.mallocProvider = provider
+                    result.allocatorVersion = version
+                case .sample(_, let sample): result.samples.append(sample)
+                case .probe(let probe): result.probe = probe
+                case .failure(let message): result.message = message
+                case .done: finished = true
+                }
+            } catch {
+                result.message = "the worker broke the protocol: \(error)"
+                return result
+            }
+        }
+        if finished, result.samples.count >= 2 {
+            result.status = .ok
+        } else if result.message == nil {
+            result.message = "the worker stopped before reporting its samples"
+        }
+        return result
+    }
+}
+
+/// Kills a process with SIGKILL if it is still running after a deadline.
+final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    private var didFire = false
+
+    init(process: Process, seconds: Double) {
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+            lock.lock()
+            defer { lock.unlock() }
+            guard !cancelled else { return }
+            didFire = true
+            kill(pid, SIGKILL)
+        }
+    }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        lock.unlock()
+    }
+
+    var fired: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return didFire
+    }
+}

@@ -1,0 +1,19 @@
+/// When the expensive `smaps_rollup` sampler runs (its cost grows with resident memory: milliseconds at
+/// hundreds of MiB, against microseconds for `statm`).
+public enum SmapsPolicy: String, Sendable, CaseIterable {
+    /// At the first and last checkpoint of each phase (the default).
+    case boundaries
+    /// At every checkpoint.
+    case every
+    /// Never.
+    case off
+
+    /// Whether checkpoint `index` of `count` (0 is the baseline) reads `smaps_rollup`.
+    public func includes(checkpoint index: Int, of count: Int) -> Bool {
+        switch self {
+        case .every: true
+        case .off: false
+        case .boundaries: index == 0 || index == count - 1
+        }
+    }
+}

@@ -1,0 +1,95 @@
+/// One line a worker writes on stdout once its phase is over (never while it is measuring).
+/// Fields are tab-separated; an absent figure is an empty field.
+public enum WorkerReply: Equatable, Sendable {
+    /// Which shared object really serves `malloc`, and the allocator's own version string if it has one.
+    case identity(mallocProvider: String, allocatorVersion: String?)
+    /// One checkpoint of a phase.
+    case sample(phase: String, MemorySample)
+    /// Allocation sizes measured after the phase.
+    case probe(AllocationProbe)
+    /// The trial failed; the text says why.
+    case failure(String)
+    /// Everything has been written.
+    case done
+
+    public var line: String {
+        switch self {
+        case .identity(let provider, let version):
+            return ["identity", provider, version ?? ""].joined(separator: "\t")
+        case .sample(let phase, let sample):
+            return (["sample", phase] + Self.fields(of: sample)).joined(separator: "\t")
+        case .probe(let probe):
+            let numbers = [
+                probe.probeNodes, probe.containerAllocations, probe.containerRequestedBytes,
+                probe.containerUsableBytes, probe.nodeAllocations, probe.nodeRequestedBytes, probe.nodeUsableBytes,
+            ]
+            return (["probe"] + numbers.map { String($0) }).joined(separator: "\t")
+        case .failure(let message):
+            return "failure\t" + message.replacing("\n", with: " ").replacing("\t", with: " ")
+        case .done:
+            return "done"
+        }
+    }
+
+    public init(line: String) throws(WorkerProtocolError) {
+        let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        switch parts.first {
+        case "identity" where parts.count == 3:
+            self = .identity(mallocProvider: parts[1], allocatorVersion: parts[2].isEmpty ? nil : parts[2])
+        case "sample" where parts.count == 2 + Self.sampleFieldCount:
+            self = .sample(phase: parts[1], try Self.sample(from: Array(parts[2...])))
+        case "probe" where parts.count == 8:
+            let numbers = try parts[1...].map { (text: String) throws(WorkerProtocolError) -> Int in
+                guard let value = Int(text) else { throw .malformed("probe field \(text) is not an integer") }
+                return value
+            }
+            self = .probe(AllocationProbe(
+                probeNodes: numbers[0], containerAllocations: numbers[1], containerRequestedBytes: numbers[2],
+                containerUsableBytes: numbers[3], nodeAllocations: numbers[4], nodeRequestedBytes: numbers[5],
+                nodeUsableBytes: numbers[6]))
+        case "failure" where parts.count == 2:
+            self = .failure(parts[1])
+        case "done" where parts.count == 1:
+            self = .done
+        default:
+            throw .malformed("unexpected worker line: \(line.prefix(200))")
+        }
+    }
+
+    private static let sampleFieldCount = 16
+
+    private static func fields(of sample: MemorySample) -> [String] {
+        let optionals: [Int?] = [
+            sample.rssBytes, sample.rssAnonBytes, sample.vmHWMBytes, sample.smapsRSSBytes, sample.pssBytes,
+            sample.privateDirtyBytes, sample.anonymousBytes, sample.allocator.allocatedBytes,
+            sample.allocator.activeBytes, sample.allocator.residentBytes, sample.allocator.metadataBytes,
+            sample.allocator.mappedBytes, sample.allocator.retainedBytes,
+        ]
+        return [String(sample.nodesAlive), String(sample.elapsedNs)] + optionals.map { $0.map(String.init) ?? "" }
+            + [String(sample.sampleNs)]
+    }
+
+    private static func sample(from fields: [String]) throws(WorkerProtocolError) -> MemorySample {
+        var values: [Int?] = []
+        for text in fields {
+            if text.isEmpty {
+                values.append(nil)
+            } else if let value = Int(text) {
+                values.append(value)
+            } else {
+                throw .malformed("sample field \(text) is not an integer")
+            }
+        }
+        guard let nodes = values[0], let elapsed = values[1], let cost = values[15] else {
+            throw .malformed("sample lacks nodes, elapsed time or cost")
+        }
+        return MemorySample(
+            nodesAlive: nodes, elapsedNs: elapsed, rssBytes: values[2], rssAnonBytes: values[3],
+            vmHWMBytes: values[4], smapsRSSBytes: values[5], pssBytes: values[6], privateDirtyBytes: values[7],
+            anonymousBytes: values[8],
+            allocator: AllocatorStatistics(
+                allocatedBytes: values[9], activeBytes: values[10], residentBytes: values[11],
+                metadataBytes: values[12], mappedBytes: values[13], retainedBytes: values[14]),
+            sampleNs: cost)
+    }
+}

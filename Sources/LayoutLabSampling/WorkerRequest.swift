@@ -1,0 +1,83 @@
+/// What the runner asks one worker process to do: build `nodes` nodes with one generated layout entry
+/// point, sample at `checkpoints` evenly spaced node counts, then measure allocation sizes in a probe.
+/// Travels as command-line arguments (`--key value`), so a test can build and parse it without a process.
+public struct WorkerRequest: Equatable, Sendable {
+    /// The generated layout library (a shared object) and the entry point of one shape × layout in it.
+    public var libraryPath: String
+    public var entrySymbol: String
+    public var nodes: Int
+    /// Samples in the phase after the baseline.
+    public var checkpoints: Int
+    public var smaps: SmapsPolicy
+    public var allocatorStatistics: AllocatorStatisticsSource
+    /// The real path of the shared object that must provide `malloc`; anything else fails the trial.
+    public var expectedMallocProvider: String
+    /// Nodes built again, after the measured phase, with the Swift allocation counter on.
+    public var probeNodes: Int
+
+    public init(
+        libraryPath: String, entrySymbol: String, nodes: Int, checkpoints: Int, smaps: SmapsPolicy,
+        allocatorStatistics: AllocatorStatisticsSource, expectedMallocProvider: String, probeNodes: Int
+    ) {
+        self.libraryPath = libraryPath
+        self.entrySymbol = entrySymbol
+        self.nodes = nodes
+        self.checkpoints = checkpoints
+        self.smaps = smaps
+        self.allocatorStatistics = allocatorStatistics
+        self.expectedMallocProvider = expectedMallocProvider
+        self.probeNodes = probeNodes
+    }
+
+    /// The worker's command-line arguments.
+    public var arguments: [String] {
+        [
+            "--library", libraryPath, "--symbol", entrySymbol, "--nodes", String(nodes),
+            "--checkpoints", String(checkpoints), "--smaps", smaps.rawValue,
+            "--allocator-statistics", allocatorStatistics.rawValue,
+            "--expect-malloc-provider", expectedMallocProvider, "--probe-nodes", String(probeNodes),
+        ]
+    }
+
+    /// Parses the arguments `arguments` produced; every key is required exactly once.
+    public init(arguments: [String]) throws(WorkerProtocolError) {
+        guard arguments.count % 2 == 0 else { throw .malformed("arguments come in `--key value` pairs") }
+        var values: [String: String] = [:]
+        for index in stride(from: 0, to: arguments.count, by: 2) {
+            let key = arguments[index]
+            guard key.hasPrefix("--"), values[key] == nil else { throw .malformed("unexpected or repeated \(key)") }
+            values[key] = arguments[index + 1]
+        }
+        func string(_ key: String) throws(WorkerProtocolError) -> String {
+            guard let value = values.removeValue(forKey: key) else { throw .malformed("missing \(key)") }
+            return value
+        }
+        func count(_ key: String) throws(WorkerProtocolError) -> Int {
+            let text = try string(key)
+            guard let value = Int(text), value >= 0 else { throw .malformed("\(key) must be a count, got \(text)") }
+            return value
+        }
+        libraryPath = try string("--library")
+        entrySymbol = try string("--symbol")
+        nodes = try count("--nodes")
+        checkpoints = try count("--checkpoints")
+        guard checkpoints >= 1 else { throw .malformed("--checkpoints must be at least 1") }
+        let smapsText = try string("--smaps")
+        guard let smaps = SmapsPolicy(rawValue: smapsText) else { throw .malformed("unknown --smaps \(smapsText)") }
+        self.smaps = smaps
+        let statisticsText = try string("--allocator-statistics")
+        guard let statistics = AllocatorStatisticsSource(rawValue: statisticsText) else {
+            throw .malformed("unknown --allocator-statistics \(statisticsText)")
+        }
+        allocatorStatistics = statistics
+        expectedMallocProvider = try string("--expect-malloc-provider")
+        probeNodes = try count("--probe-nodes")
+        if let extra = values.keys.sorted().first { throw .malformed("unknown argument \(extra)") }
+    }
+}
+
+/// A worker request or reply that does not follow the protocol.
+public struct WorkerProtocolError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public static func malformed(_ text: String) -> WorkerProtocolError { WorkerProtocolError(description: text) }
+}

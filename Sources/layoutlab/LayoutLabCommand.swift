@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import LayoutLab
+
+@main
+struct LayoutLabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "layoutlab",
+        abstract: "Measure what a node costs in memory and time under different layouts and allocators.",
+        discussion: """
+            Experiments are JSON files (see experiments/ and README.md). Each trial runs in a fresh worker
+            process; results go to results/<experiment>/<UTC time>/ as trials.csv, samples.csv and
+            environment.json.
+            """,
+        subcommands: [Run.self, Validate.self])
+}
+
+/// Exit code for input that fails validation.
+let invalidInputExitCode: Int32 = 2
