@@ -21,14 +21,16 @@ struct ExperimentValidator {
         else { return nil }
         let name = top["name"].flatMap { identifier($0, at: "$.name", pattern: .fileName) }
         let description = top["description"].flatMap { string($0, at: "$.description") } ?? ""
-        let layouts = top["layouts"].map { items($0, at: "$.layouts").compactMap { v, p in choice(v, at: p, from: LayoutKind.self) } }
-            ?? LayoutKind.allCases
-        let shapes = top["shapes"].map { items($0, at: "$.shapes").compactMap { v, p in shape(v, at: p) } } ?? []
+        let layouts = top["layouts"].map { items($0, at: "$.layouts").compactMap { v, p in choice(v, at: p, from: LayoutKind.self).map { ($0, p) } } }
+            ?? LayoutKind.allCases.map { ($0, "$.layouts") }
+        let shapes = top["shapes"].map { items($0, at: "$.shapes").compactMap { v, p in shape(v, at: p).map { ($0, p) } } } ?? []
         let nodes = top["nodes"].map {
-            items($0, at: "$.nodes").compactMap { v, p in integer(v, at: p, in: 1...ExperimentLoader.maximumNodes, what: "a node count") }
+            items($0, at: "$.nodes").compactMap { v, p in
+                integer(v, at: p, in: 1...ExperimentLoader.maximumNodes, what: "a node count").map { ($0, p) }
+            }
         } ?? []
-        let allocators = top["allocators"].map { items($0, at: "$.allocators").compactMap { v, p in allocator(v, at: p) } }
-            ?? [AllocatorSpec.system]
+        let allocators = top["allocators"].map { items($0, at: "$.allocators").compactMap { v, p in allocator(v, at: p).map { ($0, p) } } }
+            ?? [(AllocatorSpec.system, "$.allocators")]
         let repetitions = top["repetitions"].flatMap { integer($0, at: "$.repetitions", in: 1...1000, what: "a repetition count") } ?? 1
         let checkpoints = top["checkpoints"].flatMap {
             integer($0, at: "$.checkpoints", in: 1...100_000, what: "a number of samples per phase")
@@ -40,14 +42,14 @@ struct ExperimentValidator {
         if let sampling = top["sampling"], let fields = object(sampling, at: "$.sampling", allowed: ["smaps_rollup"], required: []) {
             smaps = fields["smaps_rollup"].flatMap { choice($0, at: "$.sampling.smaps_rollup", from: SmapsPolicy.self) } ?? smaps
         }
-        duplicates(in: shapes.map(\.name), at: "$.shapes", key: "name", what: "shape")
-        duplicates(in: allocators.map(\.name), at: "$.allocators", key: "name", what: "allocator")
-        duplicates(in: layouts.map(\.rawValue), at: "$.layouts", key: nil, what: "layout")
-        duplicates(in: nodes.map(String.init), at: "$.nodes", key: nil, what: "node count")
+        duplicates(shapes.map { ($0.0.name, $0.1 + ".name") }, what: "shape")
+        duplicates(allocators.map { ($0.0.name, $0.1) }, what: "allocator")
+        duplicates(layouts.map { ($0.0.rawValue, $0.1) }, what: "layout")
+        duplicates(nodes.map { (String($0.0), $0.1) }, what: "node count")
         guard let name, problems.isEmpty else { return nil }
         return Experiment(
-            name: name, description: description, layouts: layouts, shapes: shapes, nodes: nodes,
-            allocators: allocators, repetitions: repetitions, checkpoints: checkpoints, smaps: smaps,
+            name: name, description: description, layouts: layouts.map(\.0), shapes: shapes.map(\.0),
+            nodes: nodes.map(\.0), allocators: allocators.map(\.0), repetitions: repetitions, checkpoints: checkpoints, smaps: smaps,
             probeNodes: probeNodes, sourcePath: file)
     }
 
@@ -56,10 +58,10 @@ struct ExperimentValidator {
     private mutating func shape(_ value: JSONValue, at path: String) -> Shape? {
         guard let fields = object(value, at: path, allowed: ["name", "fields"], required: ["name", "fields"]) else { return nil }
         let name = fields["name"].flatMap { identifier($0, at: path + ".name", pattern: .fileName) }
-        let members = fields["fields"].map { items($0, at: path + ".fields").compactMap { v, p in field(v, at: p) } } ?? []
-        duplicates(in: members.map(\.name), at: path + ".fields", key: "name", what: "field")
+        let members = fields["fields"].map { items($0, at: path + ".fields").compactMap { v, p in field(v, at: p).map { ($0, p) } } } ?? []
+        duplicates(members.map { ($0.0.name, $0.1 + ".name") }, what: "field")
         guard let name, !members.isEmpty else { return nil }
-        return Shape(name: name, fields: members)
+        return Shape(name: name, fields: members.map(\.0))
     }
 
     private mutating func field(_ value: JSONValue, at path: String) -> Field? {
@@ -211,13 +213,14 @@ struct ExperimentValidator {
         return result
     }
 
-    private mutating func duplicates(in names: [String], at path: String, key: String?, what: String) {
-        var seen: [String: Int] = [:]
-        for (index, name) in names.enumerated() {
-            if let first = seen[name] {
-                report("\(path)[\(index)]" + (key.map { "." + $0 } ?? ""), "duplicate \(what) \"\(name)\" (first at \(path)[\(first)])")
+    /// Reports every name seen before, at its own path, pointing back to the first.
+    private mutating func duplicates(_ named: [(name: String, path: String)], what: String) {
+        var first: [String: String] = [:]
+        for (name, path) in named {
+            if let earlier = first[name] {
+                report(path, "duplicate \(what) \"\(name)\" (first at \(earlier))")
             } else {
-                seen[name] = index
+                first[name] = path
             }
         }
     }

@@ -11,6 +11,10 @@ public struct LayoutSourceGenerator: Sendable {
         "layoutlab_s\(shapeIndex)_" + layout.rawValue.replacing("-", with: "_")
     }
 
+    /// The C symbol that writes `MemoryLayout` size, stride and alignment of shape `shapeIndex`'s record
+    /// struct into three `Int`s, so the runner can check the compiler agrees with `PayloadLayout`.
+    public static func recordLayoutSymbol(shapeIndex: Int) -> String { "layoutlab_s\(shapeIndex)_record_layout" }
+
     /// The whole generated file for these shapes and layouts.
     public func source(shapes: [Shape], layouts: [LayoutKind]) -> String {
         var text = """
@@ -30,6 +34,7 @@ public struct LayoutSourceGenerator: Sendable {
             """
         for (index, shape) in shapes.enumerated() {
             text += ShapeSource(shape: shape, index: index).declarations(for: layouts)
+            text += ShapeSource(shape: shape, index: index).recordLayoutEntryPoint()
             for layout in layouts {
                 text += ShapeSource(shape: shape, index: index).entryPoint(for: layout)
             }
@@ -51,11 +56,9 @@ struct ShapeSource {
     func declarations(for layouts: [LayoutKind]) -> String {
         let summary = shape.fields.map { "\($0.name): \($0.type.rawValue)" }.joined(separator: ", ")
         var text = "\n// MARK: shape \(index) \"\(shape.name)\" (\(summary))\n"
-        if layouts.contains(.structArray) {
-            text += "struct \(prefix)Record {\n"
-            text += fields.map { "    var \($0.property): \($0.type.swiftType(referencing: nil))  // \($0.name)\n" }.joined()
-            text += "}\n"
-        }
+        text += "struct \(prefix)Record {\n"
+        text += fields.map { "    var \($0.property): \($0.type.swiftType(referencing: nil))  // \($0.name)\n" }.joined()
+        text += "}\n"
         if layouts.contains(.finalClass) { text += classDeclaration(name: "\(prefix)FinalNode", keyword: "final class", access: "") }
         if layouts.contains(.openClass) {
             text += classDeclaration(name: "\(prefix)ClassNode", keyword: "open class", access: "public ")
@@ -72,6 +75,19 @@ struct ShapeSource {
                 """
         }
         return text
+    }
+
+    func recordLayoutEntryPoint() -> String {
+        let symbol = LayoutSourceGenerator.recordLayoutSymbol(shapeIndex: index)
+        return """
+            @_cdecl("\(symbol)")
+            public func \(symbol)(_ out: UnsafeMutablePointer<Int>) {
+                out[0] = MemoryLayout<\(prefix)Record>.size
+                out[1] = MemoryLayout<\(prefix)Record>.stride
+                out[2] = MemoryLayout<\(prefix)Record>.alignment
+            }
+
+            """
     }
 
     private func classDeclaration(name: String, keyword: String, access: String) -> String {

@@ -76,6 +76,7 @@ public struct SuiteRunner: Sendable {
         try AtomicFile.write(source, to: sourceCopy)
         let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
         let library = try builder.library(for: source)
+        try CompiledLayoutLibrary(path: library).verify(shapes: experiment.shapes)
 
         let resolver = SharedLibraryResolver()
         var preloads: [String: String] = [:]

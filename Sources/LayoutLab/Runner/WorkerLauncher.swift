@@ -73,7 +73,7 @@ public struct WorkerLauncher: Sendable {
     }
 
     /// Turns a worker's stdout into a result: `ok` only with a `done` line and at least two samples.
-    static func parse(_ text: String, trial: Trial) -> TrialResult {
+    public static func parse(_ text: String, trial: Trial) -> TrialResult {
         var result = TrialResult(trial: trial, status: .error)
         var finished = false
         for line in text.split(separator: "\n") {

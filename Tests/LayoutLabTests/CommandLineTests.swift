@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+@Suite("The layoutlab command, run as a user would")
+struct CommandLineTests {
+    @Test func helpExplainsEverySubcommand() throws {
+        let top = try TestSupport.run("layoutlab", ["--help"])
+        #expect(top.status == 0)
+        #expect(top.stdout.contains("run") && top.stdout.contains("validate"))
+        for subcommand in ["run", "validate"] {
+            let help = try TestSupport.run("layoutlab", [subcommand, "--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("USAGE"))
+        }
+    }
+
+    @Test func malformedFileExitsTwoNamingItsPath() throws {
+        let directory = try TestSupport.temporaryDirectory("cli")
+        let file = directory.appendingPathComponent("typo.json")
+        try #"{"name": "t", "shapes": [{"name": "s", "fields": [{"name": "x", "type": "in64"}]}], "nodes": [10]}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        for subcommand in ["validate", "run"] {
+            let result = try TestSupport.run("layoutlab", [subcommand, file.path, "--out", directory.appendingPathComponent("r").path].prefix(subcommand == "run" ? 4 : 2).map { $0 })
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("\(file.path): $.shapes[0].fields[0].type: expected one of"))
+            #expect(result.stderr.contains("did you mean \"int64\"?"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("r").path), "nothing may run")
+    }
+
+    @Test func validFileValidates() throws {
+        let directory = try TestSupport.temporaryDirectory("cli-ok")
+        let file = directory.appendingPathComponent("ok.json")
+        try #"{"name": "t", "shapes": [{"name": "s", "fields": [{"name": "x", "type": "int64"}]}], "nodes": [10, 20]}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        let result = try TestSupport.run("layoutlab", ["validate", file.path])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("10 trials"))
+    }
+}

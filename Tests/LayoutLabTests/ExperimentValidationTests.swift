@@ -1,0 +1,163 @@
+import Foundation
+import LayoutLab
+import Testing
+
+@Suite("Experiment files: decoding and validation")
+struct ExperimentValidationTests {
+    static let valid = """
+        { "name": "point", "description": "d",
+          "layouts": ["dict-class", "class", "final-class", "struct-array", "columns"],
+          "shapes": [ { "name": "point", "fields": [ {"name": "x", "type": "int64"}, {"name": "y", "type": "int64"} ] } ],
+          "nodes": [1000, 2000], "allocators": ["system"], "repetitions": 3, "checkpoints": 10,
+          "sampling": {"smaps_rollup": "every"}, "probe_nodes": 100 }
+        """
+
+    func load(_ text: String, path: String = "exp.json") throws(ExperimentValidationError) -> Experiment {
+        try ExperimentLoader().load(data: Data(text.utf8), path: path)
+    }
+
+    func problems(_ text: String) -> [ExperimentProblem] {
+        do {
+            _ = try load(text)
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    @Test func decodesEveryKey() throws {
+        let experiment = try load(Self.valid)
+        #expect(experiment.name == "point")
+        #expect(experiment.layouts == LayoutKind.allCases)
+        #expect(experiment.shapes == [Shape(name: "point", fields: [Field(name: "x", type: .int64), Field(name: "y", type: .int64)])])
+        #expect(experiment.nodes == [1000, 2000])
+        #expect(experiment.allocators == [.system])
+        #expect(experiment.repetitions == 3)
+        #expect(experiment.checkpoints == 10)
+        #expect(experiment.smaps == .every)
+        #expect(experiment.probeNodes == 100)
+    }
+
+    @Test func defaults() throws {
+        let experiment = try load(#"{"name": "n", "shapes": [{"name": "s", "fields": [{"name": "a", "type": "bool"}]}], "nodes": [5]}"#)
+        #expect(experiment.layouts == LayoutKind.allCases)
+        #expect(experiment.allocators == [.system])
+        #expect(experiment.repetitions == 1)
+        #expect(experiment.checkpoints == 100)
+        #expect(experiment.smaps == .boundaries)
+    }
+
+    struct BadCase: Sendable, CustomTestStringConvertible {
+        var label: String
+        var text: String
+        var path: String
+        var message: String
+        var testDescription: String { label }
+    }
+
+    /// Replaces `"key": value` of the valid file with another text.
+    static func variant(_ key: String, _ replacement: String) -> String {
+        let pattern = try! Regex("\"\(key)\": (\\[[^\\]]*\\]|\\{[^}]*\\}|\"[^\"]*\"|[0-9.e-]+)")
+        return valid.replacing(pattern, with: replacement, maxReplacements: 1)
+    }
+
+    static let badCases: [BadCase] = [
+        BadCase(label: "not JSON", text: "{ name: ", path: "$", message: "expected JSON"),
+        BadCase(label: "top level not an object", text: "[1, 2]", path: "$", message: "expected an object, got a list"),
+        BadCase(label: "misspelt key", text: variant("nodes", "\"nodez\": [1]"), path: "$.nodez", message: "did you mean \"nodes\"?"),
+        BadCase(label: "missing key", text: valid.replacing("\"nodes\": [1000, 2000], ", with: ""), path: "$", message: "missing required key \"nodes\""),
+        BadCase(label: "wrong type", text: variant("repetitions", "\"repetitions\": \"three\""), path: "$.repetitions", message: "expected a repetition count"),
+        BadCase(label: "empty list", text: variant("nodes", "\"nodes\": []"), path: "$.nodes", message: "non-empty list"),
+        BadCase(label: "zero nodes", text: variant("nodes", "\"nodes\": [0]"), path: "$.nodes[0]", message: "from 1 to"),
+        BadCase(label: "negative nodes", text: variant("nodes", "\"nodes\": [10, -5]"), path: "$.nodes[1]", message: "got -5"),
+        BadCase(label: "fractional nodes", text: variant("nodes", "\"nodes\": [1.5]"), path: "$.nodes[0]", message: "an integer"),
+        BadCase(label: "too many nodes", text: variant("nodes", "\"nodes\": [2000000000000]"), path: "$.nodes[0]", message: "got 2000000000000"),
+        BadCase(label: "zero repetitions", text: variant("repetitions", "\"repetitions\": 0"), path: "$.repetitions", message: "got 0"),
+        BadCase(label: "unknown layout", text: variant("layouts", "\"layouts\": [\"final-clas\"]"), path: "$.layouts[0]", message: "did you mean \"final-class\"?"),
+        BadCase(label: "unknown allocator", text: variant("allocators", "\"allocators\": [\"jemaloc\"]"), path: "$.allocators[0]", message: "did you mean \"jemalloc\"?"),
+        BadCase(label: "missing library", text: variant("allocators", "\"allocators\": [{\"name\": \"mine\", \"library\": \"/nonexistent/libx.so\"}]"), path: "$.allocators[0].library", message: "no such file"),
+        BadCase(label: "library not a shared object", text: variant("allocators", "\"allocators\": [{\"name\": \"mine\", \"library\": \"/etc/hostname\"}]"), path: "$.allocators[0].library", message: "not an ELF shared object"),
+        BadCase(label: "duplicate allocator", text: variant("allocators", "\"allocators\": [\"system\", \"system\"]"), path: "$.allocators[1]", message: "duplicate allocator"),
+        BadCase(label: "unknown smaps policy", text: variant("sampling", "\"sampling\": {\"smaps_rollup\": \"always\"}"), path: "$.sampling.smaps_rollup", message: "expected one of boundaries, every, off"),
+        BadCase(label: "checkpoints out of range", text: variant("checkpoints", "\"checkpoints\": 0"), path: "$.checkpoints", message: "got 0"),
+        BadCase(label: "bad experiment name", text: variant("name", "\"name\": \"a/b\""), path: "$.name", message: "expected a name of letters"),
+    ]
+
+    @Test(arguments: badCases)
+    func badInputNamesItsPath(_ bad: BadCase) {
+        let found = problems(bad.text)
+        #expect(!found.isEmpty, "\(bad.label) was accepted")
+        #expect(found.contains { $0.jsonPath == bad.path && $0.message.contains(bad.message) }, "\(found)")
+        #expect(found.allSatisfy { $0.file == "exp.json" })
+    }
+
+    @Test func fieldProblems() {
+        let text = Self.valid.replacing(
+            #"{"name": "y", "type": "int64"}"#, with: #"{"name": "y", "type": "int63"}, {"name": "2bad", "type": "bool"}, {"name": "x", "type": "bool"}, {"name": "z", "typ": "bool"}"#)
+        let found = problems(text)
+        #expect(found.contains { $0.jsonPath == "$.shapes[0].fields[1].type" && $0.message.contains("did you mean \"int64\"?") })
+        #expect(found.contains { $0.jsonPath == "$.shapes[0].fields[2].name" && $0.message.contains("an identifier") })
+        #expect(found.contains { $0.jsonPath == "$.shapes[0].fields[3].name" && $0.message.contains("duplicate field \"x\"") })
+        #expect(found.contains { $0.jsonPath == "$.shapes[0].fields[4].typ" && $0.message.contains("did you mean \"type\"?") })
+        #expect(found.contains { $0.jsonPath == "$.shapes[0].fields[4]" && $0.message.contains("missing required key \"type\"") })
+    }
+
+    @Test func everyProblemAtOnce() {
+        let text = #"{"name": "n", "shapes": [], "nodes": [0], "repetitions": -1, "layouts": ["x"]}"#
+        let paths = Set(problems(text).map(\.jsonPath))
+        #expect(paths.isSuperset(of: ["$.shapes", "$.nodes[0]", "$.repetitions", "$.layouts[0]"]))
+    }
+
+    @Test func notUTF8() {
+        let found: [ExperimentProblem]
+        do {
+            _ = try ExperimentLoader().load(data: Data([0x7B, 0xFF, 0xFE, 0x7D]), path: "bad.json")
+            found = []
+        } catch {
+            found = error.problems
+        }
+        #expect(found.first?.message.contains("UTF-8") == true)
+    }
+
+    @Test func hugeFileIsRefusedBeforeParsing() {
+        let huge = Data(repeating: UInt8(ascii: " "), count: ExperimentLoader.maximumFileBytes + 1)
+        #expect(throws: ExperimentValidationError.self) { try ExperimentLoader().load(data: huge, path: "huge.json") }
+    }
+
+    @Test func deeplyNestedJSONFailsCleanly() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: ExperimentValidationError.self) { try self.load(deep) }
+    }
+
+    @Test func twoFilesWithOneName() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-names-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let a = directory.appendingPathComponent("a.json"), b = directory.appendingPathComponent("b.json")
+        try Self.valid.write(to: a, atomically: true, encoding: .utf8)
+        try Self.valid.write(to: b, atomically: true, encoding: .utf8)
+        do {
+            _ = try ExperimentLoader().load(paths: [a.path, b.path])
+            Issue.record("two files named point were accepted")
+        } catch {
+            #expect(error.problems.count == 1)
+            #expect(error.problems[0].file == b.path)
+            #expect(error.problems[0].message.contains(a.path))
+        }
+    }
+
+    @Test func shippedExperimentsAreValid() throws {
+        let root = try #require(EnvironmentProbe.packageRoot())
+        let folder = root.appendingPathComponent("experiments")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".json") && $0 != "schema.json" }
+        #expect(!files.isEmpty)
+        let experiments = try ExperimentLoader().load(paths: files.map { folder.appendingPathComponent($0).path })
+        #expect(experiments.count == files.count)
+    }
+
+    @Test func suggestions() {
+        #expect(Suggestion.closest(to: "jemaloc", among: ["system", "jemalloc"]) == "jemalloc")
+        #expect(Suggestion.closest(to: "zzzzzz", among: ["system", "jemalloc"]) == nil)
+        #expect(Suggestion.editDistance("kitten", "sitting") == 3)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import LayoutLabSampling
+import Testing
+
+@Suite("/proc parsers on fixture text")
+struct ProcParserTests {
+    static func fixture(_ name: String) throws -> Data {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "txt"))
+        return try Data(contentsOf: url)
+    }
+
+    @Test func statmResidentPagesTimesPageSize() throws {
+        let reading = try Self.fixture("statm").withUnsafeBytes { StatmReading(parsing: $0, pageSizeBytes: 4096) }
+        #expect(reading?.residentBytes == 2750 * 4096)
+    }
+
+    @Test func statmRejectsText() {
+        let reading = Data("not statm".utf8).withUnsafeBytes { StatmReading(parsing: $0, pageSizeBytes: 4096) }
+        #expect(reading == nil)
+    }
+
+    @Test func statusLinesInBytes() throws {
+        let reading = try Self.fixture("status").withUnsafeBytes { StatusReading(parsing: $0) }
+        #expect(reading.vmRSSBytes == 54321 * 1024)
+        #expect(reading.rssAnonBytes == 40000 * 1024)
+        #expect(reading.vmHWMBytes == 65432 * 1024)
+    }
+
+    @Test func smapsRollupDoesNotConfuseSimilarKeys() throws {
+        let reading = try Self.fixture("smaps_rollup").withUnsafeBytes { SmapsRollupReading(parsing: $0) }
+        #expect(reading.rssBytes == 54324 * 1024)
+        #expect(reading.pssBytes == 50112 * 1024)  // not Pss_Dirty or Pss_Anon
+        #expect(reading.privateDirtyBytes == 40104 * 1024)
+        #expect(reading.anonymousBytes == 40000 * 1024)
+    }
+
+    @Test func missingKeysAreNilNotZero() {
+        let reading = Data("Name:\tx\nVmRSS:\t10 kB\n".utf8).withUnsafeBytes { StatusReading(parsing: $0) }
+        #expect(reading.vmRSSBytes == 10 * 1024)
+        #expect(reading.rssAnonBytes == nil)
+        #expect(reading.vmHWMBytes == nil)
+    }
+}

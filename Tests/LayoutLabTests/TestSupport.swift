@@ -1,0 +1,51 @@
+import CSV
+import Foundation
+import LayoutLab
+
+/// Helpers shared by the tests that run real workers and the built command.
+enum TestSupport {
+    /// The folder the test binary was built into; `layoutlab` and `layoutlab-worker` are built beside it.
+    static var buildDirectory: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    static func temporaryDirectory(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func runOptions(out: URL) throws -> RunOptions {
+        guard let swiftc = LayoutLibraryBuilder.findSwiftc() else { throw RunError("swiftc is not on PATH") }
+        return RunOptions(
+            outputDirectory: out, workerPath: buildDirectory.appendingPathComponent("layoutlab-worker").path,
+            swiftc: swiftc, cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-test-cache"),
+            trialTimeoutSeconds: 600, showProgress: false)
+    }
+
+    /// A CSV file as its header and rows of named cells (CSV.swift does the reading).
+    static func readCSV(_ url: URL) throws -> (header: [String], rows: [[String: String]]) {
+        let reader = try CSVReader(string: try String(contentsOf: url, encoding: .utf8), hasHeaderRow: true)
+        let header = reader.headerRow ?? []
+        var rows: [[String: String]] = []
+        while let row = reader.next() {
+            rows.append(Dictionary(uniqueKeysWithValues: zip(header, row)))
+        }
+        return (header, rows)
+    }
+
+    /// Runs a built executable and returns its exit status, stdout and stderr.
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = buildDirectory.appendingPathComponent(executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}
