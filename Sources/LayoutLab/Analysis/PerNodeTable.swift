@@ -1,30 +1,30 @@
 /// The terminal summary of a run: for each shape and node count, a table of layouts × allocators with the
-/// median over repetitions of RSS bytes per node, usable bytes per node (allocator size classes) and
-/// allocate ns per node.
+/// median over repetitions of RSS bytes per node, usable bytes per node (what the allocator's size classes
+/// hand out) and allocate ns per node.
 public enum PerNodeTable {
     public static func render(_ run: ExperimentRun) -> String {
         let experiment = run.experiment
-        let ok = run.results.filter { $0.status == .ok }
+        let summaries = PerNodeSummary.summaries(of: run)
         var text = ""
         for shape in experiment.shapes {
             for nodes in experiment.nodes {
-                text += "\n\(experiment.name) · shape \(shape.name) (\(shape.fieldSummary), payload \(shape.payload.sizeBytes) B, stride \(shape.payload.strideBytes) B) · \(nodes) nodes · median of \(experiment.repetitions)\n"
+                let payload = shape.payload
+                text += "\n\(experiment.name) · \(shape.name) (\(shape.fieldSummary); payload \(payload.sizeBytes) B, stride \(payload.strideBytes) B) · \(nodes) nodes · median of \(experiment.repetitions)\n"
                 var header = ["layout"]
                 for allocator in experiment.allocators {
-                    header += ["\(allocator.name) rss B/node", "usable B/node", "ns/node"]
+                    header += ["\(allocator.name): rss B/node", "usable B/node", "ns/node"]
                 }
                 var rows: [[String]] = [header]
                 for layout in experiment.layouts {
                     var row = [layout.rawValue]
                     for allocator in experiment.allocators {
-                        let metrics = ok.filter {
-                            $0.trial.shape.name == shape.name && $0.trial.nodes == nodes && $0.trial.layout == layout
-                                && $0.trial.allocator.name == allocator.name
-                        }.map(TrialMetrics.init(result:))
+                        let summary = summaries.first {
+                            $0.shape.name == shape.name && $0.nodes == nodes && $0.layout == layout && $0.allocator == allocator.name
+                        }
                         row += [
-                            format(median(metrics.compactMap(\.rssBytesPerNode)), decimals: 1),
-                            format(median(metrics.compactMap(\.usableBytesPerNode)), decimals: 1),
-                            format(median(metrics.compactMap(\.allocateNsPerNode)), decimals: 1),
+                            format(summary?.rssBytesPerNode?.median),
+                            format(summary?.usableBytesPerNode?.median),
+                            format(summary?.allocateNsPerNode?.median),
                         ]
                     }
                     rows.append(row)
@@ -32,23 +32,15 @@ public enum PerNodeTable {
                 text += aligned(rows)
             }
         }
-        if run.failedTrials > 0 { text += "\n\(run.failedTrials) trial(s) failed; see trials.csv (status, message).\n" }
+        text += "\nrss = (RSS at the last checkpoint − RSS before anything was allocated) ÷ nodes, reference array included; usable = malloc_usable_size per node (probe).\n"
+        if run.failedTrials > 0 { text += "\(run.failedTrials) trial(s) failed; see trials.csv (status, message).\n" }
         return text
     }
 
-    /// The median, or nil for no values.
-    public static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
-
-    static func format(_ value: Double?, decimals: Int) -> String {
+    /// One decimal, or "–" for a missing figure.
+    static func format(_ value: Double?) -> String {
         guard let value else { return "–" }
-        let scale = Double([1, 10, 100, 1000][min(decimals, 3)])
-        let rounded = (value * scale).rounded() / scale
-        return String(describing: rounded)
+        return String((value * 10).rounded() / 10)
     }
 
     private static func aligned(_ rows: [[String]]) -> String {

@@ -7,7 +7,9 @@ import LayoutLabSampling
 public struct EnvironmentRecord: Codable, Sendable {
     public struct Machine: Codable, Sendable {
         public var hostname: String
+        /// `uname -s -r`, e.g. "Linux 6.1.0-18-amd64"; `kernelVersion` is `uname -v`.
         public var kernel: String
+        public var kernelVersion: String
         public var cpuModel: String?
         public var onlineCores: Int
         public var pageSizeBytes: Int
@@ -43,6 +45,8 @@ public struct EnvironmentRecord: Codable, Sendable {
         public var sha256: String?
         public var environment: [String: String]
         public var statistics: String
+        /// "jemalloc 5.3.0-1": the name and package version, for chart subtitles.
+        public var label: String
     }
 
     public var machine: Machine
@@ -80,7 +84,8 @@ public enum EnvironmentProbe {
         let thp = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return EnvironmentRecord.Machine(
-            hostname: ProcessInfo.processInfo.hostName, kernel: "\(text(names.sysname)) \(text(names.release)) \(text(names.version))",
+            hostname: ProcessInfo.processInfo.hostName, kernel: "\(text(names.sysname)) \(text(names.release))",
+            kernelVersion: text(names.version),
             cpuModel: model, onlineCores: ProcessInfo.processInfo.activeProcessorCount,
             pageSizeBytes: Int(sysconf(Int32(_SC_PAGESIZE))), memTotalBytes: memTotal, transparentHugePages: thp)
     }

@@ -62,6 +62,7 @@ public struct SuiteRunner: Sendable {
                 directory = options.resultsRoot.appendingPathComponent(experiment.name).appendingPathComponent(timestamp)
             }
             runs.append(try run(experiment, in: directory, progress: progress))
+            if options.outputDirectory == nil { try Self.pointLatest(at: directory) }
         }
         progress.finish()
         return runs
@@ -97,7 +98,9 @@ public struct SuiteRunner: Sendable {
             allocatorRecords.append(EnvironmentRecord.Allocator(
                 name: allocator.name, library: allocator.library ?? "libc.so.6", libraryRealPath: path,
                 debianPackage: package.name, packageVersion: package.version, sha256: EnvironmentProbe.sha256(of: path),
-                environment: allocator.environment, statistics: allocator.statistics.rawValue))
+                environment: allocator.environment, statistics: allocator.statistics.rawValue,
+                label: ([allocator.name, package.version].compactMap { $0 } + allocator.environment.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\($0.value)" }).joined(separator: " ")))
         }
         var environment = EnvironmentRecord(
             machine: EnvironmentProbe.machine(),
@@ -135,6 +138,8 @@ public struct SuiteRunner: Sendable {
             samplesTable.append(contentsOf: SamplesTable.rows(result))
             try AtomicFile.write(samplesTable.text, to: directory.appendingPathComponent("samples.csv"))
             try AtomicFile.write(trialsTable.text, to: directory.appendingPathComponent("trials.csv"))
+            let soFar = ExperimentRun(experiment: experiment, directory: directory, results: results)
+            try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: soFar)).text, to: directory.appendingPathComponent("per-node.csv"))
         }
         environment.finishedUTC = EnvironmentProbe.utcTimestamp()
         environment.status = "complete"
@@ -143,6 +148,15 @@ public struct SuiteRunner: Sendable {
             try? FileManager.default.removeItem(at: workers)
         }
         return ExperimentRun(experiment: experiment, directory: directory, results: results)
+    }
+
+    /// Makes `results/<experiment>/latest` a symbolic link to the run just finished.
+    static func pointLatest(at directory: URL) throws {
+        let link = directory.deletingLastPathComponent().appendingPathComponent("latest")
+        let temporary = directory.deletingLastPathComponent().appendingPathComponent(".latest-\(getpid())")
+        try? FileManager.default.removeItem(at: temporary)
+        try FileManager.default.createSymbolicLink(atPath: temporary.path, withDestinationPath: directory.lastPathComponent)
+        try AtomicFile.moveIntoPlace(temporary, at: link)
     }
 
     /// Heap layouts are probed on `probe_nodes` nodes: every node is its own allocation, so a sample gives the
