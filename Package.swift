@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "layoutlab", targets: ["layoutlab"]),
         .executable(name: "layoutlab-worker", targets: ["layoutlab-worker"]),
+        .executable(name: "layoutlab-baseline", targets: ["layoutlab-baseline"]),
         .library(name: "LayoutLab", targets: ["LayoutLab"]),
     ],
     dependencies: [
@@ -58,6 +59,11 @@ let package = Package(
         .executableTarget(
             name: "layoutlab-worker",
             dependencies: ["LayoutLabSampling", "CLayoutLabShims"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // The hand-written loop the lab's allocate timings are compared with (no harness at all).
+        .executableTarget(
+            name: "layoutlab-baseline",
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(
