@@ -8,9 +8,9 @@ struct LayoutLabCommand: ParsableCommand {
         commandName: "layoutlab",
         abstract: "Measure what a node costs in memory and time under different layouts and allocators.",
         discussion: """
-            Experiments are JSON files (see experiments/ and README.md). Each trial runs in a fresh worker
-            process; results go to results/<experiment>/<UTC time>/ as trials.csv, samples.csv and
-            environment.json.
+            Experiments are JSON files (see experiments/ and README.md). Each trial runs in a fresh worker \
+            process; results go to results/<experiment>/<UTC time>/ as trials.csv, samples.csv, per-node.csv \
+            and environment.json.
             """,
         subcommands: [Run.self, Validate.self])
 }

@@ -6,8 +6,8 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run experiment files: one fresh worker per trial, CSV results, a table of bytes per node.",
         discussion: """
-            All files are validated before the first trial starts. The layout code of each experiment is
-            generated, compiled with swiftc -O once (cached) and saved beside the results. Progress is shown
+            All files are validated before the first trial starts. The layout code of each experiment is \
+            generated, compiled with swiftc -O once (cached) and saved beside the results. Progress is shown \
             on a terminal. Exit code 2 for invalid input, 1 when a trial failed.
             """)
 

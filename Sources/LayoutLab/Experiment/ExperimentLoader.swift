@@ -60,7 +60,7 @@ public struct ExperimentLoader: Sendable {
         do {
             document = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
-            throw fail("expected JSON, got text that does not parse: \(Self.parseFailure(error))")
+            throw fail("expected JSON, got text that does not parse: \(Self.parseFailure(data))")
         }
         var validator = ExperimentValidator(file: path, libraries: libraries)
         let experiment = validator.experiment(from: document)
@@ -70,11 +70,21 @@ public struct ExperimentLoader: Sendable {
         return experiment
     }
 
-    private static func parseFailure(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = context.underlyingError.map { ($0 as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\($0)" }
-            return underlying ?? context.debugDescription
+    /// Foundation's description of a syntax error, with its character offset turned into line and column.
+    static func parseFailure(_ data: Data) -> String {
+        let description: String
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return "nesting too deep or a value out of range"
+        } catch {
+            description = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
         }
-        return "\(error)"
+        guard let range = description.range(of: #"around (line \d+, column \d+|character \d+)"#, options: .regularExpression),
+            let offset = Int(description[range].split(separator: " ").last ?? ""), description[range].contains("character")
+        else { return description }
+        let prefix = data.prefix(offset)
+        let line = prefix.filter { $0 == UInt8(ascii: "\n") }.count + 1
+        let column = prefix.count - (prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+        return description.replacingCharacters(in: range, with: "at line \(line), column \(column)")
     }
 }
