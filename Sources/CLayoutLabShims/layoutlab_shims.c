@@ -9,7 +9,10 @@
 #include <errno.h>
 #include <malloc.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 static int ll_path_of(void *symbol, char *path, size_t capacity) {
     Dl_info info;
@@ -29,6 +32,14 @@ int ll_c_library_path(char *path, size_t capacity) {
 }
 
 const char *ll_glibc_version(void) { return gnu_get_libc_version(); }
+
+int ll_die_with_parent(void) {
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return errno;
+    // The parent may have died before the request took effect.
+    if (getppid() != parent) raise(SIGKILL);
+    return 0;
+}
 
 size_t ll_malloc_usable_size(void *pointer) { return malloc_usable_size(pointer); }
 

@@ -2,6 +2,8 @@
 /// point, sample at `checkpoints` evenly spaced node counts, then measure allocation sizes in a probe.
 /// Travels as command-line arguments (`--key value`), so a test can build and parse it without a process.
 public struct WorkerRequest: Equatable, Sendable {
+    /// The trial's id, for messages and for targeted fault injection in tests.
+    public var trialID: String
     /// The generated layout library (a shared object) and the entry point of one shape × layout in it.
     public var libraryPath: String
     public var entrySymbol: String
@@ -16,9 +18,10 @@ public struct WorkerRequest: Equatable, Sendable {
     public var probeNodes: Int
 
     public init(
-        libraryPath: String, entrySymbol: String, nodes: Int, checkpoints: Int, smaps: SmapsPolicy,
+        trialID: String, libraryPath: String, entrySymbol: String, nodes: Int, checkpoints: Int, smaps: SmapsPolicy,
         allocatorStatistics: AllocatorStatisticsSource, expectedMallocProvider: String, probeNodes: Int
     ) {
+        self.trialID = trialID
         self.libraryPath = libraryPath
         self.entrySymbol = entrySymbol
         self.nodes = nodes
@@ -32,7 +35,7 @@ public struct WorkerRequest: Equatable, Sendable {
     /// The worker's command-line arguments.
     public var arguments: [String] {
         [
-            "--library", libraryPath, "--symbol", entrySymbol, "--nodes", String(nodes),
+            "--trial-id", trialID, "--library", libraryPath, "--symbol", entrySymbol, "--nodes", String(nodes),
             "--checkpoints", String(checkpoints), "--smaps", smaps.rawValue,
             "--allocator-statistics", allocatorStatistics.rawValue,
             "--expect-malloc-provider", expectedMallocProvider, "--probe-nodes", String(probeNodes),
@@ -57,6 +60,7 @@ public struct WorkerRequest: Equatable, Sendable {
             guard let value = Int(text), value >= 0 else { throw .malformed("\(key) must be a count, got \(text)") }
             return value
         }
+        trialID = try string("--trial-id")
         libraryPath = try string("--library")
         entrySymbol = try string("--symbol")
         nodes = try count("--nodes")

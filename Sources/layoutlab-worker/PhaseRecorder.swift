@@ -13,11 +13,13 @@ final class PhaseRecorder {
     private var workNs = 0
     private var resumedAt = 0
     private(set) var failure: SamplingError?
+    private let fault: FaultInjection?
 
     /// Room for the baseline plus `checkpoints` samples.
-    init(sampler: MemorySampler, smaps: SmapsPolicy, checkpoints: Int) {
+    init(sampler: MemorySampler, smaps: SmapsPolicy, checkpoints: Int, fault: FaultInjection?) {
         self.sampler = sampler
         self.smaps = smaps
+        self.fault = fault
         samples = .allocate(capacity: checkpoints + 1)
         samples.initialize(repeating: MemorySample(nodesAlive: 0, elapsedNs: 0))
     }
@@ -34,6 +36,7 @@ final class PhaseRecorder {
         let enteredAt = MonotonicClock.nowNanoseconds()
         guard nodesAlive != containerReadyMarker else { return }
         workNs += enteredAt - resumedAt
+        if let fault, fault.checkpoint == count { fault.commit() }
         if count < samples.count, failure == nil {
             do throws(SamplingError) {
                 samples[count] = try sampler.take(

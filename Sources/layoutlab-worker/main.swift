@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLayoutLabShims
 import LayoutLabSampling
 
 // One trial in one fresh process. Everything the measured phase needs (proc files, sample storage,
@@ -8,6 +9,8 @@ import LayoutLabSampling
 // is over. Replies go to stdout as `WorkerReply` lines; exit status 1 with a `failure` line on error.
 
 func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
+    _ = ll_die_with_parent()
+    let fault = try FaultInjection.fromEnvironment(trialID: request.trialID)
     let identity = try MallocProviderCheck.verify(
         expected: request.expectedMallocProvider, statistics: request.allocatorStatistics)
     let entry = try GeneratedLayoutEntry(libraryPath: request.libraryPath, symbol: request.entrySymbol)
@@ -26,15 +29,16 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     }
     schedule[request.checkpoints - 1] = request.nodes
 
-    let recorder = PhaseRecorder(sampler: sampler, smaps: request.smaps, checkpoints: request.checkpoints)
+    let recorder = PhaseRecorder(sampler: sampler, smaps: request.smaps, checkpoints: request.checkpoints, fault: fault)
     let recordCheckpoint: CheckpointCallback = { context, nodes in
         guard let context else { return }
         Unmanaged<PhaseRecorder>.fromOpaque(context).takeUnretainedValue().checkpoint(nodesAlive: nodes)
     }
     recorder.start()
     // The nodes stay alive until the process exits: freeing millions of them would only cost time.
+    guard let scheduleStart = schedule.baseAddress else { throw WorkerFailure("no checkpoints") }
     _ = entry.function(
-        request.nodes, schedule.baseAddress!, request.checkpoints,
+        request.nodes, scheduleStart, request.checkpoints,
         Unmanaged.passUnretained(recorder).toOpaque(), recordCheckpoint)
     if let failure = recorder.failure { throw WorkerFailure("sampling failed: \(failure)") }
 

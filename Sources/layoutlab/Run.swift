@@ -7,15 +7,22 @@ struct Run: ParsableCommand {
         abstract: "Run experiment files: one fresh worker per trial, CSV results, a table of bytes per node.",
         discussion: """
             All files are validated before the first trial starts. The layout code of each experiment is \
-            generated, compiled with swiftc -O once (cached) and saved beside the results. Progress is shown \
-            on a terminal. Exit code 2 for invalid input, 1 when a trial failed.
+            generated, compiled with swiftc -O once (cached) and saved beside the results. Every finished trial \
+            is on disk before the next starts; Ctrl-C (or SIGTERM) stops the current worker, keeps what was \
+            measured and marks the run incomplete, and --resume finishes it. Progress is shown on a terminal.
+
+            Exit status: 0 all trials ok; 1 a trial failed, crashed, timed out or was skipped, or the run could \
+            not go on; 2 invalid input or trials that cannot fit in memory (nothing ran); 130 stopped by a signal.
             """)
 
     @Argument(help: "Experiment files (JSON).")
-    var files: [String]
+    var files: [String] = []
 
     @Option(help: "Results folder (default: results/<experiment>/<UTC time>); with several files, one subfolder each.")
     var out: String?
+
+    @Option(help: ArgumentHelp("Finish a stopped run: run only the trials missing from DIR/trials.csv.", valueName: "dir"))
+    var resume: String?
 
     @Option(help: "The Swift compiler used for the generated layout code (default: $SWIFTC, else swiftc on PATH).")
     var swiftc: String?
@@ -26,28 +33,47 @@ struct Run: ParsableCommand {
     @Option(help: "Where compiled layout libraries are cached.")
     var cacheDir: String = LayoutLibraryBuilder.defaultCacheDirectory.path
 
-    @Option(help: "Seconds after which a trial's worker is killed and the trial recorded as timeout.")
+    @Option(help: "Seconds after which a trial's worker is killed and the trial recorded as timeout (an experiment's trial_timeout_seconds overrides it).")
     var trialTimeout: Double = 3600
+
+    @Flag(help: "Record trials whose estimated peak memory exceeds MemAvailable as skipped, instead of refusing to run.")
+    var skipOversized = false
 
     @Flag(help: "No progress line, even on a terminal.")
     var quiet = false
 
     func validate() throws {
         guard trialTimeout > 0 else { throw ValidationError("--trial-timeout must be positive, got \(trialTimeout)") }
+        if resume != nil {
+            guard files.isEmpty, out == nil else { throw ValidationError("--resume DIR takes no experiment files and no --out: the folder has both") }
+        } else if files.isEmpty {
+            throw ValidationError("name at least one experiment file, or --resume DIR")
+        }
     }
 
     func run() throws {
-        let experiments = try loadExperiments(files)
+        let experiments = resume == nil ? try loadExperiments(files) : []
         guard let compiler = swiftc ?? LayoutLibraryBuilder.findSwiftc() else {
             throw ValidationError("no swiftc found: put the Swift toolchain on PATH, set $SWIFTC, or pass --swiftc")
         }
-        var options = RunOptions(swiftc: compiler, cacheDirectory: URL(fileURLWithPath: cacheDir), trialTimeoutSeconds: trialTimeout)
+        let interruption = RunInterruption()
+        interruption.installSignalHandlers()
+        var options = RunOptions(
+            swiftc: compiler, cacheDirectory: URL(fileURLWithPath: cacheDir), trialTimeoutSeconds: trialTimeout,
+            skipOversized: skipOversized, interruption: interruption)
         options.outputDirectory = out.map { URL(fileURLWithPath: $0) }
         if let worker { options.workerPath = worker }
         if quiet { options.showProgress = false }
+        let runner = SuiteRunner(options: options)
         let runs: [ExperimentRun]
         do {
-            runs = try SuiteRunner(options: options).run(experiments)
+            runs = try resume.map { [try runner.resume(URL(fileURLWithPath: $0))] } ?? runner.run(experiments)
+        } catch let error as ExperimentValidationError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(invalidInputExitCode)
+        } catch let error as PreflightError {
+            FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
+            throw ExitCode(invalidInputExitCode)
         } catch {
             FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
             throw ExitCode.failure
@@ -55,6 +81,11 @@ struct Run: ParsableCommand {
         for run in runs {
             print(PerNodeTable.render(run))
             print("results: \(run.directory.path)")
+        }
+        if interruption.isStopped {
+            let folder = runs.last?.directory.path ?? "the results folder"
+            FileHandle.standardError.write(Data("layoutlab: stopped by \(interruption.reason ?? "a signal"); finished trials are kept. Resume with: layoutlab run --resume \(folder)\n".utf8))
+            throw ExitCode(130)
         }
         if runs.contains(where: { $0.failedTrials > 0 }) { throw ExitCode.failure }
     }

@@ -22,7 +22,7 @@ struct EndToEndTests {
         let out = directory.appendingPathComponent("results")
         let runs = try SuiteRunner(options: try TestSupport.runOptions(out: out)).run(experiments)
         #expect(runs.count == 1)
-        #expect(runs[0].failedTrials == 0, "\(runs[0].results.filter { $0.status != .ok }.map { "\($0.trial.id): \($0.message ?? "")" })")
+        #expect(runs[0].failedTrials == 0, "\(runs[0].records.filter { $0.status != .ok }.map { "\($0.trial.id): \($0.message ?? "")" })")
 
         let trials = try TestSupport.readCSV(out.appendingPathComponent("trials.csv"))
         let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv"))
@@ -90,7 +90,7 @@ struct EndToEndTests {
         let library = try LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory).library(for: source)
         let jemalloc = try SharedLibraryResolver().resolve("libjemalloc.so.2").get()
         let request = WorkerRequest(
-            libraryPath: library.path, entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: 0, layout: .finalClass),
+            trialID: "t.final-class.1.system.r1", libraryPath: library.path, entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: 0, layout: .finalClass),
             nodes: 1000, checkpoints: 2, smaps: .off, allocatorStatistics: .jemalloc,
             expectedMallocProvider: jemalloc, probeNodes: 10)
         let trial = Trial(experiment: "m", shapeIndex: 0, shape: shape, layout: .finalClass, nodes: 1000, allocator: .jemalloc, repetition: 1)

@@ -6,7 +6,7 @@ import Testing
 struct WorkerProtocolTests {
     @Test func requestRoundTrip() throws {
         let request = WorkerRequest(
-            libraryPath: "/tmp/lib x.so", entrySymbol: "layoutlab_s0_final_class", nodes: 1_000_000, checkpoints: 100,
+            trialID: "t.final-class.1.system.r1", libraryPath: "/tmp/lib x.so", entrySymbol: "layoutlab_s0_final_class", nodes: 1_000_000, checkpoints: 100,
             smaps: .boundaries, allocatorStatistics: .jemalloc, expectedMallocProvider: "/usr/lib/libjemalloc.so.2",
             probeNodes: 4096)
         #expect(try WorkerRequest(arguments: request.arguments) == request)
@@ -15,7 +15,7 @@ struct WorkerProtocolTests {
     @Test func requestRejectsUnknownAndMissingArguments() {
         #expect(throws: WorkerProtocolError.self) { try WorkerRequest(arguments: ["--nodes", "5"]) }
         let request = WorkerRequest(
-            libraryPath: "l", entrySymbol: "s", nodes: 1, checkpoints: 1, smaps: .off, allocatorStatistics: .none,
+            trialID: "t.final-class.1.system.r1", libraryPath: "l", entrySymbol: "s", nodes: 1, checkpoints: 1, smaps: .off, allocatorStatistics: .none,
             expectedMallocProvider: "p", probeNodes: 0)
         #expect(throws: WorkerProtocolError.self) { try WorkerRequest(arguments: request.arguments + ["--extra", "1"]) }
         var bad = request.arguments

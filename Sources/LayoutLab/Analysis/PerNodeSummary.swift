@@ -40,10 +40,10 @@ public struct PerNodeSummary: Sendable {
             for nodes in experiment.nodes {
                 for (layoutIndex, layout) in experiment.layouts.enumerated() {
                     for (allocatorIndex, allocator) in experiment.allocators.enumerated() {
-                        let metrics = run.results.filter {
+                        let metrics = run.records.filter {
                             $0.status == .ok && $0.trial.shape.name == shape.name && $0.trial.nodes == nodes
                                 && $0.trial.layout == layout && $0.trial.allocator.name == allocator.name
-                        }.map(TrialMetrics.init(result:))
+                        }.map(\.metrics)
                         summaries.append(PerNodeSummary(
                             shape: shape, nodes: nodes, layout: layout, allocator: allocator.name,
                             layoutIndex: layoutIndex + 1, allocatorIndex: allocatorIndex + 1, repetitionsOK: metrics.count,

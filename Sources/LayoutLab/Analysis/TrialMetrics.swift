@@ -22,8 +22,27 @@ public struct TrialMetrics: Equatable, Sendable {
     public var baselineRSSBytes: Int?
     public var peakRSSBytes: Int?
     /// Time spent taking samples, in ns, and its share of the phase (sampling + work).
-    public var samplingNs: Int
+    public var samplingNs: Int?
     public var samplingShare: Double?
+
+    public init(
+        allocateNsPerNode: Double? = nil, rssBytesPerNode: Double? = nil, allocatorAllocatedBytesPerNode: Double? = nil,
+        allocatorActiveBytesPerNode: Double? = nil, requestedBytesPerNode: Double? = nil, usableBytesPerNode: Double? = nil,
+        containerBytesPerNode: Double? = nil, baselineRSSBytes: Int? = nil, peakRSSBytes: Int? = nil,
+        samplingNs: Int? = nil, samplingShare: Double? = nil
+    ) {
+        self.allocateNsPerNode = allocateNsPerNode
+        self.rssBytesPerNode = rssBytesPerNode
+        self.allocatorAllocatedBytesPerNode = allocatorAllocatedBytesPerNode
+        self.allocatorActiveBytesPerNode = allocatorActiveBytesPerNode
+        self.requestedBytesPerNode = requestedBytesPerNode
+        self.usableBytesPerNode = usableBytesPerNode
+        self.containerBytesPerNode = containerBytesPerNode
+        self.baselineRSSBytes = baselineRSSBytes
+        self.peakRSSBytes = peakRSSBytes
+        self.samplingNs = samplingNs
+        self.samplingShare = samplingShare
+    }
 
     public init(result: TrialResult) {
         let nodes = Double(result.trial.nodes)
@@ -45,9 +64,10 @@ public struct TrialMetrics: Equatable, Sendable {
         }
         baselineRSSBytes = first?.rssBytes
         peakRSSBytes = result.samples.compactMap(\.vmHWMBytes).max()
-        samplingNs = result.samples.reduce(0) { $0 + $1.sampleNs }
-        if let last, last.elapsedNs + samplingNs > 0 {
-            samplingShare = Double(samplingNs) / Double(last.elapsedNs + samplingNs)
+        if let last {
+            let sampling = result.samples.reduce(0) { $0 + $1.sampleNs }
+            samplingNs = sampling
+            if last.elapsedNs + sampling > 0 { samplingShare = Double(sampling) / Double(last.elapsedNs + sampling) }
         }
     }
 }

@@ -17,6 +17,8 @@ public struct Experiment: Equatable, Sendable {
     public var smaps: SmapsPolicy
     /// Nodes rebuilt after the phase with the allocation counter on, to measure requested and usable bytes.
     public var probeNodes: Int
+    /// Seconds after which a worker is killed and its trial recorded as `timeout`; nil: the run's default.
+    public var trialTimeoutSeconds: Double?
     /// The file it came from.
     public var sourcePath: String
 
@@ -27,7 +29,7 @@ public struct Experiment: Equatable, Sendable {
         name: String, description: String = "", layouts: [LayoutKind] = LayoutKind.allCases, shapes: [Shape],
         nodes: [Int], allocators: [AllocatorSpec] = [.system], repetitions: Int = 1,
         checkpoints: Int = Experiment.defaultCheckpoints, smaps: SmapsPolicy = .boundaries,
-        probeNodes: Int = Experiment.defaultProbeNodes, sourcePath: String = ""
+        probeNodes: Int = Experiment.defaultProbeNodes, trialTimeoutSeconds: Double? = nil, sourcePath: String = ""
     ) {
         self.name = name
         self.description = description
@@ -39,6 +41,7 @@ public struct Experiment: Equatable, Sendable {
         self.checkpoints = checkpoints
         self.smaps = smaps
         self.probeNodes = probeNodes
+        self.trialTimeoutSeconds = trialTimeoutSeconds
         self.sourcePath = sourcePath
     }
 }

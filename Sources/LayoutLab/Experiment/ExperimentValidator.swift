@@ -13,7 +13,7 @@ struct ExperimentValidator {
 
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
-        "checkpoints", "sampling", "probe_nodes",
+        "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds",
     ]
 
     mutating func experiment(from document: JSONValue) -> Experiment? {
@@ -38,6 +38,9 @@ struct ExperimentValidator {
         let probeNodes = top["probe_nodes"].flatMap {
             integer($0, at: "$.probe_nodes", in: 0...10_000_000, what: "a number of probe nodes (0 turns the probe off)")
         } ?? Experiment.defaultProbeNodes
+        let timeout = top["trial_timeout_seconds"].flatMap {
+            integer($0, at: "$.trial_timeout_seconds", in: 1...604_800, what: "a timeout in seconds")
+        }
         var smaps = SmapsPolicy.boundaries
         if let sampling = top["sampling"], let fields = object(sampling, at: "$.sampling", allowed: ["smaps_rollup"], required: []) {
             smaps = fields["smaps_rollup"].flatMap { choice($0, at: "$.sampling.smaps_rollup", from: SmapsPolicy.self) } ?? smaps
@@ -50,7 +53,7 @@ struct ExperimentValidator {
         return Experiment(
             name: name, description: description, layouts: layouts.map(\.0), shapes: shapes.map(\.0),
             nodes: nodes.map(\.0), allocators: allocators.map(\.0), repetitions: repetitions, checkpoints: checkpoints, smaps: smaps,
-            probeNodes: probeNodes, sourcePath: file)
+            probeNodes: probeNodes, trialTimeoutSeconds: timeout.map(Double.init), sourcePath: file)
     }
 
     // MARK: Parts

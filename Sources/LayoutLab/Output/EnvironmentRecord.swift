@@ -56,8 +56,11 @@ public struct EnvironmentRecord: Codable, Sendable {
     public var allocators: [Allocator]
     public var startedUTC: String
     public var finishedUTC: String?
-    /// `running`, `complete`, or `incomplete` (stopped early).
+    /// When the run was resumed with `--resume`, if ever.
+    public var resumedUTC: [String]?
+    /// `running`, `complete`, or `incomplete` (stopped early; `stopReason` says by what).
     public var status: String
+    public var stopReason: String?
 
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()

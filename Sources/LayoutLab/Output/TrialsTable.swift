@@ -9,23 +9,43 @@ public enum TrialsTable {
         "malloc_provider", "allocator_version", "wall_ns", "message",
     ]
 
-    public static func row(_ result: TrialResult) -> [String?] {
-        let trial = result.trial
+    public static func row(_ record: TrialRecord) -> [String?] {
+        let trial = record.trial
         let payload = trial.shape.payload
-        let metrics = TrialMetrics(result: result)
+        let metrics = record.metrics
         return [
             trial.id, trial.experiment, trial.layout.rawValue, trial.shape.name, trial.shape.fieldSummary,
             String(payload.sizeBytes), String(payload.strideBytes), String(payload.alignmentBytes),
-            String(trial.nodes), trial.allocator.name, String(trial.repetition), result.status.description,
+            String(trial.nodes), trial.allocator.name, String(trial.repetition), record.status.description,
             CSVNumber.cell(metrics.allocateNsPerNode), CSVNumber.cell(metrics.requestedBytesPerNode),
             CSVNumber.cell(metrics.usableBytesPerNode), CSVNumber.cell(metrics.rssBytesPerNode),
             CSVNumber.cell(metrics.allocatorAllocatedBytesPerNode), CSVNumber.cell(metrics.allocatorActiveBytesPerNode),
             CSVNumber.cell(metrics.containerBytesPerNode), CSVNumber.cell(metrics.baselineRSSBytes),
-            CSVNumber.cell(metrics.peakRSSBytes), String(result.samples.count),
-            result.samples.isEmpty ? nil : String(metrics.samplingNs), CSVNumber.cell(metrics.samplingShare),
-            CSVNumber.cell(result.probe?.probeNodes), result.mallocProvider, result.allocatorVersion,
-            String(result.wallNs), result.message,
+            CSVNumber.cell(metrics.peakRSSBytes), String(record.sampleCount), CSVNumber.cell(metrics.samplingNs),
+            CSVNumber.cell(metrics.samplingShare), CSVNumber.cell(record.probeNodes), record.mallocProvider,
+            record.allocatorVersion, CSVNumber.cell(record.wallNs), record.message,
         ]
+    }
+
+    /// Reads a row back; `trials` maps the experiment's trial ids to trials. Nil for a row that does not
+    /// belong to the experiment or is not a row of this table.
+    public static func record(_ cells: [String: String], trials: [String: Trial]) -> TrialRecord? {
+        guard let id = cells["trial_id"], let trial = trials[id], let status = cells["status"].flatMap(TrialStatus.init)
+        else { return nil }
+        func double(_ column: String) -> Double? { cells[column].flatMap { Double($0) } }
+        func int(_ column: String) -> Int? { cells[column].flatMap { Int($0) } }
+        func text(_ column: String) -> String? { cells[column].flatMap { $0.isEmpty ? nil : $0 } }
+        let metrics = TrialMetrics(
+            allocateNsPerNode: double("allocate_ns_per_node"), rssBytesPerNode: double("rss_bytes_per_node"),
+            allocatorAllocatedBytesPerNode: double("allocator_allocated_bytes_per_node"),
+            allocatorActiveBytesPerNode: double("allocator_active_bytes_per_node"),
+            requestedBytesPerNode: double("requested_bytes_per_node"), usableBytesPerNode: double("usable_bytes_per_node"),
+            containerBytesPerNode: double("container_bytes_per_node"), baselineRSSBytes: int("baseline_rss_bytes"),
+            peakRSSBytes: int("peak_rss_bytes"), samplingNs: int("sampling_ns"), samplingShare: double("sampling_share"))
+        return TrialRecord(
+            trial: trial, status: status, metrics: metrics, sampleCount: int("sample_count") ?? 0,
+            probeNodes: int("probe_nodes"), mallocProvider: text("malloc_provider"),
+            allocatorVersion: text("allocator_version"), wallNs: int("wall_ns"), message: text("message"))
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 import LayoutLabSampling
 
-/// How `layoutlab run` runs: where results go, which worker and compiler it uses.
+/// How `layoutlab run` runs: where results go, which worker and compiler it uses, how long a trial may take.
 public struct RunOptions: Sendable {
     /// With one experiment, the results folder itself; with several, the parent of one folder each.
     /// Nil: `results/<experiment>/<UTC timestamp>/`.
@@ -10,15 +10,20 @@ public struct RunOptions: Sendable {
     public var workerPath: String
     public var swiftc: String
     public var cacheDirectory: URL
+    /// Used for experiments that set no `trial_timeout_seconds` of their own.
     public var trialTimeoutSeconds: Double
+    /// Record trials that would not fit in memory as `skipped` instead of refusing the run.
+    public var skipOversized: Bool
     public var showProgress: Bool
     public var commandLine: [String]
+    public var interruption: RunInterruption?
 
     public init(
         outputDirectory: URL? = nil, resultsRoot: URL = URL(fileURLWithPath: "results"),
         workerPath: String = WorkerLauncher.siblingWorkerPath(), swiftc: String,
         cacheDirectory: URL = LayoutLibraryBuilder.defaultCacheDirectory, trialTimeoutSeconds: Double = 3600,
-        showProgress: Bool = ProgressReporter().enabled, commandLine: [String] = CommandLine.arguments
+        skipOversized: Bool = false, showProgress: Bool = ProgressReporter().enabled,
+        commandLine: [String] = CommandLine.arguments, interruption: RunInterruption? = nil
     ) {
         self.outputDirectory = outputDirectory
         self.resultsRoot = resultsRoot
@@ -26,83 +31,93 @@ public struct RunOptions: Sendable {
         self.swiftc = swiftc
         self.cacheDirectory = cacheDirectory
         self.trialTimeoutSeconds = trialTimeoutSeconds
+        self.skipOversized = skipOversized
         self.showProgress = showProgress
         self.commandLine = commandLine
+        self.interruption = interruption
     }
 }
 
-/// The results of one experiment: where they were written and every trial's outcome.
+/// The results of one experiment: where they were written and every recorded trial.
 public struct ExperimentRun: Sendable {
     public var experiment: Experiment
     public var directory: URL
-    public var results: [TrialResult]
+    public var records: [TrialRecord]
+    /// False when the run was stopped before every trial was recorded.
+    public var complete: Bool = true
 
-    public var failedTrials: Int { results.filter { $0.status != .ok }.count }
+    public var failedTrials: Int { records.filter { $0.status != .ok }.count }
 }
 
-/// Runs experiments trial by trial, one fresh worker each, writing `trials.csv`, `samples.csv` and
-/// `environment.json` after every trial (atomically), so that nothing measured is lost if the run stops.
+/// Runs experiments trial by trial, one fresh worker each, recording every finished trial on disk before the
+/// next starts (see `ResultsFolder`).
 public struct SuiteRunner: Sendable {
     public var options: RunOptions
 
     public init(options: RunOptions) { self.options = options }
 
     public func run(_ experiments: [Experiment]) throws -> [ExperimentRun] {
-        guard FileManager.default.isExecutableFile(atPath: options.workerPath) else {
-            throw RunError("the worker \(options.workerPath) does not exist; build it with `swift build -c release`")
-        }
+        try checkWorker()
         let timestamp = Self.folderTimestamp()
         let progress = ProgressReporter(enabled: options.showProgress)
+        defer { progress.finish() }
         var runs: [ExperimentRun] = []
         for experiment in experiments {
+            if options.interruption?.isStopped == true { break }
             let directory: URL
             if let out = options.outputDirectory {
                 directory = experiments.count == 1 ? out : out.appendingPathComponent(experiment.name)
             } else {
                 directory = options.resultsRoot.appendingPathComponent(experiment.name).appendingPathComponent(timestamp)
             }
-            runs.append(try run(experiment, in: directory, progress: progress))
+            let folder = try ResultsFolder(creating: directory, experiment: experiment)
+            runs.append(try run(into: folder, previous: nil, progress: progress))
             if options.outputDirectory == nil { try Self.pointLatest(at: directory) }
         }
-        progress.finish()
         return runs
     }
 
-    private func run(_ experiment: Experiment, in directory: URL, progress: ProgressReporter) throws -> ExperimentRun {
-        let workers = directory.appendingPathComponent("workers")
-        try FileManager.default.createDirectory(at: workers, withIntermediateDirectories: true)
+    /// Finishes a stopped run: loads the folder's copy of the experiment, keeps every recorded trial and runs
+    /// only the ones missing from `trials.csv`.
+    public func resume(_ directory: URL) throws -> ExperimentRun {
+        try checkWorker()
+        let environmentURL = directory.appendingPathComponent(ResultsFolder.environmentFile)
+        guard let data = FileManager.default.contents(atPath: environmentURL.path) else {
+            throw RunError("\(directory.path) is not a results folder: it has no \(ResultsFolder.environmentFile)")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let previous = try decoder.decode(EnvironmentRecord.self, from: data)
+        let copy = directory.appendingPathComponent(ResultsFolder.experimentFile)
+        let experiment = try ExperimentLoader().load(path: copy.path)
+        if let recorded = previous.experiment.sha256, let now = EnvironmentProbe.sha256(of: copy.path), recorded != now {
+            throw RunError("\(copy.path) changed since the run started (sha256 \(now), recorded \(recorded)); refusing to mix results")
+        }
+        let folder = try ResultsFolder(resuming: directory, experiment: experiment)
+        let progress = ProgressReporter(enabled: options.showProgress)
+        defer { progress.finish() }
+        return try run(into: folder, previous: previous, progress: progress)
+    }
 
+    private func checkWorker() throws {
+        guard FileManager.default.isExecutableFile(atPath: options.workerPath) else {
+            throw RunError("the worker \(options.workerPath) does not exist; build it with `swift build -c release`")
+        }
+    }
+
+    private func run(into folder: ResultsFolder, previous: EnvironmentRecord?, progress: ProgressReporter) throws -> ExperimentRun {
+        let experiment = folder.experiment
         let source = LayoutSourceGenerator().source(shapes: experiment.shapes, layouts: experiment.layouts)
-        let sourceCopy = directory.appendingPathComponent("generated-layouts.swift")
-        try AtomicFile.write(source, to: sourceCopy)
+        try AtomicFile.write(source, to: folder.url(ResultsFolder.generatedSourceFile))
         let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
         let library = try builder.library(for: source)
         try CompiledLayoutLibrary(path: library).verify(shapes: experiment.shapes)
 
         let resolver = SharedLibraryResolver()
-        var preloads: [String: String] = [:]
-        var allocatorRecords: [EnvironmentRecord.Allocator] = []
-        for allocator in experiment.allocators {
-            let path: String
-            if let library = allocator.library {
-                guard case .success(let resolved) = resolver.resolve(library) else {
-                    throw RunError("allocator \(allocator.name): \(library) cannot be found")
-                }
-                path = resolved
-                preloads[allocator.name] = resolved
-            } else {
-                guard let libc = EnvironmentProbe.cLibraryPath() else { throw RunError("cannot locate the C library") }
-                path = libc
-            }
-            let package = EnvironmentProbe.debianPackage(owning: path, fallback: allocator.debianPackage)
-            allocatorRecords.append(EnvironmentRecord.Allocator(
-                name: allocator.name, library: allocator.library ?? "libc.so.6", libraryRealPath: path,
-                debianPackage: package.name, packageVersion: package.version, sha256: EnvironmentProbe.sha256(of: path),
-                environment: allocator.environment, statistics: allocator.statistics.rawValue,
-                label: ([allocator.name, package.version].compactMap { $0 } + allocator.environment.sorted { $0.key < $1.key }
-                    .map { "\($0.key)=\($0.value)" }).joined(separator: " ")))
-        }
-        var environment = EnvironmentRecord(
+        var allocators: [String: ResolvedAllocator] = [:]
+        for spec in experiment.allocators { allocators[spec.name] = try ResolvedAllocator.resolve(spec, with: resolver) }
+
+        var environment = previous ?? EnvironmentRecord(
             machine: EnvironmentProbe.machine(),
             toolchain: EnvironmentRecord.Toolchain(
                 swiftVersion: try? builder.compilerVersion(), generatedCodeFlags: LayoutLibraryBuilder.compilerFlags,
@@ -110,44 +125,78 @@ public struct SuiteRunner: Sendable {
             lab: EnvironmentProbe.lab(commandLine: options.commandLine),
             experiment: EnvironmentRecord.ExperimentFile(
                 name: experiment.name, path: experiment.sourcePath,
-                sha256: EnvironmentProbe.sha256(of: experiment.sourcePath), generatedSource: sourceCopy.lastPathComponent),
-            allocators: allocatorRecords, startedUTC: EnvironmentProbe.utcTimestamp(), finishedUTC: nil, status: "running")
-        let environmentURL = directory.appendingPathComponent("environment.json")
+                sha256: EnvironmentProbe.sha256(of: experiment.sourcePath), generatedSource: ResultsFolder.generatedSourceFile),
+            allocators: experiment.allocators.compactMap { allocators[$0.name]?.record },
+            startedUTC: EnvironmentProbe.utcTimestamp(), finishedUTC: nil, status: "running")
+        if previous != nil {
+            environment.resumedUTC = (environment.resumedUTC ?? []) + [EnvironmentProbe.utcTimestamp()]
+            environment.status = "running"
+        }
+        let environmentURL = folder.url(ResultsFolder.environmentFile)
         try environment.write(to: environmentURL)
 
-        let launcher = WorkerLauncher(workerPath: options.workerPath, timeoutSeconds: options.trialTimeoutSeconds)
-        let trials = TrialPlan.trials(for: experiment)
-        var trialsTable = CSVTable(header: TrialsTable.header)
-        var samplesTable = CSVTable(header: SamplesTable.header)
-        var results: [TrialResult] = []
+        let done = folder.finishedTrialIDs
+        let trials = TrialPlan.trials(for: experiment).filter { !done.contains($0.id) }
+        let oversized = try preflight(trials, experiment: experiment)
+        let launcher = WorkerLauncher(
+            workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds)
+        var complete = true
         for (index, trial) in trials.enumerated() {
+            if options.interruption?.isStopped == true {
+                complete = false
+                break
+            }
             progress.willStart(trial, index: index, of: trials)
-            let realPath = allocatorRecords.first { $0.name == trial.allocator.name }?.libraryRealPath ?? ""
+            if let message = oversized[trial.id] {
+                let result = TrialResult(trial: trial, status: .skipped, message: message)
+                progress.report(failure: result)
+                try folder.record(result)
+                continue
+            }
+            guard let allocator = allocators[trial.allocator.name] else { throw RunError("allocator \(trial.allocator.name) was not resolved") }
             let request = WorkerRequest(
-                libraryPath: library.path,
+                trialID: trial.id, libraryPath: library.path,
                 entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout),
                 nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
-                allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: realPath,
+                allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
                 probeNodes: Self.probeNodes(for: trial, in: experiment))
             let result = launcher.run(
-                request, trial: trial, preload: preloads[trial.allocator.name], environment: trial.allocator.environment,
-                logURL: workers.appendingPathComponent(trial.id + ".log"))
+                request, trial: trial, preload: allocator.preload, environment: trial.allocator.environment,
+                logURL: folder.logURL(for: trial), interruption: options.interruption)
+            if options.interruption?.isStopped == true {
+                // The worker was killed by the stop, not by its own fault: the trial is missing, not failed.
+                complete = false
+                break
+            }
             if result.status != .ok { progress.report(failure: result) }
-            results.append(result)
-            trialsTable.append(TrialsTable.row(result))
-            samplesTable.append(contentsOf: SamplesTable.rows(result))
-            try AtomicFile.write(samplesTable.text, to: directory.appendingPathComponent("samples.csv"))
-            try AtomicFile.write(trialsTable.text, to: directory.appendingPathComponent("trials.csv"))
-            let soFar = ExperimentRun(experiment: experiment, directory: directory, results: results)
-            try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: soFar)).text, to: directory.appendingPathComponent("per-node.csv"))
+            try folder.record(result)
         }
         environment.finishedUTC = EnvironmentProbe.utcTimestamp()
-        environment.status = "complete"
+        environment.status = complete ? "complete" : "incomplete"
+        if !complete { environment.stopReason = options.interruption?.reason }
         try environment.write(to: environmentURL)
-        if (try? FileManager.default.contentsOfDirectory(atPath: workers.path))?.isEmpty == true {
-            try? FileManager.default.removeItem(at: workers)
+        folder.tidy()
+        var run = folder.run
+        run.complete = complete
+        return run
+    }
+
+    /// Trials whose estimated peak memory exceeds `MemAvailable`, with the message that names the figures.
+    /// Without `skipOversized`, any such trial refuses the whole run before it starts.
+    private func preflight(_ trials: [Trial], experiment: Experiment) throws -> [String: String] {
+        guard let available = MemoryPreflight.availableBytes() else { return [:] }
+        var oversized: [String: String] = [:]
+        for trial in trials {
+            let estimate = MemoryPreflight.estimatedPeakBytes(for: trial, probeNodes: Self.probeNodes(for: trial, in: experiment))
+            if estimate > available {
+                oversized[trial.id] = "estimated peak \(estimate >> 20) MiB exceeds MemAvailable \(available >> 20) MiB"
+            }
         }
-        return ExperimentRun(experiment: experiment, directory: directory, results: results)
+        if !oversized.isEmpty, !options.skipOversized {
+            let lines = oversized.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }.joined(separator: "\n")
+            throw PreflightError(description: "\(oversized.count) trial(s) of \(experiment.name) cannot fit in memory:\n\(lines)\nreduce `nodes`, free memory, or pass --skip-oversized to record them as skipped")
+        }
+        return oversized
     }
 
     /// Makes `results/<experiment>/latest` a symbolic link to the run just finished.
@@ -180,4 +229,9 @@ public struct SuiteRunner: Sendable {
 public struct RunError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Trials would not fit in memory and `--skip-oversized` was not given; nothing ran.
+public struct PreflightError: Error, CustomStringConvertible {
+    public let description: String
 }

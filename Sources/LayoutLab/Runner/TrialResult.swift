@@ -1,3 +1,4 @@
+import Foundation
 import LayoutLabSampling
 
 /// How a trial ended, as the `status` column writes it.
@@ -5,10 +6,14 @@ public enum TrialStatus: Equatable, Sendable, CustomStringConvertible {
     case ok
     /// The worker exited with a non-zero status (it says why in `message`).
     case failed(exitCode: Int32)
-    /// The worker died of a signal.
+    /// The worker died of a signal other than SIGKILL (`crashed:SIGSEGV`, `crashed:SIGABRT`, ...).
     case crashed(signal: Int32)
+    /// The worker was killed with SIGKILL from outside, typically by the kernel's OOM killer.
+    case killed(signal: Int32)
     /// The worker ran past the trial timeout and was killed.
     case timeout
+    /// Not run: preflight estimated it would not fit in the available memory (`--skip-oversized`).
+    case skipped
     /// The worker could not be started, or replied outside the protocol.
     case error
 
@@ -17,8 +22,35 @@ public enum TrialStatus: Equatable, Sendable, CustomStringConvertible {
         case .ok: "ok"
         case .failed(let code): "failed:exit \(code)"
         case .crashed(let signal): "crashed:\(SignalName.name(of: signal))"
+        case .killed(let signal): "killed:\(SignalName.name(of: signal))"
         case .timeout: "timeout"
+        case .skipped: "skipped"
         case .error: "error"
+        }
+    }
+
+    /// The status a worker that died of `signal` gets: SIGKILL comes from outside (OOM killer, a user).
+    static func terminated(by signal: Int32) -> TrialStatus {
+        signal == SIGKILL ? .killed(signal: signal) : .crashed(signal: signal)
+    }
+
+    /// Parses what `description` writes.
+    public init?(_ text: String) {
+        switch text {
+        case "ok": self = .ok
+        case "timeout": self = .timeout
+        case "skipped": self = .skipped
+        case "error": self = .error
+        default:
+            if text.hasPrefix("failed:exit "), let code = Int32(text.dropFirst("failed:exit ".count)) {
+                self = .failed(exitCode: code)
+            } else if text.hasPrefix("crashed:"), let signal = SignalName.number(of: String(text.dropFirst("crashed:".count))) {
+                self = .crashed(signal: signal)
+            } else if text.hasPrefix("killed:"), let signal = SignalName.number(of: String(text.dropFirst("killed:".count))) {
+                self = .killed(signal: signal)
+            } else {
+                return nil
+            }
         }
     }
 }
@@ -54,11 +86,14 @@ public struct TrialResult: Sendable {
 
 /// Signal names for the status column.
 enum SignalName {
-    static func name(of signal: Int32) -> String {
-        let names: [Int32: String] = [
-            1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
-            9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
-        ]
-        return names[signal] ?? "signal \(signal)"
+    private static let names: [Int32: String] = [
+        1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
+        9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
+    ]
+
+    static func name(of signal: Int32) -> String { names[signal] ?? "SIG\(signal)" }
+
+    static func number(of name: String) -> Int32? {
+        names.first { $0.value == name }?.key ?? (name.hasPrefix("SIG") ? Int32(name.dropFirst(3)) : nil)
     }
 }

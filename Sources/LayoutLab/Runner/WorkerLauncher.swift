@@ -24,7 +24,8 @@ public struct WorkerLauncher: Sendable {
     }
 
     public func run(
-        _ request: WorkerRequest, trial: Trial, preload: String?, environment extra: [String: String], logURL: URL
+        _ request: WorkerRequest, trial: Trial, preload: String?, environment extra: [String: String], logURL: URL,
+        interruption: RunInterruption? = nil
     ) -> TrialResult {
         var environment = ProcessInfo.processInfo.environment
         for key in Self.allocatorEnvironment { environment.removeValue(forKey: key) }
@@ -47,10 +48,12 @@ public struct WorkerLauncher: Sendable {
         } catch {
             return TrialResult(trial: trial, status: .error, message: "cannot start the worker \(workerPath): \(error)")
         }
+        interruption?.workerStarted(process.processIdentifier)
         let watchdog = Watchdog(process: process, seconds: timeoutSeconds)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         watchdog.cancel()
+        interruption?.workerEnded()
         try? log?.close()
         let wallNs = MonotonicClock.nowNanoseconds() - started
         if let size = try? FileManager.default.attributesOfItem(atPath: logURL.path)[.size] as? Int, size == 0 {
@@ -63,7 +66,7 @@ public struct WorkerLauncher: Sendable {
             result.status = .timeout
             result.message = "the worker ran longer than \(Int(timeoutSeconds)) s and was killed"
         } else if process.terminationReason == .uncaughtSignal {
-            result.status = .crashed(signal: process.terminationStatus)
+            result.status = .terminated(by: process.terminationStatus)
             result.message = result.message ?? "the worker died of \(SignalName.name(of: process.terminationStatus))"
         } else if process.terminationStatus != 0 {
             result.status = .failed(exitCode: process.terminationStatus)

@@ -1,0 +1,99 @@
+import CSV
+import Foundation
+
+/// The folder one experiment's results are written to. After every trial it rewrites `trials.csv`,
+/// `samples.csv` and `per-node.csv` atomically, so the folder always holds every finished trial and never
+/// a truncated file. A folder can be reopened to resume a run that stopped.
+public final class ResultsFolder {
+    public static let trialsFile = "trials.csv"
+    public static let samplesFile = "samples.csv"
+    public static let perNodeFile = "per-node.csv"
+    public static let environmentFile = "environment.json"
+    /// A byte-for-byte copy of the experiment file, so the folder alone can resume or reproduce the run.
+    public static let experimentFile = "experiment.json"
+    public static let generatedSourceFile = "generated-layouts.swift"
+
+    public let directory: URL
+    public let experiment: Experiment
+    public private(set) var records: [TrialRecord] = []
+    private var trialsTable = CSVTable(header: TrialsTable.header)
+    private var samplesTable = CSVTable(header: SamplesTable.header)
+
+    /// Creates the folder and copies the experiment file into it.
+    public init(creating directory: URL, experiment: Experiment) throws {
+        self.directory = directory
+        self.experiment = experiment
+        try FileManager.default.createDirectory(at: workersDirectory, withIntermediateDirectories: true)
+        let copy = url(Self.experimentFile)
+        if URL(fileURLWithPath: experiment.sourcePath).standardizedFileURL != copy.standardizedFileURL {
+            try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: experiment.sourcePath)), to: copy)
+        }
+    }
+
+    /// Reopens a folder: keeps the trials already in `trials.csv` and their samples; samples of a trial that
+    /// never reached `trials.csv` (the one running when the run stopped) are dropped.
+    public init(resuming directory: URL, experiment: Experiment) throws {
+        self.directory = directory
+        self.experiment = experiment
+        try FileManager.default.createDirectory(at: workersDirectory, withIntermediateDirectories: true)
+        let trialsByID = Dictionary(uniqueKeysWithValues: TrialPlan.trials(for: experiment).map { ($0.id, $0) })
+        for cells in try Self.rows(of: url(Self.trialsFile), header: TrialsTable.header) {
+            guard let record = TrialsTable.record(Dictionary(uniqueKeysWithValues: zip(TrialsTable.header, cells)), trials: trialsByID)
+            else {
+                throw RunError("\(url(Self.trialsFile).path): a row does not belong to experiment \(experiment.name): \(cells.first ?? "")")
+            }
+            records.append(record)
+            trialsTable.append(cells.map { $0 })
+        }
+        let finished = finishedTrialIDs
+        for cells in try Self.rows(of: url(Self.samplesFile), header: SamplesTable.header) where finished.contains(cells[0]) {
+            samplesTable.append(cells.map { $0 })
+        }
+    }
+
+    public var workersDirectory: URL { url("workers") }
+
+    public func url(_ file: String) -> URL { directory.appendingPathComponent(file) }
+
+    /// Where a trial's worker writes its stderr.
+    public func logURL(for trial: Trial) -> URL { workersDirectory.appendingPathComponent(trial.id + ".log") }
+
+    /// Ids of the trials already recorded, whatever their status.
+    public var finishedTrialIDs: Set<String> { Set(records.map(\.trial.id)) }
+
+    public var run: ExperimentRun { ExperimentRun(experiment: experiment, directory: directory, records: records) }
+
+    /// Adds a finished trial and rewrites the tables.
+    public func record(_ result: TrialResult) throws {
+        records.append(TrialRecord(result: result))
+        trialsTable.append(TrialsTable.row(TrialRecord(result: result)))
+        samplesTable.append(contentsOf: SamplesTable.rows(result))
+        try writeTables()
+    }
+
+    private func writeTables() throws {
+        // Samples first: a trial appears in trials.csv only once its samples are on disk.
+        try AtomicFile.write(samplesTable.text, to: url(Self.samplesFile))
+        try AtomicFile.write(trialsTable.text, to: url(Self.trialsFile))
+        try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: run)).text, to: url(Self.perNodeFile))
+    }
+
+    /// Removes the workers folder if no worker wrote anything.
+    public func tidy() {
+        if (try? FileManager.default.contentsOfDirectory(atPath: workersDirectory.path))?.isEmpty == true {
+            try? FileManager.default.removeItem(at: workersDirectory)
+        }
+    }
+
+    /// The rows of a CSV file written by the lab (CSV.swift reads it); an absent file has none.
+    static func rows(of url: URL, header expected: [String]) throws -> [[String]] {
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let reader = try CSVReader(string: try String(contentsOf: url, encoding: .utf8), hasHeaderRow: true)
+        guard reader.headerRow == expected else {
+            throw RunError("\(url.path) does not have the columns this version of the lab writes")
+        }
+        var rows: [[String]] = []
+        while let row = reader.next() { rows.append(row) }
+        return rows
+    }
+}

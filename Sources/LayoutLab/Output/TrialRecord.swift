@@ -1,0 +1,42 @@
+/// One row of `trials.csv`: a trial, how it ended and its per-node figures. Built from a worker's result,
+/// or read back from an earlier `trials.csv` when a run is resumed.
+public struct TrialRecord: Sendable {
+    public var trial: Trial
+    public var status: TrialStatus
+    public var metrics: TrialMetrics
+    public var sampleCount: Int
+    public var probeNodes: Int?
+    public var mallocProvider: String?
+    public var allocatorVersion: String?
+    /// Wall time from spawning the worker to its exit, in ns; nil for a trial that never started.
+    public var wallNs: Int?
+    public var message: String?
+
+    public init(result: TrialResult) {
+        trial = result.trial
+        status = result.status
+        metrics = TrialMetrics(result: result)
+        sampleCount = result.samples.count
+        probeNodes = result.probe?.probeNodes
+        mallocProvider = result.mallocProvider
+        allocatorVersion = result.allocatorVersion
+        wallNs = result.status == .skipped ? nil : result.wallNs
+        message = result.message
+    }
+
+    public init(
+        trial: Trial, status: TrialStatus, metrics: TrialMetrics = TrialMetrics(), sampleCount: Int = 0,
+        probeNodes: Int? = nil, mallocProvider: String? = nil, allocatorVersion: String? = nil, wallNs: Int? = nil,
+        message: String? = nil
+    ) {
+        self.trial = trial
+        self.status = status
+        self.metrics = metrics
+        self.sampleCount = sampleCount
+        self.probeNodes = probeNodes
+        self.mallocProvider = mallocProvider
+        self.allocatorVersion = allocatorVersion
+        self.wallNs = wallNs
+        self.message = message
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Estimates a trial's peak resident memory before it starts, so that a trial that cannot fit in
+/// `MemAvailable` is refused (or skipped) instead of waking the OOM killer hours into a suite.
+///
+/// The estimate is deliberately generous: per node, heap layouts get their instance size rounded up to
+/// 16 bytes plus 16 bytes of allocator overhead plus the 8-byte reference; `dict-class` adds a dictionary
+/// storage for the shape's field count; value layouts get their array bytes. The probe's extra nodes and
+/// 64 MiB for the worker itself are added, and the sum is multiplied by 1.1.
+public enum MemoryPreflight {
+    public static let workerOverheadBytes = 64 << 20
+
+    public static func estimatedPeakBytes(for trial: Trial, probeNodes: Int) -> Int {
+        let perNode = estimatedBytesPerNode(layout: trial.layout, shape: trial.shape)
+        let nodes = trial.nodes + probeNodes
+        return Int(Double(nodes * perNode + workerOverheadBytes) * 1.1)
+    }
+
+    static func estimatedBytesPerNode(layout: LayoutKind, shape: Shape) -> Int {
+        let payload = shape.payload
+        func heapObject(_ bytes: Int) -> Int { (bytes + 15) / 16 * 16 + 16 }
+        switch layout {
+        case .finalClass, .openClass:
+            return heapObject(16 + payload.sizeBytes) + 8
+        case .dictClass:
+            // Native dictionary storage: header and bookkeeping, a bitmap word per 64 buckets, and per bucket a
+            // 16-byte String key and a 32-byte Any value; buckets are a power of two at most 3/4 full.
+            var buckets = 1
+            while buckets * 3 < shape.fields.count * 4 { buckets *= 2 }
+            let storage = 80 + 8 * ((buckets + 63) / 64) + buckets * 48
+            return heapObject(24) + heapObject(storage) + 8
+        case .structArray:
+            return payload.strideBytes
+        case .columns:
+            return PayloadLayout.columnBytes(of: shape.fields.map(\.type))
+        }
+    }
+
+    /// `MemAvailable` from `/proc/meminfo`, in bytes.
+    public static func availableBytes(meminfo: String? = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) -> Int? {
+        guard let line = meminfo?.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }) else { return nil }
+        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+    }
+}

@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fault the tests make a worker commit on purpose, read once at start from
+/// `LAYOUTLAB_FAULT=KIND@checkpoint:K[@trial:ID]`; without the variable the worker behaves normally.
+/// Kinds: `segv` (SIGSEGV), `abort` (SIGABRT), `kill` (SIGKILL, as the OOM killer sends), `hang` (never
+/// returns), `exit` (exit status 3), `garbage` (a line outside the protocol, then a normal exit).
+struct FaultInjection {
+    enum Kind: String { case segv, abort, kill, hang, exit, garbage }
+
+    let kind: Kind
+    /// The checkpoint (0 is the baseline) at which the fault happens.
+    let checkpoint: Int
+
+    static let variable = "LAYOUTLAB_FAULT"
+
+    /// The fault asked for this trial, if any; an unreadable specification fails the worker at start.
+    static func fromEnvironment(trialID: String) throws(WorkerFailure) -> FaultInjection? {
+        guard let raw = getenv(variable) else { return nil }
+        let text = String(cString: raw)
+        let parts = text.split(separator: "@").map(String.init)
+        guard parts.count >= 2, let kind = Kind(rawValue: parts[0]), parts[1].hasPrefix("checkpoint:"),
+            let checkpoint = Int(parts[1].dropFirst("checkpoint:".count))
+        else {
+            throw WorkerFailure("\(variable)=\(text) is not KIND@checkpoint:K[@trial:ID]")
+        }
+        if parts.count == 3, parts[2] != "trial:" + trialID { return nil }
+        return FaultInjection(kind: kind, checkpoint: checkpoint)
+    }
+
+    func commit() {
+        switch kind {
+        case .segv: raise(SIGSEGV)
+        case .abort: abort()
+        case .kill: raise(SIGKILL)
+        case .hang: while true { pause() }
+        case .exit: exit(3)
+        case .garbage:
+            print("this is not a worker reply")
+            exit(0)
+        }
+    }
+}
