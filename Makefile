@@ -7,7 +7,7 @@ EXPERIMENT ?= experiments/default.json
 RESULTS := results/$(basename $(notdir $(EXPERIMENT)))/latest
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build
+.PHONY: run test deps test-deps build
 
 run: deps build
 	.build/release/layoutlab run $(EXPERIMENT)
@@ -15,12 +15,17 @@ run: deps build
 	  gnuplot -e "results='$(RESULTS)'" plot.gnuplot && echo "charts: $$(ls $(RESULTS)/*.png | tr '\n' ' ')"; \
 	else echo "gnuplot is missing: apt-get install gnuplot-nox"; fi
 
-test: deps
+test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
 build:
 	$(SWIFT) build -c release
+
+# The schema test checks experiments/schema.json with Python's jsonschema.
+test-deps:
+	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema 2>/dev/null || \
+	  (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-jsonschema >/dev/null)
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \

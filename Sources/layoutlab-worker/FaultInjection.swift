@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 /// A fault the tests make a worker commit on purpose, read once at start from
-/// `LAYOUTLAB_FAULT=KIND@checkpoint:K[@trial:ID]`; without the variable the worker behaves normally.
+/// `LAYOUTLAB_FAULT=KIND@checkpoint:K[@trial:ID][,...]` (the first entry for this trial wins); without the
+/// variable the worker behaves normally.
 /// Kinds: `segv` (SIGSEGV), `abort` (SIGABRT), `kill` (SIGKILL, as the OOM killer sends), `hang` (never
 /// returns), `exit` (exit status 3), `garbage` (a line outside the protocol, then a normal exit).
 struct FaultInjection {
@@ -19,19 +20,24 @@ struct FaultInjection {
     static func fromEnvironment(trialID: String) throws(WorkerFailure) -> FaultInjection? {
         guard let raw = getenv(variable) else { return nil }
         let text = String(cString: raw)
-        let parts = text.split(separator: "@").map(String.init)
-        guard parts.count >= 2, let kind = Kind(rawValue: parts[0]), parts[1].hasPrefix("checkpoint:"),
-            let checkpoint = Int(parts[1].dropFirst("checkpoint:".count))
-        else {
-            throw WorkerFailure("\(variable)=\(text) is not KIND@checkpoint:K[@trial:ID]")
+        for entry in text.split(separator: ",") {
+            let parts = entry.split(separator: "@").map(String.init)
+            guard parts.count == 2 || parts.count == 3, let kind = Kind(rawValue: parts[0]), parts[1].hasPrefix("checkpoint:"),
+                let checkpoint = Int(parts[1].dropFirst("checkpoint:".count))
+            else {
+                throw WorkerFailure("\(variable)=\(text) is not KIND@checkpoint:K[@trial:ID][,...]")
+            }
+            if parts.count == 3, parts[2] != "trial:" + trialID { continue }
+            return FaultInjection(kind: kind, checkpoint: checkpoint)
         }
-        if parts.count == 3, parts[2] != "trial:" + trialID { return nil }
-        return FaultInjection(kind: kind, checkpoint: checkpoint)
+        return nil
     }
 
     func commit() {
         switch kind {
-        case .segv: raise(SIGSEGV)
+        case .segv:
+            // A real invalid access, as a broken allocator would make, not a signal sent by hand.
+            UnsafeMutablePointer<Int>(bitPattern: 8)?.pointee = 1
         case .abort: abort()
         case .kill: raise(SIGKILL)
         case .hang: while true { pause() }

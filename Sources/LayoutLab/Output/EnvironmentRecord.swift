@@ -54,10 +54,10 @@ public struct EnvironmentRecord: Codable, Sendable {
     public var lab: Lab
     public var experiment: ExperimentFile
     public var allocators: [Allocator]
-    public var startedUTC: String
-    public var finishedUTC: String?
+    public var startedUtc: String
+    public var finishedUtc: String?
     /// When the run was resumed with `--resume`, if ever.
-    public var resumedUTC: [String]?
+    public var resumedUtc: [String]?
     /// `running`, `complete`, or `incomplete` (stopped early; `stopReason` says by what).
     public var status: String
     public var stopReason: String?

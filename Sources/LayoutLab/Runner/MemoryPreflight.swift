@@ -3,8 +3,9 @@ import Foundation
 /// Estimates a trial's peak resident memory before it starts, so that a trial that cannot fit in
 /// `MemAvailable` is refused (or skipped) instead of waking the OOM killer hours into a suite.
 ///
-/// The estimate is deliberately generous: per node, heap layouts get their instance size rounded up to
-/// 16 bytes plus 16 bytes of allocator overhead plus the 8-byte reference; `dict-class` adds a dictionary
+/// The estimate is deliberately generous: per node, heap layouts get their instance size plus a quarter
+/// (the widest gap between jemalloc's size classes) plus 16 bytes of allocator overhead, plus the 8-byte
+/// reference; `dict-class` adds a dictionary
 /// storage for the shape's field count; value layouts get their array bytes. The probe's extra nodes and
 /// 64 MiB for the worker itself are added, and the sum is multiplied by 1.1.
 public enum MemoryPreflight {
@@ -16,9 +17,9 @@ public enum MemoryPreflight {
         return Int(Double(nodes * perNode + workerOverheadBytes) * 1.1)
     }
 
-    static func estimatedBytesPerNode(layout: LayoutKind, shape: Shape) -> Int {
+    public static func estimatedBytesPerNode(layout: LayoutKind, shape: Shape) -> Int {
         let payload = shape.payload
-        func heapObject(_ bytes: Int) -> Int { (bytes + 15) / 16 * 16 + 16 }
+        func heapObject(_ bytes: Int) -> Int { bytes + bytes / 4 + 16 }
         switch layout {
         case .finalClass, .openClass:
             return heapObject(16 + payload.sizeBytes) + 8

@@ -127,9 +127,9 @@ public struct SuiteRunner: Sendable {
                 name: experiment.name, path: experiment.sourcePath,
                 sha256: EnvironmentProbe.sha256(of: experiment.sourcePath), generatedSource: ResultsFolder.generatedSourceFile),
             allocators: experiment.allocators.compactMap { allocators[$0.name]?.record },
-            startedUTC: EnvironmentProbe.utcTimestamp(), finishedUTC: nil, status: "running")
+            startedUtc: EnvironmentProbe.utcTimestamp(), finishedUtc: nil, status: "running")
         if previous != nil {
-            environment.resumedUTC = (environment.resumedUTC ?? []) + [EnvironmentProbe.utcTimestamp()]
+            environment.resumedUtc = (environment.resumedUtc ?? []) + [EnvironmentProbe.utcTimestamp()]
             environment.status = "running"
         }
         let environmentURL = folder.url(ResultsFolder.environmentFile)
@@ -171,7 +171,7 @@ public struct SuiteRunner: Sendable {
             if result.status != .ok { progress.report(failure: result) }
             try folder.record(result)
         }
-        environment.finishedUTC = EnvironmentProbe.utcTimestamp()
+        environment.finishedUtc = EnvironmentProbe.utcTimestamp()
         environment.status = complete ? "complete" : "incomplete"
         if !complete { environment.stopReason = options.interruption?.reason }
         try environment.write(to: environmentURL)

@@ -56,9 +56,6 @@ public struct WorkerLauncher: Sendable {
         interruption?.workerEnded()
         try? log?.close()
         let wallNs = MonotonicClock.nowNanoseconds() - started
-        if let size = try? FileManager.default.attributesOfItem(atPath: logURL.path)[.size] as? Int, size == 0 {
-            try? FileManager.default.removeItem(at: logURL)
-        }
 
         var result = Self.parse(String(decoding: data, as: UTF8.self), trial: trial)
         result.wallNs = wallNs
@@ -71,6 +68,11 @@ public struct WorkerLauncher: Sendable {
         } else if process.terminationStatus != 0 {
             result.status = .failed(exitCode: process.terminationStatus)
             result.message = result.message ?? "the worker exited with status \(process.terminationStatus)"
+        }
+        // A failed trial keeps its log even when empty (it shows the worker said nothing); an ok one only
+        // keeps a log that has something in it.
+        if result.status == .ok, let size = try? FileManager.default.attributesOfItem(atPath: logURL.path)[.size] as? Int, size == 0 {
+            try? FileManager.default.removeItem(at: logURL)
         }
         return result
     }

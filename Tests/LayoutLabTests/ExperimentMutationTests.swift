@@ -1,0 +1,74 @@
+import Foundation
+import LayoutLab
+import Testing
+
+/// A seeded generator (SplitMix64), so a failing mutation can be replayed from its seed.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("Seeded mutations of valid experiment files")
+struct ExperimentMutationTests {
+    static let fragments = [
+        "{", "}", "[", "]", ",", ":", "\"", "0", "-1", "1.5", "1e400", "null", "true", "\"int64\"", "\"nodes\"",
+        "\"layouts\"", "[]", "{}", "\"\u{00e9}\"", "\\", "\u{0000}", "999999999999999999999", "\"reference\"",
+    ]
+
+    /// One random edit: delete, insert, duplicate or replace a span of bytes.
+    static func mutate(_ text: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
+        var bytes = text
+        let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &generator)
+        let length = Int.random(in: 1...8, using: &generator)
+        let end = min(bytes.count, position + length)
+        switch Int.random(in: 0..<5, using: &generator) {
+        case 0: bytes.removeSubrange(position..<end)
+        case 1: bytes.insert(contentsOf: Array(fragments.randomElement(using: &generator)!.utf8), at: position)
+        case 2: bytes.insert(contentsOf: bytes[position..<end], at: end)
+        case 3: bytes.replaceSubrange(position..<end, with: Array(fragments.randomElement(using: &generator)!.utf8))
+        default: if position < bytes.count { bytes[position] = UInt8.random(in: 0...255, using: &generator) }
+        }
+        return bytes
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func mutatedFilesAreValidOrNameAPath(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        let originals = [ExperimentValidationTests.valid, Self.fullExperiment]
+        var accepted = 0, refused = 0
+        for round in 0..<1000 {
+            var bytes = Array(originals[round % originals.count].utf8)
+            for _ in 0..<Int.random(in: 1...4, using: &generator) { bytes = Self.mutate(bytes, using: &generator) }
+            do {
+                let experiment = try ExperimentLoader().load(data: Data(bytes), path: "mutant.json")
+                #expect(!experiment.shapes.isEmpty && !experiment.nodes.isEmpty && experiment.repetitions >= 1)
+                accepted += 1
+            } catch {
+                refused += 1
+                #expect(!error.problems.isEmpty)
+                for problem in error.problems {
+                    #expect(problem.file == "mutant.json")
+                    #expect(problem.jsonPath.hasPrefix("$"), "seed \(seed) round \(round): \(problem)")
+                    #expect(!problem.message.isEmpty)
+                }
+            }
+        }
+        #expect(accepted + refused == 1000)
+        #expect(refused > 0)
+    }
+
+    static let fullExperiment = """
+        { "name": "full", "layouts": ["dict-class", "columns"],
+          "shapes": [ { "name": "a", "fields": [ {"name": "x", "type": "int8"}, {"name": "n", "type": "reference"} ] },
+                      { "name": "b", "fields": [ {"name": "y", "type": "double"} ] } ],
+          "nodes": [10, 20], "allocators": ["system", {"name": "je", "library": "libjemalloc.so.2", "env": {"MALLOC_CONF": "narenas:1"}}],
+          "repetitions": 2, "checkpoints": 3, "sampling": {"smaps_rollup": "off"}, "probe_nodes": 0, "trial_timeout_seconds": 60 }
+        """
+}

@@ -1,0 +1,174 @@
+import Foundation
+import LayoutLab
+import Testing
+
+@Suite("Faults cost one trial, never the suite; nothing measured is lost", .serialized)
+struct FaultToleranceTests {
+    /// Six small trials; the tests inject faults into some of them by trial id.
+    static func experiment(name: String, timeout: Int = 60, nodes: Int = 20000, repetitions: Int = 2) -> String {
+        """
+        { "name": "\(name)", "layouts": ["final-class", "struct-array", "columns"],
+          "shapes": [ { "name": "p", "fields": [ {"name": "x", "type": "int64"} ] } ],
+          "nodes": [\(nodes)], "allocators": ["system"], "repetitions": \(repetitions), "checkpoints": 5,
+          "probe_nodes": 100, "trial_timeout_seconds": \(timeout) }
+        """
+    }
+
+    static func write(_ text: String, in directory: URL) throws -> URL {
+        let file = directory.appendingPathComponent("experiment-\(UUID().uuidString.prefix(6)).json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    static func statuses(_ directory: URL) throws -> [String: String] {
+        let trials = try TestSupport.readCSV(directory.appendingPathComponent("trials.csv"))
+        return Dictionary(uniqueKeysWithValues: trials.rows.map { ($0["trial_id"] ?? "", $0["status"] ?? "") })
+    }
+
+    @Test func everyFaultKindIsRecordedAndTheOthersComplete() throws {
+        let directory = try TestSupport.temporaryDirectory("faults")
+        let file = try Self.write(Self.experiment(name: "faults", timeout: 3), in: directory)
+        let out = directory.appendingPathComponent("r")
+        let faults = [
+            "segv@checkpoint:2@trial:p.final-class.20000.system.r1",
+            "abort@checkpoint:1@trial:p.struct-array.20000.system.r1",
+            "kill@checkpoint:3@trial:p.columns.20000.system.r1",
+            "hang@checkpoint:2@trial:p.struct-array.20000.system.r2",
+            "exit@checkpoint:0@trial:p.columns.20000.system.r2",
+        ].joined(separator: ",")
+        let result = try TestSupport.run("layoutlab", ["run", file.path, "--out", out.path], environment: ["LAYOUTLAB_FAULT": faults])
+        #expect(result.status == 1, "a suite with failed trials exits 1: \(result.stderr)")
+        let statuses = try Self.statuses(out)
+        #expect(statuses == [
+            "p.final-class.20000.system.r1": "crashed:SIGSEGV",
+            "p.struct-array.20000.system.r1": "crashed:SIGABRT",
+            "p.columns.20000.system.r1": "killed:SIGKILL",
+            "p.struct-array.20000.system.r2": "timeout",
+            "p.columns.20000.system.r2": "failed:exit 3",
+            "p.final-class.20000.system.r2": "ok",
+        ])
+        for (id, status) in statuses where status != "ok" {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("workers/\(id).log").path), "\(id) keeps its log")
+        }
+        #expect(result.stderr.contains("p.final-class.20000.system.r1: crashed:SIGSEGV"))
+        let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv"))
+        #expect(samples.rows.filter { $0["trial_id"] == "p.final-class.20000.system.r2" }.count == 6)
+        #expect(samples.rows.allSatisfy { $0["trial_id"] == "p.final-class.20000.system.r2" }, "failed trials have no samples")
+    }
+
+    @Test func aWorkerBreakingTheProtocolIsAnError() throws {
+        let directory = try TestSupport.temporaryDirectory("garbage")
+        let file = try Self.write(Self.experiment(name: "garbage", repetitions: 1), in: directory)
+        let out = directory.appendingPathComponent("r")
+        let result = try TestSupport.run(
+            "layoutlab", ["run", file.path, "--out", out.path],
+            environment: ["LAYOUTLAB_FAULT": "garbage@checkpoint:1@trial:p.columns.20000.system.r1"])
+        #expect(result.status == 1)
+        let trials = try TestSupport.readCSV(out.appendingPathComponent("trials.csv"))
+        let broken = try #require(trials.rows.first { $0["trial_id"] == "p.columns.20000.system.r1" })
+        #expect(broken["status"] == "error")
+        #expect(broken["message"]?.contains("broke the protocol") == true)
+        #expect(trials.rows.filter { $0["status"] == "ok" }.count == 2)
+    }
+
+    @Test func sigkillOfTheRunnerLosesNoFinishedTrialAndResumeCompletesIt() throws {
+        let directory = try TestSupport.temporaryDirectory("sigkill")
+        let file = try Self.write(Self.experiment(name: "sigkill", nodes: 300_000, repetitions: 4), in: directory)
+        let out = directory.appendingPathComponent("r")
+        let process = Process()
+        process.executableURL = TestSupport.buildDirectory.appendingPathComponent("layoutlab")
+        process.arguments = ["run", file.path, "--out", out.path]
+        // Every worker hangs at its last checkpoint from the third trial on, so the kill lands mid-trial.
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["LAYOUTLAB_FAULT": "hang@checkpoint:5@trial:p.columns.300000.system.r1"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let trialsFile = out.appendingPathComponent("trials.csv")
+        var finished = 0
+        for _ in 0..<600 where finished < 2 {
+            usleep(50_000)
+            finished = (try? TestSupport.readCSV(trialsFile).rows.count) ?? 0
+        }
+        #expect(finished >= 2, "two trials should finish before the third hangs")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        // What is on disk is whole: every recorded trial has its row and all its samples.
+        let trials = try TestSupport.readCSV(trialsFile)
+        let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv"))
+        #expect(trials.rows.count >= 2)
+        #expect(trials.rows.allSatisfy { $0.count == trials.header.count && $0["status"] == "ok" })
+        for row in trials.rows {
+            #expect(samples.rows.filter { $0["trial_id"] == row["trial_id"] }.count == 6)
+        }
+        let environment = try String(contentsOf: out.appendingPathComponent("environment.json"), encoding: .utf8)
+        #expect(environment.contains("\"status\" : \"running\""), "a SIGKILLed runner could not mark itself; resume does")
+
+        let resumed = try TestSupport.run("layoutlab", ["run", "--resume", out.path])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let after = try TestSupport.readCSV(trialsFile)
+        let experiment = try ExperimentLoader().load(path: file.path)
+        #expect(Set(after.rows.compactMap { $0["trial_id"] }) == Set(TrialPlan.trials(for: experiment).map(\.id)))
+        #expect(after.rows.count == 12, "each trial exactly once")
+        #expect(Set(after.rows.prefix(trials.rows.count).map { $0["trial_id"] }) == Set(trials.rows.map { $0["trial_id"] }),
+                "the trials recorded before the kill are kept as they were")
+        let finalEnvironment = try String(contentsOf: out.appendingPathComponent("environment.json"), encoding: .utf8)
+        #expect(finalEnvironment.contains("\"status\" : \"complete\""))
+        #expect(finalEnvironment.contains("\"resumed_utc\""))
+    }
+
+    @Test func sigintStopsCleanlyAndMarksTheRunIncomplete() throws {
+        let directory = try TestSupport.temporaryDirectory("sigint")
+        let file = try Self.write(Self.experiment(name: "sigint", nodes: 300_000, repetitions: 4), in: directory)
+        let out = directory.appendingPathComponent("r")
+        let process = Process()
+        process.executableURL = TestSupport.buildDirectory.appendingPathComponent("layoutlab")
+        process.arguments = ["run", file.path, "--out", out.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["LAYOUTLAB_FAULT": "hang@checkpoint:5@trial:p.columns.300000.system.r1"]) { $1 }
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let trialsFile = out.appendingPathComponent("trials.csv")
+        for _ in 0..<600 where ((try? TestSupport.readCSV(trialsFile).rows.count) ?? 0) < 2 { usleep(50_000) }
+        usleep(300_000)
+        kill(process.processIdentifier, SIGINT)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(stderr.contains("--resume \(out.path)"))
+        let environment = try String(contentsOf: out.appendingPathComponent("environment.json"), encoding: .utf8)
+        #expect(environment.contains("\"status\" : \"incomplete\""))
+        #expect(environment.contains("\"stop_reason\" : \"SIGINT\""))
+        let trials = try TestSupport.readCSV(trialsFile)
+        #expect(trials.rows.count == 2, "the hanging trial was interrupted, so it is missing, not failed")
+        #expect(trials.rows.allSatisfy { $0["status"] == "ok" })
+    }
+
+    @Test func oversizedTrialsAreRefusedOrSkipped() throws {
+        let directory = try TestSupport.temporaryDirectory("oversized")
+        let file = try Self.write(Self.experiment(name: "oversized", nodes: 1 << 40, repetitions: 1), in: directory)
+        let refused = try TestSupport.run("layoutlab", ["run", file.path, "--out", directory.appendingPathComponent("a").path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("p.final-class.1099511627776.system.r1: estimated peak"))
+        #expect(refused.stderr.contains("MemAvailable"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("a/trials.csv").path), "nothing ran")
+
+        let skipped = try TestSupport.run("layoutlab", ["run", file.path, "--out", directory.appendingPathComponent("b").path, "--skip-oversized"])
+        #expect(skipped.status == 1)
+        let trials = try TestSupport.readCSV(directory.appendingPathComponent("b/trials.csv"))
+        #expect(trials.rows.count == 3)
+        #expect(trials.rows.allSatisfy { $0["status"] == "skipped" && $0["rss_bytes_per_node"] == "" && ($0["message"] ?? "").contains("MiB") })
+    }
+
+    @Test func preflightEstimateCoversWhatWasMeasured() {
+        // The default suite measured 312–364 B/node for dict-class and 41–56 for final-class (2 × int64).
+        let point = Shape(name: "p", fields: [Field(name: "x", type: .int64), Field(name: "y", type: .int64)])
+        #expect(MemoryPreflight.estimatedBytesPerNode(layout: .dictClass, shape: point) >= 364)
+        #expect(MemoryPreflight.estimatedBytesPerNode(layout: .finalClass, shape: point) >= 56)
+        #expect(MemoryPreflight.estimatedBytesPerNode(layout: .structArray, shape: point) == 16)
+        #expect(MemoryPreflight.availableBytes(meminfo: "MemTotal: 10 kB\nMemAvailable:    2048 kB\n") == 2048 * 1024)
+    }
+}
