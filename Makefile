@@ -2,7 +2,7 @@
 # Each installs the Debian packages it needs when they are missing.
 
 SWIFT ?= swift
-DEBIAN_PACKAGES := libjemalloc-dev gnuplot-nox
+DEBIAN_PACKAGES := libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev gnuplot-nox
 EXPERIMENT ?= experiments/default.json
 RESULTS := results/$(basename $(notdir $(EXPERIMENT)))/latest
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -124,6 +124,100 @@ int ll_jemalloc_version(char *buffer, size_t capacity) {
     return 0;
 }
 
+// MARK: mimalloc
+
+typedef void (*ll_mi_process_info_fn)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *);
+typedef bool (*ll_mi_is_in_heap_region_fn)(const void *);
+typedef int (*ll_mi_version_fn)(void);
+
+static struct {
+    bool resolved;
+    ll_mi_process_info_fn process_info;
+    ll_mi_is_in_heap_region_fn in_heap;
+    ll_mi_version_fn version;
+} ll_mi;
+
+static bool ll_mimalloc_open(void) {
+    if (!ll_mi.resolved) {
+        ll_mi.process_info = (ll_mi_process_info_fn)dlsym(RTLD_DEFAULT, "mi_process_info");
+        ll_mi.in_heap = (ll_mi_is_in_heap_region_fn)dlsym(RTLD_DEFAULT, "mi_is_in_heap_region");
+        ll_mi.version = (ll_mi_version_fn)dlsym(RTLD_DEFAULT, "mi_version");
+        ll_mi.resolved = true;
+    }
+    return ll_mi.process_info != NULL && ll_mi.in_heap != NULL && ll_mi.version != NULL;
+}
+
+int ll_mimalloc_read(ll_mimalloc_info *out) {
+    if (!ll_mimalloc_open()) return ENOSYS;
+    size_t elapsed = 0, user = 0, system = 0, rss = 0, peak_rss = 0, commit = 0, peak_commit = 0, faults = 0;
+    ll_mi.process_info(&elapsed, &user, &system, &rss, &peak_rss, &commit, &peak_commit, &faults);
+    out->current_commit = commit;
+    out->peak_commit = peak_commit;
+    return 0;
+}
+
+int ll_mimalloc_owns(void *pointer) {
+    if (!ll_mimalloc_open()) return -ENOSYS;
+    return ll_mi.in_heap(pointer) ? 1 : 0;
+}
+
+int ll_mimalloc_version(void) {
+    if (!ll_mimalloc_open()) return -ENOSYS;
+    return ll_mi.version();
+}
+
+// MARK: tcmalloc (gperftools)
+
+typedef int (*ll_tc_numeric_fn)(const char *, size_t *);
+typedef int (*ll_tc_ownership_fn)(const void *);
+typedef const char *(*ll_tc_version_fn)(int *, int *, const char **);
+
+static struct {
+    bool resolved;
+    ll_tc_numeric_fn numeric;
+    ll_tc_ownership_fn ownership;
+    ll_tc_version_fn version;
+} ll_tc;
+
+static bool ll_tcmalloc_open(void) {
+    if (!ll_tc.resolved) {
+        ll_tc.numeric = (ll_tc_numeric_fn)dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty");
+        ll_tc.ownership = (ll_tc_ownership_fn)dlsym(RTLD_DEFAULT, "MallocExtension_GetOwnership");
+        ll_tc.version = (ll_tc_version_fn)dlsym(RTLD_DEFAULT, "tc_version");
+        ll_tc.resolved = true;
+    }
+    return ll_tc.numeric != NULL && ll_tc.ownership != NULL;
+}
+
+static uint64_t ll_tc_property(const char *name) {
+    size_t value = 0;
+    return ll_tc.numeric(name, &value) ? (uint64_t)value : UINT64_MAX;
+}
+
+int ll_tcmalloc_read(ll_tcmalloc_stats *out) {
+    if (!ll_tcmalloc_open()) return ENOSYS;
+    out->current_allocated = ll_tc_property("generic.current_allocated_bytes");
+    out->heap_size = ll_tc_property("generic.heap_size");
+    out->pageheap_free = ll_tc_property("tcmalloc.pageheap_free_bytes");
+    out->pageheap_unmapped = ll_tc_property("tcmalloc.pageheap_unmapped_bytes");
+    return 0;
+}
+
+int ll_tcmalloc_owns(void *pointer) {
+    if (!ll_tcmalloc_open()) return -ENOSYS;
+    return ll_tc.ownership(pointer) == 1 ? 1 : 0;  // kOwned == 1
+}
+
+int ll_tcmalloc_version(char *buffer, size_t capacity) {
+    if (!ll_tcmalloc_open() || ll_tc.version == NULL) return ENOSYS;
+    const char *text = ll_tc.version(NULL, NULL, NULL);
+    if (text == NULL) return ENOENT;
+    size_t length = strlen(text);
+    if (length + 1 > capacity) return ERANGE;
+    memcpy(buffer, text, length + 1);
+    return 0;
+}
+
 // MARK: glibc
 
 struct ll_glibc_mallinfo2 {

@@ -5,7 +5,8 @@ import CLayoutLabShims
 import LayoutLabSampling
 
 /// Proves which allocator serves `malloc` in this process before anything is measured: the shared object
-/// `malloc` resolves to must be the expected one, and under jemalloc a fresh allocation must belong to it.
+/// `malloc` resolves to must be the expected one, and where the allocator can say so (jemalloc, mimalloc,
+/// tcmalloc), a fresh allocation must belong to it.
 enum MallocProviderCheck {
     /// Returns the provider's real path and the allocator's version, or throws with both paths named.
     static func verify(expected: String, statistics: AllocatorStatisticsSource) throws(WorkerFailure)
@@ -20,23 +21,17 @@ enum MallocProviderCheck {
             throw WorkerFailure(
                 "malloc is served by \(provider), not by the requested \(expected); was the library preloaded?")
         }
-        switch statistics {
-        case .jemalloc:
-            guard ll_jemalloc_open() == 0 else {
-                throw WorkerFailure("malloc comes from \(provider) but jemalloc's mallctl cannot be found")
-            }
-            let probe = malloc(64)
-            defer { free(probe) }
-            guard ll_jemalloc_owns(probe) == 1 else {
-                throw WorkerFailure("a fresh malloc(64) does not belong to jemalloc (arenas.lookup refused it)")
-            }
-            var version = [CChar](repeating: 0, count: 256)
-            return (provider, ll_jemalloc_version(&version, version.count) == 0 ? String(nulTerminated: version) : nil)
-        case .mallinfo2:
-            return (provider, String(validatingCString: ll_glibc_version()))
-        case .none:
-            return (provider, nil)
+        let probe = malloc(64)
+        defer { free(probe) }
+        if statistics.owns(probe) == false {
+            throw WorkerFailure("a fresh malloc(64) does not belong to \(statistics.rawValue) (its ownership query refused it)")
         }
+        do throws(AllocatorStatisticsError) {
+            _ = try statistics.read()
+        } catch {
+            throw WorkerFailure("malloc comes from \(provider) but its \(statistics.rawValue) statistics cannot be read: \(error)")
+        }
+        return (provider, statistics.version())
     }
 
     private static func realPath(_ path: String) -> String {

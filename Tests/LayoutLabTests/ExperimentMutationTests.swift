@@ -2,19 +2,6 @@ import Foundation
 import LayoutLab
 import Testing
 
-/// A seeded generator (SplitMix64), so a failing mutation can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Seeded mutations of valid experiment files")
 struct ExperimentMutationTests {
     static let fragments = [
@@ -23,7 +10,7 @@ struct ExperimentMutationTests {
     ]
 
     /// One random edit: delete, insert, duplicate or replace a span of bytes.
-    static func mutate(_ text: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ text: [UInt8], using generator: inout SplitMix64) -> [UInt8] {
         var bytes = text
         let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &generator)
         let length = Int.random(in: 1...8, using: &generator)
@@ -40,7 +27,7 @@ struct ExperimentMutationTests {
 
     @Test(arguments: [UInt64(1), 2, 3, 4])
     func mutatedFilesAreValidOrNameAPath(seed: UInt64) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let originals = [ExperimentValidationTests.valid, Self.fullExperiment]
         var accepted = 0, refused = 0
         for round in 0..<1000 {

@@ -38,8 +38,15 @@ enum TestSupport {
     static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:]
     ) throws -> (status: Int32, stdout: String, stderr: String) {
+        try runTool(buildDirectory.appendingPathComponent(executable).path, arguments, environment: environment)
+    }
+
+    /// Runs any program by path.
+    static func runTool(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:]
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = buildDirectory.appendingPathComponent(executable)
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()

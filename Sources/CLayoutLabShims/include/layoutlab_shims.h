@@ -44,6 +44,35 @@ int ll_jemalloc_owns(void *pointer);
 /// jemalloc's `version` string. 0, or an errno.
 int ll_jemalloc_version(char *buffer, size_t capacity);
 
+/// mimalloc's `mi_process_info`, in bytes. On Linux mimalloc's own "rss" is an estimate (its commit), so the
+/// lab takes only the commit figures from it.
+typedef struct {
+    uint64_t current_commit;
+    uint64_t peak_commit;
+} ll_mimalloc_info;
+
+/// `mi_process_info`, found with dlsym. 0, or ENOSYS without mimalloc.
+int ll_mimalloc_read(ll_mimalloc_info *out);
+/// 1 if `mi_is_in_heap_region` claims the pointer, 0 if not, -ENOSYS without mimalloc.
+int ll_mimalloc_owns(void *pointer);
+/// `mi_version()` (e.g. 209 for 2.0.9), or -ENOSYS.
+int ll_mimalloc_version(void);
+
+/// gperftools tcmalloc's numeric properties, in bytes; a property tcmalloc refused is UINT64_MAX.
+typedef struct {
+    uint64_t current_allocated;   // generic.current_allocated_bytes
+    uint64_t heap_size;           // generic.heap_size
+    uint64_t pageheap_free;       // tcmalloc.pageheap_free_bytes
+    uint64_t pageheap_unmapped;   // tcmalloc.pageheap_unmapped_bytes
+} ll_tcmalloc_stats;
+
+/// `MallocExtension_GetNumericProperty` for the four properties. 0, or ENOSYS without tcmalloc.
+int ll_tcmalloc_read(ll_tcmalloc_stats *out);
+/// 1 if `MallocExtension_GetOwnership` says tcmalloc owns the pointer, 0 if not, -ENOSYS without tcmalloc.
+int ll_tcmalloc_owns(void *pointer);
+/// `tc_version` string. 0, or an errno.
+int ll_tcmalloc_version(char *buffer, size_t capacity);
+
 /// glibc's `mallinfo2` fields, in bytes (counts for `ordblks`, `smblks`, `hblks`).
 typedef struct {
     uint64_t arena;

@@ -31,6 +31,22 @@ public struct AllocatorSpec: Equatable, Sendable {
     public static let jemalloc = AllocatorSpec(
         name: "jemalloc", library: "libjemalloc.so.2", statistics: .jemalloc, debianPackage: "libjemalloc2")
 
+    /// Debian's mimalloc, read through `mi_process_info`.
+    public static let mimalloc = AllocatorSpec(
+        name: "mimalloc", library: "libmimalloc.so.2", statistics: .mimalloc, debianPackage: "libmimalloc2.0")
+    /// gperftools' full tcmalloc (not tcmalloc_minimal), read through `MallocExtension_GetNumericProperty`.
+    public static let tcmalloc = AllocatorSpec(
+        name: "tcmalloc", library: "libtcmalloc.so.4", statistics: .tcmalloc, debianPackage: "libgoogle-perftools4")
+
     /// The allocators an experiment can name by a plain string.
-    public static let builtIns: [AllocatorSpec] = [.system, .jemalloc]
+    public static let builtIns: [AllocatorSpec] = [.system, .jemalloc, .mimalloc, .tcmalloc]
+
+    /// The statistics a custom library most likely offers, judged by its file name.
+    public static func statistics(guessedFrom library: String) -> AllocatorStatisticsSource {
+        let name = library.split(separator: "/").last.map(String.init) ?? library
+        if name.contains("jemalloc") { return .jemalloc }
+        if name.contains("mimalloc") { return .mimalloc }
+        if name.contains("tcmalloc") { return .tcmalloc }
+        return .none
+    }
 }

@@ -109,7 +109,7 @@ struct ExperimentValidator {
             }
         }
         let statistics = fields["statistics"].flatMap { choice($0, at: path + ".statistics", from: AllocatorStatisticsSource.self) }
-            ?? ((library ?? "").contains("jemalloc") ? .jemalloc : AllocatorStatisticsSource.none)
+            ?? AllocatorSpec.statistics(guessedFrom: library ?? "")
         guard let name, let library else { return nil }
         return AllocatorSpec(name: name, library: library, environment: environment, statistics: statistics)
     }

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import LayoutLab
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare allocators within one run, or the same trials in two runs, with confidence intervals.",
+        discussion: """
+            layoutlab compare DIR --by allocator   compares every allocator of DIR against a baseline one.
+            layoutlab compare DIR_A DIR_B          compares each configuration (shape, layout, nodes, allocator) \
+            of A with the same one in B.
+            For each metric: the median of each side, the ratio B ÷ A, and a 95 % percentile-bootstrap interval of \
+            that ratio over the repetitions; the difference is beyond noise when the interval excludes 1. Writes \
+            comparison.csv into DIR (or DIR_B). Exit status 1 with --fail-above when a metric regresses.
+            """)
+
+    @Argument(help: "One results folder (with --by allocator) or two (A, then B).")
+    var directories: [String]
+
+    @Option(help: "Compare the allocators of one folder (the only grouping so far: allocator).")
+    var by: String?
+
+    @Option(help: "With --by allocator: the allocator the others are divided by (default: the first in trials.csv).")
+    var baseline: String?
+
+    @Option(help: ArgumentHelp("Comma-separated trials.csv columns (default: \(Comparison.defaultMetrics.joined(separator: ","))).", valueName: "metrics"))
+    var metric: String = Comparison.defaultMetrics.joined(separator: ",")
+
+    @Option(help: ArgumentHelp("Exit 1 when B is worse than A by more than this many percent, beyond noise.", valueName: "percent"))
+    var failAbove: Double?
+
+    @Option(help: "Where to write comparison.csv (default: inside DIR, or DIR_B).")
+    var out: String?
+
+    func validate() throws {
+        switch (directories.count, by) {
+        case (1, "allocator"), (2, nil): break
+        case (1, nil): throw ValidationError("one folder needs --by allocator; or give two folders to compare")
+        case (_, .some(let value)) where value != "allocator":
+            throw ValidationError("--by takes `allocator`, got \(value)")
+        default: throw ValidationError("give one folder with --by allocator, or two folders")
+        }
+        if let failAbove, failAbove < 0 { throw ValidationError("--fail-above must be a percentage ≥ 0, got \(failAbove)") }
+    }
+
+    func run() throws {
+        let tables = try directories.map { try TrialTable(directory: URL(fileURLWithPath: $0)) }
+        let metrics = metric.split(separator: ",").map(String.init)
+        for name in metrics where !tables[0].header.contains(name) {
+            let hint = Suggestion.closest(to: name, among: tables[0].header).map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw ValidationError("\(name) is not a column of trials.csv\(hint)")
+        }
+        if let baseline, !tables[0].rows.contains(where: { $0.allocator == baseline }) {
+            throw ValidationError("no successful trial of allocator \(baseline) in \(directories[0])")
+        }
+        let comparisons = Comparison.pairs(tables[0], tables.count > 1 ? tables[1] : nil, metrics: metrics, baseline: baseline)
+        guard !comparisons.isEmpty else {
+            throw ValidationError("nothing to compare: no configuration has successful trials on both sides")
+        }
+        print(ComparisonTable.render(comparisons))
+        let destination = out.map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: directories.last ?? ".").appendingPathComponent("comparison.csv")
+        try AtomicFile.write(ComparisonTable.csv(comparisons).text, to: destination)
+        print("comparison: \(destination.path)")
+        if let failAbove {
+            let regressions = comparisons.filter { $0.regresses(abovePercent: failAbove) }
+            if !regressions.isEmpty {
+                let lines = regressions.map {
+                    "  \($0.shape) \($0.layout) \($0.nodes) \($0.metric): \($0.sideB) is \(ComparisonTable.format4($0.ratio ?? 0))× \($0.sideA)"
+                }
+                FileHandle.standardError.write(Data("regressions beyond \(failAbove) % and beyond noise:\n\(lines.joined(separator: "\n"))\n".utf8))
+                throw ExitCode.failure
+            }
+        }
+    }
+}

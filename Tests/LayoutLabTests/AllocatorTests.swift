@@ -1,0 +1,127 @@
+import Foundation
+import LayoutLab
+import Testing
+
+@Suite("Allocators side by side, custom builds, and compare", .serialized)
+struct AllocatorTests {
+    /// Builds the test allocator (64-byte slots from a bump arena) from its C source, as a user would build
+    /// a patched allocator.
+    static func buildBumpAllocator(in directory: URL) throws -> URL {
+        let source = try #require(Bundle.module.url(forResource: "Fixtures/bump_allocator", withExtension: "c"))
+        let library = directory.appendingPathComponent("libbump64.so")
+        let result = try TestSupport.runTool("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O2", source.path, "-o", library.path])
+        try #require(result.status == 0, "cc failed: \(result.stderr)")
+        return library
+    }
+
+    @Test func everyAllocatorIsMeasuredAsBuilt() throws {
+        let directory = try TestSupport.temporaryDirectory("allocators")
+        let bump = try Self.buildBumpAllocator(in: directory)
+        let text = """
+            { "name": "side-by-side", "layouts": ["final-class", "struct-array"],
+              "shapes": [ { "name": "point", "fields": [ {"name": "x", "type": "int64"}, {"name": "y", "type": "int64"} ] } ],
+              "nodes": [500000], "repetitions": 1, "checkpoints": 10,
+              "allocators": ["system", "jemalloc", "mimalloc", "tcmalloc",
+                             {"name": "je-nodecay", "library": "libjemalloc.so.2", "env": {"MALLOC_CONF": "dirty_decay_ms:0"}},
+                             {"name": "bump64", "library": "\(bump.path)"}] }
+            """
+        let file = directory.appendingPathComponent("side-by-side.json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("r")
+        let result = try TestSupport.run("layoutlab", ["run", file.path, "--out", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let trials = try TestSupport.readCSV(out.appendingPathComponent("trials.csv"))
+        func row(_ layout: String, _ allocator: String) throws -> [String: String] {
+            try #require(trials.rows.first { $0["layout"] == layout && $0["allocator"] == allocator })
+        }
+        func number(_ row: [String: String], _ column: String) -> Double? { Double(row[column] ?? "") }
+
+        // The custom allocator rounds every small request up to 64 bytes, and the lab sees exactly that.
+        let bumpRow = try row("final-class", "bump64")
+        #expect(number(bumpRow, "usable_bytes_per_node") == 64)
+        let bumpRSS = try #require(number(bumpRow, "rss_bytes_per_node"))
+        #expect(abs(bumpRSS - 72) < 0.72, "64-byte slot + 8-byte reference, got \(bumpRSS)")
+        #expect(bumpRow["malloc_provider"] == bump.resolvingSymlinksInPath().path)
+        #expect(bumpRow["allocator_allocated_bytes_per_node"] == "", "an allocator without statistics leaves them empty")
+
+        // Size classes: glibc's 48-byte chunk for malloc(32), against the 32-byte class of the others.
+        #expect(number(try row("final-class", "system"), "usable_bytes_per_node") == 40)
+        for allocator in ["jemalloc", "mimalloc", "tcmalloc", "je-nodecay"] {
+            #expect(number(try row("final-class", allocator), "usable_bytes_per_node") == 32, "\(allocator)")
+        }
+        // Each allocator's own statistics land in its rows, and only what it offers.
+        #expect(number(try row("final-class", "system"), "allocator_allocated_bytes_per_node") != nil)
+        #expect(number(try row("final-class", "jemalloc"), "allocator_active_bytes_per_node") != nil)
+        #expect(number(try row("final-class", "tcmalloc"), "allocator_allocated_bytes_per_node") != nil)
+        #expect(try row("final-class", "mimalloc")["allocator_allocated_bytes_per_node"] == "")
+        let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv"))
+        #expect(samples.rows.contains { ($0["trial_id"] ?? "").hasSuffix(".mimalloc.r1") && !($0["allocator_mapped_bytes"] ?? "").isEmpty })
+        for (allocator, library) in [("jemalloc", "libjemalloc"), ("mimalloc", "libmimalloc"), ("tcmalloc", "libtcmalloc"), ("je-nodecay", "libjemalloc")] {
+            #expect(try row("final-class", allocator)["malloc_provider"]?.contains(library) == true, "\(allocator)")
+        }
+        let environment = try String(contentsOf: out.appendingPathComponent("environment.json"), encoding: .utf8)
+        #expect(environment.contains("\"MALLOC_CONF\" : \"dirty_decay_ms:0\""))
+        #expect(environment.contains("libgoogle-perftools4"))
+
+        // compare within the run: one repetition gives no interval, so nothing is called beyond noise.
+        let compared = try TestSupport.run(
+            "layoutlab", ["compare", out.path, "--by", "allocator", "--baseline", "jemalloc", "--fail-above", "10"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(compared.stdout.contains("(n < 2)"))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("comparison.csv").path))
+    }
+
+    @Test func compareFlagsARealRegressionAndPassesIdenticalRuns() throws {
+        let directory = try TestSupport.temporaryDirectory("compare")
+        let bump = try Self.buildBumpAllocator(in: directory)
+        func experiment(_ name: String, _ allocator: String) -> String {
+            """
+            { "name": "\(name)", "layouts": ["final-class"],
+              "shapes": [ { "name": "point", "fields": [ {"name": "x", "type": "int64"}, {"name": "y", "type": "int64"} ] } ],
+              "nodes": [200000], "repetitions": 3, "checkpoints": 5,
+              "allocators": [{"name": "candidate", "library": "\(allocator)"}] }
+            """
+        }
+        var folders: [URL] = []
+        for (name, library) in [("before", "libjemalloc.so.2"), ("after", bump.path)] {
+            let file = directory.appendingPathComponent("\(name).json")
+            try experiment(name, library).write(to: file, atomically: true, encoding: .utf8)
+            let out = directory.appendingPathComponent(name)
+            let result = try TestSupport.run("layoutlab", ["run", file.path, "--out", out.path])
+            try #require(result.status == 0, "\(result.stderr)")
+            folders.append(out)
+        }
+        let regression = try TestSupport.run("layoutlab", ["compare", folders[0].path, folders[1].path, "--fail-above", "5"])
+        #expect(regression.status == 1)
+        #expect(regression.stderr.contains("point final-class 200000 usable_bytes_per_node: candidate (B) is 2.0× candidate (A)"))
+        #expect(regression.stdout.contains("B higher"))
+        let csv = try TestSupport.readCSV(folders[1].appendingPathComponent("comparison.csv"))
+        let usable = try #require(csv.rows.first { $0["metric"] == "usable_bytes_per_node" })
+        #expect(usable["ratio_b_over_a"] == "2.0")
+        #expect(usable["beyond_noise"] == "yes")
+
+        let identical = try TestSupport.run("layoutlab", ["compare", folders[0].path, folders[0].path, "--fail-above", "0"])
+        #expect(identical.status == 0, "\(identical.stderr)")
+        #expect(identical.stdout.contains("within noise"))
+
+        let typo = try TestSupport.run("layoutlab", ["compare", folders[0].path, folders[1].path, "--metric", "rss_byte_per_node"])
+        #expect(typo.status != 0)
+        #expect(typo.stderr.contains("did you mean \"rss_bytes_per_node\"?"))
+    }
+
+    @Test func bootstrapIntervalIsReproducibleAndHonest() {
+        let noisy = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "m",
+                               valuesA: [10, 11, 12], valuesB: [10.5, 11.5, 12.5])
+        let interval = noisy.interval
+        #expect(interval != nil)
+        #expect(noisy.interval?.low == interval?.low, "seeded: the same interval every time")
+        #expect(noisy.beyondNoise == false, "overlapping samples are within noise")
+        let clear = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "m",
+                               valuesA: [40, 40.1, 40.2], valuesB: [56, 56.1, 56.2])
+        #expect(clear.beyondNoise == true)
+        #expect(clear.regresses(abovePercent: 30))
+        #expect(!clear.regresses(abovePercent: 50))
+        let single = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "m", valuesA: [1], valuesB: [2])
+        #expect(single.interval == nil && single.beyondNoise == nil && !single.regresses(abovePercent: 0))
+    }
+}
