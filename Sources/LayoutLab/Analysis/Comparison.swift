@@ -15,6 +15,20 @@ public struct Comparison: Sendable {
     public var valuesA: [Double]
     public var valuesB: [Double]
 
+    public init(
+        shape: String, layout: String, nodes: Int, sideA: String, sideB: String, metric: String,
+        valuesA: [Double], valuesB: [Double]
+    ) {
+        self.shape = shape
+        self.layout = layout
+        self.nodes = nodes
+        self.sideA = sideA
+        self.sideB = sideB
+        self.metric = metric
+        self.valuesA = valuesA
+        self.valuesB = valuesB
+    }
+
     public var medianA: Double? { PerNodeSummary.median(valuesA) }
     public var medianB: Double? { PerNodeSummary.median(valuesB) }
 
