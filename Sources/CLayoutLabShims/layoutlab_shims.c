@@ -247,6 +247,34 @@ int ll_mallinfo2(ll_mallinfo *out) {
     return 0;
 }
 
+// MARK: purge
+
+int ll_purge(int allocator) {
+    switch (allocator) {
+    case 1: {
+        if (ll_jemalloc_open() != 0) return ENOSYS;
+        return ll_je.mallctl("arena.4096.purge", NULL, NULL, NULL, 0);  // 4096: MALLCTL_ARENAS_ALL
+    }
+    case 2:
+        malloc_trim(0);
+        return 0;
+    case 3: {
+        void (*collect)(bool) = (void (*)(bool))dlsym(RTLD_DEFAULT, "mi_collect");
+        if (collect == NULL) return ENOSYS;
+        collect(true);
+        return 0;
+    }
+    case 4: {
+        void (*release)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory");
+        if (release == NULL) return ENOSYS;
+        release();
+        return 0;
+    }
+    default:
+        return ENOSYS;
+    }
+}
+
 // MARK: Swift allocation counter
 
 typedef void *(*ll_swift_alloc_fn)(const void *metadata, size_t size, size_t align_mask);

@@ -99,6 +99,18 @@ public enum AllocatorStatisticsSource: String, Sendable, CaseIterable {
         }
     }
 
+    /// Asks the allocator to return free memory to the system; false where it offers no way to.
+    public func purge() -> Bool {
+        let code: Int32 = switch self {
+        case .jemalloc: 1
+        case .mallinfo2: 2
+        case .mimalloc: 3
+        case .tcmalloc: 4
+        case .none: 0
+        }
+        return ll_purge(code) == 0
+    }
+
     /// Whether the allocator claims a pointer as its own: nil where it has no way to say.
     public func owns(_ pointer: UnsafeMutableRawPointer?) -> Bool? {
         let answer: Int32 = switch self {

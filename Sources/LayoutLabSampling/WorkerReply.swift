@@ -3,8 +3,10 @@
 public enum WorkerReply: Equatable, Sendable {
     /// Which shared object really serves `malloc`, and the allocator's own version string if it has one.
     case identity(mallocProvider: String, allocatorVersion: String?)
-    /// One checkpoint of a phase.
-    case sample(phase: String, MemorySample)
+    /// One checkpoint of the phase at `phaseIndex` in the request's list.
+    case sample(phaseIndex: Int, MemorySample)
+    /// The end of a phase.
+    case phase(PhaseOutcome)
     /// Allocation sizes measured after the phase.
     case probe(AllocationProbe)
     /// The trial failed; the text says why.
@@ -16,8 +18,11 @@ public enum WorkerReply: Equatable, Sendable {
         switch self {
         case .identity(let provider, let version):
             return ["identity", provider, version ?? ""].joined(separator: "\t")
-        case .sample(let phase, let sample):
-            return (["sample", phase] + Self.fields(of: sample)).joined(separator: "\t")
+        case .sample(let phaseIndex, let sample):
+            return (["sample", String(phaseIndex)] + Self.fields(of: sample)).joined(separator: "\t")
+        case .phase(let outcome):
+            return ["phase", String(outcome.index), outcome.spec.description, String(outcome.checksum),
+                    String(outcome.liveNodes), outcome.applicable ? "1" : "0"].joined(separator: "\t")
         case .probe(let probe):
             let numbers = [
                 probe.probeNodes, probe.containerAllocations, probe.containerRequestedBytes,
@@ -37,7 +42,13 @@ public enum WorkerReply: Equatable, Sendable {
         case "identity" where parts.count == 3:
             self = .identity(mallocProvider: parts[1], allocatorVersion: parts[2].isEmpty ? nil : parts[2])
         case "sample" where parts.count == 2 + Self.sampleFieldCount:
-            self = .sample(phase: parts[1], try Self.sample(from: Array(parts[2...])))
+            guard let index = Int(parts[1]) else { throw .malformed("sample phase \(parts[1]) is not an index") }
+            self = .sample(phaseIndex: index, try Self.sample(from: Array(parts[2...])))
+        case "phase" where parts.count == 6:
+            guard let index = Int(parts[1]), let spec = PhaseSpec(parts[2]), let checksum = Int(parts[3]),
+                let live = Int(parts[4]), parts[5] == "0" || parts[5] == "1"
+            else { throw .malformed("unexpected phase line: \(line.prefix(200))") }
+            self = .phase(PhaseOutcome(index: index, spec: spec, checksum: checksum, liveNodes: live, applicable: parts[5] == "1"))
         case "probe" where parts.count == 8:
             let numbers = try parts[1...].map { (text: String) throws(WorkerProtocolError) -> Int in
                 guard let value = Int(text) else { throw .malformed("probe field \(text) is not an integer") }

@@ -14,12 +14,17 @@ public struct WorkerRequest: Equatable, Sendable {
     public var allocatorStatistics: AllocatorStatisticsSource
     /// The real path of the shared object that must provide `malloc`; anything else fails the trial.
     public var expectedMallocProvider: String
-    /// Nodes built again, after the measured phase, with the Swift allocation counter on.
+    /// Nodes built again, after the measured phases, with the Swift allocation counter on.
     public var probeNodes: Int
+    /// The phases in order; the first is `allocate`.
+    public var phases: [PhaseSpec]
+    /// Seeds the random permutation of random-order and churn phases.
+    public var seed: UInt64
 
     public init(
         trialID: String, libraryPath: String, entrySymbol: String, nodes: Int, checkpoints: Int, smaps: SmapsPolicy,
-        allocatorStatistics: AllocatorStatisticsSource, expectedMallocProvider: String, probeNodes: Int
+        allocatorStatistics: AllocatorStatisticsSource, expectedMallocProvider: String, probeNodes: Int,
+        phases: [PhaseSpec] = [PhaseSpec(.allocate)], seed: UInt64 = 1
     ) {
         self.trialID = trialID
         self.libraryPath = libraryPath
@@ -30,6 +35,8 @@ public struct WorkerRequest: Equatable, Sendable {
         self.allocatorStatistics = allocatorStatistics
         self.expectedMallocProvider = expectedMallocProvider
         self.probeNodes = probeNodes
+        self.phases = phases
+        self.seed = seed
     }
 
     /// The worker's command-line arguments.
@@ -39,6 +46,7 @@ public struct WorkerRequest: Equatable, Sendable {
             "--checkpoints", String(checkpoints), "--smaps", smaps.rawValue,
             "--allocator-statistics", allocatorStatistics.rawValue,
             "--expect-malloc-provider", expectedMallocProvider, "--probe-nodes", String(probeNodes),
+            "--phases", phases.map(\.description).joined(separator: ","), "--seed", String(seed),
         ]
     }
 
@@ -76,6 +84,17 @@ public struct WorkerRequest: Equatable, Sendable {
         allocatorStatistics = statistics
         expectedMallocProvider = try string("--expect-malloc-provider")
         probeNodes = try count("--probe-nodes")
+        let phaseText = try string("--phases")
+        var phases: [PhaseSpec] = []
+        for part in phaseText.split(separator: ",") {
+            guard let phase = PhaseSpec(String(part)) else { throw .malformed("unknown phase \(part)") }
+            phases.append(phase)
+        }
+        guard phases.first?.kind == .allocate else { throw .malformed("--phases must start with allocate") }
+        self.phases = phases
+        let seedText = try string("--seed")
+        guard let seed = UInt64(seedText) else { throw .malformed("--seed must be an unsigned integer, got \(seedText)") }
+        self.seed = seed
         if let extra = values.keys.sorted().first { throw .malformed("unknown argument \(extra)") }
     }
 }

@@ -3,31 +3,43 @@ import LayoutLabSampling
 /// The generated code calls the checkpoint callback with this node count once the container is reserved.
 let containerReadyMarker = -1
 
-/// Records the samples of one phase into storage allocated before the phase starts. Called back by the
-/// generated layout code at each checkpoint; keeps the time spent sampling out of `elapsedNs`.
+/// Records the samples of every phase into storage allocated before the first phase starts. Called back by
+/// the generated layout code at each checkpoint; keeps the time spent sampling out of `elapsedNs`.
 final class PhaseRecorder {
     private let sampler: MemorySampler
     private let smaps: SmapsPolicy
+    private let samplesPerPhase: Int
     private let samples: UnsafeMutableBufferPointer<MemorySample>
+    private let phaseOfSample: UnsafeMutableBufferPointer<Int>
     private(set) var count = 0
+    private var phase = 0
+    private var countInPhase = 0
     private var workNs = 0
     private var resumedAt = 0
     private(set) var failure: SamplingError?
     private let fault: FaultInjection?
 
-    /// Room for the baseline plus `checkpoints` samples.
-    init(sampler: MemorySampler, smaps: SmapsPolicy, checkpoints: Int, fault: FaultInjection?) {
+    /// Room for the baseline plus `checkpoints` samples in each of `phases` phases.
+    init(sampler: MemorySampler, smaps: SmapsPolicy, checkpoints: Int, phases: Int, fault: FaultInjection?) {
         self.sampler = sampler
         self.smaps = smaps
         self.fault = fault
-        samples = .allocate(capacity: checkpoints + 1)
+        samplesPerPhase = checkpoints + 1
+        samples = .allocate(capacity: samplesPerPhase * phases)
         samples.initialize(repeating: MemorySample(nodesAlive: 0, elapsedNs: 0))
+        phaseOfSample = .allocate(capacity: samplesPerPhase * phases)
+        phaseOfSample.initialize(repeating: 0)
     }
 
-    deinit { samples.deallocate() }
+    deinit {
+        samples.deallocate()
+        phaseOfSample.deallocate()
+    }
 
-    /// Starts the phase clock; the first checkpoint call (0 nodes) is the baseline.
-    func start() {
+    /// Starts phase `index` and its clock; the phase's first checkpoint call is its baseline.
+    func begin(phase index: Int) {
+        phase = index
+        countInPhase = 0
         workNs = 0
         resumedAt = MonotonicClock.nowNanoseconds()
     }
@@ -36,13 +48,15 @@ final class PhaseRecorder {
         let enteredAt = MonotonicClock.nowNanoseconds()
         guard nodesAlive != containerReadyMarker else { return }
         workNs += enteredAt - resumedAt
-        if let fault, fault.checkpoint == count { fault.commit() }
-        if count < samples.count, failure == nil {
+        if phase == 0, let fault, fault.checkpoint == countInPhase { fault.commit() }
+        if countInPhase < samplesPerPhase, count < samples.count, failure == nil {
             do throws(SamplingError) {
                 samples[count] = try sampler.take(
                     nodesAlive: nodesAlive, elapsedNs: workNs,
-                    includeSmaps: smaps.includes(checkpoint: count, of: samples.count))
+                    includeSmaps: smaps.includes(checkpoint: countInPhase, of: samplesPerPhase))
+                phaseOfSample[count] = phase
                 count += 1
+                countInPhase += 1
             } catch {
                 failure = error
             }
@@ -50,8 +64,11 @@ final class PhaseRecorder {
         resumedAt = MonotonicClock.nowNanoseconds()
     }
 
-    /// The samples taken, in order.
-    var recorded: UnsafeBufferPointer<MemorySample> { UnsafeBufferPointer(rebasing: samples[..<count]) }
+    /// The live node count of the last sample taken.
+    var lastNodesAlive: Int { count > 0 ? samples[count - 1].nodesAlive : 0 }
+
+    /// The samples taken, in order, each with its phase index.
+    var recorded: [(phase: Int, sample: MemorySample)] { (0..<count).map { (phaseOfSample[$0], samples[$0]) } }
 }
 
 /// Counts what the Swift runtime allocates for the container and for the nodes while the probe builds

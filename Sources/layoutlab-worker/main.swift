@@ -4,9 +4,30 @@ import Glibc
 import CLayoutLabShims
 import LayoutLabSampling
 
-// One trial in one fresh process. Everything the measured phase needs (proc files, sample storage,
-// checkpoint schedule, the generated entry point) is prepared first; nothing is written until the phase
-// is over. Replies go to stdout as `WorkerReply` lines; exit status 1 with a `failure` line on error.
+// One trial in one fresh process. Everything the measured phases need (proc files, sample storage,
+// checkpoint schedule, permutation, the generated entry points) is prepared first; nothing is written until
+// the last phase is over. Replies go to stdout as `WorkerReply` lines; exit status 1 with a `failure` line.
+
+/// Fills `schedule` with `count` work counts evenly spaced up to `work`.
+func fillSchedule(_ schedule: UnsafeMutableBufferPointer<Int>, count: Int, work: Int) {
+    for index in 0..<count {
+        schedule[index] = Int((Double(work) * Double(index + 1) / Double(count)).rounded())
+    }
+    schedule[count - 1] = work
+}
+
+/// A seeded Fisher–Yates permutation of 0..<nodes, for random orders and churn.
+func makePermutation(nodes: Int, seed: UInt64) -> UnsafeMutableBufferPointer<Int> {
+    let permutation = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(nodes, 1))
+    for index in 0..<nodes { permutation[index] = index }
+    var generator = SplitMix64(seed: seed)
+    if nodes > 1 {
+        for index in stride(from: nodes - 1, to: 0, by: -1) {
+            permutation.swapAt(index, Int(generator.next() % UInt64(index + 1)))
+        }
+    }
+    return permutation
+}
 
 func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     _ = ll_die_with_parent()
@@ -20,26 +41,50 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     } catch {
         throw WorkerFailure("cannot open /proc: \(error)")
     }
+    // Built before the baseline, so its pages are in every phase's starting RSS and in no difference.
+    let permutation = request.phases.contains(where: \.needsPermutation)
+        ? makePermutation(nodes: request.nodes, seed: request.seed) : nil
     // Warm the sampler's code and buffers so the baseline does not pay for first use.
     _ = try? sampler.take(nodesAlive: 0, elapsedNs: 0, includeSmaps: true)
 
-    let schedule = UnsafeMutableBufferPointer<Int>.allocate(capacity: request.checkpoints)
-    for index in 0..<request.checkpoints {
-        schedule[index] = Int((Double(request.nodes) * Double(index + 1) / Double(request.checkpoints)).rounded())
-    }
-    schedule[request.checkpoints - 1] = request.nodes
-
-    let recorder = PhaseRecorder(sampler: sampler, smaps: request.smaps, checkpoints: request.checkpoints, fault: fault)
+    let checkpoints = request.checkpoints
+    let schedule = UnsafeMutableBufferPointer<Int>.allocate(capacity: checkpoints)
+    guard let scheduleStart = schedule.baseAddress else { throw WorkerFailure("no checkpoints") }
+    var outcomes = [PhaseOutcome]()
+    outcomes.reserveCapacity(request.phases.count)
+    var result = [0, 0, 0]
+    let recorder = PhaseRecorder(
+        sampler: sampler, smaps: request.smaps, checkpoints: checkpoints, phases: request.phases.count, fault: fault)
+    let context = Unmanaged.passUnretained(recorder).toOpaque()
     let recordCheckpoint: CheckpointCallback = { context, nodes in
         guard let context else { return }
         Unmanaged<PhaseRecorder>.fromOpaque(context).takeUnretainedValue().checkpoint(nodesAlive: nodes)
     }
-    recorder.start()
-    // The nodes stay alive until the process exits: freeing millions of them would only cost time.
-    guard let scheduleStart = schedule.baseAddress else { throw WorkerFailure("no checkpoints") }
-    _ = entry.function(
-        request.nodes, scheduleStart, request.checkpoints,
-        Unmanaged.passUnretained(recorder).toOpaque(), recordCheckpoint)
+
+    fillSchedule(schedule, count: checkpoints, work: request.nodes)
+    recorder.begin(phase: 0)
+    // The nodes stay alive until the process exits unless a phase frees them: freeing millions of them
+    // at the end would only cost time.
+    let handle = entry.function(request.nodes, scheduleStart, checkpoints, context, recordCheckpoint)
+    outcomes.append(PhaseOutcome(index: 0, spec: request.phases[0], checksum: 0, liveNodes: request.nodes, applicable: true))
+
+    for (index, phase) in request.phases.enumerated().dropFirst() {
+        if phase.kind == .purge {
+            recorder.begin(phase: index)
+            let live = recorder.lastNodesAlive
+            recorder.checkpoint(nodesAlive: live)
+            let purged = request.allocatorStatistics.purge()
+            recorder.checkpoint(nodesAlive: live)
+            outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: live, applicable: purged))
+            continue
+        }
+        guard let code = phase.kind.generatedCode else { throw WorkerFailure("phase \(phase) cannot run after allocate") }
+        fillSchedule(schedule, count: checkpoints, work: phase.nodesProcessed(of: request.nodes))
+        let order = phase.needsPermutation ? permutation.flatMap { UnsafePointer($0.baseAddress) } : nil
+        recorder.begin(phase: index)
+        entry.phase(handle, code, order, scheduleStart, checkpoints, context, recordCheckpoint, &result)
+        outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: result[0], liveNodes: result[1], applicable: result[2] == 1))
+    }
     if let failure = recorder.failure { throw WorkerFailure("sampling failed: \(failure)") }
 
     let probeRecorder = ProbeRecorder()
@@ -51,13 +96,14 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     var probe: AllocationProbe?
     if probeSchedule > 0 {
         let nodes = probeSchedule
-        let handle = entry.function(nodes, &probeSchedule, 1, Unmanaged.passUnretained(probeRecorder).toOpaque(), recordProbe)
-        Unmanaged<AnyObject>.fromOpaque(handle).release()
+        let probeHandle = entry.function(nodes, &probeSchedule, 1, Unmanaged.passUnretained(probeRecorder).toOpaque(), recordProbe)
+        Unmanaged<AnyObject>.fromOpaque(probeHandle).release()
         probe = probeRecorder.probe(nodes: nodes)
     }
 
     var replies: [WorkerReply] = [.identity(mallocProvider: identity.provider, allocatorVersion: identity.version)]
-    replies += recorder.recorded.map { WorkerReply.sample(phase: "allocate", $0) }
+    replies += recorder.recorded.map { WorkerReply.sample(phaseIndex: $0.phase, $0.sample) }
+    replies += outcomes.map { WorkerReply.phase($0) }
     if let probe { replies.append(.probe(probe)) }
     replies.append(.done)
     return replies

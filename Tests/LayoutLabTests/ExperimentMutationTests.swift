@@ -1,5 +1,6 @@
 import Foundation
 import LayoutLab
+import LayoutLabSampling
 import Testing
 
 @Suite("Seeded mutations of valid experiment files")

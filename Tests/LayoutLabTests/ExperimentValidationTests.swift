@@ -82,6 +82,11 @@ struct ExperimentValidationTests {
         BadCase(label: "duplicate allocator", text: variant("allocators", "\"allocators\": [\"system\", \"system\"]"), path: "$.allocators[1]", message: "duplicate allocator"),
         BadCase(label: "unknown smaps policy", text: variant("sampling", "\"sampling\": {\"smaps_rollup\": \"always\"}"), path: "$.sampling.smaps_rollup", message: "expected one of boundaries, every, off"),
         BadCase(label: "checkpoints out of range", text: variant("checkpoints", "\"checkpoints\": 0"), path: "$.checkpoints", message: "got 0"),
+        BadCase(label: "unknown phase", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", \"travers\"]"), path: "$.phases[1]", message: "did you mean \"traverse\"?"),
+        BadCase(label: "allocate not first", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"traverse\"]"), path: "$.phases[0]", message: "expected \"allocate\" first"),
+        BadCase(label: "bad phase order", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", {\"phase\": \"traverse\", \"order\": \"backwards\"}]"), path: "$.phases[1].order", message: "expected one of sequential, random"),
+        BadCase(label: "churn fraction out of range", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", {\"phase\": \"churn\", \"fraction\": 1.5}]"), path: "$.phases[1].fraction", message: "at most 1"),
+        BadCase(label: "work after free-all", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", \"free-all\", \"traverse\"]"), path: "$.phases[2]", message: "only \"purge\" after \"free-all\"", schemaCatches: false),
         BadCase(label: "bad experiment name", text: variant("name", "\"name\": \"a/b\""), path: "$.name", message: "expected a name of letters"),
     ]
 

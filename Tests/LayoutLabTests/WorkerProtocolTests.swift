@@ -30,7 +30,7 @@ struct WorkerProtocolTests {
         let replies: [WorkerReply] = [
             .identity(mallocProvider: "/lib/libc.so.6", allocatorVersion: nil),
             .identity(mallocProvider: "/usr/lib/libjemalloc.so.2", allocatorVersion: "5.3.0"),
-            .sample(phase: "allocate", sample),
+            .sample(phaseIndex: 0, sample),
             .probe(AllocationProbe(probeNodes: 4, containerAllocations: 1, containerRequestedBytes: 64,
                                    containerUsableBytes: 72, nodeAllocations: 4, nodeRequestedBytes: 128, nodeUsableBytes: 128)),
             .failure("malloc is served by x\tnot y\n"),
@@ -50,7 +50,7 @@ struct WorkerProtocolTests {
         let trial = Trial(
             experiment: "e", shapeIndex: 0, shape: Shape(name: "s", fields: [Field(name: "a", type: .int8)]),
             layout: .finalClass, nodes: 10, allocator: .system, repetition: 1)
-        let sample = WorkerReply.sample(phase: "allocate", MemorySample(nodesAlive: 0, elapsedNs: 0, rssBytes: 1, sampleNs: 1)).line
+        let sample = WorkerReply.sample(phaseIndex: 0, MemorySample(nodesAlive: 0, elapsedNs: 0, rssBytes: 1, sampleNs: 1)).line
         let cut = WorkerLauncher.parse([sample, sample].joined(separator: "\n"), trial: trial)
         #expect(cut.status == .error)
         let whole = WorkerLauncher.parse([sample, sample, "done"].joined(separator: "\n"), trial: trial)

@@ -73,6 +73,11 @@ int ll_tcmalloc_owns(void *pointer);
 /// `tc_version` string. 0, or an errno.
 int ll_tcmalloc_version(char *buffer, size_t capacity);
 
+/// Asks the allocator to return free memory to the system: jemalloc `arena.<all>.purge`, glibc
+/// `malloc_trim(0)`, mimalloc `mi_collect(true)`, tcmalloc `MallocExtension_ReleaseFreeMemory`.
+/// `allocator`: 1 jemalloc, 2 glibc, 3 mimalloc, 4 tcmalloc. 0, or ENOSYS when the entry point is absent.
+int ll_purge(int allocator);
+
 /// glibc's `mallinfo2` fields, in bytes (counts for `ordblks`, `smblks`, `hblks`).
 typedef struct {
     uint64_t arena;

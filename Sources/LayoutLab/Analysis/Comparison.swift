@@ -1,3 +1,5 @@
+import LayoutLabSampling
+
 /// Compares a metric between two sides (two allocators of one run, or one configuration in two runs):
 /// the median of each side, their ratio (B ÷ A), and a 95 % confidence interval of that ratio by a
 /// percentile bootstrap over the repetitions (10 000 resamples of each side with replacement, seeded, so
@@ -101,18 +103,5 @@ public struct Comparison: Sendable {
             }
         }
         return comparisons
-    }
-}
-
-/// SplitMix64: a small seeded generator, so that bootstrap intervals are the same on every run.
-public struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -17,6 +17,10 @@ public struct Experiment: Equatable, Sendable {
     public var smaps: SmapsPolicy
     /// Nodes rebuilt after the phase with the allocation counter on, to measure requested and usable bytes.
     public var probeNodes: Int
+    /// The workload, in order; the first is always `allocate`.
+    public var phases: [PhaseSpec]
+    /// Seeds random orders and churn (a permutation of the nodes); recorded in `phases.csv`.
+    public var seed: UInt64
     /// Seconds after which a worker is killed and its trial recorded as `timeout`; nil: the run's default.
     public var trialTimeoutSeconds: Double?
     /// The file it came from.
@@ -29,7 +33,8 @@ public struct Experiment: Equatable, Sendable {
         name: String, description: String = "", layouts: [LayoutKind] = LayoutKind.allCases, shapes: [Shape],
         nodes: [Int], allocators: [AllocatorSpec] = [.system], repetitions: Int = 1,
         checkpoints: Int = Experiment.defaultCheckpoints, smaps: SmapsPolicy = .boundaries,
-        probeNodes: Int = Experiment.defaultProbeNodes, trialTimeoutSeconds: Double? = nil, sourcePath: String = ""
+        probeNodes: Int = Experiment.defaultProbeNodes, phases: [PhaseSpec] = [PhaseSpec(.allocate)], seed: UInt64 = 1,
+        trialTimeoutSeconds: Double? = nil, sourcePath: String = ""
     ) {
         self.name = name
         self.description = description
@@ -41,6 +46,8 @@ public struct Experiment: Equatable, Sendable {
         self.checkpoints = checkpoints
         self.smaps = smaps
         self.probeNodes = probeNodes
+        self.phases = phases
+        self.seed = seed
         self.trialTimeoutSeconds = trialTimeoutSeconds
         self.sourcePath = sourcePath
     }

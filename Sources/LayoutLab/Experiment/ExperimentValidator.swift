@@ -13,7 +13,7 @@ struct ExperimentValidator {
 
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
-        "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds",
+        "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed",
     ]
 
     mutating func experiment(from document: JSONValue) -> Experiment? {
@@ -41,6 +41,8 @@ struct ExperimentValidator {
         let timeout = top["trial_timeout_seconds"].flatMap {
             integer($0, at: "$.trial_timeout_seconds", in: 1...604_800, what: "a timeout in seconds")
         }
+        let phases = top["phases"].map { phaseList($0) } ?? [PhaseSpec(.allocate)]
+        let seed = top["seed"].flatMap { integer($0, at: "$.seed", in: 0...Int.max, what: "a seed") }.map(UInt64.init) ?? 1
         var smaps = SmapsPolicy.boundaries
         if let sampling = top["sampling"], let fields = object(sampling, at: "$.sampling", allowed: ["smaps_rollup"], required: []) {
             smaps = fields["smaps_rollup"].flatMap { choice($0, at: "$.sampling.smaps_rollup", from: SmapsPolicy.self) } ?? smaps
@@ -53,10 +55,62 @@ struct ExperimentValidator {
         return Experiment(
             name: name, description: description, layouts: layouts.map(\.0), shapes: shapes.map(\.0),
             nodes: nodes.map(\.0), allocators: allocators.map(\.0), repetitions: repetitions, checkpoints: checkpoints, smaps: smaps,
-            probeNodes: probeNodes, trialTimeoutSeconds: timeout.map(Double.init), sourcePath: file)
+            probeNodes: probeNodes, phases: phases, seed: seed, trialTimeoutSeconds: timeout.map(Double.init),
+            sourcePath: file)
     }
 
     // MARK: Parts
+
+    /// `phases`: names, or objects with parameters; `allocate` first and only once; nothing but `purge`
+    /// after `free-all` (there are no nodes left to work on).
+    private mutating func phaseList(_ value: JSONValue) -> [PhaseSpec] {
+        let parsed = items(value, at: "$.phases").compactMap { v, p in phase(v, at: p).map { ($0, p) } }
+        for (index, (spec, path)) in parsed.enumerated() {
+            if index == 0, spec.kind != .allocate {
+                report(path, "expected \"allocate\" first (the other phases work on the nodes it builds), got \"\(spec.kind.rawValue)\"")
+            }
+            if index > 0, spec.kind == .allocate { report(path, "expected \"allocate\" only as the first phase") }
+            if let freeAll = parsed[..<index].first(where: { $0.0.kind == .freeAll }), spec.kind != .purge {
+                report(path, "expected only \"purge\" after \"free-all\" (at \(freeAll.1)): no nodes are left, got \"\(spec.kind.rawValue)\"")
+            }
+        }
+        return parsed.map(\.0)
+    }
+
+    private mutating func phase(_ value: JSONValue, at path: String) -> PhaseSpec? {
+        if case .string = value { return choice(value, at: path, from: PhaseSpec.Kind.self).map { PhaseSpec($0) } }
+        guard let fields = object(value, at: path, allowed: ["phase", "order", "rounds", "fraction"], required: ["phase"]) else {
+            return nil
+        }
+        guard let kind = fields["phase"].flatMap({ choice($0, at: path + ".phase", from: PhaseSpec.Kind.self) }) else { return nil }
+        var spec = PhaseSpec(kind)
+        if let order = fields["order"] {
+            if kind == .traverse || kind == .mutate {
+                spec.order = choice(order, at: path + ".order", from: PhaseSpec.Order.self) ?? spec.order
+            } else {
+                report(path + ".order", "expected no order: only traverse and mutate take one (\(kind.rawValue) does not)")
+            }
+        }
+        for key in ["rounds", "fraction"] where fields[key] != nil && kind != .churn {
+            report(path + "." + key, "expected no \(key): only churn takes one (\(kind.rawValue) does not)")
+        }
+        if kind == .churn {
+            spec.rounds = fields["rounds"].flatMap { integer($0, at: path + ".rounds", in: 1...1000, what: "a number of rounds") } ?? spec.rounds
+            if let fraction = fields["fraction"] {
+                let number: Double? = switch fraction {
+                case .number(let value): value
+                case .integer(let value): Double(value)
+                default: nil
+                }
+                if let number, number > 0, number <= 1 {
+                    spec.fraction = number
+                } else {
+                    report(path + ".fraction", "expected a fraction of the nodes, above 0 and at most 1, got \(fraction.summary)")
+                }
+            }
+        }
+        return spec
+    }
 
     private mutating func shape(_ value: JSONValue, at path: String) -> Shape? {
         guard let fields = object(value, at: path, allowed: ["name", "fields"], required: ["name", "fields"]) else { return nil }

@@ -25,11 +25,8 @@ public struct LayoutSourceGenerator: Sendable {
 
             public typealias LayoutLabCheckpoint = @convention(c) (UnsafeMutableRawPointer?, Int) -> Void
 
-            /// Keeps a trial's nodes alive for the worker.
-            final class LayoutLabHandle {
-                let storage: Any
-                init(_ storage: Any) { self.storage = storage }
-            }
+            /// Nodes of the heap layouts deinitialised so far in this process (live = created − freed).
+            nonisolated(unsafe) var layoutlabFreedNodes = 0
 
             """
         for (index, shape) in shapes.enumerated() {
@@ -43,14 +40,15 @@ public struct LayoutSourceGenerator: Sendable {
     }
 }
 
-/// The generated code of one shape.
+/// The generated code of one shape: its record struct, its node classes, and for each layout a holder class
+/// with an allocate entry point and a phase entry point.
 struct ShapeSource {
     let shape: Shape
     let index: Int
 
     private var prefix: String { "S\(index)" }
-    private var fields: [(name: String, property: String, type: FieldType)] {
-        shape.fields.enumerated().map { (name: $1.name, property: "f\($0)", type: $1.type) }
+    private var fields: [(name: String, property: String, type: FieldType, position: Int)] {
+        shape.fields.enumerated().map { (name: $1.name, property: "f\($0)", type: $1.type, position: $0) }
     }
 
     func declarations(for layouts: [LayoutKind]) -> String {
@@ -70,6 +68,7 @@ struct ShapeSource {
                 final class \(prefix)DictNode {
                     var fields: [String: Any]
                     init(fields: [String: Any]) { self.fields = fields }
+                    deinit { layoutlabFreedNodes &+= 1 }
                 }
 
                 """
@@ -96,12 +95,12 @@ struct ShapeSource {
         let parameters = fields.map { "_ \($0.property): \($0.type.swiftType(referencing: name))" }.joined(separator: ", ")
         text += "    \(access)init(\(parameters)) {\n"
         text += fields.map { "        self.\($0.property) = \($0.property)\n" }.joined()
-        text += "    }\n}\n"
+        text += "    }\n    deinit { layoutlabFreedNodes &+= 1 }\n}\n"
         return text
     }
 
-    /// The value of field `position` for node `i` (a `var i: Int` in scope); references point at node
-    /// (i − 1) / 2, so references form a binary tree whose release never recurses deeper than log2(N).
+    /// The value of field `position` for node `i` (an `Int` in scope); references point at node (i − 1) / 2
+    /// of `nodes`, so they form a binary tree whose release never recurses deeper than log2(N).
     private func value(_ type: FieldType, position: Int, nodes: String?) -> String {
         switch type {
         case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64:
@@ -112,68 +111,236 @@ struct ShapeSource {
         }
     }
 
-    func entryPoint(for layout: LayoutKind) -> String {
-        let symbol = LayoutSourceGenerator.entrySymbol(shapeIndex: index, layout: layout)
-        var text = """
-
-            @_cdecl("\(symbol)")
-            public func \(symbol)(
-                _ nodes: Int, _ checkpoints: UnsafePointer<Int>, _ count: Int,
-                _ context: UnsafeMutableRawPointer?, _ checkpoint: LayoutLabCheckpoint
-            ) -> UnsafeMutableRawPointer {
-                checkpoint(context, 0)
-
-            """
-        let build: String
-        let keep: String
-        switch layout {
-        case .finalClass, .openClass, .dictClass:
-            let type = switch layout {
-            case .finalClass: "\(prefix)FinalNode"
-            case .openClass: "\(prefix)ClassNode"
-            default: "\(prefix)DictNode"
-            }
-            text += "    var all = ContiguousArray<\(type)>()\n    all.reserveCapacity(nodes)\n    checkpoint(context, -1)\n"
-            if layout == .dictClass {
-                let entries = fields.enumerated().map { position, field in
-                    let rendered = field.type == .reference
-                        ? "\(value(.reference, position: position, nodes: "all")) as \(type)? as Any"
-                        : value(field.type, position: position, nodes: nil)
-                    return "\"\(field.name)\": \(rendered)"
-                }
-                build = "            all.append(\(type)(fields: [\(entries.joined(separator: ", "))]))\n"
-            } else {
-                let arguments = fields.enumerated().map { value($1.type, position: $0, nodes: "all") }
-                build = "            all.append(\(type)(\(arguments.joined(separator: ", "))))\n"
-            }
-            keep = "all"
-        case .structArray:
-            text += "    checkpoint(context, -1)\n    var all = ContiguousArray<\(prefix)Record>()\n    all.reserveCapacity(nodes)\n"
-            let arguments = fields.enumerated().map { "\($1.property): \(value($1.type, position: $0, nodes: nil))" }
-            build = "            all.append(\(prefix)Record(\(arguments.joined(separator: ", "))))\n"
-            keep = "all"
-        case .columns:
-            text += "    checkpoint(context, -1)\n"
-            for field in fields {
-                text += "    var \(field.property) = ContiguousArray<\(field.type.swiftType(referencing: nil))>()\n"
-                text += "    \(field.property).reserveCapacity(nodes)\n"
-            }
-            build = fields.enumerated().map { "            \($1.property).append(\(value($1.type, position: $0, nodes: nil)))\n" }.joined()
-            keep = "[" + fields.map { "\($0.property) as Any" }.joined(separator: ", ") + "]"
+    /// A read of a field's value folded into an `Int`, for the traversal checksum.
+    private func fold(_ type: FieldType, _ expression: String) -> String {
+        switch type {
+        case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64: "Int(truncatingIfNeeded: \(expression))"
+        case .float, .double: "Int(truncatingIfNeeded: \(expression).bitPattern)"
+        case .bool: "(\(expression) ? 1 : 0)"
+        case .reference: "(\(expression) == nil ? 0 : 1)"
         }
-        text += """
-                var i = 0
+    }
+
+    /// A write of a field's next value; references are left alone (rewriting one is retain/release traffic).
+    private func bump(_ type: FieldType, _ target: String) -> String? {
+        switch type {
+        case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64: "\(target) &+= 1"
+        case .float, .double: "\(target) += 1"
+        case .bool: "\(target).toggle()"
+        case .reference: nil
+        }
+    }
+
+    private func nodeType(_ layout: LayoutKind) -> String {
+        switch layout {
+        case .finalClass: "\(prefix)FinalNode"
+        case .openClass: "\(prefix)ClassNode"
+        case .dictClass: "\(prefix)DictNode"
+        case .structArray: "\(prefix)Record"
+        case .columns: ""
+        }
+    }
+
+    /// A new node `i` of a heap layout, whose reference (if any) points into `nodes`.
+    private func newNode(_ layout: LayoutKind, nodes: String) -> String {
+        let type = nodeType(layout)
+        if layout == .dictClass {
+            let entries = fields.map { field in
+                let rendered = field.type == .reference
+                    ? "\(value(.reference, position: field.position, nodes: nodes)) as \(type)? as Any"
+                    : value(field.type, position: field.position, nodes: nil)
+                return "\"\(field.name)\": \(rendered)"
+            }
+            return "\(type)(fields: [\(entries.joined(separator: ", "))])"
+        }
+        return "\(type)(\(fields.map { value($0.type, position: $0.position, nodes: nodes) }.joined(separator: ", ")))"
+    }
+
+    /// A loop over work items `w` in `count` segments, calling back with the live node count after each.
+    private func segments(index: String, body: String, live: String) -> String {
+        """
                 for k in 0..<count {
                     let end = checkpoints[k]
-                    while i < end {
-            \(build)            i &+= 1
+                    while w < end {
+                        let i = \(index)
+            \(body.split(separator: "\n").map { "            " + $0 }.joined(separator: "\n"))
+                        w &+= 1
                     }
-                    checkpoint(context, i)
+                    checkpoint(context, \(live))
                 }
-                return Unmanaged.passRetained(LayoutLabHandle(\(keep))).toOpaque()
-            }
 
             """
+    }
+
+    /// Traversal or mutation in sequential order, or in the order of `permutation` when one is given.
+    private func ordered(body: String, live: String) -> String {
+        "        if let permutation {\n" + segments(index: "permutation[w]", body: body, live: live)
+            + "        } else {\n" + segments(index: "w", body: body, live: live) + "        }\n"
+    }
+
+    func entryPoint(for layout: LayoutKind) -> String {
+        let symbol = LayoutSourceGenerator.entrySymbol(shapeIndex: index, layout: layout)
+        let holder = "\(prefix)\(layout.rawValue.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())Trial"
+        var text = "\n"
+        switch layout {
+        case .finalClass, .openClass, .dictClass:
+            let type = nodeType(layout)
+            text += """
+                /// Every node of a \(layout.rawValue) trial; `created` counts nodes made, so live = created − freed.
+                final class \(holder) {
+                    var all: ContiguousArray<\(type)?>
+                    var created: Int
+                    init(_ all: ContiguousArray<\(type)?>) { self.all = all; created = all.count }
+                }
+
+                @_cdecl("\(symbol)")
+                public func \(symbol)(
+                    _ nodes: Int, _ checkpoints: UnsafePointer<Int>, _ count: Int,
+                    _ context: UnsafeMutableRawPointer?, _ checkpoint: LayoutLabCheckpoint
+                ) -> UnsafeMutableRawPointer {
+                    checkpoint(context, 0)
+                    var all = ContiguousArray<\(type)?>()
+                    all.reserveCapacity(nodes)
+                    checkpoint(context, -1)
+                    var i = 0
+                    for k in 0..<count {
+                        let end = checkpoints[k]
+                        while i < end {
+                            all.append(\(newNode(layout, nodes: "all")))
+                            i &+= 1
+                        }
+                        checkpoint(context, i)
+                    }
+                    return Unmanaged.passRetained(\(holder)(all)).toOpaque()
+                }
+
+                """
+            let live = "created &- layoutlabFreedNodes"
+            let reads: String
+            let writes: String
+            if layout == .dictClass {
+                reads = fields.map { field -> String in
+                    let cast = field.type == .reference ? type : field.type.swiftType(referencing: nil)
+                    let read = field.type == .reference
+                        ? "((node.fields[\"\(field.name)\"] as? \(cast)) == nil ? 0 : 1)"
+                        : "((node.fields[\"\(field.name)\"] as? \(cast)).map { \(fold(field.type, "$0")) } ?? 0)"
+                    return "sum &+= \(read)"
+                }.joined(separator: "\n    ")
+                writes = fields.compactMap { field -> String? in
+                    guard let next = bump(field.type, "value") else { return nil }
+                    return "if var value = node.fields[\"\(field.name)\"] as? \(field.type.swiftType(referencing: nil)) { \(next); node.fields[\"\(field.name)\"] = value }"
+                }.joined(separator: "\n    ")
+            } else {
+                reads = fields.map { "sum &+= \(fold($0.type, "node.\($0.property)"))" }.joined(separator: "\n    ")
+                writes = fields.compactMap { bump($0.type, "node.\($0.property)") }.joined(separator: "\n    ")
+            }
+            text += phaseEntry(symbol: symbol, holder: holder, live: live, cases: [
+                (1, ordered(body: "if let node = all[i] {\n    \(reads)\n}", live: live)),
+                (2, ordered(body: "if let node = all[i] {\n    \(writes.isEmpty ? "_ = node" : writes)\n}", live: live)),
+                (3, segments(index: "2 &* w &+ 1", body: "all[i] = nil", live: live)),
+                (4, segments(index: "2 &* w &+ 1", body: "all[i] = \(newNode(layout, nodes: "all"))\ncreated &+= 1", live: live)),
+                (5, "        guard let permutation, nodes > 0 else { break }\n" + segments(
+                    index: "permutation[w % nodes]", body: "all[i] = \(newNode(layout, nodes: "all"))\ncreated &+= 1", live: live)),
+                (6, segments(index: "w", body: "all[i] = nil\nif w == nodes &- 1 { all = [] }", live: live)),
+            ])
+        case .structArray, .columns:
+            let type = nodeType(layout)
+            let storage: [(name: String, type: String)] = layout == .structArray
+                ? [("all", "ContiguousArray<\(type)>")]
+                : fields.map { ($0.property, "ContiguousArray<\($0.type.swiftType(referencing: nil))>") }
+            text += "/// Every node of a \(layout.rawValue) trial: value arrays, which free nothing until free-all.\n"
+            text += "final class \(holder) {\n"
+            text += storage.map { "    var \($0.name): \($0.type)\n" }.joined()
+            text += "    var live: Int\n"
+            text += "    init(\(storage.map { "_ \($0.name): \($0.type)" }.joined(separator: ", ")), live: Int) {\n"
+            text += storage.map { "        self.\($0.name) = \($0.name)\n" }.joined()
+            text += "        self.live = live\n    }\n}\n\n"
+            let append = layout == .structArray
+                ? "all.append(\(prefix)Record(\(fields.map { "\($0.property): \(value($0.type, position: $0.position, nodes: nil))" }.joined(separator: ", "))))"
+                : fields.map { "\($0.property).append(\(value($0.type, position: $0.position, nodes: nil)))" }.joined(separator: "\n            ")
+            text += """
+                @_cdecl("\(symbol)")
+                public func \(symbol)(
+                    _ nodes: Int, _ checkpoints: UnsafePointer<Int>, _ count: Int,
+                    _ context: UnsafeMutableRawPointer?, _ checkpoint: LayoutLabCheckpoint
+                ) -> UnsafeMutableRawPointer {
+                    checkpoint(context, 0)
+                    checkpoint(context, -1)
+
+                """
+            for array in storage {
+                text += "    var \(array.name) = \(array.type)()\n    \(array.name).reserveCapacity(nodes)\n"
+            }
+            text += """
+                    var i = 0
+                    for k in 0..<count {
+                        let end = checkpoints[k]
+                        while i < end {
+                            \(append)
+                            i &+= 1
+                        }
+                        checkpoint(context, i)
+                    }
+                    return Unmanaged.passRetained(\(holder)(\(storage.map { "\($0.name)" }.joined(separator: ", ")), live: nodes)).toOpaque()
+                }
+
+                """
+            let element = { (field: (name: String, property: String, type: FieldType, position: Int)) in
+                layout == .structArray ? "all[i].\(field.property)" : "\(field.property)[i]"
+            }
+            let reads = fields.map { "sum &+= \(fold($0.type, element($0)))" }.joined(separator: "\n")
+            let writes = fields.compactMap { bump($0.type, element($0)) }.joined(separator: "\n")
+            let overwrite = layout == .structArray
+                ? "all[i] = \(prefix)Record(\(fields.map { "\($0.property): \(value($0.type, position: $0.position, nodes: nil))" }.joined(separator: ", ")))"
+                : fields.map { "\($0.property)[i] = \(value($0.type, position: $0.position, nodes: nil))" }.joined(separator: "\n")
+            let release = storage.map { "\($0.name) = []" }.joined(separator: "\n") + "\ntrial.live = 0"
+            text += phaseEntry(symbol: symbol, holder: holder, live: "trial.live", storage: storage.map(\.name), cases: [
+                (1, ordered(body: reads, live: "trial.live")),
+                (2, ordered(body: writes.isEmpty ? "_ = i" : writes, live: "trial.live")),
+                (3, "        applicable = 0\n" + segments(index: "w", body: "_ = i", live: "trial.live")),
+                (4, "        applicable = 0\n" + segments(index: "w", body: "_ = i", live: "trial.live")),
+                (5, "        guard let permutation, nodes > 0 else { break }\n" + segments(index: "permutation[w % nodes]", body: overwrite, live: "trial.live")),
+                (6, segments(index: "w", body: "if w == 0 {\n" + release.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n}", live: "trial.live")),
+            ])
+        }
+        return text
+    }
+
+    /// The phase entry point: `phase` 1 traverse, 2 mutate, 3 free-half, 4 reallocate, 5 churn, 6 free-all.
+    /// Work item w runs between checkpoints; the result holds the checksum, the live nodes at the end, and
+    /// 0 where the phase cannot apply to the layout (value arrays cannot free single nodes).
+    private func phaseEntry(symbol: String, holder: String, live: String, storage: [String] = ["all"], cases: [(Int, String)]) -> String {
+        let counted = live.hasPrefix("created")
+        let takes = storage.map { "    var \($0) = trial.\($0)\n    trial.\($0) = []\n" }.joined()
+            + (counted ? "    var created = trial.created\n" : "")
+        let gives = storage.map { "    trial.\($0) = \($0)\n" }.joined() + (counted ? "    trial.created = created\n" : "")
+        var text = """
+            @_cdecl("\(symbol)_phase")
+            public func \(symbol)_phase(
+                _ handle: UnsafeMutableRawPointer, _ phase: Int, _ permutation: UnsafePointer<Int>?,
+                _ checkpoints: UnsafePointer<Int>, _ count: Int, _ context: UnsafeMutableRawPointer?,
+                _ checkpoint: LayoutLabCheckpoint, _ result: UnsafeMutablePointer<Int>
+            ) {
+                let trial = Unmanaged<\(holder)>.fromOpaque(handle).takeUnretainedValue()
+                // The arrays are moved into locals for the phase, so the loops touch no class property.
+
+            """
+        text += takes
+        text += """
+                let nodes = \(storage[0]).count
+                var sum = 0
+                var applicable = 1
+                var w = 0
+                checkpoint(context, \(live))
+                switch phase {
+
+            """
+        for (code, body) in cases {
+            text += "    case \(code):\n" + body
+        }
+        text += "    default:\n        applicable = 0\n    }\n"
+        text += gives
+        text += "    result[0] = sum\n    result[1] = \(live)\n    result[2] = applicable\n    _ = nodes\n}\n"
         return text
     }
 }

@@ -8,6 +8,7 @@ public final class ResultsFolder {
     public static let trialsFile = "trials.csv"
     public static let samplesFile = "samples.csv"
     public static let perNodeFile = "per-node.csv"
+    public static let phasesFile = "phases.csv"
     public static let environmentFile = "environment.json"
     /// A byte-for-byte copy of the experiment file, so the folder alone can resume or reproduce the run.
     public static let experimentFile = "experiment.json"
@@ -18,6 +19,7 @@ public final class ResultsFolder {
     public private(set) var records: [TrialRecord] = []
     private var trialsTable = CSVTable(header: TrialsTable.header)
     private var samplesTable = CSVTable(header: SamplesTable.header)
+    private var phasesTable = CSVTable(header: PhasesTable.header)
 
     /// Creates the folder and copies the experiment file into it.
     public init(creating directory: URL, experiment: Experiment) throws {
@@ -49,6 +51,9 @@ public final class ResultsFolder {
         for cells in try Self.rows(of: url(Self.samplesFile), header: SamplesTable.header) where finished.contains(cells[0]) {
             samplesTable.append(cells.map { $0 })
         }
+        for cells in try Self.rows(of: url(Self.phasesFile), header: PhasesTable.header) where finished.contains(cells[0]) {
+            phasesTable.append(cells.map { $0 })
+        }
     }
 
     public var workersDirectory: URL { url("workers") }
@@ -67,13 +72,15 @@ public final class ResultsFolder {
     public func record(_ result: TrialResult) throws {
         records.append(TrialRecord(result: result))
         trialsTable.append(TrialsTable.row(TrialRecord(result: result)))
-        samplesTable.append(contentsOf: SamplesTable.rows(result))
+        samplesTable.append(contentsOf: SamplesTable.rows(result, phases: experiment.phases))
+        phasesTable.append(contentsOf: PhasesTable.rows(result, seed: experiment.seed))
         try writeTables()
     }
 
     private func writeTables() throws {
         // Samples first: a trial appears in trials.csv only once its samples are on disk.
         try AtomicFile.write(samplesTable.text, to: url(Self.samplesFile))
+        try AtomicFile.write(phasesTable.text, to: url(Self.phasesFile))
         try AtomicFile.write(trialsTable.text, to: url(Self.trialsFile))
         try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: run)).text, to: url(Self.perNodeFile))
     }

@@ -16,7 +16,7 @@ public struct TrialRecord: Sendable {
         trial = result.trial
         status = result.status
         metrics = TrialMetrics(result: result)
-        sampleCount = result.samples.count
+        sampleCount = result.phaseSamples.count
         probeNodes = result.probe?.probeNodes
         mallocProvider = result.mallocProvider
         allocatorVersion = result.allocatorVersion

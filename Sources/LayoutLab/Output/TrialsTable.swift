@@ -1,3 +1,5 @@
+import LayoutLabSampling
+
 /// `trials.csv`: one row per trial. Byte figures are per node unless the name says otherwise.
 public enum TrialsTable {
     public static let header = [
@@ -53,16 +55,19 @@ public enum TrialsTable {
 /// the sample's own cost.
 public enum SamplesTable {
     public static let header = [
-        "trial_id", "phase", "nodes_alive", "elapsed_ns", "rss_bytes", "rss_anon_bytes", "smaps_rss_bytes",
+        "trial_id", "phase_index", "phase", "nodes_alive", "elapsed_ns", "rss_bytes", "rss_anon_bytes", "smaps_rss_bytes",
         "pss_bytes", "private_dirty_bytes", "anonymous_bytes", "vm_hwm_bytes", "allocator_allocated_bytes",
         "allocator_active_bytes", "allocator_resident_bytes", "allocator_metadata_bytes",
         "allocator_mapped_bytes", "allocator_retained_bytes", "sample_ns",
     ]
 
-    public static func rows(_ result: TrialResult) -> [[String?]] {
-        result.samples.map { sample in
-            [
-                result.trial.id, "allocate", String(sample.nodesAlive), String(sample.elapsedNs),
+    /// `phases` names the phases by index (the experiment's list).
+    public static func rows(_ result: TrialResult, phases: [PhaseSpec]) -> [[String?]] {
+        result.phaseSamples.map { entry in
+            let sample = entry.sample
+            let name = entry.phaseIndex < phases.count ? phases[entry.phaseIndex].kind.rawValue : "?"
+            return [
+                result.trial.id, String(entry.phaseIndex), name, String(sample.nodesAlive), String(sample.elapsedNs),
                 CSVNumber.cell(sample.rssBytes), CSVNumber.cell(sample.rssAnonBytes), CSVNumber.cell(sample.smapsRSSBytes),
                 CSVNumber.cell(sample.pssBytes), CSVNumber.cell(sample.privateDirtyBytes),
                 CSVNumber.cell(sample.anonymousBytes), CSVNumber.cell(sample.vmHWMBytes),

@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabSampling
 
 /// Estimates a trial's peak resident memory before it starts, so that a trial that cannot fit in
 /// `MemAvailable` is refused (or skipped) instead of waking the OOM killer hours into a suite.
@@ -7,14 +8,18 @@ import Foundation
 /// (the widest gap between jemalloc's size classes) plus 16 bytes of allocator overhead, plus the 8-byte
 /// reference; `dict-class` adds a dictionary
 /// storage for the shape's field count; value layouts get their array bytes. The probe's extra nodes and
-/// 64 MiB for the worker itself are added, and the sum is multiplied by 1.1.
+/// 64 MiB for the worker itself are added, plus the random permutation (8 B/node) when a phase needs one
+/// and half the nodes again when `reallocate` or `churn` may allocate before the freed memory is reused;
+/// the sum is multiplied by 1.1.
 public enum MemoryPreflight {
     public static let workerOverheadBytes = 64 << 20
 
-    public static func estimatedPeakBytes(for trial: Trial, probeNodes: Int) -> Int {
+    public static func estimatedPeakBytes(for trial: Trial, probeNodes: Int, phases: [PhaseSpec] = [PhaseSpec(.allocate)]) -> Int {
         let perNode = estimatedBytesPerNode(layout: trial.layout, shape: trial.shape)
-        let nodes = trial.nodes + probeNodes
-        return Int(Double(nodes * perNode + workerOverheadBytes) * 1.1)
+        var nodes = trial.nodes + probeNodes
+        if phases.contains(where: { $0.kind == .reallocate || $0.kind == .churn }) { nodes += trial.nodes / 2 }
+        let permutation = phases.contains(where: \.needsPermutation) ? trial.nodes * 8 : 0
+        return Int(Double(nodes * perNode + permutation + workerOverheadBytes) * 1.1)
     }
 
     public static func estimatedBytesPerNode(layout: LayoutKind, shape: Shape) -> Int {

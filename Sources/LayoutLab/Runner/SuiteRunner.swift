@@ -159,7 +159,7 @@ public struct SuiteRunner: Sendable {
                 entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout),
                 nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
                 allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
-                probeNodes: Self.probeNodes(for: trial, in: experiment))
+                probeNodes: Self.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed)
             let result = launcher.run(
                 request, trial: trial, preload: allocator.preload, environment: trial.allocator.environment,
                 logURL: folder.logURL(for: trial), interruption: options.interruption)
@@ -187,7 +187,8 @@ public struct SuiteRunner: Sendable {
         guard let available = MemoryPreflight.availableBytes() else { return [:] }
         var oversized: [String: String] = [:]
         for trial in trials {
-            let estimate = MemoryPreflight.estimatedPeakBytes(for: trial, probeNodes: Self.probeNodes(for: trial, in: experiment))
+            let estimate = MemoryPreflight.estimatedPeakBytes(
+                for: trial, probeNodes: Self.probeNodes(for: trial, in: experiment), phases: experiment.phases)
             if estimate > available {
                 oversized[trial.id] = "estimated peak \(estimate >> 20) MiB exceeds MemAvailable \(available >> 20) MiB"
             }

@@ -59,8 +59,10 @@ public enum TrialStatus: Equatable, Sendable, CustomStringConvertible {
 public struct TrialResult: Sendable {
     public var trial: Trial
     public var status: TrialStatus
-    /// The allocate phase's samples: the baseline first, then one per checkpoint.
-    public var samples: [MemorySample]
+    /// Every phase's samples, in order: each phase's baseline first, then one per checkpoint.
+    public var phaseSamples: [PhaseSample]
+    /// What each phase reported at its end.
+    public var outcomes: [PhaseOutcome]
     public var probe: AllocationProbe?
     public var mallocProvider: String?
     public var allocatorVersion: String?
@@ -70,17 +72,35 @@ public struct TrialResult: Sendable {
     public var message: String?
 
     public init(
-        trial: Trial, status: TrialStatus, samples: [MemorySample] = [], probe: AllocationProbe? = nil,
+        trial: Trial, status: TrialStatus, phaseSamples: [PhaseSample] = [], outcomes: [PhaseOutcome] = [],
+        probe: AllocationProbe? = nil,
         mallocProvider: String? = nil, allocatorVersion: String? = nil, wallNs: Int = 0, message: String? = nil
     ) {
         self.trial = trial
         self.status = status
-        self.samples = samples
+        self.phaseSamples = phaseSamples
+        self.outcomes = outcomes
         self.probe = probe
         self.mallocProvider = mallocProvider
         self.allocatorVersion = allocatorVersion
         self.wallNs = wallNs
         self.message = message
+    }
+}
+
+extension TrialResult {
+    /// The allocate phase's samples: the baseline first, then one per checkpoint.
+    public var samples: [MemorySample] { phaseSamples.filter { $0.phaseIndex == 0 }.map(\.sample) }
+}
+
+/// A sample and the index of the phase it belongs to.
+public struct PhaseSample: Sendable {
+    public var phaseIndex: Int
+    public var sample: MemorySample
+
+    public init(phaseIndex: Int, sample: MemorySample) {
+        self.phaseIndex = phaseIndex
+        self.sample = sample
     }
 }
 

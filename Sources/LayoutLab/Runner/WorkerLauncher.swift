@@ -87,7 +87,8 @@ public struct WorkerLauncher: Sendable {
                 case .identity(let provider, let version):
                     result.mallocProvider = provider
                     result.allocatorVersion = version
-                case .sample(_, let sample): result.samples.append(sample)
+                case .sample(let phase, let sample): result.phaseSamples.append(PhaseSample(phaseIndex: phase, sample: sample))
+                case .phase(let outcome): result.outcomes.append(outcome)
                 case .probe(let probe): result.probe = probe
                 case .failure(let message): result.message = message
                 case .done: finished = true

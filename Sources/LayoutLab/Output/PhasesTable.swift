@@ -1,0 +1,65 @@
+import LayoutLabSampling
+
+/// `phases.csv`: one row per trial and phase.
+///
+/// - `ns_per_node`: the phase's own time (sampling excluded) ÷ the nodes it processed (traverse, mutate,
+///   free-all, purge: all N; free-half, reallocate: N/2; churn: rounds × fraction × N); empty where the phase
+///   cannot apply.
+/// - `live_nodes_end`, `live_bytes_end`: nodes alive at the end (counted by the nodes' deinitialisers for heap
+///   layouts), times the bytes requested per node (`requested_bytes_per_node`); value layouts hold their
+///   arrays whole until free-all, so their live bytes stay the array bytes.
+/// - `fragmentation_ratio`: (RSS at the end − RSS at the trial's baseline) ÷ live bytes.
+/// - `rss_returned_bytes`: RSS at the phase's start − RSS at its end, for free-all and purge.
+public enum PhasesTable {
+    public static let header = [
+        "trial_id", "phase_index", "phase", "order", "seed", "applicable", "elapsed_ns", "nodes_processed",
+        "ns_per_node", "rss_bytes_start", "rss_bytes_end", "live_nodes_end", "live_bytes_end", "fragmentation_ratio",
+        "rss_returned_bytes", "allocator_allocated_bytes_end", "allocator_active_bytes_end",
+        "allocator_mapped_bytes_end", "allocator_retained_bytes_end", "checksum", "note",
+    ]
+
+    public static func rows(_ result: TrialResult, seed: UInt64) -> [[String?]] {
+        let trial = result.trial
+        let baseline = result.phaseSamples.first?.sample.rssBytes
+        let requestedPerNode = TrialMetrics(result: result).requestedBytesPerNode
+        return result.outcomes.map { outcome in
+            let samples = result.phaseSamples.filter { $0.phaseIndex == outcome.index }.map(\.sample)
+            let first = samples.first, last = samples.last
+            let processed = outcome.spec.nodesProcessed(of: trial.nodes)
+            let nsPerNode = outcome.applicable && processed > 0 ? last.map { Double($0.elapsedNs) / Double(processed) } : nil
+            let liveBytes = requestedPerNode.map { Double(outcome.liveNodes) * $0 }
+            var fragmentation: Double?
+            if let liveBytes, liveBytes > 0, let end = last?.rssBytes, let baseline {
+                fragmentation = Double(end - baseline) / liveBytes
+            }
+            var returned: Int?
+            if outcome.spec.kind == .freeAll || outcome.spec.kind == .purge, let start = first?.rssBytes, let end = last?.rssBytes {
+                returned = start - end
+            }
+            let random = outcome.spec.needsPermutation
+            return [
+                trial.id, String(outcome.index), outcome.spec.kind.rawValue,
+                outcome.spec.kind == .traverse || outcome.spec.kind == .mutate ? outcome.spec.order.rawValue : nil,
+                random ? String(seed) : nil, outcome.applicable ? "yes" : "no", last.map { String($0.elapsedNs) },
+                String(processed), CSVNumber.cell(nsPerNode), CSVNumber.cell(first?.rssBytes), CSVNumber.cell(last?.rssBytes),
+                String(outcome.liveNodes), CSVNumber.cell(liveBytes), CSVNumber.cell(fragmentation), CSVNumber.cell(returned),
+                CSVNumber.cell(last?.allocator.allocatedBytes), CSVNumber.cell(last?.allocator.activeBytes),
+                CSVNumber.cell(last?.allocator.mappedBytes), CSVNumber.cell(last?.allocator.retainedBytes),
+                outcome.spec.kind == .traverse ? String(outcome.checksum) : nil, note(outcome, trial: trial),
+            ]
+        }
+    }
+
+    /// Says what a phase meant for this layout where it is not the obvious.
+    static func note(_ outcome: PhaseOutcome, trial: Trial) -> String? {
+        switch (outcome.spec.kind, trial.layout.isHeapObject) {
+        case (.freeHalf, false), (.reallocate, false):
+            "value layout: single nodes cannot be freed; the arrays hold all memory until free-all"
+        case (.churn, false): "value layout: a replaced node is overwritten in place; nothing is allocated"
+        case (.mutate, _) where trial.shape.fields.contains(where: { $0.type == .reference }):
+            "references are not rewritten"
+        case (.purge, _) where !outcome.applicable: "this allocator offers no purge entry point"
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,113 @@
+/// One phase of a trial's workload, after `allocate` built every node.
+public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Build all N nodes (always the first phase).
+        case allocate
+        /// Read every field of every node, in `order`.
+        case traverse
+        /// Write every field of every node (references excepted), in `order`.
+        case mutate
+        /// Release every other node (odd indices).
+        case freeHalf = "free-half"
+        /// Allocate the odd-indexed nodes again.
+        case reallocate
+        /// For `rounds` rounds, replace a `fraction` of the nodes, chosen by the seeded permutation.
+        case churn
+        /// Release every node and the container.
+        case freeAll = "free-all"
+        /// Ask the allocator to give free memory back to the system.
+        case purge
+
+        /// The code the generated phase entry point switches on; nil for phases the worker runs itself.
+        public var generatedCode: Int? {
+            switch self {
+            case .traverse: 1
+            case .mutate: 2
+            case .freeHalf: 3
+            case .reallocate: 4
+            case .churn: 5
+            case .freeAll: 6
+            case .allocate, .purge: nil
+            }
+        }
+    }
+
+    /// The order `traverse` and `mutate` visit nodes in.
+    public enum Order: String, Sendable, CaseIterable {
+        case sequential
+        /// A seeded random permutation (Fisher–Yates with SplitMix64), built before the allocate baseline.
+        case random
+    }
+
+    public var kind: Kind
+    public var order: Order
+    public var rounds: Int
+    public var fraction: Double
+
+    public init(_ kind: Kind, order: Order = .sequential, rounds: Int = 5, fraction: Double = 0.1) {
+        self.kind = kind
+        self.order = order
+        self.rounds = rounds
+        self.fraction = fraction
+    }
+
+    /// Whether the phase needs the random permutation.
+    public var needsPermutation: Bool { order == .random || kind == .churn }
+
+    /// Nodes the phase processes for a trial of `nodes` nodes: its work items, and what `ns_per_node` divides by.
+    public func nodesProcessed(of nodes: Int) -> Int {
+        switch kind {
+        case .allocate, .traverse, .mutate, .freeAll, .purge: nodes
+        case .freeHalf, .reallocate: nodes / 2
+        case .churn: rounds * Int((fraction * Double(nodes)).rounded())
+        }
+    }
+
+    /// `traverse:random`, `churn:5:0.1`, `free-half`: the form the worker protocol carries.
+    public var description: String {
+        switch kind {
+        case .traverse, .mutate: "\(kind.rawValue):\(order.rawValue)"
+        case .churn: "\(kind.rawValue):\(rounds):\(fraction)"
+        default: kind.rawValue
+        }
+    }
+
+    /// Parses `description`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":").map(String.init)
+        guard let kind = parts.first.flatMap(Kind.init(rawValue:)) else { return nil }
+        switch (kind, parts.count) {
+        case (.traverse, 2), (.mutate, 2):
+            guard let order = Order(rawValue: parts[1]) else { return nil }
+            self.init(kind, order: order)
+        case (.churn, 3):
+            guard let rounds = Int(parts[1]), let fraction = Double(parts[2]) else { return nil }
+            self.init(kind, rounds: rounds, fraction: fraction)
+        case (_, 1) where kind != .traverse && kind != .mutate && kind != .churn:
+            self.init(kind)
+        default:
+            return nil
+        }
+    }
+}
+
+/// What a worker reports of one phase besides its samples.
+public struct PhaseOutcome: Equatable, Sendable {
+    public var index: Int
+    public var spec: PhaseSpec
+    /// Sum of every field read (traverse), printed so the compiler cannot drop the reads.
+    public var checksum: Int
+    /// Nodes alive at the end of the phase.
+    public var liveNodes: Int
+    /// False where the phase cannot apply: a value layout cannot free single nodes; an allocator without a
+    /// purge entry point cannot purge.
+    public var applicable: Bool
+
+    public init(index: Int, spec: PhaseSpec, checksum: Int, liveNodes: Int, applicable: Bool) {
+        self.index = index
+        self.spec = spec
+        self.checksum = checksum
+        self.liveNodes = liveNodes
+        self.applicable = applicable
+    }
+}

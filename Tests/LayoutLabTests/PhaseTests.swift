@@ -1,0 +1,92 @@
+import Foundation
+import LayoutLab
+import LayoutLabSampling
+import Testing
+
+@Suite("Workload phases", .serialized)
+struct PhaseTests {
+    static func run(_ text: String, label: String) throws -> (trials: [[String: String]], phases: [[String: String]], out: URL) {
+        let directory = try TestSupport.temporaryDirectory(label)
+        let file = directory.appendingPathComponent("\(label).json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("r")
+        let result = try TestSupport.run("layoutlab", ["run", file.path, "--out", out.path])
+        try #require(result.status == 0, "\(result.stderr)")
+        return (try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows,
+                try TestSupport.readCSV(out.appendingPathComponent("phases.csv")).rows, out)
+    }
+
+    @Test func everyPhaseOfEveryTrialIsRecordedAndMeansWhatItSays() throws {
+        let nodes = 2_000_000
+        let (trials, phases, out) = try Self.run("""
+            { "name": "all-phases", "layouts": ["final-class", "struct-array"],
+              "shapes": [ { "name": "point", "fields": [ {"name": "x", "type": "int64"}, {"name": "y", "type": "int64"} ] } ],
+              "nodes": [\(nodes)], "allocators": ["system", "jemalloc"], "repetitions": 1, "checkpoints": 10, "seed": 11,
+              "phases": ["allocate", "traverse", {"phase": "traverse", "order": "random"}, {"phase": "mutate", "order": "random"},
+                         "free-half", "reallocate", {"phase": "churn", "rounds": 2, "fraction": 0.1}, "free-all", "purge"] }
+            """, label: "phases")
+        let names = ["allocate", "traverse", "traverse", "mutate", "free-half", "reallocate", "churn", "free-all", "purge"]
+        for trial in trials {
+            let rows = phases.filter { $0["trial_id"] == trial["trial_id"] }
+            #expect(rows.map { $0["phase"] ?? "" } == names, "\(trial["trial_id"] ?? "")")
+        }
+        func row(_ layout: String, _ allocator: String, _ index: Int) throws -> [String: String] {
+            try #require(phases.first { ($0["trial_id"] ?? "").hasPrefix("point.\(layout).\(nodes).\(allocator).") && $0["phase_index"] == String(index) })
+        }
+        func number(_ row: [String: String], _ column: String) throws -> Double {
+            try #require(Double(row[column] ?? ""), "\(column) empty in \(row["trial_id"] ?? "") \(row["phase"] ?? "")")
+        }
+        for allocator in ["system", "jemalloc"] {
+            // The traversal really reads every field: x = i, y = i + 1 sum to N² whatever the order.
+            #expect(try row("final-class", allocator, 1)["checksum"] == String(nodes * nodes))
+            #expect(try row("final-class", allocator, 2)["checksum"] == String(nodes * nodes))
+            #expect(try row("final-class", allocator, 2)["seed"] == "11")
+            // Sequential reads of a contiguous array beat chasing pointers in random order.
+            #expect(try number(try row("struct-array", allocator, 1), "ns_per_node") < number(try row("final-class", allocator, 2), "ns_per_node"))
+            // Freeing every other node leaves the RSS of all of them: fragmentation well above 1.
+            let freed = try row("final-class", allocator, 4)
+            #expect(freed["live_nodes_end"] == String(nodes / 2))
+            #expect(try number(freed, "fragmentation_ratio") > 2.5)
+            // A value layout cannot free single nodes, and says so instead of faking a number.
+            let valueFree = try row("struct-array", allocator, 4)
+            #expect(valueFree["applicable"] == "no" && valueFree["ns_per_node"] == "" && (valueFree["note"] ?? "").contains("value layout"))
+            #expect(valueFree["live_nodes_end"] == String(nodes))
+            #expect(try row("final-class", allocator, 5)["live_nodes_end"] == String(nodes))
+            #expect(try row("final-class", allocator, 7)["live_nodes_end"] == "0")
+        }
+        // After free-all and purge, at least one allocator has given most of the nodes' RSS back, and the CSV
+        // shows how much each kept.
+        var returnedShares: [Double] = []
+        for allocator in ["system", "jemalloc"] {
+            let allocate = try row("final-class", allocator, 0)
+            let grown = try number(allocate, "rss_bytes_end") - number(try row("final-class", allocator, 0), "rss_bytes_start")
+            let returned = try number(try row("final-class", allocator, 7), "rss_returned_bytes") + number(try row("final-class", allocator, 8), "rss_returned_bytes")
+            returnedShares.append(returned / grown)
+        }
+        #expect(returnedShares.contains { $0 > 0.5 }, "\(returnedShares)")
+        let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv"))
+        #expect(Set(samples.rows.compactMap { $0["phase"] }) == Set(names))
+    }
+
+    @Test func traversalTimeScalesWithTheNodeCount() throws {
+        let (_, phases, _) = try Self.run("""
+            { "name": "scaling", "layouts": ["final-class"],
+              "shapes": [ { "name": "point", "fields": [ {"name": "x", "type": "int64"} ] } ],
+              "nodes": [200000, 2000000], "repetitions": 1, "checkpoints": 4, "phases": ["allocate", "traverse"] }
+            """, label: "scaling")
+        func elapsed(_ nodes: Int) throws -> Double {
+            try #require(phases.first { ($0["trial_id"] ?? "").contains(".\(nodes).") && $0["phase"] == "traverse" }
+                .flatMap { Double($0["elapsed_ns"] ?? "") })
+        }
+        // Ten times the nodes: the reads cannot have been optimised away if the time grows with them.
+        #expect(try elapsed(2_000_000) > 3 * elapsed(200_000))
+    }
+
+    @Test func phaseSpecsRoundTrip() {
+        for spec in [PhaseSpec(.traverse, order: .random), PhaseSpec(.churn, rounds: 3, fraction: 0.25), PhaseSpec(.purge)] {
+            #expect(PhaseSpec(spec.description) == spec)
+        }
+        #expect(PhaseSpec("traverse") == nil, "traverse always carries its order")
+        #expect(PhaseSpec(.churn, rounds: 2, fraction: 0.1).nodesProcessed(of: 1000) == 200)
+    }
+}
