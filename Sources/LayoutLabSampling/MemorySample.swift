@@ -10,7 +10,7 @@ public struct MemorySample: Equatable, Sendable {
     public var rssAnonBytes: Int?
     /// `status` VmHWM, the peak resident set.
     public var vmHWMBytes: Int?
-    /// `smaps_rollup` Rss, Pss, Private_Dirty and Anonymous (read where affordable, see `SmapsPolicy`).
+    /// `smaps_rollup` Rss, Pss, Private_Dirty and Anonymous (read where affordable, see `SamplingSchedule`).
     public var smapsRSSBytes: Int?
     public var pssBytes: Int?
     public var privateDirtyBytes: Int?

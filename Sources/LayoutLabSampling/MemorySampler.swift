@@ -24,7 +24,7 @@ public struct MemorySampler {
     public var hasSmapsRollup: Bool { smapsRollup != nil }
 
     /// Reads every sampler and times the whole reading into `sampleNs`.
-    public func take(nodesAlive: Int, elapsedNs: Int, includeSmaps: Bool) throws(SamplingError) -> MemorySample {
+    public func take(nodesAlive: Int, elapsedNs: Int, includeSmaps: Bool, includeAllocator: Bool = true) throws(SamplingError) -> MemorySample {
         let start = MonotonicClock.nowNanoseconds()
         var sample = MemorySample(nodesAlive: nodesAlive, elapsedNs: elapsedNs)
         let page = pageSizeBytes
@@ -42,10 +42,12 @@ public struct MemorySampler {
             sample.privateDirtyBytes = rollup.privateDirtyBytes
             sample.anonymousBytes = rollup.anonymousBytes
         }
-        do throws(AllocatorStatisticsError) {
-            sample.allocator = try allocatorSource.read()
-        } catch {
-            throw .allocator(error)
+        if includeAllocator {
+            do throws(AllocatorStatisticsError) {
+                sample.allocator = try allocatorSource.read()
+            } catch {
+                throw .allocator(error)
+            }
         }
         sample.sampleNs = MonotonicClock.nowNanoseconds() - start
         return sample

@@ -10,7 +10,10 @@ public struct WorkerRequest: Equatable, Sendable {
     public var nodes: Int
     /// Samples in the phase after the baseline.
     public var checkpoints: Int
-    public var smaps: SmapsPolicy
+    public var smaps: SamplingSchedule
+    /// When the allocator's statistics are read in the phases after `allocate` (which reads them at every
+    /// checkpoint unless this is `off`).
+    public var allocatorSchedule: SamplingSchedule
     public var allocatorStatistics: AllocatorStatisticsSource
     /// The real path of the shared object that must provide `malloc`; anything else fails the trial.
     public var expectedMallocProvider: String
@@ -22,7 +25,8 @@ public struct WorkerRequest: Equatable, Sendable {
     public var seed: UInt64
 
     public init(
-        trialID: String, libraryPath: String, entrySymbol: String, nodes: Int, checkpoints: Int, smaps: SmapsPolicy,
+        trialID: String, libraryPath: String, entrySymbol: String, nodes: Int, checkpoints: Int, smaps: SamplingSchedule,
+        allocatorSchedule: SamplingSchedule = .every,
         allocatorStatistics: AllocatorStatisticsSource, expectedMallocProvider: String, probeNodes: Int,
         phases: [PhaseSpec] = [PhaseSpec(.allocate)], seed: UInt64 = 1
     ) {
@@ -32,6 +36,7 @@ public struct WorkerRequest: Equatable, Sendable {
         self.nodes = nodes
         self.checkpoints = checkpoints
         self.smaps = smaps
+        self.allocatorSchedule = allocatorSchedule
         self.allocatorStatistics = allocatorStatistics
         self.expectedMallocProvider = expectedMallocProvider
         self.probeNodes = probeNodes
@@ -43,7 +48,7 @@ public struct WorkerRequest: Equatable, Sendable {
     public var arguments: [String] {
         [
             "--trial-id", trialID, "--library", libraryPath, "--symbol", entrySymbol, "--nodes", String(nodes),
-            "--checkpoints", String(checkpoints), "--smaps", smaps.rawValue,
+            "--checkpoints", String(checkpoints), "--smaps", smaps.rawValue, "--allocator-schedule", allocatorSchedule.rawValue,
             "--allocator-statistics", allocatorStatistics.rawValue,
             "--expect-malloc-provider", expectedMallocProvider, "--probe-nodes", String(probeNodes),
             "--phases", phases.map(\.description).joined(separator: ","), "--seed", String(seed),
@@ -75,8 +80,13 @@ public struct WorkerRequest: Equatable, Sendable {
         checkpoints = try count("--checkpoints")
         guard checkpoints >= 1 else { throw .malformed("--checkpoints must be at least 1") }
         let smapsText = try string("--smaps")
-        guard let smaps = SmapsPolicy(rawValue: smapsText) else { throw .malformed("unknown --smaps \(smapsText)") }
+        guard let smaps = SamplingSchedule(rawValue: smapsText) else { throw .malformed("unknown --smaps \(smapsText)") }
         self.smaps = smaps
+        let scheduleText = try string("--allocator-schedule")
+        guard let allocatorSchedule = SamplingSchedule(rawValue: scheduleText) else {
+            throw .malformed("unknown --allocator-schedule \(scheduleText)")
+        }
+        self.allocatorSchedule = allocatorSchedule
         let statisticsText = try string("--allocator-statistics")
         guard let statistics = AllocatorStatisticsSource(rawValue: statisticsText) else {
             throw .malformed("unknown --allocator-statistics \(statisticsText)")

@@ -7,7 +7,8 @@ let containerReadyMarker = -1
 /// the generated layout code at each checkpoint; keeps the time spent sampling out of `elapsedNs`.
 final class PhaseRecorder {
     private let sampler: MemorySampler
-    private let smaps: SmapsPolicy
+    private let smaps: SamplingSchedule
+    private let allocatorSchedule: SamplingSchedule
     private let samplesPerPhase: Int
     private let samples: UnsafeMutableBufferPointer<MemorySample>
     private let phaseOfSample: UnsafeMutableBufferPointer<Int>
@@ -20,9 +21,13 @@ final class PhaseRecorder {
     private let fault: FaultInjection?
 
     /// Room for the baseline plus `checkpoints` samples in each of `phases` phases.
-    init(sampler: MemorySampler, smaps: SmapsPolicy, checkpoints: Int, phases: Int, fault: FaultInjection?) {
+    init(
+        sampler: MemorySampler, smaps: SamplingSchedule, allocatorSchedule: SamplingSchedule, checkpoints: Int, phases: Int,
+        fault: FaultInjection?
+    ) {
         self.sampler = sampler
         self.smaps = smaps
+        self.allocatorSchedule = allocatorSchedule
         self.fault = fault
         samplesPerPhase = checkpoints + 1
         samples = .allocate(capacity: samplesPerPhase * phases)
@@ -44,7 +49,9 @@ final class PhaseRecorder {
         resumedAt = MonotonicClock.nowNanoseconds()
     }
 
-    func checkpoint(nodesAlive: Int) {
+    /// Takes a sample; `last` marks a phase's final sample where the generated code does not call back
+    /// `checkpoints` times (purge), so that boundary samplers still run.
+    func checkpoint(nodesAlive: Int, last: Bool = false) {
         let enteredAt = MonotonicClock.nowNanoseconds()
         guard nodesAlive != containerReadyMarker else { return }
         workNs += enteredAt - resumedAt
@@ -53,7 +60,9 @@ final class PhaseRecorder {
             do throws(SamplingError) {
                 samples[count] = try sampler.take(
                     nodesAlive: nodesAlive, elapsedNs: workNs,
-                    includeSmaps: smaps.includes(checkpoint: countInPhase, of: samplesPerPhase))
+                    includeSmaps: last || smaps.includes(checkpoint: countInPhase, of: samplesPerPhase),
+                    includeAllocator: allocatorSchedule != .off
+                        && (phase == 0 || last || allocatorSchedule.includes(checkpoint: countInPhase, of: samplesPerPhase)))
                 phaseOfSample[count] = phase
                 count += 1
                 countInPhase += 1

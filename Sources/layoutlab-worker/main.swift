@@ -30,7 +30,7 @@ func makePermutation(nodes: Int, seed: UInt64) -> UnsafeMutableBufferPointer<Int
 }
 
 func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
-    _ = ll_die_with_parent()
+    _ = ll_die_with_parent(getenv("LAYOUTLAB_RUNNER_PID").flatMap { Int32(String(cString: $0)) } ?? 0)
     let fault = try FaultInjection.fromEnvironment(trialID: request.trialID)
     let identity = try MallocProviderCheck.verify(
         expected: request.expectedMallocProvider, statistics: request.allocatorStatistics)
@@ -54,7 +54,8 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     outcomes.reserveCapacity(request.phases.count)
     var result = [0, 0, 0]
     let recorder = PhaseRecorder(
-        sampler: sampler, smaps: request.smaps, checkpoints: checkpoints, phases: request.phases.count, fault: fault)
+        sampler: sampler, smaps: request.smaps, allocatorSchedule: request.allocatorSchedule, checkpoints: checkpoints,
+        phases: request.phases.count, fault: fault)
     let context = Unmanaged.passUnretained(recorder).toOpaque()
     let recordCheckpoint: CheckpointCallback = { context, nodes in
         guard let context else { return }
@@ -74,7 +75,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
             let live = recorder.lastNodesAlive
             recorder.checkpoint(nodesAlive: live)
             let purged = request.allocatorStatistics.purge()
-            recorder.checkpoint(nodesAlive: live)
+            recorder.checkpoint(nodesAlive: live, last: true)
             outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: live, applicable: purged))
             continue
         }

@@ -80,6 +80,7 @@ struct Run: ParsableCommand {
         }
         for run in runs {
             print(PerNodeTable.render(run))
+            print(PhaseSummaryTable.render(run), terminator: "")
             print("results: \(run.directory.path)")
         }
         if interruption.isStopped {

@@ -57,10 +57,10 @@ struct SamplerTests {
     }
 
     @Test func smapsPolicyBoundaries() {
-        #expect(SmapsPolicy.boundaries.includes(checkpoint: 0, of: 101))
-        #expect(!SmapsPolicy.boundaries.includes(checkpoint: 50, of: 101))
-        #expect(SmapsPolicy.boundaries.includes(checkpoint: 100, of: 101))
-        #expect(!SmapsPolicy.off.includes(checkpoint: 0, of: 101))
-        #expect(SmapsPolicy.every.includes(checkpoint: 50, of: 101))
+        #expect(SamplingSchedule.boundaries.includes(checkpoint: 0, of: 101))
+        #expect(!SamplingSchedule.boundaries.includes(checkpoint: 50, of: 101))
+        #expect(SamplingSchedule.boundaries.includes(checkpoint: 100, of: 101))
+        #expect(!SamplingSchedule.off.includes(checkpoint: 0, of: 101))
+        #expect(SamplingSchedule.every.includes(checkpoint: 50, of: 101))
     }
 }

@@ -18,8 +18,10 @@ int ll_c_library_path(char *path, size_t capacity);
 const char *ll_glibc_version(void);
 
 /// Asks the kernel to SIGKILL this process when its parent dies (`prctl(PR_SET_PDEATHSIG)`), so that a
-/// worker never outlives a killed runner and disturbs the next run. 0, or an errno.
-int ll_die_with_parent(void);
+/// worker never outlives a killed runner and disturbs the next run. `expected_parent` is the runner's pid: if
+/// the parent is already another process (the runner died before the request), the worker kills itself.
+/// 0, or an errno.
+int ll_die_with_parent(int expected_parent);
 
 /// `malloc_usable_size` of the allocator that serves malloc, in bytes.
 size_t ll_malloc_usable_size(void *pointer);

@@ -14,7 +14,10 @@ public struct Experiment: Equatable, Sendable {
     /// Samples per phase after the baseline.
     public var checkpoints: Int
     /// When `smaps_rollup` is read.
-    public var smaps: SmapsPolicy
+    public var smaps: SamplingSchedule
+    /// When allocator statistics are read after `allocate`; nil: every checkpoint, except glibc's `mallinfo2`
+    /// at phase boundaries (it walks every free chunk).
+    public var allocatorSchedule: SamplingSchedule?
     /// Nodes rebuilt after the phase with the allocation counter on, to measure requested and usable bytes.
     public var probeNodes: Int
     /// The workload, in order; the first is always `allocate`.
@@ -32,7 +35,7 @@ public struct Experiment: Equatable, Sendable {
     public init(
         name: String, description: String = "", layouts: [LayoutKind] = LayoutKind.allCases, shapes: [Shape],
         nodes: [Int], allocators: [AllocatorSpec] = [.system], repetitions: Int = 1,
-        checkpoints: Int = Experiment.defaultCheckpoints, smaps: SmapsPolicy = .boundaries,
+        checkpoints: Int = Experiment.defaultCheckpoints, smaps: SamplingSchedule = .boundaries,
         probeNodes: Int = Experiment.defaultProbeNodes, phases: [PhaseSpec] = [PhaseSpec(.allocate)], seed: UInt64 = 1,
         trialTimeoutSeconds: Double? = nil, sourcePath: String = ""
     ) {
@@ -45,6 +48,7 @@ public struct Experiment: Equatable, Sendable {
         self.repetitions = repetitions
         self.checkpoints = checkpoints
         self.smaps = smaps
+        allocatorSchedule = nil
         self.probeNodes = probeNodes
         self.phases = phases
         self.seed = seed

@@ -43,20 +43,26 @@ struct ExperimentValidator {
         }
         let phases = top["phases"].map { phaseList($0) } ?? [PhaseSpec(.allocate)]
         let seed = top["seed"].flatMap { integer($0, at: "$.seed", in: 0...Int.max, what: "a seed") }.map(UInt64.init) ?? 1
-        var smaps = SmapsPolicy.boundaries
-        if let sampling = top["sampling"], let fields = object(sampling, at: "$.sampling", allowed: ["smaps_rollup"], required: []) {
-            smaps = fields["smaps_rollup"].flatMap { choice($0, at: "$.sampling.smaps_rollup", from: SmapsPolicy.self) } ?? smaps
+        var smaps = SamplingSchedule.boundaries
+        var allocatorSchedule: SamplingSchedule?
+        if let sampling = top["sampling"],
+            let fields = object(sampling, at: "$.sampling", allowed: ["smaps_rollup", "allocator"], required: [])
+        {
+            smaps = fields["smaps_rollup"].flatMap { choice($0, at: "$.sampling.smaps_rollup", from: SamplingSchedule.self) } ?? smaps
+            allocatorSchedule = fields["allocator"].flatMap { choice($0, at: "$.sampling.allocator", from: SamplingSchedule.self) }
         }
         duplicates(shapes.map { ($0.0.name, $0.1 + ".name") }, what: "shape")
         duplicates(allocators.map { ($0.0.name, $0.1) }, what: "allocator")
         duplicates(layouts.map { ($0.0.rawValue, $0.1) }, what: "layout")
         duplicates(nodes.map { (String($0.0), $0.1) }, what: "node count")
         guard let name, problems.isEmpty else { return nil }
-        return Experiment(
+        var experiment = Experiment(
             name: name, description: description, layouts: layouts.map(\.0), shapes: shapes.map(\.0),
             nodes: nodes.map(\.0), allocators: allocators.map(\.0), repetitions: repetitions, checkpoints: checkpoints, smaps: smaps,
             probeNodes: probeNodes, phases: phases, seed: seed, trialTimeoutSeconds: timeout.map(Double.init),
             sourcePath: file)
+        experiment.allocatorSchedule = allocatorSchedule
+        return experiment
     }
 
     // MARK: Parts

@@ -66,7 +66,13 @@ public final class ResultsFolder {
     /// Ids of the trials already recorded, whatever their status.
     public var finishedTrialIDs: Set<String> { Set(records.map(\.trial.id)) }
 
-    public var run: ExperimentRun { ExperimentRun(experiment: experiment, directory: directory, records: records) }
+    public var run: ExperimentRun {
+        var run = ExperimentRun(experiment: experiment, directory: directory, records: records)
+        run.phaseRows = phasesTable.rows.map { cells in
+            Dictionary(zip(PhasesTable.header, cells.map { $0 ?? "" }), uniquingKeysWith: { first, _ in first })
+        }
+        return run
+    }
 
     /// Adds a finished trial and rewrites the tables.
     public func record(_ result: TrialResult) throws {

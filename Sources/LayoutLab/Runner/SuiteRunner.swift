@@ -43,6 +43,8 @@ public struct ExperimentRun: Sendable {
     public var experiment: Experiment
     public var directory: URL
     public var records: [TrialRecord]
+    /// The rows of `phases.csv`, by column name.
+    public var phaseRows: [[String: String]] = []
     /// False when the run was stopped before every trial was recorded.
     public var complete: Bool = true
 
@@ -158,6 +160,7 @@ public struct SuiteRunner: Sendable {
                 trialID: trial.id, libraryPath: library.path,
                 entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout),
                 nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
+                allocatorSchedule: experiment.allocatorSchedule ?? (trial.allocator.statistics == .mallinfo2 ? .boundaries : .every),
                 allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
                 probeNodes: Self.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed)
             let result = launcher.run(

@@ -30,6 +30,8 @@ public struct WorkerLauncher: Sendable {
         var environment = ProcessInfo.processInfo.environment
         for key in Self.allocatorEnvironment { environment.removeValue(forKey: key) }
         if let preload { environment["LD_PRELOAD"] = preload }
+        // The worker checks it is still this process's child once it has asked to die with its parent.
+        environment["LAYOUTLAB_RUNNER_PID"] = String(getpid())
         environment.merge(extra) { $1 }
 
         let process = Process()

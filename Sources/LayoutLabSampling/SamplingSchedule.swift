@@ -1,6 +1,7 @@
-/// When the expensive `smaps_rollup` sampler runs (its cost grows with resident memory: milliseconds at
-/// hundreds of MiB, against microseconds for `statm`).
-public enum SmapsPolicy: String, Sendable, CaseIterable {
+/// When a sampler whose cost can grow runs: `smaps_rollup` (its cost grows with resident memory: milliseconds
+/// at hundreds of MiB, against microseconds for `statm`) and the allocator's statistics (glibc's `mallinfo2`
+/// walks every free chunk: seconds per call with millions of them).
+public enum SamplingSchedule: String, Sendable, CaseIterable {
     /// At the first and last checkpoint of each phase (the default).
     case boundaries
     /// At every checkpoint.

@@ -1,0 +1,53 @@
+/// The terminal summary of a run's later phases: for each shape, node count and allocator, layouts × phases
+/// with the median over repetitions of ns per node, then the fragmentation ratio after the first free-half and
+/// the RSS still held after free-all and after purge (MiB above the trial's baseline).
+public enum PhaseSummaryTable {
+    public static func render(_ run: ExperimentRun) -> String {
+        let experiment = run.experiment
+        guard experiment.phases.count > 1 else { return "" }
+        let labels = experiment.phases.map { spec in
+            spec.kind == .traverse || spec.kind == .mutate ? "\(spec.kind.rawValue) \(spec.order.rawValue.prefix(3))" : spec.kind.rawValue
+        }
+        let freeHalf = experiment.phases.firstIndex { $0.kind == .freeHalf }
+        let freeAll = experiment.phases.firstIndex { $0.kind == .freeAll }
+        let purge = experiment.phases.lastIndex { $0.kind == .purge }
+        var text = ""
+        for shape in experiment.shapes {
+            for nodes in experiment.nodes {
+                for allocator in experiment.allocators {
+                    text += "\n\(experiment.name) · \(shape.name) · \(nodes) nodes · \(allocator.name) · ns/node by phase (median)\n"
+                    var header = ["layout"] + labels
+                    if freeHalf != nil { header.append("frag after free-half") }
+                    if freeAll != nil { header.append("MiB kept after free-all") }
+                    if purge != nil { header.append("after purge") }
+                    var rows = [header]
+                    for layout in experiment.layouts {
+                        let prefix = "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name).r"
+                        let mine = run.phaseRows.filter { ($0["trial_id"] ?? "").hasPrefix(prefix) }
+                        func median(_ index: Int, _ column: String) -> Double? {
+                            PerNodeSummary.median(mine.filter { $0["phase_index"] == String(index) }.compactMap { Double($0[column] ?? "") })
+                        }
+                        func keptMiB(_ index: Int) -> Double? {
+                            let kept = mine.filter { $0["phase_index"] == String(index) }.compactMap { row -> Double? in
+                                let trial = row["trial_id"] ?? ""
+                                guard let end = Double(row["rss_bytes_end"] ?? ""),
+                                    let start = mine.first(where: { $0["trial_id"] == trial && $0["phase_index"] == "0" })
+                                        .flatMap({ Double($0["rss_bytes_start"] ?? "") })
+                                else { return nil }
+                                return (end - start) / 1_048_576
+                            }
+                            return PerNodeSummary.median(kept)
+                        }
+                        var row = [layout.rawValue] + experiment.phases.indices.map { PerNodeTable.format(median($0, "ns_per_node")) }
+                        if let freeHalf { row.append(PerNodeTable.format(median(freeHalf, "fragmentation_ratio"))) }
+                        if let freeAll { row.append(PerNodeTable.format(keptMiB(freeAll))) }
+                        if let purge { row.append(PerNodeTable.format(keptMiB(purge))) }
+                        rows.append(row)
+                    }
+                    text += TextTable.aligned(rows)
+                }
+            }
+        }
+        return text + "\n– : the phase cannot apply to the layout (see phases.csv, note).\n"
+    }
+}
