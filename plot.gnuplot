@@ -1,80 +1,168 @@
-# LayoutLab charts from one results folder (the CSV files the lab writes; no statistics done here).
+# LayoutLab charts for one results folder. The lab does the statistics and writes chart-data/*.csv
+# (layoutlab plot DIR writes them, then runs this script); gnuplot only draws.
 #   gnuplot -e "results='results/default/latest'" plot.gnuplot
-# Writes into that folder, as PNG (1600×1000) and SVG:
-#   growth-<allocator>.*   RSS (MiB) against nodes alive during allocate, one line per layout (repetition 1,
-#                          first shape, largest node count); dashed: the allocator's own allocated bytes.
-#   bytes-per-node.*       median RSS bytes per node by layout and allocator, min–max whiskers over the
-#                          repetitions (first shape, largest node count), log scale.
+# Writes DIR/charts/<name>.png (1600×1000) and .svg:
+#   growth-<allocator>      RSS (MiB) against nodes alive during allocate, a line per layout; dashed: the
+#                           allocator's own active (else allocated) bytes. Repetition 1.
+#   bytes-per-node          where a node's bytes go, stacked, per layout × allocator (medians).
+#   phase-times-<allocator> ns per node of each phase by layout (median, min–max whiskers), log scale.
+#   timeline-<allocator>    RSS (MiB) through every phase of repetition 1, phase boundaries marked.
+#   comparison-rss, comparison-ns   each allocator ÷ the first: ratio and 95 % bootstrap interval, 1.0 line.
+# Every chart shows the first shape at the largest node count; a chart with no data says so.
 
 if (!exists("results")) results = "results/default/latest"
-trials = results."/trials.csv"
-samples = results."/samples.csv"
-pernode = results."/per-node.csv"
-environment = results."/environment.json"
+data = results."/chart-data"
+out = results."/charts"
 
-# Distinct values of a trials.csv column, in first-seen order, as a space-separated word list.
-distinct(name) = system(sprintf("awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i==\"%s\") k=i; next} !seen[$k]++{printf \"%%s \", $k}' %s", name, trials))
-json(key) = system(sprintf("sed -n 's/^ *\"%s\" : \"\\(.*\\)\",*$/\\1/p' %s | head -1", key, environment))
-
-layouts = distinct("layout")
-allocators = distinct("allocator")
-experiment = word(distinct("experiment"), 1)
-shape = word(distinct("shape"), 1)
-fields = word(distinct("fields"), 1)
-nodes = system(sprintf("awk -F, 'NR>1 && $1==\"%s\" {print $3}' %s | sort -n | tail -1", shape, pernode))
-versions = system(sprintf("sed -n 's/^ *\"label\" : \"\\(.*\\)\",*$/\\1/p' %s | paste -sd, | sed 's/,/, /g'", environment))
-machine = sprintf("%s, %s cores, %s", json("cpu_model"), system(sprintf("sed -n 's/^ *\"online_cores\" : \\([0-9]*\\).*/\\1/p' %s", environment)), json("kernel"))
-subtitle = sprintf("%s · shape %s (%s) · %s nodes\n%s · %s", experiment, shape, fields, nodes, versions, machine)
+rows(name) = int(system(sprintf("awk 'END { print NR - 1 }' '%s/%s' 2>/dev/null || echo 0", data, name)))
+distinct(name, column) = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"%s\") k = i; next } !seen[$k]++ { printf \"%%s \", $k }' '%s/%s'", column, data, name))
+subtitle = system(sprintf("cat '%s/subtitle.txt'", data))
 
 set datafile separator comma
 set datafile columnheaders
 set grid lc rgb "#dddddd"
 set key top left box opaque
-trial(layout, allocator) = sprintf("%s.%s.%s.%s.r1", shape, layout, nodes, allocator)
+set style fill solid 0.85 border -1
+
+# Draws an empty frame that says why a chart has nothing in it.
+nothing(text) = sprintf("set xrange [0:1]; set yrange [0:1]; unset logscale; set label 99 \"%s\" at 0.5,0.5 center font \",22\"; plot 1/0 notitle; unset label 99; set xrange [*:*]; set yrange [*:*]", text)
 
 do for [format in "pngcairo svg"] {
     ext = format eq "pngcairo" ? "png" : "svg"
-    if (format eq "pngcairo") { set terminal pngcairo size 1600,1000 font "Sans,18" linewidth 2 noenhanced } else { set terminal svg size 1600,1000 font "Sans,18" linewidth 2 noenhanced }
-
-    # 1. Growth during allocate.
-    do for [allocator in allocators] {
-        set output sprintf("%s/growth-%s.%s", results, allocator, ext)
-        set title sprintf("Resident memory while nodes are allocated — %s\n%s", allocator, subtitle)
-        set xlabel "nodes alive (millions)"
-        set ylabel "RSS (MiB); dashed: allocator's allocated bytes (MiB)"
-        unset logscale
-        plot for [i=1:words(layouts)] samples \
-                using (strcol("trial_id") eq trial(word(layouts, i), allocator) ? column("nodes_alive")/1e6 : NaN):(column("rss_bytes")/1048576.0) \
-                with linespoints pt 7 ps 0.6 lc i title word(layouts, i), \
-             for [i=1:words(layouts)] samples \
-                using (strcol("trial_id") eq trial(word(layouts, i), allocator) ? column("nodes_alive")/1e6 : NaN):(column("allocator_allocated_bytes")/1048576.0) \
-                with lines dt 2 lc i notitle
+    if (format eq "pngcairo") {
+        set terminal pngcairo size 1600,1000 font "Sans,18" linewidth 2 noenhanced
+    } else {
+        set terminal svg size 1600,1000 font "Sans,18" linewidth 2 noenhanced
     }
 
-    # 2. Bytes per node by layout and allocator.
-    set output sprintf("%s/bytes-per-node.%s", results, ext)
-    set title sprintf("Bytes per node: RSS growth ÷ nodes (median, min–max over repetitions)\n%s", subtitle)
-    set xlabel "layout"
-    set ylabel "RSS bytes per node (B/node, log scale)"
-    set logscale y 2
-    set yrange [4:*]
-    set style fill solid 0.8 border -1
-    n = words(allocators)
-    width = 0.8 / n
-    set xtics () 
-    set for [i=1:words(layouts)] xtics add (word(layouts, i) i)
-    set xrange [0.4:words(layouts) + 0.6]
-    selected(a) = (strcol("shape") eq shape && strcol("nodes") eq nodes && column("allocator_index") == a)
-    x(a) = column("layout_index") + (a - (n + 1) / 2.0) * width
-    plot for [a=1:n] pernode using (selected(a) ? x(a) : NaN):(column("rss_bytes_per_node_median")):(width) \
-            with boxes lc a title word(allocators, a), \
-         for [a=1:n] pernode using (selected(a) ? x(a) : NaN):(column("rss_bytes_per_node_median")):(column("rss_bytes_per_node_min")):(column("rss_bytes_per_node_max")) \
-            with yerrorbars lc rgb "black" pt -1 notitle, \
-         for [a=1:n] pernode using (selected(a) ? x(a) : NaN):(column("rss_bytes_per_node_median")):(sprintf("%.1f", column("rss_bytes_per_node_median"))) \
-            with labels offset 0,0.8 font ",14" notitle
+    # 1. Growth during allocate, one chart per allocator.
+    allocators = distinct("growth.csv", "allocator")
+    layouts = distinct("growth.csv", "layout")
+    if (rows("growth.csv") == 0) { allocators = "none" }
+    do for [allocator in allocators] {
+        set output sprintf("%s/growth-%s.%s", out, allocator, ext)
+        set title sprintf("Resident memory while nodes are allocated — %s\n%s", allocator, subtitle)
+        set xlabel "nodes alive (millions)"
+        set ylabel "RSS (MiB); dashed: allocator's own active or allocated bytes (MiB)"
+        unset logscale
+        if (allocator eq "none") { eval nothing("no successful trial to draw") } else {
+        figure = system(sprintf("awk -F, '$1 == \"%s\" && $5 != \"\" { print $6; exit }' '%s/growth.csv'", allocator, data))
+        if (figure eq "") { set label 98 "this allocator reports no active or allocated figure: no dashed lines" at graph 0.02, graph 0.6 font ",16" }
+        plot for [i=1:words(layouts)] data."/growth.csv" \
+                using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(column("rss_mib")) \
+                with linespoints pt 7 ps 0.5 lc i title word(layouts, i), \
+             for [i=1:words(layouts)] data."/growth.csv" \
+                using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(column("allocator_mib")) \
+                with lines dt 2 lc i notitle
+        unset label 98
+        }
+    }
+
+    # 2. Where the bytes go.
+    set output sprintf("%s/bytes-per-node.%s", out, ext)
+    set title sprintf("Where a node's bytes go (median over repetitions)\n%s", subtitle)
+    set offsets 0, 0, graph 0.08, 0
+    set xlabel "layout (one bar per allocator, named above it with its RSS B/node)"
+    set ylabel "bytes per node (B/node)"
     unset logscale
-    set yrange [*:*]
-    set xtics autofreq
-    set xrange [*:*]
+    if (rows("breakdown.csv") == 0) { eval nothing("no successful trial with a probe to draw") } else {
+        blayouts = distinct("breakdown.csv", "layout")
+        set xtics ()
+        do for [i=1:words(blayouts)] { set xtics add (word(blayouts, i) i) }
+        set xrange [0.4:words(blayouts) + 0.6]
+        set yrange [0:*]
+        set key top right
+        nalloc = words(distinct("breakdown.csv", "allocator"))
+        half = 0.4 / nalloc
+        names = "payload;headers & bookkeeping;allocator rounding (usable − requested);allocator overhead (its active/allocated − usable);page & RSS overhead (RSS − the rest);container slot (reference array)"
+        colors = "#4477aa #66ccee #228833 #ccbb44 #ee6677 #aa3377"
+        plot for [s=1:6] data."/breakdown.csv" \
+                using (column("x")):(0):(column("x") - half):(column("x") + half):(column(sprintf("bottom%d", s))):(column(sprintf("top%d", s))) \
+                with boxxyerror lc rgb word(colors, s) title system(sprintf("echo '%s' | cut -d';' -f%d", names, s)), \
+             data."/breakdown.csv" using (column("x")):(column("top6")):(sprintf("%s\n%.1f", strcol("allocator"), column("rss_bytes_per_node"))) \
+                with labels offset 0,1.2 font ",12" notitle
+        set xtics autofreq
+        set xrange [*:*]
+        set yrange [*:*]
+        set key top left
+    }
+    set offsets 0, 0, 0, 0
+
+    # 3. Phases: ns per node by phase, and RSS through the whole trial.
+    if (rows("phase-times.csv") > 0) {
+        pallocators = distinct("phase-times.csv", "allocator")
+        playouts = distinct("phase-times.csv", "layout")
+        plabels = system(sprintf("awk -F, 'NR > 1 { printf \"%%s \", $2 }' '%s/phases.csv'", data))
+        do for [allocator in pallocators] {
+            set output sprintf("%s/phase-times-%s.%s", out, allocator, ext)
+            set title sprintf("Time per node of each phase — %s (median, min–max; empty: the phase cannot apply)\n%s", allocator, subtitle)
+            set xlabel "phase"
+            set ylabel "ns per node (ns/node, log scale)"
+            set logscale y
+            set xtics ()
+            do for [i=1:words(plabels)] { set xtics add (word(plabels, i) i - 1) }
+            set xtics rotate by -30 font ",14"
+            set xrange [-0.6:words(plabels) - 0.4]
+            bw = 0.8 / words(playouts)
+            plot for [i=1:words(playouts)] data."/phase-times.csv" \
+                    using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("x") : NaN):(column("ns_median")):(bw) \
+                    with boxes lc i title word(playouts, i), \
+                 data."/phase-times.csv" using (strcol("allocator") eq allocator ? column("x") : NaN):(column("ns_median")):(column("ns_min")):(column("ns_max")) \
+                    with yerrorbars lc rgb "black" pt -1 notitle
+            unset logscale
+            set xtics norotate autofreq font ",18"
+            set xrange [*:*]
+
+            set output sprintf("%s/timeline-%s.%s", out, allocator, ext)
+            set title sprintf("RSS through every phase — %s (repetition 1; x: progress within each phase)\n%s", allocator, subtitle)
+            set xlabel "phase"
+            set ylabel "RSS (MiB)"
+            set xtics ()
+            do for [i=1:words(plabels)] { set xtics add (word(plabels, i) i - 0.5) }
+            set xtics rotate by -30 font ",14"
+            set grid noxtics
+            do for [i=1:words(plabels) - 1] { set arrow i from i, graph 0 to i, graph 1 nohead dt 3 lc rgb "#888888" }
+            set xrange [0:words(plabels)]
+            plot for [i=1:words(playouts)] data."/timeline.csv" \
+                    using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("x") : NaN):(column("rss_mib")) \
+                    with linespoints pt 7 ps 0.4 lc i title word(playouts, i)
+            unset arrow
+            set grid xtics
+            set xtics norotate autofreq font ",18"
+            set xrange [*:*]
+        }
+    }
+
+    # 4. Comparison with the first allocator.
+    do for [metric in "rss ns"] {
+        file = sprintf("comparison-%s.csv", metric)
+        if (rows(file) > 0) {
+            set output sprintf("%s/comparison-%s.%s", out, metric, ext)
+            base = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s/%s'", data, file))
+            set title sprintf("%s of each allocator ÷ %s (ratio of medians, 95 %% bootstrap interval)\n%s", \
+                metric eq "rss" ? "RSS bytes per node" : "Allocate ns per node", base, subtitle)
+            set xlabel "layout and allocator"
+            set ylabel sprintf("ratio to %s (1.0 = equal)", base)
+            count = rows(file)
+            set xtics () rotate by -35 font ",13"
+            do for [i=1:count] {
+                label = system(sprintf("awk -F, 'NR == %d { print $2 }' '%s/%s'", i + 1, data, file))
+                set xtics add (label i)
+            }
+            set xrange [0.4:count + 0.6]
+            set yrange [0:*]
+            set key bottom right
+            set offsets 0, 0, graph 0.1, 0
+            plot data."/".file using (column("x")):(column("ratio")):(0.6) with boxes lc rgb "#4477aa" notitle, \
+                 data."/".file using (column("x")):(column("ratio")):(column("ci_low")):(column("ci_high")) with yerrorbars lc rgb "black" pt -1 notitle, \
+                 data."/".file using (column("x")):(column("ci_high")):(sprintf("%.3f", column("ratio"))) with labels offset 0,0.8 font ",13" notitle, \
+                 1 with lines dt 2 lc rgb "#cc3311" title "1.0: same as ".base
+            set key top left
+            set offsets 0, 0, 0, 0
+            set xtics norotate autofreq font ",18"
+            set xrange [*:*]
+            set yrange [*:*]
+        }
+    }
     unset output
 }

@@ -74,6 +74,22 @@ public final class ResultsFolder {
         return run
     }
 
+    /// Opens a finished (or stopped) results folder for reading: its own copy of the experiment and its tables.
+    public static func open(_ directory: URL) throws -> ResultsFolder {
+        let copy = directory.appendingPathComponent(experimentFile)
+        guard FileManager.default.fileExists(atPath: copy.path) else {
+            throw RunError("\(directory.path) is not a results folder of this lab: it has no \(experimentFile)")
+        }
+        return try ResultsFolder(resuming: directory, experiment: try ExperimentLoader().load(path: copy.path))
+    }
+
+    /// The rows of `samples.csv`, by column name.
+    public var sampleRows: [[String: String]] {
+        samplesTable.rows.map { cells in
+            Dictionary(zip(SamplesTable.header, cells.map { $0 ?? "" }), uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     /// Adds a finished trial and rewrites the tables.
     public func record(_ result: TrialResult) throws {
         records.append(TrialRecord(result: result))

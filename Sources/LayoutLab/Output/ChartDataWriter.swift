@@ -1,0 +1,66 @@
+import Foundation
+
+/// Writes `chart-data/` for a results folder: the derived tables of `ChartData`, the comparison of every
+/// allocator with the first one, and `subtitle.txt` (what every chart says about how it was measured).
+public enum ChartDataWriter {
+    public static let directoryName = "chart-data"
+
+    @discardableResult
+    public static func write(for folder: ResultsFolder) throws -> URL {
+        let directory = folder.directory.appendingPathComponent(directoryName)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let run = folder.run
+        let samples = folder.sampleRows
+        let comparisons = try comparisons(of: folder)
+        let tables: [(String, CSVTable)] = [
+            ("growth.csv", ChartData.growth(samples: samples, run: run)),
+            ("breakdown.csv", ChartData.breakdown(run: run)),
+            ("phase-times.csv", ChartData.phaseTimes(run: run)),
+            ("phases.csv", ChartData.phaseLabels(run: run)),
+            ("timeline.csv", ChartData.timeline(samples: samples, run: run)),
+            ("comparison-rss.csv", ChartData.comparison(comparisons, metric: "rss_bytes_per_node", run: run)),
+            ("comparison-ns.csv", ChartData.comparison(comparisons, metric: "allocate_ns_per_node", run: run)),
+        ]
+        for (name, table) in tables { try AtomicFile.write(table.text, to: directory.appendingPathComponent(name)) }
+        try AtomicFile.write(subtitle(folder) + "\n", to: directory.appendingPathComponent("subtitle.txt"))
+        return directory
+    }
+
+    /// Every allocator against the first one of the experiment, for the comparison chart and the report.
+    public static func comparisons(of folder: ResultsFolder) throws -> [Comparison] {
+        guard folder.experiment.allocators.count > 1 else { return [] }
+        let table = try TrialTable(directory: folder.directory)
+        return Comparison.pairs(
+            table, nil, metrics: ["rss_bytes_per_node", "allocate_ns_per_node"], baseline: folder.experiment.allocators[0].name)
+    }
+
+    /// Two lines: experiment, shape, node count; allocators with versions, machine.
+    static func subtitle(_ folder: ResultsFolder) -> String {
+        let experiment = folder.experiment
+        let shape = experiment.shapes.first
+        let environment = EnvironmentReader(directory: folder.directory)
+        let allocators = environment.allocatorLabels.isEmpty ? experiment.allocators.map(\.name) : environment.allocatorLabels
+        let first = "\(experiment.name) · shape \(shape?.name ?? "?") (\(shape?.fieldSummary ?? "")) · \(experiment.nodes.max() ?? 0) nodes · repetitions \(experiment.repetitions)"
+        return first + "\n" + allocators.joined(separator: ", ") + " · " + environment.machine
+    }
+}
+
+/// The few facts of `environment.json` that charts and reports print.
+public struct EnvironmentReader {
+    public var record: EnvironmentRecord?
+
+    public init(directory: URL) {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        record = FileManager.default.contents(atPath: directory.appendingPathComponent(ResultsFolder.environmentFile).path)
+            .flatMap { try? decoder.decode(EnvironmentRecord.self, from: $0) }
+    }
+
+    public var allocatorLabels: [String] { record?.allocators.map(\.label) ?? [] }
+
+    /// "AMD EPYC, 2 cores, Linux 6.1.0"; "machine unknown" without environment.json.
+    public var machine: String {
+        guard let machine = record?.machine else { return "machine unknown" }
+        return "\(machine.cpuModel ?? "CPU unknown"), \(machine.onlineCores) cores, \(machine.kernel)"
+    }
+}

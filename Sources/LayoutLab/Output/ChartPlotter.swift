@@ -1,0 +1,31 @@
+import Foundation
+
+/// Runs `plot.gnuplot` on a results folder (after writing its chart data) and lists the charts it drew.
+public struct ChartPlotter: Sendable {
+    public var script: URL
+
+    public init(script: URL) { self.script = script }
+
+    /// `plot.gnuplot` at the top of the package this lab was built from.
+    public static func defaultScript() -> URL? {
+        EnvironmentProbe.packageRoot().map { $0.appendingPathComponent("plot.gnuplot") }
+    }
+
+    /// Draws every chart into `DIR/charts/`; returns their paths.
+    public func plot(_ folder: ResultsFolder) throws -> [URL] {
+        guard let gnuplot = ExternalCommand.locate("gnuplot") else {
+            throw RunError("gnuplot is not installed: apt-get install gnuplot-nox (make run installs it)")
+        }
+        guard FileManager.default.fileExists(atPath: script.path) else { throw RunError("no gnuplot script at \(script.path)") }
+        try ChartDataWriter.write(for: folder)
+        let charts = folder.directory.appendingPathComponent("charts")
+        try FileManager.default.createDirectory(at: charts, withIntermediateDirectories: true)
+        let escaped = folder.directory.path.replacing("'", with: "''")
+        guard let result = ExternalCommand.run([gnuplot, "-e", "results='\(escaped)'", script.path], mergeStandardError: true) else {
+            throw RunError("cannot start \(gnuplot)")
+        }
+        guard result.status == 0 else { throw RunError("gnuplot failed on \(script.path):\n\(result.text)") }
+        return try FileManager.default.contentsOfDirectory(at: charts, includingPropertiesForKeys: nil)
+            .filter { ["png", "svg"].contains($0.pathExtension) }.sorted { $0.path < $1.path }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import LayoutLab
+
+struct Plot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw the charts of a results folder with gnuplot (PNG and SVG in DIR/charts).",
+        discussion: "Writes the derived tables in DIR/chart-data, then runs plot.gnuplot. Needs gnuplot (apt-get install gnuplot-nox).")
+
+    @Argument(help: "A results folder.")
+    var directory: String
+
+    @Option(help: "The gnuplot script (default: plot.gnuplot of this lab's source tree).")
+    var script: String?
+
+    func run() throws {
+        let charts = try drawCharts(directory, script: script)
+        for chart in charts { print(chart.path) }
+    }
+}
+
+/// Draws a folder's charts; a clear error (exit 1) when gnuplot or the script is missing.
+func drawCharts(_ directory: String, script: String?) throws -> [URL] {
+    do {
+        guard let path = script.map({ URL(fileURLWithPath: $0) }) ?? ChartPlotter.defaultScript() else {
+            throw RunError("cannot find plot.gnuplot; pass --script")
+        }
+        return try ChartPlotter(script: path).plot(try ResultsFolder.open(URL(fileURLWithPath: directory)))
+    } catch {
+        FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
