@@ -4,6 +4,7 @@
 SWIFT ?= swift
 DEBIAN_PACKAGES := libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev gnuplot-nox
 EXPERIMENT ?= experiments/default.json
+# Results of an experiment go to results/<its "name">/latest; the shipped files are named after their experiment.
 RESULTS := results/$(basename $(notdir $(EXPERIMENT)))/latest
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -11,9 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 run: deps build
 	.build/release/layoutlab run $(EXPERIMENT)
-	@if command -v gnuplot >/dev/null; then \
-	  gnuplot -e "results='$(RESULTS)'" plot.gnuplot && echo "charts: $$(ls $(RESULTS)/*.png | tr '\n' ' ')"; \
-	else echo "gnuplot is missing: apt-get install gnuplot-nox"; fi
+	.build/release/layoutlab report $(RESULTS)
 
 test: deps test-deps
 	$(SWIFT) build --build-tests

@@ -1,0 +1,118 @@
+import Foundation
+
+/// `report.md` of a results folder: how it was measured (machine, toolchain, lab commit, experiment file,
+/// allocators, the command that reproduces it), the trials, the per-node table, the comparison with the first
+/// allocator, the phases, and the charts — everything taken from the folder's own files.
+public enum ReportWriter {
+    public static let fileName = "report.md"
+
+    @discardableResult
+    public static func write(for folder: ResultsFolder, charts: [URL]) throws -> URL {
+        let url = folder.url(fileName)
+        try AtomicFile.write(render(folder, charts: charts), to: url)
+        return url
+    }
+
+    public static func render(_ folder: ResultsFolder, charts: [URL]) -> String {
+        let run = folder.run
+        let experiment = folder.experiment
+        let environment = EnvironmentReader(directory: folder.directory).record
+        var text = "# LayoutLab report: \(experiment.name)\n\n"
+        if !experiment.description.isEmpty { text += "\(experiment.description)\n\n" }
+
+        text += "## How it was measured\n\n"
+        if let environment {
+            let machine = environment.machine
+            text += "- Machine: \(machine.cpuModel ?? "CPU unknown"), \(machine.onlineCores) cores, \(machine.kernel), "
+            text += "\(machine.memTotalBytes.map { "\($0 >> 30) GiB" } ?? "memory unknown"), page \(machine.pageSizeBytes) B, "
+            text += "transparent huge pages `\(machine.transparentHugePages ?? "unknown")`, host `\(machine.hostname)`\n"
+            text += "- Toolchain: \(environment.toolchain.swiftVersion?.split(separator: "\n").first.map(String.init) ?? "unknown"); "
+            text += "generated layout code built with `swiftc \(environment.toolchain.generatedCodeFlags.joined(separator: " "))` "
+            text += "(source: `\(ResultsFolder.generatedSourceFile)`); lab built in \(environment.toolchain.labBuildConfiguration) mode\n"
+            text += "- Lab: commit `\(environment.lab.gitCommit ?? "unknown")`\(environment.lab.gitDirty == true ? " (with uncommitted changes)" : ""), "
+            text += "command `\(environment.lab.commandLine.joined(separator: " "))`\n"
+            text += "- Experiment file: `\(environment.experiment.path)`, sha256 `\(environment.experiment.sha256 ?? "unknown")` "
+            text += "(copied as `\(ResultsFolder.experimentFile)`)\n"
+            text += "- Run: started \(environment.startedUtc), finished \(environment.finishedUtc ?? "—"), status **\(environment.status)**"
+            text += environment.stopReason.map { " (stopped by \($0))" } ?? ""
+            text += "\n\n| allocator | library | package | version | sha256 | environment | statistics |\n|---|---|---|---|---|---|---|\n"
+            for allocator in environment.allocators {
+                let settings = allocator.environment.sorted { $0.key < $1.key }.map { "`\($0.key)=\($0.value)`" }.joined(separator: " ")
+                text += "| \(allocator.name) | `\(allocator.libraryRealPath)` | \(allocator.debianPackage ?? "—") | \(allocator.packageVersion ?? "—") "
+                text += "| `\(allocator.sha256.map { String($0.prefix(16)) } ?? "—")…` | \(settings.isEmpty ? "—" : settings) | \(allocator.statistics) |\n"
+            }
+        } else {
+            text += "No `environment.json`: the machine and toolchain are unknown.\n"
+        }
+        text += "\nReproduce: `layoutlab run \(folder.url(ResultsFolder.experimentFile).path)`"
+        if let commit = environment?.lab.gitCommit { text += " with the lab at commit `\(commit.prefix(12))`" }
+        text += ". Definitions of every figure: the lab's README (\"What is measured, per node\").\n\n"
+
+        let failed = run.records.filter { $0.status != .ok }
+        text += "## Trials\n\n\(run.records.count) of \(TrialPlan.trials(for: experiment).count) trials recorded; "
+        text += "\(run.records.count - failed.count) ok, \(failed.count) not.\n"
+        if !failed.isEmpty {
+            text += "\n| trial | status | message |\n|---|---|---|\n"
+            for record in failed {
+                text += "| \(record.trial.id) | \(record.status) | \((record.message ?? "").replacing("|", with: "\\|")) |\n"
+            }
+        }
+
+        text += "\n## Bytes and time per node\n\nMedian over successful repetitions (min–max where they differ).\n"
+        for summary in Dictionary(grouping: PerNodeSummary.summaries(of: run), by: { "\($0.shape.name) · \($0.nodes) nodes" })
+            .sorted(by: { $0.key < $1.key })
+        {
+            text += "\n### \(summary.key)\n\n| layout | allocator | reps ok | RSS B/node | requested | usable | container | allocator active (allocated) | allocate ns/node |\n"
+            text += "|---|---|---|---|---|---|---|---|---|\n"
+            for row in summary.value {
+                let allocatorFigure = row.allocatorActiveBytesPerNode.map { format($0) }
+                    ?? row.allocatorAllocatedBytesPerNode.map { "(\(format($0)))" } ?? "—"
+                text += "| \(row.layout.rawValue) | \(row.allocator) | \(row.repetitionsOK) | \(format(row.rssBytesPerNode)) "
+                text += "| \(format(row.requestedBytesPerNode)) | \(format(row.usableBytesPerNode)) | \(format(row.containerBytesPerNode)) "
+                text += "| \(allocatorFigure) | \(format(row.allocateNsPerNode)) |\n"
+            }
+        }
+
+        if let comparisons = try? ChartDataWriter.comparisons(of: folder), !comparisons.isEmpty {
+            text += "\n## Comparison with \(experiment.allocators[0].name)\n\n"
+            text += "Ratio = other ÷ \(experiment.allocators[0].name) of medians; \(Comparison.method).\n\n"
+            text += "| shape | layout | nodes | metric | allocator | ratio | 95 % interval | |\n|---|---|---|---|---|---|---|---|\n"
+            for comparison in comparisons {
+                let interval = comparison.interval.map { "[\(ComparisonTable.format4($0.low)), \(ComparisonTable.format4($0.high))]" } ?? "n < 2"
+                let verdict = comparison.beyondNoise.map { $0 ? "beyond noise" : "within noise" } ?? ""
+                text += "| \(comparison.shape) | \(comparison.layout) | \(comparison.nodes) | \(comparison.metric) | \(comparison.sideB) "
+                text += "| \(comparison.ratio.map(ComparisonTable.format4) ?? "—") | \(interval) | \(verdict) |\n"
+            }
+        }
+
+        if experiment.phases.count > 1 {
+            text += "\n## Phases\n\nOne row per trial and phase from `phases.csv` (repetition 1).\n\n"
+            text += "| trial | phase | ns/node | live nodes | fragmentation | RSS returned MiB | note |\n|---|---|---|---|---|---|---|\n"
+            for row in run.phaseRows where (row["trial_id"] ?? "").hasSuffix(".r1") {
+                let returned = Double(row["rss_returned_bytes"] ?? "").map { format($0 / 1_048_576) } ?? "—"
+                text += "| \(row["trial_id"] ?? "") | \(row["phase"] ?? "") | \(cell(row["ns_per_node"])) | \(cell(row["live_nodes_end"])) "
+                text += "| \(cell(row["fragmentation_ratio"])) | \(returned) | \(cell(row["note"])) |\n"
+            }
+        }
+
+        let pngs = charts.filter { $0.pathExtension == "png" }
+        if !pngs.isEmpty {
+            text += "\n## Charts\n\nEach also as SVG beside the PNG. They show the first shape at the largest node count.\n\n"
+            for chart in pngs {
+                let name = chart.deletingPathExtension().lastPathComponent
+                text += "![\(name)](charts/\(chart.lastPathComponent))\n\n"
+            }
+        }
+        return text
+    }
+
+    static func format(_ spread: PerNodeSummary.Spread?) -> String {
+        guard let spread else { return "—" }
+        let median = format(spread.median)
+        return spread.maximum - spread.minimum < 0.05 ? median : "\(median) (\(format(spread.minimum))–\(format(spread.maximum)))"
+    }
+
+    static func format(_ value: Double) -> String { String((value * 10).rounded() / 10) }
+
+    static func cell(_ text: String?) -> String { (text ?? "").isEmpty ? "—" : text ?? "" }
+}
