@@ -5,9 +5,7 @@ public enum PhaseSummaryTable {
     public static func render(_ run: ExperimentRun) -> String {
         let experiment = run.experiment
         guard experiment.phases.count > 1 else { return "" }
-        let labels = experiment.phases.map { spec in
-            spec.kind == .traverse || spec.kind == .mutate ? "\(spec.kind.rawValue) \(spec.order.rawValue.prefix(3))" : spec.kind.rawValue
-        }
+        let labels = experiment.phases.map(ChartData.label)
         let freeHalf = experiment.phases.firstIndex { $0.kind == .freeHalf }
         let freeAll = experiment.phases.firstIndex { $0.kind == .freeAll }
         let purge = experiment.phases.lastIndex { $0.kind == .purge }
