@@ -62,7 +62,8 @@ do for [format in "pngcairo svg"] {
     set output sprintf("%s/bytes-per-node.%s", out, ext)
     set title sprintf("Where a node's bytes go (median over repetitions)\n%s", subtitle)
     set offsets 0, 0, graph 0.08, 0
-    set xlabel "layout (one bar per allocator, named above it with its RSS B/node)"
+    balloc = distinct("breakdown.csv", "allocator")
+    set xlabel sprintf("layout — bars left to right: %s (label: RSS B/node)", balloc)
     set ylabel "bytes per node (B/node)"
     unset logscale
     if (rows("breakdown.csv") == 0) { eval nothing("no successful trial with a probe to draw") } else {
@@ -79,8 +80,8 @@ do for [format in "pngcairo svg"] {
         plot for [s=1:6] data."/breakdown.csv" \
                 using (column("x")):(0):(column("x") - half):(column("x") + half):(column(sprintf("bottom%d", s))):(column(sprintf("top%d", s))) \
                 with boxxyerror lc rgb word(colors, s) title system(sprintf("echo '%s' | cut -d';' -f%d", names, s)), \
-             data."/breakdown.csv" using (column("x")):(column("top6")):(sprintf("%s\n%.1f", strcol("allocator"), column("rss_bytes_per_node"))) \
-                with labels offset 0,1.2 font ",12" notitle
+             data."/breakdown.csv" using (column("x")):(column("top6")):(sprintf("%.1f", column("rss_bytes_per_node"))) \
+                with labels offset 0,0.7 font ",11" notitle
         set xtics autofreq
         set xrange [*:*]
         set yrange [*:*]
