@@ -104,6 +104,15 @@ int ll_jemalloc_read(ll_jemalloc_stats *out) {
     return 0;
 }
 
+int ll_jemalloc_thread_allocated(uint64_t *out) {
+    if (ll_jemalloc_open() != 0) return ENOSYS;
+    uint64_t value = 0;
+    size_t size = sizeof(value);
+    int result = ll_je.mallctl("thread.allocated", &value, &size, NULL, 0);
+    if (result == 0) *out = value;
+    return result;
+}
+
 int ll_jemalloc_owns(void *pointer) {
     if (ll_jemalloc_open() != 0) return -ENOSYS;
     unsigned arena = 0;

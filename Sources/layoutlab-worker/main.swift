@@ -111,9 +111,17 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
 }
 
 do throws(WorkerFailure) {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "--calibrate-samplers" {
+        guard arguments.count == 3, let mib = Int(arguments[1]), let repetitions = Int(arguments[2]), repetitions > 0 else {
+            throw WorkerFailure("usage: layoutlab-worker --calibrate-samplers RESIDENT_MIB REPETITIONS")
+        }
+        for line in try SamplerBenchmark.run(residentMiB: mib, repetitions: repetitions) { print(line) }
+        exit(0)
+    }
     let request: WorkerRequest
     do throws(WorkerProtocolError) {
-        request = try WorkerRequest(arguments: Array(CommandLine.arguments.dropFirst()))
+        request = try WorkerRequest(arguments: arguments)
     } catch {
         throw WorkerFailure("bad request: \(error)")
     }

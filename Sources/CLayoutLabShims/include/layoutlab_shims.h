@@ -41,6 +41,8 @@ typedef struct {
 int ll_jemalloc_open(void);
 /// Refreshes `epoch` and reads the six statistics by MIB, without allocating. 0 or an errno.
 int ll_jemalloc_read(ll_jemalloc_stats *out);
+/// jemalloc's `thread.allocated`: bytes this thread has allocated so far. 0, or an errno.
+int ll_jemalloc_thread_allocated(uint64_t *out);
 /// 1 if jemalloc's `arenas.lookup` knows the allocation, 0 if not, -ENOSYS without jemalloc.
 int ll_jemalloc_owns(void *pointer);
 /// jemalloc's `version` string. 0, or an errno.
