@@ -220,7 +220,7 @@ public struct SuiteRunner: Sendable {
         return trial.layout.isHeapObject ? min(experiment.probeNodes, trial.nodes) : trial.nodes
     }
 
-    static func folderTimestamp(_ date: Date = Date()) -> String {
+    public static func folderTimestamp(_ date: Date = Date()) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
