@@ -7,6 +7,15 @@ let sharedSwiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The worker's modules import neither the concurrency nor the regex runtime, so the worker process does not
+/// load them: every shared library it loads is resident memory in every trial's baseline.
+let leanSwiftSettings: [SwiftSetting] = sharedSwiftSettings + [
+    .unsafeFlags([
+        "-Xfrontend", "-disable-implicit-concurrency-module-import",
+        "-Xfrontend", "-disable-implicit-string-processing-module-import",
+    ]),
+]
+
 let package = Package(
     name: "LayoutLab",
     products: [
@@ -17,7 +26,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
@@ -31,11 +39,8 @@ let package = Package(
         // Shared by the worker (which must stay lean) and the lab.
         .target(
             name: "LayoutLabSampling",
-            dependencies: [
-                "CLayoutLabShims",
-                .product(name: "SystemPackage", package: "swift-system"),
-            ],
-            swiftSettings: sharedSwiftSettings
+            dependencies: ["CLayoutLabShims"],
+            swiftSettings: leanSwiftSettings
         ),
         // The lab: experiment model and validation, layout code generation, runner, CSV output, analysis.
         .target(
@@ -59,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "layoutlab-worker",
             dependencies: ["LayoutLabSampling", "CLayoutLabShims"],
-            swiftSettings: sharedSwiftSettings
+            swiftSettings: leanSwiftSettings
         ),
         // The hand-written loop the lab's allocate timings are compared with (no harness at all).
         .executableTarget(

@@ -1,25 +1,26 @@
-import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One `/proc` file kept open for the whole trial and re-read with `pread(2)` into a buffer allocated once,
-/// so that taking a sample neither opens files nor allocates memory.
+/// so that taking a sample neither opens files nor allocates memory. (Plain Glibc calls rather than
+/// swift-system: the worker links nothing it does not use, so its baseline RSS stays small.)
 public final class ProcFile {
     public let path: String
-    private let descriptor: FileDescriptor
+    private let descriptor: Int32
     private let buffer: UnsafeMutableRawBufferPointer
 
     /// Opens `path` read-only with a fixed buffer of `capacityBytes`.
     public init(path: String, capacityBytes: Int) throws(ProcFileError) {
-        do {
-            descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
-        } catch {
-            throw ProcFileError(path: path, errno: (error as? Errno) ?? .ioError)
-        }
+        let opened = open(path, O_RDONLY | O_CLOEXEC)
+        guard opened >= 0 else { throw ProcFileError(path: path, code: errno) }
         self.path = path
+        descriptor = opened
         buffer = .allocate(byteCount: capacityBytes, alignment: 8)
     }
 
     deinit {
-        try? descriptor.close()
+        close(descriptor)
         buffer.deallocate()
     }
 
@@ -28,13 +29,11 @@ public final class ProcFile {
     public func withContents<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(ProcFileError) -> R {
         var filled = 0
         while true {
-            let room = UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])
-            if room.isEmpty { throw ProcFileError(path: path, errno: .outOfRange) }
-            let count: Int
-            do {
-                count = try descriptor.read(fromAbsoluteOffset: Int64(filled), into: room, retryOnInterrupt: true)
-            } catch {
-                throw ProcFileError(path: path, errno: (error as? Errno) ?? .ioError)
+            guard filled < buffer.count, let base = buffer.baseAddress else { throw ProcFileError(path: path, code: ERANGE) }
+            let count = pread(descriptor, base + filled, buffer.count - filled, off_t(filled))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ProcFileError(path: path, code: errno)
             }
             if count == 0 { break }
             filled += count
@@ -43,9 +42,9 @@ public final class ProcFile {
     }
 }
 
-/// A `/proc` file that could not be opened or read, with the system's reason.
+/// A `/proc` file that could not be opened or read, with the system's error number and its text.
 public struct ProcFileError: Error, CustomStringConvertible {
     public let path: String
-    public let errno: Errno
-    public var description: String { "\(path): \(errno)" }
+    public let code: Int32
+    public var description: String { "\(path): \(String(cString: strerror(code))) (errno \(code))" }
 }

@@ -30,7 +30,7 @@ public enum WorkerReply: Equatable, Sendable {
             ]
             return (["probe"] + numbers.map { String($0) }).joined(separator: "\t")
         case .failure(let message):
-            return "failure\t" + message.replacing("\n", with: " ").replacing("\t", with: " ")
+            return "failure\t" + String(message.map { $0 == "\n" || $0 == "\t" ? " " : $0 })
         case .done:
             return "done"
         }

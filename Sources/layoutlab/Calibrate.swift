@@ -35,11 +35,11 @@ struct Calibrate: ParsableCommand {
             FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        var rows = [["figure", "goal", "result", "measured"]]
         for figure in figures {
-            rows.append([figure.name, figure.goal, figure.passed.map { $0 ? "pass" : "FAIL" } ?? "reported", figure.measured])
+            let result = figure.passed.map { $0 ? "pass" : "FAIL" } ?? "info"
+            print("\(result.padding(toLength: 5, withPad: " ", startingAt: 0)) \(figure.name) (goal: \(figure.goal))")
+            print("      \(figure.measured)")
         }
-        print(TextTable.aligned(rows))
         print("how each figure was measured: \(directory.appendingPathComponent("calibration.csv").path)")
         let failed = figures.filter { $0.passed == false }
         if !failed.isEmpty {

@@ -4,7 +4,13 @@ import Foundation
 /// and compiler: the library is cached under `cacheDirectory` by a hash of both.
 public struct LayoutLibraryBuilder: Sendable {
     /// The optimisation flags every generated library is built with, recorded in `environment.json`.
-    public static let compilerFlags = ["-O", "-wmo", "-parse-as-library", "-emit-library", "-module-name", "LayoutLabGenerated"]
+    /// The implicit concurrency and regex imports are off so that loading the library into a worker loads
+    /// no runtime the worker does not already have.
+    public static let compilerFlags = [
+        "-O", "-wmo", "-parse-as-library", "-emit-library", "-module-name", "LayoutLabGenerated",
+        "-Xfrontend", "-disable-implicit-concurrency-module-import",
+        "-Xfrontend", "-disable-implicit-string-processing-module-import",
+    ]
 
     public var swiftc: String
     public var cacheDirectory: URL
