@@ -8,7 +8,7 @@ EXPERIMENT ?= experiments/default.json
 RESULTS := results/$(basename $(notdir $(EXPERIMENT)))/latest
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps test-deps build
+.PHONY: run test bench deps test-deps build
 
 run: deps build
 	.build/release/layoutlab run $(EXPERIMENT)
@@ -17,6 +17,12 @@ run: deps build
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# The lab measures itself (layoutlab calibrate), then times the default suite end to end.
+bench: deps build
+	.build/release/layoutlab calibrate
+	@start=$$(date +%s.%N); .build/release/layoutlab run --quiet experiments/default.json > /dev/null; \
+	  end=$$(date +%s.%N); echo "default suite, end to end: $$(echo "$$end - $$start" | bc) s"
 
 build:
 	$(SWIFT) build -c release
