@@ -49,6 +49,7 @@ let package = Package(
                 "LayoutLabSampling",
                 .product(name: "CSV", package: "CSV.swift"),
             ],
+            resources: [.copy("Python/python_worker.py")],
             swiftSettings: sharedSwiftSettings
         ),
         // The thin command-line front end.

@@ -9,6 +9,9 @@ public enum WorkerReply: Equatable, Sendable {
     case phase(PhaseOutcome)
     /// Allocation sizes measured after the phase.
     case probe(AllocationProbe)
+    /// A Python worker's own probe: over `probeNodes` nodes, `sys.getsizeof` of each node with its `__dict__`
+    /// and its own field objects, and what `tracemalloc` traced while they were built (bytes).
+    case python(probeNodes: Int, getsizeofBytes: Int, tracemallocBytes: Int?)
     /// The trial failed; the text says why.
     case failure(String)
     /// Everything has been written.
@@ -29,6 +32,8 @@ public enum WorkerReply: Equatable, Sendable {
                 probe.containerUsableBytes, probe.nodeAllocations, probe.nodeRequestedBytes, probe.nodeUsableBytes,
             ]
             return (["probe"] + numbers.map { String($0) }).joined(separator: "\t")
+        case .python(let probeNodes, let getsizeof, let traced):
+            return "python\t\(probeNodes)\t\(getsizeof)\t\(traced.map(String.init) ?? "")"
         case .failure(let message):
             return "failure\t" + String(message.map { $0 == "\n" || $0 == "\t" ? " " : $0 })
         case .done:
@@ -58,6 +63,9 @@ public enum WorkerReply: Equatable, Sendable {
                 probeNodes: numbers[0], containerAllocations: numbers[1], containerRequestedBytes: numbers[2],
                 containerUsableBytes: numbers[3], nodeAllocations: numbers[4], nodeRequestedBytes: numbers[5],
                 nodeUsableBytes: numbers[6]))
+        case "python" where parts.count == 4:
+            guard let probe = Int(parts[1]) else { throw .malformed("unexpected python line: \(line.prefix(200))") }
+            self = .python(probeNodes: probe, getsizeofBytes: Int(parts[2]) ?? 0, tracemallocBytes: Int(parts[3]))
         case "failure" where parts.count == 2:
             self = .failure(parts[1])
         case "done" where parts.count == 1:

@@ -28,7 +28,7 @@ struct ExperimentValidationTests {
     @Test func decodesEveryKey() throws {
         let experiment = try load(Self.valid)
         #expect(experiment.name == "point")
-        #expect(experiment.layouts == LayoutKind.allCases)
+        #expect(experiment.layouts == LayoutKind.swiftLayouts)
         #expect(experiment.shapes == [Shape(name: "point", fields: [Field(name: "x", type: .int64), Field(name: "y", type: .int64)])])
         #expect(experiment.nodes == [1000, 2000])
         #expect(experiment.allocators == [.system])
@@ -40,7 +40,7 @@ struct ExperimentValidationTests {
 
     @Test func defaults() throws {
         let experiment = try load(#"{"name": "n", "shapes": [{"name": "s", "fields": [{"name": "a", "type": "bool"}]}], "nodes": [5]}"#)
-        #expect(experiment.layouts == LayoutKind.allCases)
+        #expect(experiment.layouts == LayoutKind.swiftLayouts)
         #expect(experiment.allocators == [.system])
         #expect(experiment.repetitions == 1)
         #expect(experiment.checkpoints == 100)

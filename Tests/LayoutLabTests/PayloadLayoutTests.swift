@@ -60,7 +60,7 @@ struct PayloadLayoutTests {
         let shapes = Self.cases.enumerated().map { index, example in
             Shape(name: "shape\(index)", fields: example.types.enumerated().map { Field(name: "f\($0)", type: $1) })
         }
-        let source = LayoutSourceGenerator().source(shapes: shapes, layouts: LayoutKind.allCases)
+        let source = LayoutSourceGenerator().source(shapes: shapes, layouts: LayoutKind.swiftLayouts)
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-test-cache")
         let library = try LayoutLibraryBuilder(swiftc: swiftc, cacheDirectory: cache).library(for: source)
         let compiled = try CompiledLayoutLibrary(path: library)

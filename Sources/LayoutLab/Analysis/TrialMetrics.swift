@@ -21,6 +21,10 @@ public struct TrialMetrics: Equatable, Sendable {
     public var containerBytesPerNode: Double?
     public var baselineRSSBytes: Int?
     public var peakRSSBytes: Int?
+    /// Python layouts: `sys.getsizeof` per node (object, its `__dict__`, its own field objects) and the bytes
+    /// `tracemalloc` traced per node, both from the Python worker's probe; nil for Swift layouts.
+    public var getsizeofBytesPerNode: Double?
+    public var tracemallocBytesPerNode: Double?
     /// Time spent taking samples, in ns, and its share of the phase (sampling + work).
     public var samplingNs: Int?
     public var samplingShare: Double?
@@ -29,8 +33,11 @@ public struct TrialMetrics: Equatable, Sendable {
         allocateNsPerNode: Double? = nil, rssBytesPerNode: Double? = nil, allocatorAllocatedBytesPerNode: Double? = nil,
         allocatorActiveBytesPerNode: Double? = nil, requestedBytesPerNode: Double? = nil, usableBytesPerNode: Double? = nil,
         containerBytesPerNode: Double? = nil, baselineRSSBytes: Int? = nil, peakRSSBytes: Int? = nil,
-        samplingNs: Int? = nil, samplingShare: Double? = nil
+        samplingNs: Int? = nil, samplingShare: Double? = nil, getsizeofBytesPerNode: Double? = nil,
+        tracemallocBytesPerNode: Double? = nil
     ) {
+        self.getsizeofBytesPerNode = getsizeofBytesPerNode
+        self.tracemallocBytesPerNode = tracemallocBytesPerNode
         self.allocateNsPerNode = allocateNsPerNode
         self.rssBytesPerNode = rssBytesPerNode
         self.allocatorAllocatedBytesPerNode = allocatorAllocatedBytesPerNode
@@ -61,6 +68,11 @@ public struct TrialMetrics: Equatable, Sendable {
             requestedBytesPerNode = Double(probe.nodeRequestedBytes) / probeNodes
             usableBytesPerNode = Double(probe.nodeUsableBytes) / probeNodes
             containerBytesPerNode = Double(probe.containerRequestedBytes) / probeNodes
+        }
+        if let python = result.pythonProbe, python.nodes > 0 {
+            getsizeofBytesPerNode = Double(python.getsizeofBytes) / Double(python.nodes)
+            tracemallocBytesPerNode = python.tracemallocBytes.map { Double($0) / Double(python.nodes) }
+            requestedBytesPerNode = getsizeofBytesPerNode
         }
         baselineRSSBytes = first?.rssBytes
         peakRSSBytes = result.samples.compactMap(\.vmHWMBytes).max()

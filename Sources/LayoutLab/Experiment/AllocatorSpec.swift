@@ -38,8 +38,13 @@ public struct AllocatorSpec: Equatable, Sendable {
     public static let tcmalloc = AllocatorSpec(
         name: "tcmalloc", library: "libtcmalloc.so.4", statistics: .tcmalloc, debianPackage: "libgoogle-perftools4")
 
+    /// glibc's malloc with CPython's own small-object allocator left on (no `PYTHONMALLOC=malloc`): the way
+    /// Python runs by default. For Swift layouts it is the same as `system`.
+    public static let pymalloc = AllocatorSpec(
+        name: "pymalloc", library: nil, statistics: .mallinfo2, debianPackage: "libc6")
+
     /// The allocators an experiment can name by a plain string.
-    public static let builtIns: [AllocatorSpec] = [.system, .jemalloc, .mimalloc, .tcmalloc]
+    public static let builtIns: [AllocatorSpec] = [.system, .jemalloc, .mimalloc, .tcmalloc, .pymalloc]
 
     /// The statistics a custom library most likely offers, judged by its file name.
     public static func statistics(guessedFrom library: String) -> AllocatorStatisticsSource {

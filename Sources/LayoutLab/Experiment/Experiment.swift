@@ -24,6 +24,8 @@ public struct Experiment: Equatable, Sendable {
     public var phases: [PhaseSpec]
     /// Seeds random orders and churn (a permutation of the nodes); recorded in `phases.csv`.
     public var seed: UInt64
+    /// The interpreter that runs Python layouts (`"python": "python3"` by default), resolved to a path.
+    public var python: PythonInterpreter?
     /// Seconds after which a worker is killed and its trial recorded as `timeout`; nil: the run's default.
     public var trialTimeoutSeconds: Double?
     /// The file it came from.
@@ -33,7 +35,7 @@ public struct Experiment: Equatable, Sendable {
     public static let defaultProbeNodes = 65_536
 
     public init(
-        name: String, description: String = "", layouts: [LayoutKind] = LayoutKind.allCases, shapes: [Shape],
+        name: String, description: String = "", layouts: [LayoutKind] = LayoutKind.swiftLayouts, shapes: [Shape],
         nodes: [Int], allocators: [AllocatorSpec] = [.system], repetitions: Int = 1,
         checkpoints: Int = Experiment.defaultCheckpoints, smaps: SamplingSchedule = .boundaries,
         probeNodes: Int = Experiment.defaultProbeNodes, phases: [PhaseSpec] = [PhaseSpec(.allocate)], seed: UInt64 = 1,

@@ -13,7 +13,7 @@ struct ExperimentValidator {
 
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
-        "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed",
+        "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed", "python",
     ]
 
     mutating func experiment(from document: JSONValue) -> Experiment? {
@@ -22,7 +22,7 @@ struct ExperimentValidator {
         let name = top["name"].flatMap { identifier($0, at: "$.name", pattern: .fileName) }
         let description = top["description"].flatMap { string($0, at: "$.description") } ?? ""
         let layouts = top["layouts"].map { items($0, at: "$.layouts").compactMap { v, p in choice(v, at: p, from: LayoutKind.self).map { ($0, p) } } }
-            ?? LayoutKind.allCases.map { ($0, "$.layouts") }
+            ?? LayoutKind.swiftLayouts.map { ($0, "$.layouts") }
         let shapes = top["shapes"].map { items($0, at: "$.shapes").compactMap { v, p in shape(v, at: p).map { ($0, p) } } } ?? []
         let nodes = top["nodes"].map {
             items($0, at: "$.nodes").compactMap { v, p in
@@ -38,6 +38,19 @@ struct ExperimentValidator {
         let probeNodes = top["probe_nodes"].flatMap {
             integer($0, at: "$.probe_nodes", in: 0...10_000_000, what: "a number of probe nodes (0 turns the probe off)")
         } ?? Experiment.defaultProbeNodes
+        var python: PythonInterpreter?
+        if layouts.contains(where: { $0.0.isPython }) || top["python"] != nil {
+            let command = top["python"].flatMap { string($0, at: "$.python") } ?? "python3"
+            python = PythonInterpreter.probe(command)
+            if let python {
+                for (layout, path) in layouts where !python.supports(layout) {
+                    report(path, "expected a layout \(python.path) (Python \(python.version)) can build: \(layout.rawValue) needs Python 3.10 or later")
+                }
+            } else {
+                report(top["python"] == nil ? "$.layouts" : "$.python",
+                       "expected a Python interpreter for the Python layouts, got \"\(command)\", which does not run")
+            }
+        }
         let timeout = top["trial_timeout_seconds"].flatMap {
             integer($0, at: "$.trial_timeout_seconds", in: 1...604_800, what: "a timeout in seconds")
         }
@@ -62,6 +75,7 @@ struct ExperimentValidator {
             probeNodes: probeNodes, phases: phases, seed: seed, trialTimeoutSeconds: timeout.map(Double.init),
             sourcePath: file)
         experiment.allocatorSchedule = allocatorSchedule
+        experiment.python = python
         return experiment
     }
 

@@ -10,12 +10,28 @@ public enum LayoutKind: String, Sendable, CaseIterable, Codable {
     case structArray = "struct-array"
     /// One `ContiguousArray` per field (struct of arrays).
     case columns
+    /// CPython: a plain class, attributes in its `__dict__`.
+    case pythonDictClass = "python-dict-class"
+    /// CPython: a class with `__slots__`.
+    case pythonSlotsClass = "python-slots-class"
+    /// CPython: `@dataclass(slots=True)` (Python 3.10 or later).
+    case pythonDataclassSlots = "python-dataclass-slots"
+    /// CPython: a plain tuple.
+    case pythonTuple = "python-tuple"
+    /// CPython: a `collections.namedtuple`.
+    case pythonNamedtuple = "python-namedtuple"
+
+    /// The five Swift layouts (the default of an experiment that names none).
+    public static let swiftLayouts: [LayoutKind] = [.dictClass, .openClass, .finalClass, .structArray, .columns]
 
     /// Whether each node is a heap object of its own, kept in an array of references.
     public var isHeapObject: Bool {
         switch self {
-        case .dictClass, .openClass, .finalClass: true
         case .structArray, .columns: false
+        default: true
         }
     }
+
+    /// Whether the layout runs in a Python interpreter instead of the Swift worker.
+    public var isPython: Bool { rawValue.hasPrefix("python-") }
 }

@@ -54,6 +54,8 @@ public struct EnvironmentRecord: Codable, Sendable {
     public var lab: Lab
     public var experiment: ExperimentFile
     public var allocators: [Allocator]
+    /// The interpreter of the Python layouts, when the experiment has any.
+    public var python: PythonInterpreter?
     public var startedUtc: String
     public var finishedUtc: String?
     /// When the run was resumed with `--resume`, if ever.

@@ -8,7 +8,8 @@ public enum TrialsTable {
         "requested_bytes_per_node", "usable_bytes_per_node", "rss_bytes_per_node",
         "allocator_allocated_bytes_per_node", "allocator_active_bytes_per_node", "container_bytes_per_node",
         "baseline_rss_bytes", "peak_rss_bytes", "sample_count", "sampling_ns", "sampling_share", "probe_nodes",
-        "malloc_provider", "allocator_version", "wall_ns", "message",
+        "malloc_provider", "allocator_version", "wall_ns", "message", "getsizeof_bytes_per_node",
+        "tracemalloc_bytes_per_node",
     ]
 
     public static func row(_ record: TrialRecord) -> [String?] {
@@ -26,6 +27,7 @@ public enum TrialsTable {
             CSVNumber.cell(metrics.peakRSSBytes), String(record.sampleCount), CSVNumber.cell(metrics.samplingNs),
             CSVNumber.cell(metrics.samplingShare), CSVNumber.cell(record.probeNodes), record.mallocProvider,
             record.allocatorVersion, CSVNumber.cell(record.wallNs), record.message,
+            CSVNumber.cell(metrics.getsizeofBytesPerNode), CSVNumber.cell(metrics.tracemallocBytesPerNode),
         ]
     }
 
@@ -43,7 +45,9 @@ public enum TrialsTable {
             allocatorActiveBytesPerNode: double("allocator_active_bytes_per_node"),
             requestedBytesPerNode: double("requested_bytes_per_node"), usableBytesPerNode: double("usable_bytes_per_node"),
             containerBytesPerNode: double("container_bytes_per_node"), baselineRSSBytes: int("baseline_rss_bytes"),
-            peakRSSBytes: int("peak_rss_bytes"), samplingNs: int("sampling_ns"), samplingShare: double("sampling_share"))
+            peakRSSBytes: int("peak_rss_bytes"), samplingNs: int("sampling_ns"), samplingShare: double("sampling_share"),
+            getsizeofBytesPerNode: double("getsizeof_bytes_per_node"),
+            tracemallocBytesPerNode: double("tracemalloc_bytes_per_node"))
         return TrialRecord(
             trial: trial, status: status, metrics: metrics, sampleCount: int("sample_count") ?? 0,
             probeNodes: int("probe_nodes"), mallocProvider: text("malloc_provider"),

@@ -39,6 +39,9 @@ public enum MemoryPreflight {
             return payload.strideBytes
         case .columns:
             return PayloadLayout.columnBytes(of: shape.fields.map(\.type))
+        case .pythonDictClass, .pythonSlotsClass, .pythonDataclassSlots, .pythonTuple, .pythonNamedtuple:
+            // An object with a GC header, a dictionary for plain classes, and an int or float object per field.
+            return 400 + 48 * shape.fields.count
         }
     }
 

@@ -128,7 +128,7 @@ public struct SuiteRunner: Sendable {
             experiment: EnvironmentRecord.ExperimentFile(
                 name: experiment.name, path: experiment.sourcePath,
                 sha256: EnvironmentProbe.sha256(of: experiment.sourcePath), generatedSource: ResultsFolder.generatedSourceFile),
-            allocators: experiment.allocators.compactMap { allocators[$0.name]?.record },
+            allocators: experiment.allocators.compactMap { allocators[$0.name]?.record }, python: experiment.python,
             startedUtc: EnvironmentProbe.utcTimestamp(), finishedUtc: nil, status: "running")
         if previous != nil {
             environment.resumedUtc = (environment.resumedUtc ?? []) + [EnvironmentProbe.utcTimestamp()]
@@ -158,14 +158,26 @@ public struct SuiteRunner: Sendable {
             guard let allocator = allocators[trial.allocator.name] else { throw RunError("allocator \(trial.allocator.name) was not resolved") }
             let request = WorkerRequest(
                 trialID: trial.id, libraryPath: library.path,
-                entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout),
+                entrySymbol: trial.layout.isPython
+                    ? "\(trial.layout.rawValue)|\(trial.shape.fieldSummary)"
+                    : LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout),
                 nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
                 allocatorSchedule: experiment.allocatorSchedule ?? (trial.allocator.statistics == .mallinfo2 ? .boundaries : .every),
                 allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
                 probeNodes: Self.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed)
+            var environment = trial.allocator.environment
+            var program: [String]?
+            if trial.layout.isPython {
+                guard let python = experiment.python, let script = PythonInterpreter.workerScript else {
+                    throw RunError("no Python interpreter or worker script for \(trial.id)")
+                }
+                program = [python.path, script.path]
+                // pymalloc would serve small objects from its own arenas, hiding them from the allocator measured.
+                if trial.allocator.name != AllocatorSpec.pymalloc.name { environment["PYTHONMALLOC"] = "malloc" }
+            }
             let result = launcher.run(
-                request, trial: trial, preload: allocator.preload, environment: trial.allocator.environment,
-                logURL: folder.logURL(for: trial), interruption: options.interruption)
+                request, trial: trial, preload: allocator.preload, environment: environment,
+                logURL: folder.logURL(for: trial), interruption: options.interruption, program: program)
             if options.interruption?.isStopped == true {
                 // The worker was killed by the stop, not by its own fault: the trial is missing, not failed.
                 complete = false

@@ -64,6 +64,8 @@ public struct TrialResult: Sendable {
     /// What each phase reported at its end.
     public var outcomes: [PhaseOutcome]
     public var probe: AllocationProbe?
+    /// A Python worker's probe: nodes, getsizeof bytes, tracemalloc bytes.
+    public var pythonProbe: (nodes: Int, getsizeofBytes: Int, tracemallocBytes: Int?)?
     public var mallocProvider: String?
     public var allocatorVersion: String?
     /// Wall time from spawning the worker to its exit, in ns.

@@ -7,7 +7,9 @@ import LayoutLabSampling
 public struct WorkerLauncher: Sendable {
     /// Environment variables that change the allocator and are therefore never inherited from the runner:
     /// only the experiment's allocator entry sets them.
-    public static let allocatorEnvironment = ["LD_PRELOAD", "MALLOC_CONF", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "MIMALLOC_OPTIONS"]
+    public static let allocatorEnvironment = [
+        "LD_PRELOAD", "MALLOC_CONF", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "MIMALLOC_OPTIONS", "PYTHONMALLOC",
+    ]
 
     public var workerPath: String
     public var timeoutSeconds: Double
@@ -25,7 +27,7 @@ public struct WorkerLauncher: Sendable {
 
     public func run(
         _ request: WorkerRequest, trial: Trial, preload: String?, environment extra: [String: String], logURL: URL,
-        interruption: RunInterruption? = nil
+        interruption: RunInterruption? = nil, program: [String]? = nil
     ) -> TrialResult {
         var environment = ProcessInfo.processInfo.environment
         for key in Self.allocatorEnvironment { environment.removeValue(forKey: key) }
@@ -34,9 +36,11 @@ public struct WorkerLauncher: Sendable {
         environment["LAYOUTLAB_RUNNER_PID"] = String(getpid())
         environment.merge(extra) { $1 }
 
+        // `program` runs another worker speaking the same protocol (the Python worker: interpreter, script).
+        let command = program ?? [workerPath]
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: workerPath)
-        process.arguments = request.arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst()) + request.arguments
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
@@ -92,6 +96,7 @@ public struct WorkerLauncher: Sendable {
                 case .sample(let phase, let sample): result.phaseSamples.append(PhaseSample(phaseIndex: phase, sample: sample))
                 case .phase(let outcome): result.outcomes.append(outcome)
                 case .probe(let probe): result.probe = probe
+                case .python(let nodes, let getsizeof, let traced): result.pythonProbe = (nodes, getsizeof, traced)
                 case .failure(let message): result.message = message
                 case .done: finished = true
                 }

@@ -1,0 +1,350 @@
+"""LayoutLab's Python worker: one trial of a Python layout in one fresh interpreter, speaking the same
+protocol as the Swift worker (arguments `--key value`, reply lines on stdout; see WorkerRequest and
+WorkerReply). Standard library only.
+
+Python cannot sample without creating objects: the samplers read /proc with os.preadv into bytearrays made
+before the phase and store numbers in preallocated array('q') buffers, but parsing still creates a few small
+int objects per sample (freed at once, so they do not accumulate); `calibrate`-style costs are in sample_ns.
+"""
+
+import array
+import ctypes
+import ctypes.util
+import gc
+import os
+import sys
+import time
+
+SAMPLE_FIELDS = 16  # nodes, elapsed, 13 optional figures, sample_ns: the Swift worker's order
+
+
+def fail(message):
+    print("failure\t" + message.replace("\n", " ").replace("\t", " "))
+    sys.stdout.flush()
+    os._exit(1)
+
+
+def parse_arguments(argv):
+    if len(argv) % 2:
+        fail("bad request: arguments come in `--key value` pairs")
+    values = dict(zip(argv[0::2], argv[1::2]))
+    required = ["--trial-id", "--library", "--symbol", "--nodes", "--checkpoints", "--smaps", "--allocator-schedule",
+                "--allocator-statistics", "--expect-malloc-provider", "--probe-nodes", "--phases", "--seed"]
+    for key in required:
+        if key not in values:
+            fail("bad request: missing " + key)
+    return values
+
+
+class Dl_info(ctypes.Structure):
+    _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+
+
+class Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+class Allocator:
+    """The allocator's identity and statistics, through ctypes (prepared before the phase)."""
+
+    STATS = ("stats.allocated", "stats.active", "stats.resident", "stats.metadata", "stats.mapped", "stats.retained")
+
+    def __init__(self, source):
+        self.source = source
+        self.process = ctypes.CDLL(None)
+        self.value = ctypes.c_size_t(0)
+        self.size = ctypes.c_size_t(ctypes.sizeof(ctypes.c_size_t))
+        self.epoch = ctypes.c_uint64(1)
+        if source == "jemalloc":
+            self.mallctl = getattr(self.process, "mallctl", None)
+            if self.mallctl is None:
+                fail("jemalloc statistics asked for, but mallctl is not loaded")
+            self.names = [name.encode() for name in self.STATS]
+        elif source == "mallinfo2":
+            self.mallinfo2 = self.process.mallinfo2
+            self.mallinfo2.restype = Mallinfo2
+
+    def provider(self):
+        libdl = ctypes.CDLL(ctypes.util.find_library("dl") or None)
+        info = Dl_info()
+        address = ctypes.cast(self.process.malloc, ctypes.c_void_p)
+        if not libdl.dladdr(address, ctypes.byref(info)) or not info.dli_fname:
+            fail("cannot tell which shared object provides malloc (dladdr failed)")
+        return os.path.realpath(info.dli_fname.decode())
+
+    def version(self):
+        if self.source == "jemalloc":
+            pointer = ctypes.c_char_p()
+            size = ctypes.c_size_t(ctypes.sizeof(pointer))
+            if self.mallctl(b"version", ctypes.byref(pointer), ctypes.byref(size), None, 0) == 0:
+                return pointer.value.decode()
+        if self.source == "mallinfo2":
+            return os.confstr("CS_GNU_LIBC_VERSION").split()[-1]
+        return ""
+
+    def read_into(self, store, offset):
+        """Writes allocated, active, resident, metadata, mapped, retained into store[offset:offset+6];
+        -1 marks a figure the allocator does not have."""
+        if self.source == "jemalloc":
+            size = self.size
+            self.mallctl(b"epoch", None, None, ctypes.byref(self.epoch), 8)
+            for index, name in enumerate(self.names):
+                size.value = 8
+                if self.mallctl(name, ctypes.byref(self.value), ctypes.byref(size), None, 0) != 0:
+                    fail("mallctl " + name.decode() + " failed")
+                store[offset + index] = self.value.value
+        elif self.source == "mallinfo2":
+            info = self.mallinfo2()
+            store[offset] = info.uordblks + info.hblkhd
+            store[offset + 1] = store[offset + 2] = store[offset + 3] = -1
+            store[offset + 4] = info.arena + info.hblkhd
+            store[offset + 5] = -1
+        else:
+            for index in range(6):
+                store[offset + index] = -1
+
+    def purge(self):
+        if self.source == "jemalloc":
+            return self.mallctl(b"arena.4096.purge", None, None, None, 0) == 0
+        if self.source == "mallinfo2":
+            self.process.malloc_trim(0)
+            return True
+        return False
+
+
+class Sampler:
+    """Reads statm, status and (when asked) smaps_rollup into fixed bytearrays, and the allocator."""
+
+    def __init__(self, allocator, capacity, smaps_schedule, allocator_schedule, per_phase):
+        self.allocator = allocator
+        self.page = os.sysconf("SC_PAGE_SIZE")
+        self.statm = os.open("/proc/self/statm", os.O_RDONLY)
+        self.status = os.open("/proc/self/status", os.O_RDONLY)
+        self.smaps = os.open("/proc/self/smaps_rollup", os.O_RDONLY)
+        self.buffer = bytearray(8192)
+        self.view = memoryview(self.buffer)
+        self.store = array.array("q", [-1]) * (capacity * SAMPLE_FIELDS)
+        self.phase_of = array.array("q", [0]) * capacity
+        self.count = 0
+        self.smaps_schedule = smaps_schedule
+        self.allocator_schedule = allocator_schedule
+        self.per_phase = per_phase
+        self.phase = 0
+        self.in_phase = 0
+        self.work_ns = 0
+        self.resumed = 0
+
+    def read(self, descriptor):
+        length = os.preadv(descriptor, [self.view], 0)
+        return length
+
+    def kilobytes(self, key, length):
+        start = self.buffer.find(key, 0, length)
+        if start < 0:
+            return -1
+        start += len(key)
+        end = self.buffer.find(b"kB", start, length)
+        return int(self.buffer[start:end]) * 1024
+
+    def included(self, schedule, last):
+        if schedule == "every":
+            return True
+        if schedule == "off":
+            return False
+        return self.in_phase == 0 or self.in_phase == self.per_phase - 1 or last
+
+    def begin(self, phase):
+        self.phase = phase
+        self.in_phase = 0
+        self.work_ns = 0
+        self.resumed = time.monotonic_ns()
+
+    def checkpoint(self, nodes, last=False):
+        entered = time.monotonic_ns()
+        self.work_ns += entered - self.resumed
+        if self.in_phase < self.per_phase:
+            store = self.store
+            base = self.count * SAMPLE_FIELDS
+            store[base] = nodes
+            store[base + 1] = self.work_ns
+            length = self.read(self.statm)
+            store[base + 2] = int(self.buffer[:length].split()[1]) * self.page
+            length = self.read(self.status)
+            store[base + 3] = self.kilobytes(b"RssAnon:", length)
+            store[base + 4] = self.kilobytes(b"VmHWM:", length)
+            if self.included(self.smaps_schedule, last):
+                length = self.read(self.smaps)
+                store[base + 5] = self.kilobytes(b"\nRss:", length)
+                store[base + 6] = self.kilobytes(b"\nPss:", length)
+                store[base + 7] = self.kilobytes(b"\nPrivate_Dirty:", length)
+                store[base + 8] = self.kilobytes(b"\nAnonymous:", length)
+            if self.phase == 0 or self.included(self.allocator_schedule, last):
+                self.allocator.read_into(store, base + 9)
+            store[base + 15] = time.monotonic_ns() - entered
+            self.phase_of[self.count] = self.phase
+            self.count += 1
+            self.in_phase += 1
+        self.resumed = time.monotonic_ns()
+
+    def replies(self):
+        lines = []
+        for index in range(self.count):
+            base = index * SAMPLE_FIELDS
+            cells = [str(self.store[base]), str(self.store[base + 1])]
+            cells += ["" if self.store[base + k] < 0 else str(self.store[base + k]) for k in range(2, 15)]
+            cells.append(str(self.store[base + 15]))
+            lines.append("sample\t%d\t%s" % (self.phase_of[index], "\t".join(cells)))
+        return lines
+
+
+def layout_source(layout, fields):
+    """The Python source of one layout's node type and its constructor `make(i, nodes)`; value k of node i is
+    i + k + 1000 (distinct int objects: CPython caches only -5..256), floats i + k + 0.5, bools alternate,
+    references point at node (i - 1) // 2."""
+    names = [name for name, _ in fields]
+    def value(k, kind):
+        if kind == "reference":
+            return "(nodes[(i - 1) >> 1] if i else None)"
+        if kind in ("double", "float"):
+            return "(i + %d + 0.5)" % k
+        if kind == "bool":
+            return "((i + %d) & 1 == 0)" % k
+        return "(i + %d + 1000)" % k
+    values = ", ".join(value(k, kind) for k, (_, kind) in enumerate(fields))
+    assign = "; ".join("self.%s = %s" % (name, name) for name in names) or "pass"
+    parameters = ", ".join(names)
+    if layout == "python-dict-class":
+        return ("class Node:\n    def __init__(self, %s):\n        %s\n" % (parameters, assign)
+                + "def make(i, nodes):\n    return Node(%s)\n" % values)
+    if layout == "python-slots-class":
+        return ("class Node:\n    __slots__ = (%s)\n    def __init__(self, %s):\n        %s\n"
+                % ("".join(repr(n) + ", " for n in names), parameters, assign)
+                + "def make(i, nodes):\n    return Node(%s)\n" % values)
+    if layout == "python-dataclass-slots":
+        annotations = "\n".join("    %s: object" % name for name in names)
+        return ("from dataclasses import dataclass\n@dataclass(slots=True)\nclass Node:\n%s\n" % annotations
+                + "def make(i, nodes):\n    return Node(%s)\n" % values)
+    if layout == "python-namedtuple":
+        return ("from collections import namedtuple\nNode = namedtuple('Node', %r)\n" % names
+                + "def make(i, nodes):\n    return Node(%s)\n" % values)
+    if layout == "python-tuple":
+        return "def make(i, nodes):\n    return (%s,)\n" % values
+    fail("unknown Python layout " + layout)
+
+
+def getsizeof_node(node):
+    """sys.getsizeof of the object, plus its __dict__ where it has one, plus its field values that are objects
+    of their own (ints and floats; True, False and None are shared singletons; references are other nodes)."""
+    total = sys.getsizeof(node)
+    if hasattr(node, "__dict__"):
+        total += sys.getsizeof(node.__dict__)
+        values = list(node.__dict__.values())
+    elif isinstance(node, tuple):
+        values = list(node)
+    else:
+        values = [getattr(node, name) for name in node.__slots__]
+    for value in values:
+        if type(value) in (int, float):
+            total += sys.getsizeof(value)
+    return total
+
+
+def main():
+    values = parse_arguments(sys.argv[1:])
+    symbol = values["--symbol"]
+    layout, _, field_text = symbol.partition("|")
+    fields = [tuple(item.split(":")) for item in field_text.split(";") if item]
+    nodes = int(values["--nodes"])
+    checkpoints = int(values["--checkpoints"])
+    phases = values["--phases"].split(",")
+    allocator = Allocator(values["--allocator-statistics"])
+    provider = allocator.provider()
+    if provider != os.path.realpath(values["--expect-malloc-provider"]):
+        fail("malloc is served by %s, not by the requested %s; was the library preloaded?"
+             % (provider, values["--expect-malloc-provider"]))
+    namespace = {}
+    exec(layout_source(layout, fields), namespace)
+    make = namespace["make"]
+
+    sampler = Sampler(allocator, (checkpoints + 1) * len(phases), values["--smaps"],
+                      values["--allocator-schedule"], checkpoints + 1)
+    sampler.checkpoint(0)  # warm the samplers
+    sampler.count = 0
+    schedule = [round(nodes * (k + 1) / checkpoints) for k in range(checkpoints)]
+    schedule[-1] = nodes
+    outcomes = []
+    gc.disable()  # no collector pauses inside the timed loop; nothing here makes cycles
+
+    sampler.begin(0)
+    sampler.checkpoint(0)
+    container = [None] * nodes
+    i = 0
+    for end in schedule:
+        while i < end:
+            container[i] = make(i, container)
+            i += 1
+        sampler.checkpoint(i)
+    outcomes.append("phase\t0\tallocate\t0\t%d\t1" % nodes)
+
+    live = nodes
+    for index, phase in enumerate(phases[1:], start=1):
+        sampler.begin(index)
+        sampler.checkpoint(live)
+        applicable = 1
+        checksum = 0
+        kind = phase.split(":")[0]
+        if kind == "traverse" and phase.endswith("sequential"):
+            step = max(1, nodes // checkpoints)
+            for start in range(0, nodes, step):
+                for node in container[start:start + step]:
+                    for value in (node.__dict__.values() if hasattr(node, "__dict__") else
+                                  (node if isinstance(node, tuple) else [getattr(node, n) for n in node.__slots__])):
+                        if type(value) is int:
+                            checksum += value
+                sampler.checkpoint(live)
+        elif kind == "free-all":
+            container = None
+            live = 0
+            sampler.checkpoint(live, last=True)
+        elif kind == "purge":
+            applicable = 1 if allocator.purge() else 0
+            sampler.checkpoint(live, last=True)
+        else:
+            applicable = 0
+            sampler.checkpoint(live, last=True)
+        outcomes.append("phase\t%d\t%s\t%d\t%d\t%d" % (index, phase, checksum, live, applicable))
+
+    # Python-specific probe, after the measured phases: getsizeof per node, then tracemalloc over a
+    # separate build of probe nodes (tracing slows allocation, so it never runs while timing).
+    probe = min(int(values["--probe-nodes"]), nodes)
+    python_line = "python\t0\t\t"
+    if probe > 0:
+        import tracemalloc
+        sample = [make(i, []) if i == 0 else None for i in range(1)]
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        built = [None] * probe
+        for i in range(probe):
+            built[i] = make(i, built)
+        traced = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        sizes = sum(getsizeof_node(built[i]) for i in range(0, probe, max(1, probe // 1000)))
+        measured = len(range(0, probe, max(1, probe // 1000)))
+        python_line = "python\t%d\t%d\t%d" % (probe, sizes * probe // measured, traced - 8 * probe)
+        del sample, built
+
+    print("identity\t%s\t%s" % (provider, allocator.version()))
+    for line in sampler.replies():
+        print(line)
+    for line in outcomes:
+        print(line)
+    print(python_line)
+    print("done")
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
