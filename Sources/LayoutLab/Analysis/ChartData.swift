@@ -39,10 +39,18 @@ public enum ChartData {
         let allocators = run.experiment.allocators.count
         let width = 0.8 / Double(allocators)
         let payload = Double(PayloadLayout.columnBytes(of: shape.fields.map(\.type)))
-        for summary in PerNodeSummary.summaries(of: run) where summary.shape.name == shape.name && summary.nodes == nodes {
+        let drawn = PerNodeSummary.summaries(of: run).filter {
+            $0.shape.name == shape.name && $0.nodes == nodes && $0.rssBytesPerNode != nil && $0.requestedBytesPerNode != nil
+        }
+        // Bars sit at the position of their layout among the layouts drawn, 1, 2, 3, ...
+        var positions: [LayoutKind: Int] = [:]
+        for summary in drawn where positions[summary.layout] == nil { positions[summary.layout] = positions.count + 1 }
+        for summary in drawn {
             guard let rss = summary.rssBytesPerNode?.median, let requested = summary.requestedBytesPerNode?.median,
-                let usable = summary.usableBytesPerNode?.median
+                let position = positions[summary.layout]
             else { continue }
+            // Python layouts have no usable size: their rounding is counted with the allocator's overhead.
+            let usable = summary.usableBytesPerNode?.median ?? requested
             let container = summary.containerBytesPerNode?.median ?? 0
             let allocatorFigure = summary.allocatorActiveBytesPerNode?.median ?? summary.allocatorAllocatedBytesPerNode?.median
             let overhead = allocatorFigure.map { $0 - usable - container }
@@ -55,7 +63,7 @@ public enum ChartData {
                 cells += [CSVNumber.cell(base), CSVNumber.cell(base + drawn)]
                 base += drawn
             }
-            let x = Double(summary.layoutIndex) + (Double(summary.allocatorIndex) - (Double(allocators) + 1) / 2) * width
+            let x = Double(position) + (Double(summary.allocatorIndex) - (Double(allocators) + 1) / 2) * width
             table.append([
                 CSVNumber.cell(x), summary.layout.rawValue, summary.allocator, String(summary.allocatorIndex),
                 CSVNumber.cell(rss), CSVNumber.cell(segments[0]), CSVNumber.cell(segments[1]), CSVNumber.cell(segments[2]),

@@ -72,7 +72,8 @@ public struct TrialMetrics: Equatable, Sendable {
         if let python = result.pythonProbe, python.nodes > 0 {
             getsizeofBytesPerNode = Double(python.getsizeofBytes) / Double(python.nodes)
             tracemallocBytesPerNode = python.tracemallocBytes.map { Double($0) / Double(python.nodes) }
-            requestedBytesPerNode = getsizeofBytesPerNode
+            // What Python asked its allocator for: tracemalloc traces every allocation of the object allocators.
+            requestedBytesPerNode = tracemallocBytesPerNode ?? getsizeofBytesPerNode
         }
         baselineRSSBytes = first?.rssBytes
         peakRSSBytes = result.samples.compactMap(\.vmHWMBytes).max()
