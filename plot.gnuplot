@@ -70,9 +70,10 @@ do for [format in "pngcairo svg"] {
         blayouts = distinct("breakdown.csv", "layout")
         set xtics ()
         do for [i=1:words(blayouts)] { set xtics add (word(blayouts, i) i) }
+        if (words(blayouts) > 5) { set xtics rotate by -25 font ",14" }
         set xrange [0.4:words(blayouts) + 0.6]
         set yrange [0:*]
-        set key top right
+        set key below horizontal maxrows 2 font ",15"
         nalloc = words(distinct("breakdown.csv", "allocator"))
         half = 0.4 / nalloc
         names = "payload;headers & bookkeeping;allocator rounding (usable − requested);allocator overhead (its active/allocated − usable);page & RSS overhead (RSS − the rest);container slot (reference array)"
@@ -82,10 +83,10 @@ do for [format in "pngcairo svg"] {
                 with boxxyerror lc rgb word(colors, s) title system(sprintf("echo '%s' | cut -d';' -f%d", names, s)), \
              data."/breakdown.csv" using (column("x")):(column("top6")):(sprintf("%.1f", column("rss_bytes_per_node"))) \
                 with labels offset 0,0.7 font ",11" notitle
-        set xtics autofreq
+        set xtics norotate autofreq font ",18"
         set xrange [*:*]
         set yrange [*:*]
-        set key top left
+        set key top left vertical inside font ",18"
     }
     set offsets 0, 0, 0, 0
 

@@ -53,7 +53,9 @@ public enum ChartData {
             let usable = summary.usableBytesPerNode?.median ?? requested
             let container = summary.containerBytesPerNode?.median ?? 0
             let allocatorFigure = summary.allocatorActiveBytesPerNode?.median ?? summary.allocatorAllocatedBytesPerNode?.median
-            let overhead = allocatorFigure.map { $0 - usable - container }
+            // A figure below what the nodes use means the allocator does not see them (pymalloc's arenas come
+            // straight from mmap, outside glibc's mallinfo2): then its overhead is unknown, not negative.
+            let overhead = allocatorFigure.map { $0 - usable - container }.flatMap { $0 >= 0 ? $0 : nil }
             let page = rss - (overhead.map { $0 + usable + container } ?? (usable + container))
             let segments = [payload, requested - payload, usable - requested, overhead ?? 0, page, container]
             var cells: [String?] = []
