@@ -114,15 +114,21 @@ public final class ResultsFolder {
         }
     }
 
-    /// The rows of a CSV file written by the lab (CSV.swift reads it); an absent file has none.
+    /// The rows of a CSV file written by the lab (CSV.swift reads it), in the columns of `expected`; an absent
+    /// file has none. A file from an earlier version of the lab may lack columns added since: they read empty.
     static func rows(of url: URL, header expected: [String]) throws -> [[String]] {
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         let reader = try CSVReader(string: try String(contentsOf: url, encoding: .utf8), hasHeaderRow: true)
-        guard reader.headerRow == expected else {
-            throw RunError("\(url.path) does not have the columns this version of the lab writes")
+        let header = reader.headerRow ?? []
+        let unknown = header.filter { !expected.contains($0) }
+        guard unknown.isEmpty, header.first == expected.first else {
+            throw RunError("\(url.path) does not have the columns this version of the lab writes (unknown: \(unknown.joined(separator: ", ")))")
         }
+        let positions = expected.map { header.firstIndex(of: $0) }
         var rows: [[String]] = []
-        while let row = reader.next() { rows.append(row) }
+        while let row = reader.next() {
+            rows.append(positions.map { position in position.flatMap { $0 < row.count ? row[$0] : nil } ?? "" })
+        }
         return rows
     }
 }
