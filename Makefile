@@ -27,10 +27,18 @@ bench: deps build
 build:
 	$(SWIFT) build -c release
 
-# The schema test checks experiments/schema.json with Python's jsonschema.
+# The schema test checks experiments/schema.json with Python's jsonschema; the Slurm test starts a
+# single-node Slurm (slurm-wlm, munge) on loopback.
+TEST_PACKAGES := slurm-wlm munge
 test-deps:
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema 2>/dev/null || \
 	  (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-jsonschema >/dev/null)
+	@missing=""; for p in $(TEST_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \

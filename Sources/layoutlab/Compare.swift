@@ -17,10 +17,10 @@ struct Compare: ParsableCommand {
     @Argument(help: "One results folder (with --by allocator) or two (A, then B).")
     var directories: [String]
 
-    @Option(help: "Compare the allocators of one folder (the only grouping so far: allocator).")
+    @Option(help: "Compare within one folder: `allocator` (allocators against a baseline one) or `host` (machines of a merged folder, allocator by allocator).")
     var by: String?
 
-    @Option(help: "With --by allocator: the allocator the others are divided by (default: the first in trials.csv).")
+    @Option(help: "With --by: the allocator or host the others are divided by (default: the first in trials.csv).")
     var baseline: String?
 
     @Option(help: ArgumentHelp("Comma-separated trials.csv columns (default: \(Comparison.defaultMetrics.joined(separator: ","))).", valueName: "metrics"))
@@ -34,11 +34,11 @@ struct Compare: ParsableCommand {
 
     func validate() throws {
         switch (directories.count, by) {
-        case (1, "allocator"), (2, nil): break
-        case (1, nil): throw ValidationError("one folder needs --by allocator; or give two folders to compare")
-        case (_, .some(let value)) where value != "allocator":
-            throw ValidationError("--by takes `allocator`, got \(value)")
-        default: throw ValidationError("give one folder with --by allocator, or two folders")
+        case (1, "allocator"), (1, "host"), (2, nil): break
+        case (1, nil): throw ValidationError("one folder needs --by allocator or --by host; or give two folders to compare")
+        case (_, .some(let value)) where Comparison.Grouping(rawValue: value) == nil:
+            throw ValidationError("--by takes `allocator` or `host`, got \(value)\(Suggestion.hint(for: value, among: ["allocator", "host"]))")
+        default: throw ValidationError("give one folder with --by, or two folders")
         }
         if let failAbove, failAbove < 0 { throw ValidationError("--fail-above must be a percentage ≥ 0, got \(failAbove)") }
     }
@@ -50,10 +50,12 @@ struct Compare: ParsableCommand {
             let hint = Suggestion.closest(to: name, among: tables[0].header).map { " (did you mean \"\($0)\"?)" } ?? ""
             throw ValidationError("\(name) is not a column of trials.csv\(hint)")
         }
-        if let baseline, !tables[0].rows.contains(where: { $0.allocator == baseline }) {
-            throw ValidationError("no successful trial of allocator \(baseline) in \(directories[0])")
+        let grouping = by.flatMap(Comparison.Grouping.init(rawValue:)) ?? .allocator
+        if let baseline, !tables[0].rows.contains(where: { (grouping == .host ? $0.cells["host"] : $0.allocator) == baseline }) {
+            throw ValidationError("no successful trial of \(grouping.rawValue) \(baseline) in \(directories[0])")
         }
-        let comparisons = Comparison.pairs(tables[0], tables.count > 1 ? tables[1] : nil, metrics: metrics, baseline: baseline)
+        let comparisons = Comparison.pairs(
+            tables[0], tables.count > 1 ? tables[1] : nil, metrics: metrics, baseline: baseline, by: grouping)
         guard !comparisons.isEmpty else {
             throw ValidationError("nothing to compare: no configuration has successful trials on both sides")
         }

@@ -24,6 +24,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Finish a stopped run: run only the trials missing from DIR/trials.csv.", valueName: "dir"))
     var resume: String?
 
+    @Option(help: ArgumentHelp("Run only the K-th of N slices of the trials (balanced by estimated cost), e.g. 2/3.", valueName: "K/N"))
+    var shard: String?
+
     @Option(help: "The Swift compiler used for the generated layout code (default: $SWIFTC, else swiftc on PATH).")
     var swiftc: String?
 
@@ -43,6 +46,10 @@ struct Run: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if let shard {
+            guard Shard(shard) != nil else { throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, got \(shard)") }
+            guard resume == nil else { throw ValidationError("--resume keeps the shard the folder was started with; drop --shard") }
+        }
         guard trialTimeout > 0 else { throw ValidationError("--trial-timeout must be positive, got \(trialTimeout)") }
         if resume != nil {
             guard files.isEmpty, out == nil else { throw ValidationError("--resume DIR takes no experiment files and no --out: the folder has both") }
@@ -62,6 +69,7 @@ struct Run: ParsableCommand {
             swiftc: compiler, cacheDirectory: URL(fileURLWithPath: cacheDir), trialTimeoutSeconds: trialTimeout,
             skipOversized: skipOversized, interruption: interruption)
         options.outputDirectory = out.map { URL(fileURLWithPath: $0) }
+        options.shard = shard.flatMap(Shard.init)
         if let worker { options.workerPath = worker }
         if quiet { options.showProgress = false }
         let runner = SuiteRunner(options: options)

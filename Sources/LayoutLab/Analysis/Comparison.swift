@@ -68,15 +68,27 @@ public struct Comparison: Sendable {
     /// Pairs the rows of two tables: for each configuration (shape, layout, nodes) and metric, side A's
     /// allocator `baseline` against every other allocator of the same table (`byAllocator`), or each
     /// allocator in table A against the same allocator in table B.
+    /// What the sides of a comparison within one folder are.
+    public enum Grouping: String, Sendable, CaseIterable {
+        /// Allocators, each against the baseline allocator.
+        case allocator
+        /// Machines (the `host` column of a merged folder), each against the baseline host, allocator by allocator.
+        case host
+    }
+
     public static func pairs(
-        _ a: TrialTable, _ b: TrialTable?, metrics: [String], baseline: String?
+        _ a: TrialTable, _ b: TrialTable?, metrics: [String], baseline: String?, by grouping: Grouping = .allocator
     ) -> [Comparison] {
         struct Key: Hashable { var shape: String, layout: String, nodes: Int, allocator: String }
+        // `allocator` holds the side: the allocator, or with `by host` the host and the allocator.
+        func side(_ row: TrialTable.Row) -> String {
+            grouping == .host && b == nil ? "\(row.cells["host"] ?? "?")|\(row.allocator)" : row.allocator
+        }
         func grouped(_ table: TrialTable) -> [Key: [TrialTable.Row]] {
-            Dictionary(grouping: table.rows) { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, allocator: $0.allocator) }
+            Dictionary(grouping: table.rows) { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, allocator: side($0)) }
         }
         let groupsA = grouped(a)
-        let orderedKeys = a.rows.map { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, allocator: $0.allocator) }
+        let orderedKeys = a.rows.map { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, allocator: side($0)) }
             .reduce(into: [Key]()) { if !$0.contains($1) { $0.append($1) } }
         var comparisons: [Comparison] = []
         for metric in metrics {
@@ -88,6 +100,19 @@ public struct Comparison: Sendable {
                         shape: key.shape, layout: key.layout, nodes: key.nodes, sideA: "\(key.allocator) (A)",
                         sideB: "\(key.allocator) (B)", metric: metric,
                         valuesA: rowsA.compactMap { $0.value(metric) }, valuesB: rowsB.compactMap { $0.value(metric) }))
+                }
+            } else if grouping == .host {
+                let base = baseline ?? a.rows.first?.cells["host"] ?? ""
+                for key in orderedKeys {
+                    let parts = key.allocator.split(separator: "|", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, parts[0] != base else { continue }
+                    var baseKey = key
+                    baseKey.allocator = "\(base)|\(parts[1])"
+                    guard let rowsA = groupsA[baseKey], let rowsB = groupsA[key] else { continue }
+                    comparisons.append(Comparison(
+                        shape: key.shape, layout: key.layout, nodes: key.nodes, sideA: "\(base) \(parts[1])",
+                        sideB: "\(parts[0]) \(parts[1])", metric: metric, valuesA: rowsA.compactMap { $0.value(metric) },
+                        valuesB: rowsB.compactMap { $0.value(metric) }))
                 }
             } else {
                 let base = baseline ?? a.rows.first?.allocator ?? ""

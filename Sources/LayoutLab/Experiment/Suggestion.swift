@@ -24,7 +24,7 @@ public enum Suggestion {
     }
 
     /// ` (did you mean "x"?)`, or nothing.
-    static func hint(for word: String, among candidates: [String]) -> String {
+    public static func hint(for word: String, among candidates: [String]) -> String {
         closest(to: word, among: candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
     }
 }

@@ -56,6 +56,10 @@ public struct EnvironmentRecord: Codable, Sendable {
     public var allocators: [Allocator]
     /// The interpreter of the Python layouts, when the experiment has any.
     public var python: PythonInterpreter?
+    /// The slice of the trials this folder holds, when the run was sharded.
+    public var shard: Shard?
+    /// The folders a merged folder was made of.
+    public var mergedFrom: [MergedShard]?
     public var startedUtc: String
     public var finishedUtc: String?
     /// When the run was resumed with `--resume`, if ever.
@@ -70,6 +74,16 @@ public struct EnvironmentRecord: Codable, Sendable {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         try AtomicFile.write(try encoder.encode(self) + Data("\n".utf8), to: url)
     }
+}
+
+/// One folder a merged results folder came from, and the machine it ran on.
+public struct MergedShard: Codable, Sendable {
+    public var directory: String
+    public var shard: Shard?
+    public var hostname: String
+    public var cpuModel: String?
+    public var kernel: String
+    public var status: String
 }
 
 /// Reads the facts `EnvironmentRecord` records from the running system.

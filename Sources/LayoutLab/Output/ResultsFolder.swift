@@ -99,6 +99,15 @@ public final class ResultsFolder {
         try writeTables()
     }
 
+    /// Adds every trial of another folder of the same experiment (a shard) and rewrites the tables.
+    public func absorb(_ other: ResultsFolder) throws {
+        records += other.records
+        trialsTable.append(contentsOf: other.trialsTable.rows)
+        samplesTable.append(contentsOf: other.samplesTable.rows)
+        phasesTable.append(contentsOf: other.phasesTable.rows)
+        try writeTables()
+    }
+
     private func writeTables() throws {
         // Samples first: a trial appears in trials.csv only once its samples are on disk.
         try AtomicFile.write(samplesTable.text, to: url(Self.samplesFile))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One row of `trials.csv`: a trial, how it ended and its per-node figures. Built from a worker's result,
 /// or read back from an earlier `trials.csv` when a run is resumed.
 public struct TrialRecord: Sendable {
@@ -11,6 +13,8 @@ public struct TrialRecord: Sendable {
     /// Wall time from spawning the worker to its exit, in ns; nil for a trial that never started.
     public var wallNs: Int?
     public var message: String?
+    /// The machine the trial ran on.
+    public var host: String?
 
     public init(result: TrialResult) {
         trial = result.trial
@@ -22,13 +26,15 @@ public struct TrialRecord: Sendable {
         allocatorVersion = result.allocatorVersion
         wallNs = result.status == .skipped ? nil : result.wallNs
         message = result.message
+        host = ProcessInfo.processInfo.hostName
     }
 
     public init(
         trial: Trial, status: TrialStatus, metrics: TrialMetrics = TrialMetrics(), sampleCount: Int = 0,
         probeNodes: Int? = nil, mallocProvider: String? = nil, allocatorVersion: String? = nil, wallNs: Int? = nil,
-        message: String? = nil
+        message: String? = nil, host: String? = nil
     ) {
+        self.host = host
         self.trial = trial
         self.status = status
         self.metrics = metrics

@@ -9,7 +9,7 @@ public enum TrialsTable {
         "allocator_allocated_bytes_per_node", "allocator_active_bytes_per_node", "container_bytes_per_node",
         "baseline_rss_bytes", "peak_rss_bytes", "sample_count", "sampling_ns", "sampling_share", "probe_nodes",
         "malloc_provider", "allocator_version", "wall_ns", "message", "getsizeof_bytes_per_node",
-        "tracemalloc_bytes_per_node",
+        "tracemalloc_bytes_per_node", "host",
     ]
 
     public static func row(_ record: TrialRecord) -> [String?] {
@@ -27,7 +27,7 @@ public enum TrialsTable {
             CSVNumber.cell(metrics.peakRSSBytes), String(record.sampleCount), CSVNumber.cell(metrics.samplingNs),
             CSVNumber.cell(metrics.samplingShare), CSVNumber.cell(record.probeNodes), record.mallocProvider,
             record.allocatorVersion, CSVNumber.cell(record.wallNs), record.message,
-            CSVNumber.cell(metrics.getsizeofBytesPerNode), CSVNumber.cell(metrics.tracemallocBytesPerNode),
+            CSVNumber.cell(metrics.getsizeofBytesPerNode), CSVNumber.cell(metrics.tracemallocBytesPerNode), record.host,
         ]
     }
 
@@ -51,7 +51,8 @@ public enum TrialsTable {
         return TrialRecord(
             trial: trial, status: status, metrics: metrics, sampleCount: int("sample_count") ?? 0,
             probeNodes: int("probe_nodes"), mallocProvider: text("malloc_provider"),
-            allocatorVersion: text("allocator_version"), wallNs: int("wall_ns"), message: text("message"))
+            allocatorVersion: text("allocator_version"), wallNs: int("wall_ns"), message: text("message"),
+            host: text("host"))
     }
 }
 

@@ -17,6 +17,8 @@ public struct RunOptions: Sendable {
     public var showProgress: Bool
     public var commandLine: [String]
     public var interruption: RunInterruption?
+    /// Run only this slice of each experiment's trials.
+    public var shard: Shard?
 
     public init(
         outputDirectory: URL? = nil, resultsRoot: URL = URL(fileURLWithPath: "results"),
@@ -138,7 +140,9 @@ public struct SuiteRunner: Sendable {
         try environment.write(to: environmentURL)
 
         let done = folder.finishedTrialIDs
-        let trials = TrialPlan.trials(for: experiment).filter { !done.contains($0.id) }
+        let shard = previous?.shard ?? options.shard
+        environment.shard = shard
+        let trials = (shard?.trials(of: experiment) ?? TrialPlan.trials(for: experiment)).filter { !done.contains($0.id) }
         let oversized = try preflight(trials, experiment: experiment)
         let launcher = WorkerLauncher(
             workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds)

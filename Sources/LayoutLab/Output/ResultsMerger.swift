@@ -1,0 +1,76 @@
+import Foundation
+
+/// Merges the results folders of a sharded run into one. Refuses folders of different experiment files
+/// (sha256 of their `experiment.json`), shards of different counts, overlapping shards or trials, and
+/// missing shards (unless `allowPartial`); says when shards ran on different machines, and records each
+/// source folder with its host in `environment.json` (`merged_from`), so machines can be compared
+/// (`layoutlab compare DIR --by host`).
+public enum ResultsMerger {
+    public struct Outcome {
+        public var folder: ResultsFolder
+        /// Things the user must know, such as shards from different machines.
+        public var notes: [String]
+    }
+
+    public static func merge(_ directories: [URL], into out: URL, allowPartial: Bool) throws -> Outcome {
+        guard !directories.isEmpty else { throw RunError("name the shard folders to merge") }
+        let folders = try directories.map { try ResultsFolder.open($0) }
+        let environments = directories.map { EnvironmentReader(directory: $0).record }
+        let hashes = directories.map { EnvironmentProbe.sha256(of: $0.appendingPathComponent(ResultsFolder.experimentFile).path) ?? "?" }
+        if Set(hashes).count > 1 {
+            let listing = zip(directories, hashes).map { "  \($0.0.path): experiment sha256 \($0.1.prefix(16))…" }.joined(separator: "\n")
+            throw RunError("refusing to merge folders of different experiment files:\n\(listing)")
+        }
+        let shards = environments.map { $0?.shard ?? Shard(index: 1, count: 1) }
+        let counts = Set(shards.map(\.count))
+        guard counts.count == 1, let count = counts.first else {
+            throw RunError("refusing to merge shards of different counts: " + zip(directories, shards).map { "\($0.0.path) is \($0.1)" }.joined(separator: ", "))
+        }
+        var seen: [Int: URL] = [:]
+        for (directory, shard) in zip(directories, shards) {
+            if let earlier = seen[shard.index] {
+                throw RunError("refusing to merge overlapping shards: \(earlier.path) and \(directory.path) are both shard \(shard)")
+            }
+            seen[shard.index] = directory
+        }
+        let missing = (1...count).filter { seen[$0] == nil }
+        if !missing.isEmpty, !allowPartial {
+            throw RunError("shard(s) \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) missing; merge them too, or pass --allow-partial")
+        }
+        var owner: [String: URL] = [:]
+        for (directory, folder) in zip(directories, folders) {
+            for id in folder.finishedTrialIDs {
+                if let other = owner[id] { throw RunError("refusing to merge: trial \(id) is in both \(other.path) and \(directory.path)") }
+                owner[id] = directory
+            }
+        }
+
+        var notes: [String] = []
+        let machines = zip(directories, environments).map { directory, environment in
+            (directory, environment.map { "\($0.machine.hostname) (\($0.machine.cpuModel ?? "CPU unknown"), \($0.machine.kernel))" } ?? "unknown machine")
+        }
+        if Set(machines.map(\.1)).count > 1 {
+            notes.append("the shards ran on different machines; compare them with `layoutlab compare DIR --by host`:\n"
+                + machines.map { "  \($0.0.path): \($0.1)" }.joined(separator: "\n"))
+        }
+        if !missing.isEmpty { notes.append("partial merge: shard(s) \(missing.map(String.init).joined(separator: ", ")) of \(count) missing") }
+
+        let merged = try ResultsFolder(creating: out, experiment: folders[0].experiment)
+        for folder in folders { try merged.absorb(folder) }
+        let source = directories[0].appendingPathComponent(ResultsFolder.generatedSourceFile)
+        if FileManager.default.fileExists(atPath: source.path) {
+            try AtomicFile.write(try Data(contentsOf: source), to: merged.url(ResultsFolder.generatedSourceFile))
+        }
+        if var environment = environments.compactMap({ $0 }).first {
+            environment.shard = nil
+            environment.status = environments.allSatisfy({ $0?.status == "complete" }) && missing.isEmpty ? "complete" : "incomplete"
+            environment.mergedFrom = zip(directories, zip(shards, environments)).map { directory, pair in
+                MergedShard(
+                    directory: directory.path, shard: pair.0, hostname: pair.1?.machine.hostname ?? "unknown",
+                    cpuModel: pair.1?.machine.cpuModel, kernel: pair.1?.machine.kernel ?? "unknown", status: pair.1?.status ?? "unknown")
+            }
+            try environment.write(to: merged.url(ResultsFolder.environmentFile))
+        }
+        return Outcome(folder: merged, notes: notes)
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import LayoutLab
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge the results folders of a sharded run into one.",
+        discussion: """
+            Refuses folders of different experiment files (sha256), overlapping shards or trials, and missing \
+            shards unless --allow-partial; says when the shards ran on different machines (compare them with \
+            `layoutlab compare DIR --by host`).
+            """)
+
+    @Argument(help: "The shard folders.")
+    var directories: [String]
+
+    @Option(help: "The merged results folder.")
+    var out: String
+
+    @Flag(help: "Merge even when shards are missing (the result is marked incomplete).")
+    var allowPartial = false
+
+    func run() throws {
+        do {
+            let outcome = try ResultsMerger.merge(
+                directories.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), allowPartial: allowPartial)
+            for note in outcome.notes { FileHandle.standardError.write(Data("layoutlab: \(note)\n".utf8)) }
+            print(PerNodeTable.render(outcome.folder.run))
+            print("merged: \(outcome.folder.directory.path) (\(outcome.folder.records.count) trials)")
+        } catch {
+            FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
+            throw ExitCode(invalidInputExitCode)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import LayoutLab
+
+struct Slurm: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write (and with --submit, submit) a Slurm job array that runs an experiment in shards, then merges.",
+        discussion: """
+            Task K of the array runs `layoutlab run FILE --shard K/N` alone on its node (exclusive); a second job, \
+            after the array, merges the shard folders and writes the report. The lab must be built where every \
+            node can run it (a shared file system).
+            """)
+
+    @Argument(help: "The experiment file.")
+    var file: String
+
+    @Option(help: "Number of shards (array tasks).")
+    var shards: Int
+
+    @Option(help: "Slurm partition.")
+    var partition: String?
+
+    @Option(help: "Slurm time limit per task (e.g. 02:00:00).")
+    var time: String?
+
+    @Option(help: "Folder for the scripts, shard folders, logs and the merged result (default: results/<experiment>/slurm-<UTC time>).")
+    var out: String?
+
+    @Flag(help: "Submit with sbatch instead of only writing the scripts.")
+    var submit = false
+
+    func validate() throws {
+        guard shards >= 1 else { throw ValidationError("--shards must be at least 1, got \(shards)") }
+    }
+
+    func run() throws {
+        let experiment = try loadExperiments([file])[0]
+        let out = URL(fileURLWithPath: self.out ?? "results/\(experiment.name)/slurm-\(SuiteRunner.folderTimestamp())").standardizedFileURL
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let script = SlurmScript(
+            experimentFile: URL(fileURLWithPath: file).standardizedFileURL.path, shards: shards, partition: partition,
+            timeLimit: time, layoutlab: executable, outputDirectory: out.path)
+        let written = try script.write()
+        print("array script: \(written.array.path)")
+        print("merge script: \(written.merge.path)")
+        if submit {
+            do {
+                let ids = try SlurmScript.submit(array: written.array, merge: written.merge)
+                print("submitted: array job \(ids.array), merge job \(ids.merge) (after the array)")
+                print("merged result, when done: \(out.appendingPathComponent("merged").path)")
+            } catch {
+                FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
+                throw ExitCode.failure
+            }
+        } else {
+            print("submit with: layoutlab slurm \(file) --shards \(shards) --submit, or sbatch the array, then the merge with --dependency=afterany:<array id>")
+        }
+    }
+}
