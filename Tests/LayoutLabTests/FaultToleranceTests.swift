@@ -71,25 +71,34 @@ struct FaultToleranceTests {
         #expect(trials.rows.filter { $0["status"] == "ok" }.count == 2)
     }
 
-    @Test func sigkillOfTheRunnerLosesNoFinishedTrialAndResumeCompletesIt() throws {
-        let directory = try TestSupport.temporaryDirectory("sigkill")
-        let file = try Self.write(Self.experiment(name: "sigkill", nodes: 300_000, repetitions: 4), in: directory)
+    /// Starts `layoutlab run` on a 12-trial experiment whose third trial (columns r1) hangs at its last
+    /// checkpoint, and returns once two trials are on disk, so that a signal lands mid-trial.
+    static func startRunThatHangs(_ label: String, standardError: Any = FileHandle.nullDevice) throws
+        -> (process: Process, file: URL, out: URL, finished: Int)
+    {
+        let directory = try TestSupport.temporaryDirectory(label)
+        let file = try write(experiment(name: label, nodes: 300_000, repetitions: 4), in: directory)
         let out = directory.appendingPathComponent("r")
         let process = Process()
         process.executableURL = TestSupport.buildDirectory.appendingPathComponent("layoutlab")
         process.arguments = ["run", file.path, "--out", out.path]
-        // Every worker hangs at its last checkpoint from the third trial on, so the kill lands mid-trial.
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["LAYOUTLAB_FAULT": "hang@checkpoint:5@trial:p.columns.300000.system.r1"]) { $1 }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = standardError
         try process.run()
-        let trialsFile = out.appendingPathComponent("trials.csv")
         var finished = 0
         for _ in 0..<600 where finished < 2 {
             usleep(50_000)
-            finished = (try? TestSupport.readCSV(trialsFile).rows.count) ?? 0
+            finished = (try? TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows.count) ?? 0
         }
+        usleep(300_000)
+        return (process, file, out, finished)
+    }
+
+    @Test func sigkillOfTheRunnerLosesNoFinishedTrialAndResumeCompletesIt() throws {
+        let (process, file, out, finished) = try Self.startRunThatHangs("sigkill")
+        let trialsFile = out.appendingPathComponent("trials.csv")
         #expect(finished >= 2, "two trials should finish before the third hangs")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -119,21 +128,9 @@ struct FaultToleranceTests {
     }
 
     @Test func sigintStopsCleanlyAndMarksTheRunIncomplete() throws {
-        let directory = try TestSupport.temporaryDirectory("sigint")
-        let file = try Self.write(Self.experiment(name: "sigint", nodes: 300_000, repetitions: 4), in: directory)
-        let out = directory.appendingPathComponent("r")
-        let process = Process()
-        process.executableURL = TestSupport.buildDirectory.appendingPathComponent("layoutlab")
-        process.arguments = ["run", file.path, "--out", out.path]
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["LAYOUTLAB_FAULT": "hang@checkpoint:5@trial:p.columns.300000.system.r1"]) { $1 }
         let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
+        let (process, _, out, _) = try Self.startRunThatHangs("sigint", standardError: errors)
         let trialsFile = out.appendingPathComponent("trials.csv")
-        for _ in 0..<600 where ((try? TestSupport.readCSV(trialsFile).rows.count) ?? 0) < 2 { usleep(50_000) }
-        usleep(300_000)
         kill(process.processIdentifier, SIGINT)
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
