@@ -33,8 +33,5 @@ public enum PerNodeTable {
     }
 
     /// One decimal, or "–" for a missing figure.
-    static func format(_ value: Double?) -> String {
-        guard let value else { return "–" }
-        return String((value * 10).rounded() / 10)
-    }
+    static func format(_ value: Double?) -> String { Rounded.text(value) }
 }

@@ -46,8 +46,5 @@ public enum ComparisonTable {
         return text
     }
 
-    public static func format4(_ value: Double) -> String {
-        let scaled = (value * 10_000).rounded() / 10_000
-        return String(scaled)
-    }
+    public static func format4(_ value: Double) -> String { Rounded.text(value, digits: 4) }
 }

@@ -137,7 +137,7 @@ public enum ReportWriter {
         return spread.maximum - spread.minimum < 0.05 ? median : "\(median) (\(format(spread.minimum))–\(format(spread.maximum)))"
     }
 
-    static func format(_ value: Double) -> String { String((value * 10).rounded() / 10) }
+    static func format(_ value: Double) -> String { Rounded.text(value) }
 
     static func cell(_ text: String?) -> String { (text ?? "").isEmpty ? "—" : text ?? "" }
 }

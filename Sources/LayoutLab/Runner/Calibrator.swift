@@ -292,11 +292,7 @@ public struct Calibrator: Sendable {
 
     // MARK: Formatting
 
-    func format(_ value: Double, digits: Int = 2) -> String {
-        guard value.isFinite else { return "–" }
-        let scale = pow(10, Double(digits))
-        return String((value * scale).rounded() / scale)
-    }
+    func format(_ value: Double, digits: Int = 2) -> String { Rounded.text(value, digits: digits) }
 
     func percent(_ fraction: Double, digits: Int = 2) -> String { "\(format(fraction * 100, digits: digits)) %" }
 
