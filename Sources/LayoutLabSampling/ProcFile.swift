@@ -16,7 +16,8 @@ public final class ProcFile {
         guard opened >= 0 else { throw ProcFileError(path: path, code: errno) }
         self.path = path
         descriptor = opened
-        buffer = .allocate(byteCount: capacityBytes, alignment: 8)
+        // One byte more than a file may hold: a file that fills it is too large, not exactly full.
+        buffer = .allocate(byteCount: capacityBytes + 1, alignment: 8)
     }
 
     deinit {

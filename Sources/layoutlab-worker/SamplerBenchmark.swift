@@ -20,13 +20,15 @@ enum SamplerBenchmark {
         } catch {
             throw WorkerFailure("cannot open /proc: \(error)")
         }
-        let statm = ProcFileTimer(path: "/proc/self/statm", capacity: 512)
-        let status = ProcFileTimer(path: "/proc/self/status", capacity: 8192)
-        let smaps = ProcFileTimer(path: "/proc/self/smaps_rollup", capacity: 8192)
         var lines: [String] = []
-        lines.append(try statm.line(name: "statm", repetitions: repetitions))
-        lines.append(try status.line(name: "status", repetitions: repetitions))
-        lines.append(try smaps.line(name: "smaps_rollup", repetitions: max(1, repetitions / 100)))
+        lines.append(try ProcFileTimer(path: "/proc/self/statm", capacity: 512).line(name: "statm", repetitions: repetitions) {
+            _ = StatmReading(parsing: $0, pageSizeBytes: 4096)
+        })
+        lines.append(try ProcFileTimer(path: "/proc/self/status", capacity: 8192).line(name: "status", repetitions: repetitions) {
+            _ = StatusReading(parsing: $0)
+        })
+        lines.append(try ProcFileTimer(path: "/proc/self/smaps_rollup", capacity: 8192).line(
+            name: "smaps_rollup", repetitions: max(1, repetitions / 100)) { _ = SmapsRollupReading(parsing: $0) })
         lines.append(time(name: "allocator(\(source.rawValue))", repetitions: repetitions) { _ = try? source.read() })
         let statmFile: ProcFile
         do throws(ProcFileError) {
@@ -78,7 +80,8 @@ struct ProcFileTimer {
         self.capacity = capacity
     }
 
-    func line(name: String, repetitions: Int) throws(WorkerFailure) -> String {
+    /// Times reading the file and running `parse` (the sampler's own parser) on it.
+    func line(name: String, repetitions: Int, parse: (UnsafeRawBufferPointer) -> Void) throws(WorkerFailure) -> String {
         let file: ProcFile
         do throws(ProcFileError) {
             file = try ProcFile(path: path, capacityBytes: capacity)
@@ -86,7 +89,7 @@ struct ProcFileTimer {
             throw WorkerFailure("cannot open \(path): \(error)")
         }
         return SamplerBenchmark.time(name: name, repetitions: repetitions) {
-            _ = try? file.withContents { StatusReading(parsing: $0) }
+            _ = try? file.withContents(parse)
         }
     }
 }

@@ -90,3 +90,28 @@ struct PhaseTests {
         #expect(PhaseSpec(.churn, rounds: 2, fraction: 0.1).nodesProcessed(of: 1000) == 200)
     }
 }
+
+@Suite("Reference fields in phases", .serialized)
+struct ReferencePhaseTests {
+    @Test func freeHalfFreesHalfAndValueLayoutsReadReferences() throws {
+        let nodes = 10_001
+        let (_, phases, _) = try PhaseTests.run("""
+            { "name": "refs", "layouts": ["final-class", "dict-class", "struct-array", "columns"],
+              "shapes": [ { "name": "tree", "fields": [ {"name": "value", "type": "int64"}, {"name": "parent", "type": "reference"} ] } ],
+              "nodes": [\(nodes)], "repetitions": 1, "checkpoints": 4, "phases": ["allocate", "traverse", "free-half", "reallocate"] }
+            """, label: "refs")
+        func row(_ layout: String, _ phase: String) throws -> [String: String] {
+            try #require(phases.first { ($0["trial_id"] ?? "").hasPrefix("tree.\(layout).") && $0["phase"] == phase })
+        }
+        // No node is kept alive by a reference when the odd half is freed, and reallocating restores N.
+        for layout in ["final-class", "dict-class"] {
+            #expect(try row(layout, "free-half")["live_nodes_end"] == String(nodes - nodes / 2), "\(layout)")
+            #expect(try row(layout, "reallocate")["live_nodes_end"] == String(nodes), "\(layout)")
+        }
+        // Every layout reads the reference field: the same checksum (values 0..N-1 plus N-1 present references).
+        let expected = String((nodes - 1) * nodes / 2 + (nodes - 1))
+        for layout in ["final-class", "dict-class", "struct-array", "columns"] {
+            #expect(try row(layout, "traverse")["checksum"] == expected, "\(layout)")
+        }
+    }
+}

@@ -76,7 +76,7 @@ public struct TrialMetrics: Equatable, Sendable {
             requestedBytesPerNode = tracemallocBytesPerNode ?? getsizeofBytesPerNode
         }
         baselineRSSBytes = first?.rssBytes
-        peakRSSBytes = result.samples.compactMap(\.vmHWMBytes).max()
+        peakRSSBytes = result.phaseSamples.compactMap(\.sample.vmHWMBytes).max()
         if let last {
             let sampling = result.samples.reduce(0) { $0 + $1.sampleNs }
             samplingNs = sampling

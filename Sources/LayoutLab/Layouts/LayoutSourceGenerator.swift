@@ -100,25 +100,27 @@ struct ShapeSource {
         return text
     }
 
-    /// The value of field `position` for node `i` (an `Int` in scope); references point at node (i − 1) / 2
-    /// of `nodes`, so they form a binary tree whose release never recurses deeper than log2(N).
+    /// The value of field `position` for node `i` (an `Int` in scope). References point at the even node
+    /// ((i − 1) / 2 rounded down to even) of `nodes`: a tree whose release never recurses deeper than about
+    /// log2(N), and in which no odd node is referenced, so `free-half` (the odd nodes) really frees half.
     private func value(_ type: FieldType, position: Int, nodes: String?) -> String {
         switch type {
         case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64:
             "\(type.swiftType(referencing: nil))(truncatingIfNeeded: i &+ \(position))"
         case .float, .double: "\(type.swiftType(referencing: nil))(i &+ \(position))"
         case .bool: "(i &+ \(position)) & 1 == 0"
-        case .reference: nodes.map { "(i == 0 ? nil : \($0)[(i &- 1) >> 1])" } ?? "(i == 0 ? -1 : (i &- 1) >> 1)"
+        case .reference: nodes.map { "(i == 0 ? nil : \($0)[((i &- 1) >> 1) & ~1])" } ?? "(i == 0 ? -1 : ((i &- 1) >> 1) & ~1)"
         }
     }
 
-    /// A read of a field's value folded into an `Int`, for the traversal checksum.
-    private func fold(_ type: FieldType, _ expression: String) -> String {
+    /// A read of a field's value folded into an `Int`, for the traversal checksum. A reference counts 1 when
+    /// present: a non-nil reference in heap layouts, an index of 0 or more (−1 is none) in value layouts.
+    private func fold(_ type: FieldType, _ expression: String, valueLayout: Bool = false) -> String {
         switch type {
         case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64: "Int(truncatingIfNeeded: \(expression))"
         case .float, .double: "Int(truncatingIfNeeded: \(expression).bitPattern)"
         case .bool: "(\(expression) ? 1 : 0)"
-        case .reference: "(\(expression) == nil ? 0 : 1)"
+        case .reference: valueLayout ? "(\(expression) < 0 ? 0 : 1)" : "(\(expression) == nil ? 0 : 1)"
         }
     }
 
@@ -292,7 +294,7 @@ struct ShapeSource {
             let element = { (field: (name: String, property: String, type: FieldType, position: Int)) in
                 layout == .structArray ? "all[i].\(field.property)" : "\(field.property)[i]"
             }
-            let reads = fields.map { "sum &+= \(fold($0.type, element($0)))" }.joined(separator: "\n")
+            let reads = fields.map { "sum &+= \(fold($0.type, element($0), valueLayout: true))" }.joined(separator: "\n")
             let writes = fields.compactMap { bump($0.type, element($0)) }.joined(separator: "\n")
             let overwrite = layout == .structArray
                 ? "all[i] = \(prefix)Record(\(fields.map { "\($0.property): \(value($0.type, position: $0.position, nodes: nil))" }.joined(separator: ", ")))"

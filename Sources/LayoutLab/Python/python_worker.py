@@ -202,11 +202,11 @@ class Sampler:
 def layout_source(layout, fields):
     """The Python source of one layout's node type and its constructor `make(i, nodes)`; value k of node i is
     i + k + 1000 (distinct int objects: CPython caches only -5..256), floats i + k + 0.5, bools alternate,
-    references point at node (i - 1) // 2."""
+    references point at the even node ((i - 1) // 2 rounded down to even), as in the Swift layouts."""
     names = [name for name, _ in fields]
     def value(k, kind):
         if kind == "reference":
-            return "(nodes[(i - 1) >> 1] if i else None)"
+            return "(nodes[((i - 1) >> 1) & ~1] if i else None)"
         if kind in ("double", "float"):
             return "(i + %d + 0.5)" % k
         if kind == "bool":
