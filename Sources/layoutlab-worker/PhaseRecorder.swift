@@ -10,6 +10,8 @@ final class PhaseRecorder {
     private let smaps: SamplingSchedule
     private let allocatorSchedule: SamplingSchedule
     private let samplesPerPhase: Int
+    /// Samples the current phase takes: its checkpoints (never more than its work items) plus the baseline.
+    private var samplesThisPhase: Int
     private let samples: UnsafeMutableBufferPointer<MemorySample>
     private let phaseOfSample: UnsafeMutableBufferPointer<Int>
     private(set) var count = 0
@@ -30,6 +32,7 @@ final class PhaseRecorder {
         self.allocatorSchedule = allocatorSchedule
         self.fault = fault
         samplesPerPhase = checkpoints + 1
+        samplesThisPhase = checkpoints + 1
         samples = .allocate(capacity: samplesPerPhase * phases)
         samples.initialize(repeating: MemorySample(nodesAlive: 0, elapsedNs: 0))
         phaseOfSample = .allocate(capacity: samplesPerPhase * phases)
@@ -41,9 +44,10 @@ final class PhaseRecorder {
         phaseOfSample.deallocate()
     }
 
-    /// Starts phase `index` and its clock; the phase's first checkpoint call is its baseline.
-    func begin(phase index: Int) {
+    /// Starts phase `index`, which will call back at `checkpoints` points after its baseline, and its clock.
+    func begin(phase index: Int, checkpoints: Int) {
         phase = index
+        samplesThisPhase = min(checkpoints + 1, samplesPerPhase)
         countInPhase = 0
         workNs = 0
         resumedAt = MonotonicClock.nowNanoseconds()
@@ -56,13 +60,13 @@ final class PhaseRecorder {
         guard nodesAlive != containerReadyMarker else { return }
         workNs += enteredAt - resumedAt
         if phase == 0, let fault, fault.checkpoint == countInPhase { fault.commit() }
-        if countInPhase < samplesPerPhase, count < samples.count, failure == nil {
+        if countInPhase < samplesThisPhase, count < samples.count, failure == nil {
             do throws(SamplingError) {
                 samples[count] = try sampler.take(
                     nodesAlive: nodesAlive, elapsedNs: workNs,
-                    includeSmaps: last || smaps.includes(checkpoint: countInPhase, of: samplesPerPhase),
+                    includeSmaps: last || smaps.includes(checkpoint: countInPhase, of: samplesThisPhase),
                     includeAllocator: allocatorSchedule != .off
-                        && (phase == 0 || last || allocatorSchedule.includes(checkpoint: countInPhase, of: samplesPerPhase)))
+                        && (phase == 0 || last || allocatorSchedule.includes(checkpoint: countInPhase, of: samplesThisPhase)))
                 phaseOfSample[count] = phase
                 count += 1
                 countInPhase += 1

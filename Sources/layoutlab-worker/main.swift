@@ -8,12 +8,15 @@ import LayoutLabSampling
 // checkpoint schedule, permutation, the generated entry points) is prepared first; nothing is written until
 // the last phase is over. Replies go to stdout as `WorkerReply` lines; exit status 1 with a `failure` line.
 
-/// Fills `schedule` with `count` work counts evenly spaced up to `work`.
-func fillSchedule(_ schedule: UnsafeMutableBufferPointer<Int>, count: Int, work: Int) {
+/// Fills `schedule` with work counts evenly spaced up to `work`: `checkpoints` of them, or one per work item
+/// when there are fewer items than checkpoints. Returns how many it wrote.
+func fillSchedule(_ schedule: UnsafeMutableBufferPointer<Int>, checkpoints: Int, work: Int) -> Int {
+    let count = max(1, min(checkpoints, work))
     for index in 0..<count {
         schedule[index] = Int((Double(work) * Double(index + 1) / Double(count)).rounded())
     }
     schedule[count - 1] = work
+    return count
 }
 
 /// A seeded Fisher–Yates permutation of 0..<nodes, for random orders and churn.
@@ -62,16 +65,16 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
         Unmanaged<PhaseRecorder>.fromOpaque(context).takeUnretainedValue().checkpoint(nodesAlive: nodes)
     }
 
-    fillSchedule(schedule, count: checkpoints, work: request.nodes)
-    recorder.begin(phase: 0)
+    let allocateCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: request.nodes)
+    recorder.begin(phase: 0, checkpoints: allocateCheckpoints)
     // The nodes stay alive until the process exits unless a phase frees them: freeing millions of them
     // at the end would only cost time.
-    let handle = entry.function(request.nodes, scheduleStart, checkpoints, context, recordCheckpoint)
+    let handle = entry.function(request.nodes, scheduleStart, allocateCheckpoints, context, recordCheckpoint)
     outcomes.append(PhaseOutcome(index: 0, spec: request.phases[0], checksum: 0, liveNodes: request.nodes, applicable: true))
 
     for (index, phase) in request.phases.enumerated().dropFirst() {
         if phase.kind == .purge {
-            recorder.begin(phase: index)
+            recorder.begin(phase: index, checkpoints: 1)
             let live = recorder.lastNodesAlive
             recorder.checkpoint(nodesAlive: live)
             let purged = request.allocatorStatistics.purge()
@@ -80,10 +83,10 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
             continue
         }
         guard let code = phase.kind.generatedCode else { throw WorkerFailure("phase \(phase) cannot run after allocate") }
-        fillSchedule(schedule, count: checkpoints, work: phase.nodesProcessed(of: request.nodes))
+        let phaseCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: phase.nodesProcessed(of: request.nodes))
         let order = phase.needsPermutation ? permutation.flatMap { UnsafePointer($0.baseAddress) } : nil
-        recorder.begin(phase: index)
-        entry.phase(handle, code, order, scheduleStart, checkpoints, context, recordCheckpoint, &result)
+        recorder.begin(phase: index, checkpoints: phaseCheckpoints)
+        entry.phase(handle, code, order, scheduleStart, phaseCheckpoints, context, recordCheckpoint, &result)
         outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: result[0], liveNodes: result[1], applicable: result[2] == 1))
     }
     if let failure = recorder.failure { throw WorkerFailure("sampling failed: \(failure)") }

@@ -44,20 +44,28 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        let tables = try directories.map { try TrialTable(directory: URL(fileURLWithPath: $0)) }
+        let tables: [TrialTable]
+        do {
+            tables = try directories.map { try TrialTable(directory: URL(fileURLWithPath: $0)) }
+        } catch {
+            throw stop("\(error)", code: invalidInputExitCode)
+        }
         let metrics = metric.split(separator: ",").map(String.init)
         for name in metrics where !tables[0].header.contains(name) {
             let hint = Suggestion.closest(to: name, among: tables[0].header).map { " (did you mean \"\($0)\"?)" } ?? ""
-            throw ValidationError("\(name) is not a column of trials.csv\(hint)")
+            throw stop("\(name) is not a column of trials.csv\(hint)", code: invalidInputExitCode)
+        }
+        for name in metrics where !tables[0].rows.contains(where: { $0.value(name) != nil }) {
+            throw stop("\(name) has no numbers in \(directories[0])/trials.csv: compare takes numeric columns such as \(Comparison.defaultMetrics.joined(separator: ", "))", code: invalidInputExitCode)
         }
         let grouping = by.flatMap(Comparison.Grouping.init(rawValue:)) ?? .allocator
         if let baseline, !tables[0].rows.contains(where: { (grouping == .host ? $0.cells["host"] : $0.allocator) == baseline }) {
-            throw ValidationError("no successful trial of \(grouping.rawValue) \(baseline) in \(directories[0])")
+            throw stop("no successful trial of \(grouping.rawValue) \(baseline) in \(directories[0])", code: invalidInputExitCode)
         }
         let comparisons = Comparison.pairs(
             tables[0], tables.count > 1 ? tables[1] : nil, metrics: metrics, baseline: baseline, by: grouping)
         guard !comparisons.isEmpty else {
-            throw ValidationError("nothing to compare: no configuration has successful trials on both sides")
+            throw stop("nothing to compare: no configuration has successful trials on both sides")
         }
         print(ComparisonTable.render(comparisons))
         let destination = out.map { URL(fileURLWithPath: $0) }

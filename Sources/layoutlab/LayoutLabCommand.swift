@@ -17,3 +17,10 @@ struct LayoutLabCommand: ParsableCommand {
 
 /// Exit code for input that fails validation.
 let invalidInputExitCode: Int32 = 2
+
+/// Stops a command that cannot go on (not a usage mistake): the message on stderr, no usage text, and
+/// `code` as exit status (2 for bad input, 1 otherwise).
+func stop(_ message: String, code: Int32 = 1) -> ExitCode {
+    FileHandle.standardError.write(Data("layoutlab: \(message)\n".utf8))
+    return ExitCode(code)
+}

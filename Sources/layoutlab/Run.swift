@@ -61,7 +61,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let experiments = resume == nil ? try loadExperiments(files) : []
         guard let compiler = swiftc ?? LayoutLibraryBuilder.findSwiftc() else {
-            throw ValidationError("no swiftc found: put the Swift toolchain on PATH, set $SWIFTC, or pass --swiftc")
+            throw stop("no swiftc found: put the Swift toolchain on PATH, set $SWIFTC, or pass --swiftc")
         }
         let interruption = RunInterruption()
         interruption.installSignalHandlers()

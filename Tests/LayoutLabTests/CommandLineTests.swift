@@ -28,6 +28,19 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("r").path), "nothing may run")
     }
 
+    @Test func aFolderThatHoldsARunIsNotOverwritten() throws {
+        let directory = try TestSupport.temporaryDirectory("cli-twice")
+        let file = directory.appendingPathComponent("twice.json")
+        try #"{"name": "twice", "layouts": ["struct-array"], "shapes": [{"name": "s", "fields": [{"name": "x", "type": "int64"}]}], "nodes": [1000], "checkpoints": 2}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("r").path
+        #expect(try TestSupport.run("layoutlab", ["run", file.path, "--out", out]).status == 0)
+        let again = try TestSupport.run("layoutlab", ["run", file.path, "--out", out])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already holds a run"))
+        #expect(!again.stderr.contains("Usage"))
+    }
+
     @Test func validFileValidates() throws {
         let directory = try TestSupport.temporaryDirectory("cli-ok")
         let file = directory.appendingPathComponent("ok.json")

@@ -162,7 +162,15 @@ struct ExperimentValidationTests {
         #expect(experiments.count == files.count)
     }
 
+    @Test func pythonFieldNamesMustBeAttributes() {
+        let text = #"{"name": "py", "layouts": ["python-namedtuple"], "shapes": [{"name": "s", "fields": [{"name": "class", "type": "int64"}, {"name": "_x", "type": "int64"}]}], "nodes": [10]}"#
+        let found = problems(text)
+        #expect(found.contains { $0.jsonPath == "$.shapes[0].fields[0].name" && $0.message.contains("Python keyword") })
+        #expect(found.contains { $0.jsonPath == "$.shapes[0].fields[1].name" && $0.message.contains("underscore") })
+    }
+
     @Test func suggestions() {
+        #expect(Suggestion.closest(to: "nmae", among: ["name", "nodes", "shapes", "layouts"]) == "name", "a swapped pair is one edit")
         #expect(Suggestion.closest(to: "jemaloc", among: ["system", "jemalloc"]) == "jemalloc")
         #expect(Suggestion.closest(to: "zzzzzz", among: ["system", "jemalloc"]) == nil)
         #expect(Suggestion.editDistance("kitten", "sitting") == 3)

@@ -24,9 +24,15 @@ struct ShardTests {
         #expect(ids.count == Set(ids).count, "disjoint")
         #expect(Set(ids) == Set(TrialPlan.trials(for: loaded).map(\.id)), "complete")
         #expect(slices.map { $0.map(\.id) } == (1...3).map { Shard(index: $0, count: 3).trials(of: loaded).map(\.id) }, "deterministic")
-        // Balanced by cost, not count: the 40 000-node dict-class trials are spread over the shards.
-        let heavy = slices.map { $0.filter { $0.layout == .dictClass && $0.nodes == 40000 }.count }
-        #expect(heavy.max()! - heavy.min()! <= 1, "\(heavy)")
+        // Balanced by cost, not count: the two heavy configurations (40 000-node dict-class) go to different shards.
+        let heavy = slices.map { Set($0.filter { $0.layout == .dictClass && $0.nodes == 40000 }.map(\.configuration)).count }
+        #expect(heavy.sorted() == [0, 1, 1], "\(heavy)")
+        // A configuration's repetitions stay on one shard (one machine).
+        for slice in slices {
+            for configuration in Set(slice.map(\.configuration)) {
+                #expect(slice.filter { $0.configuration == configuration }.count == 2, "\(configuration)")
+            }
+        }
         #expect(Shard("2/3") == Shard(index: 2, count: 3) && Shard("4/3") == nil && Shard("0/3") == nil)
     }
 

@@ -39,6 +39,11 @@ public struct ExperimentLoader: Sendable {
 
     /// Loads and validates one file.
     public func load(path: String) throws(ExperimentValidationError) -> Experiment {
+        // Refuse a huge file by its size, before reading it into memory.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > Self.maximumFileBytes {
+            throw ExperimentValidationError(problems: [ExperimentProblem(
+                file: path, jsonPath: "$", message: "expected an experiment file of at most \(Self.maximumFileBytes) bytes, got \(size)")])
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ExperimentValidationError(problems: [
                 ExperimentProblem(file: path, jsonPath: "$", message: "cannot read the file (missing or unreadable)")

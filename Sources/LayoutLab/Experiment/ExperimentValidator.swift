@@ -51,6 +51,15 @@ struct ExperimentValidator {
                        "expected a Python interpreter for the Python layouts, got \"\(command)\", which does not run")
             }
         }
+        if layouts.contains(where: { $0.0.isPython }) {
+            for (shape, path) in shapes {
+                for (index, field) in shape.fields.enumerated() {
+                    if let reason = Self.pythonNameProblem(field.name, namedtuple: layouts.contains { $0.0 == .pythonNamedtuple }) {
+                        report("\(path).fields[\(index)].name", "expected a field name Python accepts as an attribute, got \"\(field.name)\": \(reason)")
+                    }
+                }
+            }
+        }
         let timeout = top["trial_timeout_seconds"].flatMap {
             integer($0, at: "$.trial_timeout_seconds", in: 1...604_800, what: "a timeout in seconds")
         }
@@ -80,6 +89,21 @@ struct ExperimentValidator {
     }
 
     // MARK: Parts
+
+    /// Python's keywords (3.11), which cannot name an attribute.
+    static let pythonKeywords: Set<String> = [
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+        "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+        "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    ]
+
+    /// Why Python layouts cannot use `name` for a field, or nil.
+    static func pythonNameProblem(_ name: String, namedtuple: Bool) -> String? {
+        if pythonKeywords.contains(name) { return "it is a Python keyword" }
+        if name == "self" { return "the generated __init__ already has a parameter self" }
+        if namedtuple, name.hasPrefix("_") { return "namedtuple field names cannot start with an underscore" }
+        return nil
+    }
 
     /// `phases`: names, or objects with parameters; `allocate` first and only once; nothing but `purge`
     /// after `free-all` (there are no nodes left to work on).

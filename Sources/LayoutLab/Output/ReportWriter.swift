@@ -35,6 +35,11 @@ public enum ReportWriter {
             text += "(copied as `\(ResultsFolder.experimentFile)`)\n"
             text += "- Run: started \(environment.startedUtc), finished \(environment.finishedUtc ?? "—"), status **\(environment.status)**"
             text += environment.stopReason.map { " (stopped by \($0))" } ?? ""
+            if let sources = environment.mergedFrom {
+                text += "\n- Merged from \(sources.count) folders (the times and command above are the first one's): "
+                text += sources.map { "`\($0.directory)` (shard \($0.shard?.description ?? "–"), \($0.hostname), \($0.status))" }.joined(separator: ", ")
+            }
+            if let shard = environment.shard { text += "\n- Shard \(shard) of the experiment's trials" }
             text += "\n\n| allocator | library | package | version | sha256 | environment | statistics |\n|---|---|---|---|---|---|---|\n"
             for allocator in environment.allocators {
                 let settings = allocator.environment.sorted { $0.key < $1.key }.map { "`\($0.key)=\($0.value)`" }.joined(separator: " ")

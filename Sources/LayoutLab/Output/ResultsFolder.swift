@@ -37,7 +37,6 @@ public final class ResultsFolder {
     public init(resuming directory: URL, experiment: Experiment) throws {
         self.directory = directory
         self.experiment = experiment
-        try FileManager.default.createDirectory(at: workersDirectory, withIntermediateDirectories: true)
         let trialsByID = Dictionary(uniqueKeysWithValues: TrialPlan.trials(for: experiment).map { ($0.id, $0) })
         for cells in try Self.rows(of: url(Self.trialsFile), header: TrialsTable.header) {
             guard let record = TrialsTable.record(Dictionary(uniqueKeysWithValues: zip(TrialsTable.header, cells)), trials: trialsByID)

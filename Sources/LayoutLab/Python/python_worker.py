@@ -213,24 +213,27 @@ def layout_source(layout, fields):
             return "((i + %d) & 1 == 0)" % k
         return "(i + %d + 1000)" % k
     values = ", ".join(value(k, kind) for k, (_, kind) in enumerate(fields))
+    # Attribute reads that never touch __dict__ (asking for it would build a dict on CPython 3.11+).
+    reader = ("def values(node):\n    return node\n" if layout == "python-tuple" else
+              "def values(node):\n    return (%s)\n" % "".join("node.%s, " % name for name in names))
     assign = "; ".join("self.%s = %s" % (name, name) for name in names) or "pass"
     parameters = ", ".join(names)
     if layout == "python-dict-class":
         return ("class Node:\n    def __init__(self, %s):\n        %s\n" % (parameters, assign)
-                + "def make(i, nodes):\n    return Node(%s)\n" % values)
+                + "def make(i, nodes):\n    return Node(%s)\n" % values + reader)
     if layout == "python-slots-class":
         return ("class Node:\n    __slots__ = (%s)\n    def __init__(self, %s):\n        %s\n"
                 % ("".join(repr(n) + ", " for n in names), parameters, assign)
-                + "def make(i, nodes):\n    return Node(%s)\n" % values)
+                + "def make(i, nodes):\n    return Node(%s)\n" % values + reader)
     if layout == "python-dataclass-slots":
         annotations = "\n".join("    %s: object" % name for name in names)
         return ("from dataclasses import dataclass\n@dataclass(slots=True)\nclass Node:\n%s\n" % annotations
-                + "def make(i, nodes):\n    return Node(%s)\n" % values)
+                + "def make(i, nodes):\n    return Node(%s)\n" % values + reader)
     if layout == "python-namedtuple":
         return ("from collections import namedtuple\nNode = namedtuple('Node', %r)\n" % names
-                + "def make(i, nodes):\n    return Node(%s)\n" % values)
+                + "def make(i, nodes):\n    return Node(%s)\n" % values + reader)
     if layout == "python-tuple":
-        return "def make(i, nodes):\n    return (%s,)\n" % values
+        return "def make(i, nodes):\n    return (%s,)\n" % values + reader
     fail("unknown Python layout " + layout)
 
 
@@ -267,12 +270,14 @@ def main():
     namespace = {}
     exec(layout_source(layout, fields), namespace)
     make = namespace["make"]
+    read = namespace["values"]
 
     sampler = Sampler(allocator, (checkpoints + 1) * len(phases), values["--smaps"],
                       values["--allocator-schedule"], checkpoints + 1)
     sampler.checkpoint(0)  # warm the samplers
     sampler.count = 0
-    schedule = [round(nodes * (k + 1) / checkpoints) for k in range(checkpoints)]
+    segments = max(1, min(checkpoints, nodes))  # never more checkpoints than nodes, as in the Swift worker
+    schedule = [round(nodes * (k + 1) / segments) for k in range(segments)]
     schedule[-1] = nodes
     outcomes = []
     gc.disable()  # no collector pauses inside the timed loop; nothing here makes cycles
@@ -296,13 +301,13 @@ def main():
         checksum = 0
         kind = phase.split(":")[0]
         if kind == "traverse" and phase.endswith("sequential"):
-            step = max(1, nodes // checkpoints)
-            for start in range(0, nodes, step):
-                for node in container[start:start + step]:
-                    for value in (node.__dict__.values() if hasattr(node, "__dict__") else
-                                  (node if isinstance(node, tuple) else [getattr(node, n) for n in node.__slots__])):
+            start = 0
+            for end in schedule:
+                for node in container[start:end]:
+                    for value in read(node):
                         if type(value) is int:
                             checksum += value
+                start = end
                 sampler.checkpoint(live)
         elif kind == "free-all":
             container = None

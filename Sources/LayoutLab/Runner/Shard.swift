@@ -1,8 +1,10 @@
 import LayoutLabSampling
 
-/// The K-th of N disjoint slices of an experiment's trials (1-based K), balanced by estimated cost: trials are
-/// taken from the most to the least expensive (ties by id) and each goes to the shard with the least estimated
-/// time so far (ties to the lowest shard). The same file and N always give the same slices.
+/// The K-th of N disjoint slices of an experiment's trials (1-based K), balanced by estimated cost. A
+/// configuration's repetitions stay together on one shard (one machine), so that a merge never mixes hardware
+/// inside one configuration's repetitions. Configurations are taken from the most to the least expensive (ties
+/// by name) and each goes to the shard with the least estimated time so far (ties to the lowest shard). The
+/// same file and N always give the same slices.
 public struct Shard: Equatable, Sendable, Codable, CustomStringConvertible {
     public var index: Int
     public var count: Int
@@ -30,14 +32,15 @@ public struct Shard: Equatable, Sendable, Codable, CustomStringConvertible {
 
     /// Trial id → shard (1-based).
     static func assignment(of plan: [Trial], shards: Int, experiment: Experiment) -> [String: Int] {
-        let costed = plan.map { ($0, estimatedCost(of: $0, experiment: experiment)) }
-            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.id < $1.0.id }
+        let configurations = Dictionary(grouping: plan, by: \.configuration)
+        let costed = configurations.map { ($0.key, $0.value.reduce(0) { $0 + estimatedCost(of: $1, experiment: experiment) }) }
+            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         var load = [Double](repeating: 0, count: shards)
         var assignment: [String: Int] = [:]
-        for (trial, cost) in costed {
+        for (configuration, cost) in costed {
             let lightest = load.indices.min { load[$0] != load[$1] ? load[$0] < load[$1] : $0 < $1 } ?? 0
             load[lightest] += cost
-            assignment[trial.id] = lightest + 1
+            for trial in configurations[configuration] ?? [] { assignment[trial.id] = lightest + 1 }
         }
         return assignment
     }

@@ -56,8 +56,11 @@ public struct SlurmScript: Sendable {
             #SBATCH --output=\(outputDirectory)/slurm-merge-%j.log
             set -euo pipefail
             \(quoted(layoutlab)) merge \(shardFolders) --out \(quoted(outputDirectory))/merged
-            \(quoted(layoutlab)) report \(quoted(outputDirectory))/merged --no-charts
-            if command -v gnuplot >/dev/null; then \(quoted(layoutlab)) plot \(quoted(outputDirectory))/merged; fi
+            if command -v gnuplot >/dev/null; then
+                \(quoted(layoutlab)) report \(quoted(outputDirectory))/merged
+            else
+                \(quoted(layoutlab)) report \(quoted(outputDirectory))/merged --no-charts
+            fi
 
             """
     }

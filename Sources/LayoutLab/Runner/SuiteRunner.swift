@@ -65,15 +65,32 @@ public struct SuiteRunner: Sendable {
         let timestamp = Self.folderTimestamp()
         let progress = ProgressReporter(enabled: options.showProgress)
         defer { progress.finish() }
+        func directory(of experiment: Experiment) -> URL {
+            if let out = options.outputDirectory {
+                return experiments.count == 1 ? out : out.appendingPathComponent(experiment.name)
+            }
+            return options.resultsRoot.appendingPathComponent(experiment.name).appendingPathComponent(timestamp)
+        }
+        // Everything that can refuse the run does so before the first trial of the first experiment: a folder
+        // that already holds a run, generated code that does not compile, trials that cannot fit in memory.
+        for experiment in experiments {
+            let target = directory(of: experiment)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else { throw RunError("\(target.path) is a file, not a results folder") }
+                if FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.trialsFile).path)
+                    || FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.environmentFile).path)
+                {
+                    throw RunError("\(target.path) already holds a run; finish it with --resume, or choose another --out")
+                }
+            }
+            _ = try compiledLibrary(for: experiment)
+            _ = try preflight((options.shard?.trials(of: experiment) ?? TrialPlan.trials(for: experiment)), experiment: experiment)
+        }
         var runs: [ExperimentRun] = []
         for experiment in experiments {
             if options.interruption?.isStopped == true { break }
-            let directory: URL
-            if let out = options.outputDirectory {
-                directory = experiments.count == 1 ? out : out.appendingPathComponent(experiment.name)
-            } else {
-                directory = options.resultsRoot.appendingPathComponent(experiment.name).appendingPathComponent(timestamp)
-            }
+            let directory = directory(of: experiment)
             let folder = try ResultsFolder(creating: directory, experiment: experiment)
             runs.append(try run(into: folder, previous: nil, progress: progress))
             if options.outputDirectory == nil { try Self.pointLatest(at: directory) }
@@ -109,13 +126,19 @@ public struct SuiteRunner: Sendable {
         }
     }
 
+    /// The experiment's generated layout code, compiled (cached) and checked against `PayloadLayout`.
+    private func compiledLibrary(for experiment: Experiment) throws -> (source: String, library: URL) {
+        let source = LayoutSourceGenerator().source(shapes: experiment.shapes, layouts: experiment.layouts)
+        let library = try LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory).library(for: source)
+        try CompiledLayoutLibrary(path: library).verify(shapes: experiment.shapes)
+        return (source, library)
+    }
+
     private func run(into folder: ResultsFolder, previous: EnvironmentRecord?, progress: ProgressReporter) throws -> ExperimentRun {
         let experiment = folder.experiment
-        let source = LayoutSourceGenerator().source(shapes: experiment.shapes, layouts: experiment.layouts)
+        let (source, library) = try compiledLibrary(for: experiment)
         try AtomicFile.write(source, to: folder.url(ResultsFolder.generatedSourceFile))
         let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
-        let library = try builder.library(for: source)
-        try CompiledLayoutLibrary(path: library).verify(shapes: experiment.shapes)
 
         let resolver = SharedLibraryResolver()
         var allocators: [String: ResolvedAllocator] = [:]
@@ -135,13 +158,16 @@ public struct SuiteRunner: Sendable {
         if previous != nil {
             environment.resumedUtc = (environment.resumedUtc ?? []) + [EnvironmentProbe.utcTimestamp()]
             environment.status = "running"
+            environment.stopReason = nil
         }
-        let environmentURL = folder.url(ResultsFolder.environmentFile)
-        try environment.write(to: environmentURL)
-
-        let done = folder.finishedTrialIDs
+        // The shard is on disk before the first trial, so that even a SIGKILLed run resumes its own slice.
         let shard = previous?.shard ?? options.shard
         environment.shard = shard
+        let environmentURL = folder.url(ResultsFolder.environmentFile)
+        try environment.write(to: environmentURL)
+        try FileManager.default.createDirectory(at: folder.workersDirectory, withIntermediateDirectories: true)
+
+        let done = folder.finishedTrialIDs
         let trials = (shard?.trials(of: experiment) ?? TrialPlan.trials(for: experiment)).filter { !done.contains($0.id) }
         let oversized = try preflight(trials, experiment: experiment)
         let launcher = WorkerLauncher(
@@ -190,6 +216,8 @@ public struct SuiteRunner: Sendable {
             if result.status != .ok { progress.report(failure: result) }
             try folder.record(result)
         }
+        // The derived tables gnuplot draws from, so `gnuplot -e "results='DIR'" plot.gnuplot` works on any folder.
+        try ChartDataWriter.write(for: folder)
         environment.finishedUtc = EnvironmentProbe.utcTimestamp()
         environment.status = complete ? "complete" : "incomplete"
         if !complete { environment.stopReason = options.interruption?.reason }
