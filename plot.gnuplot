@@ -136,13 +136,15 @@ do for [format in "pngcairo svg"] {
     }
 
     # 4. Comparison with the first allocator.
-    do for [metric in "rss ns"] {
+    # comparison-runs-*: this folder (B) against another run (A), written by `layoutlab compare A B`.
+    do for [metric in "rss ns runs-rss runs-ns"] {
         file = sprintf("comparison-%s.csv", metric)
         if (rows(file) > 0) {
             set output sprintf("%s/comparison-%s.%s", out, metric, ext)
             base = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s/%s'", data, file))
-            set title sprintf("%s of each allocator ÷ %s (ratio of medians, 95 %% bootstrap interval)\n%s", \
-                metric eq "rss" ? "RSS bytes per node" : "Allocate ns per node", base, subtitle)
+            what = (metric eq "rss" || metric eq "runs-rss") ? "RSS bytes per node" : "Allocate ns per node"
+            set title sprintf("%s of %s ÷ %s (ratio of medians, 95 %% bootstrap interval)\n%s", what, \
+                strstrt(metric, "runs") ? "this run (B)" : "each allocator", strstrt(metric, "runs") ? "run A" : base, subtitle)
             set xlabel "layout and allocator"
             set ylabel sprintf("ratio to %s (1.0 = equal)", base)
             count = rows(file)

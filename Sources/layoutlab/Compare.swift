@@ -72,6 +72,16 @@ struct Compare: ParsableCommand {
             ?? URL(fileURLWithPath: directories.last ?? ".").appendingPathComponent("comparison.csv")
         try AtomicFile.write(ComparisonTable.csv(comparisons).text, to: destination)
         print("comparison: \(destination.path)")
+        if tables.count == 2, let folder = try? ResultsFolder.open(URL(fileURLWithPath: directories[1])) {
+            // The two-run comparison chart's data, drawn by `layoutlab plot DIR_B` (comparison-runs-*).
+            let data = folder.directory.appendingPathComponent(ChartDataWriter.directoryName)
+            try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+            for (name, metric) in [("runs-rss", "rss_bytes_per_node"), ("runs-ns", "allocate_ns_per_node")] {
+                let table = ChartData.comparison(comparisons, metric: metric, run: folder.run)
+                try AtomicFile.write(table.text, to: data.appendingPathComponent("comparison-\(name).csv"))
+            }
+            print("chart data for `layoutlab plot \(directories[1])`: \(data.path)/comparison-runs-*.csv")
+        }
         if let failAbove {
             let regressions = comparisons.filter { $0.regresses(abovePercent: failAbove) }
             if !regressions.isEmpty {

@@ -99,6 +99,10 @@ struct AllocatorTests {
         let usable = try #require(csv.rows.first { $0["metric"] == "usable_bytes_per_node" })
         #expect(usable["ratio_b_over_a"] == "2.0")
         #expect(usable["beyond_noise"] == "yes")
+        // The two-run comparison is drawn into B's charts.
+        let plotted = try TestSupport.run("layoutlab", ["plot", folders[1].path])
+        #expect(plotted.status == 0, "\(plotted.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folders[1].appendingPathComponent("charts/comparison-runs-rss.png").path))
 
         let identical = try TestSupport.run("layoutlab", ["compare", folders[0].path, folders[0].path, "--fail-above", "0"])
         #expect(identical.status == 0, "\(identical.stderr)")
