@@ -7,16 +7,23 @@ struct Plot: ParsableCommand {
         abstract: "Draw the charts of a results folder with gnuplot (PNG and SVG in DIR/charts).",
         discussion: "Writes the derived tables in DIR/chart-data, then runs plot.gnuplot. Needs gnuplot (apt-get install gnuplot-nox).")
 
+    @OptionGroup var chart: ChartOptions
+
+    func run() throws {
+        for chart in try chart.draw() { print(chart.path) }
+    }
+}
+
+/// The results folder and the gnuplot script, as `plot` and `report` take them.
+struct ChartOptions: ParsableArguments {
     @Argument(help: "A results folder.")
     var directory: String
 
     @Option(help: "The gnuplot script (default: plot.gnuplot of this lab's source tree).")
     var script: String?
 
-    func run() throws {
-        let charts = try drawCharts(directory, script: script)
-        for chart in charts { print(chart.path) }
-    }
+    /// Draws the folder's charts.
+    func draw() throws -> [URL] { try drawCharts(directory, script: script) }
 }
 
 /// Draws a folder's charts; a clear error (exit 1) when gnuplot or the script is missing.

@@ -7,19 +7,15 @@ struct Report: ParsableCommand {
         abstract: "Write DIR/report.md: how it was measured, the trials, per-node and comparison tables, phases, charts.",
         discussion: "Draws the charts first (as `layoutlab plot`), unless --no-charts; the report links them.")
 
-    @Argument(help: "A results folder.")
-    var directory: String
-
-    @Option(help: "The gnuplot script (default: plot.gnuplot of this lab's source tree).")
-    var script: String?
+    @OptionGroup var chart: ChartOptions
 
     @Flag(help: "Write the report without drawing charts (no gnuplot needed).")
     var noCharts = false
 
     func run() throws {
-        let charts = noCharts ? [] : try drawCharts(directory, script: script)
+        let charts = noCharts ? [] : try chart.draw()
         do {
-            let folder = try ResultsFolder.open(URL(fileURLWithPath: directory))
+            let folder = try ResultsFolder.open(URL(fileURLWithPath: chart.directory))
             let report = try ReportWriter.write(for: folder, charts: charts)
             for chart in charts where chart.pathExtension == "png" { print("chart: \(chart.path)") }
             print("report: \(report.path)")

@@ -197,28 +197,12 @@ struct ShapeSource {
                     init(_ all: ContiguousArray<\(type)?>) { self.all = all; created = all.count }
                 }
 
-                @_cdecl("\(symbol)")
-                public func \(symbol)(
-                    _ nodes: Int, _ checkpoints: UnsafePointer<Int>, _ count: Int,
-                    _ context: UnsafeMutableRawPointer?, _ checkpoint: LayoutLabCheckpoint
-                ) -> UnsafeMutableRawPointer {
-                    checkpoint(context, 0)
-                    var all = ContiguousArray<\(type)?>()
-                    all.reserveCapacity(nodes)
-                    checkpoint(context, -1)
-                    var i = 0
-                    for k in 0..<count {
-                        let end = checkpoints[k]
-                        while i < end {
-                            all.append(\(newNode(layout, nodes: "all")))
-                            i &+= 1
-                        }
-                        checkpoint(context, i)
-                    }
-                    return Unmanaged.passRetained(\(holder)(all)).toOpaque()
-                }
 
                 """
+            text += allocateEntry(
+                symbol: symbol,
+                prologue: "    checkpoint(context, 0)\n    var all = ContiguousArray<\(type)?>()\n    all.reserveCapacity(nodes)\n    checkpoint(context, -1)\n",
+                append: "all.append(\(newNode(layout, nodes: "all")))", handle: "\(holder)(all)")
             let live = "created &- layoutlabFreedNodes"
             let reads: String
             let writes: String
@@ -262,42 +246,19 @@ struct ShapeSource {
             text += storage.map { "        self.\($0.name) = \($0.name)\n" }.joined()
             text += "        self.live = live\n    }\n}\n\n"
             let append = layout == .structArray
-                ? "all.append(\(prefix)Record(\(fields.map { "\($0.property): \(value($0.type, position: $0.position, nodes: nil))" }.joined(separator: ", "))))"
+                ? "all.append(\(recordValue()))"
                 : fields.map { "\($0.property).append(\(value($0.type, position: $0.position, nodes: nil)))" }.joined(separator: "\n            ")
-            text += """
-                @_cdecl("\(symbol)")
-                public func \(symbol)(
-                    _ nodes: Int, _ checkpoints: UnsafePointer<Int>, _ count: Int,
-                    _ context: UnsafeMutableRawPointer?, _ checkpoint: LayoutLabCheckpoint
-                ) -> UnsafeMutableRawPointer {
-                    checkpoint(context, 0)
-                    checkpoint(context, -1)
-
-                """
-            for array in storage {
-                text += "    var \(array.name) = \(array.type)()\n    \(array.name).reserveCapacity(nodes)\n"
-            }
-            text += """
-                    var i = 0
-                    for k in 0..<count {
-                        let end = checkpoints[k]
-                        while i < end {
-                            \(append)
-                            i &+= 1
-                        }
-                        checkpoint(context, i)
-                    }
-                    return Unmanaged.passRetained(\(holder)(\(storage.map { "\($0.name)" }.joined(separator: ", ")), live: nodes)).toOpaque()
-                }
-
-                """
+            let reserve = storage.map { "    var \($0.name) = \($0.type)()\n    \($0.name).reserveCapacity(nodes)\n" }.joined()
+            text += allocateEntry(
+                symbol: symbol, prologue: "    checkpoint(context, 0)\n    checkpoint(context, -1)\n" + reserve, append: append,
+                handle: "\(holder)(\(storage.map { "\($0.name)" }.joined(separator: ", ")), live: nodes)")
             let element = { (field: (name: String, property: String, type: FieldType, position: Int)) in
                 layout == .structArray ? "all[i].\(field.property)" : "\(field.property)[i]"
             }
             let reads = fields.map { "sum &+= \(fold($0.type, element($0), valueLayout: true))" }.joined(separator: "\n")
             let writes = fields.compactMap { bump($0.type, element($0)) }.joined(separator: "\n")
             let overwrite = layout == .structArray
-                ? "all[i] = \(prefix)Record(\(fields.map { "\($0.property): \(value($0.type, position: $0.position, nodes: nil))" }.joined(separator: ", ")))"
+                ? "all[i] = \(recordValue())"
                 : fields.map { "\($0.property)[i] = \(value($0.type, position: $0.position, nodes: nil))" }.joined(separator: "\n")
             let release = storage.map { "\($0.name) = []" }.joined(separator: "\n") + "\ntrial.live = 0"
             text += phaseEntry(symbol: symbol, holder: holder, live: "trial.live", storage: storage.map(\.name), cases: [
@@ -310,6 +271,37 @@ struct ShapeSource {
             ])
         }
         return text
+    }
+
+    /// The record of node `i` (value layouts: references are indices).
+    private func recordValue() -> String {
+        "\(prefix)Record(\(fields.map { "\($0.property): \(value($0.type, position: $0.position, nodes: nil))" }.joined(separator: ", ")))"
+    }
+
+    /// The allocate entry point: `prologue` (the baseline checkpoint, the container reservation and the
+    /// container-ready marker, in the layout's order), then `append` for each node in checkpoint segments.
+    private func allocateEntry(symbol: String, prologue: String, append: String, handle: String) -> String {
+        """
+        @_cdecl("\(symbol)")
+        public func \(symbol)(
+            _ nodes: Int, _ checkpoints: UnsafePointer<Int>, _ count: Int,
+            _ context: UnsafeMutableRawPointer?, _ checkpoint: LayoutLabCheckpoint
+        ) -> UnsafeMutableRawPointer {
+
+        """ + prologue + """
+            var i = 0
+            for k in 0..<count {
+                let end = checkpoints[k]
+                while i < end {
+                    \(append)
+                    i &+= 1
+                }
+                checkpoint(context, i)
+            }
+            return Unmanaged.passRetained(\(handle)).toOpaque()
+        }
+
+        """
     }
 
     /// The phase entry point: `phase` 1 traverse, 2 mutate, 3 free-half, 4 reallocate, 5 churn, 6 free-all.
