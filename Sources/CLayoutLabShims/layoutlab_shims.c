@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <gnu/libc-version.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -325,4 +326,18 @@ void ll_swift_allocation_counter_stop(ll_allocation_totals *out) {
         *ll_counter.hook = ll_counter.original;
     }
     *out = ll_counter.totals;
+}
+
+// MARK: process start
+
+int ll_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
+
+int ll_spawn_change_directory(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+int ll_pipe_close_on_exec(int ends[2]) {
+    return pipe2(ends, O_CLOEXEC) == 0 ? 0 : errno;
 }

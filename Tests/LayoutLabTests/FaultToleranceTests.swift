@@ -73,20 +73,15 @@ struct FaultToleranceTests {
 
     /// Starts `layoutlab run` on a 12-trial experiment whose third trial (columns r1) hangs at its last
     /// checkpoint, and returns once two trials are on disk, so that a signal lands mid-trial.
-    static func startRunThatHangs(_ label: String, standardError: Any = FileHandle.nullDevice) throws
-        -> (process: Process, file: URL, out: URL, finished: Int)
+    static func startRunThatHangs(_ label: String, standardError: ChildProcess.Stream = .null) throws
+        -> (process: ChildProcess, file: URL, out: URL, finished: Int)
     {
         let directory = try TestSupport.temporaryDirectory(label)
         let file = try write(experiment(name: label, nodes: 300_000, repetitions: 4), in: directory)
         let out = directory.appendingPathComponent("r")
-        let process = Process()
-        process.executableURL = TestSupport.buildDirectory.appendingPathComponent("layoutlab")
-        process.arguments = ["run", file.path, "--out", out.path]
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["LAYOUTLAB_FAULT": "hang@checkpoint:5@trial:p.columns.300000.system.r1"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = standardError
-        try process.run()
+        let process = try TestSupport.start(
+            "layoutlab", ["run", file.path, "--out", out.path],
+            environment: ["LAYOUTLAB_FAULT": "hang@checkpoint:5@trial:p.columns.300000.system.r1"], standardError: standardError)
         var finished = 0
         for _ in 0..<600 where finished < 2 {
             usleep(50_000)
@@ -100,8 +95,8 @@ struct FaultToleranceTests {
         let (process, file, out, finished) = try Self.startRunThatHangs("sigkill")
         let trialsFile = out.appendingPathComponent("trials.csv")
         #expect(finished >= 2, "two trials should finish before the third hangs")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.send(SIGKILL)
+        process.wait()
 
         // What is on disk is whole: every recorded trial has its row and all its samples.
         let trials = try TestSupport.readCSV(trialsFile)
@@ -128,13 +123,13 @@ struct FaultToleranceTests {
     }
 
     @Test func sigintStopsCleanlyAndMarksTheRunIncomplete() throws {
-        let errors = Pipe()
-        let (process, _, out, _) = try Self.startRunThatHangs("sigint", standardError: errors)
+        let (process, _, out, _) = try Self.startRunThatHangs("sigint", standardError: .pipe)
         let trialsFile = out.appendingPathComponent("trials.csv")
-        kill(process.processIdentifier, SIGINT)
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        process.send(SIGINT)
+        let collected = process.collect(timeoutSeconds: 120)
+        #expect(!collected.timedOut, "the runner did not stop within 2 minutes of SIGINT")
+        let stderr = String(decoding: collected.standardError, as: UTF8.self)
+        #expect(process.wait() == .exited(130))
         #expect(stderr.contains("--resume \(out.path)"))
         let environment = try String(contentsOf: out.appendingPathComponent("environment.json"), encoding: .utf8)
         #expect(environment.contains("\"status\" : \"incomplete\""))

@@ -23,15 +23,10 @@ struct SchemaTests {
     /// "pass" or "fail" for each file, by the schema.
     static func schemaVerdicts(_ files: [URL]) throws -> [String: String] {
         let root = try #require(EnvironmentProbe.packageRoot())
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", checker, root.appendingPathComponent("experiments/schema.json").path] + files.map(\.path)
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with jsonschema is needed (make test installs it)")
+        let result = try TestSupport.runTool(
+            "/usr/bin/env", ["python3", "-c", checker, root.appendingPathComponent("experiments/schema.json").path] + files.map(\.path))
+        try #require(result.status == 0, "python3 with jsonschema is needed (make test installs it): \(result.stderr)")
+        let text = result.stdout
         var verdicts: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)

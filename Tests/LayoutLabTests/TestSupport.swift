@@ -1,6 +1,7 @@
 import CSV
 import Foundation
 import LayoutLab
+import Testing
 
 /// Helpers shared by the tests that run real workers and the built command.
 enum TestSupport {
@@ -41,21 +42,30 @@ enum TestSupport {
         try runTool(buildDirectory.appendingPathComponent(executable).path, arguments, environment: environment)
     }
 
-    /// Runs any program by path.
+    /// Runs any program by path. A program still running after `timeoutSeconds` is killed and the test
+    /// fails saying so, so that a hang costs one test, never the whole run.
     static func runTool(
-        _ path: String, _ arguments: [String], environment: [String: String] = [:]
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], timeoutSeconds: Double = 300,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let finished = try ChildProcess.run(
+            path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            timeoutSeconds: timeoutSeconds)
+        if finished.timedOut {
+            Issue.record("\(path) \(arguments.joined(separator: " ")) ran longer than \(Int(timeoutSeconds)) s and was killed",
+                         sourceLocation: sourceLocation)
+        }
+        return (finished.termination.shellStatus, finished.standardOutput, finished.standardError)
+    }
+
+    /// Starts a built executable without waiting for it (for tests that signal a running command).
+    static func start(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        standardError: ChildProcess.Stream = .null
+    ) throws -> ChildProcess {
+        try ChildProcess(
+            executable: buildDirectory.appendingPathComponent(executable).path, arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            standardOutput: .null, standardError: standardError)
     }
 }

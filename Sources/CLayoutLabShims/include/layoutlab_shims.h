@@ -5,6 +5,7 @@
 #ifndef LAYOUTLAB_SHIMS_H
 #define LAYOUTLAB_SHIMS_H
 
+#include <spawn.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -111,5 +112,13 @@ typedef struct {
 int ll_swift_allocation_counter_start(void);
 /// Restores the runtime's own allocation path and writes the totals since start.
 void ll_swift_allocation_counter_stop(ll_allocation_totals *out);
+
+/// glibc's posix_spawn file actions that its header declares only under _GNU_SOURCE, which Swift's Glibc
+/// module does not see: close every descriptor from `lowest` up in the child, and change its directory.
+/// 0, or an errno.
+int ll_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
+int ll_spawn_change_directory(posix_spawn_file_actions_t *actions, const char *path);
+/// pipe2(O_CLOEXEC), also _GNU_SOURCE only: both ends closed on exec from the start. 0, or an errno.
+int ll_pipe_close_on_exec(int ends[2]);
 
 #endif

@@ -7,20 +7,17 @@ enum ExternalCommand {
         var text: String
     }
 
-    /// Runs `command` (an absolute path or a name found on `PATH`); nil when it cannot start.
+    /// Runs `command` (an absolute path or a name found on `PATH`); nil when it cannot start. Standard error
+    /// is dropped unless merged into the text.
     static func run(_ command: [String], workingDirectory: URL? = nil, mergeStandardError: Bool = false) -> Output? {
-        guard let executable = command.first.flatMap(locate) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(command.dropFirst())
-        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = mergeStandardError ? pipe : FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, text: String(decoding: data, as: UTF8.self))
+        guard let executable = command.first.flatMap(locate),
+              let child = try? ChildProcess(
+                  executable: executable, arguments: Array(command.dropFirst()), environment: ProcessInfo.processInfo.environment,
+                  workingDirectory: workingDirectory?.path, standardOutput: .pipe,
+                  standardError: mergeStandardError ? .standardOutput : .null)
+        else { return nil }
+        let text = child.collect().standardOutput
+        return Output(status: child.wait().shellStatus, text: String(decoding: text, as: UTF8.self))
     }
 
     /// The trimmed standard output of a command that succeeded, else nil.

@@ -38,42 +38,37 @@ public struct WorkerLauncher: Sendable {
 
         // `program` runs another worker speaking the same protocol (the Python worker: interpreter, script).
         let command = program ?? [workerPath]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst()) + request.arguments
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = FileHandle(forWritingAtPath: logURL.path)
-        process.standardError = log ?? FileHandle.nullDevice
-
         let started = MonotonicClock.nowNanoseconds()
+        let child: ChildProcess
         do {
-            try process.run()
+            child = try ChildProcess(
+                executable: command[0], arguments: Array(command.dropFirst()) + request.arguments, environment: environment,
+                standardOutput: .pipe, standardError: .file(logURL.path))
         } catch {
-            return TrialResult(trial: trial, status: .error, message: "cannot start the worker \(workerPath): \(error)")
+            return TrialResult(trial: trial, status: .error, message: "cannot start the worker: \(error)")
         }
-        interruption?.workerStarted(process.processIdentifier)
-        let watchdog = Watchdog(process: process, seconds: timeoutSeconds)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
+        interruption?.workerStarted(child.pid)
+        let collected = child.collect(timeoutSeconds: timeoutSeconds)
+        // The worker has closed its stdout (it ended or was killed): no signal may be sent to its pid any more.
         interruption?.workerEnded()
-        try? log?.close()
+        let termination = child.wait()
         let wallNs = MonotonicClock.nowNanoseconds() - started
 
-        var result = Self.parse(String(decoding: data, as: UTF8.self), trial: trial)
+        var result = Self.parse(String(decoding: collected.standardOutput, as: UTF8.self), trial: trial)
         result.wallNs = wallNs
-        if watchdog.fired {
+        switch termination {
+        case _ where collected.timedOut:
             result.status = .timeout
             result.message = "the worker ran longer than \(Int(timeoutSeconds)) s and was killed"
-        } else if process.terminationReason == .uncaughtSignal {
-            result.status = .terminated(by: process.terminationStatus)
-            result.message = result.message ?? "the worker died of \(SignalName.name(of: process.terminationStatus))"
-        } else if process.terminationStatus != 0 {
-            result.status = .failed(exitCode: process.terminationStatus)
-            result.message = result.message ?? "the worker exited with status \(process.terminationStatus)"
+        case .signalled(let signal):
+            result.status = .terminated(by: signal)
+            result.message = result.message ?? "the worker died of \(SignalName.name(of: signal))"
+        case .exited(let code) where code != 0:
+            result.status = .failed(exitCode: code)
+            result.message = result.message ?? "the worker exited with status \(code)"
+        case .exited:
+            break
         }
         // A failed trial keeps its log even when empty (it shows the worker said nothing); an ok one only
         // keeps a log that has something in it.
@@ -111,35 +106,5 @@ public struct WorkerLauncher: Sendable {
             result.message = "the worker stopped before reporting its samples"
         }
         return result
-    }
-}
-
-/// Kills a process with SIGKILL if it is still running after a deadline.
-final class Watchdog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cancelled = false
-    private var didFire = false
-
-    init(process: Process, seconds: Double) {
-        let pid = process.processIdentifier
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
-            lock.lock()
-            defer { lock.unlock() }
-            guard !cancelled else { return }
-            didFire = true
-            kill(pid, SIGKILL)
-        }
-    }
-
-    func cancel() {
-        lock.lock()
-        cancelled = true
-        lock.unlock()
-    }
-
-    var fired: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return didFire
     }
 }

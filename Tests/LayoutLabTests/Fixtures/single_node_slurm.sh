@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a single-node Slurm on this machine (loopback), for the Slurm test: munge with a fresh key, slurmctld
 # and slurmd as root, proctrack/linuxproc, task/none, select/cons_tres. Idempotent: a running cluster is kept.
+# (pgrep -r R,S,D: a zombie left by an earlier cluster does not count as running.)
 # Prints "ready" when sinfo shows the node idle; exits non-zero saying why when Slurm cannot start.
 set -u
 fail() { echo "single-node Slurm cannot start: $*" >&2; exit 1; }
@@ -14,6 +15,8 @@ cpus=$(nproc)
 memory=$(awk '/MemTotal/ { print int($2 / 1024 * 0.8) }' /proc/meminfo)
 conf_dir=/etc/slurm
 mkdir -p "$conf_dir" /var/spool/slurmctld /var/spool/slurmd /var/log/slurm /run/munge /var/lib/munge /var/log/munge
+# The daemons outlive this script: none of them may keep its caller's stdout or stderr open.
+start_log=/var/log/slurm/start.log
 cat > "$conf_dir/slurm.conf" <<CONF
 ClusterName=layoutlab
 SlurmctldHost=$node(127.0.0.1)
@@ -34,14 +37,14 @@ MpiDefault=none
 NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP OverSubscribe=EXCLUSIVE
 CONF
-if ! pgrep -x munged >/dev/null; then
+if ! pgrep -r R,S,D -x munged >/dev/null; then
   [ -s /etc/munge/munge.key ] || { mkdir -p /etc/munge; dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none; }
   chown -R munge:munge /etc/munge /run/munge /var/lib/munge /var/log/munge 2>/dev/null
   chmod 400 /etc/munge/munge.key
-  runuser -u munge -- munged 2>/dev/null || munged --force || fail "munged does not start"
+  runuser -u munge -- munged >>"$start_log" 2>&1 || munged --force >>"$start_log" 2>&1 || fail "munged does not start: $(tail -3 "$start_log")"
 fi
-pgrep -x slurmctld >/dev/null || slurmctld || fail "slurmctld does not start (see /var/log/slurm/slurmctld.log)"
-pgrep -x slurmd >/dev/null || slurmd || fail "slurmd does not start (see /var/log/slurm/slurmd.log)"
+pgrep -r R,S,D -x slurmctld >/dev/null || slurmctld >>"$start_log" 2>&1 || fail "slurmctld does not start (see /var/log/slurm/slurmctld.log)"
+pgrep -r R,S,D -x slurmd >/dev/null || slurmd >>"$start_log" 2>&1 || fail "slurmd does not start (see /var/log/slurm/slurmd.log)"
 for _ in $(seq 1 60); do
   state=$(sinfo -h -o %T 2>/dev/null | head -1)
   case "$state" in idle*|mixed*|allocated*) echo ready; exit 0 ;; esac

@@ -1,0 +1,239 @@
+import CLayoutLabShims
+import Foundation
+import LayoutLabSampling
+
+/// A program started with `posix_spawn` and reaped with `waitpid`: workers, the compiler, helper tools.
+///
+/// Why not Foundation's `Process`: on Linux it learns that a child ended when a socket it hands to the child
+/// closes, so any daemon the child starts (munged, slurmd) inherits that socket and the wait never returns.
+/// Here the child gets only its three standard descriptors (every other one is closed in the child), its
+/// signal mask is cleared and every signal is back to its default action, and the wait is on its pid.
+public final class ChildProcess {
+    /// Where one of the child's standard streams goes.
+    public enum Stream: Sendable {
+        /// `/dev/null`.
+        case null
+        /// A pipe that `collect` reads.
+        case pipe
+        /// A file, created or truncated.
+        case file(String)
+        /// The same pipe as standard output (for standard error only).
+        case standardOutput
+    }
+
+    /// How the child ended: its exit code, or the number of the signal that killed it.
+    public enum Termination: Equatable, Sendable {
+        case exited(Int32)
+        case signalled(Int32)
+
+        /// The exit code, or 128 + the signal number as a shell reports it.
+        public var shellStatus: Int32 {
+            switch self {
+            case .exited(let code): code
+            case .signalled(let signal): 128 + signal
+            }
+        }
+    }
+
+    /// What `collect` read from the piped streams.
+    public struct Collected: Sendable {
+        public var standardOutput: [UInt8] = []
+        public var standardError: [UInt8] = []
+        /// The deadline passed and the child was killed with SIGKILL.
+        public var timedOut = false
+    }
+
+    /// The child's process id.
+    public let pid: pid_t
+    private var outputDescriptor: Int32?
+    private var errorDescriptor: Int32?
+    private var termination: Termination?
+
+    /// Starts `executable` (a path; see `ExternalCommand.locate` for names on `PATH`) with `arguments`
+    /// and exactly `environment`. Standard input is `/dev/null`.
+    public init(
+        executable: String, arguments: [String], environment: [String: String],
+        workingDirectory: String? = nil, standardOutput: Stream = .pipe, standardError: Stream = .null
+    ) throws(ChildProcessError) {
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        var parentEnds: [Int32] = []
+        var childEnds: [Int32] = []
+        func closeAll() { (parentEnds + childEnds).forEach { close($0) } }
+
+        func route(_ stream: Stream, to target: Int32) throws(ChildProcessError) -> Int32? {
+            switch stream {
+            case .null:
+                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", O_RDWR, 0)
+                return nil
+            case .file(let path):
+                posix_spawn_file_actions_addopen(&actions, target, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                return nil
+            case .standardOutput:
+                posix_spawn_file_actions_adddup2(&actions, 1, target)
+                return nil
+            case .pipe:
+                var ends: [Int32] = [-1, -1]
+                let code = ll_pipe_close_on_exec(&ends)
+                guard code == 0 else {
+                    closeAll()
+                    throw ChildProcessError(executable: executable, errno: code)
+                }
+                parentEnds.append(ends[0])
+                childEnds.append(ends[1])
+                posix_spawn_file_actions_adddup2(&actions, ends[1], target)
+                return ends[0]
+            }
+        }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let output = try route(standardOutput, to: 1)
+        let error = try route(standardError, to: 2)
+        ll_spawn_close_from(&actions, 3)
+        if let workingDirectory { ll_spawn_change_directory(&actions, workingDirectory) }
+
+        var noSignals = sigset_t()
+        var allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var child: pid_t = 0
+        let code = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        childEnds.forEach { close($0) }
+        guard code == 0 else {
+            parentEnds.forEach { close($0) }
+            throw ChildProcessError(executable: executable, errno: code)
+        }
+        pid = child
+        outputDescriptor = output
+        errorDescriptor = error
+    }
+
+    deinit {
+        [outputDescriptor, errorDescriptor].compactMap { $0 }.forEach { close($0) }
+        // A child that has ended but was never waited for is reaped; a running one is left alone.
+        if termination == nil {
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, WNOHANG)
+        }
+    }
+
+    /// Sends `signal` to the child (unless it has already been reaped).
+    public func send(_ signal: Int32) {
+        if termination == nil { kill(pid, signal) }
+    }
+
+    /// Reads the piped streams until the child closes both. After `timeoutSeconds` the child is killed
+    /// with SIGKILL; what it had written is kept, and reading stops a few seconds later even if a
+    /// descendant still holds the pipe open.
+    public func collect(timeoutSeconds: Double? = nil) -> Collected {
+        var collected = Collected()
+        var open: [(descriptor: Int32, isError: Bool)] = []
+        if let outputDescriptor { open.append((outputDescriptor, false)) }
+        if let errorDescriptor { open.append((errorDescriptor, true)) }
+        let start = MonotonicClock.nowNanoseconds()
+        var deadline = timeoutSeconds.map { start + Int(max(0, $0) * 1e9) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+        defer { buffer.deallocate() }
+
+        while !open.isEmpty {
+            var polled = open.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
+            var waitMilliseconds: Int32 = -1
+            if let current = deadline {
+                let now = MonotonicClock.nowNanoseconds()
+                if now >= current {
+                    if collected.timedOut { break }
+                    collected.timedOut = true
+                    kill(pid, SIGKILL)
+                    deadline = now + 5_000_000_000
+                    continue
+                }
+                waitMilliseconds = Int32(min(Double(current - now) / 1e6 + 1, Double(Int32.max)))
+            }
+            let ready = poll(&polled, nfds_t(polled.count), waitMilliseconds)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            var stillOpen: [(descriptor: Int32, isError: Bool)] = []
+            for (entry, state) in zip(open, polled) {
+                guard state.revents != 0 else {
+                    stillOpen.append(entry)
+                    continue
+                }
+                let count = read(entry.descriptor, buffer.baseAddress, buffer.count)
+                if count > 0 {
+                    let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+                    if entry.isError { collected.standardError.append(contentsOf: bytes) }
+                    else { collected.standardOutput.append(contentsOf: bytes) }
+                    stillOpen.append(entry)
+                } else if count < 0, errno == EINTR || errno == EAGAIN {
+                    stillOpen.append(entry)
+                }
+            }
+            open = stillOpen
+        }
+        for entry in [outputDescriptor, errorDescriptor].compactMap({ $0 }) { close(entry) }
+        outputDescriptor = nil
+        errorDescriptor = nil
+        return collected
+    }
+
+    /// Waits for the child to end and reaps it.
+    @discardableResult
+    public func wait() -> Termination {
+        if let termination { return termination }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else {
+                // Already reaped by someone else: nothing is known of how it ended.
+                termination = .exited(-1)
+                return .exited(-1)
+            }
+        }
+        let signal = status & 0x7f
+        let ended: Termination = signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+        termination = ended
+        return ended
+    }
+
+    /// Runs a command to completion: its status, standard output and standard error as text.
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String? = nil, mergeStandardError: Bool = false, timeoutSeconds: Double? = nil
+    ) throws(ChildProcessError) -> Finished {
+        let child = try ChildProcess(
+            executable: executable, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
+            standardOutput: .pipe, standardError: mergeStandardError ? .standardOutput : .pipe)
+        let collected = child.collect(timeoutSeconds: timeoutSeconds)
+        return Finished(
+            termination: child.wait(), standardOutput: String(decoding: collected.standardOutput, as: UTF8.self),
+            standardError: String(decoding: collected.standardError, as: UTF8.self), timedOut: collected.timedOut)
+    }
+
+    /// A command that ran to completion.
+    public struct Finished: Sendable {
+        public var termination: ChildProcess.Termination
+        public var standardOutput: String
+        public var standardError: String
+        public var timedOut: Bool
+    }
+}
+
+/// A program could not be started.
+public struct ChildProcessError: Error, CustomStringConvertible {
+    public let executable: String
+    public let errno: Int32
+    public var description: String { "cannot start \(executable): \(String(cString: strerror(errno)))" }
+}
