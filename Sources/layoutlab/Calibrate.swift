@@ -6,7 +6,7 @@ struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the lab itself: accuracy, sampler costs, harness overhead, repeatability, linear cost.",
         discussion: """
-            Runs calibration experiments (about a minute and a half on 2 cores) into results/calibration/<UTC time>/, \
+            Runs calibration experiments (under a minute on 2 cores) into results/calibration/<UTC time>/, \
             prints every figure with its goal and pass or FAIL, writes calibration.csv, and exits 1 when a figure \
             misses its goal, saying which and by how much.
             """)
