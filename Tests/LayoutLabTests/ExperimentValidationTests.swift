@@ -115,6 +115,23 @@ struct ExperimentValidationTests {
         #expect(paths.isSuperset(of: ["$.shapes", "$.nodes[0]", "$.repetitions", "$.layouts[0]"]))
     }
 
+    /// A JSON parser keeps one of two equal keys; the lab names both lines instead. Equal keys in different
+    /// objects, values that look like keys, and escapes that spell the same key are each handled.
+    @Test func duplicateKeysAreRefusedWithBothLines() {
+        let text = """
+            { "name": "dup",
+              "shapes": [ { "name": "nodes", "fields": [ {"name": "x", "type": "int64", "type": "int8"},
+                                                         {"name": "y", "type": "int64"} ] } ],
+              "nodes": [1000],
+              "n\\u006fdes": [2000] }
+            """
+        let found = problems(text)
+        #expect(found.map(\.jsonPath) == ["$.shapes[0].fields[0].type", "$.nodes"], "\(found)")
+        #expect(found.first?.message.contains("\"type\" again on line 2 (first on line 2)") == true)
+        #expect(found.last?.message.contains("\"nodes\" again on line 5 (first on line 4)") == true)
+        #expect(problems(Self.valid).isEmpty, "the same key in sibling objects is not a duplicate")
+    }
+
     @Test func notUTF8() {
         let found: [ExperimentProblem]
         do {

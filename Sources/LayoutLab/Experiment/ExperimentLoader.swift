@@ -67,10 +67,15 @@ public struct ExperimentLoader: Sendable {
         } catch {
             throw fail("expected JSON, got text that does not parse: \(Self.parseFailure(data))")
         }
+        let duplicates = DuplicateKeyScanner.duplicates(in: [UInt8](data)).map {
+            ExperimentProblem(
+                file: path, jsonPath: $0.jsonPath,
+                message: "expected each key once in an object, got \"\($0.key)\" again on line \($0.line) (first on line \($0.firstLine)); JSON keeps only one of them")
+        }
         var validator = ExperimentValidator(file: path, libraries: libraries)
         let experiment = validator.experiment(from: document)
-        guard let experiment, validator.problems.isEmpty else {
-            throw ExperimentValidationError(problems: validator.problems)
+        guard let experiment, validator.problems.isEmpty, duplicates.isEmpty else {
+            throw ExperimentValidationError(problems: duplicates + validator.problems)
         }
         return experiment
     }
