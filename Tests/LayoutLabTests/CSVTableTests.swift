@@ -18,5 +18,9 @@ struct CSVTableTests {
         #expect(CSVNumber.cell(Double?.none) == nil)
         #expect(CSVNumber.cell(Double.nan) == nil)
         #expect(CSVNumber.cell(Int?.none) == nil)
+        #expect(CSVNumber.cell(-0.0004) == "0.000")
+        // People's numbers: one decimal, a dash for missing, and no "-0.0" for a tiny negative.
+        #expect(Rounded.text(56.04) == "56.0" && Rounded.text(-0.5) == "-0.5")
+        #expect(Rounded.text(-0.02) == "0.0" && Rounded.text(nil) == "–" && Rounded.text(.infinity) == "–")
     }
 }

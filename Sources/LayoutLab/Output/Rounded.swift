@@ -5,6 +5,8 @@ public enum Rounded {
         guard let value, value.isFinite else { return "–" }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
-        return String((value * scale).rounded() / scale)
+        let rounded = (value * scale).rounded() / scale
+        // A small negative that rounds to zero (RSS a few KiB under its baseline) prints as 0.0, not -0.0.
+        return String(rounded == 0 ? 0 : rounded)
     }
 }
