@@ -117,7 +117,7 @@ do for [format in "pngcairo svg"] {
 
             set output sprintf("%s/timeline-%s.%s", out, allocator, ext)
             set title sprintf("RSS through every phase — %s (repetition 1; x: progress within each phase)\n%s", allocator, subtitle)
-            set xlabel "phase"
+            set xlabel ""
             set ylabel "RSS (MiB)"
             set xtics ()
             do for [i=1:words(plabels)] { set xtics add (word(plabels, i) i - 0.5) }
@@ -125,9 +125,12 @@ do for [format in "pngcairo svg"] {
             set grid noxtics
             do for [i=1:words(plabels) - 1] { set arrow i from i, graph 0 to i, graph 1 nohead dt 3 lc rgb "#888888" }
             set xrange [0:words(plabels)]
+            # The key goes below the frame: a layout's plateau can sit anywhere, the top left included.
+            set key below horizontal font ",16"
             plot for [i=1:words(playouts)] data."/timeline.csv" \
                     using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("x") : NaN):(column("rss_mib")) \
                     with linespoints pt 7 ps 0.4 lc i title word(playouts, i)
+            set key top left inside vertical font ",18"
             unset arrow
             set grid xtics
             set xtics norotate autofreq font ",18"
