@@ -1,22 +1,20 @@
 # LayoutLab charts for one results folder. The lab does the statistics and writes chart-data/*.csv
 # (layoutlab plot DIR writes them, then runs this script); gnuplot only draws.
 #   gnuplot -e "results='results/default/latest'" plot.gnuplot
-# Writes DIR/charts/<name>.png (1600×1000) and .svg:
+# Writes DIR/charts/<name>.png (1600×1000) and .svg, or DIR/charts/<shape>/<name>.* for each shape when the
+# experiment has several:
 #   growth-<allocator>      RSS (MiB) against nodes alive during allocate, a line per layout; dashed: the
 #                           allocator's own active (else allocated) bytes. Repetition 1.
 #   bytes-per-node          where a node's bytes go, stacked, per layout × allocator (medians).
 #   phase-times-<allocator> ns per node of each phase by layout (median, min–max whiskers), log scale.
 #   timeline-<allocator>    RSS (MiB) through every phase of repetition 1, phase boundaries marked.
 #   comparison-rss, comparison-ns   each allocator ÷ the first: ratio and 95 % bootstrap interval, 1.0 line.
-# Every chart shows the first shape at the largest node count; a chart with no data says so.
+# Every chart shows one shape at the largest node count; a chart with no data says so.
 
 if (!exists("results")) results = "results/default/latest"
-data = results."/chart-data"
-out = results."/charts"
 
 rows(name) = int(system(sprintf("awk 'END { print NR - 1 }' '%s/%s' 2>/dev/null || echo 0", data, name)))
 distinct(name, column) = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"%s\") k = i; next } !seen[$k]++ { printf \"%%s \", $k }' '%s/%s'", column, data, name))
-subtitle = system(sprintf("cat '%s/subtitle.txt'", data))
 
 set datafile separator comma
 set datafile columnheaders
@@ -27,149 +25,159 @@ set style fill solid 0.85 border -1
 # Draws an empty frame that says why a chart has nothing in it.
 nothing(text) = sprintf("set xrange [0:1]; set yrange [0:1]; unset logscale; set label 99 \"%s\" at 0.5,0.5 center font \",22\"; plot 1/0 notitle; unset label 99; set xrange [*:*]; set yrange [*:*]", text)
 
-do for [format in "pngcairo svg"] {
-    ext = format eq "pngcairo" ? "png" : "svg"
-    if (format eq "pngcairo") {
-        set terminal pngcairo size 1600,1000 font "Sans,18" linewidth 2 noenhanced
-    } else {
-        set terminal svg size 1600,1000 font "Sans,18" linewidth 2 noenhanced
-    }
-
-    # 1. Growth during allocate, one chart per allocator.
-    allocators = distinct("growth.csv", "allocator")
-    layouts = distinct("growth.csv", "layout")
-    if (rows("growth.csv") == 0) { allocators = "none" }
-    do for [allocator in allocators] {
-        set output sprintf("%s/growth-%s.%s", out, allocator, ext)
-        set title sprintf("Resident memory while nodes are allocated — %s\n%s", allocator, subtitle)
-        set xlabel "nodes alive (millions)"
-        set ylabel "RSS (MiB); dashed: allocator's own active or allocated bytes (MiB)"
-        unset logscale
-        if (allocator eq "none") { eval nothing("no successful trial to draw") } else {
-        figure = system(sprintf("awk -F, '$1 == \"%s\" && $5 != \"\" { print $6; exit }' '%s/growth.csv'", allocator, data))
-        if (figure eq "") { set label 98 "this allocator reports no active or allocated figure: no dashed lines" at graph 0.02, graph 0.6 font ",16" }
-        plot for [i=1:words(layouts)] data."/growth.csv" \
-                using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(column("rss_mib")) \
-                with linespoints pt 7 ps 0.5 lc i title word(layouts, i), \
-             for [i=1:words(layouts)] data."/growth.csv" \
-                using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(column("allocator_mib")) \
-                with lines dt 2 lc i notitle
-        unset label 98
+# One set of charts per shape: chart-data/shapes.txt lists the subfolders ("." for a single shape).
+shapes = system(sprintf("cat '%s/chart-data/shapes.txt' 2>/dev/null", results))
+if (strlen(shapes) == 0) { shapes = "." }
+do for [sub in shapes] {
+    data = results."/chart-data/".sub
+    out = results."/charts/".sub
+    dummy = system(sprintf("mkdir -p '%s'", out))
+    subtitle = system(sprintf("cat '%s/subtitle.txt'", data))
+    do for [format in "pngcairo svg"] {
+        ext = format eq "pngcairo" ? "png" : "svg"
+        if (format eq "pngcairo") {
+            set terminal pngcairo size 1600,1000 font "Sans,18" linewidth 2 noenhanced
+        } else {
+            set terminal svg size 1600,1000 font "Sans,18" linewidth 2 noenhanced
         }
-    }
 
-    # 2. Where the bytes go.
-    set output sprintf("%s/bytes-per-node.%s", out, ext)
-    set title sprintf("Where a node's bytes go (median over repetitions)\n%s", subtitle)
-    set offsets 0, 0, graph 0.08, 0
-    balloc = distinct("breakdown.csv", "allocator")
-    set xlabel sprintf("layout — bars left to right: %s (label: RSS B/node)", balloc)
-    set ylabel "bytes per node (B/node)"
-    unset logscale
-    if (rows("breakdown.csv") == 0) { eval nothing("no successful trial with a probe to draw") } else {
-        blayouts = distinct("breakdown.csv", "layout")
-        set xtics ()
-        do for [i=1:words(blayouts)] { set xtics add (word(blayouts, i) i) }
-        if (words(blayouts) > 5) { set xtics rotate by -25 font ",14" }
-        set xrange [0.4:words(blayouts) + 0.6]
-        set yrange [0:*]
-        set key below horizontal maxrows 2 font ",15"
-        nalloc = words(distinct("breakdown.csv", "allocator"))
-        half = 0.4 / nalloc
-        names = "payload;headers & bookkeeping;allocator rounding (usable − requested);allocator overhead (its active/allocated − usable);page & RSS overhead (RSS − the rest);container slot (reference array)"
-        colors = "#4477aa #66ccee #228833 #ccbb44 #ee6677 #aa3377"
-        plot for [s=1:6] data."/breakdown.csv" \
-                using (column("x")):(0):(column("x") - half):(column("x") + half):(column(sprintf("bottom%d", s))):(column(sprintf("top%d", s))) \
-                with boxxyerror lc rgb word(colors, s) title system(sprintf("echo '%s' | cut -d';' -f%d", names, s)), \
-             data."/breakdown.csv" using (column("x")):(column("top6")):(sprintf("%.1f", column("rss_bytes_per_node"))) \
-                with labels offset 0,0.7 font ",11" notitle
-        set xtics norotate autofreq font ",18"
-        set xrange [*:*]
-        set yrange [*:*]
-        set key top left vertical inside font ",18"
-    }
-    set offsets 0, 0, 0, 0
-
-    # 3. Phases: ns per node by phase, and RSS through the whole trial.
-    if (rows("phase-times.csv") > 0) {
-        pallocators = distinct("phase-times.csv", "allocator")
-        playouts = distinct("phase-times.csv", "layout")
-        plabels = system(sprintf("awk -F, 'NR > 1 { printf \"%%s \", $2 }' '%s/phases.csv'", data))
-        do for [allocator in pallocators] {
-            set output sprintf("%s/phase-times-%s.%s", out, allocator, ext)
-            set title sprintf("Time per node of each phase — %s (median, min–max; empty: the phase cannot apply)\n%s", allocator, subtitle)
-            set xlabel "phase"
-            set ylabel "ns per node (ns/node, log scale)"
-            set logscale y
-            set xtics ()
-            do for [i=1:words(plabels)] { set xtics add (word(plabels, i) i - 1) }
-            set xtics rotate by -30 font ",14"
-            set xrange [-0.6:words(plabels) - 0.4]
-            bw = 0.8 / words(playouts)
-            plot for [i=1:words(playouts)] data."/phase-times.csv" \
-                    using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("x") : NaN):(column("ns_median")):(bw) \
-                    with boxes lc i title word(playouts, i), \
-                 data."/phase-times.csv" using (strcol("allocator") eq allocator ? column("x") : NaN):(column("ns_median")):(column("ns_min")):(column("ns_max")) \
-                    with yerrorbars lc rgb "black" pt -1 notitle
+        # 1. Growth during allocate, one chart per allocator.
+        allocators = distinct("growth.csv", "allocator")
+        layouts = distinct("growth.csv", "layout")
+        if (rows("growth.csv") == 0) { allocators = "none" }
+        do for [allocator in allocators] {
+            set output sprintf("%s/growth-%s.%s", out, allocator, ext)
+            set title sprintf("Resident memory while nodes are allocated — %s\n%s", allocator, subtitle)
+            set xlabel "nodes alive (millions)"
+            set ylabel "RSS (MiB); dashed: allocator's own active or allocated bytes (MiB)"
             unset logscale
-            set xtics norotate autofreq font ",18"
-            set xrange [*:*]
-
-            set output sprintf("%s/timeline-%s.%s", out, allocator, ext)
-            set title sprintf("RSS through every phase — %s (repetition 1; x: progress within each phase)\n%s", allocator, subtitle)
-            set xlabel ""
-            set ylabel "RSS (MiB)"
-            set xtics ()
-            do for [i=1:words(plabels)] { set xtics add (word(plabels, i) i - 0.5) }
-            set xtics rotate by -30 font ",14"
-            set grid noxtics
-            do for [i=1:words(plabels) - 1] { set arrow i from i, graph 0 to i, graph 1 nohead dt 3 lc rgb "#888888" }
-            set xrange [0:words(plabels)]
-            # The key goes below the frame: a layout's plateau can sit anywhere, the top left included.
-            set key below horizontal font ",16"
-            plot for [i=1:words(playouts)] data."/timeline.csv" \
-                    using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("x") : NaN):(column("rss_mib")) \
-                    with linespoints pt 7 ps 0.4 lc i title word(playouts, i)
-            set key top left inside vertical font ",18"
-            unset arrow
-            set grid xtics
-            set xtics norotate autofreq font ",18"
-            set xrange [*:*]
-        }
-    }
-
-    # 4. Comparison with the first allocator.
-    # comparison-runs-*: this folder (B) against another run (A), written by `layoutlab compare A B`.
-    do for [metric in "rss ns runs-rss runs-ns"] {
-        file = sprintf("comparison-%s.csv", metric)
-        if (rows(file) > 0) {
-            set output sprintf("%s/comparison-%s.%s", out, metric, ext)
-            base = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s/%s'", data, file))
-            what = (metric eq "rss" || metric eq "runs-rss") ? "RSS bytes per node" : "Allocate ns per node"
-            set title sprintf("%s of %s ÷ %s (ratio of medians, 95 %% bootstrap interval)\n%s", what, \
-                strstrt(metric, "runs") ? "this run (B)" : "each allocator", strstrt(metric, "runs") ? "run A" : base, subtitle)
-            set xlabel "layout and allocator"
-            set ylabel sprintf("ratio to %s (1.0 = equal)", base)
-            count = rows(file)
-            set xtics () rotate by -35 font ",13"
-            do for [i=1:count] {
-                label = system(sprintf("awk -F, 'NR == %d { print $2 }' '%s/%s'", i + 1, data, file))
-                set xtics add (label i)
+            if (allocator eq "none") { eval nothing("no successful trial to draw") } else {
+            figure = system(sprintf("awk -F, '$1 == \"%s\" && $5 != \"\" { print $6; exit }' '%s/growth.csv'", allocator, data))
+            if (figure eq "") { set label 98 "this allocator reports no active or allocated figure: no dashed lines" at graph 0.02, graph 0.6 font ",16" }
+            plot for [i=1:words(layouts)] data."/growth.csv" \
+                    using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(column("rss_mib")) \
+                    with linespoints pt 7 ps 0.5 lc i title word(layouts, i), \
+                 for [i=1:words(layouts)] data."/growth.csv" \
+                    using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(column("allocator_mib")) \
+                    with lines dt 2 lc i notitle
+            unset label 98
             }
-            set xrange [0.4:count + 0.6]
+        }
+
+        # 2. Where the bytes go.
+        set output sprintf("%s/bytes-per-node.%s", out, ext)
+        balloc = distinct("breakdown.csv", "allocator")
+        if (strlen(balloc) > 1) { balloc = balloc[1:strlen(balloc) - 1] }
+        set title sprintf("Where a node's bytes go (median over repetitions; bars left to right: %s; label: RSS B/node)\n%s", balloc, subtitle)
+        set offsets 0, 0, graph 0.08, 0
+        set xlabel ""
+        set ylabel "bytes per node (B/node)"
+        unset logscale
+        if (rows("breakdown.csv") == 0) { eval nothing("no successful trial with a probe to draw") } else {
+            blayouts = distinct("breakdown.csv", "layout")
+            set xtics ()
+            do for [i=1:words(blayouts)] { set xtics add (word(blayouts, i) i) }
+            if (words(blayouts) > 5) { set xtics rotate by -25 font ",14" }
+            set xrange [0.4:words(blayouts) + 0.6]
             set yrange [0:*]
-            set key bottom right
-            set offsets 0, 0, graph 0.1, 0
-            plot data."/".file using (column("x")):(column("ratio")):(0.6) with boxes lc rgb "#4477aa" notitle, \
-                 data."/".file using (column("x")):(column("ratio")):(column("ci_low")):(column("ci_high")) with yerrorbars lc rgb "black" pt -1 notitle, \
-                 data."/".file using (column("x")):(column("ci_high")):(sprintf("%.3f", column("ratio"))) with labels offset 0,0.8 font ",13" notitle, \
-                 1 with lines dt 2 lc rgb "#cc3311" title "1.0: same as ".base
-            set key top left
-            set offsets 0, 0, 0, 0
+            set key below horizontal maxrows 2 font ",15"
+            nalloc = words(distinct("breakdown.csv", "allocator"))
+            half = 0.4 / nalloc
+            names = "payload;headers & bookkeeping;allocator rounding (usable − requested);allocator overhead (its active/allocated − usable);page & RSS overhead (RSS − the rest);container slot (reference array)"
+            colors = "#4477aa #66ccee #228833 #ccbb44 #ee6677 #aa3377"
+            plot for [s=1:6] data."/breakdown.csv" \
+                    using (column("x")):(0):(column("x") - half):(column("x") + half):(column(sprintf("bottom%d", s))):(column(sprintf("top%d", s))) \
+                    with boxxyerror lc rgb word(colors, s) title system(sprintf("echo '%s' | cut -d';' -f%d", names, s)), \
+                 data."/breakdown.csv" using (column("x")):(column("top6")):(sprintf("%.1f", column("rss_bytes_per_node"))) \
+                    with labels offset 0,0.7 font ",11" notitle
             set xtics norotate autofreq font ",18"
             set xrange [*:*]
             set yrange [*:*]
+            set key top left vertical inside font ",18"
         }
+        set offsets 0, 0, 0, 0
+
+        # 3. Phases: ns per node by phase, and RSS through the whole trial.
+        if (rows("phase-times.csv") > 0) {
+            pallocators = distinct("phase-times.csv", "allocator")
+            playouts = distinct("phase-times.csv", "layout")
+            plabels = system(sprintf("awk -F, 'NR > 1 { printf \"%%s \", $2 }' '%s/phases.csv'", data))
+            do for [allocator in pallocators] {
+                set output sprintf("%s/phase-times-%s.%s", out, allocator, ext)
+                set title sprintf("Time per node of each phase — %s (median, min–max; empty: the phase cannot apply)\n%s", allocator, subtitle)
+                set xlabel "phase"
+                set ylabel "ns per node (ns/node, log scale)"
+                set logscale y
+                set xtics ()
+                do for [i=1:words(plabels)] { set xtics add (word(plabels, i) i - 1) }
+                set xtics rotate by -30 font ",14"
+                set xrange [-0.6:words(plabels) - 0.4]
+                bw = 0.8 / words(playouts)
+                plot for [i=1:words(playouts)] data."/phase-times.csv" \
+                        using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("x") : NaN):(column("ns_median")):(bw) \
+                        with boxes lc i title word(playouts, i), \
+                     data."/phase-times.csv" using (strcol("allocator") eq allocator ? column("x") : NaN):(column("ns_median")):(column("ns_min")):(column("ns_max")) \
+                        with yerrorbars lc rgb "black" pt -1 notitle
+                unset logscale
+                set xtics norotate autofreq font ",18"
+                set xrange [*:*]
+
+                set output sprintf("%s/timeline-%s.%s", out, allocator, ext)
+                set title sprintf("RSS through every phase — %s (repetition 1; x: progress within each phase)\n%s", allocator, subtitle)
+                set xlabel ""
+                set ylabel "RSS (MiB)"
+                set xtics ()
+                do for [i=1:words(plabels)] { set xtics add (word(plabels, i) i - 0.5) }
+                set xtics rotate by -30 font ",14"
+                set grid noxtics
+                do for [i=1:words(plabels) - 1] { set arrow i from i, graph 0 to i, graph 1 nohead dt 3 lc rgb "#888888" }
+                set xrange [0:words(plabels)]
+                # The key goes below the frame: a layout's plateau can sit anywhere, the top left included.
+                set key below horizontal font ",16"
+                plot for [i=1:words(playouts)] data."/timeline.csv" \
+                        using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("x") : NaN):(column("rss_mib")) \
+                        with linespoints pt 7 ps 0.4 lc i title word(playouts, i)
+                set key top left inside vertical font ",18"
+                unset arrow
+                set grid xtics
+                set xtics norotate autofreq font ",18"
+                set xrange [*:*]
+            }
+        }
+
+        # 4. Comparison with the first allocator.
+        # comparison-runs-*: this folder (B) against another run (A), written by `layoutlab compare A B`.
+        do for [metric in "rss ns runs-rss runs-ns"] {
+            file = sprintf("comparison-%s.csv", metric)
+            if (rows(file) > 0) {
+                set output sprintf("%s/comparison-%s.%s", out, metric, ext)
+                base = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s/%s'", data, file))
+                what = (metric eq "rss" || metric eq "runs-rss") ? "RSS bytes per node" : "Allocate ns per node"
+                set title sprintf("%s of %s ÷ %s (ratio of medians, 95 %% bootstrap interval)\n%s", what, \
+                    strstrt(metric, "runs") ? "this run (B)" : "each allocator", strstrt(metric, "runs") ? "run A" : base, subtitle)
+                set xlabel "layout and allocator"
+                set ylabel sprintf("ratio to %s (1.0 = equal)", base)
+                count = rows(file)
+                set xtics () rotate by -35 font ",13"
+                do for [i=1:count] {
+                    label = system(sprintf("awk -F, 'NR == %d { print $2 }' '%s/%s'", i + 1, data, file))
+                    set xtics add (label i)
+                }
+                set xrange [0.4:count + 0.6]
+                set yrange [0:*]
+                set key bottom right
+                set offsets 0, 0, graph 0.1, 0
+                plot data."/".file using (column("x")):(column("ratio")):(0.6) with boxes lc rgb "#4477aa" notitle, \
+                     data."/".file using (column("x")):(column("ratio")):(column("ci_low")):(column("ci_high")) with yerrorbars lc rgb "black" pt -1 notitle, \
+                     data."/".file using (column("x")):(column("ci_high")):(sprintf("%.3f", column("ratio"))) with labels offset 0,0.8 font ",13" notitle, \
+                     1 with lines dt 2 lc rgb "#cc3311" title "1.0: same as ".base
+                set key top left
+                set offsets 0, 0, 0, 0
+                set xtics norotate autofreq font ",18"
+                set xrange [*:*]
+                set yrange [*:*]
+            }
+        }
+        unset output
     }
-    unset output
 }

@@ -75,10 +75,13 @@ struct Compare: ParsableCommand {
         if tables.count == 2, let folder = try? ResultsFolder.open(URL(fileURLWithPath: directories[1])) {
             // The two-run comparison chart's data, drawn by `layoutlab plot DIR_B` (comparison-runs-*).
             let data = folder.directory.appendingPathComponent(ChartDataWriter.directoryName)
-            try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-            for (name, metric) in [("runs-rss", "rss_bytes_per_node"), ("runs-ns", "allocate_ns_per_node")] {
-                let table = ChartData.comparison(comparisons, metric: metric, run: folder.run)
-                try AtomicFile.write(table.text, to: data.appendingPathComponent("comparison-\(name).csv"))
+            for set in ChartDataWriter.chartSets(of: folder.experiment) {
+                let target = data.appendingPathComponent(set.subfolder).standardizedFileURL
+                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+                for (name, metric) in [("runs-rss", "rss_bytes_per_node"), ("runs-ns", "allocate_ns_per_node")] {
+                    let table = ChartData.comparison(comparisons, metric: metric, focus: set.focus)
+                    try AtomicFile.write(table.text, to: target.appendingPathComponent("comparison-\(name).csv"))
+                }
             }
             print("chart data for `layoutlab plot \(directories[1])`: \(data.path)/comparison-runs-*.csv")
         }

@@ -83,4 +83,30 @@ struct ChartReportTests {
         #expect(text.contains("| p.final-class.10000.system.r2 | crashed:SIGABRT |"))
         #expect(text.contains("| final-class | system | 1 |"), "the failed repetition is not counted")
     }
+
+    /// With several shapes each gets its own charts (charts/<shape>/), each saying which shape it shows, and
+    /// the report shows them under one heading per shape.
+    @Test func everyShapeGetsItsOwnCharts() throws {
+        let directory = try TestSupport.temporaryDirectory("shapes")
+        let file = directory.appendingPathComponent("shapes.json")
+        try """
+            { "name": "shapes", "layouts": ["final-class", "struct-array"],
+              "shapes": [ { "name": "narrow", "fields": [ {"name": "x", "type": "int8"} ] },
+                          { "name": "broad", "fields": [ {"name": "a", "type": "double"}, {"name": "b", "type": "double"}, {"name": "c", "type": "double"} ] } ],
+              "nodes": [20000], "repetitions": 1, "checkpoints": 3 }
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("r")
+        try #require(try TestSupport.run("layoutlab", ["run", file.path, "--out", out.path]).status == 0)
+        let report = try TestSupport.run("layoutlab", ["report", out.path])
+        #expect(report.status == 0, "\(report.stderr)")
+        for (shape, fields) in [("narrow", "x:int8"), ("broad", "a:double;b:double;c:double")] {
+            let svg = try String(contentsOf: out.appendingPathComponent("charts/\(shape)/bytes-per-node.svg"), encoding: .utf8)
+            #expect(svg.contains("shape \(shape) (\(fields))"))
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("charts/\(shape)/growth-system.png").path))
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("charts/bytes-per-node.png").path))
+        let text = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(text.contains("### Shape broad (a:double;b:double;c:double)"))
+        #expect(text.contains("![bytes-per-node](charts/narrow/bytes-per-node.png)"))
+    }
 }

@@ -1,13 +1,24 @@
 import LayoutLabSampling
 
 /// The small derived tables `plot.gnuplot` draws from (`chart-data/*.csv`): the lab does the statistics and
-/// the arithmetic, gnuplot only draws. Each chart shows the first shape at the largest node count.
+/// the arithmetic, gnuplot only draws. Each table is for one shape at one node count (its `Focus`).
 public enum ChartData {
+    /// What one set of charts shows: a shape at a node count.
+    public struct Focus: Sendable {
+        public var shape: Shape
+        public var nodes: Int
+
+        public init(shape: Shape, nodes: Int) {
+            self.shape = shape
+            self.nodes = nodes
+        }
+    }
+
     /// RSS and the allocator's own active (else allocated) bytes against nodes alive during allocate,
     /// repetition 1 of each layout × allocator, in MiB and millions of nodes.
-    public static func growth(samples: [[String: String]], run: ExperimentRun) -> CSVTable {
+    public static func growth(samples: [[String: String]], run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["allocator", "layout", "nodes_alive_millions", "rss_mib", "allocator_mib", "allocator_figure"])
-        guard let (shape, nodes) = focus(run) else { return table }
+        let (shape, nodes) = (focus.shape, focus.nodes)
         for allocator in run.experiment.allocators {
             for layout in run.experiment.layouts {
                 let id = "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name).r1"
@@ -29,13 +40,13 @@ public enum ChartData {
     /// payload (the fields' bytes), headers and bookkeeping (requested − payload), allocator rounding
     /// (usable − requested), allocator overhead (the allocator's active, else allocated, figure − usable −
     /// container; empty where it reports neither), page and RSS overhead (RSS − the rest), container slot.
-    public static func breakdown(run: ExperimentRun) -> CSVTable {
+    public static func breakdown(run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: [
             "x", "layout", "allocator", "allocator_index", "rss_bytes_per_node", "payload", "headers", "rounding",
             "allocator_overhead", "page_overhead", "container", "bottom1", "top1", "bottom2", "top2", "bottom3", "top3",
             "bottom4", "top4", "bottom5", "top5", "bottom6", "top6",
         ])
-        guard let (shape, nodes) = focus(run) else { return table }
+        let (shape, nodes) = (focus.shape, focus.nodes)
         let allocators = run.experiment.allocators.count
         let width = 0.8 / Double(allocators)
         let payload = Double(PayloadLayout.columnBytes(of: shape.fields.map(\.type)))
@@ -77,9 +88,10 @@ public enum ChartData {
 
     /// ns per node of each phase by layout and allocator (median, min, max over repetitions), with bar
     /// positions: x = phase index + an offset per layout.
-    public static func phaseTimes(run: ExperimentRun) -> CSVTable {
+    public static func phaseTimes(run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["allocator", "phase_index", "phase_label", "layout", "layout_index", "x", "ns_median", "ns_min", "ns_max"])
-        guard let (shape, nodes) = focus(run), run.experiment.phases.count > 1 else { return table }
+        let (shape, nodes) = (focus.shape, focus.nodes)
+        guard run.experiment.phases.count > 1 else { return table }
         let layouts = run.experiment.layouts
         let width = 0.8 / Double(layouts.count)
         for allocator in run.experiment.allocators {
@@ -109,9 +121,10 @@ public enum ChartData {
 
     /// RSS over the whole trial (repetition 1), x = phase index + progress through the phase, so that phase
     /// boundaries fall on integers for every layout.
-    public static func timeline(samples: [[String: String]], run: ExperimentRun) -> CSVTable {
+    public static func timeline(samples: [[String: String]], run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["allocator", "layout", "x", "rss_mib"])
-        guard let (shape, nodes) = focus(run), run.experiment.phases.count > 1 else { return table }
+        let (shape, nodes) = (focus.shape, focus.nodes)
+        guard run.experiment.phases.count > 1 else { return table }
         for allocator in run.experiment.allocators {
             for layout in run.experiment.layouts {
                 let id = "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name).r1"
@@ -132,9 +145,9 @@ public enum ChartData {
     }
 
     /// The ratios of `comparison.csv` for one metric as bars: x, a label, ratio and its interval.
-    public static func comparison(_ comparisons: [Comparison], metric: String, run: ExperimentRun) -> CSVTable {
+    public static func comparison(_ comparisons: [Comparison], metric: String, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["x", "label", "ratio", "ci_low", "ci_high", "side_a", "side_b"])
-        guard let (shape, nodes) = focus(run) else { return table }
+        let (shape, nodes) = (focus.shape, focus.nodes)
         let selected = comparisons.filter { $0.metric == metric && $0.shape == shape.name && $0.nodes == nodes }
         for (index, comparison) in selected.enumerated() {
             guard let ratio = comparison.ratio else { continue }
@@ -152,9 +165,9 @@ public enum ChartData {
         phase.kind == .traverse || phase.kind == .mutate ? "\(phase.kind.rawValue)-\(phase.order == .random ? "rnd" : "seq")" : phase.kind.rawValue
     }
 
-    /// The first shape and the largest node count: what every chart shows.
-    static func focus(_ run: ExperimentRun) -> (Shape, Int)? {
-        guard let shape = run.experiment.shapes.first, let nodes = run.experiment.nodes.max() else { return nil }
-        return (shape, nodes)
+    /// What the charts show: every shape of the experiment, each at the largest node count.
+    public static func foci(_ experiment: Experiment) -> [Focus] {
+        guard let nodes = experiment.nodes.max() else { return [] }
+        return experiment.shapes.map { Focus(shape: $0, nodes: nodes) }
     }
 }

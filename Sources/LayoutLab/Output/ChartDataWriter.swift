@@ -2,8 +2,23 @@ import Foundation
 
 /// Writes `chart-data/` for a results folder: the derived tables of `ChartData`, the comparison of every
 /// allocator with the first one, and `subtitle.txt` (what every chart says about how it was measured).
+/// One set of tables per shape at the largest node count: with one shape they are `chart-data/*.csv` (charts
+/// in `charts/`), with several each shape has `chart-data/<shape>/` (charts in `charts/<shape>/`).
+/// `chart-data/shapes.txt` lists those subfolders for `plot.gnuplot` (`.` for a single shape).
 public enum ChartDataWriter {
     public static let directoryName = "chart-data"
+    public static let shapesFile = "shapes.txt"
+
+    /// One set of charts: what it shows, and its subfolder under `chart-data/` and `charts/`.
+    public struct ChartSet: Sendable {
+        public var focus: ChartData.Focus
+        public var subfolder: String
+    }
+
+    public static func chartSets(of experiment: Experiment) -> [ChartSet] {
+        let foci = ChartData.foci(experiment)
+        return foci.map { ChartSet(focus: $0, subfolder: foci.count == 1 ? "." : $0.shape.name) }
+    }
 
     @discardableResult
     public static func write(for folder: ResultsFolder) throws -> URL {
@@ -12,17 +27,24 @@ public enum ChartDataWriter {
         let run = folder.run
         let samples = folder.sampleRows
         let comparisons = try comparisons(of: folder)
-        let tables: [(String, CSVTable)] = [
-            ("growth.csv", ChartData.growth(samples: samples, run: run)),
-            ("breakdown.csv", ChartData.breakdown(run: run)),
-            ("phase-times.csv", ChartData.phaseTimes(run: run)),
-            ("phases.csv", ChartData.phaseLabels(run: run)),
-            ("timeline.csv", ChartData.timeline(samples: samples, run: run)),
-            ("comparison-rss.csv", ChartData.comparison(comparisons, metric: "rss_bytes_per_node", run: run)),
-            ("comparison-ns.csv", ChartData.comparison(comparisons, metric: "allocate_ns_per_node", run: run)),
-        ]
-        for (name, table) in tables { try AtomicFile.write(table.text, to: directory.appendingPathComponent(name)) }
-        try AtomicFile.write(subtitle(folder) + "\n", to: directory.appendingPathComponent("subtitle.txt"))
+        let sets = chartSets(of: folder.experiment)
+        for set in sets {
+            let focus = set.focus
+            let target = directory.appendingPathComponent(set.subfolder).standardizedFileURL
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            let tables: [(String, CSVTable)] = [
+                ("growth.csv", ChartData.growth(samples: samples, run: run, focus: focus)),
+                ("breakdown.csv", ChartData.breakdown(run: run, focus: focus)),
+                ("phase-times.csv", ChartData.phaseTimes(run: run, focus: focus)),
+                ("phases.csv", ChartData.phaseLabels(run: run)),
+                ("timeline.csv", ChartData.timeline(samples: samples, run: run, focus: focus)),
+                ("comparison-rss.csv", ChartData.comparison(comparisons, metric: "rss_bytes_per_node", focus: focus)),
+                ("comparison-ns.csv", ChartData.comparison(comparisons, metric: "allocate_ns_per_node", focus: focus)),
+            ]
+            for (name, table) in tables { try AtomicFile.write(table.text, to: target.appendingPathComponent(name)) }
+            try AtomicFile.write(subtitle(folder, focus: focus) + "\n", to: target.appendingPathComponent("subtitle.txt"))
+        }
+        try AtomicFile.write(sets.map(\.subfolder).joined(separator: " ") + "\n", to: directory.appendingPathComponent(shapesFile))
         return directory
     }
 
@@ -35,12 +57,11 @@ public enum ChartDataWriter {
     }
 
     /// Two lines: experiment, shape, node count; allocators with versions, machine.
-    static func subtitle(_ folder: ResultsFolder) -> String {
+    static func subtitle(_ folder: ResultsFolder, focus: ChartData.Focus) -> String {
         let experiment = folder.experiment
-        let shape = experiment.shapes.first
         let environment = EnvironmentReader(directory: folder.directory)
         let allocators = environment.allocatorLabels.isEmpty ? experiment.allocators.map(\.name) : environment.allocatorLabels
-        let first = "\(experiment.name) · shape \(shape?.name ?? "?") (\(shape?.fieldSummary ?? "")) · \(experiment.nodes.max() ?? 0) nodes · repetitions \(experiment.repetitions)"
+        let first = "\(experiment.name) · shape \(focus.shape.name) (\(focus.shape.fieldSummary)) · \(focus.nodes) nodes · repetitions \(experiment.repetitions)"
         return first + "\n" + allocators.joined(separator: ", ") + " · " + environment.machine
     }
 }

@@ -11,7 +11,8 @@ public struct ChartPlotter: Sendable {
         EnvironmentProbe.packageRoot().map { $0.appendingPathComponent("plot.gnuplot") }
     }
 
-    /// Draws every chart into `DIR/charts/`; returns their paths.
+    /// Draws every chart into `DIR/charts/` (`DIR/charts/<shape>/` when the experiment has several shapes);
+    /// returns their paths.
     public func plot(_ folder: ResultsFolder) throws -> [URL] {
         guard let gnuplot = ExternalCommand.locate("gnuplot") else {
             throw RunError("gnuplot is not installed: apt-get install gnuplot-nox (make run installs it)")
@@ -19,13 +20,19 @@ public struct ChartPlotter: Sendable {
         guard FileManager.default.fileExists(atPath: script.path) else { throw RunError("no gnuplot script at \(script.path)") }
         try ChartDataWriter.write(for: folder)
         let charts = folder.directory.appendingPathComponent("charts")
-        try FileManager.default.createDirectory(at: charts, withIntermediateDirectories: true)
+        for set in ChartDataWriter.chartSets(of: folder.experiment) {
+            try FileManager.default.createDirectory(
+                at: charts.appendingPathComponent(set.subfolder).standardizedFileURL, withIntermediateDirectories: true)
+        }
         let escaped = folder.directory.path.replacing("'", with: "''")
         guard let result = ExternalCommand.run([gnuplot, "-e", "results='\(escaped)'", script.path], mergeStandardError: true) else {
             throw RunError("cannot start \(gnuplot)")
         }
         guard result.status == 0 else { throw RunError("gnuplot failed on \(script.path):\n\(result.text)") }
-        return try FileManager.default.contentsOfDirectory(at: charts, includingPropertiesForKeys: nil)
-            .filter { ["png", "svg"].contains($0.pathExtension) }.sorted { $0.path < $1.path }
+        return ChartDataWriter.chartSets(of: folder.experiment).flatMap { set in
+            let directory = charts.appendingPathComponent(set.subfolder).standardizedFileURL
+            return ((try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? [])
+                .filter { ["png", "svg"].contains($0.pathExtension) }.sorted { $0.path < $1.path }
+        }
     }
 }

@@ -104,10 +104,18 @@ public enum ReportWriter {
 
         let pngs = charts.filter { $0.pathExtension == "png" }
         if !pngs.isEmpty {
-            text += "\n## Charts\n\nEach also as SVG beside the PNG. They show the first shape at the largest node count.\n\n"
-            for chart in pngs {
-                let name = chart.deletingPathExtension().lastPathComponent
-                text += "![\(name)](charts/\(chart.lastPathComponent))\n\n"
+            let sets = ChartDataWriter.chartSets(of: folder.experiment)
+            text += "\n## Charts\n\nEach also as SVG beside the PNG, for "
+            text += sets.count == 1 ? "the shape at the largest node count.\n\n" : "each shape at the largest node count.\n\n"
+            let root = folder.directory.standardizedFileURL.path + "/"
+            for set in sets {
+                if sets.count > 1 { text += "### Shape \(set.focus.shape.name) (\(set.focus.shape.fieldSummary))\n\n" }
+                let directory = folder.directory.appendingPathComponent("charts").appendingPathComponent(set.subfolder).standardizedFileURL.path
+                for chart in pngs where chart.standardizedFileURL.deletingLastPathComponent().path == directory {
+                    let name = chart.deletingPathExtension().lastPathComponent
+                    let relative = chart.standardizedFileURL.path.replacingOccurrences(of: root, with: "")
+                    text += "![\(name)](\(relative))\n\n"
+                }
             }
         }
         return text
