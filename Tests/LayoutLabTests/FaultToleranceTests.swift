@@ -109,12 +109,25 @@ struct FaultToleranceTests {
         let environment = try String(contentsOf: out.appendingPathComponent("environment.json"), encoding: .utf8)
         #expect(environment.contains("\"status\" : \"running\""), "a SIGKILLed runner could not mark itself; resume does")
 
+        // What a kill in the middle of an append leaves: rows of the unfinished trial, the last one torn.
+        let samplesFile = out.appendingPathComponent("samples.csv")
+        let handle = try FileHandle(forWritingTo: samplesFile)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("p.columns.300000.system.r1,0,0,1,0,123\np.columns.300000.system.r1,0,1,2".utf8))
+        try handle.close()
+
         let resumed = try TestSupport.run("layoutlab", ["run", "--resume", out.path])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let after = try TestSupport.readCSV(trialsFile)
         let experiment = try ExperimentLoader().load(path: file.path)
         #expect(Set(after.rows.compactMap { $0["trial_id"] }) == Set(TrialPlan.trials(for: experiment).map(\.id)))
         #expect(after.rows.count == 12, "each trial exactly once")
+        let samplesAfter = try TestSupport.readCSV(samplesFile)
+        #expect(samplesAfter.rows.count == 12 * 6, "six samples per trial: the torn and orphaned rows are gone")
+        #expect(samplesAfter.rows.allSatisfy { $0.count == samplesAfter.header.count && !($0["rss_bytes"] ?? "").isEmpty })
+        for row in after.rows {
+            #expect(samplesAfter.rows.filter { $0["trial_id"] == row["trial_id"] }.count == 6, "\(row["trial_id"] ?? "")")
+        }
         #expect(Set(after.rows.prefix(trials.rows.count).map { $0["trial_id"] }) == Set(trials.rows.map { $0["trial_id"] }),
                 "the trials recorded before the kill are kept as they were")
         let finalEnvironment = try String(contentsOf: out.appendingPathComponent("environment.json"), encoding: .utf8)

@@ -13,9 +13,15 @@ public struct CSVTable: Sendable {
 
     public mutating func append(contentsOf other: [[String?]]) { for row in other { append(row) } }
 
-    public var text: String {
-        var text = Self.line(header)
-        for row in rows { text += Self.line(row) }
+    public var text: String { Self.line(header) + Self.lines(rows) }
+
+    /// The header line alone, with its line break.
+    public var headerLine: String { Self.line(header) }
+
+    /// Rows as CSV lines, without a header (what is appended to a file that has one).
+    public static func lines(_ rows: [[String?]]) -> String {
+        var text = ""
+        for row in rows { text += line(row) }
         return text
     }
 

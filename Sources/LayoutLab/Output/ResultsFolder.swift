@@ -1,9 +1,11 @@
 import CSV
 import Foundation
 
-/// The folder one experiment's results are written to. After every trial it rewrites `trials.csv`,
-/// `samples.csv` and `per-node.csv` atomically, so the folder always holds every finished trial and never
-/// a truncated file. A folder can be reopened to resume a run that stopped.
+/// The folder one experiment's results are written to. After every trial it appends the trial's rows to
+/// `samples.csv` and `phases.csv` (flushed to disk), then rewrites `trials.csv` and `per-node.csv`
+/// atomically: a trial is in `trials.csv` only once its samples are on disk, and writing costs the new rows,
+/// not the whole suite so far. A folder can be reopened to resume a run that stopped; rows of a trial that
+/// never reached `trials.csv`, and a line torn by a crash, are dropped then.
 public final class ResultsFolder {
     public static let trialsFile = "trials.csv"
     public static let samplesFile = "samples.csv"
@@ -20,6 +22,9 @@ public final class ResultsFolder {
     private var trialsTable = CSVTable(header: TrialsTable.header)
     private var samplesTable = CSVTable(header: SamplesTable.header)
     private var phasesTable = CSVTable(header: PhasesTable.header)
+    /// The samples or phases file on disk holds rows that were dropped when the folder was reopened (or an
+    /// older header): it is rewritten whole before anything is appended to it.
+    private var rewriteBeforeAppending = false
 
     /// Creates the folder and copies the experiment file into it.
     public init(creating directory: URL, experiment: Experiment) throws {
@@ -47,12 +52,28 @@ public final class ResultsFolder {
             trialsTable.append(cells.map { $0 })
         }
         let finished = finishedTrialIDs
-        for cells in try Self.rows(of: url(Self.samplesFile), header: SamplesTable.header) where finished.contains(cells[0]) {
-            samplesTable.append(cells.map { $0 })
+        for (file, table) in [(Self.samplesFile, \ResultsFolder.samplesTable), (Self.phasesFile, \ResultsFolder.phasesTable)] {
+            let state = Self.state(of: url(file), header: self[keyPath: table].headerLine)
+            var rows = try Self.rows(of: url(file), header: self[keyPath: table].header)
+            if state.tornLastLine, !rows.isEmpty { rows.removeLast() }
+            for cells in rows where finished.contains(cells[0]) { self[keyPath: table].append(cells.map { $0 }) }
+            if state.tornLastLine || !state.currentHeader || self[keyPath: table].rows.count != rows.count {
+                rewriteBeforeAppending = true
+            }
         }
-        for cells in try Self.rows(of: url(Self.phasesFile), header: PhasesTable.header) where finished.contains(cells[0]) {
-            phasesTable.append(cells.map { $0 })
-        }
+    }
+
+    /// Whether a file starts with `header` (an absent or empty file counts as such) and whether its last
+    /// line lacks its line break (a crash in the middle of an append).
+    static func state(of url: URL, header: String) -> (currentHeader: Bool, tornLastLine: Bool) {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return (true, false) }
+        defer { try? handle.close() }
+        guard let end = try? handle.seekToEnd(), end > 0 else { return (true, false) }
+        try? handle.seek(toOffset: end - 1)
+        let last = (try? handle.read(upToCount: 1)) ?? Data()
+        try? handle.seek(toOffset: 0)
+        let first = (try? handle.read(upToCount: header.utf8.count)) ?? Data()
+        return (first == Data(header.utf8), last != Data("\n".utf8))
     }
 
     public var workersDirectory: URL { url("workers") }
@@ -89,13 +110,26 @@ public final class ResultsFolder {
         }
     }
 
-    /// Adds a finished trial and rewrites the tables.
+    /// Adds a finished trial: its samples and phases are appended and flushed, then `trials.csv` (and
+    /// `per-node.csv`) rewritten with it.
     public func record(_ result: TrialResult) throws {
-        records.append(TrialRecord(result: result))
-        trialsTable.append(TrialsTable.row(TrialRecord(result: result)))
-        samplesTable.append(contentsOf: SamplesTable.rows(result, phases: experiment.phases))
-        phasesTable.append(contentsOf: PhasesTable.rows(result, seed: experiment.seed))
-        try writeTables()
+        let samples = SamplesTable.rows(result, phases: experiment.phases)
+        let phases = PhasesTable.rows(result, seed: experiment.seed)
+        samplesTable.append(contentsOf: samples)
+        phasesTable.append(contentsOf: phases)
+        if rewriteBeforeAppending {
+            try AtomicFile.write(samplesTable.text, to: url(Self.samplesFile))
+            try AtomicFile.write(phasesTable.text, to: url(Self.phasesFile))
+            rewriteBeforeAppending = false
+        } else {
+            try DurableAppend.append(CSVTable.lines(samples), to: url(Self.samplesFile), header: samplesTable.headerLine)
+            try DurableAppend.append(CSVTable.lines(phases), to: url(Self.phasesFile), header: phasesTable.headerLine)
+        }
+        let record = TrialRecord(result: result)
+        records.append(record)
+        trialsTable.append(TrialsTable.row(record))
+        try AtomicFile.write(trialsTable.text, to: url(Self.trialsFile))
+        try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: run)).text, to: url(Self.perNodeFile))
     }
 
     /// Adds every trial of another folder of the same experiment (a shard) and rewrites the tables.
@@ -105,6 +139,7 @@ public final class ResultsFolder {
         samplesTable.append(contentsOf: other.samplesTable.rows)
         phasesTable.append(contentsOf: other.phasesTable.rows)
         try writeTables()
+        rewriteBeforeAppending = false
     }
 
     private func writeTables() throws {
