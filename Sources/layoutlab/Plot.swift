@@ -5,7 +5,11 @@ import LayoutLab
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw the charts of a results folder with gnuplot (PNG and SVG in DIR/charts).",
-        discussion: "Writes the derived tables in DIR/chart-data, then runs plot.gnuplot. Needs gnuplot (apt-get install gnuplot-nox).")
+        discussion: """
+            Writes the derived tables in DIR/chart-data, then runs plot.gnuplot. Each shape is drawn at the \
+            largest node count; with several shapes, each has its own DIR/charts/<shape>. Needs gnuplot \
+            (apt-get install gnuplot-nox).
+            """)
 
     @OptionGroup var chart: ChartOptions
 
