@@ -83,7 +83,9 @@ struct Compare: ParsableCommand {
                     try AtomicFile.write(table.text, to: target.appendingPathComponent("comparison-\(name).csv"))
                 }
             }
-            print("chart data for `layoutlab plot \(directories[1])`: \(data.path)/comparison-runs-*.csv")
+            let sets = ChartDataWriter.chartSets(of: folder.experiment)
+            let location = sets.count == 1 ? "\(data.path)/comparison-runs-*.csv" : "\(data.path)/<shape>/comparison-runs-*.csv"
+            print("chart data for `layoutlab plot \(directories[1])`: \(location)")
         }
         if let failAbove {
             let regressions = comparisons.filter { $0.regresses(abovePercent: failAbove) }

@@ -161,7 +161,10 @@ public final class ResultsFolder {
     /// file has none. A file from an earlier version of the lab may lack columns added since: they read empty.
     static func rows(of url: URL, header expected: [String]) throws -> [[String]] {
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
-        let reader = try CSVReader(string: try String(contentsOf: url, encoding: .utf8), hasHeaderRow: true)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        // Empty, or only part of a header line (a crash during the first append): no rows yet.
+        guard text.contains("\n") else { return [] }
+        let reader = try CSVReader(string: text, hasHeaderRow: true)
         let header = reader.headerRow ?? []
         let unknown = header.filter { !expected.contains($0) }
         guard unknown.isEmpty, header.first == expected.first else {

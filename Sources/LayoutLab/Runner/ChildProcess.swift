@@ -83,7 +83,7 @@ public final class ChildProcess {
                 let code = ll_pipe_close_on_exec(&ends)
                 guard code == 0 else {
                     closeAll()
-                    throw ChildProcessError(executable: executable, errno: code)
+                    throw ChildProcessError(executable: executable, errno: code, context: "a pipe")
                 }
                 parentEnds.append(ends[0])
                 childEnds.append(ends[1])
@@ -103,7 +103,10 @@ public final class ChildProcess {
         sigfillset(&allSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // Its own process group: Ctrl-C at a terminal reaches the runner, which stops the child itself, and a
+        // timeout can kill the child's descendants with it.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -113,7 +116,12 @@ public final class ChildProcess {
         childEnds.forEach { close($0) }
         guard code == 0 else {
             parentEnds.forEach { close($0) }
-            throw ChildProcessError(executable: executable, errno: code)
+            var files: [String] = []
+            for (name, stream) in [("stdout", standardOutput), ("stderr", standardError)] {
+                if case .file(let path) = stream { files.append("\(name) to \(path)") }
+            }
+            if let workingDirectory { files.append("in \(workingDirectory)") }
+            throw ChildProcessError(executable: executable, errno: code, context: files.joined(separator: ", "))
         }
         pid = child
         outputDescriptor = output
@@ -134,37 +142,42 @@ public final class ChildProcess {
         if termination == nil { kill(pid, signal) }
     }
 
-    /// Reads the piped streams until the child closes both. After `timeoutSeconds` the child is killed
-    /// with SIGKILL; what it had written is kept, and reading stops a few seconds later even if a
-    /// descendant still holds the pipe open.
+    /// Reads the piped streams until the child closes both. A deadline (`timeoutSeconds`) also bounds the
+    /// later `wait()`: if the child is still running then, it and its process group get SIGKILL and
+    /// `timedOut` is set; what it had written is kept. Once the child has exited, reading stops within two
+    /// seconds even if a descendant it left behind still holds a pipe open.
     public func collect(timeoutSeconds: Double? = nil) -> Collected {
         var collected = Collected()
         var open: [(descriptor: Int32, isError: Bool)] = []
         if let outputDescriptor { open.append((outputDescriptor, false)) }
         if let errorDescriptor { open.append((errorDescriptor, true)) }
-        let start = MonotonicClock.nowNanoseconds()
-        var deadline = timeoutSeconds.map { start + Int(max(0, $0) * 1e9) }
+        deadline = timeoutSeconds.flatMap { seconds in
+            seconds.isFinite ? MonotonicClock.nowNanoseconds() + Int(min(max(0, seconds), 1e8) * 1e9) : nil
+        }
+        var stopReadingAt: Int?
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
         defer { buffer.deallocate() }
 
         while !open.isEmpty {
-            var polled = open.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
-            var waitMilliseconds: Int32 = -1
-            if let current = deadline {
-                let now = MonotonicClock.nowNanoseconds()
-                if now >= current {
-                    if collected.timedOut { break }
-                    collected.timedOut = true
-                    kill(pid, SIGKILL)
-                    deadline = now + 5_000_000_000
-                    continue
-                }
-                waitMilliseconds = Int32(min(Double(current - now) / 1e6 + 1, Double(Int32.max)))
+            let now = MonotonicClock.nowNanoseconds()
+            if let stop = stopReadingAt, now >= stop { break }
+            if let deadline, now >= deadline, stopReadingAt == nil {
+                if reapIfExited() == nil { killForTimeout() }
+                stopReadingAt = now + 2_000_000_000
+                continue
             }
+            // Wake at least once a second to notice a child that exited while a descendant keeps the pipe.
+            let limit = [deadline, stopReadingAt].compactMap { $0 }.min().map { max(0, $0 - now) } ?? Int.max
+            let waitMilliseconds = Int32(min(limit / 1_000_000 + 1, 1000))
+            var polled = open.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&polled, nfds_t(polled.count), waitMilliseconds)
             if ready < 0 {
                 if errno == EINTR { continue }
                 break
+            }
+            if ready == 0 {
+                if stopReadingAt == nil, reapIfExited() != nil { stopReadingAt = MonotonicClock.nowNanoseconds() + 2_000_000_000 }
+                continue
             }
             var stillOpen: [(descriptor: Int32, isError: Bool)] = []
             for (entry, state) in zip(open, polled) {
@@ -187,13 +200,27 @@ public final class ChildProcess {
         for entry in [outputDescriptor, errorDescriptor].compactMap({ $0 }) { close(entry) }
         outputDescriptor = nil
         errorDescriptor = nil
+        collected.timedOut = timedOut
         return collected
     }
 
-    /// Waits for the child to end and reaps it.
+    /// Waits for the child to end and reaps it. Within a deadline set by `collect(timeoutSeconds:)`: a child
+    /// that closed its output but keeps running is killed when the deadline passes.
     @discardableResult
     public func wait() -> Termination {
         if let termination { return termination }
+        if let deadline {
+            var pause: UInt32 = 50
+            while reapIfExited() == nil {
+                if MonotonicClock.nowNanoseconds() >= deadline {
+                    killForTimeout()
+                    break
+                }
+                usleep(pause)
+                pause = min(pause * 2, 10_000)
+            }
+            if let termination { return termination }
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             guard errno == EINTR else {
@@ -202,6 +229,28 @@ public final class ChildProcess {
                 return .exited(-1)
             }
         }
+        return record(status)
+    }
+
+    /// The deadline passed: set by `collect` and honoured by `wait`.
+    public private(set) var timedOut = false
+    private var deadline: Int?
+
+    private func killForTimeout() {
+        timedOut = true
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+    }
+
+    /// Reaps the child if it has exited, without blocking.
+    private func reapIfExited() -> Termination? {
+        if let termination { return termination }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        return record(status)
+    }
+
+    private func record(_ status: Int32) -> Termination {
         let signal = status & 0x7f
         let ended: Termination = signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
         termination = ended
@@ -217,9 +266,10 @@ public final class ChildProcess {
             executable: executable, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
             standardOutput: .pipe, standardError: mergeStandardError ? .standardOutput : .pipe)
         let collected = child.collect(timeoutSeconds: timeoutSeconds)
+        let termination = child.wait()
         return Finished(
-            termination: child.wait(), standardOutput: String(decoding: collected.standardOutput, as: UTF8.self),
-            standardError: String(decoding: collected.standardError, as: UTF8.self), timedOut: collected.timedOut)
+            termination: termination, standardOutput: String(decoding: collected.standardOutput, as: UTF8.self),
+            standardError: String(decoding: collected.standardError, as: UTF8.self), timedOut: child.timedOut)
     }
 
     /// A command that ran to completion.
@@ -231,9 +281,13 @@ public final class ChildProcess {
     }
 }
 
-/// A program could not be started.
+/// A program could not be started (or a file it was to write, or its working directory, could not be opened).
 public struct ChildProcessError: Error, CustomStringConvertible {
     public let executable: String
     public let errno: Int32
-    public var description: String { "cannot start \(executable): \(String(cString: strerror(errno)))" }
+    /// The files and directory the start depended on, e.g. "stderr to /results/workers/t.log".
+    public var context = ""
+    public var description: String {
+        "cannot start \(executable)\(context.isEmpty ? "" : " (\(context))"): \(String(cString: strerror(errno)))"
+    }
 }

@@ -38,27 +38,28 @@ public struct WorkerLauncher: Sendable {
 
         // `program` runs another worker speaking the same protocol (the Python worker: interpreter, script).
         let command = program ?? [workerPath]
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        // A log that cannot be created (a vanished folder, a full disk) must not cost the trial.
+        let logged = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let started = MonotonicClock.nowNanoseconds()
         let child: ChildProcess
         do {
             child = try ChildProcess(
                 executable: command[0], arguments: Array(command.dropFirst()) + request.arguments, environment: environment,
-                standardOutput: .pipe, standardError: .file(logURL.path))
+                standardOutput: .pipe, standardError: logged ? .file(logURL.path) : .null)
         } catch {
             return TrialResult(trial: trial, status: .error, message: "cannot start the worker: \(error)")
         }
         interruption?.workerStarted(child.pid)
         let collected = child.collect(timeoutSeconds: timeoutSeconds)
-        // The worker has closed its stdout (it ended or was killed): no signal may be sent to its pid any more.
-        interruption?.workerEnded()
         let termination = child.wait()
+        // Reaped: from here its pid may belong to another process, so a stop must not signal it.
+        interruption?.workerEnded()
         let wallNs = MonotonicClock.nowNanoseconds() - started
 
         var result = Self.parse(String(decoding: collected.standardOutput, as: UTF8.self), trial: trial)
         result.wallNs = wallNs
         switch termination {
-        case _ where collected.timedOut:
+        case _ where child.timedOut:
             result.status = .timeout
             result.message = "the worker ran longer than \(Int(timeoutSeconds)) s and was killed"
         case .signalled(let signal):
