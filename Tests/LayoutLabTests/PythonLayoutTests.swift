@@ -66,4 +66,39 @@ struct PythonLayoutTests {
             #expect(error.problems.contains { $0.jsonPath == "$.python" && $0.message.contains("does not run") })
         }
     }
+
+    /// The workload phases run on real Python objects where they make sense: free-half frees half, reallocate
+    /// restores them, random traversal reads the same values as sequential, tuples cannot be mutated, and
+    /// churn does not apply where reference fields would keep replaced nodes alive uncounted.
+    @Test func phasesRunOnPythonObjects() throws {
+        let directory = try TestSupport.temporaryDirectory("python-phases")
+        let file = directory.appendingPathComponent("python-phases.json")
+        try """
+            { "name": "python-phases", "layouts": ["python-slots-class", "python-tuple"],
+              "shapes": [ { "name": "p", "fields": [ {"name": "x", "type": "int64"}, {"name": "y", "type": "double"} ] },
+                          { "name": "linked", "fields": [ {"name": "v", "type": "int32"}, {"name": "next", "type": "reference"} ] } ],
+              "nodes": [50000], "repetitions": 1, "checkpoints": 5, "probe_nodes": 1000,
+              "phases": ["allocate", "traverse", {"phase": "traverse", "order": "random"}, "mutate", "free-half",
+                         "reallocate", {"phase": "churn", "rounds": 2, "fraction": 0.1}, "free-all"] }
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("r")
+        let result = try TestSupport.run("layoutlab", ["run", file.path, "--out", out.path])
+        try #require(result.status == 0, "\(result.stderr)")
+        let rows = try TestSupport.readCSV(out.appendingPathComponent("phases.csv")).rows
+        func phase(_ trial: String, _ index: Int) -> [String: String] {
+            rows.first { $0["trial_id"] == "\(trial).50000.system.r1" && $0["phase_index"] == String(index) } ?? [:]
+        }
+        for trial in ["p.python-slots-class", "p.python-tuple", "linked.python-slots-class"] {
+            #expect(phase(trial, 1)["checksum"] == phase(trial, 2)["checksum"], "\(trial): random order reads the same values")
+            #expect(phase(trial, 4)["live_nodes_end"] == "25000" && phase(trial, 4)["applicable"] == "yes", "\(trial) free-half")
+            #expect(phase(trial, 5)["live_nodes_end"] == "50000", "\(trial) reallocate")
+            #expect(phase(trial, 7)["live_nodes_end"] == "0", "\(trial) free-all")
+            let freed = try #require(Double(phase(trial, 4)["rss_bytes_end"] ?? "")) - (Double(phase(trial, 4)["rss_bytes_start"] ?? "") ?? 0)
+            #expect(freed <= 0, "\(trial): freeing half never grows RSS")
+        }
+        #expect(phase("p.python-slots-class", 3)["applicable"] == "yes")
+        #expect(phase("p.python-tuple", 3)["applicable"] == "no", "a tuple cannot be written")
+        #expect(phase("p.python-slots-class", 6)["applicable"] == "yes" && phase("p.python-slots-class", 6)["live_nodes_end"] == "50000")
+        #expect(phase("linked.python-slots-class", 6)["applicable"] == "no", "churn with references cannot count what it frees")
+    }
 }

@@ -11,6 +11,7 @@ import array
 import ctypes
 import ctypes.util
 import gc
+import itertools
 import os
 import sys
 import time
@@ -218,6 +219,19 @@ def layout_source(layout, fields):
               "def values(node):\n    return (%s)\n" % "".join("node.%s, " % name for name in names))
     assign = "; ".join("self.%s = %s" % (name, name) for name in names) or "pass"
     parameters = ", ".join(names)
+    # mutate: write every field but references, as the Swift layouts do (+1, toggle). Python ints and floats
+    # are immutable, so each write makes a new object and frees the old one: that is what mutation costs here.
+    # Tuples cannot be written at all: mutate does not apply to them.
+    def write(name, kind):
+        if kind == "bool":
+            return "node.%s = not node.%s" % (name, name)
+        if kind in ("double", "float"):
+            return "node.%s = node.%s + 1.0" % (name, name)
+        return "node.%s = node.%s + 1" % (name, name)
+    writes = [write(name, kind) for name, kind in fields if kind != "reference"] or ["pass"]
+    mutator = ("mutate = None\n" if layout in ("python-tuple", "python-namedtuple") else
+               "def mutate(node):\n    %s\n" % "; ".join(writes))
+    reader = reader + mutator
     if layout == "python-dict-class":
         return ("class Node:\n    def __init__(self, %s):\n        %s\n" % (parameters, assign)
                 + "def make(i, nodes):\n    return Node(%s)\n" % values + reader)
@@ -254,6 +268,39 @@ def getsizeof_node(node):
     return total
 
 
+def fill_schedule(work, checkpoints):
+    """The Swift worker's checkpoint schedule: `count` equal steps through `work` items, rounded half up."""
+    count = max(1, min(checkpoints, work))
+    schedule = [int(work * (k + 1) / count + 0.5) for k in range(count)]
+    schedule[-1] = work
+    return schedule
+
+
+def make_permutation(nodes, seed):
+    """The Swift worker's seeded Fisher–Yates permutation (SplitMix64), in an array('q') of 8 B per node."""
+    mask = (1 << 64) - 1
+    permutation = array.array("q", range(nodes))
+    state = seed & mask
+    for index in range(nodes - 1, 0, -1):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        z ^= z >> 31
+        other = z % (index + 1)
+        permutation[index], permutation[other] = permutation[other], permutation[index]
+    return permutation
+
+
+def nodes_processed(phase, nodes):
+    """Work items of a phase, as PhaseSpec.nodesProcessed: what ns_per_node divides by."""
+    parts = phase.split(":")
+    if parts[0] in ("free-half", "reallocate"):
+        return nodes // 2
+    if parts[0] == "churn":
+        return int(parts[1]) * int(float(parts[2]) * nodes + 0.5)
+    return nodes
+
+
 def main():
     values = parse_arguments(sys.argv[1:])
     symbol = values["--symbol"]
@@ -271,6 +318,12 @@ def main():
     exec(layout_source(layout, fields), namespace)
     make = namespace["make"]
     read = namespace["values"]
+    mutate = namespace["mutate"]
+    has_references = any(kind == "reference" for _, kind in fields)
+    # Built before the allocate baseline, as in the Swift worker, so its 8 B per node is not counted as nodes.
+    needs_permutation = any(p.startswith("traverse:random") or p.startswith("mutate:random") or p.startswith("churn")
+                            for p in phases)
+    permutation = make_permutation(nodes, int(values["--seed"])) if needs_permutation else None
 
     sampler = Sampler(allocator, (checkpoints + 1) * len(phases), values["--smaps"],
                       values["--allocator-schedule"], checkpoints + 1)
@@ -300,14 +353,63 @@ def main():
         applicable = 1
         checksum = 0
         kind = phase.split(":")[0]
-        if kind == "traverse" and phase.endswith("sequential"):
-            start = 0
-            for end in schedule:
-                for node in container[start:end]:
-                    for value in read(node):
-                        if type(value) is int:
-                            checksum += value
-                start = end
+        random_order = phase.endswith(":random")
+        steps = fill_schedule(nodes_processed(phase, nodes), checkpoints) if container is not None else [0]
+        w = 0
+        if container is None and kind not in ("purge", "free-all"):
+            applicable = 0
+            sampler.checkpoint(live, last=True)
+        elif kind == "traverse":
+            # One iterator over the container (sequential) or over the permutation (random): no slice copies.
+            order = iter(container) if not random_order else (container[j] for j in permutation)
+            for end in steps:
+                for node in itertools.islice(order, end - w):
+                    if node is not None:
+                        for value in read(node):
+                            if type(value) is int:
+                                checksum += value
+                w = end
+                sampler.checkpoint(live)
+            order = None  # a list iterator stopped at the end still holds the list: free-all must free it
+        elif kind == "mutate" and mutate is not None:
+            order = iter(container) if not random_order else (container[j] for j in permutation)
+            for end in steps:
+                for node in itertools.islice(order, end - w):
+                    if node is not None:
+                        mutate(node)
+                w = end
+                sampler.checkpoint(live)
+            order = None
+        elif kind == "free-half":
+            # The odd nodes: no node refers to one (references point at even nodes), so each is freed here.
+            for end in steps:
+                while w < end:
+                    i = 2 * w + 1
+                    if container[i] is not None:
+                        container[i] = None
+                        live -= 1
+                    w += 1
+                sampler.checkpoint(live)
+        elif kind == "reallocate":
+            for end in steps:
+                while w < end:
+                    i = 2 * w + 1
+                    if container[i] is None:
+                        live += 1
+                    container[i] = make(i, container)
+                    w += 1
+                sampler.checkpoint(live)
+        elif kind == "churn" and not has_references and nodes > 0:
+            # Each replaced node is freed at once (nothing else refers to it). With reference fields an old
+            # node can outlive its slot, and Python cannot count when it goes without a finalizer on every
+            # node: churn does not apply then.
+            for end in steps:
+                while w < end:
+                    i = permutation[w % nodes]
+                    if container[i] is None:
+                        live += 1
+                    container[i] = make(i, container)
+                    w += 1
                 sampler.checkpoint(live)
         elif kind == "free-all":
             container = None
