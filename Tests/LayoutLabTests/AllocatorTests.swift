@@ -23,7 +23,8 @@ struct AllocatorTests {
               "nodes": [500000], "repetitions": 1, "checkpoints": 10,
               "allocators": ["system", "jemalloc", "mimalloc", "tcmalloc",
                              {"name": "je-nodecay", "library": "libjemalloc.so.2", "env": {"MALLOC_CONF": "dirty_decay_ms:0"}},
-                             {"name": "bump64", "library": "\(bump.path)"}] }
+                             {"name": "bump64", "library": "\(bump.path)"},
+                             {"name": "glibc-toppad", "env": {"GLIBC_TUNABLES": "glibc.malloc.top_pad=268435456"}}] }
             """
         let file = directory.appendingPathComponent("side-by-side.json")
         try text.write(to: file, atomically: true, encoding: .utf8)
@@ -55,6 +56,13 @@ struct AllocatorTests {
         #expect(number(try row("final-class", "tcmalloc"), "allocator_allocated_bytes_per_node") != nil)
         #expect(try row("final-class", "mimalloc")["allocator_allocated_bytes_per_node"] == "")
         let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv"))
+        // No library: the C library's malloc under the entry's own environment, which reaches the worker.
+        #expect(try row("final-class", "glibc-toppad")["malloc_provider"] == row("final-class", "system")["malloc_provider"])
+        func lastMapped(_ allocator: String) -> Double? {
+            samples.rows.last { $0["trial_id"] == "point.final-class.500000.\(allocator).r1" }.flatMap { Double($0["allocator_mapped_bytes"] ?? "") }
+        }
+        #expect((lastMapped("glibc-toppad") ?? 0) >= 256 * 1_048_576, "top_pad keeps 256 MiB of heap beyond what is used")
+        #expect((lastMapped("system") ?? .infinity) < 64 * 1_048_576)
         #expect(samples.rows.contains { ($0["trial_id"] ?? "").hasSuffix(".mimalloc.r1") && !($0["allocator_mapped_bytes"] ?? "").isEmpty })
         for (allocator, library) in [("jemalloc", "libjemalloc"), ("mimalloc", "libmimalloc"), ("tcmalloc", "libtcmalloc"), ("je-nodecay", "libjemalloc")] {
             #expect(try row("final-class", allocator)["malloc_provider"]?.contains(library) == true, "\(allocator)")

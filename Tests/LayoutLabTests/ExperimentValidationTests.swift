@@ -77,6 +77,7 @@ struct ExperimentValidationTests {
         BadCase(label: "zero repetitions", text: variant("repetitions", "\"repetitions\": 0"), path: "$.repetitions", message: "got 0"),
         BadCase(label: "unknown layout", text: variant("layouts", "\"layouts\": [\"final-clas\"]"), path: "$.layouts[0]", message: "did you mean \"final-class\"?"),
         BadCase(label: "unknown allocator", text: variant("allocators", "\"allocators\": [\"jemaloc\"]"), path: "$.allocators[0]", message: "did you mean \"jemalloc\"?"),
+        BadCase(label: "custom allocator with neither library nor env", text: variant("allocators", "\"allocators\": [{\"name\": \"mine\"}]"), path: "$.allocators[0]", message: "got neither"),
         BadCase(label: "missing library", text: variant("allocators", "\"allocators\": [{\"name\": \"mine\", \"library\": \"/nonexistent/libx.so\"}]"), path: "$.allocators[0].library", message: "no such file", schemaCatches: false),
         BadCase(label: "library not a shared object", text: variant("allocators", "\"allocators\": [{\"name\": \"mine\", \"library\": \"/etc/hostname\"}]"), path: "$.allocators[0].library", message: "not an ELF shared object", schemaCatches: false),
         BadCase(label: "duplicate allocator", text: variant("allocators", "\"allocators\": [\"system\", \"system\"]"), path: "$.allocators[1]", message: "duplicate allocator"),

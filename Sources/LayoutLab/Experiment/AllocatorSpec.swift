@@ -52,6 +52,7 @@ public struct AllocatorSpec: Equatable, Sendable {
         if name.contains("jemalloc") { return .jemalloc }
         if name.contains("mimalloc") { return .mimalloc }
         if name.contains("tcmalloc") { return .tcmalloc }
+        if name.hasPrefix("libc.so") || name.hasPrefix("libc-") { return .mallinfo2 }
         return .none
     }
 }

@@ -186,8 +186,12 @@ struct ExperimentValidator {
             }
             return spec
         }
-        guard let fields = object(value, at: path, allowed: ["name", "library", "env", "statistics"], required: ["name", "library"]) else {
+        guard let fields = object(value, at: path, allowed: ["name", "library", "env", "statistics"], required: ["name"]) else {
             return nil
+        }
+        // Without a library it is the C library's own malloc under an environment of its own (GLIBC_TUNABLES).
+        if fields["library"] == nil, fields["env"] == nil {
+            report(path, "expected a \"library\" to preload, an \"env\" to set, or both; got neither")
         }
         let name = fields["name"].flatMap { identifier($0, at: path + ".name", pattern: .fileName) }
         if let name, builtInNames.contains(name) {
@@ -207,8 +211,8 @@ struct ExperimentValidator {
             }
         }
         let statistics = fields["statistics"].flatMap { choice($0, at: path + ".statistics", from: AllocatorStatisticsSource.self) }
-            ?? AllocatorSpec.statistics(guessedFrom: library ?? "")
-        guard let name, let library else { return nil }
+            ?? (fields["library"] == nil ? .mallinfo2 : AllocatorSpec.statistics(guessedFrom: library ?? ""))
+        guard let name, library != nil || fields["library"] == nil else { return nil }
         return AllocatorSpec(name: name, library: library, environment: environment, statistics: statistics)
     }
 
