@@ -193,6 +193,14 @@ struct ExperimentValidator {
         if fields["library"] == nil, fields["env"] == nil {
             report(path, "expected a \"library\" to preload, an \"env\" to set, or both; got neither")
         }
+        if fields["library"] == nil, case .object(let entries)? = fields["env"] {
+            if entries.isEmpty {
+                report(path + ".env", "expected at least one variable (without a library and an env this is the system allocator)")
+            }
+            if entries["LD_PRELOAD"] != nil {
+                report(path + ".env.LD_PRELOAD", "expected the library to preload in \"library\", where the lab checks it serves malloc")
+            }
+        }
         let name = fields["name"].flatMap { identifier($0, at: path + ".name", pattern: .fileName) }
         if let name, builtInNames.contains(name) {
             report(path + ".name", "expected a name of your own, got the built-in allocator name \"\(name)\"")
@@ -212,6 +220,9 @@ struct ExperimentValidator {
         }
         let statistics = fields["statistics"].flatMap { choice($0, at: path + ".statistics", from: AllocatorStatisticsSource.self) }
             ?? (fields["library"] == nil ? .mallinfo2 : AllocatorSpec.statistics(guessedFrom: library ?? ""))
+        if fields["library"] == nil, ![.mallinfo2, .none].contains(statistics) {
+            report(path + ".statistics", "expected mallinfo2 or none for the C library's own malloc (no library), got \(statistics.rawValue)")
+        }
         guard let name, library != nil || fields["library"] == nil else { return nil }
         return AllocatorSpec(name: name, library: library, environment: environment, statistics: statistics)
     }

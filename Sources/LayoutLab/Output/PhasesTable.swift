@@ -56,7 +56,11 @@ public enum PhasesTable {
         case (.freeHalf, false), (.reallocate, false):
             "value layout: single nodes cannot be freed; the arrays hold all memory until free-all"
         case (.churn, false): "value layout: a replaced node is overwritten in place; nothing is allocated"
-        case (.mutate, _) where trial.shape.fields.contains(where: { $0.type == .reference }):
+        case (.mutate, _) where trial.layout.isPython && !outcome.applicable:
+            "a tuple cannot be written"
+        case (.churn, _) where trial.layout.isPython && !outcome.applicable:
+            "Python: a replaced node that another refers to outlives its slot, and its end cannot be counted"
+        case (.mutate, _) where outcome.applicable && trial.shape.fields.contains(where: { $0.type == .reference }):
             "references are not rewritten"
         case (.purge, _) where !outcome.applicable: "this allocator offers no purge entry point"
         default: nil

@@ -156,8 +156,11 @@ class Sampler:
             return False
         return self.in_phase == 0 or self.in_phase == self.per_phase - 1 or last
 
-    def begin(self, phase):
+    def begin(self, phase, samples):
+        """Starts a phase that takes `samples` samples (its checkpoints plus the baseline), as the Swift
+        PhaseRecorder does: the last of them reads the boundary samplers."""
         self.phase = phase
+        self.per_phase = samples
         self.in_phase = 0
         self.work_ns = 0
         self.resumed = time.monotonic_ns()
@@ -329,13 +332,11 @@ def main():
                       values["--allocator-schedule"], checkpoints + 1)
     sampler.checkpoint(0)  # warm the samplers
     sampler.count = 0
-    segments = max(1, min(checkpoints, nodes))  # never more checkpoints than nodes, as in the Swift worker
-    schedule = [round(nodes * (k + 1) / segments) for k in range(segments)]
-    schedule[-1] = nodes
+    schedule = fill_schedule(nodes, checkpoints)  # never more checkpoints than nodes, as in the Swift worker
     outcomes = []
     gc.disable()  # no collector pauses inside the timed loop; nothing here makes cycles
 
-    sampler.begin(0)
+    sampler.begin(0, len(schedule) + 1)
     sampler.checkpoint(0)
     container = [None] * nodes
     i = 0
@@ -348,13 +349,14 @@ def main():
 
     live = nodes
     for index, phase in enumerate(phases[1:], start=1):
-        sampler.begin(index)
-        sampler.checkpoint(live)
-        applicable = 1
-        checksum = 0
         kind = phase.split(":")[0]
         random_order = phase.endswith(":random")
         steps = fill_schedule(nodes_processed(phase, nodes), checkpoints) if container is not None else [0]
+        ends_at_once = kind in ("free-all", "purge") or container is None
+        sampler.begin(index, 2 if ends_at_once else len(steps) + 1)
+        sampler.checkpoint(live)
+        applicable = 1
+        checksum = 0
         w = 0
         if container is None and kind not in ("purge", "free-all"):
             applicable = 0
@@ -370,7 +372,9 @@ def main():
                                 checksum += value
                 w = end
                 sampler.checkpoint(live)
-            order = None  # a list iterator stopped at the end still holds the list: free-all must free it
+            # A list iterator stopped at the end still holds the list, and the loop variables the last node (and
+            # what it refers to): free-all must free them all.
+            order = node = value = None
         elif kind == "mutate" and mutate is not None:
             order = iter(container) if not random_order else (container[j] for j in permutation)
             for end in steps:
@@ -379,7 +383,7 @@ def main():
                         mutate(node)
                 w = end
                 sampler.checkpoint(live)
-            order = None
+            order = node = None
         elif kind == "free-half":
             # The odd nodes: no node refers to one (references point at even nodes), so each is freed here.
             for end in steps:

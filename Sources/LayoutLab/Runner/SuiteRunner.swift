@@ -202,8 +202,11 @@ public struct SuiteRunner: Sendable {
                     throw RunError("no Python interpreter or worker script for \(trial.id)")
                 }
                 program = [python.path, script.path]
-                // pymalloc would serve small objects from its own arenas, hiding them from the allocator measured.
-                if trial.allocator.name != AllocatorSpec.pymalloc.name { environment["PYTHONMALLOC"] = "malloc" }
+                // pymalloc would serve small objects from its own arenas, hiding them from the allocator measured;
+                // an entry that sets PYTHONMALLOC itself (pymalloc under GLIBC_TUNABLES, say) keeps its own.
+                if trial.allocator.name != AllocatorSpec.pymalloc.name, trial.allocator.environment["PYTHONMALLOC"] == nil {
+                    environment["PYTHONMALLOC"] = "malloc"
+                }
             }
             let result = launcher.run(
                 request, trial: trial, preload: allocator.preload, environment: environment,
