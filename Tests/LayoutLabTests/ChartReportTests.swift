@@ -108,5 +108,8 @@ struct ChartReportTests {
         let text = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(text.contains("### Shape broad (a:double;b:double;c:double)"))
         #expect(text.contains("![bytes-per-node](charts/narrow/bytes-per-node.png)"))
+        // Tables in the experiment's order of shapes (narrow is listed first), not alphabetical.
+        let narrow = try #require(text.range(of: "### narrow · 20000 nodes")), broad = try #require(text.range(of: "### broad · 20000 nodes"))
+        #expect(narrow.lowerBound < broad.lowerBound)
     }
 }

@@ -64,12 +64,16 @@ public enum ReportWriter {
         }
 
         text += "\n## Bytes and time per node\n\nMedian over successful repetitions (min–max where they differ).\n"
-        for summary in Dictionary(grouping: PerNodeSummary.summaries(of: run), by: { "\($0.shape.name) · \($0.nodes) nodes" })
-            .sorted(by: { $0.key < $1.key })
-        {
-            text += "\n### \(summary.key)\n\n| layout | allocator | reps ok | RSS B/node | requested | usable | container | allocator active (allocated) | allocate ns/node |\n"
+        // In the experiment's order: shapes as listed, node counts ascending.
+        let summaries = PerNodeSummary.summaries(of: run)
+        let shapeOrder = folder.experiment.shapes.map(\.name)
+        let groups = Set(summaries.map { GroupKey(shape: $0.shape.name, nodes: $0.nodes) }).sorted {
+            ((shapeOrder.firstIndex(of: $0.shape) ?? .max), $0.nodes) < ((shapeOrder.firstIndex(of: $1.shape) ?? .max), $1.nodes)
+        }
+        for group in groups {
+            text += "\n### \(group.shape) · \(group.nodes) nodes\n\n| layout | allocator | reps ok | RSS B/node | requested | usable | container | allocator active (allocated) | allocate ns/node |\n"
             text += "|---|---|---|---|---|---|---|---|---|\n"
-            for row in summary.value {
+            for row in summaries where row.shape.name == group.shape && row.nodes == group.nodes {
                 let allocatorFigure = row.allocatorActiveBytesPerNode.map { format($0) }
                     ?? row.allocatorAllocatedBytesPerNode.map { "(\(format($0)))" } ?? "—"
                 text += "| \(row.layout.rawValue) | \(row.allocator) | \(row.repetitionsOK) | \(format(row.rssBytesPerNode)) "
@@ -153,4 +157,10 @@ public enum ReportWriter {
     static func format(_ value: Double) -> String { Rounded.text(value) }
 
     static func cell(_ text: String?) -> String { (text ?? "").isEmpty ? "—" : text ?? "" }
+}
+
+/// One table of the report: a shape at a node count.
+private struct GroupKey: Hashable {
+    var shape: String
+    var nodes: Int
 }
