@@ -42,7 +42,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Record trials whose estimated peak memory exceeds MemAvailable as skipped, instead of refusing to run.")
     var skipOversized = false
 
-    @Flag(help: "No progress line, even on a terminal.")
+    @Flag(help: "No progress lines (by default: one rewritten line on a terminal, else a line every 10 s).")
     var quiet = false
 
     func validate() throws {

@@ -34,7 +34,13 @@ struct CommandLineTests {
         try #"{"name": "twice", "layouts": ["struct-array"], "shapes": [{"name": "s", "fields": [{"name": "x", "type": "int64"}]}], "nodes": [1000], "checkpoints": 2}"#
             .write(to: file, atomically: true, encoding: .utf8)
         let out = directory.appendingPathComponent("r").path
-        #expect(try TestSupport.run("layoutlab", ["run", file.path, "--out", out]).status == 0)
+        let first = try TestSupport.run("layoutlab", ["run", file.path, "--out", out])
+        #expect(first.status == 0)
+        // Not a terminal: progress comes as plain lines (the first trial's at once), without escape codes.
+        #expect(first.stderr.hasPrefix("[1/1] twice s.struct-array.1000.system.r1 · "), "\(first.stderr)")
+        #expect(!first.stderr.contains("\u{1B}"))
+        let quiet = try TestSupport.run("layoutlab", ["run", file.path, "--out", out + "-quiet", "--quiet"])
+        #expect(quiet.status == 0 && !quiet.stderr.contains("[1/1]"))
         let again = try TestSupport.run("layoutlab", ["run", file.path, "--out", out])
         #expect(again.status == 1)
         #expect(again.stderr.contains("already holds a run"))

@@ -14,6 +14,7 @@ public struct RunOptions: Sendable {
     public var trialTimeoutSeconds: Double
     /// Record trials that would not fit in memory as `skipped` instead of refusing the run.
     public var skipOversized: Bool
+    /// Progress lines on stderr (see `ProgressReporter`); off with `--quiet`.
     public var showProgress: Bool
     public var commandLine: [String]
     public var interruption: RunInterruption?
@@ -24,7 +25,7 @@ public struct RunOptions: Sendable {
         outputDirectory: URL? = nil, resultsRoot: URL = URL(fileURLWithPath: "results"),
         workerPath: String = WorkerLauncher.siblingWorkerPath(), swiftc: String,
         cacheDirectory: URL = LayoutLibraryBuilder.defaultCacheDirectory, trialTimeoutSeconds: Double = 3600,
-        skipOversized: Bool = false, showProgress: Bool = ProgressReporter().enabled,
+        skipOversized: Bool = false, showProgress: Bool = true,
         commandLine: [String] = CommandLine.arguments, interruption: RunInterruption? = nil
     ) {
         self.outputDirectory = outputDirectory
