@@ -109,7 +109,8 @@ struct FaultToleranceTests {
         let environment = try String(contentsOf: out.appendingPathComponent("environment.json"), encoding: .utf8)
         #expect(environment.contains("\"status\" : \"running\""), "a SIGKILLed runner could not mark itself; resume does")
 
-        // What a kill in the middle of an append leaves: rows of the unfinished trial, the last one torn.
+        // The lab's writes are atomic, but a folder copied while a run went on can end like this: rows of the
+        // unfinished trial, the last one cut short. Resume must drop them, not append after them.
         let samplesFile = out.appendingPathComponent("samples.csv")
         let handle = try FileHandle(forWritingTo: samplesFile)
         try handle.seekToEnd()

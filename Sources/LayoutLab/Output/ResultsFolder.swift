@@ -1,11 +1,12 @@
 import CSV
 import Foundation
 
-/// The folder one experiment's results are written to. After every trial it appends the trial's rows to
-/// `samples.csv` and `phases.csv` (flushed to disk), then rewrites `trials.csv` and `per-node.csv`
-/// atomically: a trial is in `trials.csv` only once its samples are on disk, and writing costs the new rows,
-/// not the whole suite so far. A folder can be reopened to resume a run that stopped; rows of a trial that
-/// never reached `trials.csv`, and a line torn by a crash, are dropped then.
+/// The folder one experiment's results are written to. After every trial it rewrites `samples.csv`,
+/// `phases.csv`, then `trials.csv` and `per-node.csv`, each atomically (temporary file, fsync, rename), so the
+/// folder always holds every finished trial, a trial is in `trials.csv` only once its samples are on disk, and
+/// a reader never meets a truncated file. The samples and phases text is kept rendered and extended trial by
+/// trial, so each rewrite costs writing the bytes, not rendering the suite again. A folder can be reopened to
+/// resume a run that stopped; rows of a trial that never reached `trials.csv` are dropped then.
 public final class ResultsFolder {
     public static let trialsFile = "trials.csv"
     public static let samplesFile = "samples.csv"
@@ -22,14 +23,16 @@ public final class ResultsFolder {
     private var trialsTable = CSVTable(header: TrialsTable.header)
     private var samplesTable = CSVTable(header: SamplesTable.header)
     private var phasesTable = CSVTable(header: PhasesTable.header)
-    /// The samples or phases file on disk holds rows that were dropped when the folder was reopened (or an
-    /// older header): it is rewritten whole before anything is appended to it.
-    private var rewriteBeforeAppending = false
+    /// The text of `samples.csv` and `phases.csv`, header included, as last written plus nothing else.
+    private var samplesText = Data()
+    private var phasesText = Data()
 
     /// Creates the folder and copies the experiment file into it.
     public init(creating directory: URL, experiment: Experiment) throws {
         self.directory = directory
         self.experiment = experiment
+        samplesText = Data(samplesTable.headerLine.utf8)
+        phasesText = Data(phasesTable.headerLine.utf8)
         try FileManager.default.createDirectory(at: workersDirectory, withIntermediateDirectories: true)
         let copy = url(Self.experimentFile)
         if URL(fileURLWithPath: experiment.sourcePath).standardizedFileURL != copy.standardizedFileURL {
@@ -53,27 +56,22 @@ public final class ResultsFolder {
         }
         let finished = finishedTrialIDs
         for (file, table) in [(Self.samplesFile, \ResultsFolder.samplesTable), (Self.phasesFile, \ResultsFolder.phasesTable)] {
-            let state = Self.state(of: url(file), header: self[keyPath: table].headerLine)
             var rows = try Self.rows(of: url(file), header: self[keyPath: table].header)
-            if state.tornLastLine, !rows.isEmpty { rows.removeLast() }
+            // A last line without its line break was cut short (not by this lab, whose writes are atomic).
+            if Self.endsMidLine(url(file)), !rows.isEmpty { rows.removeLast() }
             for cells in rows where finished.contains(cells[0]) { self[keyPath: table].append(cells.map { $0 }) }
-            if state.tornLastLine || !state.currentHeader || self[keyPath: table].rows.count != rows.count {
-                rewriteBeforeAppending = true
-            }
         }
+        samplesText = Data(samplesTable.text.utf8)
+        phasesText = Data(phasesTable.text.utf8)
     }
 
-    /// Whether a file starts with `header` (an absent or empty file counts as such) and whether its last
-    /// line lacks its line break (a crash in the middle of an append).
-    static func state(of url: URL, header: String) -> (currentHeader: Bool, tornLastLine: Bool) {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { return (true, false) }
+    /// Whether a file's last byte is not a line break.
+    static func endsMidLine(_ url: URL) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return false }
         defer { try? handle.close() }
-        guard let end = try? handle.seekToEnd(), end > 0 else { return (true, false) }
+        guard let end = try? handle.seekToEnd(), end > 0 else { return false }
         try? handle.seek(toOffset: end - 1)
-        let last = (try? handle.read(upToCount: 1)) ?? Data()
-        try? handle.seek(toOffset: 0)
-        let first = (try? handle.read(upToCount: header.utf8.count)) ?? Data()
-        return (first == Data(header.utf8), last != Data("\n".utf8))
+        return (try? handle.read(upToCount: 1)) != Data("\n".utf8)
     }
 
     public var workersDirectory: URL { url("workers") }
@@ -110,26 +108,18 @@ public final class ResultsFolder {
         }
     }
 
-    /// Adds a finished trial: its samples and phases are appended and flushed, then `trials.csv` (and
-    /// `per-node.csv`) rewritten with it.
+    /// Adds a finished trial and rewrites the tables, samples first.
     public func record(_ result: TrialResult) throws {
         let samples = SamplesTable.rows(result, phases: experiment.phases)
         let phases = PhasesTable.rows(result, seed: experiment.seed)
         samplesTable.append(contentsOf: samples)
         phasesTable.append(contentsOf: phases)
-        if rewriteBeforeAppending {
-            try AtomicFile.write(samplesTable.text, to: url(Self.samplesFile))
-            try AtomicFile.write(phasesTable.text, to: url(Self.phasesFile))
-            rewriteBeforeAppending = false
-        } else {
-            try DurableAppend.append(CSVTable.lines(samples), to: url(Self.samplesFile), header: samplesTable.headerLine)
-            try DurableAppend.append(CSVTable.lines(phases), to: url(Self.phasesFile), header: phasesTable.headerLine)
-        }
+        samplesText.append(contentsOf: CSVTable.lines(samples).utf8)
+        phasesText.append(contentsOf: CSVTable.lines(phases).utf8)
         let record = TrialRecord(result: result)
         records.append(record)
         trialsTable.append(TrialsTable.row(record))
-        try AtomicFile.write(trialsTable.text, to: url(Self.trialsFile))
-        try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: run)).text, to: url(Self.perNodeFile))
+        try writeTables()
     }
 
     /// Adds every trial of another folder of the same experiment (a shard) and rewrites the tables.
@@ -138,14 +128,15 @@ public final class ResultsFolder {
         trialsTable.append(contentsOf: other.trialsTable.rows)
         samplesTable.append(contentsOf: other.samplesTable.rows)
         phasesTable.append(contentsOf: other.phasesTable.rows)
+        samplesText.append(contentsOf: CSVTable.lines(other.samplesTable.rows).utf8)
+        phasesText.append(contentsOf: CSVTable.lines(other.phasesTable.rows).utf8)
         try writeTables()
-        rewriteBeforeAppending = false
     }
 
     private func writeTables() throws {
         // Samples first: a trial appears in trials.csv only once its samples are on disk.
-        try AtomicFile.write(samplesTable.text, to: url(Self.samplesFile))
-        try AtomicFile.write(phasesTable.text, to: url(Self.phasesFile))
+        try AtomicFile.write(samplesText, to: url(Self.samplesFile))
+        try AtomicFile.write(phasesText, to: url(Self.phasesFile))
         try AtomicFile.write(trialsTable.text, to: url(Self.trialsFile))
         try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: run)).text, to: url(Self.perNodeFile))
     }
