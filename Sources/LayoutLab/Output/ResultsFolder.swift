@@ -138,7 +138,9 @@ public final class ResultsFolder {
         try AtomicFile.write(samplesText, to: url(Self.samplesFile))
         try AtomicFile.write(phasesText, to: url(Self.phasesFile))
         try AtomicFile.write(trialsTable.text, to: url(Self.trialsFile))
-        try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: run)).text, to: url(Self.perNodeFile))
+        // Per-node medians need the trial records only: no phase rows turned into dictionaries on every trial.
+        let records = ExperimentRun(experiment: experiment, directory: directory, records: records)
+        try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: records)).text, to: url(Self.perNodeFile))
     }
 
     /// Removes the workers folder if no worker wrote anything.
