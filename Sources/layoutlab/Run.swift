@@ -9,7 +9,7 @@ struct Run: ParsableCommand {
             All files are validated before the first trial starts. The layout code of each experiment is \
             generated, compiled with swiftc -O once (cached) and saved beside the results. Every finished trial \
             is on disk before the next starts; Ctrl-C (or SIGTERM) stops the current worker, keeps what was \
-            measured and marks the run incomplete, and --resume finishes it. Progress is shown on a terminal.
+            measured and marks the run incomplete, and --resume finishes it. Progress goes to stderr: one line rewritten on a terminal, else a line every 10 s.
 
             Exit status: 0 all trials ok; 1 a trial failed, crashed, timed out or was skipped, or the run could \
             not go on; 2 invalid input or trials that cannot fit in memory (nothing ran); 130 stopped by a signal.
