@@ -70,6 +70,7 @@ struct ExperimentValidationTests {
         BadCase(label: "missing key", text: valid.replacing("\"nodes\": [1000, 2000], ", with: ""), path: "$", message: "missing required key \"nodes\""),
         BadCase(label: "wrong type", text: variant("repetitions", "\"repetitions\": \"three\""), path: "$.repetitions", message: "expected a repetition count"),
         BadCase(label: "empty list", text: variant("nodes", "\"nodes\": []"), path: "$.nodes", message: "non-empty list"),
+        BadCase(label: "trailing comma", text: variant("nodes", "\"nodes\": [1000, 2000,]"), path: "$.nodes[2]", message: "no trailing commas"),
         BadCase(label: "zero nodes", text: variant("nodes", "\"nodes\": [0]"), path: "$.nodes[0]", message: "from 1 to"),
         BadCase(label: "negative nodes", text: variant("nodes", "\"nodes\": [10, -5]"), path: "$.nodes[1]", message: "got -5"),
         BadCase(label: "fractional nodes", text: variant("nodes", "\"nodes\": [1.5]"), path: "$.nodes[0]", message: "an integer"),
@@ -134,6 +135,10 @@ struct ExperimentValidationTests {
         #expect(found.first?.message.contains("\"type\" again on line 2 (first on line 2)") == true)
         #expect(found.last?.message.contains("\"nodes\" again on line 5 (first on line 4)") == true)
         #expect(problems(Self.valid).isEmpty, "the same key in sibling objects is not a duplicate")
+        // A trailing comma in an object is named by the object's own path; a comma inside a string is text.
+        let commas = problems(Self.valid.replacing("\"probe_nodes\": 100 }", with: "\"probe_nodes\": 100, }")
+            .replacing("\"description\": \"d\"", with: "\"description\": \"a, ]\""))
+        #expect(commas.map(\.jsonPath) == ["$"], "\(commas)")
     }
 
     @Test func notUTF8() {

@@ -67,15 +67,22 @@ public struct ExperimentLoader: Sendable {
         } catch {
             throw fail("expected JSON, got text that does not parse: \(Self.parseFailure(data))")
         }
-        let duplicates = DuplicateKeyScanner.duplicates(in: [UInt8](data)).map {
-            ExperimentProblem(
-                file: path, jsonPath: $0.jsonPath,
-                message: "expected each key once in an object, got \"\($0.key)\" again on line \($0.line) (first on line \($0.firstLine)); JSON keeps only one of them")
+        let strictness = StrictJSONScanner.findings(in: [UInt8](data)).map { finding in
+            switch finding.kind {
+            case .duplicateKey(let key, let firstLine):
+                ExperimentProblem(
+                    file: path, jsonPath: finding.jsonPath,
+                    message: "expected each key once in an object, got \"\(key)\" again on line \(finding.line) (first on line \(firstLine)); JSON keeps only one of them")
+            case .trailingComma:
+                ExperimentProblem(
+                    file: path, jsonPath: finding.jsonPath,
+                    message: "expected a value after the last comma, got the end of the list or object on line \(finding.line) (JSON has no trailing commas)")
+            }
         }
         var validator = ExperimentValidator(file: path, libraries: libraries)
         let experiment = validator.experiment(from: document)
-        guard let experiment, validator.problems.isEmpty, duplicates.isEmpty else {
-            throw ExperimentValidationError(problems: duplicates + validator.problems)
+        guard let experiment, validator.problems.isEmpty, strictness.isEmpty else {
+            throw ExperimentValidationError(problems: strictness + validator.problems)
         }
         return experiment
     }

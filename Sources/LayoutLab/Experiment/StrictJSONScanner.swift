@@ -1,12 +1,18 @@
-/// Finds keys that appear twice in one JSON object. A JSON parser keeps only one of them, so
-/// `"nodes": [1000000], …, "nodes": [10000000]` would silently run one list; the lab refuses such a file
-/// instead. Runs on text that has already parsed, so it only has to follow the structure.
-enum DuplicateKeyScanner {
-    /// One key seen again: where (the JSON path of the second occurrence), and the lines of both.
-    struct Duplicate: Equatable {
+/// What Foundation's JSON decoder lets through but JSON forbids, found in text that has already parsed:
+/// a key given twice in one object (the decoder keeps one, so `"nodes": [1000000], …, "nodes": [10000000]`
+/// would silently run one list) and a trailing comma (`[1, 2,]`, which Python's json and every editor's
+/// schema check reject). Each finding has the JSON path and line where it is.
+enum StrictJSONScanner {
+    /// One thing the decoder accepted that JSON does not.
+    struct Finding: Equatable {
+        enum Kind: Equatable {
+            /// `key` again, first given on `firstLine`.
+            case duplicateKey(key: String, firstLine: Int)
+            /// A comma right before the closing `]` or `}`.
+            case trailingComma
+        }
+        var kind: Kind
         var jsonPath: String
-        var key: String
-        var firstLine: Int
         var line: Int
     }
 
@@ -15,17 +21,20 @@ enum DuplicateKeyScanner {
         case array(index: Int)
     }
 
-    static func duplicates(in bytes: [UInt8]) -> [Duplicate] {
-        var found: [Duplicate] = []
+    static func findings(in bytes: [UInt8]) -> [Finding] {
+        var found: [Finding] = []
+        var lastSignificant: UInt8 = 0
         var stack: [Container] = []
         var line = 1
         var position = 0
 
-        func path() -> String {
+        /// The path of the current value; `innermostKey: false` stops at the innermost object itself.
+        func path(innermostKey: Bool = true) -> String {
             var text = "$"
-            for container in stack {
+            for (depth, container) in stack.enumerated() {
                 switch container {
-                case .object(_, let current, _): if let current { text += "." + current }
+                case .object(_, let current, _):
+                    if let current, innermostKey || depth < stack.count - 1 { text += "." + current }
                 case .array(let index): text += "[\(index)]"
                 }
             }
@@ -42,6 +51,9 @@ enum DuplicateKeyScanner {
             case UInt8(ascii: "["):
                 stack.append(.array(index: 0))
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if lastSignificant == UInt8(ascii: ",") {
+                    found.append(Finding(kind: .trailingComma, jsonPath: path(innermostKey: false), line: line))
+                }
                 _ = stack.popLast()
             case UInt8(ascii: ","):
                 switch stack.last {
@@ -55,15 +67,19 @@ enum DuplicateKeyScanner {
                 if case .object(var keys, _, true) = stack.last {
                     if let first = keys[text] {
                         stack[stack.count - 1] = .object(keys: keys, current: text, expectingKey: false)
-                        found.append(Duplicate(jsonPath: path(), key: text, firstLine: first, line: line))
+                        found.append(Finding(kind: .duplicateKey(key: text, firstLine: first), jsonPath: path(), line: line))
                     } else {
                         keys[text] = line
                         stack[stack.count - 1] = .object(keys: keys, current: text, expectingKey: false)
                     }
                 }
+                lastSignificant = byte
                 continue
             default:
                 break
+            }
+            if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\t"), byte != UInt8(ascii: "\r") {
+                lastSignificant = byte
             }
             position += 1
         }
