@@ -70,7 +70,7 @@ struct ExperimentValidationTests {
         BadCase(label: "missing key", text: valid.replacing("\"nodes\": [1000, 2000], ", with: ""), path: "$", message: "missing required key \"nodes\""),
         BadCase(label: "wrong type", text: variant("repetitions", "\"repetitions\": \"three\""), path: "$.repetitions", message: "expected a repetition count"),
         BadCase(label: "empty list", text: variant("nodes", "\"nodes\": []"), path: "$.nodes", message: "non-empty list"),
-        BadCase(label: "trailing comma", text: variant("nodes", "\"nodes\": [1000, 2000,]"), path: "$.nodes[2]", message: "no trailing commas"),
+        BadCase(label: "trailing comma", text: variant("nodes", "\"nodes\": [1000, 2000,]"), path: "$.nodes", message: "no trailing commas"),
         BadCase(label: "zero nodes", text: variant("nodes", "\"nodes\": [0]"), path: "$.nodes[0]", message: "from 1 to"),
         BadCase(label: "negative nodes", text: variant("nodes", "\"nodes\": [10, -5]"), path: "$.nodes[1]", message: "got -5"),
         BadCase(label: "fractional nodes", text: variant("nodes", "\"nodes\": [1.5]"), path: "$.nodes[0]", message: "an integer"),

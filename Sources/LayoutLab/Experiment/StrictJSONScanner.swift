@@ -28,13 +28,12 @@ enum StrictJSONScanner {
         var line = 1
         var position = 0
 
-        /// The path of the current value; `innermostKey: false` stops at the innermost object itself.
-        func path(innermostKey: Bool = true) -> String {
+        /// The path of the current value; `innermost: false` stops at the innermost list or object itself.
+        func path(innermost: Bool = true) -> String {
             var text = "$"
-            for (depth, container) in stack.enumerated() {
+            for (depth, container) in stack.enumerated() where innermost || depth < stack.count - 1 {
                 switch container {
-                case .object(_, let current, _):
-                    if let current, innermostKey || depth < stack.count - 1 { text += "." + current }
+                case .object(_, let current, _): if let current { text += "." + current }
                 case .array(let index): text += "[\(index)]"
                 }
             }
@@ -52,7 +51,7 @@ enum StrictJSONScanner {
                 stack.append(.array(index: 0))
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if lastSignificant == UInt8(ascii: ",") {
-                    found.append(Finding(kind: .trailingComma, jsonPath: path(innermostKey: false), line: line))
+                    found.append(Finding(kind: .trailingComma, jsonPath: path(innermost: false), line: line))
                 }
                 _ = stack.popLast()
             case UInt8(ascii: ","):

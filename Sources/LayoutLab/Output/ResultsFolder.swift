@@ -134,10 +134,12 @@ public final class ResultsFolder {
     }
 
     private func writeTables() throws {
-        // Samples first: a trial appears in trials.csv only once its samples are on disk.
+        // Samples first: a trial appears in trials.csv only once its samples are on disk, renames included.
         try AtomicFile.write(samplesText, to: url(Self.samplesFile))
         try AtomicFile.write(phasesText, to: url(Self.phasesFile))
+        AtomicFile.syncDirectory(directory)
         try AtomicFile.write(trialsTable.text, to: url(Self.trialsFile))
+        AtomicFile.syncDirectory(directory)
         // Per-node medians need the trial records only: no phase rows turned into dictionaries on every trial.
         let records = ExperimentRun(experiment: experiment, directory: directory, records: records)
         try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: records)).text, to: url(Self.perNodeFile))

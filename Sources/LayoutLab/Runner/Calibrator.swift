@@ -252,7 +252,7 @@ public struct Calibrator: Sendable {
         let ratio = (PerNodeSummary.median(sampled) ?? .nan) / (PerNodeSummary.median(quiet) ?? .nan)
         return CalibrationFigure(
             name: "sampling disturbance",
-            method: "final-class allocate ns/node with default checkpoints and allocator reads vs the same generated code with 1 checkpoint and no allocator or smaps reads; medians [min–max] of 5 fresh processes each, 10 M nodes, jemalloc",
+            method: "final-class allocate ns/node with default checkpoints and allocator reads vs the same loop with 1 checkpoint and no allocator or smaps reads (its library generated for final-class alone); medians [min–max] of 5 fresh processes each, 10 M nodes, jemalloc",
             goal: "reported", measured: "\(summary(sampled)) vs \(summary(quiet)) ns/node: ratio \(format(ratio, digits: 3))",
             passed: nil)
     }

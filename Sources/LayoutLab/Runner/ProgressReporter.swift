@@ -9,12 +9,19 @@ public final class ProgressReporter: @unchecked Sendable {
     /// Whether stderr is a terminal (one rewritten line) or not (plain lines now and then).
     public let terminal: Bool
     public static let logInterval: TimeInterval = 10
-    private let started = Date()
+    private var started = Date()
     private var lastLine: Date?
 
     public init(enabled: Bool = true, terminal: Bool = isatty(STDERR_FILENO) == 1) {
         self.enabled = enabled
         self.terminal = terminal
+    }
+
+    /// Called once an experiment's layout code is compiled, before its first trial: elapsed time and the
+    /// estimate of time left are per experiment, and its first trial always gets a line.
+    public func beginExperiment() {
+        started = Date()
+        lastLine = nil
     }
 
     /// Called before trial `index` (0-based) of `trials` starts. Time left assumes a trial's cost grows with

@@ -115,6 +115,8 @@ public struct SuiteRunner: Sendable {
         if let recorded = previous.experiment.sha256, let now = EnvironmentProbe.sha256(of: copy.path), recorded != now {
             throw RunError("\(copy.path) changed since the run started (sha256 \(now), recorded \(recorded)); refusing to mix results")
         }
+        // The runner is the folder's only writer: temporary files of a killed run can go.
+        AtomicFile.removeLeftovers(in: directory)
         let folder = try ResultsFolder(resuming: directory, experiment: experiment)
         let progress = ProgressReporter(enabled: options.showProgress)
         defer { progress.finish() }
@@ -174,6 +176,7 @@ public struct SuiteRunner: Sendable {
         let launcher = WorkerLauncher(
             workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds)
         var complete = true
+        progress.beginExperiment()
         for (index, trial) in trials.enumerated() {
             if options.interruption?.isStopped == true {
                 complete = false
