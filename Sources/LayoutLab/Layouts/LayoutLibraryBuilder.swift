@@ -42,9 +42,12 @@ public struct LayoutLibraryBuilder: Sendable {
         return result.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The path of the compiled library for `source`, compiling it if the cache has none.
-    public func library(for source: String) throws(LayoutBuildError) -> URL {
-        let key = String(StableHash.fnv1a64(source + "\n" + (try compilerVersion()) + Self.compilerFlags.joined()), radix: 16)
+    /// The path of the compiled library for `source`, compiling it if the cache has none. `compilerVersion`
+    /// (part of the cache key) is asked of the compiler unless the caller already has it.
+    public func library(for source: String, compilerVersion known: String? = nil) throws(LayoutBuildError) -> URL {
+        let version: String
+        if let known { version = known } else { version = try compilerVersion() }
+        let key = String(StableHash.fnv1a64(source + "\n" + version + Self.compilerFlags.joined()), radix: 16)
         let directory = cacheDirectory.appendingPathComponent(key)
         let library = directory.appendingPathComponent("liblayoutlab-generated.so")
         if FileManager.default.fileExists(atPath: library.path) { return library }

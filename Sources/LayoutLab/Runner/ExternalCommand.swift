@@ -11,13 +11,11 @@ enum ExternalCommand {
     /// is dropped unless merged into the text.
     static func run(_ command: [String], workingDirectory: URL? = nil, mergeStandardError: Bool = false) -> Output? {
         guard let executable = command.first.flatMap(locate),
-              let child = try? ChildProcess(
-                  executable: executable, arguments: Array(command.dropFirst()), environment: ProcessInfo.processInfo.environment,
-                  workingDirectory: workingDirectory?.path, standardOutput: .pipe,
-                  standardError: mergeStandardError ? .standardOutput : .null)
+              let finished = try? ChildProcess.run(
+                  executable, Array(command.dropFirst()), workingDirectory: workingDirectory?.path,
+                  mergeStandardError: mergeStandardError)
         else { return nil }
-        let text = child.collect().standardOutput
-        return Output(status: child.wait().shellStatus, text: String(decoding: text, as: UTF8.self))
+        return Output(status: finished.termination.shellStatus, text: finished.standardOutput)
     }
 
     /// The trimmed standard output of a command that succeeded, else nil.

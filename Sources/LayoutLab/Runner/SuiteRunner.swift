@@ -74,6 +74,8 @@ public struct SuiteRunner: Sendable {
         }
         // Everything that can refuse the run does so before the first trial of the first experiment: a folder
         // that already holds a run, generated code that does not compile, trials that cannot fit in memory.
+        // Each experiment's code is compiled (and checked) here once; its run below uses it.
+        var compiled: [CompiledLayouts] = []
         for experiment in experiments {
             let target = directory(of: experiment)
             var isDirectory: ObjCBool = false
@@ -85,15 +87,15 @@ public struct SuiteRunner: Sendable {
                     throw RunError("\(target.path) already holds a run; finish it with --resume, or choose another --out")
                 }
             }
-            _ = try compiledLibrary(for: experiment)
+            compiled.append(try compiledLibrary(for: experiment))
             _ = try preflight((options.shard?.trials(of: experiment) ?? TrialPlan.trials(for: experiment)), experiment: experiment)
         }
         var runs: [ExperimentRun] = []
-        for experiment in experiments {
+        for (experiment, code) in zip(experiments, compiled) {
             if options.interruption?.isStopped == true { break }
             let directory = directory(of: experiment)
             let folder = try ResultsFolder(creating: directory, experiment: experiment)
-            runs.append(try run(into: folder, previous: nil, progress: progress))
+            runs.append(try run(into: folder, compiled: code, previous: nil, progress: progress))
             if options.outputDirectory == nil { try Self.pointLatest(at: directory) }
         }
         return runs
@@ -120,7 +122,7 @@ public struct SuiteRunner: Sendable {
         let folder = try ResultsFolder(resuming: directory, experiment: experiment)
         let progress = ProgressReporter(enabled: options.showProgress)
         defer { progress.finish() }
-        return try run(into: folder, previous: previous, progress: progress)
+        return try run(into: folder, compiled: try compiledLibrary(for: experiment), previous: previous, progress: progress)
     }
 
     private func checkWorker() throws {
@@ -129,19 +131,28 @@ public struct SuiteRunner: Sendable {
         }
     }
 
-    /// The experiment's generated layout code, compiled (cached) and checked against `PayloadLayout`.
-    private func compiledLibrary(for experiment: Experiment) throws -> (source: String, library: URL) {
-        let source = LayoutSourceGenerator().source(shapes: experiment.shapes, layouts: experiment.layouts)
-        let library = try LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory).library(for: source)
-        try CompiledLayoutLibrary(path: library).verify(shapes: experiment.shapes)
-        return (source, library)
+    /// An experiment's generated layout code, compiled (cached) and checked against `PayloadLayout`.
+    private struct CompiledLayouts {
+        var source: String
+        var library: URL
+        var compilerVersion: String
     }
 
-    private func run(into folder: ResultsFolder, previous: EnvironmentRecord?, progress: ProgressReporter) throws -> ExperimentRun {
-        let experiment = folder.experiment
-        let (source, library) = try compiledLibrary(for: experiment)
-        try AtomicFile.write(source, to: folder.url(ResultsFolder.generatedSourceFile))
+    private func compiledLibrary(for experiment: Experiment) throws -> CompiledLayouts {
+        let source = LayoutSourceGenerator().source(shapes: experiment.shapes, layouts: experiment.layouts)
         let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
+        let version = try builder.compilerVersion()
+        let library = try builder.library(for: source, compilerVersion: version)
+        try CompiledLayoutLibrary(path: library).verify(shapes: experiment.shapes)
+        return CompiledLayouts(source: source, library: library, compilerVersion: version)
+    }
+
+    private func run(
+        into folder: ResultsFolder, compiled: CompiledLayouts, previous: EnvironmentRecord?, progress: ProgressReporter
+    ) throws -> ExperimentRun {
+        let experiment = folder.experiment
+        let library = compiled.library
+        try AtomicFile.write(compiled.source, to: folder.url(ResultsFolder.generatedSourceFile))
 
         let resolver = SharedLibraryResolver()
         var allocators: [String: ResolvedAllocator] = [:]
@@ -150,7 +161,7 @@ public struct SuiteRunner: Sendable {
         var environment = previous ?? EnvironmentRecord(
             machine: EnvironmentProbe.machine(),
             toolchain: EnvironmentRecord.Toolchain(
-                swiftVersion: try? builder.compilerVersion(), generatedCodeFlags: LayoutLibraryBuilder.compilerFlags,
+                swiftVersion: compiled.compilerVersion, generatedCodeFlags: LayoutLibraryBuilder.compilerFlags,
                 labBuildConfiguration: EnvironmentProbe.labBuildConfiguration),
             lab: EnvironmentProbe.lab(commandLine: options.commandLine),
             experiment: EnvironmentRecord.ExperimentFile(
