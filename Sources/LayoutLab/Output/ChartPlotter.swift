@@ -19,11 +19,8 @@ public struct ChartPlotter: Sendable {
         }
         guard FileManager.default.fileExists(atPath: script.path) else { throw RunError("no gnuplot script at \(script.path)") }
         try ChartDataWriter.write(for: folder)
+        // plot.gnuplot makes each set's chart folder itself (it is also run by hand).
         let charts = folder.directory.appendingPathComponent("charts")
-        for set in ChartDataWriter.chartSets(of: folder.experiment) {
-            try FileManager.default.createDirectory(
-                at: charts.appendingPathComponent(set.subfolder).standardizedFileURL, withIntermediateDirectories: true)
-        }
         let escaped = folder.directory.path.replacing("'", with: "''")
         guard let result = ExternalCommand.run([gnuplot, "-e", "results='\(escaped)'", script.path], mergeStandardError: true) else {
             throw RunError("cannot start \(gnuplot)")

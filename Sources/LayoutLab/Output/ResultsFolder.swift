@@ -141,8 +141,8 @@ public final class ResultsFolder {
         try AtomicFile.write(trialsTable.text, to: url(Self.trialsFile))
         AtomicFile.syncDirectory(directory)
         // Per-node medians need the trial records only: no phase rows turned into dictionaries on every trial.
-        let records = ExperimentRun(experiment: experiment, directory: directory, records: records)
-        try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: records)).text, to: url(Self.perNodeFile))
+        let trialsOnly = ExperimentRun(experiment: experiment, directory: directory, records: records)
+        try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: trialsOnly)).text, to: url(Self.perNodeFile))
     }
 
     /// Removes the workers folder if no worker wrote anything.
@@ -157,7 +157,7 @@ public final class ResultsFolder {
     static func rows(of url: URL, header expected: [String]) throws -> [[String]] {
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         let text = try String(contentsOf: url, encoding: .utf8)
-        // Empty, or only part of a header line (a crash during the first append): no rows yet.
+        // Empty, or cut off inside its header line: no rows.
         guard text.contains("\n") else { return [] }
         let reader = try CSVReader(string: text, hasHeaderRow: true)
         let header = reader.headerRow ?? []

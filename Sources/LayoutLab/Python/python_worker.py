@@ -294,6 +294,11 @@ def make_permutation(nodes, seed):
     return permutation
 
 
+def visiting_order(container, permutation):
+    """The nodes of `container` one by one, in the permutation's order when there is one."""
+    return iter(container) if permutation is None else (container[j] for j in permutation)
+
+
 def nodes_processed(phase, nodes):
     """Work items of a phase, as PhaseSpec.nodesProcessed: what ns_per_node divides by."""
     parts = phase.split(":")
@@ -363,7 +368,7 @@ def main():
             sampler.checkpoint(live, last=True)
         elif kind == "traverse":
             # One iterator over the container (sequential) or over the permutation (random): no slice copies.
-            order = iter(container) if not random_order else (container[j] for j in permutation)
+            order = visiting_order(container, permutation if random_order else None)
             for end in steps:
                 for node in itertools.islice(order, end - w):
                     if node is not None:
@@ -376,7 +381,7 @@ def main():
             # what it refers to): free-all must free them all.
             order = node = value = None
         elif kind == "mutate" and mutate is not None:
-            order = iter(container) if not random_order else (container[j] for j in permutation)
+            order = visiting_order(container, permutation if random_order else None)
             for end in steps:
                 for node in itertools.islice(order, end - w):
                     if node is not None:

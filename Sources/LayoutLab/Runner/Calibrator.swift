@@ -218,7 +218,7 @@ public struct Calibrator: Sendable {
     }
 
     private func harnessFigure(_ accuracy: URL) throws -> CalibrationFigure {
-        let lab = PerNodeSummary.median(try rows(accuracy).filter { $0.layout == "final-class" }.compactMap { $0.value("allocate_ns_per_node") }) ?? .nan
+        let lab = PerNodeSummary.median(try finalClassAllocateNs(accuracy)) ?? .nan
         let baseline = URL(fileURLWithPath: options.workerPath).deletingLastPathComponent().appendingPathComponent("layoutlab-baseline").path
         let jemalloc = try SharedLibraryResolver().resolve("libjemalloc.so.2").get()
         var handWritten: [Double] = []
@@ -242,19 +242,21 @@ public struct Calibrator: Sendable {
     /// Reported with each side's range rather than judged: on a busy virtual machine the spread of 5 fresh
     /// processes can be wider than the effect.
     private func disturbanceFigure(_ accuracy: URL, bare: URL) throws -> CalibrationFigure {
-        func values(_ folder: URL) throws -> [Double] {
-            try rows(folder).filter { $0.layout == "final-class" }.compactMap { $0.value("allocate_ns_per_node") }
-        }
         func summary(_ values: [Double]) -> String {
             "\(format(PerNodeSummary.median(values) ?? .nan)) [\(format(values.min() ?? .nan))–\(format(values.max() ?? .nan))]"
         }
-        let sampled = try values(accuracy), quiet = try values(bare)
+        let sampled = try finalClassAllocateNs(accuracy), quiet = try finalClassAllocateNs(bare)
         let ratio = (PerNodeSummary.median(sampled) ?? .nan) / (PerNodeSummary.median(quiet) ?? .nan)
         return CalibrationFigure(
             name: "sampling disturbance",
             method: "final-class allocate ns/node with default checkpoints and allocator reads vs the same loop with 1 checkpoint and no allocator or smaps reads (its library generated for final-class alone); medians [min–max] of 5 fresh processes each, 10 M nodes, jemalloc",
             goal: "reported", measured: "\(summary(sampled)) vs \(summary(quiet)) ns/node: ratio \(format(ratio, digits: 3))",
             passed: nil)
+    }
+
+    /// allocate ns/node of every final-class trial in a calibration folder.
+    private func finalClassAllocateNs(_ folder: URL) throws -> [Double] {
+        try rows(folder).filter { $0.layout == "final-class" }.compactMap { $0.value("allocate_ns_per_node") }
     }
 
     private func defaultRunFigures(_ folder: URL) throws -> [CalibrationFigure] {

@@ -35,12 +35,10 @@ public final class ChildProcess {
         }
     }
 
-    /// What `collect` read from the piped streams.
+    /// What `collect` read from the piped streams (whether the deadline passed is `timedOut`).
     public struct Collected: Sendable {
         public var standardOutput: [UInt8] = []
         public var standardError: [UInt8] = []
-        /// The deadline passed and the child was killed with SIGKILL.
-        public var timedOut = false
     }
 
     /// The child's process id.
@@ -200,7 +198,6 @@ public final class ChildProcess {
         for entry in [outputDescriptor, errorDescriptor].compactMap({ $0 }) { close(entry) }
         outputDescriptor = nil
         errorDescriptor = nil
-        collected.timedOut = timedOut
         return collected
     }
 
@@ -232,7 +229,7 @@ public final class ChildProcess {
         return record(status)
     }
 
-    /// The deadline passed: set by `collect` and honoured by `wait`.
+    /// The deadline set by `collect` passed and the child was killed with SIGKILL (`collect` or `wait` did it).
     public private(set) var timedOut = false
     private var deadline: Int?
 
