@@ -8,7 +8,8 @@
 #   bytes-per-node          where a node's bytes go, stacked, per layout × allocator (medians).
 #   phase-times-<allocator> ns per node of each phase by layout (median, min–max whiskers), log scale.
 #   timeline-<allocator>    RSS (MiB) through every phase of repetition 1, phase boundaries marked.
-#   comparison-rss, comparison-ns   each allocator ÷ the first: ratio and 95 % bootstrap interval, 1.0 line.
+#   comparison-rss, comparison-ns   each allocator ÷ the first: ratio and 95 % bootstrap interval, 1.0 line
+#                                   (no whisker and "(n < 2)" where a side has fewer than two repetitions).
 # Every chart shows one shape at the largest node count; a chart with no data says so.
 
 if (!exists("results")) results = "results/default/latest"
@@ -83,12 +84,13 @@ do for [sub in shapes] {
             set key below horizontal maxrows 2 font ",15"
             nalloc = words(distinct("breakdown.csv", "allocator"))
             half = 0.4 / nalloc
-            names = "payload;headers & bookkeeping;allocator rounding (usable − requested);allocator overhead (its active/allocated − usable);page & RSS overhead (RSS − the rest);container slot (reference array)"
-            colors = "#4477aa #66ccee #228833 #ccbb44 #ee6677 #aa3377"
-            plot for [s=1:6] data."/breakdown.csv" \
+            names = "payload;headers & bookkeeping;allocator rounding (usable − requested);allocator overhead (its active/allocated − usable);page & RSS overhead (RSS − the rest);container slot (reference array);not attributed (a figure to split it is missing)"
+            colors = "#4477aa #66ccee #228833 #ccbb44 #ee6677 #aa3377 #bbbbbb"
+            # A segment the lab could not measure has empty cells: gnuplot skips it, nothing is drawn as 0.
+            plot for [s=1:7] data."/breakdown.csv" \
                     using (column("x")):(0):(column("x") - half):(column("x") + half):(column(sprintf("bottom%d", s))):(column(sprintf("top%d", s))) \
                     with boxxyerror lc rgb word(colors, s) title system(sprintf("echo '%s' | cut -d';' -f%d", names, s)), \
-                 data."/breakdown.csv" using (column("x")):(column("top6")):(sprintf("%.1f", column("rss_bytes_per_node"))) \
+                 data."/breakdown.csv" using (column("x")):(column("bar_top")):(sprintf("%.1f", column("rss_bytes_per_node"))) \
                     with labels offset 0,0.7 font ",11" notitle
             set xtics norotate autofreq font ",18"
             set xrange [*:*]
@@ -169,7 +171,7 @@ do for [sub in shapes] {
                 set offsets 0, 0, graph 0.1, 0
                 plot data."/".file using (column("x")):(column("ratio")):(0.6) with boxes lc rgb "#4477aa" notitle, \
                      data."/".file using (column("x")):(column("ratio")):(column("ci_low")):(column("ci_high")) with yerrorbars lc rgb "black" pt -1 notitle, \
-                     data."/".file using (column("x")):(column("ci_high")):(sprintf("%.3f", column("ratio"))) with labels offset 0,0.8 font ",13" notitle, \
+                     data."/".file using (column("x")):(strcol("ci_high") eq "" ? column("ratio") : column("ci_high")):(sprintf(strcol("ci_high") eq "" ? "%.3f (n < 2)" : "%.3f", column("ratio"))) with labels offset 0,0.8 font ",13" notitle, \
                      1 with lines dt 2 lc rgb "#cc3311" title "1.0: same as ".base
                 set key top left
                 set offsets 0, 0, 0, 0

@@ -17,6 +17,9 @@ public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
         case freeAll = "free-all"
         /// Ask the allocator to give free memory back to the system.
         case purge
+        /// After `free-all`: build all N nodes and the container again with the allocate entry point, on
+        /// memory the process already faulted in (as far as the allocator kept it): allocation on warm memory.
+        case allocateWarm = "allocate-warm"
 
         /// The code the generated phase entry point switches on; nil for phases the worker runs itself.
         public var generatedCode: Int? {
@@ -27,7 +30,7 @@ public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
             case .reallocate: 4
             case .churn: 5
             case .freeAll: 6
-            case .allocate, .purge: nil
+            case .allocate, .allocateWarm, .purge: nil
             }
         }
     }
@@ -57,7 +60,7 @@ public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
     /// Nodes the phase processes for a trial of `nodes` nodes: its work items, and what `ns_per_node` divides by.
     public func nodesProcessed(of nodes: Int) -> Int {
         switch kind {
-        case .allocate, .traverse, .mutate, .freeAll, .purge: nodes
+        case .allocate, .allocateWarm, .traverse, .mutate, .freeAll, .purge: nodes
         case .freeHalf, .reallocate: nodes / 2
         case .churn: rounds * Int((fraction * Double(nodes)).rounded())
         }

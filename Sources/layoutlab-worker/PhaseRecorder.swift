@@ -64,7 +64,7 @@ final class PhaseRecorder {
             do throws(SamplingError) {
                 samples[count] = try sampler.take(
                     nodesAlive: nodesAlive, elapsedNs: workNs,
-                    includeSmaps: last || smaps.includes(checkpoint: countInPhase, of: samplesThisPhase),
+                    includeSmaps: smaps != .off && (last || smaps.includes(checkpoint: countInPhase, of: samplesThisPhase)),
                     includeAllocator: allocatorSchedule != .off
                         && (phase == 0 || last || allocatorSchedule.includes(checkpoint: countInPhase, of: samplesThisPhase)))
                 phaseOfSample[count] = phase

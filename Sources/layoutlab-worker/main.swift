@@ -69,7 +69,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     recorder.begin(phase: 0, checkpoints: allocateCheckpoints)
     // The nodes stay alive until the process exits unless a phase frees them: freeing millions of them
     // at the end would only cost time.
-    let handle = entry.function(request.nodes, scheduleStart, allocateCheckpoints, context, recordCheckpoint)
+    var handle = entry.function(request.nodes, scheduleStart, allocateCheckpoints, context, recordCheckpoint)
     outcomes.append(PhaseOutcome(index: 0, spec: request.phases[0], checksum: 0, liveNodes: request.nodes, applicable: true))
 
     for (index, phase) in request.phases.enumerated().dropFirst() {
@@ -80,6 +80,15 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
             let purged = request.allocatorStatistics.purge()
             recorder.checkpoint(nodesAlive: live, last: true)
             outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: live, applicable: purged))
+            continue
+        }
+        if phase.kind == .allocateWarm {
+            // The same entry point as allocate, after free-all: the emptied holder goes first, outside the phase.
+            Unmanaged<AnyObject>.fromOpaque(handle).release()
+            let warmCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: request.nodes)
+            recorder.begin(phase: index, checkpoints: warmCheckpoints)
+            handle = entry.function(request.nodes, scheduleStart, warmCheckpoints, context, recordCheckpoint)
+            outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: recorder.lastNodesAlive, applicable: true))
             continue
         }
         guard let code = phase.kind.generatedCode else { throw WorkerFailure("phase \(phase) cannot run after allocate") }

@@ -3,14 +3,29 @@ import Testing
 
 @Suite("The layoutlab command, run as a user would")
 struct CommandLineTests {
+    /// The top-level help lists all eight subcommands (the README's), and each explains itself: its own
+    /// usage line and the overview the top-level help promised.
     @Test func helpExplainsEverySubcommand() throws {
         let top = try TestSupport.run("layoutlab", ["--help"])
         #expect(top.status == 0)
-        #expect(top.stdout.contains("run") && top.stdout.contains("validate"))
-        for subcommand in ["run", "validate"] {
-            let help = try TestSupport.run("layoutlab", [subcommand, "--help"])
-            #expect(help.status == 0)
-            #expect(help.stdout.contains("USAGE"))
+        // "  name   abstract" lines of the SUBCOMMANDS section, continuation lines excluded.
+        let section = top.stdout.components(separatedBy: "SUBCOMMANDS:").dropFirst().first ?? ""
+        var listed: [(name: String, abstract: String)] = []
+        for line in section.split(separator: "\n") where line.hasPrefix("  ") && !line.hasPrefix("   ") {
+            let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+            if words.count == 2, words[0].allSatisfy(\.isLowercase) {
+                listed.append((words[0], words[1].trimmingCharacters(in: .whitespaces)))
+            }
+        }
+        let expected = ["run", "validate", "compare", "plot", "report", "calibrate", "merge", "slurm"]
+        #expect(listed.map(\.name) == expected, "the top-level help lists \(listed.map(\.name))")
+        for (name, abstract) in listed {
+            let help = try TestSupport.run("layoutlab", [name, "--help"])
+            #expect(help.status == 0, "\(name) --help: \(help.stderr)")
+            #expect(help.stdout.contains("USAGE: layoutlab \(name)"), "\(name) --help has its own usage line")
+            let overview = help.stdout.components(separatedBy: "USAGE:").first?.split(whereSeparator: \.isWhitespace).joined(separator: " ") ?? ""
+            let promised = abstract.split(separator: " ").prefix(4).joined(separator: " ")
+            #expect(overview.contains("OVERVIEW: \(promised)"), "\(name) --help begins with its abstract: \(overview)")
         }
     }
 

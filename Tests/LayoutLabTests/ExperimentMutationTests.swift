@@ -26,20 +26,35 @@ struct ExperimentMutationTests {
         return bytes
     }
 
+    /// Whether each text is strict JSON with each key once, by `Fixtures/strict_json_judge.py` (one process).
+    static func strictJSON(_ texts: [[UInt8]]) throws -> [Bool] {
+        let script = try #require(Bundle.module.url(forResource: "Fixtures/strict_json_judge", withExtension: "py"))
+        let input = try TestSupport.temporaryDirectory("judge").appendingPathComponent("mutants.hex")
+        let hex = texts.map { $0.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() }
+        try hex.joined(separator: "\n").appending("\n").write(to: input, atomically: true, encoding: .utf8)
+        let result = try TestSupport.runTool("/bin/sh", ["-c", "exec python3 \"$0\" < \"$1\"", script.path, input.path])
+        try #require(result.status == 0, "\(result.stderr)")
+        return result.stdout.split(separator: "\n").map { $0 == "1" }
+    }
+
     @Test(arguments: [UInt64(1), 2, 3, 4])
-    func mutatedFilesAreValidOrNameAPath(seed: UInt64) {
+    func mutatedFilesAreValidOrNameAPath(seed: UInt64) throws {
         var generator = SplitMix64(seed: seed)
         let originals = [ExperimentValidationTests.valid, Self.fullExperiment]
         var accepted = 0, refused = 0
+        var mutants: [[UInt8]] = [], verdicts: [Bool] = []
         for round in 0..<1000 {
             var bytes = Array(originals[round % originals.count].utf8)
             for _ in 0..<Int.random(in: 1...4, using: &generator) { bytes = Self.mutate(bytes, using: &generator) }
+            mutants.append(bytes)
             do {
                 let experiment = try ExperimentLoader().load(data: Data(bytes), path: "mutant.json")
+                verdicts.append(true)
                 #expect(!experiment.shapes.isEmpty && !experiment.nodes.isEmpty && experiment.repetitions >= 1)
                 accepted += 1
             } catch {
                 refused += 1
+                verdicts.append(false)
                 #expect(!error.problems.isEmpty)
                 for problem in error.problems {
                     #expect(problem.file == "mutant.json")
@@ -48,8 +63,15 @@ struct ExperimentMutationTests {
                 }
             }
         }
-        #expect(accepted + refused == 1000)
-        #expect(refused > 0)
+        // Both verdicts are exercised: some mutants stay valid (a harmless edit), most are refused.
+        #expect(accepted > 0 && refused > accepted, "seed \(seed): \(accepted) accepted, \(refused) refused")
+        // An independent judge (Python's strict json, each key once): the lab accepts no text that is not JSON,
+        // trailing commas and duplicate keys included.
+        let strict = try Self.strictJSON(mutants)
+        try #require(strict.count == mutants.count, "the judge answered \(strict.count) of \(mutants.count)")
+        for index in mutants.indices where verdicts[index] && !strict[index] {
+            Issue.record("seed \(seed) round \(index): accepted a text that is not strict JSON: \(String(decoding: mutants[index], as: UTF8.self))")
+        }
     }
 
     static let fullExperiment = """

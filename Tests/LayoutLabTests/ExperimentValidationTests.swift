@@ -91,7 +91,9 @@ struct ExperimentValidationTests {
         BadCase(label: "allocate not first", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"traverse\"]"), path: "$.phases[0]", message: "expected \"allocate\" first"),
         BadCase(label: "bad phase order", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", {\"phase\": \"traverse\", \"order\": \"backwards\"}]"), path: "$.phases[1].order", message: "expected one of sequential, random"),
         BadCase(label: "churn fraction out of range", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", {\"phase\": \"churn\", \"fraction\": 1.5}]"), path: "$.phases[1].fraction", message: "at most 1"),
-        BadCase(label: "work after free-all", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", \"free-all\", \"traverse\"]"), path: "$.phases[2]", message: "only \"purge\" after \"free-all\"", schemaCatches: false),
+        BadCase(label: "work after free-all", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", \"free-all\", \"traverse\"]"), path: "$.phases[2]", message: "only \"purge\" or \"allocate-warm\" after \"free-all\"", schemaCatches: false),
+        BadCase(label: "warm allocation with nodes alive", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", \"traverse\", \"allocate-warm\"]"), path: "$.phases[2]", message: "\"allocate-warm\" only after \"free-all\"", schemaCatches: false),
+        BadCase(label: "work after a second free-all", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", \"free-all\", \"allocate-warm\", \"free-all\", \"purge\", \"mutate\"]"), path: "$.phases[5]", message: "only \"purge\" or \"allocate-warm\" after \"free-all\" (at $.phases[3])", schemaCatches: false),
         BadCase(label: "bad experiment name", text: variant("name", "\"name\": \"a/b\""), path: "$.name", message: "expected a name of letters"),
     ]
 

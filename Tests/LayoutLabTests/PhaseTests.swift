@@ -66,6 +66,8 @@ struct PhaseTests {
         #expect(returnedShares.contains { $0 > 0.5 }, "\(returnedShares)")
         let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv"))
         #expect(Set(samples.rows.compactMap { $0["phase"] }) == Set(names))
+        // Without an allocate-warm phase there is no warm figure: empty cells, not zeros.
+        #expect(trials.allSatisfy { $0["warm_allocate_ns_per_node"] == "" && $0["warm_allocate_rss_bytes_per_node"] == "" })
     }
 
     @Test func traversalTimeScalesWithTheNodeCount() throws {
@@ -80,6 +82,38 @@ struct PhaseTests {
         }
         // Ten times the nodes: the reads cannot have been optimised away if the time grows with them.
         #expect(try elapsed(2_000_000) > 3 * elapsed(200_000))
+    }
+
+    /// allocate-warm rebuilds every node after free-all with the allocate code path, in both workers: the nodes
+    /// are really there (live count, traversal checksum), its samples run from 0 to N, and trials.csv carries its
+    /// time and RSS growth per node beside the fresh-memory figures.
+    @Test func warmAllocationRebuildsEveryNodeAfterFreeAll() throws {
+        let nodes = 200_000
+        let (trials, phases, out) = try Self.run("""
+            { "name": "warm", "layouts": ["final-class", "struct-array", "python-slots-class"],
+              "shapes": [ { "name": "point", "fields": [ {"name": "x", "type": "int64"}, {"name": "y", "type": "int64"} ] } ],
+              "nodes": [\(nodes)], "allocators": ["jemalloc"], "repetitions": 1, "checkpoints": 5, "probe_nodes": 1000,
+              "phases": ["allocate", "free-all", "allocate-warm", "traverse", "free-all"] }
+            """, label: "warm")
+        let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv")).rows
+        for layout in ["final-class", "struct-array", "python-slots-class"] {
+            let id = "point.\(layout).\(nodes).jemalloc.r1"
+            let rows = phases.filter { $0["trial_id"] == id }
+            #expect(rows.map { $0["phase"] ?? "" } == ["allocate", "free-all", "allocate-warm", "traverse", "free-all"], "\(layout)")
+            guard rows.count == 5 else { continue }
+            #expect(rows[1]["live_nodes_end"] == "0" && rows[2]["live_nodes_end"] == String(nodes), "\(layout)")
+            // Counted after the rebuild, not assumed: the traversal's live nodes come from the node classes.
+            #expect(rows[3]["live_nodes_end"] == String(nodes), "\(layout): nodes alive while traversing the rebuilt ones")
+            #expect(rows[4]["live_nodes_end"] == "0", "\(layout)")
+            // x = i, y = i + 1 sum to N² in Swift; Python's ints are i + 1000 and i + 1001.
+            let checksum = layout.hasPrefix("python") ? nodes * (nodes - 1) + 2001 * nodes : nodes * nodes
+            #expect(rows[3]["checksum"] == String(checksum), "\(layout): the traversal reads the rebuilt nodes")
+            let warm = samples.filter { $0["trial_id"] == id && $0["phase"] == "allocate-warm" }.compactMap { Int($0["nodes_alive"] ?? "") }
+            #expect(warm.first == 0 && warm.last == nodes && warm.count == 6, "\(layout): \(warm)")
+            let trial = try #require(trials.first { $0["trial_id"] == id })
+            #expect((Double(trial["warm_allocate_ns_per_node"] ?? "") ?? 0) > 0, "\(layout)")
+            #expect(Double(trial["warm_allocate_rss_bytes_per_node"] ?? "") != nil, "\(layout)")
+        }
     }
 
     @Test func phaseSpecsRoundTrip() {

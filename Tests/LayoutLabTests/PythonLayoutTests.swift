@@ -22,18 +22,37 @@ struct PythonLayoutTests {
         return try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows
     }
 
+    /// Per layout: sys.getsizeof of object, __dict__ and field ints; bytes tracemalloc traced per node; those
+    /// allocations rounded to 16 bytes plus the list slot. From a bare interpreter (the fixture), not the worker.
+    static func expectedSizes() throws -> [String: (getsizeof: Double, traced: Double, rounded: Double)] {
+        let script = try #require(Bundle.module.url(forResource: "Fixtures/python_object_sizes", withExtension: "py"))
+        let result = try TestSupport.runTool("/usr/bin/env", ["python3", script.path])
+        try #require(result.status == 0, "\(result.stderr)")
+        var sizes: [String: (getsizeof: Double, traced: Double, rounded: Double)] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let cells = line.split(separator: " ").map(String.init)
+            guard cells.count == 4, let a = Double(cells[1]), let b = Double(cells[2]), let c = Double(cells[3]) else { continue }
+            sizes[cells[0]] = (a, b, c)
+        }
+        return sizes
+    }
+
     @Test func bytesPerNodeLieWhereTheObjectSizesSay() throws {
         let rows = try Self.run(nodes: 200_000, allocators: "\"pymalloc\", \"jemalloc\"", label: "python-small")
+        let expected = try Self.expectedSizes()
         for row in rows {
             let id = row["trial_id"] ?? ""
+            let layout = row["layout"] ?? ""
+            let sizes = try #require(expected[layout], "\(layout) has expected sizes")
             let rss = try #require(Double(row["rss_bytes_per_node"] ?? ""), "\(id)")
             let traced = try #require(Double(row["tracemalloc_bytes_per_node"] ?? ""), "\(id)")
             let getsizeof = try #require(Double(row["getsizeof_bytes_per_node"] ?? ""), "\(id)")
-            // The objects' own bytes (tracemalloc) plus the list slot, rounded up by the allocator: never less,
-            // and not more than a size-class step and some page slack above.
-            #expect(rss >= (traced + 8) * 0.98, "\(id): \(rss) < \(traced) + 8")
-            #expect(rss <= (traced + 8) * 1.45, "\(id): \(rss) far above \(traced) + 8")
-            #expect(abs(getsizeof - traced) / traced < 0.4, "\(id): getsizeof \(getsizeof) vs traced \(traced)")
+            // getsizeof is exact arithmetic on the interpreter's object sizes (every value fits one int digit).
+            #expect(abs(getsizeof - sizes.getsizeof) <= 0.005 * sizes.getsizeof, "\(id): getsizeof \(getsizeof), expected \(sizes.getsizeof)")
+            #expect(abs(traced - sizes.traced) <= 0.02 * sizes.traced, "\(id): traced \(traced), a bare interpreter \(sizes.traced)")
+            // RSS: every allocation rounded to 16 bytes plus the list slot, and a few per cent of pool, page and
+            // metadata overhead (pymalloc's pool headers, jemalloc's slabs), no more.
+            #expect(rss >= sizes.rounded * 0.97 && rss <= sizes.rounded * 1.05, "\(id): RSS \(rss), expected \(sizes.rounded) (−3 %, +5 %)")
         }
         func rss(_ layout: String) -> Double? {
             rows.first { $0["layout"] == layout && $0["allocator"] == "pymalloc" }.flatMap { Double($0["rss_bytes_per_node"] ?? "") }
@@ -89,8 +108,13 @@ struct PythonLayoutTests {
         func phase(_ trial: String, _ index: Int) -> [String: String] {
             rows.first { $0["trial_id"] == "\(trial).50000.system.r1" && $0["phase_index"] == String(index) } ?? [:]
         }
+        // The int fields are read: p's x holds i + 1000 (its double is not an int), linked's v i + 1000 (its
+        // reference is a node), so a traversal sums Σ (i + 1000) = N(N − 1)/2 + 1000 N, in either order.
+        let nodes = 50_000
+        let expected = String(nodes * (nodes - 1) / 2 + 1000 * nodes)
         for trial in ["p.python-slots-class", "p.python-tuple", "linked.python-slots-class"] {
-            #expect(phase(trial, 1)["checksum"] == phase(trial, 2)["checksum"], "\(trial): random order reads the same values")
+            #expect(phase(trial, 1)["checksum"] == expected, "\(trial): the sequential traversal reads every int field")
+            #expect(phase(trial, 2)["checksum"] == expected, "\(trial): the random traversal reads the same values")
             #expect(phase(trial, 4)["live_nodes_end"] == "25000" && phase(trial, 4)["applicable"] == "yes", "\(trial) free-half")
             #expect(phase(trial, 5)["live_nodes_end"] == "50000", "\(trial) reallocate")
             #expect(phase(trial, 8)["live_nodes_end"] == "0", "\(trial) free-all")

@@ -37,14 +37,19 @@ public enum ChartData {
     }
 
     /// Where the bytes of one node go, per layout × allocator (medians over repetitions), as stacked segments:
-    /// payload (the fields' bytes), headers and bookkeeping (requested − payload), allocator rounding
-    /// (usable − requested), allocator overhead (the allocator's active, else allocated, figure − usable −
-    /// container; empty where it reports neither), page and RSS overhead (RSS − the rest), container slot.
+    /// 1 payload (the fields' bytes), 2 headers and bookkeeping (requested − payload), 3 allocator rounding
+    /// (usable − requested), 4 allocator overhead (the allocator's active, else allocated, figure − usable −
+    /// container), 5 page and RSS overhead (RSS − the rest), 6 container slot, and 7 what cannot be split
+    /// (RSS − the known segments) when a figure is missing. A segment whose inputs are missing is an empty
+    /// cell, never 0: without the allocator's figure (or with one below what the nodes use) segments 4 and 5
+    /// are one unknown sum, and without the container's bytes (Python layouts) so is the container slot;
+    /// segment 7 holds them, drawn between 3 and 6 as "not attributed", so nothing unknown is drawn as page
+    /// overhead. Python layouts have no usable size: rounding is empty and counted with the allocator's overhead.
     public static func breakdown(run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: [
             "x", "layout", "allocator", "allocator_index", "rss_bytes_per_node", "payload", "headers", "rounding",
-            "allocator_overhead", "page_overhead", "container", "bottom1", "top1", "bottom2", "top2", "bottom3", "top3",
-            "bottom4", "top4", "bottom5", "top5", "bottom6", "top6",
+            "allocator_overhead", "page_overhead", "container", "not_attributed", "bottom1", "top1", "bottom2", "top2",
+            "bottom3", "top3", "bottom4", "top4", "bottom5", "top5", "bottom6", "top6", "bottom7", "top7", "bar_top",
         ])
         let (shape, nodes) = (focus.shape, focus.nodes)
         let allocators = run.experiment.allocators.count
@@ -60,28 +65,33 @@ public enum ChartData {
             guard let rss = summary.rssBytesPerNode?.median, let requested = summary.requestedBytesPerNode?.median,
                 let position = positions[summary.layout]
             else { continue }
-            // Python layouts have no usable size: their rounding is counted with the allocator's overhead.
-            let usable = summary.usableBytesPerNode?.median ?? requested
-            let container = summary.containerBytesPerNode?.median ?? 0
+            let usable = summary.usableBytesPerNode?.median
+            let container = summary.containerBytesPerNode?.median
             let allocatorFigure = summary.allocatorActiveBytesPerNode?.median ?? summary.allocatorAllocatedBytesPerNode?.median
             // A figure below what the nodes use means the allocator does not see them (pymalloc's arenas come
             // straight from mmap, outside glibc's mallinfo2): then its overhead is unknown, not negative.
-            let overhead = allocatorFigure.map { $0 - usable - container }.flatMap { $0 >= 0 ? $0 : nil }
-            let page = rss - (overhead.map { $0 + usable + container } ?? (usable + container))
-            let segments = [payload, requested - payload, usable - requested, overhead ?? 0, page, container]
-            var cells: [String?] = []
+            let overhead = allocatorFigure.flatMap { figure in
+                container.map { figure - (usable ?? requested) - $0 }.flatMap { $0 >= 0 ? $0 : nil }
+            }
+            let known: [Double?] = [payload, requested - payload, usable.map { $0 - requested }, overhead]
+            let page = overhead.flatMap { overhead in container.map { rss - (usable ?? requested) - overhead - $0 } }
+            let notAttributed = page == nil ? rss - known.compactMap { $0 }.reduce(0, +) - (container ?? 0) : nil
+            // Stacking order: 1 2 3 4 5, then 7 (where 4 and 5 would be), then 6 on top.
+            let segments: [Double?] = known + [page, container, notAttributed]
+            var bounds = [(bottom: Double?, top: Double?)](repeating: (nil, nil), count: segments.count)
             var base = 0.0
-            for segment in segments {
-                let drawn = max(0, segment)
-                cells += [CSVNumber.cell(base), CSVNumber.cell(base + drawn)]
-                base += drawn
+            for index in [0, 1, 2, 3, 4, 6, 5] {
+                guard let segment = segments[index] else { continue }
+                let height = max(0, segment)
+                bounds[index] = (base, base + height)
+                base += height
             }
             let x = Double(position) + (Double(summary.allocatorIndex) - (Double(allocators) + 1) / 2) * width
             table.append([
                 CSVNumber.cell(x), summary.layout.rawValue, summary.allocator, String(summary.allocatorIndex),
-                CSVNumber.cell(rss), CSVNumber.cell(segments[0]), CSVNumber.cell(segments[1]), CSVNumber.cell(segments[2]),
-                CSVNumber.cell(overhead), CSVNumber.cell(page), CSVNumber.cell(container),
-            ] + cells)
+                CSVNumber.cell(rss),
+            ] + segments.map { CSVNumber.cell($0) } + bounds.flatMap { [CSVNumber.cell($0.bottom), CSVNumber.cell($0.top)] }
+                + [CSVNumber.cell(base)])
         }
         return table
     }
@@ -144,7 +154,8 @@ public enum ChartData {
         return table
     }
 
-    /// The ratios of `comparison.csv` for one metric as bars: x, a label, ratio and its interval.
+    /// The ratios of `comparison.csv` for one metric as bars: x, a label, ratio and its interval (empty where
+    /// there is none).
     public static func comparison(_ comparisons: [Comparison], metric: String, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["x", "label", "ratio", "ci_low", "ci_high", "side_a", "side_b"])
         let (shape, nodes) = (focus.shape, focus.nodes)
@@ -154,7 +165,8 @@ public enum ChartData {
             let interval = comparison.interval
             table.append([
                 String(index + 1), "\(comparison.layout) \(comparison.sideB)", CSVNumber.cell(ratio),
-                CSVNumber.cell(interval?.low ?? ratio), CSVNumber.cell(interval?.high ?? ratio), comparison.sideA, comparison.sideB,
+                // No interval (fewer than two repetitions on a side) is empty cells: no whisker, never a zero-width one.
+                CSVNumber.cell(interval?.low), CSVNumber.cell(interval?.high), comparison.sideA, comparison.sideB,
             ])
         }
         return table

@@ -11,6 +11,9 @@ import LayoutLabSampling
 /// - `usableBytesPerNode`: `malloc_usable_size` of those allocations per node.
 /// - `containerBytesPerNode`: bytes requested for the array of references per node (0 for value layouts,
 ///   which keep nodes inline).
+/// - `warmAllocateNsPerNode`, `warmAllocateRSSBytesPerNode`: the first `allocate-warm` phase's own time ÷ nodes,
+///   and its RSS growth (last sample − its baseline) ÷ nodes: allocation on memory the process already faulted
+///   in; nil where the experiment has no such phase.
 public struct TrialMetrics: Equatable, Sendable {
     public var allocateNsPerNode: Double?
     public var rssBytesPerNode: Double?
@@ -28,14 +31,19 @@ public struct TrialMetrics: Equatable, Sendable {
     /// Time spent taking samples, in ns, and its share of the phase (sampling + work).
     public var samplingNs: Int?
     public var samplingShare: Double?
+    public var warmAllocateNsPerNode: Double?
+    public var warmAllocateRSSBytesPerNode: Double?
 
     public init(
         allocateNsPerNode: Double? = nil, rssBytesPerNode: Double? = nil, allocatorAllocatedBytesPerNode: Double? = nil,
         allocatorActiveBytesPerNode: Double? = nil, requestedBytesPerNode: Double? = nil, usableBytesPerNode: Double? = nil,
         containerBytesPerNode: Double? = nil, baselineRSSBytes: Int? = nil, peakRSSBytes: Int? = nil,
         samplingNs: Int? = nil, samplingShare: Double? = nil, getsizeofBytesPerNode: Double? = nil,
-        tracemallocBytesPerNode: Double? = nil
+        tracemallocBytesPerNode: Double? = nil, warmAllocateNsPerNode: Double? = nil,
+        warmAllocateRSSBytesPerNode: Double? = nil
     ) {
+        self.warmAllocateNsPerNode = warmAllocateNsPerNode
+        self.warmAllocateRSSBytesPerNode = warmAllocateRSSBytesPerNode
         self.getsizeofBytesPerNode = getsizeofBytesPerNode
         self.tracemallocBytesPerNode = tracemallocBytesPerNode
         self.allocateNsPerNode = allocateNsPerNode
@@ -74,6 +82,13 @@ public struct TrialMetrics: Equatable, Sendable {
             tracemallocBytesPerNode = python.tracemallocBytes.map { Double($0) / Double(python.nodes) }
             // What Python asked its allocator for: tracemalloc traces every allocation of the object allocators.
             requestedBytesPerNode = tracemallocBytesPerNode ?? getsizeofBytesPerNode
+        }
+        if let warm = result.outcomes.first(where: { $0.spec.kind == .allocateWarm }), nodes > 0 {
+            let samples = result.phaseSamples.filter { $0.phaseIndex == warm.index }.map(\.sample)
+            if let start = samples.first, let end = samples.last {
+                warmAllocateNsPerNode = Double(end.elapsedNs) / nodes
+                warmAllocateRSSBytesPerNode = start.rssBytes.flatMap { a in end.rssBytes.map { Double($0 - a) / nodes } }
+            }
         }
         baselineRSSBytes = first?.rssBytes
         peakRSSBytes = result.phaseSamples.compactMap(\.sample.vmHWMBytes).max()

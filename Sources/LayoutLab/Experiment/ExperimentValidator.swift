@@ -105,8 +105,9 @@ struct ExperimentValidator {
         return nil
     }
 
-    /// `phases`: names, or objects with parameters; `allocate` first and only once; nothing but `purge`
-    /// after `free-all` (there are no nodes left to work on).
+    /// `phases`: names, or objects with parameters; `allocate` first and only once; after `free-all` nothing
+    /// but `purge` and `allocate-warm` (there are no nodes left to work on), which builds them again and
+    /// only there.
     private mutating func phaseList(_ value: JSONValue) -> [PhaseSpec] {
         let parsed = items(value, at: "$.phases").compactMap { v, p in phase(v, at: p).map { ($0, p) } }
         for (index, (spec, path)) in parsed.enumerated() {
@@ -114,8 +115,13 @@ struct ExperimentValidator {
                 report(path, "expected \"allocate\" first (the other phases work on the nodes it builds), got \"\(spec.kind.rawValue)\"")
             }
             if index > 0, spec.kind == .allocate { report(path, "expected \"allocate\" only as the first phase") }
-            if let freeAll = parsed[..<index].first(where: { $0.0.kind == .freeAll }), spec.kind != .purge {
-                report(path, "expected only \"purge\" after \"free-all\" (at \(freeAll.1)): no nodes are left, got \"\(spec.kind.rawValue)\"")
+            // The last phase that built or freed every node says whether nodes are alive here.
+            let lastBuildOrFree = parsed[..<index].last { [.allocate, .allocateWarm, .freeAll].contains($0.0.kind) }
+            if let freeAll = lastBuildOrFree, freeAll.0.kind == .freeAll, spec.kind != .purge, spec.kind != .allocateWarm {
+                report(path, "expected only \"purge\" or \"allocate-warm\" after \"free-all\" (at \(freeAll.1)): no nodes are left, got \"\(spec.kind.rawValue)\"")
+            }
+            if spec.kind == .allocateWarm, lastBuildOrFree?.0.kind != .freeAll {
+                report(path, "expected \"allocate-warm\" only after \"free-all\" (it rebuilds the nodes on memory they used), got it while nodes are alive")
             }
         }
         return parsed.map(\.0)

@@ -190,11 +190,12 @@ struct ShapeSource {
         case .finalClass, .openClass, .dictClass:
             let type = nodeType(layout)
             text += """
-                /// Every node of a \(layout.rawValue) trial; `created` counts nodes made, so live = created − freed.
+                /// Every node of a \(layout.rawValue) trial; `created` counts nodes made in this process, so live =
+                /// created − freed. A build after free-all (allocate-warm) starts from the nodes freed before it.
                 final class \(holder) {
                     var all: ContiguousArray<\(type)?>
                     var created: Int
-                    init(_ all: ContiguousArray<\(type)?>) { self.all = all; created = all.count }
+                    init(_ all: ContiguousArray<\(type)?>) { self.all = all; created = layoutlabFreedNodes &+ all.count }
                 }
 
 

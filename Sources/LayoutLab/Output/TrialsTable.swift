@@ -9,7 +9,7 @@ public enum TrialsTable {
         "allocator_allocated_bytes_per_node", "allocator_active_bytes_per_node", "container_bytes_per_node",
         "baseline_rss_bytes", "peak_rss_bytes", "sample_count", "sampling_ns", "sampling_share", "probe_nodes",
         "malloc_provider", "allocator_version", "wall_ns", "message", "getsizeof_bytes_per_node",
-        "tracemalloc_bytes_per_node", "host",
+        "tracemalloc_bytes_per_node", "host", "warm_allocate_ns_per_node", "warm_allocate_rss_bytes_per_node",
     ]
 
     public static func row(_ record: TrialRecord) -> [String?] {
@@ -28,6 +28,7 @@ public enum TrialsTable {
             CSVNumber.cell(metrics.samplingShare), CSVNumber.cell(record.probeNodes), record.mallocProvider,
             record.allocatorVersion, CSVNumber.cell(record.wallNs), record.message,
             CSVNumber.cell(metrics.getsizeofBytesPerNode), CSVNumber.cell(metrics.tracemallocBytesPerNode), record.host,
+            CSVNumber.cell(metrics.warmAllocateNsPerNode), CSVNumber.cell(metrics.warmAllocateRSSBytesPerNode),
         ]
     }
 
@@ -47,7 +48,9 @@ public enum TrialsTable {
             containerBytesPerNode: double("container_bytes_per_node"), baselineRSSBytes: int("baseline_rss_bytes"),
             peakRSSBytes: int("peak_rss_bytes"), samplingNs: int("sampling_ns"), samplingShare: double("sampling_share"),
             getsizeofBytesPerNode: double("getsizeof_bytes_per_node"),
-            tracemallocBytesPerNode: double("tracemalloc_bytes_per_node"))
+            tracemallocBytesPerNode: double("tracemalloc_bytes_per_node"),
+            warmAllocateNsPerNode: double("warm_allocate_ns_per_node"),
+            warmAllocateRSSBytesPerNode: double("warm_allocate_rss_bytes_per_node"))
         return TrialRecord(
             trial: trial, status: status, metrics: metrics, sampleCount: int("sample_count") ?? 0,
             probeNodes: int("probe_nodes"), mallocProvider: text("malloc_provider"),

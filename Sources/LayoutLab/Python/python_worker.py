@@ -48,9 +48,14 @@ class Mallinfo2(ctypes.Structure):
 
 
 class Allocator:
-    """The allocator's identity and statistics, through ctypes (prepared before the phase)."""
+    """The allocator's identity, ownership query, statistics and purge, through ctypes: the entry points the
+    Swift worker calls (CLayoutLabShims), found with dlsym in the whole process and prepared before the phase.
+    Statistics map onto the same six columns as AllocatorStatistics.swift; -1 marks a figure the allocator
+    does not have (an empty cell)."""
 
     STATS = ("stats.allocated", "stats.active", "stats.resident", "stats.metadata", "stats.mapped", "stats.retained")
+    TCMALLOC = ("generic.current_allocated_bytes", "generic.heap_size", "tcmalloc.pageheap_free_bytes",
+                "tcmalloc.pageheap_unmapped_bytes")
 
     def __init__(self, source):
         self.source = source
@@ -59,13 +64,36 @@ class Allocator:
         self.size = ctypes.c_size_t(ctypes.sizeof(ctypes.c_size_t))
         self.epoch = ctypes.c_uint64(1)
         if source == "jemalloc":
-            self.mallctl = getattr(self.process, "mallctl", None)
-            if self.mallctl is None:
-                fail("jemalloc statistics asked for, but mallctl is not loaded")
+            self.mallctl = self.function("mallctl")
             self.names = [name.encode() for name in self.STATS]
         elif source == "mallinfo2":
-            self.mallinfo2 = self.process.mallinfo2
+            self.mallinfo2 = self.function("mallinfo2")
             self.mallinfo2.restype = Mallinfo2
+        elif source == "mimalloc":
+            self.process_info = self.function("mi_process_info")
+            self.process_info.restype = None
+            # elapsed, user, system, rss, peak rss, commit, peak commit, faults: preallocated, passed by pointer.
+            self.info = [ctypes.c_size_t(0) for _ in range(8)]
+            self.info_pointers = [ctypes.pointer(value) for value in self.info]
+            self.in_heap = self.function("mi_is_in_heap_region")
+            self.in_heap.restype = ctypes.c_bool
+            self.in_heap.argtypes = [ctypes.c_void_p]
+        elif source == "tcmalloc":
+            self.numeric = self.function("MallocExtension_GetNumericProperty")
+            self.numeric.restype = ctypes.c_int
+            self.properties = [name.encode() for name in self.TCMALLOC]
+            self.property_values = [ctypes.c_size_t(0) for _ in self.TCMALLOC]
+            self.property_pointers = [ctypes.pointer(value) for value in self.property_values]
+            self.ownership = self.function("MallocExtension_GetOwnership")
+            self.ownership.restype = ctypes.c_int
+            self.ownership.argtypes = [ctypes.c_void_p]
+
+    def function(self, name):
+        """A C function of the process (the preloaded allocator included), or a failure naming it."""
+        function = getattr(self.process, name, None)
+        if function is None:
+            fail("%s statistics asked for, but %s is not loaded" % (self.source, name))
+        return function
 
     def provider(self):
         libdl = ctypes.CDLL(ctypes.util.find_library("dl") or None)
@@ -75,6 +103,39 @@ class Allocator:
             fail("cannot tell which shared object provides malloc (dladdr failed)")
         return os.path.realpath(info.dli_fname.decode())
 
+    def owns(self, pointer):
+        """Whether the allocator claims `pointer` (jemalloc arenas.lookup, mimalloc mi_is_in_heap_region,
+        tcmalloc MallocExtension_GetOwnership), or None where it has no way to say."""
+        if self.source == "jemalloc":
+            arena = ctypes.c_uint(0)
+            size = ctypes.c_size_t(ctypes.sizeof(arena))
+            address = ctypes.c_void_p(pointer)
+            return self.mallctl(b"arenas.lookup", ctypes.byref(arena), ctypes.byref(size), ctypes.byref(address),
+                                ctypes.sizeof(address)) == 0
+        if self.source == "mimalloc":
+            return bool(self.in_heap(pointer))
+        if self.source == "tcmalloc":
+            return self.ownership(pointer) == 1  # kOwned
+        return None
+
+    def verify(self, expected):
+        """Proves which allocator serves malloc, as MallocProviderCheck does in the Swift worker: dladdr of
+        malloc names the expected file, a fresh malloc(64) belongs to the allocator where it can say, and its
+        statistics can be read. Returns the provider's real path."""
+        provider = self.provider()
+        if provider != os.path.realpath(expected):
+            fail("malloc is served by %s, not by the requested %s; was the library preloaded?" % (provider, expected))
+        malloc, free = self.process.malloc, self.process.free
+        malloc.restype, malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+        free.restype, free.argtypes = None, [ctypes.c_void_p]
+        probe = malloc(64)
+        owned = self.owns(probe)
+        free(probe)
+        if owned is False:
+            fail("a fresh malloc(64) does not belong to %s (its ownership query refused it)" % self.source)
+        self.read_into(array.array("q", [0]) * 6, 0)
+        return provider
+
     def version(self):
         if self.source == "jemalloc":
             pointer = ctypes.c_char_p()
@@ -83,6 +144,18 @@ class Allocator:
                 return pointer.value.decode()
         if self.source == "mallinfo2":
             return os.confstr("CS_GNU_LIBC_VERSION").split()[-1]
+        if self.source == "mimalloc":
+            version = getattr(self.process, "mi_version", None)
+            if version is not None:
+                number = version()
+                return "%d.%d.%d" % (number // 100, number // 10 % 10, number % 10)
+        if self.source == "tcmalloc":
+            version = getattr(self.process, "tc_version", None)
+            if version is not None:
+                version.restype = ctypes.c_char_p
+                version.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+                text = version(None, None, None)
+                return text.decode() if text else ""
         return ""
 
     def read_into(self, store, offset):
@@ -102,15 +175,50 @@ class Allocator:
             store[offset + 1] = store[offset + 2] = store[offset + 3] = -1
             store[offset + 4] = info.arena + info.hblkhd
             store[offset + 5] = -1
+        elif self.source == "mimalloc":
+            # Only its commit: release builds keep no allocation counters, and its "rss" is an estimate.
+            self.process_info(*self.info_pointers)
+            for index in range(6):
+                store[offset + index] = -1
+            store[offset + 4] = self.info[5].value
+        elif self.source == "tcmalloc":
+            values = self.property_values
+            for index, name in enumerate(self.properties):
+                if not self.numeric(name, self.property_pointers[index]):
+                    values[index].value = (1 << 64) - 1  # refused: an empty cell, as in the Swift worker
+            refused = (1 << 64) - 1
+            allocated, heap, free, unmapped = (-1 if v.value == refused else v.value for v in values)
+            store[offset] = allocated
+            store[offset + 1] = heap - free - unmapped if min(heap, free, unmapped) >= 0 else -1
+            store[offset + 2] = store[offset + 3] = -1
+            store[offset + 4] = heap
+            store[offset + 5] = unmapped
         else:
             for index in range(6):
                 store[offset + index] = -1
 
     def purge(self):
+        """Asks the allocator to return free memory, through the Swift worker's entry points (ll_purge):
+        jemalloc arena.<all>.purge, glibc malloc_trim(0), mimalloc mi_collect(true), tcmalloc
+        MallocExtension_ReleaseFreeMemory. False where the allocator offers none."""
         if self.source == "jemalloc":
-            return self.mallctl(b"arena.4096.purge", None, None, None, 0) == 0
+            return self.mallctl(b"arena.4096.purge", None, None, None, 0) == 0  # 4096: MALLCTL_ARENAS_ALL
         if self.source == "mallinfo2":
             self.process.malloc_trim(0)
+            return True
+        if self.source == "mimalloc":
+            collect = getattr(self.process, "mi_collect", None)
+            if collect is None:
+                return False
+            collect.restype, collect.argtypes = None, [ctypes.c_bool]
+            collect(True)
+            return True
+        if self.source == "tcmalloc":
+            release = getattr(self.process, "MallocExtension_ReleaseFreeMemory", None)
+            if release is None:
+                return False
+            release.restype = None
+            release()
             return True
         return False
 
@@ -184,7 +292,7 @@ class Sampler:
                 store[base + 6] = self.kilobytes(b"\nPss:", length)
                 store[base + 7] = self.kilobytes(b"\nPrivate_Dirty:", length)
                 store[base + 8] = self.kilobytes(b"\nAnonymous:", length)
-            if self.phase == 0 or self.included(self.allocator_schedule, last):
+            if self.allocator_schedule != "off" and (self.phase == 0 or self.included(self.allocator_schedule, last)):
                 self.allocator.read_into(store, base + 9)
             store[base + 15] = time.monotonic_ns() - entered
             self.phase_of[self.count] = self.phase
@@ -309,6 +417,20 @@ def nodes_processed(phase, nodes):
     return nodes
 
 
+def build(make, nodes, schedule, sampler):
+    """The allocate loop (allocate and allocate-warm): the baseline sample, the list, then the nodes in
+    checkpoint segments. Returns the list."""
+    sampler.checkpoint(0)
+    container = [None] * nodes
+    i = 0
+    for end in schedule:
+        while i < end:
+            container[i] = make(i, container)
+            i += 1
+        sampler.checkpoint(i)
+    return container
+
+
 def main():
     values = parse_arguments(sys.argv[1:])
     symbol = values["--symbol"]
@@ -318,10 +440,7 @@ def main():
     checkpoints = int(values["--checkpoints"])
     phases = values["--phases"].split(",")
     allocator = Allocator(values["--allocator-statistics"])
-    provider = allocator.provider()
-    if provider != os.path.realpath(values["--expect-malloc-provider"]):
-        fail("malloc is served by %s, not by the requested %s; was the library preloaded?"
-             % (provider, values["--expect-malloc-provider"]))
+    provider = allocator.verify(values["--expect-malloc-provider"])
     namespace = {}
     exec(layout_source(layout, fields), namespace)
     make = namespace["make"]
@@ -342,19 +461,19 @@ def main():
     gc.disable()  # no collector pauses inside the timed loop; nothing here makes cycles
 
     sampler.begin(0, len(schedule) + 1)
-    sampler.checkpoint(0)
-    container = [None] * nodes
-    i = 0
-    for end in schedule:
-        while i < end:
-            container[i] = make(i, container)
-            i += 1
-        sampler.checkpoint(i)
+    container = build(make, nodes, schedule, sampler)
     outcomes.append("phase\t0\tallocate\t0\t%d\t1" % nodes)
 
     live = nodes
     for index, phase in enumerate(phases[1:], start=1):
         kind = phase.split(":")[0]
+        if kind == "allocate-warm":
+            # After free-all (the validator sees to it): the allocate loop again, on memory already faulted in.
+            sampler.begin(index, len(schedule) + 1)
+            container = build(make, nodes, schedule, sampler)
+            live = nodes
+            outcomes.append("phase\t%d\t%s\t0\t%d\t1" % (index, phase, live))
+            continue
         random_order = phase.endswith(":random")
         steps = fill_schedule(nodes_processed(phase, nodes), checkpoints) if container is not None else [0]
         ends_at_once = kind in ("free-all", "purge") or container is None

@@ -1,0 +1,71 @@
+import Foundation
+import LayoutLab
+import Testing
+
+/// The chart tables never draw a missing figure as a number: no interval is no whisker, and a segment the lab
+/// could not measure is an empty cell, not a zero folded into "page overhead".
+@Suite("Chart data with missing figures")
+struct ChartDataTests {
+    /// The fixture's run, with `change` applied to the metrics of every final-class trial under `allocator`.
+    static func breakdownRow(
+        _ allocator: String, change: (inout TrialMetrics) -> Void = { _ in }
+    ) throws -> [String: String] {
+        var run = try ResultsFolder.open(try ChartReportTests.fixtureCopy()).run
+        for index in run.records.indices where run.records[index].trial.layout == .finalClass
+            && run.records[index].trial.allocator.name == allocator {
+            change(&run.records[index].metrics)
+        }
+        let focus = try #require(ChartData.foci(run.experiment).first)
+        let table = ChartData.breakdown(run: run, focus: focus)
+        let cells = try #require(table.rows.first { $0[1] == "final-class" && $0[2] == allocator })
+        return Dictionary(uniqueKeysWithValues: zip(table.header, cells.map { $0 ?? "" }))
+    }
+
+    static func number(_ row: [String: String], _ column: String) throws -> Double {
+        try #require(Double(row[column] ?? ""), "\(column) is empty")
+    }
+
+    @Test func aCompleteBarStacksToItsRSS() throws {
+        let row = try Self.breakdownRow("jemalloc")
+        #expect(row["not_attributed"] == "" && row["bottom7"] == "", "nothing is unattributed when every figure exists")
+        #expect(abs(try Self.number(row, "bar_top") - Self.number(row, "rss_bytes_per_node")) < 0.01)
+        #expect(try Self.number(row, "top6") == Self.number(row, "bar_top"), "the container slot on top")
+    }
+
+    @Test func aMissingContainerIsNotAZeroSegment() throws {
+        let row = try Self.breakdownRow("jemalloc") { $0.containerBytesPerNode = nil }
+        for column in ["container", "bottom6", "top6", "page_overhead", "bottom5", "allocator_overhead", "bottom4"] {
+            #expect(row[column] == "", "\(column) must be empty without the container's bytes, got \(row[column] ?? "")")
+        }
+        // What cannot be split: RSS − payload − headers − rounding = RSS − usable.
+        let expected = try Self.number(row, "rss_bytes_per_node") - Self.number(row, "top3")
+        #expect(abs(try Self.number(row, "not_attributed") - expected) < 0.01)
+        #expect(try Self.number(row, "bottom7") == Self.number(row, "top3"))
+    }
+
+    @Test func aMissingAllocatorFigureIsNotPageOverhead() throws {
+        let complete = try Self.breakdownRow("system")
+        let row = try Self.breakdownRow("system") {
+            $0.allocatorActiveBytesPerNode = nil
+            $0.allocatorAllocatedBytesPerNode = nil
+        }
+        for column in ["allocator_overhead", "bottom4", "top4", "page_overhead", "bottom5", "top5"] {
+            #expect(row[column] == "", "\(column) must be empty without the allocator's figure, got \(row[column] ?? "")")
+        }
+        let container = try Self.number(row, "container")
+        #expect(container == (try Self.number(complete, "container")))
+        let expected = try Self.number(row, "rss_bytes_per_node") - Self.number(row, "top3") - container
+        #expect(abs(try Self.number(row, "not_attributed") - expected) < 0.01)
+        #expect(try Self.number(row, "top7") == Self.number(row, "bottom6"), "the container still sits on top")
+    }
+
+    @Test func noIntervalIsNoWhisker() throws {
+        let single = Comparison(shape: "point", layout: "final-class", nodes: 10, sideA: "a", sideB: "b", metric: "m",
+                                valuesA: [40], valuesB: [50])
+        let focus = ChartData.Focus(shape: Shape(name: "point", fields: []), nodes: 10)
+        let table = ChartData.comparison([single], metric: "m", focus: focus)
+        let row = Dictionary(uniqueKeysWithValues: zip(table.header, try #require(table.rows.first).map { $0 ?? "" }))
+        #expect(row["ratio"] == "1.250")
+        #expect(row["ci_low"] == "" && row["ci_high"] == "", "one repetition has no interval: \(row)")
+    }
+}
