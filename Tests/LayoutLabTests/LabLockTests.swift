@@ -77,7 +77,7 @@ struct LabLockTests {
         #expect(waited.status == 0, "\(waited.stderr)")
         let said = waited.stderr.components(separatedBy: "waiting for the lab lock").count - 1
         #expect(said == 1, "the holder is named once: \(waited.stderr)")
-        #expect(waited.stderr.contains("held by pid \(holder.pid), experiment holder, since"))
+        #expect(waited.stderr.contains("waiting for the lab lock \(lock), held by pid \(holder.pid), experiment holder, since"))
 
         let environment = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("environment.json"))) as? [String: Any])

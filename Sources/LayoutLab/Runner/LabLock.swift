@@ -73,12 +73,12 @@ public final class LabLock: @unchecked Sendable {
             let holder = Self.readHolder(fd)
             if holder == nil, holders.isEmpty, attempts == 5, wait {
                 // The holder writes its lines right after taking the lock; one that has not after a second cannot.
-                say("waiting for the lab lock \(path): held by a process that has not written its name (--no-wait refuses instead)")
+                say("waiting for the lab lock \(path), held by a process that has not written its name; --no-wait refuses instead")
             }
             if let holder, holder != holders.last {
                 holders.append(holder)
                 if wait {
-                    say("waiting for the lab lock \(path): held by \(holder) (--no-wait refuses instead)")
+                    say("waiting for the lab lock \(path), held by \(holder); --no-wait refuses instead")
                 }
             }
             guard wait else {
