@@ -70,4 +70,24 @@ struct AdaptiveRepetitionTests {
         let again = try TestSupport.run("layoutlab", ["run", "--resume", out.path])
         #expect(again.stdout.contains("nothing to resume"), "a capped configuration asks for no more: \(again.stdout)")
     }
+
+    @Test func shardsAddRepetitionsToTheirOwnConfigurationsAndMerge() throws {
+        let directory = try TestSupport.temporaryDirectory("adaptive-shards")
+        let file = directory.appendingPathComponent("shards.json")
+        try Self.experiment("shards", metric: "allocate_ns_per_node", width: 1e-9, cap: 3).write(to: file, atomically: true, encoding: .utf8)
+        var folders: [URL] = []
+        for k in 1...2 {
+            let out = directory.appendingPathComponent("shard-\(k)")
+            let result = try TestSupport.run("layoutlab", ["run", file.path, "--shard", "\(k)/2", "--out", out.path, "--quiet"])
+            try #require(result.status == 0, "\(result.stderr)")
+            let rows = try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows
+            #expect(rows.count == 3 && Set(rows.compactMap { $0["layout"] }).count == 1, "one configuration per shard, to its cap")
+            folders.append(out)
+        }
+        let merged = directory.appendingPathComponent("merged")
+        let merge = try TestSupport.run("layoutlab", ["merge"] + folders.map(\.path) + ["--out", merged.path])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let rows = try TestSupport.readCSV(merged.appendingPathComponent("trials.csv")).rows
+        #expect(rows.count == 6 && rows.allSatisfy { $0["precision_reached"] == "false" })
+    }
 }
