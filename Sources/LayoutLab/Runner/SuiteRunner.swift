@@ -92,7 +92,10 @@ public struct SuiteRunner: Sendable {
                 if FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.trialsFile).path)
                     || FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.environmentFile).path)
                 {
-                    throw RunError("\(target.path) already holds a run; finish it with --resume, or choose another --out")
+                    let recorded = EnvironmentReader(directory: target).record
+                    throw RunError(recorded?.status == "complete"
+                        ? "\(target.path) already holds a complete run; choose another --out"
+                        : "\(target.path) already holds a run; finish it with --resume, or choose another --out")
                 }
             }
         }
