@@ -1,68 +1,6 @@
 import Foundation
 import LayoutLabSampling
 
-/// How `layoutlab run` runs: where results go, which worker and compiler it uses, how long a trial may take.
-public struct RunOptions: Sendable {
-    /// With one experiment, the results folder itself; with several, the parent of one folder each.
-    /// Nil: `results/<experiment>/<UTC timestamp>/`.
-    public var outputDirectory: URL?
-    public var resultsRoot: URL
-    public var workerPath: String
-    public var swiftc: String
-    public var cacheDirectory: URL
-    /// Used for experiments that set no `trial_timeout_seconds` of their own.
-    public var trialTimeoutSeconds: Double
-    /// Record trials that would not fit in memory as `skipped` instead of refusing the run.
-    public var skipOversized: Bool
-    /// Progress lines on stderr (see `ProgressReporter`); off with `--quiet`.
-    public var showProgress: Bool
-    public var commandLine: [String]
-    public var interruption: RunInterruption?
-    /// Run only this slice of each experiment's trials.
-    public var shard: Shard?
-    /// The machine-wide lab lock, taken after the checks that refuse a run and before the first compile; nil
-    /// runs without it (the tests' in-process runs, which use folders of their own).
-    public var labLock: LabLock?
-    /// When another run holds `labLock`: wait for it (true) or refuse at once with `LabLockBusy`.
-    public var waitForLabLock = true
-    /// `--resume` of a folder measured by another build: record both and go on, instead of refusing.
-    public var allowMixedBuilds = false
-
-    public init(
-        outputDirectory: URL? = nil, resultsRoot: URL = URL(fileURLWithPath: "results"),
-        workerPath: String = WorkerLauncher.siblingWorkerPath(), swiftc: String,
-        cacheDirectory: URL = LayoutLibraryBuilder.defaultCacheDirectory, trialTimeoutSeconds: Double = 3600,
-        skipOversized: Bool = false, showProgress: Bool = true,
-        commandLine: [String] = CommandLine.arguments, interruption: RunInterruption? = nil
-    ) {
-        self.outputDirectory = outputDirectory
-        self.resultsRoot = resultsRoot
-        self.workerPath = workerPath
-        self.swiftc = swiftc
-        self.cacheDirectory = cacheDirectory
-        self.trialTimeoutSeconds = trialTimeoutSeconds
-        self.skipOversized = skipOversized
-        self.showProgress = showProgress
-        self.commandLine = commandLine
-        self.interruption = interruption
-    }
-}
-
-/// The results of one experiment: where they were written and every recorded trial.
-public struct ExperimentRun: Sendable {
-    public var experiment: Experiment
-    public var directory: URL
-    public var records: [TrialRecord]
-    /// The rows of `phases.csv`, by column name.
-    public var phaseRows: [[String: String]] = []
-    /// False when the run was stopped before every trial was recorded.
-    public var complete: Bool = true
-    /// True when `--resume` found the folder complete and left every file as it was.
-    public var nothingToResume = false
-
-    public var failedTrials: Int { records.filter { $0.status != .ok }.count }
-}
-
 /// Runs experiments trial by trial, one fresh worker each, recording every finished trial on disk before the
 /// next starts (see `ResultsFolder`).
 public struct SuiteRunner: Sendable {
@@ -84,23 +22,12 @@ public struct SuiteRunner: Sendable {
         // Everything that can refuse the run does so before the first trial of the first experiment: a folder
         // that already holds a run, generated code that does not compile, trials that cannot fit in memory.
         // Each experiment's code is compiled (and checked) here once; its run below uses it.
-        for experiment in experiments {
-            let target = directory(of: experiment)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else { throw RunError("\(target.path) is a file, not a results folder") }
-                if FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.trialsFile).path)
-                    || FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.environmentFile).path)
-                {
-                    let recorded = EnvironmentReader(directory: target).record
-                    throw RunError(recorded?.status == "complete"
-                        ? "\(target.path) already holds a complete run; choose another --out"
-                        : "\(target.path) already holds a run; finish it with --resume, or choose another --out")
-                }
-            }
-        }
+        let targets = experiments.map(directory(of:))
+        for target in targets { try Self.refuseOccupied(target) }
         // Compiling and the memory preflight would disturb, and be disturbed by, another run's trials.
         let lockWait = try takeLabLock(experiments.map(\.name))
+        // While this run waited, another may have written into the same folder.
+        for target in targets { try Self.refuseOccupied(target) }
         var compiled: [CompiledLayouts] = []
         for experiment in experiments {
             compiled.append(try compiledLibrary(for: experiment))
@@ -118,6 +45,20 @@ public struct SuiteRunner: Sendable {
         return runs
     }
 
+    /// Refuses a folder that already holds a run (or is a file).
+    static func refuseOccupied(_ target: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw RunError("\(target.path) is a file, not a results folder") }
+        if FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.trialsFile).path)
+            || FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.environmentFile).path)
+        {
+            throw RunError(EnvironmentReader(directory: target).record?.status == "complete"
+                ? "\(target.path) already holds a complete run; choose another --out"
+                : "\(target.path) already holds a run; finish it with --resume, or choose another --out")
+        }
+    }
+
     /// Finishes a stopped run: loads the folder's copy of the experiment, keeps every recorded trial and runs
     /// only the ones missing from `trials.csv` (and the extra repetitions a precision target still asks for).
     /// A complete folder is left byte for byte as it was (`nothingToResume`). A folder measured by another
@@ -125,24 +66,13 @@ public struct SuiteRunner: Sendable {
     /// `allowMixedBuilds`, which records the resume's build beside the folder's.
     public func resume(_ directory: URL) throws -> ExperimentRun {
         try checkWorker()
-        let environmentURL = directory.appendingPathComponent(ResultsFolder.environmentFile)
-        guard let data = FileManager.default.contents(atPath: environmentURL.path) else {
-            throw RunError("\(directory.path) is not a results folder: it has no \(ResultsFolder.environmentFile)")
-        }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let previous = try decoder.decode(EnvironmentRecord.self, from: data)
-        let copy = directory.appendingPathComponent(ResultsFolder.experimentFile)
-        let experiment = try ExperimentLoader().load(path: copy.path)
-        if let recorded = previous.experiment.sha256, let now = EnvironmentProbe.sha256(of: copy.path), recorded != now {
-            throw RunError("\(copy.path) changed since the run started (sha256 \(now), recorded \(recorded)); refusing to mix results")
-        }
-        let folder = try ResultsFolder(resuming: directory, experiment: experiment)
+        var (previous, folder) = try Self.openForResume(directory)
         if previous.status == "complete", remainingTrials(in: folder, shard: previous.shard).isEmpty {
             var run = folder.run
             run.nothingToResume = true
             return run
         }
+        let experiment = folder.experiment
         let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
         let now = BuildIdentity(
             lab: EnvironmentProbe.lab(commandLine: options.commandLine, workerPath: options.workerPath),
@@ -152,6 +82,13 @@ public struct SuiteRunner: Sendable {
             throw MixedBuildError(directory: directory.path, differences: differences)
         }
         let lockWait = try takeLabLock([experiment.name])
+        // Read again under the lock: another resume of this folder may have run while this one waited.
+        (previous, folder) = try Self.openForResume(directory)
+        if previous.status == "complete", remainingTrials(in: folder, shard: previous.shard).isEmpty {
+            var run = folder.run
+            run.nothingToResume = true
+            return run
+        }
         // The runner is the folder's only writer: temporary files of a killed run can go.
         AtomicFile.removeLeftovers(in: directory)
         var environment = previous
@@ -167,6 +104,24 @@ public struct SuiteRunner: Sendable {
         let progress = ProgressReporter(enabled: options.showProgress)
         defer { progress.finish() }
         return try run(into: folder, compiled: try compiledLibrary(for: experiment), environment: environment, progress: progress)
+    }
+
+    /// A stopped folder's environment record and its trials, from its own copy of the experiment (refused if
+    /// that copy changed since the run started).
+    static func openForResume(_ directory: URL) throws -> (EnvironmentRecord, ResultsFolder) {
+        let environmentURL = directory.appendingPathComponent(ResultsFolder.environmentFile)
+        guard let data = FileManager.default.contents(atPath: environmentURL.path) else {
+            throw RunError("\(directory.path) is not a results folder: it has no \(ResultsFolder.environmentFile)")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let previous = try decoder.decode(EnvironmentRecord.self, from: data)
+        let copy = directory.appendingPathComponent(ResultsFolder.experimentFile)
+        let experiment = try ExperimentLoader().load(path: copy.path)
+        if let recorded = previous.experiment.sha256, let now = EnvironmentProbe.sha256(of: copy.path), recorded != now {
+            throw RunError("\(copy.path) changed since the run started (sha256 \(now), recorded \(recorded)); refusing to mix results")
+        }
+        return (previous, try ResultsFolder(resuming: directory, experiment: experiment))
     }
 
     /// Takes the lab lock when the options have one: the holder is named on stderr, waiting progress follows
