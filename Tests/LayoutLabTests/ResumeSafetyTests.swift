@@ -40,26 +40,46 @@ struct ResumeSafetyTests {
         #expect(try Self.checksums(out) == before, "no file was added, removed or changed")
     }
 
-    /// Rewrites `environment.json` as a stopped folder of another build would have it: status incomplete, another
-    /// lab commit and worker; and drops the last trial, so that there is something to resume.
-    static func makeStoppedByAnotherBuild(_ out: URL) throws {
+    /// Rewrites `environment.json` as a stopped folder would have it (status incomplete; with `anotherBuild`, of
+    /// another lab commit and worker) and drops the last `dropping` trials, so that there is something to resume.
+    static func makeStopped(_ out: URL, anotherBuild: Bool = true, dropping: Int = 1) throws {
         let url = out.appendingPathComponent("environment.json")
         var environment = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        var lab = try #require(environment["lab"] as? [String: Any])
-        lab["git_commit"] = String(repeating: "0", count: 40)
-        lab["worker_sha256"] = String(repeating: "f", count: 64)
-        environment["lab"] = lab
+        if anotherBuild {
+            var lab = try #require(environment["lab"] as? [String: Any])
+            lab["git_commit"] = String(repeating: "0", count: 40)
+            lab["worker_sha256"] = String(repeating: "f", count: 64)
+            environment["lab"] = lab
+        }
         environment["status"] = "incomplete"
         try JSONSerialization.data(withJSONObject: environment, options: [.prettyPrinted, .sortedKeys]).write(to: url)
         let trials = out.appendingPathComponent("trials.csv")
         var lines = try String(contentsOf: trials, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-        lines.removeLast(2)
+        lines.removeLast(dropping + 1)
         try (lines.joined(separator: "\n") + "\n").write(to: trials, atomically: true, encoding: .utf8)
+    }
+
+    @Test func twoResumesOfOneFolderRunEachTrialOnce() throws {
+        let out = try Self.smallRun("resume-twice", repetitions: 4)
+        try Self.makeStopped(out, anotherBuild: false, dropping: 3)
+        let lock = FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-resume-twice-\(UUID().uuidString.prefix(8)).lock").path
+        let first = try TestSupport.start(
+            "layoutlab", ["run", "--resume", out.path, "--quiet"], environment: ["LAYOUTLAB_LOCK_FILE": lock],
+            standardOutput: .pipe, standardError: .pipe)
+        let second = try TestSupport.run("layoutlab", ["run", "--resume", out.path, "--quiet"], environment: ["LAYOUTLAB_LOCK_FILE": lock])
+        let firstOutput = first.collect(timeoutSeconds: 120)
+        #expect(first.wait() == .exited(0) && second.status == 0, "\(second.stderr)")
+        let said = [String(decoding: firstOutput.standardOutput, as: UTF8.self), second.stdout].filter { $0.contains("nothing to resume") }
+        // A resume that ran from what it read before waiting would run the trials again and rewrite the folder
+        // from its stale view, replacing the other's rows: exactly one must find nothing left.
+        #expect(said.count == 1, "one resume ran the three trials, the other found nothing left")
+        let ids = try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows.compactMap { $0["trial_id"] }
+        #expect(ids.count == 4 && Set(ids).count == 4, "each trial exactly once: \(ids)")
     }
 
     @Test func anotherBuildIsRefusedUnlessMixingIsAskedFor() throws {
         let out = try Self.smallRun("resume-mixed")
-        try Self.makeStoppedByAnotherBuild(out)
+        try Self.makeStopped(out)
         let before = try Self.checksums(out)
 
         let refused = try TestSupport.run("layoutlab", ["run", "--resume", out.path])
