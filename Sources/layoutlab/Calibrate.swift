@@ -8,7 +8,8 @@ struct Calibrate: ParsableCommand {
         discussion: """
             Runs calibration experiments (under a minute on 2 cores) into results/calibration/<UTC time>/, \
             prints every figure with its goal and pass or FAIL, writes calibration.csv, and exits 1 when a figure \
-            misses its goal, saying which and by how much.
+            misses its goal, saying which and by how much. It holds the lab lock for its whole run, like `run` \
+            (see `layoutlab run --help`); exit 75 with --no-wait when another run holds it.
             """)
 
     @Option(help: "Where calibration results go (default: results/calibration/<UTC time>).")
@@ -16,6 +17,9 @@ struct Calibrate: ParsableCommand {
 
     @Option(help: "The experiment whose sampling share and worker baseline are measured.")
     var defaultExperiment: String = "experiments/default.json"
+
+    @Flag(help: "Refuse at once (exit 75) when another run holds the lab lock, instead of waiting for it.")
+    var noWait = false
 
     func run() throws {
         guard let swiftc = LayoutLibraryBuilder.findSwiftc() else { throw stop("no swiftc on PATH") }
@@ -25,6 +29,17 @@ struct Calibrate: ParsableCommand {
         interruption.installSignalHandlers()
         var options = RunOptions(swiftc: swiftc, interruption: interruption)
         options.showProgress = false
+        // Held for the whole calibration: its runs (which take the same lock object) and its timed baselines.
+        let lock = LabLock(path: LabLock.defaultPath())
+        do {
+            try lock.acquire(
+                experiments: ["calibration"], wait: !noWait, interruption: interruption,
+                say: { FileHandle.standardError.write(Data("layoutlab: \($0)\n".utf8)) },
+                progress: { FileHandle.standardError.write(Data("layoutlab: \($0)\n".utf8)) })
+        } catch let error as LabLockBusy {
+            throw stop("\(error)", code: LabLock.busyExitCode)
+        }
+        options.labLock = lock
         let directory = out.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: "results/calibration").appendingPathComponent(SuiteRunner.folderTimestamp())
         let calibrator = Calibrator(

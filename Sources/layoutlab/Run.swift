@@ -9,10 +9,17 @@ struct Run: ParsableCommand {
             All files are validated before the first trial starts. The layout code of each experiment is \
             generated, compiled with swiftc -O once (cached) and saved beside the results. Every finished trial \
             is on disk before the next starts; Ctrl-C (or SIGTERM) stops the current worker, keeps what was \
-            measured and marks the run incomplete, and --resume finishes it. Progress goes to stderr: one line rewritten on a terminal, else a line every 10 s.
+            measured and marks the run incomplete, and --resume finishes it (a complete folder: "nothing to \
+            resume", left untouched). Progress goes to stderr: one line rewritten on a terminal, else a line every 10 s.
 
-            Exit status: 0 all trials ok; 1 a trial failed, crashed, timed out or was skipped, or the run could \
-            not go on; 2 invalid input or trials that cannot fit in memory (nothing ran); 130 stopped by a signal.
+            One lab per machine: a run holds the lab lock (flock on /run/lock/layoutlab.lock, else \
+            /tmp/layoutlab.lock; $LAYOUTLAB_LOCK_FILE overrides) from before its first compile to its end. A \
+            second run waits, naming the holder (pid, experiment, since when), or refuses with --no-wait. The \
+            kernel releases the lock of a run that dies, so a stale lock cannot exist.
+
+            Exit status: 0 all trials ok (or nothing to resume); 1 a trial failed, crashed, timed out or was \
+            skipped, or the run could not go on; 2 invalid input, trials that cannot fit in memory, or a --resume \
+            with another build (nothing ran); 75 --no-wait and another run holds the lab lock; 130 stopped by a signal.
             """)
 
     @Argument(help: "Experiment files (JSON).")
@@ -45,6 +52,12 @@ struct Run: ParsableCommand {
     @Flag(help: "No progress lines (by default: one rewritten line on a terminal, else a line every 10 s).")
     var quiet = false
 
+    @Flag(help: "Refuse at once (exit 75, naming the holder) when another run holds the lab lock, instead of waiting.")
+    var noWait = false
+
+    @Flag(help: "With --resume: go on when the folder was measured by another lab commit, toolchain or worker, recording both (environment.json mixed_builds, the report).")
+    var allowMixedBuilds = false
+
     func validate() throws {
         if let shard {
             guard Shard(shard) != nil else { throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, got \(shard)") }
@@ -55,6 +68,8 @@ struct Run: ParsableCommand {
             guard files.isEmpty, out == nil else { throw ValidationError("--resume DIR takes no experiment files and no --out: the folder has both") }
         } else if files.isEmpty {
             throw ValidationError("name at least one experiment file, or --resume DIR")
+        } else if allowMixedBuilds {
+            throw ValidationError("--allow-mixed-builds applies to --resume only: a new run has one build")
         }
     }
 
@@ -72,6 +87,9 @@ struct Run: ParsableCommand {
         options.shard = shard.flatMap(Shard.init)
         if let worker { options.workerPath = worker }
         if quiet { options.showProgress = false }
+        options.labLock = LabLock(path: LabLock.defaultPath())
+        options.waitForLabLock = !noWait
+        options.allowMixedBuilds = allowMixedBuilds
         let runner = SuiteRunner(options: options)
         let runs: [ExperimentRun]
         do {
@@ -82,13 +100,24 @@ struct Run: ParsableCommand {
         } catch let error as PreflightError {
             FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
             throw ExitCode(invalidInputExitCode)
+        } catch let error as MixedBuildError {
+            FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
+            throw ExitCode(invalidInputExitCode)
+        } catch let error as LabLockBusy {
+            FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
+            throw ExitCode(LabLock.busyExitCode)
         } catch {
             FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
-            throw ExitCode.failure
+            throw interruption.isStopped ? ExitCode(130) : ExitCode.failure
+        }
+        if let run = runs.first, run.nothingToResume {
+            print("nothing to resume: \(run.directory.path) is complete (\(run.records.count) trials recorded); every file is left as it was")
+            return
         }
         for run in runs {
             print(PerNodeTable.render(run))
             print(PhaseSummaryTable.render(run), terminator: "")
+            if let precision = PrecisionSummary.render(run) { print(precision) }
             print("results: \(run.directory.path)")
         }
         if interruption.isStopped {

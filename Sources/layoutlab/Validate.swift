@@ -14,7 +14,9 @@ struct Validate: ParsableCommand {
         let experiments = try loadExperiments(files)
         for experiment in experiments {
             let trials = TrialPlan.trials(for: experiment).count
-            print("\(experiment.sourcePath): ok (\(experiment.name): \(trials) trials)")
+            let extra = TrialPlan.possibleTrials(for: experiment).count
+            let precision = extra > trials ? ", up to \(extra) with the precision target" : ""
+            print("\(experiment.sourcePath): ok (\(experiment.name): \(trials) trials\(precision))")
         }
     }
 }

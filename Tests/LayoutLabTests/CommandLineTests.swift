@@ -58,7 +58,7 @@ struct CommandLineTests {
         #expect(quiet.status == 0 && !quiet.stderr.contains("[1/1]"))
         let again = try TestSupport.run("layoutlab", ["run", file.path, "--out", out])
         #expect(again.status == 1)
-        #expect(again.stderr.contains("already holds a run"))
+        #expect(again.stderr.contains("already holds a complete run; choose another --out"), "a complete run is not offered --resume")
         #expect(!again.stderr.contains("Usage"))
     }
 

@@ -95,7 +95,28 @@ struct ExperimentValidationTests {
         BadCase(label: "warm allocation with nodes alive", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", \"traverse\", \"allocate-warm\"]"), path: "$.phases[2]", message: "\"allocate-warm\" only after \"free-all\"", schemaCatches: false),
         BadCase(label: "work after a second free-all", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", \"free-all\", \"allocate-warm\", \"free-all\", \"purge\", \"mutate\"]"), path: "$.phases[5]", message: "only \"purge\" or \"allocate-warm\" after \"free-all\" (at $.phases[3])", schemaCatches: false),
         BadCase(label: "bad experiment name", text: variant("name", "\"name\": \"a/b\""), path: "$.name", message: "expected a name of letters"),
+        BadCase(label: "misspelt precision metric", text: precision(#""metric": "allocate_ns_per_nod", "relative_half_width": 0.02"#), path: "$.precision.metric", message: "did you mean \"allocate_ns_per_node\"?", schemaCatches: false),
+        BadCase(label: "precision metric that is not a measurement", text: precision(#""metric": "host", "relative_half_width": 0.02"#), path: "$.precision.metric", message: "expected a measuring column of trials.csv", schemaCatches: false),
+        BadCase(label: "precision without a metric", text: precision(#""relative_half_width": 0.02"#), path: "$.precision", message: "missing required key \"metric\""),
+        BadCase(label: "misspelt precision key", text: precision(#""metric": "rss_bytes_per_node", "relative_half_width": 0.02, "max_repetition": 5"#), path: "$.precision.max_repetition", message: "did you mean \"max_repetitions\"?"),
+        BadCase(label: "zero half-width", text: precision(#""metric": "rss_bytes_per_node", "relative_half_width": 0"#), path: "$.precision.relative_half_width", message: "above 0 and at most 1"),
+        BadCase(label: "half-width as text", text: precision(#""metric": "rss_bytes_per_node", "relative_half_width": "2%""#), path: "$.precision.relative_half_width", message: "got \"2%\""),
+        BadCase(label: "cap of one repetition", text: precision(#""metric": "rss_bytes_per_node", "relative_half_width": 0.02, "max_repetitions": 1"#), path: "$.precision.max_repetitions", message: "from 2 to 1000, got 1"),
+        BadCase(label: "cap below the planned repetitions", text: precision(#""metric": "rss_bytes_per_node", "relative_half_width": 0.02, "max_repetitions": 2"#), path: "$.precision.max_repetitions", message: "at least the planned repetitions (3)", schemaCatches: false),
     ]
+
+    /// The valid file with a `precision` object of these members.
+    static func precision(_ members: String) -> String {
+        valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"precision\": {\(members)}")
+    }
+
+    @Test func precisionTargetDecodesWithItsDefaultCap() throws {
+        let experiment = try load(Self.precision(#""metric": "allocate_ns_per_node", "relative_half_width": 0.02"#))
+        #expect(experiment.precision == PrecisionTarget(metric: "allocate_ns_per_node", relativeHalfWidth: 0.02, maxRepetitions: 30))
+        let capped = try load(Self.precision(#""metric": "rss_bytes_per_node", "relative_half_width": 1, "max_repetitions": 3"#))
+        #expect(capped.precision == PrecisionTarget(metric: "rss_bytes_per_node", relativeHalfWidth: 1, maxRepetitions: 3))
+        #expect(try load(Self.valid).precision == nil)
+    }
 
     @Test(arguments: badCases)
     func badInputNamesItsPath(_ bad: BadCase) {

@@ -73,15 +73,16 @@ struct FaultToleranceTests {
 
     /// Starts `layoutlab run` on a 12-trial experiment whose third trial (columns r1) hangs at its last
     /// checkpoint, and returns once two trials are on disk, so that a signal lands mid-trial.
-    static func startRunThatHangs(_ label: String, standardError: ChildProcess.Stream = .null) throws
-        -> (process: ChildProcess, file: URL, out: URL, finished: Int)
-    {
+    static func startRunThatHangs(
+        _ label: String, standardOutput: ChildProcess.Stream = .null, standardError: ChildProcess.Stream = .null
+    ) throws -> (process: ChildProcess, file: URL, out: URL, finished: Int) {
         let directory = try TestSupport.temporaryDirectory(label)
         let file = try write(experiment(name: label, nodes: 300_000, repetitions: 4), in: directory)
         let out = directory.appendingPathComponent("r")
         let process = try TestSupport.start(
             "layoutlab", ["run", file.path, "--out", out.path],
-            environment: ["LAYOUTLAB_FAULT": "hang@checkpoint:5@trial:p.columns.300000.system.r1"], standardError: standardError)
+            environment: ["LAYOUTLAB_FAULT": "hang@checkpoint:5@trial:p.columns.300000.system.r1"],
+            standardOutput: standardOutput, standardError: standardError)
         var finished = 0
         for _ in 0..<600 where finished < 2 {
             usleep(50_000)
@@ -137,7 +138,7 @@ struct FaultToleranceTests {
     }
 
     @Test func sigintStopsCleanlyAndMarksTheRunIncomplete() throws {
-        let (process, _, out, _) = try Self.startRunThatHangs("sigint", standardError: .pipe)
+        let (process, _, out, _) = try Self.startRunThatHangs("sigint", standardOutput: .pipe, standardError: .pipe)
         let trialsFile = out.appendingPathComponent("trials.csv")
         // As Ctrl-C at a terminal: to the runner's whole process group. The worker leads a group of its
         // own, so the runner alone decides how the trial ends.
@@ -153,6 +154,15 @@ struct FaultToleranceTests {
         let trials = try TestSupport.readCSV(trialsFile)
         #expect(trials.rows.count == 2, "the hanging trial was interrupted, so it is missing, not failed")
         #expect(trials.rows.allSatisfy { $0["status"] == "ok" })
+
+        // The summary says what each median is over: one repetition of the two finished trials, none of columns.
+        let stdout = String(decoding: collected.standardOutput, as: UTF8.self)
+        #expect(stdout.contains("median of n successful repetitions (4 planned)"), "\(stdout)")
+        #expect(!stdout.contains("median of 4"))
+        let rows = stdout.split(separator: "\n").map(String.init)
+        #expect(rows.contains { $0.hasPrefix("final-class") && $0.hasSuffix("  1") }, "\(stdout)")
+        #expect(rows.contains { $0.hasPrefix("struct-array") && $0.hasSuffix("  1") })
+        #expect(rows.contains { $0.hasPrefix("columns") && $0.hasSuffix("  0") && $0.contains("– (–)") })
     }
 
     @Test func oversizedTrialsAreRefusedOrSkipped() throws {

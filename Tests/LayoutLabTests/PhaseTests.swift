@@ -30,6 +30,17 @@ struct PhaseTests {
             let rows = phases.filter { $0["trial_id"] == trial["trial_id"] }
             #expect(rows.map { $0["phase"] ?? "" } == names, "\(trial["trial_id"] ?? "")")
         }
+        // peak_rss_bytes is the allocate phase's VmHWM, as the README says; the whole trial's is apart.
+        let allSamples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv")).rows
+        for trial in trials {
+            let mine = allSamples.filter { $0["trial_id"] == trial["trial_id"] }
+            let allocatePeak = mine.filter { $0["phase_index"] == "0" }.compactMap { Int($0["vm_hwm_bytes"] ?? "") }.max()
+            let trialPeak = mine.compactMap { Int($0["vm_hwm_bytes"] ?? "") }.max()
+            #expect(allocatePeak != nil && trial["peak_rss_bytes"] == allocatePeak.map(String.init), "\(trial["trial_id"] ?? "")")
+            #expect(trial["trial_peak_rss_bytes"] == trialPeak.map(String.init))
+        }
+        #expect(trials.allSatisfy { Int($0["trial_peak_rss_bytes"] ?? "") ?? 0 >= Int($0["peak_rss_bytes"] ?? "") ?? .max },
+                "a high-water mark never falls")
         func row(_ layout: String, _ allocator: String, _ index: Int) throws -> [String: String] {
             try #require(phases.first { ($0["trial_id"] ?? "").hasPrefix("point.\(layout).\(nodes).\(allocator).") && $0["phase_index"] == String(index) })
         }

@@ -35,11 +35,19 @@ enum TestSupport {
         return (header, rows)
     }
 
+    /// A lab lock file of its own for one command, so that tests running in parallel neither serialise on the
+    /// machine's lock nor collide with a real run; a test of the lock passes `LAYOUTLAB_LOCK_FILE` itself.
+    static func withPrivateLock(_ environment: [String: String]) -> [String: String] {
+        guard environment[LabLock.environmentVariable] == nil else { return environment }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-test-\(UUID().uuidString.prefix(12)).lock").path
+        return environment.merging([LabLock.environmentVariable: path]) { first, _ in first }
+    }
+
     /// Runs a built executable and returns its exit status, stdout and stderr.
     static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:]
     ) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runTool(buildDirectory.appendingPathComponent(executable).path, arguments, environment: environment)
+        try runTool(buildDirectory.appendingPathComponent(executable).path, arguments, environment: withPrivateLock(environment))
     }
 
     /// Runs any program by path. A program still running after `timeoutSeconds` is killed and the test
@@ -61,11 +69,11 @@ enum TestSupport {
     /// Starts a built executable without waiting for it (for tests that signal a running command).
     static func start(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
-        standardError: ChildProcess.Stream = .null
+        standardOutput: ChildProcess.Stream = .null, standardError: ChildProcess.Stream = .null
     ) throws -> ChildProcess {
         try ChildProcess(
             executable: buildDirectory.appendingPathComponent(executable).path, arguments: arguments,
-            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
-            standardOutput: .null, standardError: standardError)
+            environment: ProcessInfo.processInfo.environment.merging(withPrivateLock(environment)) { $1 },
+            standardOutput: standardOutput, standardError: standardError)
     }
 }

@@ -1,6 +1,7 @@
 /// The terminal summary of a run: for each shape and node count, layouts × allocators with the median over
-/// repetitions of RSS bytes per node (usable bytes per node, what the allocator's size classes hand out, in
-/// parentheses), then allocate ns per node.
+/// the successful repetitions of RSS bytes per node (usable bytes per node, what the allocator's size classes
+/// hand out, in parentheses), then allocate ns per node, then `n`: how many successful repetitions each median
+/// is over (a stopped run, failed trials and precision targets make it differ from the planned count).
 public enum PerNodeTable {
     public static func render(_ run: ExperimentRun) -> String {
         let experiment = run.experiment
@@ -9,9 +10,11 @@ public enum PerNodeTable {
         for shape in experiment.shapes {
             for nodes in experiment.nodes {
                 let payload = shape.payload
-                text += "\n\(experiment.name) · \(shape.name) (\(shape.fieldSummary); payload \(payload.sizeBytes) B, stride \(payload.strideBytes) B) · \(nodes) nodes · median of \(experiment.repetitions)\n"
+                let planned = experiment.precision.map { "\(experiment.repetitions) planned, up to \($0.maxRepetitions) for precision" }
+                    ?? "\(experiment.repetitions) planned"
+                text += "\n\(experiment.name) · \(shape.name) (\(shape.fieldSummary); payload \(payload.sizeBytes) B, stride \(payload.strideBytes) B) · \(nodes) nodes · median of n successful repetitions (\(planned))\n"
                 let allocators = experiment.allocators.map(\.name)
-                var rows = [["RSS B/node (usable)"] + allocators + ["", "allocate ns/node"] + allocators]
+                var rows = [["RSS B/node (usable)"] + allocators + ["", "allocate ns/node"] + allocators + ["", allocators.count > 1 ? "n (\(allocators.joined(separator: "/")))" : "n"]]
                 for layout in experiment.layouts {
                     let cells = allocators.map { allocator in
                         summaries.first {
@@ -22,12 +25,15 @@ public enum PerNodeTable {
                         "\(format(summary?.rssBytesPerNode?.median)) (\(format(summary?.usableBytesPerNode?.median)))"
                     }
                     let times = cells.map { format($0?.allocateNsPerNode?.median) }
-                    rows.append([layout.rawValue] + bytes + ["", layout.rawValue] + times)
+                    // One number when every allocator's cell has the same n, else one per allocator.
+                    let counts = cells.map { String($0?.repetitionsOK ?? 0) }
+                    let n = Set(counts).count == 1 ? counts[0] : counts.joined(separator: "/")
+                    rows.append([layout.rawValue] + bytes + ["", layout.rawValue] + times + ["", n])
                 }
                 text += TextTable.aligned(rows)
             }
         }
-        text += "\nRSS = (RSS at the last checkpoint − RSS before anything was allocated) ÷ nodes, reference array included;\nusable = malloc_usable_size of the node's allocations; ns = allocation loop time with sampling excluded ÷ nodes.\n"
+        text += "\nRSS = (RSS at the last checkpoint − RSS before anything was allocated) ÷ nodes, reference array included;\nusable = malloc_usable_size of the node's allocations; ns = allocation loop time with sampling excluded ÷ nodes;\nn = successful repetitions each median is over (a configuration with none shows –).\n"
         if run.failedTrials > 0 { text += "\(run.failedTrials) trial(s) did not succeed; see trials.csv (status, message).\n" }
         return text
     }

@@ -23,7 +23,10 @@ public struct TrialMetrics: Equatable, Sendable {
     public var usableBytesPerNode: Double?
     public var containerBytesPerNode: Double?
     public var baselineRSSBytes: Int?
+    /// `VmHWM` (the process's resident high-water mark) at the end of the allocate phase, and at the end of
+    /// the trial's last phase: the kernel's peak RSS of the worker up to those points, in bytes.
     public var peakRSSBytes: Int?
+    public var trialPeakRSSBytes: Int?
     /// Python layouts: `sys.getsizeof` per node (object, its `__dict__`, its own field objects) and the bytes
     /// `tracemalloc` traced per node, both from the Python worker's probe; nil for Swift layouts.
     public var getsizeofBytesPerNode: Double?
@@ -38,9 +41,9 @@ public struct TrialMetrics: Equatable, Sendable {
         allocateNsPerNode: Double? = nil, rssBytesPerNode: Double? = nil, allocatorAllocatedBytesPerNode: Double? = nil,
         allocatorActiveBytesPerNode: Double? = nil, requestedBytesPerNode: Double? = nil, usableBytesPerNode: Double? = nil,
         containerBytesPerNode: Double? = nil, baselineRSSBytes: Int? = nil, peakRSSBytes: Int? = nil,
-        samplingNs: Int? = nil, samplingShare: Double? = nil, getsizeofBytesPerNode: Double? = nil,
-        tracemallocBytesPerNode: Double? = nil, warmAllocateNsPerNode: Double? = nil,
-        warmAllocateRSSBytesPerNode: Double? = nil
+        trialPeakRSSBytes: Int? = nil, samplingNs: Int? = nil, samplingShare: Double? = nil,
+        getsizeofBytesPerNode: Double? = nil, tracemallocBytesPerNode: Double? = nil,
+        warmAllocateNsPerNode: Double? = nil, warmAllocateRSSBytesPerNode: Double? = nil
     ) {
         self.warmAllocateNsPerNode = warmAllocateNsPerNode
         self.warmAllocateRSSBytesPerNode = warmAllocateRSSBytesPerNode
@@ -55,6 +58,7 @@ public struct TrialMetrics: Equatable, Sendable {
         self.containerBytesPerNode = containerBytesPerNode
         self.baselineRSSBytes = baselineRSSBytes
         self.peakRSSBytes = peakRSSBytes
+        self.trialPeakRSSBytes = trialPeakRSSBytes
         self.samplingNs = samplingNs
         self.samplingShare = samplingShare
     }
@@ -91,7 +95,10 @@ public struct TrialMetrics: Equatable, Sendable {
             }
         }
         baselineRSSBytes = first?.rssBytes
-        peakRSSBytes = result.phaseSamples.compactMap(\.sample.vmHWMBytes).max()
+        // VmHWM never falls, so the largest reading of a stretch is its peak; the allocate phase's is the
+        // `peak_rss_bytes` every other allocate figure sits beside.
+        peakRSSBytes = result.samples.compactMap(\.vmHWMBytes).max()
+        trialPeakRSSBytes = result.phaseSamples.compactMap(\.sample.vmHWMBytes).max()
         if let last {
             let sampling = result.samples.reduce(0) { $0 + $1.sampleNs }
             samplingNs = sampling

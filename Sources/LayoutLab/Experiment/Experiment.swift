@@ -28,6 +28,8 @@ public struct Experiment: Equatable, Sendable {
     public var python: PythonInterpreter?
     /// Seconds after which a worker is killed and its trial recorded as `timeout`; nil: the run's default.
     public var trialTimeoutSeconds: Double?
+    /// Extra repetitions until a metric's interval is narrow enough (`"precision"`); nil: the planned ones only.
+    public var precision: PrecisionTarget?
     /// The file it came from.
     public var sourcePath: String
 

@@ -13,7 +13,7 @@ struct ExperimentValidator {
 
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
-        "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed", "python",
+        "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed", "python", "precision",
     ]
 
     mutating func experiment(from document: JSONValue) -> Experiment? {
@@ -64,6 +64,7 @@ struct ExperimentValidator {
             integer($0, at: "$.trial_timeout_seconds", in: 1...604_800, what: "a timeout in seconds")
         }
         let phases = top["phases"].map { phaseList($0) } ?? [PhaseSpec(.allocate)]
+        let precision = top["precision"].flatMap { precisionTarget($0, repetitions: repetitions) }
         let seed = top["seed"].flatMap { integer($0, at: "$.seed", in: 0...Int.max, what: "a seed") }.map(UInt64.init) ?? 1
         var smaps = SamplingSchedule.boundaries
         var allocatorSchedule: SamplingSchedule?
@@ -85,6 +86,7 @@ struct ExperimentValidator {
             sourcePath: file)
         experiment.allocatorSchedule = allocatorSchedule
         experiment.python = python
+        experiment.precision = precision
         return experiment
     }
 
@@ -235,11 +237,11 @@ struct ExperimentValidator {
 
     // MARK: Primitives
 
-    private mutating func report(_ path: String, _ message: String) {
+    mutating func report(_ path: String, _ message: String) {
         problems.append(ExperimentProblem(file: file, jsonPath: path, message: message))
     }
 
-    private mutating func object(
+    mutating func object(
         _ value: JSONValue, at path: String, allowed: [String]?, required: [String]
     ) -> [String: JSONValue]? {
         guard case .object(let fields) = value else {
@@ -267,7 +269,7 @@ struct ExperimentValidator {
         return elements.enumerated().map { (value: $1, path: "\(path)[\($0)]") }
     }
 
-    private mutating func string(_ value: JSONValue, at path: String) -> String? {
+    mutating func string(_ value: JSONValue, at path: String) -> String? {
         guard case .string(let text) = value else {
             report(path, "expected a string, got \(value.summary)")
             return nil
@@ -312,7 +314,7 @@ struct ExperimentValidator {
         return text
     }
 
-    private mutating func integer(_ value: JSONValue, at path: String, in range: ClosedRange<Int>, what: String) -> Int? {
+    mutating func integer(_ value: JSONValue, at path: String, in range: ClosedRange<Int>, what: String) -> Int? {
         guard case .integer(let number) = value else {
             report(path, "expected \(what) (an integer from \(range.lowerBound) to \(range.upperBound)), got \(value.summary)")
             return nil

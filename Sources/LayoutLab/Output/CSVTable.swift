@@ -13,6 +13,9 @@ public struct CSVTable: Sendable {
 
     public mutating func append(contentsOf other: [[String?]]) { for row in other { append(row) } }
 
+    /// Replaces one cell of row `row` (0-based, header not counted).
+    public mutating func set(_ value: String?, row: Int, column: Int) { rows[row][column] = value }
+
     public var text: String { Self.line(header) + Self.lines(rows) }
 
     /// The header line alone, with its line break.

@@ -27,6 +27,9 @@ public struct EnvironmentRecord: Codable, Sendable {
         public var gitCommit: String?
         public var gitDirty: Bool?
         public var commandLine: [String]
+        /// sha256 of the worker executable and of the runner's own (nil in folders of older labs).
+        public var workerSha256: String?
+        public var runnerSha256: String?
     }
 
     public struct ExperimentFile: Codable, Sendable {
@@ -67,6 +70,11 @@ public struct EnvironmentRecord: Codable, Sendable {
     /// `running`, `complete`, or `incomplete` (stopped early; `stopReason` says by what).
     public var status: String
     public var stopReason: String?
+    /// The machine-wide lab lock: one entry per start and per `--resume`, with the time waited for it and
+    /// the holders seen (see `LabLock`).
+    public var labLock: [LabLockWait]?
+    /// Resumes that ran with another build than the folder's (`--allow-mixed-builds`); nil when none did.
+    public var mixedBuilds: [MixedBuild]?
 
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
@@ -119,12 +127,15 @@ public enum EnvironmentProbe {
         return nil
     }
 
-    public static func lab(commandLine: [String]) -> EnvironmentRecord.Lab {
+    public static func lab(commandLine: [String], workerPath: String) -> EnvironmentRecord.Lab {
         let root = packageRoot()
         let commit = root.flatMap { ExternalCommand.output(["git", "-C", $0.path, "rev-parse", "HEAD"]) }
         let dirty = root.flatMap { ExternalCommand.output(["git", "-C", $0.path, "status", "--porcelain", "--untracked-files=no"]) }
             .map { !$0.isEmpty }
-        return EnvironmentRecord.Lab(gitCommit: commit, gitDirty: dirty, commandLine: commandLine)
+        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        return EnvironmentRecord.Lab(
+            gitCommit: commit, gitDirty: dirty, commandLine: commandLine, workerSha256: sha256(of: workerPath),
+            runnerSha256: sha256(of: runner))
     }
 
     public static var labBuildConfiguration: String {

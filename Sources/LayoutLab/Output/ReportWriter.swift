@@ -40,6 +40,16 @@ public enum ReportWriter {
                 text += sources.map { "`\($0.directory)` (shard \($0.shard?.description ?? "–"), \($0.hostname), \($0.status))" }.joined(separator: ", ")
             }
             if let shard = environment.shard { text += "\n- Shard \(shard) of the experiment's trials" }
+            if let resumes = environment.resumedUtc, !resumes.isEmpty {
+                text += "\n- Stopped and resumed: \(resumes.joined(separator: ", "))"
+            }
+            for wait in environment.labLock ?? [] where !wait.holdersSeen.isEmpty {
+                text += "\n- Waited \(Rounded.text(wait.waitedSeconds)) s for the lab lock (held by \(wait.holdersSeen.map(\.description).joined(separator: "; then ")))"
+            }
+            for mixed in environment.mixedBuilds ?? [] {
+                text += "\n- **Mixed builds**: trials from row \(mixed.trialsBefore + 1) of `trials.csv` on were measured by another build "
+                text += "(resumed \(mixed.resumedUtc) with --allow-mixed-builds): \(mixed.differences.joined(separator: "; "))"
+            }
             text += "\n\n| allocator | library | package | version | sha256 | environment | statistics |\n|---|---|---|---|---|---|---|\n"
             for allocator in environment.allocators {
                 let settings = allocator.environment.sorted { $0.key < $1.key }.map { "`\($0.key)=\($0.value)`" }.joined(separator: " ")
@@ -54,8 +64,10 @@ public enum ReportWriter {
         text += ". Definitions of every figure: the lab's README (\"What is measured, per node\").\n\n"
 
         let failed = run.records.filter { $0.status != .ok }
-        text += "## Trials\n\n\(run.records.count) of \(TrialPlan.trials(for: experiment).count) trials recorded; "
+        text += "## Trials\n\n\(run.records.count) trials recorded (\(TrialPlan.trials(for: experiment).count) planned"
+        text += experiment.precision == nil ? "); " : ", more where the precision target asked for them); "
         text += "\(run.records.count - failed.count) ok, \(failed.count) not.\n"
+        if let precision = PrecisionSummary.render(run) { text += "\n" + precision.split(separator: "\n").map { "- " + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n") + "\n" }
         if !failed.isEmpty {
             text += "\n| trial | status | message |\n|---|---|---|\n"
             for record in failed {

@@ -45,7 +45,7 @@ public final class ResultsFolder {
     public init(resuming directory: URL, experiment: Experiment) throws {
         self.directory = directory
         self.experiment = experiment
-        let trialsByID = Dictionary(uniqueKeysWithValues: TrialPlan.trials(for: experiment).map { ($0.id, $0) })
+        let trialsByID = Dictionary(uniqueKeysWithValues: TrialPlan.possibleTrials(for: experiment).map { ($0.id, $0) })
         for cells in try Self.rows(of: url(Self.trialsFile), header: TrialsTable.header) {
             guard let record = TrialsTable.record(Dictionary(uniqueKeysWithValues: zip(TrialsTable.header, cells)), trials: trialsByID)
             else {
@@ -119,7 +119,40 @@ public final class ResultsFolder {
         let record = TrialRecord(result: result)
         records.append(record)
         trialsTable.append(TrialsTable.row(record))
+        if experiment.precision != nil { markPrecision(of: record.trial.configuration) }
         try writeTables()
+    }
+
+    // MARK: Precision
+
+    /// Where a configuration (`Trial.configuration`) stands against the experiment's precision target, from
+    /// its recorded trials; nil without a target or while planned repetitions are missing.
+    public func precisionState(of configuration: String) -> PrecisionState? {
+        guard let target = experiment.precision else { return nil }
+        let mine = records.indices.filter { records[$0].trial.configuration == configuration }
+        let column = TrialsTable.header.firstIndex(of: target.metric)
+        // The metric by its trials.csv column, whatever column it is: the cells as they are written.
+        let values: [Double?] = mine.filter { records[$0].status == .ok }.map { index in
+            column.flatMap { trialsTable.rows[index][$0] }.flatMap { Double($0) }
+        }
+        return PrecisionState.evaluate(
+            target, plannedRepetitions: experiment.repetitions, repetitionsRun: mine.map { records[$0].trial.repetition },
+            values: values)
+    }
+
+    /// Writes the configuration's decision into each of its rows (`precision_reached`, and the relative
+    /// half-width it ended with); they stay empty while it is undecided.
+    private func markPrecision(of configuration: String) {
+        guard let state = precisionState(of: configuration), state.reached != nil,
+            let reachedColumn = TrialsTable.header.firstIndex(of: "precision_reached"),
+            let widthColumn = TrialsTable.header.firstIndex(of: "precision_relative_half_width")
+        else { return }
+        for index in records.indices where records[index].trial.configuration == configuration {
+            records[index].precisionReached = state.reached
+            records[index].precisionRelativeHalfWidth = state.relativeHalfWidth
+            trialsTable.set(state.reached.map { $0 ? "true" : "false" }, row: index, column: reachedColumn)
+            trialsTable.set(TrialsTable.precisionCell(state.relativeHalfWidth), row: index, column: widthColumn)
+        }
     }
 
     /// Adds every trial of another folder of the same experiment (a shard) and rewrites the tables.

@@ -15,6 +15,10 @@ public struct TrialRecord: Sendable {
     public var message: String?
     /// The machine the trial ran on.
     public var host: String?
+    /// With a `precision` target: whether the trial's configuration reached it (false: it stopped at the cap,
+    /// or the metric was not measured), and the relative half-width it ended with; nil while undecided.
+    public var precisionReached: Bool?
+    public var precisionRelativeHalfWidth: Double?
 
     public init(result: TrialResult) {
         trial = result.trial

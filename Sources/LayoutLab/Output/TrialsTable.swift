@@ -9,8 +9,19 @@ public enum TrialsTable {
         "allocator_allocated_bytes_per_node", "allocator_active_bytes_per_node", "container_bytes_per_node",
         "baseline_rss_bytes", "peak_rss_bytes", "sample_count", "sampling_ns", "sampling_share", "probe_nodes",
         "malloc_provider", "allocator_version", "wall_ns", "message", "getsizeof_bytes_per_node",
-        "tracemalloc_bytes_per_node", "host", "warm_allocate_ns_per_node", "warm_allocate_rss_bytes_per_node",
+        "tracemalloc_bytes_per_node", "host", "trial_peak_rss_bytes", "precision_reached",
+        "precision_relative_half_width", "warm_allocate_ns_per_node", "warm_allocate_rss_bytes_per_node",
     ]
+
+    /// Columns that name, label or describe a trial rather than measure it.
+    static let descriptiveColumns: Set<String> = [
+        "trial_id", "experiment", "layout", "shape", "fields", "payload_size_bytes", "payload_stride_bytes",
+        "payload_alignment_bytes", "nodes", "allocator", "repetition", "status", "malloc_provider", "allocator_version",
+        "message", "host", "precision_reached", "precision_relative_half_width",
+    ]
+
+    /// The columns a precision target can be set on: every column of the table that measures something.
+    public static var metricColumns: [String] { header.filter { !descriptiveColumns.contains($0) } }
 
     public static func row(_ record: TrialRecord) -> [String?] {
         let trial = record.trial
@@ -28,8 +39,16 @@ public enum TrialsTable {
             CSVNumber.cell(metrics.samplingShare), CSVNumber.cell(record.probeNodes), record.mallocProvider,
             record.allocatorVersion, CSVNumber.cell(record.wallNs), record.message,
             CSVNumber.cell(metrics.getsizeofBytesPerNode), CSVNumber.cell(metrics.tracemallocBytesPerNode), record.host,
+            CSVNumber.cell(metrics.trialPeakRSSBytes), record.precisionReached.map { $0 ? "true" : "false" },
+            precisionCell(record.precisionRelativeHalfWidth),
             CSVNumber.cell(metrics.warmAllocateNsPerNode), CSVNumber.cell(metrics.warmAllocateRSSBytesPerNode),
         ]
+    }
+
+    /// Six significant digits: a half-width of 0.00001 must not print as 0.000.
+    static func precisionCell(_ value: Double?) -> String? {
+        guard let value, value.isFinite else { return nil }
+        return String(format: "%.6g", value)
     }
 
     /// Reads a row back; `trials` maps the experiment's trial ids to trials. Nil for a row that does not
@@ -46,16 +65,19 @@ public enum TrialsTable {
             allocatorActiveBytesPerNode: double("allocator_active_bytes_per_node"),
             requestedBytesPerNode: double("requested_bytes_per_node"), usableBytesPerNode: double("usable_bytes_per_node"),
             containerBytesPerNode: double("container_bytes_per_node"), baselineRSSBytes: int("baseline_rss_bytes"),
-            peakRSSBytes: int("peak_rss_bytes"), samplingNs: int("sampling_ns"), samplingShare: double("sampling_share"),
+            peakRSSBytes: int("peak_rss_bytes"), trialPeakRSSBytes: int("trial_peak_rss_bytes"), samplingNs: int("sampling_ns"), samplingShare: double("sampling_share"),
             getsizeofBytesPerNode: double("getsizeof_bytes_per_node"),
             tracemallocBytesPerNode: double("tracemalloc_bytes_per_node"),
             warmAllocateNsPerNode: double("warm_allocate_ns_per_node"),
             warmAllocateRSSBytesPerNode: double("warm_allocate_rss_bytes_per_node"))
-        return TrialRecord(
+        var record = TrialRecord(
             trial: trial, status: status, metrics: metrics, sampleCount: int("sample_count") ?? 0,
             probeNodes: int("probe_nodes"), mallocProvider: text("malloc_provider"),
             allocatorVersion: text("allocator_version"), wallNs: int("wall_ns"), message: text("message"),
             host: text("host"))
+        record.precisionReached = cells["precision_reached"].flatMap { ["true": true, "false": false][$0] }
+        record.precisionRelativeHalfWidth = double("precision_relative_half_width")
+        return record
     }
 }
 

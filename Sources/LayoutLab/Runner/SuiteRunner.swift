@@ -1,59 +1,6 @@
 import Foundation
 import LayoutLabSampling
 
-/// How `layoutlab run` runs: where results go, which worker and compiler it uses, how long a trial may take.
-public struct RunOptions: Sendable {
-    /// With one experiment, the results folder itself; with several, the parent of one folder each.
-    /// Nil: `results/<experiment>/<UTC timestamp>/`.
-    public var outputDirectory: URL?
-    public var resultsRoot: URL
-    public var workerPath: String
-    public var swiftc: String
-    public var cacheDirectory: URL
-    /// Used for experiments that set no `trial_timeout_seconds` of their own.
-    public var trialTimeoutSeconds: Double
-    /// Record trials that would not fit in memory as `skipped` instead of refusing the run.
-    public var skipOversized: Bool
-    /// Progress lines on stderr (see `ProgressReporter`); off with `--quiet`.
-    public var showProgress: Bool
-    public var commandLine: [String]
-    public var interruption: RunInterruption?
-    /// Run only this slice of each experiment's trials.
-    public var shard: Shard?
-
-    public init(
-        outputDirectory: URL? = nil, resultsRoot: URL = URL(fileURLWithPath: "results"),
-        workerPath: String = WorkerLauncher.siblingWorkerPath(), swiftc: String,
-        cacheDirectory: URL = LayoutLibraryBuilder.defaultCacheDirectory, trialTimeoutSeconds: Double = 3600,
-        skipOversized: Bool = false, showProgress: Bool = true,
-        commandLine: [String] = CommandLine.arguments, interruption: RunInterruption? = nil
-    ) {
-        self.outputDirectory = outputDirectory
-        self.resultsRoot = resultsRoot
-        self.workerPath = workerPath
-        self.swiftc = swiftc
-        self.cacheDirectory = cacheDirectory
-        self.trialTimeoutSeconds = trialTimeoutSeconds
-        self.skipOversized = skipOversized
-        self.showProgress = showProgress
-        self.commandLine = commandLine
-        self.interruption = interruption
-    }
-}
-
-/// The results of one experiment: where they were written and every recorded trial.
-public struct ExperimentRun: Sendable {
-    public var experiment: Experiment
-    public var directory: URL
-    public var records: [TrialRecord]
-    /// The rows of `phases.csv`, by column name.
-    public var phaseRows: [[String: String]] = []
-    /// False when the run was stopped before every trial was recorded.
-    public var complete: Bool = true
-
-    public var failedTrials: Int { records.filter { $0.status != .ok }.count }
-}
-
 /// Runs experiments trial by trial, one fresh worker each, recording every finished trial on disk before the
 /// next starts (see `ResultsFolder`).
 public struct SuiteRunner: Sendable {
@@ -75,18 +22,14 @@ public struct SuiteRunner: Sendable {
         // Everything that can refuse the run does so before the first trial of the first experiment: a folder
         // that already holds a run, generated code that does not compile, trials that cannot fit in memory.
         // Each experiment's code is compiled (and checked) here once; its run below uses it.
+        let targets = experiments.map(directory(of:))
+        for target in targets { try Self.refuseOccupied(target) }
+        // Compiling and the memory preflight would disturb, and be disturbed by, another run's trials.
+        let lockWait = try takeLabLock(experiments.map(\.name))
+        // While this run waited, another may have written into the same folder.
+        for target in targets { try Self.refuseOccupied(target) }
         var compiled: [CompiledLayouts] = []
         for experiment in experiments {
-            let target = directory(of: experiment)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else { throw RunError("\(target.path) is a file, not a results folder") }
-                if FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.trialsFile).path)
-                    || FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.environmentFile).path)
-                {
-                    throw RunError("\(target.path) already holds a run; finish it with --resume, or choose another --out")
-                }
-            }
             compiled.append(try compiledLibrary(for: experiment))
             _ = try preflight((options.shard?.trials(of: experiment) ?? TrialPlan.trials(for: experiment)), experiment: experiment)
         }
@@ -95,16 +38,77 @@ public struct SuiteRunner: Sendable {
             if options.interruption?.isStopped == true { break }
             let directory = directory(of: experiment)
             let folder = try ResultsFolder(creating: directory, experiment: experiment)
-            runs.append(try run(into: folder, compiled: code, previous: nil, progress: progress))
+            let environment = try newEnvironment(for: experiment, compiled: code, lockWait: lockWait)
+            runs.append(try run(into: folder, compiled: code, environment: environment, progress: progress))
             if options.outputDirectory == nil { try Self.pointLatest(at: directory) }
         }
         return runs
     }
 
+    /// Refuses a folder that already holds a run (or is a file).
+    static func refuseOccupied(_ target: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw RunError("\(target.path) is a file, not a results folder") }
+        if FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.trialsFile).path)
+            || FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.environmentFile).path)
+        {
+            throw RunError(EnvironmentReader(directory: target).record?.status == "complete"
+                ? "\(target.path) already holds a complete run; choose another --out"
+                : "\(target.path) already holds a run; finish it with --resume, or choose another --out")
+        }
+    }
+
     /// Finishes a stopped run: loads the folder's copy of the experiment, keeps every recorded trial and runs
-    /// only the ones missing from `trials.csv`.
+    /// only the ones missing from `trials.csv` (and the extra repetitions a precision target still asks for).
+    /// A complete folder is left byte for byte as it was (`nothingToResume`). A folder measured by another
+    /// build (lab commit, toolchain, worker or runner) is refused with `MixedBuildError` unless
+    /// `allowMixedBuilds`, which records the resume's build beside the folder's.
     public func resume(_ directory: URL) throws -> ExperimentRun {
         try checkWorker()
+        var (previous, folder) = try Self.openForResume(directory)
+        if previous.status == "complete", remainingTrials(in: folder, shard: previous.shard).isEmpty {
+            var run = folder.run
+            run.nothingToResume = true
+            return run
+        }
+        let experiment = folder.experiment
+        let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
+        let now = BuildIdentity(
+            lab: EnvironmentProbe.lab(commandLine: options.commandLine, workerPath: options.workerPath),
+            toolchain: toolchain(compilerVersion: try builder.compilerVersion()))
+        let differences = BuildIdentity(lab: previous.lab, toolchain: previous.toolchain).differences(to: now)
+        if !differences.isEmpty, !options.allowMixedBuilds {
+            throw MixedBuildError(directory: directory.path, differences: differences)
+        }
+        let lockWait = try takeLabLock([experiment.name])
+        // Read again under the lock: another resume of this folder may have run while this one waited.
+        (previous, folder) = try Self.openForResume(directory)
+        if previous.status == "complete", remainingTrials(in: folder, shard: previous.shard).isEmpty {
+            var run = folder.run
+            run.nothingToResume = true
+            return run
+        }
+        // The runner is the folder's only writer: temporary files of a killed run can go.
+        AtomicFile.removeLeftovers(in: directory)
+        var environment = previous
+        environment.resumedUtc = (environment.resumedUtc ?? []) + [EnvironmentProbe.utcTimestamp()]
+        environment.status = "running"
+        environment.stopReason = nil
+        environment.labLock = (environment.labLock ?? []) + (lockWait.map { [$0] } ?? [])
+        if !differences.isEmpty {
+            environment.mixedBuilds = (environment.mixedBuilds ?? []) + [MixedBuild(
+                resumedUtc: environment.resumedUtc?.last ?? "", trialsBefore: folder.records.count, build: now,
+                differences: differences)]
+        }
+        let progress = ProgressReporter(enabled: options.showProgress)
+        defer { progress.finish() }
+        return try run(into: folder, compiled: try compiledLibrary(for: experiment), environment: environment, progress: progress)
+    }
+
+    /// A stopped folder's environment record and its trials, from its own copy of the experiment (refused if
+    /// that copy changed since the run started).
+    static func openForResume(_ directory: URL) throws -> (EnvironmentRecord, ResultsFolder) {
         let environmentURL = directory.appendingPathComponent(ResultsFolder.environmentFile)
         guard let data = FileManager.default.contents(atPath: environmentURL.path) else {
             throw RunError("\(directory.path) is not a results folder: it has no \(ResultsFolder.environmentFile)")
@@ -117,12 +121,39 @@ public struct SuiteRunner: Sendable {
         if let recorded = previous.experiment.sha256, let now = EnvironmentProbe.sha256(of: copy.path), recorded != now {
             throw RunError("\(copy.path) changed since the run started (sha256 \(now), recorded \(recorded)); refusing to mix results")
         }
-        // The runner is the folder's only writer: temporary files of a killed run can go.
-        AtomicFile.removeLeftovers(in: directory)
-        let folder = try ResultsFolder(resuming: directory, experiment: experiment)
-        let progress = ProgressReporter(enabled: options.showProgress)
-        defer { progress.finish() }
-        return try run(into: folder, compiled: try compiledLibrary(for: experiment), previous: previous, progress: progress)
+        return (previous, try ResultsFolder(resuming: directory, experiment: experiment))
+    }
+
+    /// Takes the lab lock when the options have one: the holder is named on stderr, waiting progress follows
+    /// `showProgress`.
+    private func takeLabLock(_ experiments: [String]) throws -> LabLockWait? {
+        guard let lock = options.labLock else { return nil }
+        let showProgress = options.showProgress
+        return try lock.acquire(
+            experiments: experiments, wait: options.waitForLabLock, interruption: options.interruption,
+            say: { FileHandle.standardError.write(Data("layoutlab: \($0)\n".utf8)) },
+            progress: { if showProgress { FileHandle.standardError.write(Data("layoutlab: \($0)\n".utf8)) } })
+    }
+
+    private func toolchain(compilerVersion: String) -> EnvironmentRecord.Toolchain {
+        EnvironmentRecord.Toolchain(
+            swiftVersion: compilerVersion, generatedCodeFlags: LayoutLibraryBuilder.compilerFlags,
+            labBuildConfiguration: EnvironmentProbe.labBuildConfiguration)
+    }
+
+    private func newEnvironment(for experiment: Experiment, compiled: CompiledLayouts, lockWait: LabLockWait?) throws -> EnvironmentRecord {
+        let allocators = try Self.resolveAllocators(of: experiment)
+        var environment = EnvironmentRecord(
+            machine: EnvironmentProbe.machine(), toolchain: toolchain(compilerVersion: compiled.compilerVersion),
+            lab: EnvironmentProbe.lab(commandLine: options.commandLine, workerPath: options.workerPath),
+            experiment: EnvironmentRecord.ExperimentFile(
+                name: experiment.name, path: experiment.sourcePath,
+                sha256: EnvironmentProbe.sha256(of: experiment.sourcePath), generatedSource: ResultsFolder.generatedSourceFile),
+            allocators: experiment.allocators.compactMap { allocators[$0.name]?.record },
+            python: experiment.python, startedUtc: EnvironmentProbe.utcTimestamp(), finishedUtc: nil, status: "running")
+        environment.shard = options.shard
+        environment.labLock = lockWait.map { [$0] }
+        return environment
     }
 
     private func checkWorker() throws {
@@ -148,91 +179,33 @@ public struct SuiteRunner: Sendable {
     }
 
     private func run(
-        into folder: ResultsFolder, compiled: CompiledLayouts, previous: EnvironmentRecord?, progress: ProgressReporter
+        into folder: ResultsFolder, compiled: CompiledLayouts, environment: EnvironmentRecord, progress: ProgressReporter
     ) throws -> ExperimentRun {
         let experiment = folder.experiment
-        let library = compiled.library
         try AtomicFile.write(compiled.source, to: folder.url(ResultsFolder.generatedSourceFile))
-
-        let resolver = SharedLibraryResolver()
-        var allocators: [String: ResolvedAllocator] = [:]
-        for spec in experiment.allocators { allocators[spec.name] = try ResolvedAllocator.resolve(spec, with: resolver) }
-
-        var environment = previous ?? EnvironmentRecord(
-            machine: EnvironmentProbe.machine(),
-            toolchain: EnvironmentRecord.Toolchain(
-                swiftVersion: compiled.compilerVersion, generatedCodeFlags: LayoutLibraryBuilder.compilerFlags,
-                labBuildConfiguration: EnvironmentProbe.labBuildConfiguration),
-            lab: EnvironmentProbe.lab(commandLine: options.commandLine),
-            experiment: EnvironmentRecord.ExperimentFile(
-                name: experiment.name, path: experiment.sourcePath,
-                sha256: EnvironmentProbe.sha256(of: experiment.sourcePath), generatedSource: ResultsFolder.generatedSourceFile),
-            allocators: experiment.allocators.compactMap { allocators[$0.name]?.record }, python: experiment.python,
-            startedUtc: EnvironmentProbe.utcTimestamp(), finishedUtc: nil, status: "running")
-        if previous != nil {
-            environment.resumedUtc = (environment.resumedUtc ?? []) + [EnvironmentProbe.utcTimestamp()]
-            environment.status = "running"
-            environment.stopReason = nil
-        }
+        let allocators = try Self.resolveAllocators(of: experiment)
+        var environment = environment
         // The shard is on disk before the first trial, so that even a SIGKILLed run resumes its own slice.
-        let shard = previous?.shard ?? options.shard
-        environment.shard = shard
         let environmentURL = folder.url(ResultsFolder.environmentFile)
         try environment.write(to: environmentURL)
         try FileManager.default.createDirectory(at: folder.workersDirectory, withIntermediateDirectories: true)
 
         let done = folder.finishedTrialIDs
-        let trials = (shard?.trials(of: experiment) ?? TrialPlan.trials(for: experiment)).filter { !done.contains($0.id) }
+        let trials = (environment.shard?.trials(of: experiment) ?? TrialPlan.trials(for: experiment)).filter { !done.contains($0.id) }
         let oversized = try preflight(trials, experiment: experiment)
-        let launcher = WorkerLauncher(
-            workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds)
-        var complete = true
+        let batch = TrialBatch(
+            folder: folder, library: compiled.library, allocators: allocators, oversized: oversized,
+            launcher: WorkerLauncher(
+                workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds),
+            interruption: options.interruption, progress: progress)
         progress.beginExperiment()
-        for (index, trial) in trials.enumerated() {
-            if options.interruption?.isStopped == true {
-                complete = false
-                break
-            }
-            progress.willStart(trial, index: index, of: trials)
-            if let message = oversized[trial.id] {
-                let result = TrialResult(trial: trial, status: .skipped, message: message)
-                progress.report(failure: result)
-                try folder.record(result)
-                continue
-            }
-            guard let allocator = allocators[trial.allocator.name] else { throw RunError("allocator \(trial.allocator.name) was not resolved") }
-            let request = WorkerRequest(
-                trialID: trial.id, libraryPath: library.path,
-                entrySymbol: trial.layout.isPython
-                    ? "\(trial.layout.rawValue)|\(trial.shape.fieldSummary)"
-                    : LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout),
-                nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
-                allocatorSchedule: experiment.allocatorSchedule ?? (trial.allocator.statistics == .mallinfo2 ? .boundaries : .every),
-                allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
-                probeNodes: Self.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed)
-            var environment = trial.allocator.environment
-            var program: [String]?
-            if trial.layout.isPython {
-                guard let python = experiment.python, let script = PythonInterpreter.workerScript else {
-                    throw RunError("no Python interpreter or worker script for \(trial.id)")
-                }
-                program = [python.path, script.path]
-                // pymalloc would serve small objects from its own arenas, hiding them from the allocator measured;
-                // an entry that sets PYTHONMALLOC itself (pymalloc under GLIBC_TUNABLES, say) keeps its own.
-                if trial.allocator.name != AllocatorSpec.pymalloc.name, trial.allocator.environment["PYTHONMALLOC"] == nil {
-                    environment["PYTHONMALLOC"] = "malloc"
-                }
-            }
-            let result = launcher.run(
-                request, trial: trial, preload: allocator.preload, environment: environment,
-                logURL: folder.logURL(for: trial), interruption: options.interruption, program: program)
-            if options.interruption?.isStopped == true {
-                // The worker was killed by the stop, not by its own fault: the trial is missing, not failed.
-                complete = false
-                break
-            }
-            if result.status != .ok { progress.report(failure: result) }
-            try folder.record(result)
+        var complete = try batch.run(trials)
+        // A precision target adds rounds of one more repetition for every configuration still short of it.
+        while complete, experiment.precision != nil {
+            let round = extraRound(in: folder, shard: environment.shard)
+            if round.isEmpty { break }
+            progress.beginExperiment()
+            complete = try batch.run(round)
         }
         // The derived tables gnuplot draws from, so `gnuplot -e "results='DIR'" plot.gnuplot` works on any folder.
         try ChartDataWriter.write(for: folder)
@@ -244,6 +217,38 @@ public struct SuiteRunner: Sendable {
         var run = folder.run
         run.complete = complete
         return run
+    }
+
+    /// The configurations of this folder's slice whose precision state asks for another repetition, as the
+    /// trials to run next, in the plan's order rotated by the round (like the planned passes).
+    private func extraRound(in folder: ResultsFolder, shard: Shard?) -> [Trial] {
+        let experiment = folder.experiment
+        let mine = Set((shard?.trials(of: experiment) ?? TrialPlan.trials(for: experiment)).map(\.configuration))
+        var round: [Trial] = []
+        for configuration in TrialPlan.configurations(of: experiment) where mine.contains(configuration.configuration) {
+            if case .needsMore(let repetition)? = folder.precisionState(of: configuration.configuration) {
+                var trial = configuration
+                trial.repetition = repetition
+                round.append(trial)
+            }
+        }
+        let shift = round.isEmpty ? 0 : ((round.map(\.repetition).min() ?? 1) - 1) % round.count
+        return Array(round[shift...] + round[..<shift])
+    }
+
+    /// What a resume still has to run: the slice's planned trials missing from the folder, or, when none is,
+    /// the configurations a precision target asks more of.
+    private func remainingTrials(in folder: ResultsFolder, shard: Shard?) -> [Trial] {
+        let done = folder.finishedTrialIDs
+        let missing = (shard?.trials(of: folder.experiment) ?? TrialPlan.trials(for: folder.experiment)).filter { !done.contains($0.id) }
+        return missing.isEmpty ? extraRound(in: folder, shard: shard) : missing
+    }
+
+    static func resolveAllocators(of experiment: Experiment) throws -> [String: ResolvedAllocator] {
+        let resolver = SharedLibraryResolver()
+        var allocators: [String: ResolvedAllocator] = [:]
+        for spec in experiment.allocators { allocators[spec.name] = try ResolvedAllocator.resolve(spec, with: resolver) }
+        return allocators
     }
 
     /// Trials whose estimated peak memory exceeds `MemAvailable`, with the message that names the figures.

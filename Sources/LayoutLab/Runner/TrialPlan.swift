@@ -4,26 +4,51 @@
 /// configuration, so slow drift of the machine (thermal, page cache, other tenants) spreads over every
 /// configuration instead of piling onto the last repetitions or the last layout.
 public enum TrialPlan {
+    /// The planned trials: every configuration × repetitions 1 … `repetitions`.
     public static func trials(for experiment: Experiment) -> [Trial] {
-        var configurations: [(Int, Shape, Int, LayoutKind, AllocatorSpec)] = []
+        let configurations = configurations(of: experiment)
+        var trials: [Trial] = []
+        for repetition in 1...max(1, experiment.repetitions) {
+            trials += pass(configurations, repetition: repetition)
+        }
+        return trials
+    }
+
+    /// Every trial a run of the experiment may record: the planned ones, and with a `precision` target the
+    /// extra repetitions up to its cap (ids `…rN` beyond the planned N).
+    public static func possibleTrials(for experiment: Experiment) -> [Trial] {
+        var trials = trials(for: experiment)
+        if let cap = experiment.precision?.maxRepetitions, cap > experiment.repetitions {
+            let configurations = configurations(of: experiment)
+            for repetition in (experiment.repetitions + 1)...cap { trials += pass(configurations, repetition: repetition) }
+        }
+        return trials
+    }
+
+    /// One trial per configuration, repetition 1, in the experiment's order (shapes, nodes, layouts, allocators).
+    public static func configurations(of experiment: Experiment) -> [Trial] {
+        var configurations: [Trial] = []
         for (shapeIndex, shape) in experiment.shapes.enumerated() {
             for nodes in experiment.nodes {
                 for layout in experiment.layouts {
                     for allocator in experiment.allocators {
-                        configurations.append((shapeIndex, shape, nodes, layout, allocator))
+                        configurations.append(Trial(
+                            experiment: experiment.name, shapeIndex: shapeIndex, shape: shape, layout: layout,
+                            nodes: nodes, allocator: allocator, repetition: 1))
                     }
                 }
             }
         }
-        var trials: [Trial] = []
-        for repetition in 1...max(1, experiment.repetitions) {
-            let shift = configurations.isEmpty ? 0 : (repetition - 1) % configurations.count
-            for (shapeIndex, shape, nodes, layout, allocator) in configurations[shift...] + configurations[..<shift] {
-                trials.append(Trial(
-                    experiment: experiment.name, shapeIndex: shapeIndex, shape: shape, layout: layout,
-                    nodes: nodes, allocator: allocator, repetition: repetition))
-            }
+        return configurations
+    }
+
+    /// `configurations` as repetition `repetition`, rotated by `repetition − 1` places.
+    static func pass(_ configurations: [Trial], repetition: Int) -> [Trial] {
+        let shift = configurations.isEmpty ? 0 : (repetition - 1) % configurations.count
+        return (configurations[shift...] + configurations[..<shift]).map { trial in
+            var trial = trial
+            trial.repetition = repetition
+            return trial
         }
-        return trials
     }
 }

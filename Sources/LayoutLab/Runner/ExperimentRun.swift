@@ -1,0 +1,16 @@
+import Foundation
+
+/// The results of one experiment: where they were written and every recorded trial.
+public struct ExperimentRun: Sendable {
+    public var experiment: Experiment
+    public var directory: URL
+    public var records: [TrialRecord]
+    /// The rows of `phases.csv`, by column name.
+    public var phaseRows: [[String: String]] = []
+    /// False when the run was stopped before every trial was recorded.
+    public var complete: Bool = true
+    /// True when `--resume` found the folder complete and left every file as it was.
+    public var nothingToResume = false
+
+    public var failedTrials: Int { records.filter { $0.status != .ok }.count }
+}

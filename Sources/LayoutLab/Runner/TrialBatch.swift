@@ -1,0 +1,61 @@
+import Foundation
+import LayoutLabSampling
+
+/// Runs a list of trials of one experiment one after another, each in a fresh worker, recording each in the
+/// results folder before the next starts; stops early (returning false) when the run is interrupted.
+struct TrialBatch {
+    let folder: ResultsFolder
+    let library: URL
+    let allocators: [String: ResolvedAllocator]
+    /// Trial id → why the memory preflight skips it.
+    let oversized: [String: String]
+    let launcher: WorkerLauncher
+    let interruption: RunInterruption?
+    let progress: ProgressReporter
+
+    /// True when every trial was recorded.
+    func run(_ trials: [Trial]) throws -> Bool {
+        let experiment = folder.experiment
+        for (index, trial) in trials.enumerated() {
+            if interruption?.isStopped == true { return false }
+            progress.willStart(trial, index: index, of: trials)
+            if let message = oversized[trial.id] {
+                let result = TrialResult(trial: trial, status: .skipped, message: message)
+                progress.report(failure: result)
+                try folder.record(result)
+                continue
+            }
+            guard let allocator = allocators[trial.allocator.name] else { throw RunError("allocator \(trial.allocator.name) was not resolved") }
+            let request = WorkerRequest(
+                trialID: trial.id, libraryPath: library.path,
+                entrySymbol: trial.layout.isPython
+                    ? "\(trial.layout.rawValue)|\(trial.shape.fieldSummary)"
+                    : LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout),
+                nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
+                allocatorSchedule: experiment.allocatorSchedule ?? (trial.allocator.statistics == .mallinfo2 ? .boundaries : .every),
+                allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
+                probeNodes: SuiteRunner.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed)
+            var environment = trial.allocator.environment
+            var program: [String]?
+            if trial.layout.isPython {
+                guard let python = experiment.python, let script = PythonInterpreter.workerScript else {
+                    throw RunError("no Python interpreter or worker script for \(trial.id)")
+                }
+                program = [python.path, script.path]
+                // pymalloc would serve small objects from its own arenas, hiding them from the allocator measured;
+                // an entry that sets PYTHONMALLOC itself (pymalloc under GLIBC_TUNABLES, say) keeps its own.
+                if trial.allocator.name != AllocatorSpec.pymalloc.name, trial.allocator.environment["PYTHONMALLOC"] == nil {
+                    environment["PYTHONMALLOC"] = "malloc"
+                }
+            }
+            let result = launcher.run(
+                request, trial: trial, preload: allocator.preload, environment: environment,
+                logURL: folder.logURL(for: trial), interruption: interruption, program: program)
+            // The worker was killed by the stop, not by its own fault: the trial is missing, not failed.
+            if interruption?.isStopped == true { return false }
+            if result.status != .ok { progress.report(failure: result) }
+            try folder.record(result)
+        }
+        return true
+    }
+}
