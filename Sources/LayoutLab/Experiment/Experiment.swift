@@ -28,6 +28,8 @@ public struct Experiment: Equatable, Sendable {
     public var python: PythonInterpreter?
     /// Seconds after which a worker is killed and its trial recorded as `timeout`; nil: the run's default.
     public var trialTimeoutSeconds: Double?
+    /// Run-time exclusivity checks in the generated code (`checked`, the compiler's default).
+    public var exclusivity: ExclusivityChecking = .checked
     /// The file it came from.
     public var sourcePath: String
 

@@ -136,15 +136,17 @@ public struct SuiteRunner: Sendable {
         var source: String
         var library: URL
         var compilerVersion: String
+        var flags: [String]
     }
 
     private func compiledLibrary(for experiment: Experiment) throws -> CompiledLayouts {
         let source = LayoutSourceGenerator().source(shapes: experiment.shapes, layouts: experiment.layouts)
         let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
         let version = try builder.compilerVersion()
-        let library = try builder.library(for: source, compilerVersion: version)
+        let flags = LayoutLibraryBuilder.compilerFlags(exclusivity: experiment.exclusivity)
+        let library = try builder.library(for: source, compilerVersion: version, flags: flags)
         try CompiledLayoutLibrary(path: library).verify(shapes: experiment.shapes)
-        return CompiledLayouts(source: source, library: library, compilerVersion: version)
+        return CompiledLayouts(source: source, library: library, compilerVersion: version, flags: flags)
     }
 
     private func run(
@@ -161,7 +163,7 @@ public struct SuiteRunner: Sendable {
         var environment = previous ?? EnvironmentRecord(
             machine: EnvironmentProbe.machine(),
             toolchain: EnvironmentRecord.Toolchain(
-                swiftVersion: compiled.compilerVersion, generatedCodeFlags: LayoutLibraryBuilder.compilerFlags,
+                swiftVersion: compiled.compilerVersion, generatedCodeFlags: compiled.flags,
                 labBuildConfiguration: EnvironmentProbe.labBuildConfiguration),
             lab: EnvironmentProbe.lab(commandLine: options.commandLine),
             experiment: EnvironmentRecord.ExperimentFile(

@@ -1,0 +1,19 @@
+/// A line of `layoutlab-baseline`: `repetition 1: 49.5 ns/node, 0.0103 minor faults/node (… points)`.
+struct BaselineLine: Sendable, Equatable {
+    var nsPerNode: Double
+    var minorFaultsPerNode: Double?
+
+    init?(parsing line: Substring) {
+        let words = line.split(separator: " ")
+        guard words.first == "repetition", let ns = words.firstIndex(of: "ns/node,") ?? words.firstIndex(of: "ns/node"), ns > 0,
+            let value = Double(words[ns - 1])
+        else { return nil }
+        nsPerNode = value
+        if let faults = words.firstIndex(of: "minor"), faults > 0 { minorFaultsPerNode = Double(words[faults - 1]) }
+    }
+
+    init(nsPerNode: Double, minorFaultsPerNode: Double?) {
+        self.nsPerNode = nsPerNode
+        self.minorFaultsPerNode = minorFaultsPerNode
+    }
+}
