@@ -71,7 +71,7 @@ extension CalibrationFigures {
         let verdict = goal.judge(r2) { "R² \(CalibrationFormat.number($0, digits: 4))" }
         return CalibrationFigure(
             name: name, method: method, goal: goal.text,
-            measured: known.map { "\(CalibrationFormat.number($0.0 / 1e6, digits: 0)) M: \(CalibrationFormat.number($0.1, digits: 2)) s" }.joined(separator: ", ")
+            measured: known.map { "\(Int($0.0 / 1e6)) M: \(CalibrationFormat.number($0.1, digits: 2)) s" }.joined(separator: ", ")
                 + "; R² \(CalibrationFormat.number(r2, digits: 4))",
             result: verdict.result, shortfall: verdict.shortfall)
     }

@@ -55,8 +55,7 @@ public struct LayoutLibraryBuilder: Sendable {
     ) throws(LayoutBuildError) -> URL {
         let version: String
         if let known { version = known } else { version = try compilerVersion() }
-        let key = String(StableHash.fnv1a64(source + "\n" + version + flags.joined(separator: " ")), radix: 16)
-        let directory = cacheDirectory.appendingPathComponent(key)
+        let directory = cacheDirectory.appendingPathComponent(Self.cacheKey(source: source, compilerVersion: version, flags: flags))
         let library = directory.appendingPathComponent("liblayoutlab-generated.so")
         if FileManager.default.fileExists(atPath: library.path) { return library }
         do {
@@ -72,6 +71,12 @@ public struct LayoutLibraryBuilder: Sendable {
             throw LayoutBuildError(message: "cannot write the generated library under \(directory.path): \(error)")
         }
         return library
+    }
+
+    /// The cache folder name of a library: a hash of its source, compiler and flags, so that a library built
+    /// with other flags (`"exclusivity": "unchecked"`) is never taken for this one.
+    static func cacheKey(source: String, compilerVersion: String, flags: [String]) -> String {
+        String(StableHash.fnv1a64(source + "\n" + compilerVersion + "\n" + flags.joined(separator: " ")), radix: 16)
     }
 
     private func run(_ command: [String], workingDirectory: URL? = nil) throws(LayoutBuildError) -> String {
