@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabSampling
 import Testing
 
 @testable import LayoutLab
@@ -174,5 +175,13 @@ struct CalibrationFiguresTests {
         let line = BaselineLine(parsing: "repetition 1: 49.472646 ns/node, 0.0102721 minor faults/node (1000000 final-class points)")
         #expect(line == BaselineLine(nsPerNode: 49.472646, minorFaultsPerNode: 0.0102721))
         #expect(BaselineLine(parsing: "usage: layoutlab-baseline NODES") == nil)
+        let worker = [
+            WorkerReply.identity(mallocProvider: "x", allocatorVersion: "5.3"),
+            .sample(phaseIndex: 0, MemorySample(nodesAlive: 0, elapsedNs: 210)),
+            .sample(phaseIndex: 0, MemorySample(nodesAlive: 1000, elapsedNs: 45000)),
+            .sample(phaseIndex: 1, MemorySample(nodesAlive: 1000, elapsedNs: 99000)), .done,
+        ].map(\.line).joined(separator: "\n")
+        #expect(WorkerAllocateTime.nsPerNode(workerOutput: worker) == 45)
+        #expect(WorkerAllocateTime.nsPerNode(workerOutput: "identity\tx\t5.3\ndone\n") == nil)
     }
 }

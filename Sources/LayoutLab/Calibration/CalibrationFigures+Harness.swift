@@ -54,8 +54,8 @@ extension CalibrationFigures {
         let method = """
             final-class allocate loop of the lab (generated library, default checkpoints, sampling left out) vs \
             layoutlab-baseline's hand-written loop, jemalloc: instructions per node by valgrind --tool=callgrind \
-            (\(countedNodes) nodes, one process each); wall time (reported, not judged) median [min–max] of fresh \
-            processes at \(timedNodes) nodes
+            (\(countedNodes) nodes, one process each); wall time (reported, not judged) median [min–max] of 5 \
+            alternating pairs of fresh processes at \(timedNodes) nodes
             """
         let f = CalibrationFormat.self
         let timeRatio = PerNodeSummary.median(lab.nsPerNode).flatMap { l in PerNodeSummary.median(baseline.nsPerNode).map { l / $0 } }

@@ -141,17 +141,26 @@ public struct Calibrator: Sendable {
         URL(fileURLWithPath: options.workerPath).deletingLastPathComponent().appendingPathComponent("layoutlab-baseline").path
     }
 
+    /// The harness figure: time in alternating pairs of fresh processes (the hand-written loop, then the lab's
+    /// worker running one final-class trial as the accuracy run does), so that drift on a busy machine falls
+    /// on both; then instructions of each loop under callgrind.
     private func harnessFigure(_ accuracy: [TrialTable.Row]) throws -> CalibrationFigure {
         let jemalloc = try jemalloc
-        var handWritten: [BaselineLine] = []
+        let library = try finalClassLibrary()
+        var handWritten: [BaselineLine] = [], labNs: [Double] = []
         for _ in 0..<5 {
             guard let output = ExternalCommand.run(["/usr/bin/env", "LD_PRELOAD=\(jemalloc)", baselinePath, String(Self.timedNodes)]),
                 output.status == 0, let line = output.text.split(separator: "\n").first.flatMap(BaselineLine.init(parsing:))
             else { throw RunError("\(baselinePath) did not run; build it with `swift build -c release`") }
             handWritten.append(line)
+            let request = labRequest(library: library, jemalloc: jemalloc, nodes: Self.timedNodes)
+            guard let worker = ExternalCommand.run(["/usr/bin/env", "LD_PRELOAD=\(jemalloc)", options.workerPath] + request.arguments),
+                worker.status == 0, let ns = WorkerAllocateTime.nsPerNode(workerOutput: worker.text)
+            else { throw RunError("the worker did not run the harness trial") }
+            labNs.append(ns)
         }
         var lab = HarnessSide(
-            instructionsPerNode: nil, nsPerNode: Self.finalClassNs(accuracy),
+            instructionsPerNode: nil, nsPerNode: labNs,
             minorFaultsPerNode: CalibrationFigures.values(accuracy, layout: "final-class", "allocate_minor_faults_per_node"))
         var baseline = HarnessSide(
             instructionsPerNode: nil, nsPerNode: handWritten.map(\.nsPerNode), minorFaultsPerNode: handWritten.compactMap(\.minorFaultsPerNode))
@@ -162,7 +171,12 @@ public struct Calibrator: Sendable {
                 of: [baselinePath, String(Self.countedNodes)], environment: ["LD_PRELOAD": jemalloc],
                 inside: "layoutlab_baseline_build_points", excluding: [],
                 outputFile: directory.appendingPathComponent("callgrind.baseline.out"))) / nodes
-            lab.instructionsPerNode = Double(try countLabLoop(counter, jemalloc: jemalloc)) / nodes
+            // Sampling is left out of the count as the clock leaves it out of the time.
+            let request = labRequest(library: library, jemalloc: jemalloc, nodes: Self.countedNodes)
+            lab.instructionsPerNode = Double(try counter.instructions(
+                of: [options.workerPath] + request.arguments, environment: ["LD_PRELOAD": jemalloc],
+                inside: request.entrySymbol, excluding: ["layoutlab_worker_checkpoint"],
+                outputFile: directory.appendingPathComponent("callgrind.lab.out"))) / nodes
         } else {
             missing = "valgrind is not installed (`make deps` installs it)"
         }
@@ -170,22 +184,23 @@ public struct Calibrator: Sendable {
             lab: lab, baseline: baseline, countedNodes: Self.countedNodes, timedNodes: Self.timedNodes, countsMissing: missing)
     }
 
-    /// Instructions of the lab's final-class allocate entry point under callgrind, sampling left out: the
-    /// worker runs one trial as the accuracy run does (100 checkpoints, allocator statistics at each).
-    private func countLabLoop(_ counter: CallgrindCounter, jemalloc: String) throws -> Int {
+    /// The generated library of the point shape in the final-class layout, with the default (checked) flags:
+    /// the bare run's library, so usually already in the cache.
+    private func finalClassLibrary() throws -> URL {
         let point = Shape(name: "point", fields: [Field(name: "x", type: .int64), Field(name: "y", type: .int64)])
-        let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
-        let library = try builder.library(
+        return try LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory).library(
             for: LayoutSourceGenerator().source(shapes: [point], layouts: [.finalClass]),
             flags: LayoutLibraryBuilder.compilerFlags(exclusivity: .checked))
-        let symbol = LayoutSourceGenerator.entrySymbol(shapeIndex: 0, layout: .finalClass)
-        let request = WorkerRequest(
-            trialID: "calibration.final-class.callgrind", libraryPath: library.path, entrySymbol: symbol, nodes: Self.countedNodes,
+    }
+
+    /// One final-class trial as the accuracy run's: 100 checkpoints, allocator statistics at each, smaps at the
+    /// boundaries; no probe.
+    private func labRequest(library: URL, jemalloc: String, nodes: Int) -> WorkerRequest {
+        WorkerRequest(
+            trialID: "calibration.final-class.harness", libraryPath: library.path,
+            entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: 0, layout: .finalClass), nodes: nodes,
             checkpoints: Experiment.defaultCheckpoints, smaps: .boundaries, allocatorSchedule: .every, allocatorStatistics: .jemalloc,
             expectedMallocProvider: jemalloc, probeNodes: 0)
-        return try counter.instructions(
-            of: [options.workerPath] + request.arguments, environment: ["LD_PRELOAD": jemalloc],
-            inside: symbol, excluding: ["layoutlab_worker_checkpoint"], outputFile: directory.appendingPathComponent("callgrind.lab.out"))
     }
 
     private func workerStartTimes() throws -> [Double] {
