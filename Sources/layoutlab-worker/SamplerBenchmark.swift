@@ -5,8 +5,9 @@ import CLayoutLabShims
 import LayoutLabSampling
 
 /// `layoutlab-worker --calibrate-samplers RESIDENT_MIB REPETITIONS`: makes RESIDENT_MIB of memory resident,
-/// then times each sampler REPETITIONS times (smaps_rollup a hundredth as often: it costs milliseconds) and
-/// counts the bytes jemalloc's `thread.allocated` sees a whole sample allocate. Lines:
+/// then times each sampler REPETITIONS times (smaps_rollup a hundredth as often: it costs milliseconds) and a
+/// whole checkpoint as the worker takes it during allocate (`SamplerBenchmarkName.checkpoint`), and counts the
+/// bytes jemalloc's `thread.allocated` sees a whole sample allocate. Lines:
 /// `sampler\tNAME\tMEDIAN_NS\tP99_NS\tCOUNT`, `allocation\tBYTES` (empty without jemalloc), `rss\tBYTES`.
 enum SamplerBenchmark {
     static func run(residentMiB: Int, repetitions: Int) throws(WorkerFailure) -> [String] {
