@@ -42,9 +42,9 @@ struct SamplerBenchmarkReport: Sendable, Equatable {
 }
 
 extension CalibrationFigures {
-    /// The band of the harness instruction ratio (lab ÷ hand-written): ±1 %. Counts repeat to 0.002 % run to
-    /// run, and one instruction per node is 0.55 % of the loop's 180: the band lets any per-node work of two
-    /// instructions or more through neither way, and nothing that does not cost per node can reach it.
+    /// The band of the harness instruction ratio (lab ÷ hand-written): ±1 %. Counts spread by 0.003 % from run
+    /// to run, and one instruction per node is 0.55 % of the loop's 180: per-node work of two instructions or
+    /// more, added or missing, fails it; nothing that does not cost per node can reach it.
     static let harnessBand = CalibrationGoal(lower: 0.99, upper: 1.01, text: "instruction ratio 0.99 … 1.01")
 
     /// The lab's final-class allocate loop against the hand-written one: judged on instructions per node
