@@ -5,8 +5,9 @@ import CLayoutLabShims
 import LayoutLabSampling
 
 /// `layoutlab-worker --calibrate-samplers RESIDENT_MIB REPETITIONS`: makes RESIDENT_MIB of memory resident,
-/// then times each sampler REPETITIONS times (smaps_rollup a hundredth as often: it costs milliseconds) and
-/// counts the bytes jemalloc's `thread.allocated` sees a whole sample allocate. Lines:
+/// then times each sampler REPETITIONS times (smaps_rollup a hundredth as often: it costs milliseconds) and a
+/// whole checkpoint as the worker takes it during allocate (`SamplerBenchmarkName.checkpoint`), and counts the
+/// bytes jemalloc's `thread.allocated` sees a whole sample allocate. Lines:
 /// `sampler\tNAME\tMEDIAN_NS\tP99_NS\tCOUNT`, `allocation\tBYTES` (empty without jemalloc), `rss\tBYTES`.
 enum SamplerBenchmark {
     static func run(residentMiB: Int, repetitions: Int) throws(WorkerFailure) -> [String] {
@@ -30,17 +31,8 @@ enum SamplerBenchmark {
         lines.append(try ProcFileTimer(path: "/proc/self/smaps_rollup", capacity: 8192).line(
             name: "smaps_rollup", repetitions: max(1, repetitions / 100)) { _ = SmapsRollupReading(parsing: $0) })
         lines.append(time(name: "allocator(\(source.rawValue))", repetitions: repetitions) { _ = try? source.read() })
-        let statmFile: ProcFile
-        do throws(ProcFileError) {
-            statmFile = try ProcFile(path: "/proc/self/statm", capacityBytes: 512)
-        } catch {
-            throw WorkerFailure("cannot open /proc/self/statm: \(error)")
-        }
-        lines.append(time(name: "cheap-tier(statm+allocator)", repetitions: repetitions) {
-            _ = try? statmFile.withContents { StatmReading(parsing: $0, pageSizeBytes: 4096) }
-            _ = try? source.read()
-        })
-        lines.append(time(name: "checkpoint-sample(statm+status+allocator)", repetitions: repetitions) {
+        // What the worker does at each checkpoint of allocate (smaps_rollup only at its boundaries).
+        lines.append(time(name: SamplerBenchmarkName.checkpoint, repetitions: repetitions) {
             _ = try? sampler.take(nodesAlive: 0, elapsedNs: 0, includeSmaps: false, includeAllocator: true)
         })
         // Bytes allocated while taking whole samples (every sampler), by jemalloc's per-thread counter.

@@ -32,6 +32,16 @@ func makePermutation(nodes: Int, seed: UInt64) -> UnsafeMutableBufferPointer<Int
     return permutation
 }
 
+/// The checkpoint callback of the measured phases: hands the sample to the `PhaseRecorder` in `context`.
+/// A named C symbol, so that an instruction counter can leave sampling out of a phase's count as the
+/// clock leaves it out of its time (`callgrind --toggle-collect=layoutlab_worker_checkpoint`, see
+/// `layoutlab calibrate`).
+@_cdecl("layoutlab_worker_checkpoint")
+func layoutlabWorkerCheckpoint(_ context: UnsafeMutableRawPointer?, _ nodes: Int) {
+    guard let context else { return }
+    Unmanaged<PhaseRecorder>.fromOpaque(context).takeUnretainedValue().checkpoint(nodesAlive: nodes)
+}
+
 func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     _ = ll_die_with_parent(getenv("LAYOUTLAB_RUNNER_PID").flatMap { Int32(String(cString: $0)) } ?? 0)
     let fault = try FaultInjection.fromEnvironment(trialID: request.trialID)
@@ -60,10 +70,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
         sampler: sampler, smaps: request.smaps, allocatorSchedule: request.allocatorSchedule, checkpoints: checkpoints,
         phases: request.phases.count, fault: fault)
     let context = Unmanaged.passUnretained(recorder).toOpaque()
-    let recordCheckpoint: CheckpointCallback = { context, nodes in
-        guard let context else { return }
-        Unmanaged<PhaseRecorder>.fromOpaque(context).takeUnretainedValue().checkpoint(nodesAlive: nodes)
-    }
+    let recordCheckpoint: CheckpointCallback = layoutlabWorkerCheckpoint
 
     let allocateCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: request.nodes)
     recorder.begin(phase: 0, checkpoints: allocateCheckpoints)

@@ -6,9 +6,12 @@ struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the lab itself: accuracy, sampler costs, harness overhead, repeatability, linear cost.",
         discussion: """
-            Runs calibration experiments (under a minute on 2 cores) into results/calibration/<UTC time>/, \
-            prints every figure with its goal and pass or FAIL, writes calibration.csv, and exits 1 when a figure \
-            misses its goal, saying which and by how much. It holds the lab lock for its whole run, like `run` \
+            Runs calibration experiments (about two minutes on 2 cores, valgrind included) into \
+            results/calibration/<UTC time>/, prints every figure with its goal and pass, FAIL, info or \
+            "not measurable", writes calibration.csv, and exits 1 when a figure misses its goal (on either side \
+            of a two-sided one) or cannot be measured, saying which and by how much. The harness overhead is \
+            judged on instructions counted by valgrind's callgrind (needed: `make deps` installs it), with \
+            wall time reported beside. It holds the lab lock for its whole run, like `run` \
             (see `layoutlab run --help`); exit 75 with --no-wait when another run holds it.
             """)
 
@@ -53,14 +56,16 @@ struct Calibrate: ParsableCommand {
             throw ExitCode.failure
         }
         for figure in figures {
-            let result = figure.passed.map { $0 ? "pass" : "FAIL" } ?? "info"
-            print("\(result.padding(toLength: 5, withPad: " ", startingAt: 0)) \(figure.name) (goal: \(figure.goal))")
+            print("\(figure.result.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(figure.name) (goal: \(figure.goal))")
             print("      \(figure.measured)")
         }
         print("how each figure was measured: \(directory.appendingPathComponent("calibration.csv").path)")
-        let failed = figures.filter { $0.passed == false }
+        let failed = figures.filter(\.missesGoal)
         if !failed.isEmpty {
-            for figure in failed { FileHandle.standardError.write(Data("missed: \(figure.name): \(figure.shortfall ?? "")\n".utf8)) }
+            for figure in failed {
+                let how = figure.result == .notMeasurable ? "not measurable" : "missed"
+                FileHandle.standardError.write(Data("\(how): \(figure.name): \(figure.shortfall ?? "")\n".utf8))
+            }
             throw ExitCode.failure
         }
     }

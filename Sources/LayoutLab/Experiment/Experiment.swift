@@ -30,6 +30,8 @@ public struct Experiment: Equatable, Sendable {
     public var trialTimeoutSeconds: Double?
     /// Extra repetitions until a metric's interval is narrow enough (`"precision"`); nil: the planned ones only.
     public var precision: PrecisionTarget?
+    /// Run-time exclusivity checks in the generated code (`checked`, the compiler's default).
+    public var exclusivity: ExclusivityChecking = .checked
     /// The file it came from.
     public var sourcePath: String
 

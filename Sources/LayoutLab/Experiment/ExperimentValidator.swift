@@ -14,6 +14,7 @@ struct ExperimentValidator {
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
         "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed", "python", "precision",
+        "exclusivity",
     ]
 
     mutating func experiment(from document: JSONValue) -> Experiment? {
@@ -66,6 +67,7 @@ struct ExperimentValidator {
         let phases = top["phases"].map { phaseList($0) } ?? [PhaseSpec(.allocate)]
         let precision = top["precision"].flatMap { precisionTarget($0, repetitions: repetitions) }
         let seed = top["seed"].flatMap { integer($0, at: "$.seed", in: 0...Int.max, what: "a seed") }.map(UInt64.init) ?? 1
+        let exclusivity = top["exclusivity"].flatMap { choice($0, at: "$.exclusivity", from: ExclusivityChecking.self) } ?? .checked
         var smaps = SamplingSchedule.boundaries
         var allocatorSchedule: SamplingSchedule?
         if let sampling = top["sampling"],
@@ -87,6 +89,7 @@ struct ExperimentValidator {
         experiment.allocatorSchedule = allocatorSchedule
         experiment.python = python
         experiment.precision = precision
+        experiment.exclusivity = exclusivity
         return experiment
     }
 

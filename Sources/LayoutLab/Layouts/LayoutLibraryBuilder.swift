@@ -1,16 +1,21 @@
 import Foundation
 
-/// Compiles generated layout source into a shared object with `swiftc -O -wmo`, once per distinct source
-/// and compiler: the library is cached under `cacheDirectory` by a hash of both.
+/// Compiles generated layout source into a shared object with `swiftc -O -wmo`, once per distinct source,
+/// compiler and flags: the library is cached under `cacheDirectory` by a hash of the three.
 public struct LayoutLibraryBuilder: Sendable {
-    /// The optimisation flags every generated library is built with, recorded in `environment.json`.
-    /// The implicit concurrency and regex imports are off so that loading the library into a worker loads
-    /// no runtime the worker does not already have.
+    /// The optimisation flags every generated library is built with. The implicit concurrency and regex
+    /// imports are off so that loading the library into a worker loads no runtime the worker does not
+    /// already have.
     public static let compilerFlags = [
         "-O", "-wmo", "-parse-as-library", "-emit-library", "-module-name", "LayoutLabGenerated",
         "-Xfrontend", "-disable-implicit-concurrency-module-import",
         "-Xfrontend", "-disable-implicit-string-processing-module-import",
     ]
+
+    /// The flags a library is built with for `exclusivity`, recorded in `environment.json`.
+    public static func compilerFlags(exclusivity: ExclusivityChecking) -> [String] {
+        compilerFlags + exclusivity.compilerFlags
+    }
 
     public var swiftc: String
     public var cacheDirectory: URL
@@ -42,13 +47,15 @@ public struct LayoutLibraryBuilder: Sendable {
         return result.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The path of the compiled library for `source`, compiling it if the cache has none. `compilerVersion`
-    /// (part of the cache key) is asked of the compiler unless the caller already has it.
-    public func library(for source: String, compilerVersion known: String? = nil) throws(LayoutBuildError) -> URL {
+    /// The path of the compiled library for `source`, compiling it with `flags` if the cache has none.
+    /// `compilerVersion` (part of the cache key, with the flags) is asked of the compiler unless the caller
+    /// already has it.
+    public func library(
+        for source: String, compilerVersion known: String? = nil, flags: [String] = LayoutLibraryBuilder.compilerFlags
+    ) throws(LayoutBuildError) -> URL {
         let version: String
         if let known { version = known } else { version = try compilerVersion() }
-        let key = String(StableHash.fnv1a64(source + "\n" + version + Self.compilerFlags.joined()), radix: 16)
-        let directory = cacheDirectory.appendingPathComponent(key)
+        let directory = cacheDirectory.appendingPathComponent(Self.cacheKey(source: source, compilerVersion: version, flags: flags))
         let library = directory.appendingPathComponent("liblayoutlab-generated.so")
         if FileManager.default.fileExists(atPath: library.path) { return library }
         do {
@@ -56,7 +63,7 @@ public struct LayoutLibraryBuilder: Sendable {
             let sourceFile = directory.appendingPathComponent("layouts.swift")
             try source.write(to: sourceFile, atomically: true, encoding: .utf8)
             let partial = directory.appendingPathComponent("liblayoutlab-generated.so.partial-\(getpid())")
-            _ = try run([swiftc] + Self.compilerFlags + [sourceFile.path, "-o", partial.path], workingDirectory: directory)
+            _ = try run([swiftc] + flags + [sourceFile.path, "-o", partial.path], workingDirectory: directory)
             try AtomicFile.moveIntoPlace(partial, at: library)
         } catch let error as LayoutBuildError {
             throw error
@@ -64,6 +71,12 @@ public struct LayoutLibraryBuilder: Sendable {
             throw LayoutBuildError(message: "cannot write the generated library under \(directory.path): \(error)")
         }
         return library
+    }
+
+    /// The cache folder name of a library: a hash of its source, compiler and flags, so that a library built
+    /// with other flags (`"exclusivity": "unchecked"`) is never taken for this one.
+    static func cacheKey(source: String, compilerVersion: String, flags: [String]) -> String {
+        String(StableHash.fnv1a64(source + "\n" + compilerVersion + "\n" + flags.joined(separator: " ")), radix: 16)
     }
 
     private func run(_ command: [String], workingDirectory: URL? = nil) throws(LayoutBuildError) -> String {

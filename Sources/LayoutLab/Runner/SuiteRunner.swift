@@ -76,7 +76,9 @@ public struct SuiteRunner: Sendable {
         let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
         let now = BuildIdentity(
             lab: EnvironmentProbe.lab(commandLine: options.commandLine, workerPath: options.workerPath),
-            toolchain: toolchain(compilerVersion: try builder.compilerVersion()))
+            toolchain: toolchain(
+                compilerVersion: try builder.compilerVersion(),
+                flags: LayoutLibraryBuilder.compilerFlags(exclusivity: experiment.exclusivity)))
         let differences = BuildIdentity(lab: previous.lab, toolchain: previous.toolchain).differences(to: now)
         if !differences.isEmpty, !options.allowMixedBuilds {
             throw MixedBuildError(directory: directory.path, differences: differences)
@@ -135,16 +137,16 @@ public struct SuiteRunner: Sendable {
             progress: { if showProgress { FileHandle.standardError.write(Data("layoutlab: \($0)\n".utf8)) } })
     }
 
-    private func toolchain(compilerVersion: String) -> EnvironmentRecord.Toolchain {
+    private func toolchain(compilerVersion: String, flags: [String]) -> EnvironmentRecord.Toolchain {
         EnvironmentRecord.Toolchain(
-            swiftVersion: compilerVersion, generatedCodeFlags: LayoutLibraryBuilder.compilerFlags,
+            swiftVersion: compilerVersion, generatedCodeFlags: flags,
             labBuildConfiguration: EnvironmentProbe.labBuildConfiguration)
     }
 
     private func newEnvironment(for experiment: Experiment, compiled: CompiledLayouts, lockWait: LabLockWait?) throws -> EnvironmentRecord {
         let allocators = try Self.resolveAllocators(of: experiment)
         var environment = EnvironmentRecord(
-            machine: EnvironmentProbe.machine(), toolchain: toolchain(compilerVersion: compiled.compilerVersion),
+            machine: EnvironmentProbe.machine(), toolchain: toolchain(compilerVersion: compiled.compilerVersion, flags: compiled.flags),
             lab: EnvironmentProbe.lab(commandLine: options.commandLine, workerPath: options.workerPath),
             experiment: EnvironmentRecord.ExperimentFile(
                 name: experiment.name, path: experiment.sourcePath,
@@ -167,15 +169,17 @@ public struct SuiteRunner: Sendable {
         var source: String
         var library: URL
         var compilerVersion: String
+        var flags: [String]
     }
 
     private func compiledLibrary(for experiment: Experiment) throws -> CompiledLayouts {
         let source = LayoutSourceGenerator().source(shapes: experiment.shapes, layouts: experiment.layouts)
         let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
         let version = try builder.compilerVersion()
-        let library = try builder.library(for: source, compilerVersion: version)
+        let flags = LayoutLibraryBuilder.compilerFlags(exclusivity: experiment.exclusivity)
+        let library = try builder.library(for: source, compilerVersion: version, flags: flags)
         try CompiledLayoutLibrary(path: library).verify(shapes: experiment.shapes)
-        return CompiledLayouts(source: source, library: library, compilerVersion: version)
+        return CompiledLayouts(source: source, library: library, compilerVersion: version, flags: flags)
     }
 
     private func run(

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Counts the instructions a program executes inside one function, by running it under valgrind's
+/// callgrind with collection toggled on at that function's entry and off at its exit. Functions in
+/// `excluding`, called from inside it, toggle collection off again while they run (the worker's sampling
+/// callback), the way the clock leaves sampling out of ns/node. The counts are the same from run to run
+/// whatever the machine's neighbours do.
+struct CallgrindCounter: Sendable {
+    /// The valgrind executable.
+    var valgrind: String
+
+    /// valgrind on `PATH`, or nil.
+    static func locate() -> CallgrindCounter? { ExternalCommand.locate("valgrind").map { CallgrindCounter(valgrind: $0) } }
+
+    /// The instructions executed inside `function` (a symbol name or callgrind glob) while `command` runs,
+    /// with `environment` added to the runner's; the callgrind output is kept at `outputFile`.
+    func instructions(
+        of command: [String], environment: [String: String], inside function: String, excluding: [String], outputFile: URL
+    ) throws -> Int {
+        let arguments = [
+            "--tool=callgrind", "--callgrind-out-file=\(outputFile.path)", "--collect-atstart=no",
+            "--toggle-collect=\(function)",
+        ] + excluding.map { "--toggle-collect=\($0)" } + command
+        let finished: ChildProcess.Finished
+        do {
+            finished = try ChildProcess.run(
+                valgrind, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        } catch {
+            throw RunError("\(error)")
+        }
+        guard finished.termination.shellStatus == 0 else {
+            throw RunError("\(valgrind) \(arguments.joined(separator: " ")) failed (\(finished.termination.shellStatus)): \(finished.standardError.suffix(2000))")
+        }
+        guard let text = try? String(contentsOf: outputFile, encoding: .utf8), let count = Self.totalInstructions(callgrindOutput: text) else {
+            throw RunError("callgrind wrote no instruction total to \(outputFile.path)")
+        }
+        guard count > 0 else { throw RunError("callgrind counted no instructions inside \(function): was it called?") }
+        return count
+    }
+
+    /// The `Ir` total of a callgrind output file (its `summary:` or `totals:` line), nil when it has none.
+    static func totalInstructions(callgrindOutput text: String) -> Int? {
+        for line in text.split(separator: "\n") where line.hasPrefix("summary:") || line.hasPrefix("totals:") {
+            if let first = line.split(separator: " ").dropFirst().first, let count = Int(first) { return count }
+        }
+        return nil
+    }
+}
