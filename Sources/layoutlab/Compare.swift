@@ -48,7 +48,7 @@ struct Compare: ParsableCommand {
     var baseline: String?
 
     @Option(help: ArgumentHelp(
-        "Comma-separated trials.csv columns (default: \(Comparison.baseMetrics.joined(separator: ",")), and every *_instructions_per_node column with numbers on both sides).",
+        "Comma-separated trials.csv columns or phase figures such as traverse-rnd.ns_per_node (default: \(Comparison.baseMetrics.joined(separator: ",")), and every *_instructions_per_node column with numbers on both sides).",
         valueName: "metrics"))
     var metric: String?
 
@@ -159,14 +159,37 @@ struct Compare: ParsableCommand {
     /// Every metric must be a column with numbers on every side; a typo gets the nearest valid name and the list.
     private func check(_ metrics: [String], in tables: [TrialTable]) throws {
         for (table, directory) in zip(tables, directories) {
-            let numeric = table.header.filter { column in table.rows.contains { $0.value(column) != nil } }
-            for name in metrics where !table.header.contains(name) {
-                throw stop("\(name) is not a column of \(directory)/trials.csv\(Suggestion.hint(for: name, among: numeric)); metrics with numbers there: \(numeric.joined(separator: ", "))", code: invalidInputExitCode)
-            }
+            let numeric = table.metricColumns
             for name in metrics where !numeric.contains(name) {
-                throw stop("\(name) has no numbers in \(directory)/trials.csv; metrics with numbers there: \(numeric.joined(separator: ", "))", code: invalidInputExitCode)
+                let what = table.header.contains(name) ? "is not a measured figure with numbers in" : "is not a column of"
+                throw stop("\(name) \(what) \(directory)/trials.csv or its phases.csv\(Self.hint(for: name, among: numeric)); \(Self.listing(numeric))", code: invalidInputExitCode)
             }
         }
+    }
+
+    /// The nearest metric; for `traverse.ns_per_node`, the phase as the charts name it (`traverse-rnd.ns_per_node`).
+    static func hint(for name: String, among metrics: [String]) -> String {
+        if let closest = Suggestion.closest(to: name, among: metrics) { return " (did you mean \"\(closest)\"?)" }
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return "" }
+        let matches = metrics.filter { $0.hasPrefix(parts[0] + "-") && $0.hasSuffix("." + parts[1]) }
+        return matches.isEmpty ? "" : " (did you mean \(matches.map { "\"\($0)\"" }.joined(separator: " or "))?)"
+    }
+
+    /// The metrics a folder offers: its trials.csv columns, then its phase figures as phases × figures.
+    static func listing(_ metrics: [String]) -> String {
+        let trialMetrics = metrics.filter { !$0.contains(".") }
+        var phases: [String] = [], figures: [String] = []
+        for metric in metrics where metric.contains(".") {
+            let parts = metric.split(separator: ".", maxSplits: 1).map(String.init)
+            if !phases.contains(parts[0]) { phases.append(parts[0]) }
+            if !figures.contains(parts[1]) { figures.append(parts[1]) }
+        }
+        var text = "metrics there: \(trialMetrics.joined(separator: ", "))"
+        if !phases.isEmpty {
+            text += "; and phase figures PHASE.FIGURE, PHASE one of \(phases.joined(separator: ", ")), FIGURE one of \(figures.joined(separator: ", "))"
+        }
+        return text
     }
 
     /// `--baseline` must name an allocator (or host) of the folder; `--by host` needs two hosts.

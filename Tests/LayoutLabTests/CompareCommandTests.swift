@@ -137,6 +137,22 @@ struct CompareCommandTests {
         #expect(slower.stderr.contains("\(count): system (B) is 1.2× system (A), 95 % [1.2, 1.2], adjusted p 0 — time decided by \(count) (deterministic)"), "\(slower.stderr)")
     }
 
+    @Test func phaseFiguresAreMetrics() throws {
+        let directory = try TestSupport.temporaryDirectory("compare-phases")
+        let a = try Self.fixtureCopy("a", in: directory)
+        let result = try TestSupport.run(
+            "layoutlab", ["compare", a.path, a.path, "--metric", "traverse-rnd.ns_per_node,free-half.ns_per_node,free-all.rss_returned_bytes"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("traverse-rnd.ns_per_node (lower is better)"))
+        #expect(result.stdout.contains("free-all.rss_returned_bytes (higher is better)"))
+        let csv = try TestSupport.readCSV(a.appendingPathComponent("comparison.csv"))
+        let traverse = csv.rows.filter { $0["metric"] == "traverse-rnd.ns_per_node" }
+        #expect(traverse.count == 6 && traverse.allSatisfy { $0["repetitions_a"] == "2" && $0["ratio_b_over_a"] == "1.0" })
+        // free-half cannot apply to struct-array (its array is held whole): no row, not a row of zeros.
+        #expect(!csv.rows.contains { $0["metric"] == "free-half.ns_per_node" && $0["layout"] == "struct-array" })
+        #expect(csv.rows.contains { $0["metric"] == "free-half.ns_per_node" && $0["layout"] == "final-class" })
+    }
+
     @Test func helpfulErrors() throws {
         let directory = try TestSupport.temporaryDirectory("compare-errors")
         let a = try Self.fixtureCopy("a", in: directory)
@@ -144,7 +160,9 @@ struct CompareCommandTests {
         #expect(missing.status == 2 && missing.stderr.contains("nope does not exist"))
         let typo = try TestSupport.run("layoutlab", ["compare", a.path, a.path, "--metric", "rss_byte_per_node"])
         #expect(typo.status == 2)
-        #expect(typo.stderr.contains("did you mean \"rss_bytes_per_node\"?") && typo.stderr.contains("metrics with numbers there: "))
+        #expect(typo.stderr.contains("did you mean \"rss_bytes_per_node\"?") && typo.stderr.contains("metrics there: allocate_ns_per_node, ") && typo.stderr.contains("PHASE one of allocate, traverse-rnd"))
+        let phase = try TestSupport.run("layoutlab", ["compare", a.path, a.path, "--metric", "traverse.ns_per_node"])
+        #expect(phase.status == 2 && phase.stderr.contains("did you mean \"traverse-rnd.ns_per_node\"?"), "\(phase.stderr)")
         let glibc = try TestSupport.run("layoutlab", ["compare", a.path, "--by", "allocator", "--baseline", "glibc"])
         #expect(glibc.status == 2 && glibc.stderr.contains("did you mean \"system\"?"), "\(glibc.stderr)")
         let hosts = try TestSupport.run("layoutlab", ["compare", a.path, "--by", "host"])

@@ -43,8 +43,10 @@ public struct RegressionCheck: Sendable {
 
     public var regressions: [Tested] { tested.filter(\.regression) }
 
-    /// `X_instructions_per_node` for `X_ns_per_node`: the count that decides a time metric when it is compared.
+    /// `X_instructions_per_node` for `X_ns_per_node`, and `<phase>.instructions` for `<phase>.ns_per_node`: the
+    /// count that decides a time metric when it is compared.
     public static func countMetric(decidingTime metric: String) -> String? {
+        if metric.hasSuffix(".ns_per_node") { return String(metric.dropLast("ns_per_node".count)) + "instructions" }
         guard metric.hasSuffix("_ns_per_node") else { return nil }
         return String(metric.dropLast("_ns_per_node".count)) + "_instructions_per_node"
     }
