@@ -162,34 +162,9 @@ struct Compare: ParsableCommand {
             let numeric = table.metricColumns
             for name in metrics where !numeric.contains(name) {
                 let what = table.header.contains(name) ? "is not a measured figure with numbers in" : "is not a column of"
-                throw stop("\(name) \(what) \(directory)/trials.csv or its phases.csv\(Self.hint(for: name, among: numeric)); \(Self.listing(numeric))", code: invalidInputExitCode)
+                throw stop("\(name) \(what) \(directory)/trials.csv or its phases.csv\(table.metricHint(for: name)); \(table.metricListing)", code: invalidInputExitCode)
             }
         }
-    }
-
-    /// The nearest metric; for `traverse.ns_per_node`, the phase as the charts name it (`traverse-rnd.ns_per_node`).
-    static func hint(for name: String, among metrics: [String]) -> String {
-        if let closest = Suggestion.closest(to: name, among: metrics) { return " (did you mean \"\(closest)\"?)" }
-        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { return "" }
-        let matches = metrics.filter { $0.hasPrefix(parts[0] + "-") && $0.hasSuffix("." + parts[1]) }
-        return matches.isEmpty ? "" : " (did you mean \(matches.map { "\"\($0)\"" }.joined(separator: " or "))?)"
-    }
-
-    /// The metrics a folder offers: its trials.csv columns, then its phase figures as phases × figures.
-    static func listing(_ metrics: [String]) -> String {
-        let trialMetrics = metrics.filter { !$0.contains(".") }
-        var phases: [String] = [], figures: [String] = []
-        for metric in metrics where metric.contains(".") {
-            let parts = metric.split(separator: ".", maxSplits: 1).map(String.init)
-            if !phases.contains(parts[0]) { phases.append(parts[0]) }
-            if !figures.contains(parts[1]) { figures.append(parts[1]) }
-        }
-        var text = "metrics there: \(trialMetrics.joined(separator: ", "))"
-        if !phases.isEmpty {
-            text += "; and phase figures PHASE.FIGURE, PHASE one of \(phases.joined(separator: ", ")), FIGURE one of \(figures.joined(separator: ", "))"
-        }
-        return text
     }
 
     /// `--baseline` must name an allocator (or host) of the folder; `--by host` needs two hosts.

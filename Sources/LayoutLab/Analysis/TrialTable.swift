@@ -52,17 +52,6 @@ public struct TrialTable: Sendable {
         self.rows = rows
     }
 
-    /// Columns of `trials.csv` that hold numbers but say what a trial is, not what it measured.
-    public static let identityColumns: Set<String> = [
-        "nodes", "repetition", "payload_size_bytes", "payload_stride_bytes", "payload_alignment_bytes", "probe_nodes",
-        "allocator_version",
-    ]
-
-    /// The columns `compare` can take: measured figures with a number in at least one row.
-    public var metricColumns: [String] {
-        header.filter { column in !Self.identityColumns.contains(column) && rows.contains { $0.value(column) != nil } }
-    }
-
     /// Columns of `phases.csv` that are not figures of a phase.
     static let phaseIdentityColumns: Set<String> = [
         "trial_id", "phase_index", "phase", "order", "seed", "applicable", "nodes_processed", "checksum", "note",
