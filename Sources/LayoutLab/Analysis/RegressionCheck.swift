@@ -7,8 +7,9 @@
 /// Which rows are tested: every row whose metric has a direction, except time rows `X_ns_per_node` of a
 /// configuration whose `X_instructions_per_node` is compared too, with counts on both sides. Those are
 /// decided by the count (exact under valgrind, so not disturbed by neighbours): the time row is printed but
-/// not tested, and the verdict names the count that decided. Rows without an interval (fewer than two
-/// repetitions on a side, a value ≤ 0) cannot be decided and are listed as such.
+/// not tested, and the verdict names the count that decided. Rows whose repetitions all gave one and the
+/// same value on both sides are equal, not tested (they add nothing to Holm's count). Rows without an interval
+/// (fewer than two repetitions on a side, a value ≤ 0) cannot be decided and are listed as such.
 public struct RegressionCheck: Sendable {
     public static let familyErrorRate = 0.025
     public static let correctionName = "Holm–Bonferroni, family-wise error 2.5 % one-sided"

@@ -82,7 +82,9 @@ public enum ComparisonTable {
         let bound = Rounded.text(1 + check.percent / 100, digits: 4)
         var lines: [String] = []
         let regressions = check.regressions
-        if regressions.isEmpty {
+        if regressions.isEmpty, !check.undecidable.isEmpty {
+            lines.append("cannot decide whether B is worse than A by more than \(Rounded.text(check.percent, digits: 3)) %: \(check.undecidable.count) row\(check.undecidable.count == 1 ? " has" : "s have") no interval (of \(check.tested.count) rows tested, none has its whole 95 % interval above \(bound))")
+        } else if regressions.isEmpty {
             lines.append("no regression beyond \(Rounded.text(check.percent, digits: 3)) %: no tested row has its whole 95 % interval above \(bound) (\(check.tested.count) rows tested, \(RegressionCheck.correctionName))")
         } else {
             lines.append("regressions beyond \(Rounded.text(check.percent, digits: 3)) % (whole 95 % interval above \(bound); \(RegressionCheck.correctionName) over \(check.tested.count) rows):")
