@@ -1,5 +1,6 @@
 import CSV
 import Foundation
+import LayoutLabSampling
 
 /// The successful trials of a results folder as read back from its `trials.csv` (with CSV.swift): what
 /// `compare` works from, so it can compare any two folders, from any run or machine. Each trial's phases
@@ -70,8 +71,9 @@ public struct TrialTable: Sendable {
         while let row = reader.next() {
             let named = Dictionary(zip(header, row), uniquingKeysWith: { first, _ in first })
             guard let trialID = named["trial_id"], let phase = named["phase"] else { continue }
-            var label = phase
-            if phase == "traverse" || phase == "mutate" { label += named["order"] == "random" ? "-rnd" : "-seq" }
+            // The charts' names: `traverse-rnd`, `free-half`.
+            let order = named["order"].flatMap(PhaseSpec.Order.init(rawValue:)) ?? .sequential
+            var label = PhaseSpec.Kind(rawValue: phase).map { ChartData.label(PhaseSpec($0, order: order)) } ?? phase
             let seen = labelsByTrial[trialID, default: [:]][label, default: 0] + 1
             labelsByTrial[trialID, default: [:]][label] = seen
             if seen > 1 { label += "#\(seen)" }
