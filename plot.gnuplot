@@ -8,7 +8,7 @@
 #   bytes-per-node          where a node's bytes go, stacked, per layout × allocator (medians).
 #   phase-times-<allocator> ns per node of each phase by layout (median, min–max whiskers), log scale.
 #   timeline-<allocator>    RSS (MiB) through every phase of repetition 1, phase boundaries marked.
-#   comparison-rss, comparison-ns   each allocator ÷ the first: ratio and 95 % bootstrap interval, 1.0 line
+#   comparison-rss, comparison-ns   each allocator ÷ the first: ratio of geometric means and 95 % Welch interval, 1.0 line
 #                                   (no whisker and "(n < 2)" where a side has fewer than two repetitions).
 # Every chart shows one shape at the largest node count; a chart with no data says so.
 
@@ -155,7 +155,7 @@ do for [sub in shapes] {
                 set output sprintf("%s/comparison-%s.%s", out, metric, ext)
                 base = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s/%s'", data, file))
                 what = (metric eq "rss" || metric eq "runs-rss") ? "RSS bytes per node" : "Allocate ns per node"
-                set title sprintf("%s of %s ÷ %s (ratio of medians, 95 %% bootstrap interval)\n%s", what, \
+                set title sprintf("%s of %s ÷ %s (ratio of geometric means, 95 %% Welch interval)\n%s", what, \
                     strstrt(metric, "runs") ? "this run (B)" : "each allocator", strstrt(metric, "runs") ? "run A" : base, subtitle)
                 set xlabel "layout and allocator"
                 set ylabel sprintf("ratio to %s (1.0 = equal)", base)

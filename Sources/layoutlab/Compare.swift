@@ -9,12 +9,36 @@ struct Compare: ParsableCommand {
             layoutlab compare DIR --by allocator   compares every allocator of DIR against a baseline one.
             layoutlab compare DIR_A DIR_B          compares each configuration (shape, layout, nodes, allocator) \
             of A with the same one in B.
-            For each metric: the median of each side, the ratio B ÷ A, and a 95 % percentile-bootstrap interval of \
-            that ratio over the repetitions; the difference is beyond noise when the interval excludes 1. Writes \
-            comparison.csv into DIR (or DIR_B). Exit status 1 with --fail-above when a metric regresses.
+
+            For each metric: the median and geometric mean of each side, the ratio B ÷ A of the geometric means, \
+            and its 95 % Welch t-interval on log values (Welch–Satterthwaite degrees of freedom); the difference is \
+            beyond noise when the interval excludes 1. Equal values in every repetition (deterministic counts) give \
+            an exact ratio; fewer than two repetitions or a value ≤ 0 give no interval. Metrics are lower-is-better \
+            when their unit says cost (bytes, ns, counts per node), so verdicts say "B worse" or "B better". Where \
+            X_instructions_per_node is compared (by default when trials.csv has counts on both sides), \
+            X_ns_per_node rows are decided by it.
+
+            Two folders are compared only when their trials are the same things: the shapes' fields and payload \
+            layout, the phases and their parameters, the seed, checkpoints, sampling and probe nodes, and every \
+            other experiment key that may change the figures. Of the allocator (library sha256, environment) and \
+            the toolchain (Swift, generated code flags, Python), only the --subject may differ. The machine and \
+            the lab commit are reported, not refused. A mismatch exits 2 naming what differs, and nothing is \
+            written; --allow-mismatch compares anyway, labels the output and writes no chart data.
+
+            --fail-above P exits 1 when a row's whole interval lies above 1 + P/100 (B worse than A by more than \
+            P %), with Holm–Bonferroni over every tested row (family-wise error 2.5 % one-sided), and exits 2 \
+            naming the rows that cannot be decided (fewer than two repetitions on a side) when none regresses.
+
+            Exit status: 0 no regression, 1 regression, 2 cannot decide or bad input (messages on stderr, after \
+            the tables on stdout). Writes comparison.csv into DIR (or DIR_B).
+
+            Examples:
+              layoutlab compare results/allocators/latest --by allocator --baseline system
+              layoutlab compare results/before results/after --fail-above 5
+              layoutlab compare results/a results/b --subject none --metric allocate_instructions_per_node
             """)
 
-    @Argument(help: "One results folder (with --by allocator) or two (A, then B).")
+    @Argument(help: "One results folder (with --by allocator or --by host) or two (A, then B).")
     var directories: [String]
 
     @Option(help: "Compare within one folder: `allocator` (allocators against a baseline one) or `host` (machines of a merged folder, allocator by allocator).")
@@ -23,11 +47,23 @@ struct Compare: ParsableCommand {
     @Option(help: "With --by: the allocator or host the others are divided by (default: the first in trials.csv).")
     var baseline: String?
 
-    @Option(help: ArgumentHelp("Comma-separated trials.csv columns (default: \(Comparison.defaultMetrics.joined(separator: ","))).", valueName: "metrics"))
-    var metric: String = Comparison.defaultMetrics.joined(separator: ",")
+    @Option(help: ArgumentHelp(
+        "Comma-separated trials.csv columns or phase figures such as traverse-rnd.ns_per_node (default: \(Comparison.baseMetrics.joined(separator: ",")), and every *_instructions_per_node column with numbers on both sides).",
+        valueName: "metrics"))
+    var metric: String?
 
-    @Option(help: ArgumentHelp("Exit 1 when B is worse than A by more than this many percent, beyond noise.", valueName: "percent"))
+    @Option(help: ArgumentHelp(
+        "Exit 1 when B is worse than A by more than this many percent with the whole 95 % interval beyond it (Holm–Bonferroni over the tested rows); exit 2 when a tested row has fewer than two repetitions on a side.",
+        valueName: "percent"))
     var failAbove: Double?
+
+    @Option(help: ArgumentHelp(
+        "With two folders: what the comparison is about, the one identity allowed to differ: `allocator` (library and environment), `toolchain` (Swift, generated code flags, Python) or `none`.",
+        valueName: "subject"))
+    var subject: String = TrialMatch.Subject.allocator.rawValue
+
+    @Flag(help: "Compare two folders even when their trials differ in what they measure; the output says so.")
+    var allowMismatch = false
 
     @Option(help: "Where to write comparison.csv (default: inside DIR, or DIR_B).")
     var out: String?
@@ -40,62 +76,130 @@ struct Compare: ParsableCommand {
             throw ValidationError("--by takes `allocator` or `host`, got \(value)\(Suggestion.hint(for: value, among: ["allocator", "host"]))")
         default: throw ValidationError("give one folder with --by, or two folders")
         }
-        if let failAbove, failAbove < 0 { throw ValidationError("--fail-above must be a percentage ≥ 0, got \(failAbove)") }
+        if let failAbove, !(failAbove >= 0) { throw ValidationError("--fail-above must be a percentage ≥ 0, got \(failAbove)") }
+        let subjects = TrialMatch.Subject.allCases.map(\.rawValue)
+        if TrialMatch.Subject(rawValue: subject) == nil {
+            throw ValidationError("--subject takes \(subjects.joined(separator: ", ")), got \(subject)\(Suggestion.hint(for: subject, among: subjects))")
+        }
     }
 
     func run() throws {
+        for directory in directories {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+                throw stop("\(directory) does not exist", code: invalidInputExitCode)
+            }
+            guard isDirectory.boolValue else { throw stop("\(directory) is a file, not a results folder", code: invalidInputExitCode) }
+        }
         let tables: [TrialTable]
         do {
             tables = try directories.map { try TrialTable(directory: URL(fileURLWithPath: $0)) }
         } catch {
             throw stop("\(error)", code: invalidInputExitCode)
         }
-        let metrics = metric.split(separator: ",").map(String.init)
-        for name in metrics where !tables[0].header.contains(name) {
-            let hint = Suggestion.closest(to: name, among: tables[0].header).map { " (did you mean \"\($0)\"?)" } ?? ""
-            throw stop("\(name) is not a column of trials.csv\(hint)", code: invalidInputExitCode)
-        }
-        for name in metrics where !tables[0].rows.contains(where: { $0.value(name) != nil }) {
-            throw stop("\(name) has no numbers in \(directories[0])/trials.csv: compare takes numeric columns such as \(Comparison.defaultMetrics.joined(separator: ", "))", code: invalidInputExitCode)
-        }
+        let metrics = metric.map { $0.split(separator: ",").map(String.init) } ?? Comparison.defaultMetrics(in: tables)
+        try check(metrics, in: tables)
         let grouping = by.flatMap(Comparison.Grouping.init(rawValue:)) ?? .allocator
-        if let baseline, !tables[0].rows.contains(where: { (grouping == .host ? $0.cells["host"] : $0.allocator) == baseline }) {
-            throw stop("no successful trial of \(grouping.rawValue) \(baseline) in \(directories[0])", code: invalidInputExitCode)
+        try checkGrouping(grouping, table: tables[0])
+
+        var mismatch: TrialMatch?
+        if tables.count == 2 {
+            let match = TrialMatch(
+                a: RunIdentity(directory: tables[0].directory), tableA: tables[0], b: RunIdentity(directory: tables[1].directory),
+                tableB: tables[1], subject: TrialMatch.Subject(rawValue: subject) ?? .allocator)
+            if !match.mismatches.isEmpty, !allowMismatch {
+                let lines = match.mismatches.map { "  \($0)" }.joined(separator: "\n")
+                throw stop("""
+                    \(directories[0]) and \(directories[1]) did not measure the same trials, so their ratios would mean nothing:
+                    \(lines)
+                    Nothing was written. --allow-mismatch compares them anyway\(subject == "allocator" ? "" : "; --subject says which identity may differ").
+                    """, code: invalidInputExitCode)
+            }
+            mismatch = match
         }
         let comparisons = Comparison.pairs(
             tables[0], tables.count > 1 ? tables[1] : nil, metrics: metrics, baseline: baseline, by: grouping)
         guard !comparisons.isEmpty else {
-            throw stop("nothing to compare: no configuration has successful trials on both sides")
+            throw stop("nothing to compare: no configuration (shape, layout, nodes, allocator) has successful trials on both sides", code: invalidInputExitCode)
         }
+        let mismatched = !(mismatch?.mismatches.isEmpty ?? true)
+        if let mismatch {
+            if mismatched {
+                print("COMPARED DESPITE DIFFERENT TRIALS (--allow-mismatch): these ratios compare unlike things.")
+                for difference in mismatch.mismatches { print("  \(difference)") }
+            }
+            for difference in mismatch.subjectDifferences { print("subject (--subject \(subject)): \(difference)") }
+            for difference in mismatch.context { print("note: \(difference)") }
+        }
+        let regressionCheck = failAbove.map { RegressionCheck(comparisons, abovePercent: $0) }
         print(ComparisonTable.render(comparisons))
         let destination = out.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: directories.last ?? ".").appendingPathComponent("comparison.csv")
-        try AtomicFile.write(ComparisonTable.csv(comparisons).text, to: destination)
+        let label = mismatched ? mismatch?.mismatches.map(\.description).joined(separator: "; ") : nil
+        try AtomicFile.write(ComparisonTable.csv(comparisons, check: regressionCheck, mismatch: label).text, to: destination)
         print("comparison: \(destination.path)")
-        if tables.count == 2, let folder = try? ResultsFolder.open(URL(fileURLWithPath: directories[1])) {
-            // The two-run comparison chart's data, drawn by `layoutlab plot DIR_B` (comparison-runs-*).
-            let data = folder.directory.appendingPathComponent(ChartDataWriter.directoryName)
-            for set in ChartDataWriter.chartSets(of: folder.experiment) {
-                let target = data.appendingPathComponent(set.subfolder).standardizedFileURL
-                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-                for (name, metric) in [("runs-rss", "rss_bytes_per_node"), ("runs-ns", "allocate_ns_per_node")] {
-                    let table = ChartData.comparison(comparisons, metric: metric, focus: set.focus)
-                    try AtomicFile.write(table.text, to: target.appendingPathComponent("comparison-\(name).csv"))
-                }
-            }
-            let sets = ChartDataWriter.chartSets(of: folder.experiment)
-            let location = sets.count == 1 ? "\(data.path)/comparison-runs-*.csv" : "\(data.path)/<shape>/comparison-runs-*.csv"
-            print("chart data for `layoutlab plot \(directories[1])`: \(location)")
-        }
-        if let failAbove {
-            let regressions = comparisons.filter { $0.regresses(abovePercent: failAbove) }
-            if !regressions.isEmpty {
-                let lines = regressions.map {
-                    "  \($0.shape) \($0.layout) \($0.nodes) \($0.metric): \($0.sideB) is \(ComparisonTable.format4($0.ratio ?? 0))× \($0.sideA)"
-                }
-                FileHandle.standardError.write(Data("regressions beyond \(failAbove) % and beyond noise:\n\(lines.joined(separator: "\n"))\n".utf8))
-                throw ExitCode.failure
+        if tables.count == 2 {
+            if mismatched {
+                print("no chart data written for `layoutlab plot \(directories[1])`: the trials do not match")
+            } else {
+                try writeChartData(comparisons)
             }
         }
+        guard let regressionCheck else { return }
+        let verdict = ComparisonTable.verdict(regressionCheck)
+        if !regressionCheck.regressions.isEmpty {
+            throw stop(verdict.trimmingCharacters(in: .newlines), code: 1)
+        }
+        if !regressionCheck.undecidable.isEmpty {
+            throw stop(verdict.trimmingCharacters(in: .newlines), code: invalidInputExitCode)
+        }
+        print(verdict, terminator: "")
+    }
+
+    /// Every metric must be a column with numbers on every side; a typo gets the nearest valid name and the list.
+    private func check(_ metrics: [String], in tables: [TrialTable]) throws {
+        for (table, directory) in zip(tables, directories) {
+            let numeric = table.metricColumns
+            for name in metrics where !numeric.contains(name) {
+                let what = table.header.contains(name) ? "is not a measured figure with numbers in" : "is not a column of"
+                throw stop("\(name) \(what) \(directory)/trials.csv or its phases.csv\(table.metricHint(for: name)); \(table.metricListing)", code: invalidInputExitCode)
+            }
+        }
+    }
+
+    /// `--baseline` must name an allocator (or host) of the folder; `--by host` needs two hosts.
+    private func checkGrouping(_ grouping: Comparison.Grouping, table: TrialTable) throws {
+        guard directories.count == 1 else { return }
+        var names: [String] = []
+        for row in table.rows {
+            let name = grouping == .host ? row.cells["host"] ?? "" : row.allocator
+            if !name.isEmpty, !names.contains(name) { names.append(name) }
+        }
+        if grouping == .host, names.count < 2 {
+            throw stop("only one host (\(names.first ?? "none recorded")) in \(directories[0]): --by host compares the machines of a folder merged from several (layoutlab merge)", code: invalidInputExitCode)
+        }
+        if let baseline, !names.contains(baseline) {
+            // glibc's malloc is the lab's `system` allocator.
+            let hint = grouping == .allocator && baseline.lowercased().hasPrefix("glibc") && names.contains("system")
+                ? " (did you mean \"system\"? glibc's malloc is the allocator named system)" : Suggestion.hint(for: baseline, among: names)
+            throw stop("no successful trial of \(grouping.rawValue) \(baseline) in \(directories[0])\(hint); \(grouping.rawValue)s there: \(names.joined(separator: ", "))", code: invalidInputExitCode)
+        }
+    }
+
+    /// The two-run comparison chart's data in B's folder, drawn by `layoutlab plot DIR_B` (comparison-runs-*).
+    private func writeChartData(_ comparisons: [Comparison]) throws {
+        guard let folder = try? ResultsFolder.open(URL(fileURLWithPath: directories[1])) else { return }
+        let data = folder.directory.appendingPathComponent(ChartDataWriter.directoryName)
+        let sets = ChartDataWriter.chartSets(of: folder.experiment)
+        for set in sets {
+            let target = data.appendingPathComponent(set.subfolder).standardizedFileURL
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            for (name, metric) in [("runs-rss", "rss_bytes_per_node"), ("runs-ns", "allocate_ns_per_node")] {
+                let table = ChartData.comparison(comparisons, metric: metric, focus: set.focus)
+                try AtomicFile.write(table.text, to: target.appendingPathComponent("comparison-\(name).csv"))
+            }
+        }
+        let location = sets.count == 1 ? "\(data.path)/comparison-runs-*.csv" : "\(data.path)/<shape>/comparison-runs-*.csv"
+        print("chart data for `layoutlab plot \(directories[1])`: \(location)")
     }
 }

@@ -19,8 +19,10 @@ struct LayoutLabCommand: ParsableCommand {
 let invalidInputExitCode: Int32 = 2
 
 /// Stops a command that cannot go on (not a usage mistake): the message on stderr, no usage text, and
-/// `code` as exit status (2 for bad input, 1 otherwise).
+/// `code` as exit status (2 for bad input, 1 otherwise). Flushes stdout first.
 func stop(_ message: String, code: Int32 = 1) -> ExitCode {
+    // Whatever went to stdout comes first, also when both streams go to one pipe or log (nil: every stream).
+    fflush(nil)
     FileHandle.standardError.write(Data("layoutlab: \(message)\n".utf8))
     return ExitCode(code)
 }

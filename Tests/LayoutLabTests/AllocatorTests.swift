@@ -71,11 +71,12 @@ struct AllocatorTests {
         #expect(environment.contains("\"MALLOC_CONF\" : \"dirty_decay_ms:0\""))
         #expect(environment.contains("libgoogle-perftools4"))
 
-        // compare within the run: one repetition gives no interval, so nothing is called beyond noise.
+        // compare within the run: one repetition gives no interval, so --fail-above cannot decide (exit 2).
         let compared = try TestSupport.run(
             "layoutlab", ["compare", out.path, "--by", "allocator", "--baseline", "jemalloc", "--fail-above", "10"])
-        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(compared.status == 2, "\(compared.stderr)")
         #expect(compared.stdout.contains("(n < 2)"))
+        #expect(compared.stderr.contains("cannot decide") && compared.stderr.contains("1 repetition in A and 1 in B"))
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("comparison.csv").path))
     }
 
@@ -102,11 +103,11 @@ struct AllocatorTests {
         let regression = try TestSupport.run("layoutlab", ["compare", folders[0].path, folders[1].path, "--fail-above", "5"])
         #expect(regression.status == 1)
         #expect(regression.stderr.contains("point final-class 200000 usable_bytes_per_node: candidate (B) is 2.0× candidate (A)"))
-        #expect(regression.stdout.contains("B higher"))
+        #expect(regression.stdout.contains("B worse"))
         let csv = try TestSupport.readCSV(folders[1].appendingPathComponent("comparison.csv"))
         let usable = try #require(csv.rows.first { $0["metric"] == "usable_bytes_per_node" })
         #expect(usable["ratio_b_over_a"] == "2.0")
-        #expect(usable["beyond_noise"] == "yes")
+        #expect(usable["beyond_noise"] == "true" && usable["regression"] == "true")
         // The two-run comparison is drawn into B's charts.
         let plotted = try TestSupport.run("layoutlab", ["plot", folders[1].path])
         #expect(plotted.status == 0, "\(plotted.stderr)")
@@ -127,25 +128,27 @@ struct AllocatorTests {
         #expect(typo.stderr.contains("did you mean \"rss_bytes_per_node\"?"))
     }
 
-    @Test func bootstrapIntervalIsReproducibleAndHonest() throws {
-        let noisy = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "m",
+    @Test func welchIntervalHoldsItsPointScalesWithUnitsAndSeparatesClearDifferences() throws {
+        let noisy = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "allocate_ns_per_node",
                                valuesA: [10, 11, 12], valuesB: [10.5, 11.5, 12.5])
         let interval = try #require(noisy.interval)
         let ratio = try #require(noisy.ratio)
         #expect(interval.low <= ratio && ratio <= interval.high, "the interval holds its own point estimate")
         #expect(interval.low < interval.high, "three different values a side leave some uncertainty")
         // Units do not matter: B in other units (× 2) scales the interval by exactly that.
-        let scaled = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "m",
+        let scaled = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "allocate_ns_per_node",
                                 valuesA: noisy.valuesA, valuesB: noisy.valuesB.map { $0 * 2 })
         let scaledInterval = try #require(scaled.interval)
         #expect(abs(scaledInterval.low / interval.low - 2) < 1e-9 && abs(scaledInterval.high / interval.high - 2) < 1e-9)
         #expect(noisy.beyondNoise == false, "overlapping samples are within noise")
-        let clear = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "m",
+        let clear = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "allocate_ns_per_node",
                                valuesA: [40, 40.1, 40.2], valuesB: [56, 56.1, 56.2])
-        #expect(clear.beyondNoise == true)
-        #expect(clear.regresses(abovePercent: 30))
-        #expect(!clear.regresses(abovePercent: 50))
-        let single = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "m", valuesA: [1], valuesB: [2])
-        #expect(single.interval == nil && single.beyondNoise == nil && !single.regresses(abovePercent: 0))
+        #expect(clear.beyondNoise == true && clear.verdict == "B worse")
+        #expect(RegressionCheck([clear], abovePercent: 30).regressions.count == 1)
+        #expect(RegressionCheck([clear], abovePercent: 50).regressions.isEmpty)
+        let single = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "a", sideB: "b", metric: "allocate_ns_per_node", valuesA: [1], valuesB: [2])
+        #expect(single.interval == nil && single.beyondNoise == nil)
+        let check = RegressionCheck([single], abovePercent: 0)
+        #expect(check.regressions.isEmpty && check.undecidable.count == 1, "one repetition is undecidable, never a pass")
     }
 }

@@ -1,12 +1,13 @@
 import LayoutLabSampling
 
-/// Compares a metric between two sides (two allocators of one run, or one configuration in two runs):
-/// the median of each side, their ratio (B ÷ A), and a 95 % confidence interval of that ratio by a
-/// percentile bootstrap over the repetitions (10 000 resamples of each side with replacement, seeded, so
-/// the interval is reproducible). A difference is beyond noise when the interval excludes 1.
+/// Compares a metric between two sides (two allocators of one run, or one configuration in two runs): the
+/// median and geometric mean of each side, and the ratio B ÷ A of the geometric means with its 95 % interval
+/// (`RatioEstimate`: Welch's t-interval on log values). A difference is beyond noise when the interval
+/// excludes 1.
 public struct Comparison: Sendable {
-    public static let method = "percentile bootstrap of the ratio of medians, 10000 resamples, seed 1"
-    public static let defaultMetrics = ["rss_bytes_per_node", "usable_bytes_per_node", "allocate_ns_per_node"]
+    public static let method = RatioEstimate.methodName
+    /// What `compare` compares when no `--metric` is given; `defaultMetrics(in:)` adds deterministic counts.
+    public static let baseMetrics = ["rss_bytes_per_node", "usable_bytes_per_node", "allocate_ns_per_node"]
 
     public var shape: String
     public var layout: String
@@ -16,6 +17,8 @@ public struct Comparison: Sendable {
     public var metric: String
     public var valuesA: [Double]
     public var valuesB: [Double]
+    /// The interval, computed once.
+    public let estimate: Result<RatioEstimate, RatioEstimate.Unavailable>
 
     public init(
         shape: String, layout: String, nodes: Int, sideA: String, sideB: String, metric: String,
@@ -29,104 +32,69 @@ public struct Comparison: Sendable {
         self.metric = metric
         self.valuesA = valuesA
         self.valuesB = valuesB
+        estimate = RatioEstimate.estimate(a: valuesA, b: valuesB)
     }
+
+    /// The base metrics, then every `*_instructions_per_node` column with numbers in every table (deterministic
+    /// counts, which decide time verdicts: see `RegressionCheck`).
+    public static func defaultMetrics(in tables: [TrialTable]) -> [String] {
+        let counts = (tables.first?.header ?? []).filter { column in
+            column.hasSuffix("_instructions_per_node")
+                && tables.allSatisfy { table in table.rows.contains { $0.value(column) != nil } }
+        }
+        return baseMetrics + counts
+    }
+
+    /// "point final-class 1000000 allocate_ns_per_node jemalloc (A) → jemalloc (B)": names the row in messages.
+    public var rowName: String { "\(shape) \(layout) \(nodes) \(metric) \(sideA) → \(sideB)" }
+
+    public var direction: MetricDirection { MetricDirection(metric: metric) }
 
     public var medianA: Double? { PerNodeSummary.median(valuesA) }
     public var medianB: Double? { PerNodeSummary.median(valuesB) }
+    public var geometricMeanA: Double? { RatioEstimate.geometricMean(valuesA) }
+    public var geometricMeanB: Double? { RatioEstimate.geometricMean(valuesB) }
 
-    /// B ÷ A of the medians.
+    /// B ÷ A of the geometric means (the ratio the interval is about); nil when a value is ≤ 0 or a side is empty.
     public var ratio: Double? {
-        guard let a = medianA, let b = medianB, a != 0 else { return nil }
+        guard let a = geometricMeanA, let b = geometricMeanB else { return nil }
         return b / a
     }
 
-    /// The 95 % interval of the ratio; nil with fewer than two repetitions on a side.
+    /// The 95 % interval of the ratio; nil with fewer than two repetitions on a side or a value ≤ 0.
     public var interval: (low: Double, high: Double)? {
-        guard valuesA.count >= 2, valuesB.count >= 2 else { return nil }
-        var generator = SplitMix64(seed: 1)
-        var ratios: [Double] = []
-        ratios.reserveCapacity(10_000)
-        for _ in 0..<10_000 {
-            let a = PerNodeSummary.median((0..<valuesA.count).map { _ in valuesA[Int(generator.next() % UInt64(valuesA.count))] })
-            let b = PerNodeSummary.median((0..<valuesB.count).map { _ in valuesB[Int(generator.next() % UInt64(valuesB.count))] })
-            if let a, let b, a != 0 { ratios.append(b / a) }
-        }
-        guard !ratios.isEmpty else { return nil }
-        ratios.sort()
-        return (ratios[Int(Double(ratios.count - 1) * 0.025)], ratios[Int(Double(ratios.count - 1) * 0.975)])
+        guard case .success(let estimate) = estimate else { return nil }
+        return (estimate.low, estimate.high)
     }
 
-    /// True when the interval excludes 1; nil when there is no interval.
-    public var beyondNoise: Bool? { interval.map { $0.low > 1 || $0.high < 1 } }
-
-    /// B worse than A (every compared metric is lower-is-better) by more than `percent`, beyond noise.
-    public func regresses(abovePercent percent: Double) -> Bool {
-        guard let ratio, let interval else { return false }
-        return ratio > 1 + percent / 100 && interval.low > 1
+    /// At least two repetitions on each side, all giving one and the same value: B equals A exactly (even
+    /// for values ≤ 0, which have no ratio). One repetition a side could agree by chance.
+    public var identical: Bool {
+        guard valuesA.count >= 2, valuesB.count >= 2, let first = valuesA.first else { return false }
+        return (valuesA + valuesB).allSatisfy { $0 == first }
     }
 
-    /// Pairs the rows of two tables: for each configuration (shape, layout, nodes) and metric, side A's
-    /// allocator `baseline` against every other allocator of the same table (`byAllocator`), or each
-    /// allocator in table A against the same allocator in table B.
-    /// What the sides of a comparison within one folder are.
-    public enum Grouping: String, Sendable, CaseIterable {
-        /// Allocators, each against the baseline allocator.
-        case allocator
-        /// Machines (the `host` column of a merged folder), each against the baseline host, allocator by allocator.
-        case host
+    /// True when the interval excludes 1; nil when there is no interval (false when both sides are identical).
+    public var beyondNoise: Bool? {
+        if identical { return false }
+        return interval.map { $0.low > 1 || $0.high < 1 }
     }
 
-    public static func pairs(
-        _ a: TrialTable, _ b: TrialTable?, metrics: [String], baseline: String?, by grouping: Grouping = .allocator
-    ) -> [Comparison] {
-        struct Key: Hashable { var shape: String, layout: String, nodes: Int, allocator: String }
-        // `allocator` holds the side: the allocator, or with `by host` the host and the allocator.
-        func side(_ row: TrialTable.Row) -> String {
-            grouping == .host && b == nil ? "\(row.cells["host"] ?? "?")|\(row.allocator)" : row.allocator
+    /// "B worse", "B better" (or "B higher"/"B lower" for a metric without direction), "within noise", or
+    /// "" without an interval.
+    public var verdict: String {
+        switch beyondNoise {
+        case .some(true): "B " + direction.word(bHigher: (ratio ?? 1) > 1)
+        case .some(false): identical ? "identical" : "within noise"
+        case .none: ""
         }
-        func grouped(_ table: TrialTable) -> [Key: [TrialTable.Row]] {
-            Dictionary(grouping: table.rows) { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, allocator: side($0)) }
+    }
+
+    /// How the interval was obtained, or why there is none.
+    public var methodLabel: String {
+        switch estimate {
+        case .success(let estimate): estimate.methodLabel
+        case .failure(let reason): identical ? "identical values" : "no interval: \(reason.explanation)"
         }
-        let groupsA = grouped(a)
-        let orderedKeys = a.rows.map { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, allocator: side($0)) }
-            .reduce(into: [Key]()) { if !$0.contains($1) { $0.append($1) } }
-        var comparisons: [Comparison] = []
-        for metric in metrics {
-            if let b {
-                let groupsB = grouped(b)
-                for key in orderedKeys {
-                    guard let rowsA = groupsA[key], let rowsB = groupsB[key] else { continue }
-                    comparisons.append(Comparison(
-                        shape: key.shape, layout: key.layout, nodes: key.nodes, sideA: "\(key.allocator) (A)",
-                        sideB: "\(key.allocator) (B)", metric: metric,
-                        valuesA: rowsA.compactMap { $0.value(metric) }, valuesB: rowsB.compactMap { $0.value(metric) }))
-                }
-            } else if grouping == .host {
-                let base = baseline ?? a.rows.first?.cells["host"] ?? ""
-                for key in orderedKeys {
-                    let parts = key.allocator.split(separator: "|", maxSplits: 1).map(String.init)
-                    guard parts.count == 2, parts[0] != base else { continue }
-                    var baseKey = key
-                    baseKey.allocator = "\(base)|\(parts[1])"
-                    guard let rowsA = groupsA[baseKey], let rowsB = groupsA[key] else { continue }
-                    comparisons.append(Comparison(
-                        shape: key.shape, layout: key.layout, nodes: key.nodes, sideA: "\(base) \(parts[1])",
-                        sideB: "\(parts[0]) \(parts[1])", metric: metric, valuesA: rowsA.compactMap { $0.value(metric) },
-                        valuesB: rowsB.compactMap { $0.value(metric) }))
-                }
-            } else {
-                let base = baseline ?? a.rows.first?.allocator ?? ""
-                for key in orderedKeys where key.allocator != base {
-                    var baseKey = key
-                    baseKey.allocator = base
-                    guard let rowsA = groupsA[baseKey], let rowsB = groupsA[key] else { continue }
-                    comparisons.append(Comparison(
-                        shape: key.shape, layout: key.layout, nodes: key.nodes, sideA: base, sideB: key.allocator,
-                        metric: metric, valuesA: rowsA.compactMap { $0.value(metric) },
-                        valuesB: rowsB.compactMap { $0.value(metric) }))
-                }
-            }
-        }
-        return comparisons
     }
 }

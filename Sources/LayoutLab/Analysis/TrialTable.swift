@@ -1,8 +1,12 @@
 import CSV
 import Foundation
+import LayoutLabSampling
 
 /// The successful trials of a results folder as read back from its `trials.csv` (with CSV.swift): what
-/// `compare` works from, so it can compare any two folders, from any run or machine.
+/// `compare` works from, so it can compare any two folders, from any run or machine. Each trial's phases
+/// from `phases.csv` become columns too, named `<phase>.<column>` with the phase as the charts name it
+/// (`traverse-rnd.ns_per_node`, `free-half.ns_per_node`; a phase listed twice is `traverse-seq#2`); a phase
+/// that cannot apply leaves its cells empty.
 public struct TrialTable: Sendable {
     public struct Row: Sendable {
         public var shape: String
@@ -38,6 +42,48 @@ public struct TrialTable: Sendable {
             else { continue }
             rows.append(Row(shape: shape, layout: layout, nodes: nodes, allocator: allocator, repetition: repetition, cells: named))
         }
+        let phases = Self.phaseColumns(directory: directory)
+        for index in rows.indices {
+            if let trialID = rows[index].cells["trial_id"], let cells = phases.cells[trialID] {
+                rows[index].cells.merge(cells) { first, _ in first }
+            }
+        }
+        let trialColumns = header
+        header += phases.names.filter { !trialColumns.contains($0) }
         self.rows = rows
+    }
+
+    /// Columns of `phases.csv` that are not figures of a phase.
+    static let phaseIdentityColumns: Set<String> = [
+        "trial_id", "phase_index", "phase", "order", "seed", "applicable", "nodes_processed", "checksum", "note",
+    ]
+
+    /// The phase figures of every trial, by trial id, as `<phase>.<column>` cells; none without `phases.csv`.
+    static func phaseColumns(directory: URL) -> (names: [String], cells: [String: [String: String]]) {
+        guard let text = try? String(contentsOf: directory.appendingPathComponent(ResultsFolder.phasesFile), encoding: .utf8),
+            let reader = try? CSVReader(string: text, hasHeaderRow: true)
+        else { return ([], [:]) }
+        let header = reader.headerRow ?? []
+        let figures = header.filter { !phaseIdentityColumns.contains($0) }
+        var names: [String] = []
+        var cells: [String: [String: String]] = [:]
+        var labelsByTrial: [String: [String: Int]] = [:]
+        while let row = reader.next() {
+            let named = Dictionary(zip(header, row), uniquingKeysWith: { first, _ in first })
+            guard let trialID = named["trial_id"], let phase = named["phase"] else { continue }
+            // The charts' names: `traverse-rnd`, `free-half`.
+            let order = named["order"].flatMap(PhaseSpec.Order.init(rawValue:)) ?? .sequential
+            var label = PhaseSpec.Kind(rawValue: phase).map { ChartData.label(PhaseSpec($0, order: order)) } ?? phase
+            let seen = labelsByTrial[trialID, default: [:]][label, default: 0] + 1
+            labelsByTrial[trialID, default: [:]][label] = seen
+            if seen > 1 { label += "#\(seen)" }
+            let applicable = !["no", "false"].contains(named["applicable"] ?? "")
+            for figure in figures {
+                let name = "\(label).\(figure)"
+                if !names.contains(name) { names.append(name) }
+                if applicable, let value = named[figure], !value.isEmpty { cells[trialID, default: [:]][name] = value }
+            }
+        }
+        return (names, cells)
     }
 }

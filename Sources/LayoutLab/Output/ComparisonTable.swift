@@ -1,50 +1,118 @@
+import Foundation
+
 /// `comparison.csv` and the terminal table of `layoutlab compare`.
 public enum ComparisonTable {
     public static let header = [
-        "shape", "layout", "nodes", "metric", "side_a", "side_b", "median_a", "median_b", "repetitions_a",
-        "repetitions_b", "ratio_b_over_a", "ci95_low", "ci95_high", "beyond_noise", "method",
+        "shape", "layout", "nodes", "metric", "direction", "side_a", "side_b", "repetitions_a", "repetitions_b",
+        "median_a", "median_b", "geomean_a", "geomean_b", "ratio_b_over_a", "ci95_low", "ci95_high", "beyond_noise",
+        "verdict", "decided_by", "method", "fail_above_percent", "p_value", "holm_adjusted_p", "regression", "mismatch",
     ]
 
-    public static func csv(_ comparisons: [Comparison]) -> CSVTable {
+    /// One row per comparison. `check` (with `--fail-above`) fills the test's columns; `mismatch` labels every
+    /// row of a comparison made despite differing trials (`--allow-mismatch`).
+    public static func csv(_ comparisons: [Comparison], check: RegressionCheck? = nil, mismatch: String? = nil) -> CSVTable {
         var table = CSVTable(header: header)
+        let deciders = check ?? RegressionCheck(comparisons, abovePercent: 0)
         for comparison in comparisons {
             let interval = comparison.interval
+            let tested = check?.tested.first { same($0.comparison, comparison) }
+            let decider = deciders.decider(of: comparison)
             table.append([
-                comparison.shape, comparison.layout, String(comparison.nodes), comparison.metric, comparison.sideA,
-                comparison.sideB, CSVNumber.cell(comparison.medianA), CSVNumber.cell(comparison.medianB),
+                comparison.shape, comparison.layout, String(comparison.nodes), comparison.metric,
+                comparison.direction.rawValue, comparison.sideA, comparison.sideB,
                 String(comparison.valuesA.count), String(comparison.valuesB.count),
-                comparison.ratio.map(format4), interval.map { format4($0.low) },
-                interval.map { format4($0.high) }, comparison.beyondNoise.map { $0 ? "yes" : "no" }, Comparison.method,
+                CSVNumber.cell(comparison.medianA), CSVNumber.cell(comparison.medianB),
+                CSVNumber.cell(comparison.geometricMeanA), CSVNumber.cell(comparison.geometricMeanB),
+                comparison.ratio.map(format4), interval.map { format4($0.low) }, interval.map { format4($0.high) },
+                comparison.beyondNoise.map { $0 ? "true" : "false" }, comparison.verdict,
+                decider.map { "\($0.count.metric) (\($0.countKind))" }, comparison.methodLabel,
+                check.map { Rounded.text($0.percent, digits: 3) }, tested.map { probability($0.pValue) },
+                tested.map { probability($0.adjustedPValue) }, check.map { _ in tested?.regression == true ? "true" : "false" },
+                mismatch,
             ])
         }
         return table
     }
 
-    /// One block per metric: configuration, both medians, the ratio with its interval, and a verdict.
+    /// One block per metric: configuration, both geometric means, the ratio with its interval, and a verdict.
+    /// A time row decided by a deterministic count says so (see `RegressionCheck`).
     public static func render(_ comparisons: [Comparison]) -> String {
         var text = ""
         var metrics: [String] = []
         for comparison in comparisons where !metrics.contains(comparison.metric) { metrics.append(comparison.metric) }
+        let deciders = RegressionCheck(comparisons, abovePercent: 0)
         for metric in metrics {
-            text += "\n\(metric) — ratio = B ÷ A of medians, 95 % bootstrap interval over repetitions\n"
-            var rows = [["shape", "layout", "nodes", "A", "B", "median A", "median B", "ratio", "95 % interval", ""]]
+            let direction = MetricDirection(metric: metric)
+            text += "\n\(metric) (\(direction.rawValue)) — ratio = B ÷ A of geometric means, "
+            text += "95 % Welch t-interval on log values over repetitions\n"
+            var rows = [["shape", "layout", "nodes", "A", "B", "n A", "n B", "median A", "median B", "ratio", "95 % interval", "verdict"]]
+            var decidedBy: Set<String> = []
             for comparison in comparisons where comparison.metric == metric {
-                let interval = comparison.interval.map { "[\(format4($0.low)), \(format4($0.high))]" } ?? "(n < 2)"
-                let verdict = switch comparison.beyondNoise {
-                case .some(true): (comparison.ratio ?? 1) > 1 ? "B higher" : "B lower"
-                case .some(false): "within noise"
-                case .none: ""
+                let interval: String
+                switch comparison.estimate {
+                case .success(let estimate) where estimate.method == .exact: interval = "exact"
+                case .success(let estimate): interval = "[\(format4(estimate.low)), \(format4(estimate.high))]"
+                case .failure(.tooFewRepetitions): interval = "(n < 2)"
+                case .failure(.nonPositive): interval = "(value ≤ 0)"
+                case .failure(.notFinite): interval = "(not a number)"
+                }
+                var verdict = comparison.verdict
+                if let decider = deciders.decider(of: comparison) {
+                    verdict += verdict.isEmpty ? "*" : " *"
+                    decidedBy.insert("\(decider.count.metric) (\(decider.countKind))")
                 }
                 rows.append([
                     comparison.shape, comparison.layout, String(comparison.nodes), comparison.sideA, comparison.sideB,
+                    String(comparison.valuesA.count), String(comparison.valuesB.count),
                     CSVNumber.cell(comparison.medianA) ?? "–", CSVNumber.cell(comparison.medianB) ?? "–",
                     comparison.ratio.map(format4) ?? "–", interval, verdict,
                 ])
             }
             text += TextTable.aligned(rows)
+            for decider in decidedBy.sorted() {
+                text += "* time verdict decided by \(decider): this row is shown, not tested by --fail-above\n"
+            }
         }
         return text
     }
+
+    /// The `--fail-above` verdict: regressions with their intervals and adjusted p-values, rows that could not
+    /// be decided, and which counts decided time rows. Printed after the tables.
+    public static func verdict(_ check: RegressionCheck) -> String {
+        let bound = Rounded.text(1 + check.percent / 100, digits: 4)
+        var lines: [String] = []
+        let regressions = check.regressions
+        if regressions.isEmpty, !check.undecidable.isEmpty {
+            lines.append("cannot decide whether B is worse than A by more than \(Rounded.text(check.percent, digits: 3)) %: \(check.undecidable.count) row\(check.undecidable.count == 1 ? " has" : "s have") no interval (of \(check.tested.count) rows tested, none has its whole 95 % interval above \(bound))")
+        } else if regressions.isEmpty {
+            lines.append("no regression beyond \(Rounded.text(check.percent, digits: 3)) %: no tested row has its whole 95 % interval above \(bound) (\(check.tested.count) rows tested, \(RegressionCheck.correctionName))")
+        } else {
+            lines.append("regressions beyond \(Rounded.text(check.percent, digits: 3)) % (whole 95 % interval above \(bound); \(RegressionCheck.correctionName) over \(check.tested.count) rows):")
+            for row in regressions {
+                let comparison = row.comparison
+                let decided = check.decidedByCount.first { same($0.count, comparison) }
+                    .map { " — time decided by \($0.count.metric) (\($0.countKind))" } ?? ""
+                lines.append("  \(comparison.shape) \(comparison.layout) \(comparison.nodes) \(comparison.metric): \(comparison.sideB) is \(format4(row.estimate.ratio))× \(comparison.sideA), 95 % [\(format4(row.estimate.low)), \(format4(row.estimate.high))], adjusted p \(probability(row.adjustedPValue))\(decided)")
+            }
+        }
+        let decidedMetrics = Set(check.decidedByCount.map { "\($0.time.metric) by \($0.count.metric) (\($0.countKind))" })
+        for text in decidedMetrics.sorted() {
+            let rows = check.decidedByCount.filter { "\($0.time.metric) by \($0.count.metric) (\($0.countKind))" == text }.count
+            lines.append("time: \(rows) row\(rows == 1 ? "" : "s") of \(text.replacingOccurrences(of: " by ", with: " decided by "))")
+        }
+        if !check.undecidable.isEmpty {
+            lines.append("cannot decide \(check.undecidable.count) row\(check.undecidable.count == 1 ? "" : "s"):")
+            for row in check.undecidable { lines.append("  \(row.comparison.rowName): \(row.reason)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func same(_ a: Comparison, _ b: Comparison) -> Bool {
+        a.metric == b.metric && a.shape == b.shape && a.layout == b.layout && a.nodes == b.nodes && a.sideA == b.sideA && a.sideB == b.sideB
+    }
+
+    /// A probability with four significant digits ("0.0123", "3.2e-07").
+    static func probability(_ value: Double) -> String { String(format: "%.4g", value) }
 
     public static func format4(_ value: Double) -> String { Rounded.text(value, digits: 4) }
 }

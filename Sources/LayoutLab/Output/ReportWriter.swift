@@ -96,10 +96,10 @@ public enum ReportWriter {
 
         if let comparisons = try? ChartDataWriter.comparisons(of: folder), !comparisons.isEmpty {
             text += "\n## Comparison with \(experiment.allocators[0].name)\n\n"
-            text += "Ratio = other ÷ \(experiment.allocators[0].name) of medians; \(Comparison.method).\n\n"
+            text += "Ratio = other ÷ \(experiment.allocators[0].name) of geometric means; \(Comparison.method).\n\n"
             text += "| shape | layout | nodes | metric | allocator | ratio | 95 % interval | |\n|---|---|---|---|---|---|---|---|\n"
             for comparison in comparisons {
-                let interval = comparison.interval.map { "[\(ComparisonTable.format4($0.low)), \(ComparisonTable.format4($0.high))]" } ?? "n < 2"
+                let interval = comparison.interval.map { "[\(ComparisonTable.format4($0.low)), \(ComparisonTable.format4($0.high))]" } ?? (comparison.identical ? "identical" : comparison.methodLabel)
                 let verdict = comparison.beyondNoise.map { $0 ? "beyond noise" : "within noise" } ?? ""
                 text += "| \(comparison.shape) | \(comparison.layout) | \(comparison.nodes) | \(comparison.metric) | \(comparison.sideB) "
                 text += "| \(comparison.ratio.map(ComparisonTable.format4) ?? "—") | \(interval) | \(verdict) |\n"

@@ -1,0 +1,65 @@
+extension Comparison {
+    /// What the sides of a comparison within one folder are.
+    public enum Grouping: String, Sendable, CaseIterable {
+        /// Allocators, each against the baseline allocator.
+        case allocator
+        /// Machines (the `host` column of a merged folder), each against the baseline host, allocator by allocator.
+        case host
+    }
+
+    /// Pairs the rows of two tables: for each configuration (shape, layout, nodes) and metric, side A's
+    /// allocator `baseline` against every other allocator of the same table (`byAllocator`), or each
+    /// allocator in table A against the same allocator in table B. A configuration where neither side has a
+    /// number for the metric (a Python layout's usable size) is left out: the metric does not apply there.
+    public static func pairs(
+        _ a: TrialTable, _ b: TrialTable?, metrics: [String], baseline: String?, by grouping: Grouping = .allocator
+    ) -> [Comparison] {
+        struct Key: Hashable { var shape: String, layout: String, nodes: Int, allocator: String }
+        // `allocator` holds the side: the allocator, or with `by host` the host and the allocator.
+        func side(_ row: TrialTable.Row) -> String {
+            grouping == .host && b == nil ? "\(row.cells["host"] ?? "?")|\(row.allocator)" : row.allocator
+        }
+        func grouped(_ table: TrialTable) -> [Key: [TrialTable.Row]] {
+            Dictionary(grouping: table.rows) { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, allocator: side($0)) }
+        }
+        let groupsA = grouped(a)
+        let orderedKeys = a.rows.map { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, allocator: side($0)) }
+            .reduce(into: [Key]()) { if !$0.contains($1) { $0.append($1) } }
+        var comparisons: [Comparison] = []
+        func add(_ key: Key, _ sideA: String, _ sideB: String, _ metric: String, _ rowsA: [TrialTable.Row], _ rowsB: [TrialTable.Row]) {
+            let valuesA = rowsA.compactMap { $0.value(metric) }, valuesB = rowsB.compactMap { $0.value(metric) }
+            guard !valuesA.isEmpty || !valuesB.isEmpty else { return }
+            comparisons.append(Comparison(
+                shape: key.shape, layout: key.layout, nodes: key.nodes, sideA: sideA, sideB: sideB, metric: metric,
+                valuesA: valuesA, valuesB: valuesB))
+        }
+        for metric in metrics {
+            if let b {
+                let groupsB = grouped(b)
+                for key in orderedKeys {
+                    guard let rowsA = groupsA[key], let rowsB = groupsB[key] else { continue }
+                    add(key, "\(key.allocator) (A)", "\(key.allocator) (B)", metric, rowsA, rowsB)
+                }
+            } else if grouping == .host {
+                let base = baseline ?? a.rows.first?.cells["host"] ?? ""
+                for key in orderedKeys {
+                    let parts = key.allocator.split(separator: "|", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, parts[0] != base else { continue }
+                    var baseKey = key
+                    baseKey.allocator = "\(base)|\(parts[1])"
+                    guard let rowsA = groupsA[baseKey], let rowsB = groupsA[key] else { continue }
+                    add(key, "\(base) \(parts[1])", "\(parts[0]) \(parts[1])", metric, rowsA, rowsB)
+                }
+            } else {
+                let base = baseline ?? a.rows.first?.allocator ?? ""
+                for key in orderedKeys where key.allocator != base {
+                    var baseKey = key
+                    baseKey.allocator = base
+                    guard let rowsA = groupsA[baseKey], let rowsB = groupsA[key] else { continue }
+                    add(key, base, key.allocator, metric, rowsA, rowsB)
+                }
+            }
+        }
+        return comparisons
+    }
+}
