@@ -7,8 +7,12 @@ import CLayoutLabShims
 /// switches and, where the machine has a PMU, user-space hardware events; under callgrind it switches
 /// collection on for exactly those stretches and dumps the count at each phase's end. The recorder calls
 /// `resume` where a stretch of work starts and `pause` where a sampling callback interrupts it, so the
-/// counters leave sampling out the way `elapsedNs` does. Everything is opened and allocated in `init`; the
-/// reads are system calls into fixed structs and allocate nothing.
+/// counters leave sampling out the way `elapsedNs` does. The reads nest around the work, outermost first:
+/// rusage, the thread's CPU clock, the hardware group, callgrind's collection, then the recorder's own
+/// monotonic clock; so each counter's stretch holds only the reads inside it (CPU time: the hardware read,
+/// about a microsecond per checkpoint where there is a PMU; instructions: a few dozen around the clock reads).
+/// Everything is opened and allocated in `init`; the reads are system calls into fixed structs and allocate
+/// nothing.
 public final class CostCounters {
     public let instructions: InstructionCounting
     /// Why the hardware counters are not counting: `perf_event_open`'s errno (ENOENT: no PMU); nil when they
@@ -78,8 +82,8 @@ public final class CostCounters {
     /// A stretch of the phase's work starts now.
     @inline(__always)
     public func resume() {
-        start.cpuNs = Self.clock(CLOCK_THREAD_CPUTIME_ID)
         start.usageOK = ll_thread_usage_read(&start.usage) == 0
+        start.cpuNs = Self.clock(CLOCK_THREAD_CPUTIME_ID)
         if hardwareOpen { start.countsOK = ll_hardware_counters_read(&hardware, &start.counts) == 0 }
         if callgrind, !collecting {
             ll_callgrind_toggle_collect()
@@ -98,8 +102,8 @@ public final class CostCounters {
         guard counted else { return }
         var now = Snapshot()
         if hardwareOpen { now.countsOK = ll_hardware_counters_read(&hardware, &now.counts) == 0 }
-        now.usageOK = ll_thread_usage_read(&now.usage) == 0
         now.cpuNs = Self.clock(CLOCK_THREAD_CPUTIME_ID)
+        now.usageOK = ll_thread_usage_read(&now.usage) == 0
         totals.add(from: start, to: now, hardware: hardwareOpen)
     }
 

@@ -92,6 +92,7 @@ struct ExperimentValidationTests {
         BadCase(label: "bad phase order", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", {\"phase\": \"traverse\", \"order\": \"backwards\"}]"), path: "$.phases[1].order", message: "expected one of sequential, random"),
         BadCase(label: "churn fraction out of range", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", {\"phase\": \"churn\", \"fraction\": 1.5}]"), path: "$.phases[1].fraction", message: "at most 1"),
         BadCase(label: "work after free-all", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", \"free-all\", \"traverse\"]"), path: "$.phases[2]", message: "only \"purge\" after \"free-all\"", schemaCatches: false),
+        BadCase(label: "unknown instruction counter", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"instructions\": \"valgrin\""), path: "$.instructions", message: "expected one of hardware, valgrind, off, got \"valgrin\" (did you mean \"valgrind\"?)"),
         BadCase(label: "bad experiment name", text: variant("name", "\"name\": \"a/b\""), path: "$.name", message: "expected a name of letters"),
     ]
 

@@ -28,6 +28,9 @@ public struct Experiment: Equatable, Sendable {
     public var python: PythonInterpreter?
     /// Seconds after which a worker is killed and its trial recorded as `timeout`; nil: the run's default.
     public var trialTimeoutSeconds: Double?
+    /// Where instruction counts come from: the PMU (`hardware`, empty cells without one), a second run of each
+    /// Swift trial under callgrind (`valgrind`), or nowhere (`off`).
+    public var instructions: InstructionCounting = .hardware
     /// The file it came from.
     public var sourcePath: String
 

@@ -9,7 +9,9 @@ public enum TrialsTable {
         "allocator_allocated_bytes_per_node", "allocator_active_bytes_per_node", "container_bytes_per_node",
         "baseline_rss_bytes", "peak_rss_bytes", "sample_count", "sampling_ns", "sampling_share", "probe_nodes",
         "malloc_provider", "allocator_version", "wall_ns", "message", "getsizeof_bytes_per_node",
-        "tracemalloc_bytes_per_node", "host",
+        "tracemalloc_bytes_per_node", "host", "allocate_cpu_ns_per_node", "allocate_minor_faults_per_node",
+        "allocate_instructions_per_node", "allocate_cycles_per_node", "instructions_source",
+        "allocate_involuntary_switches", "allocate_steal_ns", "allocate_neighbour_cpu_ns",
     ]
 
     public static func row(_ record: TrialRecord) -> [String?] {
@@ -28,6 +30,10 @@ public enum TrialsTable {
             CSVNumber.cell(metrics.samplingShare), CSVNumber.cell(record.probeNodes), record.mallocProvider,
             record.allocatorVersion, CSVNumber.cell(record.wallNs), record.message,
             CSVNumber.cell(metrics.getsizeofBytesPerNode), CSVNumber.cell(metrics.tracemallocBytesPerNode), record.host,
+            CSVNumber.cell(metrics.allocateCPUNsPerNode), CSVNumber.cell(metrics.allocateMinorFaultsPerNode),
+            CSVNumber.cell(metrics.allocateInstructionsPerNode), CSVNumber.cell(metrics.allocateCyclesPerNode),
+            record.instructionsSource?.rawValue, CSVNumber.cell(metrics.allocateInvoluntarySwitches),
+            CSVNumber.cell(metrics.allocateStealNs), CSVNumber.cell(metrics.allocateNeighbourCPUNs),
         ]
     }
 
@@ -47,12 +53,18 @@ public enum TrialsTable {
             containerBytesPerNode: double("container_bytes_per_node"), baselineRSSBytes: int("baseline_rss_bytes"),
             peakRSSBytes: int("peak_rss_bytes"), samplingNs: int("sampling_ns"), samplingShare: double("sampling_share"),
             getsizeofBytesPerNode: double("getsizeof_bytes_per_node"),
-            tracemallocBytesPerNode: double("tracemalloc_bytes_per_node"))
+            tracemallocBytesPerNode: double("tracemalloc_bytes_per_node"),
+            allocateCPUNsPerNode: double("allocate_cpu_ns_per_node"),
+            allocateMinorFaultsPerNode: double("allocate_minor_faults_per_node"),
+            allocateInstructionsPerNode: double("allocate_instructions_per_node"),
+            allocateCyclesPerNode: double("allocate_cycles_per_node"),
+            allocateInvoluntarySwitches: int("allocate_involuntary_switches"), allocateStealNs: int("allocate_steal_ns"),
+            allocateNeighbourCPUNs: int("allocate_neighbour_cpu_ns"))
         return TrialRecord(
             trial: trial, status: status, metrics: metrics, sampleCount: int("sample_count") ?? 0,
             probeNodes: int("probe_nodes"), mallocProvider: text("malloc_provider"),
             allocatorVersion: text("allocator_version"), wallNs: int("wall_ns"), message: text("message"),
-            host: text("host"))
+            host: text("host"), instructionsSource: text("instructions_source").flatMap(InstructionSource.init(rawValue:)))
     }
 }
 

@@ -186,6 +186,8 @@ public struct SuiteRunner: Sendable {
         let oversized = try preflight(trials, experiment: experiment)
         let launcher = WorkerLauncher(
             workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds)
+        let callgrind = experiment.instructions == .valgrind ? try CallgrindCounter(workerPath: options.workerPath) : nil
+        defer { callgrind?.finish() }
         var complete = true
         progress.beginExperiment()
         for (index, trial) in trials.enumerated() {
@@ -209,7 +211,8 @@ public struct SuiteRunner: Sendable {
                 nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
                 allocatorSchedule: experiment.allocatorSchedule ?? (trial.allocator.statistics == .mallinfo2 ? .boundaries : .every),
                 allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
-                probeNodes: Self.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed)
+                probeNodes: Self.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed,
+                instructions: experiment.instructions == .off ? .off : .hardware)
             var environment = trial.allocator.environment
             var program: [String]?
             if trial.layout.isPython {
@@ -223,9 +226,16 @@ public struct SuiteRunner: Sendable {
                     environment["PYTHONMALLOC"] = "malloc"
                 }
             }
-            let result = launcher.run(
+            var result = launcher.run(
                 request, trial: trial, preload: allocator.preload, environment: environment,
                 logURL: folder.logURL(for: trial), interruption: options.interruption, program: program)
+            // Python layouts get no callgrind run: CPython under callgrind is slow, and the worker cannot mark
+            // its stretches (no client requests from Python); their instructions stay empty.
+            if let callgrind, result.status == .ok, !trial.layout.isPython, options.interruption?.isStopped != true {
+                callgrind.count(
+                    into: &result, request: request, preload: allocator.preload, environment: environment,
+                    logURL: folder.callgrindLogURL(for: trial), launcher: launcher, interruption: options.interruption)
+            }
             if options.interruption?.isStopped == true {
                 // The worker was killed by the stop, not by its own fault: the trial is missing, not failed.
                 complete = false
