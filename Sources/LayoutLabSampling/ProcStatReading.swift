@@ -5,6 +5,11 @@ public struct ProcStatReading: Equatable, Sendable {
     /// Time the hypervisor ran other machines while this one's CPUs wanted to run.
     public var stealTicks: Int
 
+    public init(busyTicks: Int, stealTicks: Int) {
+        self.busyTicks = busyTicks
+        self.stealTicks = stealTicks
+    }
+
     /// Parses the text of `/proc/stat` (or its first bytes) without allocating. Nil unless it starts with the
     /// `cpu` line and that line has its first eight fields (user nice system idle iowait irq softirq steal).
     public init?(parsing text: UnsafeRawBufferPointer) {
