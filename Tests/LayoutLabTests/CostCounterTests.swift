@@ -114,6 +114,8 @@ struct CostCounterTests {
             #expect(Double(row["allocate_cpu_ns_per_node"] ?? "") != nil)
             #expect((row["allocate_instructions_per_node"] ?? "").isEmpty == (!pmu || row["layout"] != "final-class"))
         }
+        let environment = try String(contentsOf: out.appendingPathComponent("environment.json"), encoding: .utf8)
+        #expect(environment.contains(pmu ? "\"hardware_counters\" : \"instructions counted\"" : "\"hardware_counters\" : \"none: perf_event_open:"))
     }
 
     /// Under callgrind the counts are exact: identical over repetitions, blind to how often the worker samples,
@@ -136,6 +138,8 @@ struct CostCounterTests {
             let out = directory.appendingPathComponent(name)
             let result = try TestSupport.run("layoutlab", ["run", file.path, "--out", out.path, "--quiet"])
             try #require(result.status == 0, "\(result.stderr)")
+            let environment = try String(contentsOf: out.appendingPathComponent("environment.json"), encoding: .utf8)
+            #expect(environment.contains("\"valgrind_version\" : \"valgrind-"))
             return try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows
         }
         let rows = try run(experiment("exact", checkpoints: 10, repetitions: 3, allocators: """

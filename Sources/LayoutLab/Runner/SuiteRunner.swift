@@ -162,7 +162,8 @@ public struct SuiteRunner: Sendable {
             machine: EnvironmentProbe.machine(),
             toolchain: EnvironmentRecord.Toolchain(
                 swiftVersion: compiled.compilerVersion, generatedCodeFlags: LayoutLibraryBuilder.compilerFlags,
-                labBuildConfiguration: EnvironmentProbe.labBuildConfiguration),
+                labBuildConfiguration: EnvironmentProbe.labBuildConfiguration,
+                valgrindVersion: experiment.instructions == .valgrind ? ExternalCommand.output(["valgrind", "--version"]) : nil),
             lab: EnvironmentProbe.lab(commandLine: options.commandLine),
             experiment: EnvironmentRecord.ExperimentFile(
                 name: experiment.name, path: experiment.sourcePath,
