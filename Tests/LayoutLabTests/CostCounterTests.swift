@@ -170,8 +170,14 @@ struct CostCounterTests {
         // while one sample parses statm and status byte by byte and makes seven mallctl calls: over 10 000 in any
         // build (216 000 measured in a debug build). 30 extra checkpoints over 20 000 nodes: at most 3 per node.
         let sparse = try counts("jemalloc")[0]
-        let dense = try run(experiment("dense", checkpoints: 40, repetitions: 1, allocators: "\"jemalloc\""), "dense")
-        let denseCount = try #require(Double(dense.first?["allocate_instructions_per_node"] ?? ""))
+        let dense = try run(experiment("dense", checkpoints: 40, repetitions: 1, allocators: "\"jemalloc\", \"mimalloc\", \"tcmalloc\""), "dense")
+        let denseCount = try #require(Double(dense.first { $0["allocator"] == "jemalloc" }?["allocate_instructions_per_node"] ?? ""))
+        // Callgrind does not replace malloc: the preloaded allocator passes the worker's provider check under it.
+        for (allocator, library) in [("mimalloc", "libmimalloc"), ("tcmalloc", "libtcmalloc")] {
+            let row = try #require(dense.first { $0["allocator"] == allocator })
+            #expect(row["status"] == "ok" && row["instructions_source"] == "valgrind", "\(allocator): \(row["message"] ?? "")")
+            #expect(row["malloc_provider"]?.contains(library) == true)
+        }
         #expect(abs(denseCount - sparse) < 30 * 2000 / 20000, "10 checkpoints: \(sparse), 40: \(denseCount) instructions per node")
     }
 }
