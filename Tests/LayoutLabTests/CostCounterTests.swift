@@ -125,9 +125,9 @@ struct CostCounterTests {
         let spin = 100
         let plain = try AllocatorTests.buildBumpAllocator(in: directory, arenaGiB: 1)
         let slower = try AllocatorTests.buildBumpAllocator(in: directory, spinIterations: spin, arenaGiB: 1)
-        func experiment(_ name: String, checkpoints: Int, repetitions: Int, allocators: String) -> String {
+        func experiment(_ name: String, checkpoints: Int, repetitions: Int, allocators: String, layouts: String = "\"final-class\"") -> String {
             """
-            { "name": "\(name)", "layouts": ["final-class"], "instructions": "valgrind",
+            { "name": "\(name)", "layouts": [\(layouts)], "instructions": "valgrind",
               "shapes": [ { "name": "point", "fields": [ {"name": "x", "type": "int64"}, {"name": "y", "type": "int64"} ] } ],
               "nodes": [20000], "repetitions": \(repetitions), "checkpoints": \(checkpoints), "allocators": [\(allocators)] }
             """
@@ -170,11 +170,17 @@ struct CostCounterTests {
         // while one sample parses statm and status byte by byte and makes seven mallctl calls: over 10 000 in any
         // build (216 000 measured in a debug build). 30 extra checkpoints over 20 000 nodes: at most 3 per node.
         let sparse = try counts("jemalloc")[0]
-        let dense = try run(experiment("dense", checkpoints: 40, repetitions: 1, allocators: "\"jemalloc\", \"mimalloc\", \"tcmalloc\""), "dense")
-        let denseCount = try #require(Double(dense.first { $0["allocator"] == "jemalloc" }?["allocate_instructions_per_node"] ?? ""))
+        let dense = try run(experiment("dense", checkpoints: 40, repetitions: 1, allocators: "\"jemalloc\", \"mimalloc\", \"tcmalloc\"",
+            layouts: "\"final-class\", \"python-slots-class\""), "dense")
+        // Python trials get no callgrind run: they still run, and their instructions stay empty.
+        let python = dense.filter { $0["layout"] == "python-slots-class" }
+        #expect(python.count == 3 && python.allSatisfy {
+            $0["status"] == "ok" && $0["allocate_instructions_per_node"] == "" && $0["instructions_source"] == ""
+        })
+        let denseCount = try #require(Double(dense.first { $0["layout"] == "final-class" && $0["allocator"] == "jemalloc" }?["allocate_instructions_per_node"] ?? ""))
         // Callgrind does not replace malloc: the preloaded allocator passes the worker's provider check under it.
         for (allocator, library) in [("mimalloc", "libmimalloc"), ("tcmalloc", "libtcmalloc")] {
-            let row = try #require(dense.first { $0["allocator"] == allocator })
+            let row = try #require(dense.first { $0["layout"] == "final-class" && $0["allocator"] == allocator })
             #expect(row["status"] == "ok" && row["instructions_source"] == "valgrind", "\(allocator): \(row["message"] ?? "")")
             #expect(row["malloc_provider"]?.contains(library) == true)
         }
