@@ -166,9 +166,10 @@ struct CostCounterTests {
         #expect(delta >= expected - 0.002 && delta <= expected * (1 + 16.0 / 20000) + 0.002, "\(delta) more instructions per node")
 
         // Sampling is outside the collected stretches. Each extra checkpoint adds only the callback's path into
-        // and out of the recorder (1 150 instructions in a debug build, measured with callgrind; 2 000 bounds it),
-        // while one sample parses statm and status byte by byte and makes seven mallctl calls: over 10 000 in any
-        // build (216 000 measured in a debug build). 30 extra checkpoints over 20 000 nodes: at most 3 per node.
+        // and out of the recorder (1 150 instructions in a debug build, 211 in release, measured with callgrind;
+        // 2 000 bounds it), while one sample parses statm and status byte by byte and makes seven mallctl calls
+        // (216 000 instructions measured in a debug build, 125 000 in release). 30 extra checkpoints over 20 000
+        // nodes: at most 3 per node.
         let sparse = try counts("jemalloc")[0]
         let dense = try run(experiment("dense", checkpoints: 40, repetitions: 1, allocators: "\"jemalloc\", \"mimalloc\", \"tcmalloc\"",
             layouts: "\"final-class\", \"python-slots-class\""), "dense")

@@ -10,15 +10,15 @@ import LayoutLabSampling
 struct CallgrindCounter {
     let valgrind: String
     /// A copy of the worker without its DWARF sections: valgrind 3.19's debug-info reader gives up on the
-    /// DWARF 5 of a debug Swift build ("Possibly corrupted debuginfo file"), and callgrind needs only symbols.
+    /// DWARF 5 that swiftc writes, in debug and release builds alike ("Possibly corrupted debuginfo file"), and
+    /// callgrind needs only the symbol table.
     let worker: String
     let scratch: URL
 
     /// `valgrind` on `PATH`, or nil.
     static func valgrindPath() -> String? { ExternalCommand.locate("valgrind") }
 
-    /// Prepares a scratch folder with the stripped worker. Without `objcopy` the worker is used as it is
-    /// (a release build reads fine).
+    /// Prepares a scratch folder with the stripped worker (`objcopy --strip-debug`, from binutils).
     init(workerPath: String) throws {
         guard let valgrind = Self.valgrindPath() else {
             throw RunError("\"instructions\": \"valgrind\" needs valgrind on PATH (Debian package valgrind; `make run` installs it)")
@@ -28,8 +28,12 @@ struct CallgrindCounter {
             .appendingPathComponent("layoutlab-callgrind-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let stripped = scratch.appendingPathComponent("layoutlab-worker")
-        let copied = ExternalCommand.run(["objcopy", "--strip-debug", workerPath, stripped.path])
-        worker = copied?.status == 0 ? stripped.path : workerPath
+        let copied = ExternalCommand.run(["objcopy", "--strip-debug", workerPath, stripped.path], mergeStandardError: true)
+        guard copied?.status == 0 else {
+            try? FileManager.default.removeItem(at: scratch)
+            throw RunError("\"instructions\": \"valgrind\" runs a copy of the worker without DWARF (valgrind cannot read swiftc's), but `objcopy --strip-debug \(workerPath)` failed: \(copied?.text ?? "objcopy is not on PATH (Debian package binutils)")")
+        }
+        worker = stripped.path
     }
 
     /// Removes the scratch folder.
