@@ -2,7 +2,7 @@
 # Each installs the Debian packages it needs when they are missing.
 
 SWIFT ?= swift
-DEBIAN_PACKAGES := libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev gnuplot-nox valgrind
+DEBIAN_PACKAGES := libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev gnuplot-nox valgrind binutils
 EXPERIMENT ?= experiments/default.json
 # Results of an experiment go to results/<its "name">/latest; the shipped files are named after their experiment.
 RESULTS := results/$(basename $(notdir $(EXPERIMENT)))/latest

@@ -41,6 +41,22 @@ public final class ProcFile {
         }
         return body(UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
     }
+
+    /// Reads the file's first bytes, as many as the buffer holds, for files of which only the beginning
+    /// matters (`/proc/stat`, whose interrupt lines grow with the machine). Same lifetime rule as `withContents`.
+    public func withLeadingContents<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(ProcFileError) -> R {
+        var filled = 0
+        while filled < buffer.count, let base = buffer.baseAddress {
+            let count = pread(descriptor, base + filled, buffer.count - filled, off_t(filled))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ProcFileError(path: path, code: errno)
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        return body(UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
+    }
 }
 
 /// A `/proc` file that could not be opened or read, with the system's error number and its text.

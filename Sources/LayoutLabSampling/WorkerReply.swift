@@ -7,6 +7,8 @@ public enum WorkerReply: Equatable, Sendable {
     case sample(phaseIndex: Int, MemorySample)
     /// The end of a phase.
     case phase(PhaseOutcome)
+    /// What the phase at `phaseIndex` cost besides time (`PhaseCounters.fields` in order, empty where unread).
+    case counters(phaseIndex: Int, PhaseCounters)
     /// Allocation sizes measured after the phase.
     case probe(AllocationProbe)
     /// A Python worker's own probe: over `probeNodes` nodes, `sys.getsizeof` of each node with its `__dict__`
@@ -26,6 +28,8 @@ public enum WorkerReply: Equatable, Sendable {
         case .phase(let outcome):
             return ["phase", String(outcome.index), outcome.spec.description, String(outcome.checksum),
                     String(outcome.liveNodes), outcome.applicable ? "1" : "0"].joined(separator: "\t")
+        case .counters(let phaseIndex, let counters):
+            return (["counters", String(phaseIndex)] + counters.fields.map { $0.map(String.init) ?? "" }).joined(separator: "\t")
         case .probe(let probe):
             let numbers = [
                 probe.probeNodes, probe.containerAllocations, probe.containerRequestedBytes,
@@ -54,6 +58,11 @@ public enum WorkerReply: Equatable, Sendable {
                 let live = Int(parts[4]), parts[5] == "0" || parts[5] == "1"
             else { throw .malformed("unexpected phase line: \(line.prefix(200))") }
             self = .phase(PhaseOutcome(index: index, spec: spec, checksum: checksum, liveNodes: live, applicable: parts[5] == "1"))
+        case "counters" where parts.count == 2 + Self.counterFieldCount:
+            guard let index = Int(parts[1]) else { throw .malformed("counters phase \(parts[1]) is not an index") }
+            let fields = try Self.optionalIntegers(parts[2...], what: "counters")
+            guard let counters = PhaseCounters(fields: fields) else { throw .malformed("unexpected counters line: \(line.prefix(200))") }
+            self = .counters(phaseIndex: index, counters)
         case "probe" where parts.count == 8:
             let numbers = try parts[1...].map { (text: String) throws(WorkerProtocolError) -> Int in
                 guard let value = Int(text) else { throw .malformed("probe field \(text) is not an integer") }
@@ -76,6 +85,22 @@ public enum WorkerReply: Equatable, Sendable {
     }
 
     private static let sampleFieldCount = 16
+    private static let counterFieldCount = PhaseCounters().fields.count
+
+    /// Integers, with an empty field as nil; anything else breaks the protocol.
+    private static func optionalIntegers(_ texts: ArraySlice<String>, what: String) throws(WorkerProtocolError) -> [Int?] {
+        var values: [Int?] = []
+        for text in texts {
+            if text.isEmpty {
+                values.append(nil)
+            } else if let value = Int(text) {
+                values.append(value)
+            } else {
+                throw .malformed("\(what) field \(text) is not an integer")
+            }
+        }
+        return values
+    }
 
     private static func fields(of sample: MemorySample) -> [String] {
         let optionals: [Int?] = [
@@ -89,16 +114,7 @@ public enum WorkerReply: Equatable, Sendable {
     }
 
     private static func sample(from fields: [String]) throws(WorkerProtocolError) -> MemorySample {
-        var values: [Int?] = []
-        for text in fields {
-            if text.isEmpty {
-                values.append(nil)
-            } else if let value = Int(text) {
-                values.append(value)
-            } else {
-                throw .malformed("sample field \(text) is not an integer")
-            }
-        }
+        let values = try optionalIntegers(fields[...], what: "sample")
         guard let nodes = values[0], let elapsed = values[1], let cost = values[15] else {
             throw .malformed("sample lacks nodes, elapsed time or cost")
         }

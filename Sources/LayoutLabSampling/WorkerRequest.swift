@@ -23,12 +23,14 @@ public struct WorkerRequest: Equatable, Sendable {
     public var phases: [PhaseSpec]
     /// Seeds the random permutation of random-order and churn phases.
     public var seed: UInt64
+    /// Which instruction counter the worker reads: the PMU, callgrind (it then runs under valgrind), or none.
+    public var instructions: InstructionCounting
 
     public init(
         trialID: String, libraryPath: String, entrySymbol: String, nodes: Int, checkpoints: Int, smaps: SamplingSchedule,
         allocatorSchedule: SamplingSchedule = .every,
         allocatorStatistics: AllocatorStatisticsSource, expectedMallocProvider: String, probeNodes: Int,
-        phases: [PhaseSpec] = [PhaseSpec(.allocate)], seed: UInt64 = 1
+        phases: [PhaseSpec] = [PhaseSpec(.allocate)], seed: UInt64 = 1, instructions: InstructionCounting = .hardware
     ) {
         self.trialID = trialID
         self.libraryPath = libraryPath
@@ -42,6 +44,7 @@ public struct WorkerRequest: Equatable, Sendable {
         self.probeNodes = probeNodes
         self.phases = phases
         self.seed = seed
+        self.instructions = instructions
     }
 
     /// The worker's command-line arguments.
@@ -52,6 +55,7 @@ public struct WorkerRequest: Equatable, Sendable {
             "--allocator-statistics", allocatorStatistics.rawValue,
             "--expect-malloc-provider", expectedMallocProvider, "--probe-nodes", String(probeNodes),
             "--phases", phases.map(\.description).joined(separator: ","), "--seed", String(seed),
+            "--instructions", instructions.rawValue,
         ]
     }
 
@@ -105,6 +109,11 @@ public struct WorkerRequest: Equatable, Sendable {
         let seedText = try string("--seed")
         guard let seed = UInt64(seedText) else { throw .malformed("--seed must be an unsigned integer, got \(seedText)") }
         self.seed = seed
+        let instructionsText = try string("--instructions")
+        guard let instructions = InstructionCounting(rawValue: instructionsText) else {
+            throw .malformed("unknown --instructions \(instructionsText)")
+        }
+        self.instructions = instructions
         if let extra = values.keys.sorted().first { throw .malformed("unknown argument \(extra)") }
     }
 }

@@ -3,10 +3,15 @@ import LayoutLabSampling
 /// The generated code calls the checkpoint callback with this node count once the container is reserved.
 let containerReadyMarker = -1
 
-/// Records the samples of every phase into storage allocated before the first phase starts. Called back by
-/// the generated layout code at each checkpoint; keeps the time spent sampling out of `elapsedNs`.
+/// Records the samples and cost counters of every phase into storage allocated before the first phase
+/// starts. Called back by the generated layout code at each checkpoint; keeps the time spent sampling out of
+/// `elapsedNs`, and out of the counters: a phase's stretches run from `begin` to its first checkpoint, then
+/// between checkpoints, and end at its last checkpoint.
 final class PhaseRecorder {
     private let sampler: MemorySampler
+    private let counters: CostCounters
+    private let phaseCounters: UnsafeMutableBufferPointer<PhaseCounters>
+    private var stretchOpen = false
     private let smaps: SamplingSchedule
     private let allocatorSchedule: SamplingSchedule
     private let samplesPerPhase: Int
@@ -24,10 +29,13 @@ final class PhaseRecorder {
 
     /// Room for the baseline plus `checkpoints` samples in each of `phases` phases.
     init(
-        sampler: MemorySampler, smaps: SamplingSchedule, allocatorSchedule: SamplingSchedule, checkpoints: Int, phases: Int,
-        fault: FaultInjection?
+        sampler: MemorySampler, counters: CostCounters, smaps: SamplingSchedule, allocatorSchedule: SamplingSchedule,
+        checkpoints: Int, phases: Int, fault: FaultInjection?
     ) {
         self.sampler = sampler
+        self.counters = counters
+        phaseCounters = .allocate(capacity: max(phases, 1))
+        phaseCounters.initialize(repeating: PhaseCounters())
         self.smaps = smaps
         self.allocatorSchedule = allocatorSchedule
         self.fault = fault
@@ -42,6 +50,7 @@ final class PhaseRecorder {
     deinit {
         samples.deallocate()
         phaseOfSample.deallocate()
+        phaseCounters.deallocate()
     }
 
     /// Starts phase `index`, which will call back at `checkpoints` points after its baseline, and its clock.
@@ -50,7 +59,20 @@ final class PhaseRecorder {
         samplesThisPhase = min(checkpoints + 1, samplesPerPhase)
         countInPhase = 0
         workNs = 0
+        counters.beginPhase()
+        counters.resume()
+        stretchOpen = true
         resumedAt = MonotonicClock.nowNanoseconds()
+    }
+
+    /// Ends the current phase once its entry point has returned, and keeps its counters.
+    func end() {
+        if stretchOpen {
+            // A phase that stopped before its last checkpoint: the rest is not counted, as it is not timed.
+            counters.pause(counted: false)
+            stretchOpen = false
+        }
+        if phase < phaseCounters.count { phaseCounters[phase] = counters.endPhase(index: phase) }
     }
 
     /// Takes a sample; `last` marks a phase's final sample where the generated code does not call back
@@ -58,6 +80,8 @@ final class PhaseRecorder {
     func checkpoint(nodesAlive: Int, last: Bool = false) {
         let enteredAt = MonotonicClock.nowNanoseconds()
         guard nodesAlive != containerReadyMarker else { return }
+        if stretchOpen { counters.pause() }
+        stretchOpen = false
         workNs += enteredAt - resumedAt
         if phase == 0, let fault, fault.checkpoint == countInPhase { fault.commit() }
         if countInPhase < samplesThisPhase, count < samples.count, failure == nil {
@@ -74,11 +98,19 @@ final class PhaseRecorder {
                 failure = error
             }
         }
+        // After the phase's last sample its work is over: what follows is not counted (nor timed).
+        if !last, countInPhase < samplesThisPhase {
+            counters.resume()
+            stretchOpen = true
+        }
         resumedAt = MonotonicClock.nowNanoseconds()
     }
 
     /// The live node count of the last sample taken.
     var lastNodesAlive: Int { count > 0 ? samples[count - 1].nodesAlive : 0 }
+
+    /// The counters of phase `index`, once it has ended.
+    func counters(ofPhase index: Int) -> PhaseCounters { index < phaseCounters.count ? phaseCounters[index] : PhaseCounters() }
 
     /// The samples taken, in order, each with its phase index.
     var recorded: [(phase: Int, sample: MemorySample)] { (0..<count).map { (phaseOfSample[$0], samples[$0]) } }

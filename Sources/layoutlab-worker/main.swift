@@ -54,11 +54,18 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     } catch {
         throw WorkerFailure("cannot open /proc: \(error)")
     }
+    let counters: CostCounters
+    do throws(CostCounterError) {
+        counters = try CostCounters(instructions: request.instructions)
+    } catch {
+        throw WorkerFailure(error.description)
+    }
     // Built before the baseline, so its pages are in every phase's starting RSS and in no difference.
     let permutation = request.phases.contains(where: \.needsPermutation)
         ? makePermutation(nodes: request.nodes, seed: request.seed) : nil
     // Warm the sampler's code and buffers so the baseline does not pay for first use.
     _ = try? sampler.take(nodesAlive: 0, elapsedNs: 0, includeSmaps: true)
+    counters.warm()
 
     let checkpoints = request.checkpoints
     let schedule = UnsafeMutableBufferPointer<Int>.allocate(capacity: checkpoints)
@@ -67,7 +74,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     outcomes.reserveCapacity(request.phases.count)
     var result = [0, 0, 0]
     let recorder = PhaseRecorder(
-        sampler: sampler, smaps: request.smaps, allocatorSchedule: request.allocatorSchedule, checkpoints: checkpoints,
+        sampler: sampler, counters: counters, smaps: request.smaps, allocatorSchedule: request.allocatorSchedule, checkpoints: checkpoints,
         phases: request.phases.count, fault: fault)
     let context = Unmanaged.passUnretained(recorder).toOpaque()
     let recordCheckpoint: CheckpointCallback = layoutlabWorkerCheckpoint
@@ -77,6 +84,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     // The nodes stay alive until the process exits unless a phase frees them: freeing millions of them
     // at the end would only cost time.
     var handle = entry.function(request.nodes, scheduleStart, allocateCheckpoints, context, recordCheckpoint)
+    recorder.end()
     outcomes.append(PhaseOutcome(index: 0, spec: request.phases[0], checksum: 0, liveNodes: request.nodes, applicable: true))
 
     for (index, phase) in request.phases.enumerated().dropFirst() {
@@ -86,6 +94,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
             recorder.checkpoint(nodesAlive: live)
             let purged = request.allocatorStatistics.purge()
             recorder.checkpoint(nodesAlive: live, last: true)
+            recorder.end()
             outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: live, applicable: purged))
             continue
         }
@@ -95,6 +104,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
             let warmCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: request.nodes)
             recorder.begin(phase: index, checkpoints: warmCheckpoints)
             handle = entry.function(request.nodes, scheduleStart, warmCheckpoints, context, recordCheckpoint)
+            recorder.end()
             outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: recorder.lastNodesAlive, applicable: true))
             continue
         }
@@ -103,6 +113,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
         let order = phase.needsPermutation ? permutation.flatMap { UnsafePointer($0.baseAddress) } : nil
         recorder.begin(phase: index, checkpoints: phaseCheckpoints)
         entry.phase(handle, code, order, scheduleStart, phaseCheckpoints, context, recordCheckpoint, &result)
+        recorder.end()
         outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: result[0], liveNodes: result[1], applicable: result[2] == 1))
     }
     if let failure = recorder.failure { throw WorkerFailure("sampling failed: \(failure)") }
@@ -124,6 +135,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     var replies: [WorkerReply] = [.identity(mallocProvider: identity.provider, allocatorVersion: identity.version)]
     replies += recorder.recorded.map { WorkerReply.sample(phaseIndex: $0.phase, $0.sample) }
     replies += outcomes.map { WorkerReply.phase($0) }
+    replies += outcomes.map { WorkerReply.counters(phaseIndex: $0.index, recorder.counters(ofPhase: $0.index)) }
     if let probe { replies.append(.probe(probe)) }
     replies.append(.done)
     return replies

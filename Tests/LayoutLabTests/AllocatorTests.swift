@@ -6,10 +6,15 @@ import Testing
 struct AllocatorTests {
     /// Builds the test allocator (64-byte slots from a bump arena) from its C source, as a user would build
     /// a patched allocator.
-    static func buildBumpAllocator(in directory: URL) throws -> URL {
+    /// `spinIterations` > 0 makes every malloc spin that many two-instruction iterations first; `arenaGiB` sizes
+    /// each of its two arenas.
+    static func buildBumpAllocator(in directory: URL, spinIterations: Int = 0, arenaGiB: Int = 64) throws -> URL {
         let source = try #require(Bundle.module.url(forResource: "Fixtures/bump_allocator", withExtension: "c"))
-        let library = directory.appendingPathComponent("libbump64.so")
-        let result = try TestSupport.runTool("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O2", source.path, "-o", library.path])
+        let library = directory.appendingPathComponent(spinIterations == 0 ? "libbump64.so" : "libbump64-spin\(spinIterations).so")
+        let result = try TestSupport.runTool(
+            "/usr/bin/env",
+            ["cc", "-shared", "-fPIC", "-O2", "-DBUMP_SPIN_ITERATIONS=\(spinIterations)", "-DBUMP_ARENA_GIB=\(arenaGiB)",
+             source.path, "-o", library.path])
         try #require(result.status == 0, "cc failed: \(result.stderr)")
         return library
     }

@@ -170,8 +170,8 @@ struct CalibrationFiguresTests {
 
     @Test func parsesCallgrindAndBaselineOutput() {
         let callgrind = "version: 1\ncreator: callgrind-3.19.0\nevents: Ir\nsummary: 180431932\ntotals: 180431932\n"
-        #expect(CallgrindCounter.totalInstructions(callgrindOutput: callgrind) == 180_431_932)
-        #expect(CallgrindCounter.totalInstructions(callgrindOutput: "events: Ir\n") == nil)
+        #expect(CallgrindFunctionCounter.totalInstructions(callgrindOutput: callgrind) == 180_431_932)
+        #expect(CallgrindFunctionCounter.totalInstructions(callgrindOutput: "events: Ir\n") == nil)
         let line = BaselineLine(parsing: "repetition 1: 49.472646 ns/node, 0.0102721 minor faults/node (1000000 final-class points)")
         #expect(line == BaselineLine(nsPerNode: 49.472646, minorFaultsPerNode: 0.0102721))
         #expect(BaselineLine(parsing: "usage: layoutlab-baseline NODES") == nil)

@@ -40,4 +40,12 @@ struct ProcParserTests {
         #expect(reading.rssAnonBytes == nil)
         #expect(reading.vmHWMBytes == nil)
     }
+
+    @Test func procStatBusyAndStealTicks() {
+        let text = "cpu  46534 7 4091 49243 228 3 98 218 0 0\ncpu0 23000 0 2000 24000 100 0 50 100 0 0\nintr 1 2 3\n"
+        let reading = Data(text.utf8).withUnsafeBytes { ProcStatReading(parsing: $0) }
+        #expect(reading == ProcStatReading(busyTicks: 46534 + 7 + 4091 + 3 + 98, stealTicks: 218))
+        #expect(Data("cpu0 1 2 3\n".utf8).withUnsafeBytes { ProcStatReading(parsing: $0) } == nil, "per-CPU lines are not the total")
+        #expect(Data("cpu  1 2 3 4 5 6 7\n8\n".utf8).withUnsafeBytes { ProcStatReading(parsing: $0) } == nil, "steal is on the line")
+    }
 }

@@ -10,6 +10,12 @@ struct WorkerProtocolTests {
             smaps: .boundaries, allocatorStatistics: .jemalloc, expectedMallocProvider: "/usr/lib/libjemalloc.so.2",
             probeNodes: 4096)
         #expect(try WorkerRequest(arguments: request.arguments) == request)
+        var valgrind = request
+        valgrind.instructions = .valgrind
+        #expect(try WorkerRequest(arguments: valgrind.arguments).instructions == .valgrind)
+        var bad = request.arguments
+        bad[bad.firstIndex(of: "--instructions")! + 1] = "pmu"
+        #expect(throws: WorkerProtocolError.self) { try WorkerRequest(arguments: bad) }
     }
 
     @Test func requestRejectsUnknownAndMissingArguments() {
@@ -33,6 +39,11 @@ struct WorkerProtocolTests {
             .sample(phaseIndex: 0, sample),
             .probe(AllocationProbe(probeNodes: 4, containerAllocations: 1, containerRequestedBytes: 64,
                                    containerUsableBytes: 72, nodeAllocations: 4, nodeRequestedBytes: 128, nodeUsableBytes: 128)),
+            .counters(phaseIndex: 2, PhaseCounters(
+                cpuNs: 1_234_567, minorFaults: 2057, majorFaults: 0, voluntarySwitches: 1, involuntarySwitches: 3,
+                stealNs: 10_000_000, neighbourCPUNs: -4_000_000, instructions: 36_199_762, cycles: nil, cacheMisses: nil,
+                dtlbMisses: 12)),
+            .counters(phaseIndex: 0, PhaseCounters()),
             .failure("malloc is served by x\tnot y\n"),
             .done,
         ]
@@ -44,6 +55,20 @@ struct WorkerProtocolTests {
                 #expect(decoded == reply)
             }
         }
+    }
+
+    @Test func countersLinesKeepEmptyCellsEmpty() throws {
+        let line = WorkerReply.counters(phaseIndex: 1, PhaseCounters(cpuNs: 5, minorFaults: 0)).line
+        #expect(line == "counters\t1\t5\t0\t\t\t\t\t\t\t\t\t")
+        #expect(throws: WorkerProtocolError.self) { try WorkerReply(line: "counters\t1\t5\t0") }
+        #expect(throws: WorkerProtocolError.self) { try WorkerReply(line: line.replacing("\t5\t", with: "\tfive\t")) }
+        let trial = Trial(
+            experiment: "e", shapeIndex: 0, shape: Shape(name: "s", fields: [Field(name: "a", type: .int8)]),
+            layout: .finalClass, nodes: 10, allocator: .system, repetition: 1)
+        let sample = WorkerReply.sample(phaseIndex: 0, MemorySample(nodesAlive: 0, elapsedNs: 0, rssBytes: 1, sampleNs: 1)).line
+        let parsed = WorkerLauncher.parse([sample, sample, line, "done"].joined(separator: "\n"), trial: trial)
+        #expect(parsed.phaseCounters[1] == PhaseCounters(cpuNs: 5, minorFaults: 0))
+        #expect(parsed.instructionsSource == nil, "no instructions, so no source")
     }
 
     @Test func parsedOutputNeedsDone() {

@@ -1,7 +1,8 @@
 // The few things LayoutLab's Swift code cannot reach by itself: allocator entry points that exist only
 // when a given allocator is loaded (found once with dlsym, never linked), malloc_usable_size and mallinfo2
-// of whichever allocator serves malloc, and the Swift runtime's allocation hook. Every symbol is prefixed
-// `ll_`; no function prints; absent entry points give ENOSYS.
+// of whichever allocator serves malloc, and the Swift runtime's allocation hook; and the per-phase cost
+// counters (thread rusage, perf_event_open, callgrind's client requests: cost_counters.c). Every symbol is
+// prefixed `ll_`; no function prints; absent entry points give ENOSYS.
 #ifndef LAYOUTLAB_SHIMS_H
 #define LAYOUTLAB_SHIMS_H
 
@@ -112,6 +113,55 @@ typedef struct {
 int ll_swift_allocation_counter_start(void);
 /// Restores the runtime's own allocation path and writes the totals since start.
 void ll_swift_allocation_counter_stop(ll_allocation_totals *out);
+
+/// This thread's resource usage (`getrusage(RUSAGE_THREAD)`, which Swift's Glibc module does not declare):
+/// page faults served without and with I/O, and context switches it made (waiting) or suffered (preempted).
+typedef struct {
+    int64_t minor_faults;
+    int64_t major_faults;
+    int64_t voluntary_switches;
+    int64_t involuntary_switches;
+} ll_thread_usage;
+
+/// 0, or an errno.
+int ll_thread_usage_read(ll_thread_usage *out);
+
+/// The hardware counters of this thread, user space only, counted by one `perf_event_open` group whose
+/// leader counts instructions. `slot[k]` is event k's position in the group's read, -1 where it did not open.
+typedef struct {
+    int leader;
+    int descriptors[4];
+    int slot[4];
+    int members;
+} ll_hardware_counters;
+
+/// What one group read returns: instructions, cycles, cache misses (last level), data-TLB read misses, in
+/// events (UINT64_MAX where the event did not open), and the ns the group was enabled and was counting (they
+/// differ when the kernel multiplexed the counters).
+typedef struct {
+    uint64_t events[4];
+    uint64_t enabled_ns;
+    uint64_t running_ns;
+} ll_hardware_counts;
+
+/// Opens the group, counting from now on. 0, or the errno of the leader (ENOENT, EOPNOTSUPP: no PMU, as in
+/// most VMs; EACCES: perf_event_paranoid). Without the leader nothing is open.
+int ll_hardware_counters_open(ll_hardware_counters *counters);
+/// Reads the whole group with one `read(2)` into `out`, without allocating. 0, or an errno.
+int ll_hardware_counters_read(const ll_hardware_counters *counters, ll_hardware_counts *out);
+void ll_hardware_counters_close(ll_hardware_counters *counters);
+
+/// Callgrind's client requests (valgrind/callgrind.h), which do nothing outside valgrind. `ll_callgrind_present`
+/// is 1 when the worker runs under valgrind and was built with callgrind.h, 0 when not under valgrind, -ENOSYS
+/// when built without the header.
+int ll_callgrind_present(void);
+/// Turns callgrind's event collection on or off (it starts off with `--collect-atstart=no`).
+void ll_callgrind_toggle_collect(void);
+/// Zeroes the counts collected so far.
+void ll_callgrind_zero_stats(void);
+/// Writes the counts since the last dump into a new dump file described `layoutlab-phase-<index>`, then
+/// zeroes them (the description is formatted on the stack: nothing is allocated).
+void ll_callgrind_dump_phase(int phase_index);
 
 /// glibc's posix_spawn file actions that its header declares only under _GNU_SOURCE, which Swift's Glibc
 /// module does not see: close every descriptor from `lowest` up in the child, and change its directory.

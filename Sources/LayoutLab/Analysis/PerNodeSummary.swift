@@ -31,6 +31,9 @@ public struct PerNodeSummary: Sendable {
     public var allocatorAllocatedBytesPerNode: Spread?
     public var allocatorActiveBytesPerNode: Spread?
     public var allocateNsPerNode: Spread?
+    public var allocateCPUNsPerNode: Spread?
+    public var allocateMinorFaultsPerNode: Spread?
+    public var allocateInstructionsPerNode: Spread?
 
     /// One summary per configuration of the experiment, in the experiment's order.
     public static func summaries(of run: ExperimentRun) -> [PerNodeSummary] {
@@ -53,7 +56,10 @@ public struct PerNodeSummary: Sendable {
                             containerBytesPerNode: Spread(metrics.compactMap(\.containerBytesPerNode)),
                             allocatorAllocatedBytesPerNode: Spread(metrics.compactMap(\.allocatorAllocatedBytesPerNode)),
                             allocatorActiveBytesPerNode: Spread(metrics.compactMap(\.allocatorActiveBytesPerNode)),
-                            allocateNsPerNode: Spread(metrics.compactMap(\.allocateNsPerNode))))
+                            allocateNsPerNode: Spread(metrics.compactMap(\.allocateNsPerNode)),
+                            allocateCPUNsPerNode: Spread(metrics.compactMap(\.allocateCPUNsPerNode)),
+                            allocateMinorFaultsPerNode: Spread(metrics.compactMap(\.allocateMinorFaultsPerNode)),
+                            allocateInstructionsPerNode: Spread(metrics.compactMap(\.allocateInstructionsPerNode))))
                     }
                 }
             }

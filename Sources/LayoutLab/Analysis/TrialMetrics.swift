@@ -14,8 +14,18 @@ import LayoutLabSampling
 /// - `warmAllocateNsPerNode`, `warmAllocateRSSBytesPerNode`: the first `allocate-warm` phase's own time ÷ nodes,
 ///   and its RSS growth (last sample − its baseline) ÷ nodes: allocation on memory the process already faulted
 ///   in; nil where the experiment has no such phase.
+/// - `allocate{CPUNs,MinorFaults,Instructions,Cycles}PerNode`: the allocate phase's counters (see
+///   `PhaseCounters`: the same stretches as its time) ÷ nodes; `allocate{InvoluntarySwitches,StealNs,
+///   NeighbourCPUNs}`: the phase's totals, what disturbed it.
 public struct TrialMetrics: Equatable, Sendable {
     public var allocateNsPerNode: Double?
+    public var allocateCPUNsPerNode: Double?
+    public var allocateMinorFaultsPerNode: Double?
+    public var allocateInstructionsPerNode: Double?
+    public var allocateCyclesPerNode: Double?
+    public var allocateInvoluntarySwitches: Int?
+    public var allocateStealNs: Int?
+    public var allocateNeighbourCPUNs: Int?
     public var rssBytesPerNode: Double?
     public var allocatorAllocatedBytesPerNode: Double?
     public var allocatorActiveBytesPerNode: Double?
@@ -43,10 +53,20 @@ public struct TrialMetrics: Equatable, Sendable {
         containerBytesPerNode: Double? = nil, baselineRSSBytes: Int? = nil, peakRSSBytes: Int? = nil,
         trialPeakRSSBytes: Int? = nil, samplingNs: Int? = nil, samplingShare: Double? = nil,
         getsizeofBytesPerNode: Double? = nil, tracemallocBytesPerNode: Double? = nil,
-        warmAllocateNsPerNode: Double? = nil, warmAllocateRSSBytesPerNode: Double? = nil
+        warmAllocateNsPerNode: Double? = nil, warmAllocateRSSBytesPerNode: Double? = nil,
+        allocateCPUNsPerNode: Double? = nil, allocateMinorFaultsPerNode: Double? = nil,
+        allocateInstructionsPerNode: Double? = nil, allocateCyclesPerNode: Double? = nil,
+        allocateInvoluntarySwitches: Int? = nil, allocateStealNs: Int? = nil, allocateNeighbourCPUNs: Int? = nil
     ) {
         self.warmAllocateNsPerNode = warmAllocateNsPerNode
         self.warmAllocateRSSBytesPerNode = warmAllocateRSSBytesPerNode
+        self.allocateCPUNsPerNode = allocateCPUNsPerNode
+        self.allocateMinorFaultsPerNode = allocateMinorFaultsPerNode
+        self.allocateInstructionsPerNode = allocateInstructionsPerNode
+        self.allocateCyclesPerNode = allocateCyclesPerNode
+        self.allocateInvoluntarySwitches = allocateInvoluntarySwitches
+        self.allocateStealNs = allocateStealNs
+        self.allocateNeighbourCPUNs = allocateNeighbourCPUNs
         self.getsizeofBytesPerNode = getsizeofBytesPerNode
         self.tracemallocBytesPerNode = tracemallocBytesPerNode
         self.allocateNsPerNode = allocateNsPerNode
@@ -72,6 +92,15 @@ public struct TrialMetrics: Equatable, Sendable {
             return Double(end - start) / nodes
         }
         allocateNsPerNode = last.map { Double($0.elapsedNs) / nodes }
+        if let counters = result.phaseCounters[0], nodes > 0 {
+            allocateCPUNsPerNode = counters.cpuNs.map { Double($0) / nodes }
+            allocateMinorFaultsPerNode = counters.minorFaults.map { Double($0) / nodes }
+            allocateInstructionsPerNode = counters.instructions.map { Double($0) / nodes }
+            allocateCyclesPerNode = counters.cycles.map { Double($0) / nodes }
+            allocateInvoluntarySwitches = counters.involuntarySwitches
+            allocateStealNs = counters.stealNs
+            allocateNeighbourCPUNs = counters.neighbourCPUNs
+        }
         rssBytesPerNode = perNode(\.rssBytes)
         allocatorAllocatedBytesPerNode = perNode(\.allocator.allocatedBytes)
         allocatorActiveBytesPerNode = perNode(\.allocator.activeBytes)

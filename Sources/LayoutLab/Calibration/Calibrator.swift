@@ -165,7 +165,7 @@ public struct Calibrator: Sendable {
         var baseline = HarnessSide(
             instructionsPerNode: nil, nsPerNode: handWritten.map(\.nsPerNode), minorFaultsPerNode: handWritten.compactMap(\.minorFaultsPerNode))
         var missing: String?
-        if let counter = CallgrindCounter.locate() {
+        if let counter = CallgrindFunctionCounter.locate() {
             let nodes = Double(Self.countedNodes)
             baseline.instructionsPerNode = Double(try counter.instructions(
                 of: [baselinePath, String(Self.countedNodes)], environment: ["LD_PRELOAD": jemalloc],

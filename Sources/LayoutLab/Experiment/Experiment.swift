@@ -32,6 +32,9 @@ public struct Experiment: Equatable, Sendable {
     public var precision: PrecisionTarget?
     /// Run-time exclusivity checks in the generated code (`checked`, the compiler's default).
     public var exclusivity: ExclusivityChecking = .checked
+    /// Where instruction counts come from: the PMU (`hardware`, empty cells without one), a second run of each
+    /// Swift trial under callgrind (`valgrind`), or nowhere (`off`).
+    public var instructions: InstructionCounting = .hardware
     /// The file it came from.
     public var sourcePath: String
 

@@ -14,7 +14,7 @@ struct ExperimentValidator {
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
         "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed", "python", "precision",
-        "exclusivity",
+        "exclusivity", "instructions",
     ]
 
     mutating func experiment(from document: JSONValue) -> Experiment? {
@@ -76,6 +76,11 @@ struct ExperimentValidator {
             smaps = fields["smaps_rollup"].flatMap { choice($0, at: "$.sampling.smaps_rollup", from: SamplingSchedule.self) } ?? smaps
             allocatorSchedule = fields["allocator"].flatMap { choice($0, at: "$.sampling.allocator", from: SamplingSchedule.self) }
         }
+        let instructions = top["instructions"].flatMap { choice($0, at: "$.instructions", from: InstructionCounting.self) }
+            ?? .hardware
+        if instructions == .valgrind, CallgrindPhaseCounter.valgrindPath() == nil {
+            report("$.instructions", "expected valgrind on PATH for \"valgrind\" (Debian package valgrind; `make run` installs it)")
+        }
         duplicates(shapes.map { ($0.0.name, $0.1 + ".name") }, what: "shape")
         duplicates(allocators.map { ($0.0.name, $0.1) }, what: "allocator")
         duplicates(layouts.map { ($0.0.rawValue, $0.1) }, what: "layout")
@@ -90,6 +95,7 @@ struct ExperimentValidator {
         experiment.python = python
         experiment.precision = precision
         experiment.exclusivity = exclusivity
+        experiment.instructions = instructions
         return experiment
     }
 

@@ -15,12 +15,17 @@ public struct EnvironmentRecord: Codable, Sendable {
         public var pageSizeBytes: Int
         public var memTotalBytes: Int?
         public var transparentHugePages: String?
+        /// Whether this machine's PMU counts instructions for an unprivileged thread: "instructions counted", or
+        /// why not ("none: perf_event_open: No such file or directory" on most VMs).
+        public var hardwareCounters: String? = nil
     }
 
     public struct Toolchain: Codable, Sendable {
         public var swiftVersion: String?
         public var generatedCodeFlags: [String]
         public var labBuildConfiguration: String
+        /// `valgrind --version`, for experiments with `"instructions": "valgrind"`.
+        public var valgrindVersion: String? = nil
     }
 
     public struct Lab: Codable, Sendable {
@@ -114,7 +119,17 @@ public enum EnvironmentProbe {
             hostname: ProcessInfo.processInfo.hostName, kernel: "\(text(names.sysname)) \(text(names.release))",
             kernelVersion: text(names.version),
             cpuModel: model, onlineCores: ProcessInfo.processInfo.activeProcessorCount,
-            pageSizeBytes: Int(sysconf(Int32(_SC_PAGESIZE))), memTotalBytes: memTotal, transparentHugePages: thp)
+            pageSizeBytes: Int(sysconf(Int32(_SC_PAGESIZE))), memTotalBytes: memTotal, transparentHugePages: thp,
+            hardwareCounters: hardwareCounters())
+    }
+
+    /// Opens the worker's hardware counter group once in this process, as the worker will in its own.
+    static func hardwareCounters() -> String {
+        var counters = ll_hardware_counters()
+        let error = ll_hardware_counters_open(&counters)
+        guard error == 0 else { return "none: perf_event_open: \(String(cString: strerror(error)))" }
+        ll_hardware_counters_close(&counters)
+        return "instructions counted"
     }
 
     /// The folder holding `Package.swift`, found from this source file's compile-time path.

@@ -9,6 +9,9 @@ public enum PerNodeCSV {
         ("allocator_allocated_bytes_per_node", \.allocatorAllocatedBytesPerNode),
         ("allocator_active_bytes_per_node", \.allocatorActiveBytesPerNode),
         ("allocate_ns_per_node", \.allocateNsPerNode),
+        ("allocate_cpu_ns_per_node", \.allocateCPUNsPerNode),
+        ("allocate_minor_faults_per_node", \.allocateMinorFaultsPerNode),
+        ("allocate_instructions_per_node", \.allocateInstructionsPerNode),
     ]
 
     public static var header: [String] {

@@ -10,12 +10,16 @@ import LayoutLabSampling
 ///   arrays whole until free-all, so their live bytes stay the array bytes.
 /// - `fragmentation_ratio`: (RSS at the end − RSS at the trial's baseline) ÷ live bytes.
 /// - `rss_returned_bytes`: RSS at the phase's start − RSS at its end, for free-all and purge.
+/// - `cpu_ns` … `dtlb_misses`: the phase's `PhaseCounters` (the stretches `elapsed_ns` covers; `steal_ns` and
+///   `neighbour_cpu_ns` machine-wide over the whole phase); `instructions_source` says where `instructions` came from.
 public enum PhasesTable {
     public static let header = [
         "trial_id", "phase_index", "phase", "order", "seed", "applicable", "elapsed_ns", "nodes_processed",
         "ns_per_node", "rss_bytes_start", "rss_bytes_end", "live_nodes_end", "live_bytes_end", "fragmentation_ratio",
         "rss_returned_bytes", "allocator_allocated_bytes_end", "allocator_active_bytes_end",
-        "allocator_mapped_bytes_end", "allocator_retained_bytes_end", "checksum", "note",
+        "allocator_mapped_bytes_end", "allocator_retained_bytes_end", "checksum", "note", "cpu_ns", "minor_faults",
+        "major_faults", "voluntary_switches", "involuntary_switches", "steal_ns", "neighbour_cpu_ns", "instructions",
+        "cycles", "cache_misses", "dtlb_misses", "instructions_source",
     ]
 
     public static func rows(_ result: TrialResult, seed: UInt64) -> [[String?]] {
@@ -46,8 +50,14 @@ public enum PhasesTable {
                 CSVNumber.cell(last?.allocator.allocatedBytes), CSVNumber.cell(last?.allocator.activeBytes),
                 CSVNumber.cell(last?.allocator.mappedBytes), CSVNumber.cell(last?.allocator.retainedBytes),
                 outcome.spec.kind == .traverse ? String(outcome.checksum) : nil, note(outcome, trial: trial),
-            ]
+            ] + counterCells(result.phaseCounters[outcome.index], source: result.instructionsSource)
         }
+    }
+
+    /// The counters' cells in header order; all empty where the worker sent none (an older worker, a failure).
+    static func counterCells(_ counters: PhaseCounters?, source: InstructionSource?) -> [String?] {
+        guard let counters else { return Array(repeating: nil, count: PhaseCounters().fields.count + 1) }
+        return counters.fields.map { CSVNumber.cell($0) } + [counters.instructions == nil ? nil : source?.rawValue]
     }
 
     /// Says what a phase meant for this layout where it is not the obvious.

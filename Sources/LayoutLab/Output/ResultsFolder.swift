@@ -80,6 +80,8 @@ public final class ResultsFolder {
 
     /// Where a trial's worker writes its stderr.
     public func logURL(for trial: Trial) -> URL { workersDirectory.appendingPathComponent(trial.id + ".log") }
+    /// The stderr of the trial's run under callgrind (`"instructions": "valgrind"`), kept when that run failed.
+    public func callgrindLogURL(for trial: Trial) -> URL { workersDirectory.appendingPathComponent(trial.id + ".callgrind.log") }
 
     /// Ids of the trials already recorded, whatever their status.
     public var finishedTrialIDs: Set<String> { Set(records.map(\.trial.id)) }

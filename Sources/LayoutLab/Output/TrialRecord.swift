@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabSampling
 
 /// One row of `trials.csv`: a trial, how it ended and its per-node figures. Built from a worker's result,
 /// or read back from an earlier `trials.csv` when a run is resumed.
@@ -7,6 +8,8 @@ public struct TrialRecord: Sendable {
     public var status: TrialStatus
     public var metrics: TrialMetrics
     public var sampleCount: Int
+    /// Where `allocate_instructions_per_node` and the phases' `instructions` came from.
+    public var instructionsSource: InstructionSource?
     public var probeNodes: Int?
     public var mallocProvider: String?
     public var allocatorVersion: String?
@@ -25,6 +28,7 @@ public struct TrialRecord: Sendable {
         status = result.status
         metrics = TrialMetrics(result: result)
         sampleCount = result.phaseSamples.count
+        instructionsSource = result.instructionsSource
         probeNodes = result.probe?.probeNodes
         mallocProvider = result.mallocProvider
         allocatorVersion = result.allocatorVersion
@@ -36,8 +40,9 @@ public struct TrialRecord: Sendable {
     public init(
         trial: Trial, status: TrialStatus, metrics: TrialMetrics = TrialMetrics(), sampleCount: Int = 0,
         probeNodes: Int? = nil, mallocProvider: String? = nil, allocatorVersion: String? = nil, wallNs: Int? = nil,
-        message: String? = nil, host: String? = nil
+        message: String? = nil, host: String? = nil, instructionsSource: InstructionSource? = nil
     ) {
+        self.instructionsSource = instructionsSource
         self.host = host
         self.trial = trial
         self.status = status

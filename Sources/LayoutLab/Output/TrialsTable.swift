@@ -11,13 +11,16 @@ public enum TrialsTable {
         "malloc_provider", "allocator_version", "wall_ns", "message", "getsizeof_bytes_per_node",
         "tracemalloc_bytes_per_node", "host", "trial_peak_rss_bytes", "precision_reached",
         "precision_relative_half_width", "warm_allocate_ns_per_node", "warm_allocate_rss_bytes_per_node",
+        "allocate_cpu_ns_per_node", "allocate_minor_faults_per_node",
+        "allocate_instructions_per_node", "allocate_cycles_per_node", "instructions_source",
+        "allocate_involuntary_switches", "allocate_steal_ns", "allocate_neighbour_cpu_ns",
     ]
 
     /// Columns that name, label or describe a trial rather than measure it.
     static let descriptiveColumns: Set<String> = [
         "trial_id", "experiment", "layout", "shape", "fields", "payload_size_bytes", "payload_stride_bytes",
         "payload_alignment_bytes", "nodes", "allocator", "repetition", "status", "malloc_provider", "allocator_version",
-        "message", "host", "precision_reached", "precision_relative_half_width",
+        "message", "host", "precision_reached", "precision_relative_half_width", "instructions_source",
     ]
 
     /// The columns a precision target can be set on: every column of the table that measures something.
@@ -42,6 +45,10 @@ public enum TrialsTable {
             CSVNumber.cell(metrics.trialPeakRSSBytes), record.precisionReached.map { $0 ? "true" : "false" },
             precisionCell(record.precisionRelativeHalfWidth),
             CSVNumber.cell(metrics.warmAllocateNsPerNode), CSVNumber.cell(metrics.warmAllocateRSSBytesPerNode),
+            CSVNumber.cell(metrics.allocateCPUNsPerNode), CSVNumber.cell(metrics.allocateMinorFaultsPerNode),
+            CSVNumber.cell(metrics.allocateInstructionsPerNode), CSVNumber.cell(metrics.allocateCyclesPerNode),
+            record.instructionsSource?.rawValue, CSVNumber.cell(metrics.allocateInvoluntarySwitches),
+            CSVNumber.cell(metrics.allocateStealNs), CSVNumber.cell(metrics.allocateNeighbourCPUNs),
         ]
     }
 
@@ -69,12 +76,18 @@ public enum TrialsTable {
             getsizeofBytesPerNode: double("getsizeof_bytes_per_node"),
             tracemallocBytesPerNode: double("tracemalloc_bytes_per_node"),
             warmAllocateNsPerNode: double("warm_allocate_ns_per_node"),
-            warmAllocateRSSBytesPerNode: double("warm_allocate_rss_bytes_per_node"))
+            warmAllocateRSSBytesPerNode: double("warm_allocate_rss_bytes_per_node"),
+            allocateCPUNsPerNode: double("allocate_cpu_ns_per_node"),
+            allocateMinorFaultsPerNode: double("allocate_minor_faults_per_node"),
+            allocateInstructionsPerNode: double("allocate_instructions_per_node"),
+            allocateCyclesPerNode: double("allocate_cycles_per_node"),
+            allocateInvoluntarySwitches: int("allocate_involuntary_switches"), allocateStealNs: int("allocate_steal_ns"),
+            allocateNeighbourCPUNs: int("allocate_neighbour_cpu_ns"))
         var record = TrialRecord(
             trial: trial, status: status, metrics: metrics, sampleCount: int("sample_count") ?? 0,
             probeNodes: int("probe_nodes"), mallocProvider: text("malloc_provider"),
             allocatorVersion: text("allocator_version"), wallNs: int("wall_ns"), message: text("message"),
-            host: text("host"))
+            host: text("host"), instructionsSource: text("instructions_source").flatMap(InstructionSource.init(rawValue:)))
         record.precisionReached = cells["precision_reached"].flatMap { ["true": true, "false": false][$0] }
         record.precisionRelativeHalfWidth = double("precision_relative_half_width")
         return record

@@ -13,6 +13,7 @@ import ctypes.util
 import gc
 import itertools
 import os
+import resource
 import sys
 import time
 
@@ -223,11 +224,67 @@ class Allocator:
         return False
 
 
+class Counters:
+    """The Swift worker's CostCounters, as far as Python reaches: the thread's CPU clock and its rusage, summed
+    over the stretches between sampling callbacks, and /proc/stat's steal and busy time over the whole phase.
+    No hardware counters (their cells stay empty); callgrind does not run Python trials."""
+
+    FIELDS = 11  # PhaseCounters.fields: cpu, minor, major, voluntary, involuntary, steal, neighbour, 4 hardware
+
+    def __init__(self, phases):
+        self.stat = os.open("/proc/stat", os.O_RDONLY)
+        self.stat_buffer = bytearray(1024)
+        self.stat_view = memoryview(self.stat_buffer)
+        self.ns_per_tick = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+        self.totals = [0] * 5
+        self.start = (0, None)
+        self.machine_start = (None, 0)
+        self.phases = [None] * phases
+
+    def machine(self):
+        length = os.preadv(self.stat, [self.stat_view], 0)
+        line = bytes(self.stat_buffer[:length]).split(b"\n", 1)[0].split()
+        if len(line) < 9 or line[0] != b"cpu":
+            return (None, time.process_time_ns())
+        user, nice, system, _, _, irq, softirq, steal = (int(v) for v in line[1:9])
+        return ((user + nice + system + irq + softirq, steal), time.process_time_ns())
+
+    def begin(self):
+        self.totals = [0] * 5
+        self.machine_start = self.machine()
+
+    def resume(self):
+        self.start = (time.thread_time_ns(), resource.getrusage(resource.RUSAGE_THREAD))
+
+    def pause(self):
+        usage = resource.getrusage(resource.RUSAGE_THREAD)
+        now = time.thread_time_ns()
+        cpu, before = self.start
+        totals = self.totals
+        totals[0] += now - cpu
+        totals[1] += usage.ru_minflt - before.ru_minflt
+        totals[2] += usage.ru_majflt - before.ru_majflt
+        totals[3] += usage.ru_nvcsw - before.ru_nvcsw
+        totals[4] += usage.ru_nivcsw - before.ru_nivcsw
+
+    def end(self, phase):
+        stat, process_ns = self.machine()
+        first, first_process_ns = self.machine_start
+        steal = neighbour = ""
+        if stat is not None and first is not None:
+            steal = str((stat[1] - first[1]) * self.ns_per_tick)
+            neighbour = str((stat[0] - first[0]) * self.ns_per_tick - (process_ns - first_process_ns))
+        cells = [str(value) for value in self.totals] + [steal, neighbour] + [""] * 4
+        self.phases[phase] = "counters\t%d\t%s" % (phase, "\t".join(cells))
+
+
 class Sampler:
     """Reads statm, status and (when asked) smaps_rollup into fixed bytearrays, and the allocator."""
 
-    def __init__(self, allocator, capacity, smaps_schedule, allocator_schedule, per_phase):
+    def __init__(self, allocator, capacity, smaps_schedule, allocator_schedule, per_phase, counters):
         self.allocator = allocator
+        self.counters = counters
+        self.stretch_open = False
         self.page = os.sysconf("SC_PAGE_SIZE")
         self.statm = os.open("/proc/self/statm", os.O_RDONLY)
         self.status = os.open("/proc/self/status", os.O_RDONLY)
@@ -271,10 +328,21 @@ class Sampler:
         self.per_phase = samples
         self.in_phase = 0
         self.work_ns = 0
+        self.counters.begin()
+        self.counters.resume()
+        self.stretch_open = True
         self.resumed = time.monotonic_ns()
+
+    def end(self):
+        """Ends the phase: its counters cover its stretches up to its last checkpoint, as its time does."""
+        self.stretch_open = False
+        self.counters.end(self.phase)
 
     def checkpoint(self, nodes, last=False):
         entered = time.monotonic_ns()
+        if self.stretch_open:
+            self.counters.pause()
+            self.stretch_open = False
         self.work_ns += entered - self.resumed
         if self.in_phase < self.per_phase:
             store = self.store
@@ -298,6 +366,9 @@ class Sampler:
             self.phase_of[self.count] = self.phase
             self.count += 1
             self.in_phase += 1
+        if not last and self.in_phase < self.per_phase:
+            self.counters.resume()
+            self.stretch_open = True
         self.resumed = time.monotonic_ns()
 
     def replies(self):
@@ -428,6 +499,7 @@ def build(make, nodes, schedule, sampler):
             container[i] = make(i, container)
             i += 1
         sampler.checkpoint(i)
+    sampler.end()
     return container
 
 
@@ -452,10 +524,14 @@ def main():
                             for p in phases)
     permutation = make_permutation(nodes, int(values["--seed"])) if needs_permutation else None
 
+    counters = Counters(len(phases))
     sampler = Sampler(allocator, (checkpoints + 1) * len(phases), values["--smaps"],
-                      values["--allocator-schedule"], checkpoints + 1)
+                      values["--allocator-schedule"], checkpoints + 1, counters)
     sampler.checkpoint(0)  # warm the samplers
     sampler.count = 0
+    counters.machine()
+    counters.resume()
+    counters.pause()
     schedule = fill_schedule(nodes, checkpoints)  # never more checkpoints than nodes, as in the Swift worker
     outcomes = []
     gc.disable()  # no collector pauses inside the timed loop; nothing here makes cycles
@@ -549,6 +625,7 @@ def main():
         else:
             applicable = 0
             sampler.checkpoint(live, last=True)
+        sampler.end()
         outcomes.append("phase\t%d\t%s\t%d\t%d\t%d" % (index, phase, checksum, live, applicable))
 
     # Python-specific probe, after the measured phases: getsizeof per node, then tracemalloc over a
@@ -574,6 +651,8 @@ def main():
     for line in sampler.replies():
         print(line)
     for line in outcomes:
+        print(line)
+    for line in counters.phases:
         print(line)
     print(python_line)
     print("done")

@@ -153,6 +153,8 @@ public struct SuiteRunner: Sendable {
                 sha256: EnvironmentProbe.sha256(of: experiment.sourcePath), generatedSource: ResultsFolder.generatedSourceFile),
             allocators: experiment.allocators.compactMap { allocators[$0.name]?.record },
             python: experiment.python, startedUtc: EnvironmentProbe.utcTimestamp(), finishedUtc: nil, status: "running")
+        environment.toolchain.valgrindVersion = experiment.instructions == .valgrind
+            ? ExternalCommand.output(["valgrind", "--version"]) : nil
         environment.shard = options.shard
         environment.labLock = lockWait.map { [$0] }
         return environment
@@ -197,11 +199,13 @@ public struct SuiteRunner: Sendable {
         let done = folder.finishedTrialIDs
         let trials = (environment.shard?.trials(of: experiment) ?? TrialPlan.trials(for: experiment)).filter { !done.contains($0.id) }
         let oversized = try preflight(trials, experiment: experiment)
+        let callgrind = experiment.instructions == .valgrind ? try CallgrindPhaseCounter(workerPath: options.workerPath) : nil
+        defer { callgrind?.finish() }
         let batch = TrialBatch(
             folder: folder, library: compiled.library, allocators: allocators, oversized: oversized,
             launcher: WorkerLauncher(
                 workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds),
-            interruption: options.interruption, progress: progress)
+            callgrind: callgrind, interruption: options.interruption, progress: progress)
         progress.beginExperiment()
         var complete = try batch.run(trials)
         // A precision target adds rounds of one more repetition for every configuration still short of it.

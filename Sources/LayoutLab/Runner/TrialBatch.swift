@@ -10,6 +10,8 @@ struct TrialBatch {
     /// Trial id → why the memory preflight skips it.
     let oversized: [String: String]
     let launcher: WorkerLauncher
+    /// Counts each Swift trial's instructions in a second run under callgrind (`"instructions": "valgrind"`).
+    let callgrind: CallgrindPhaseCounter?
     let interruption: RunInterruption?
     let progress: ProgressReporter
 
@@ -34,7 +36,8 @@ struct TrialBatch {
                 nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
                 allocatorSchedule: experiment.allocatorSchedule ?? (trial.allocator.statistics == .mallinfo2 ? .boundaries : .every),
                 allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
-                probeNodes: SuiteRunner.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed)
+                probeNodes: SuiteRunner.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed,
+                instructions: experiment.instructions == .off ? .off : .hardware)
             var environment = trial.allocator.environment
             var program: [String]?
             if trial.layout.isPython {
@@ -48,9 +51,16 @@ struct TrialBatch {
                     environment["PYTHONMALLOC"] = "malloc"
                 }
             }
-            let result = launcher.run(
+            var result = launcher.run(
                 request, trial: trial, preload: allocator.preload, environment: environment,
                 logURL: folder.logURL(for: trial), interruption: interruption, program: program)
+            // Python layouts get no callgrind run: CPython under callgrind is slow, and the worker cannot mark
+            // its stretches (no client requests from Python); their instructions stay empty.
+            if let callgrind, result.status == .ok, !trial.layout.isPython, interruption?.isStopped != true {
+                callgrind.count(
+                    into: &result, request: request, preload: allocator.preload, environment: environment,
+                    logURL: folder.callgrindLogURL(for: trial), launcher: launcher, interruption: interruption)
+            }
             // The worker was killed by the stop, not by its own fault: the trial is missing, not failed.
             if interruption?.isStopped == true { return false }
             if result.status != .ok { progress.report(failure: result) }

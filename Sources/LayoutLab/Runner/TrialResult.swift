@@ -64,6 +64,10 @@ public struct TrialResult: Sendable {
     /// What each phase reported at its end.
     public var outcomes: [PhaseOutcome]
     public var probe: AllocationProbe?
+    /// Each phase's cost counters, by phase index.
+    public var phaseCounters: [Int: PhaseCounters] = [:]
+    /// Where the `instructions` counts came from; nil where there are none.
+    public var instructionsSource: InstructionSource?
     /// A Python worker's probe: nodes, getsizeof bytes, tracemalloc bytes.
     public var pythonProbe: (nodes: Int, getsizeofBytes: Int, tracemallocBytes: Int?)?
     public var mallocProvider: String?

@@ -91,6 +91,7 @@ public struct WorkerLauncher: Sendable {
                     result.allocatorVersion = version
                 case .sample(let phase, let sample): result.phaseSamples.append(PhaseSample(phaseIndex: phase, sample: sample))
                 case .phase(let outcome): result.outcomes.append(outcome)
+                case .counters(let phase, let counters): result.phaseCounters[phase] = counters
                 case .probe(let probe): result.probe = probe
                 case .python(let nodes, let getsizeof, let traced): result.pythonProbe = (nodes, getsizeof, traced)
                 case .failure(let message): result.message = message
@@ -103,6 +104,7 @@ public struct WorkerLauncher: Sendable {
         }
         if finished, result.samples.count >= 2 {
             result.status = .ok
+            if result.phaseCounters.values.contains(where: { $0.instructions != nil }) { result.instructionsSource = .hardware }
         } else if result.message == nil {
             result.message = "the worker stopped before reporting its samples"
         }

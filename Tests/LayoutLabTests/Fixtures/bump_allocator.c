@@ -1,6 +1,9 @@
 // A deliberately simple allocator for tests: every request of up to 64 bytes gets a 64-byte slot from a bump
 // arena, larger ones a 64-byte-aligned block (a 64-byte header before it records the size); free only counts.
 // Built at test time and preloaded as a custom allocator, it shows the lab measures an allocator as built.
+// Built with -DBUMP_SPIN_ITERATIONS=N, every malloc first runs a loop of N iterations of exactly two
+// instructions (decrement, branch): a build slower by a known 2N instructions per call, and otherwise the
+// same machine code (the count is data, so the compiler cannot specialise malloc on it).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
@@ -9,11 +12,31 @@
 #include <sys/mman.h>
 
 #define SLOT 64
-#define ARENA_BYTES ((size_t)64 << 30)
+#ifndef BUMP_ARENA_GIB
+#define BUMP_ARENA_GIB 64  // two arenas; valgrind's address space holds 128 GiB in all, so build smaller for it
+#endif
+#define ARENA_BYTES ((size_t)BUMP_ARENA_GIB << 30)
 
 static char *small_arena, *large_arena;
 static size_t small_used, large_used;
 static size_t allocations, frees;
+
+#ifndef BUMP_SPIN_ITERATIONS
+#define BUMP_SPIN_ITERATIONS 0
+#endif
+static volatile unsigned long spin_iterations = BUMP_SPIN_ITERATIONS;
+
+static inline __attribute__((always_inline)) void spin(void) {
+    unsigned long remaining = spin_iterations;
+    if (remaining == 0) return;
+#if defined(__x86_64__)
+    __asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(remaining));
+#elif defined(__aarch64__)
+    __asm__ volatile("1: subs %0, %0, #1\n\tb.ne 1b" : "+r"(remaining) : : "cc");
+#else
+#error "the spin loop is written for x86-64 and AArch64"
+#endif
+}
 
 static int ready(void) {
     if (small_arena != NULL) return 1;
@@ -31,6 +54,7 @@ static int is_small(const void *pointer) {
 
 void *malloc(size_t size) {
     if (!ready()) return NULL;
+    spin();
     allocations++;
     if (size <= SLOT) {
         void *slot = small_arena + __atomic_fetch_add(&small_used, SLOT, __ATOMIC_RELAXED);

@@ -5,12 +5,12 @@ import Foundation
 /// `excluding`, called from inside it, toggle collection off again while they run (the worker's sampling
 /// callback), the way the clock leaves sampling out of ns/node. The counts are the same from run to run
 /// whatever the machine's neighbours do.
-struct CallgrindCounter: Sendable {
+struct CallgrindFunctionCounter: Sendable {
     /// The valgrind executable.
     var valgrind: String
 
     /// valgrind on `PATH`, or nil.
-    static func locate() -> CallgrindCounter? { ExternalCommand.locate("valgrind").map { CallgrindCounter(valgrind: $0) } }
+    static func locate() -> CallgrindFunctionCounter? { ExternalCommand.locate("valgrind").map { CallgrindFunctionCounter(valgrind: $0) } }
 
     /// The instructions executed inside `function` (a symbol name or callgrind glob) while `command` runs,
     /// with `environment` added to the runner's; the callgrind output is kept at `outputFile`.
