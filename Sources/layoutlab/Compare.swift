@@ -83,6 +83,7 @@ struct Compare: ParsableCommand {
                     try AtomicFile.write(table.text, to: target.appendingPathComponent("comparison-\(name).csv"))
                 }
             }
+            try RunComparisonFolders.write(a: URL(fileURLWithPath: directories[0]), b: folder)
             let sets = ChartDataWriter.chartSets(of: folder.experiment)
             let location = sets.count == 1 ? "\(data.path)/comparison-runs-*.csv" : "\(data.path)/<shape>/comparison-runs-*.csv"
             print("chart data for `layoutlab plot \(directories[1])`: \(location)")

@@ -1,6 +1,7 @@
 /// The terminal summary of a run's later phases: for each shape, node count and allocator, layouts × phases
 /// with the median over repetitions of ns per node, then the fragmentation ratio after the first free-half and
-/// the RSS still held after free-all and after purge (MiB above the trial's baseline).
+/// the RSS still held after free-all and after purge (MiB above the trial's baseline). Under the header a row
+/// gives every column its unit.
 public enum PhaseSummaryTable {
     public static func render(_ run: ExperimentRun) -> String {
         let experiment = run.experiment
@@ -15,10 +16,11 @@ public enum PhaseSummaryTable {
                 for allocator in experiment.allocators {
                     text += "\n\(experiment.name) · \(shape.name) · \(nodes) nodes · \(allocator.name) · ns/node by phase (median)\n"
                     var header = ["layout"] + labels
-                    if freeHalf != nil { header.append("frag after free-half") }
-                    if freeAll != nil { header.append("MiB kept after free-all") }
-                    if purge != nil { header.append("after purge") }
-                    var rows = [header]
+                    var units = [""] + labels.map { _ in "ns/node" }
+                    if freeHalf != nil { header.append("frag after free-half"); units.append("ratio") }
+                    if freeAll != nil { header.append("kept after free-all"); units.append("MiB") }
+                    if purge != nil { header.append("kept after purge"); units.append("MiB") }
+                    var rows = [header, units]
                     for layout in experiment.layouts {
                         let prefix = "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name).r"
                         let mine = run.phaseRows.filter { ($0["trial_id"] ?? "").hasPrefix(prefix) }
@@ -46,6 +48,11 @@ public enum PhaseSummaryTable {
                 }
             }
         }
-        return text + "\n– : the phase cannot apply to the layout (see phases.csv, note).\n"
+        return text + """
+
+            – : the phase cannot apply to the layout (see phases.csv, note). frag: RSS per live node ÷ RSS per node \
+            after allocate (1: nothing is held for freed nodes). kept: RSS above the trial's baseline.
+
+            """
     }
 }

@@ -268,7 +268,7 @@ public struct Calibrator: Sendable {
             guard let ns = row.value("allocate_ns_per_node"), let sampled = row.value("sampling_ns") else { continue }
             sampling += sampled
             work += ns * Double(row.nodes)
-            if let share = row.value("sampling_share"), share > worst.1 { worst = (row.cells["trial_id"] ?? "", share) }
+            if let share = row.value("sampling_fraction"), share > worst.1 { worst = (row.cells["trial_id"] ?? "", share) }
             if let baseline = row.value("baseline_rss_bytes") { baselines[row.allocator, default: []].append(baseline) }
         }
         let share = sampling / (sampling + work)
