@@ -9,12 +9,12 @@ struct Calibrate: ParsableCommand {
             Runs calibration experiments (under a minute on 2 cores) into results/calibration/<UTC time>/, \
             prints every figure with its goal and pass or FAIL, writes calibration.csv, and exits 1 when a figure \
             misses its goal, saying which and by how much.
-            """)
+            """ + CommandExamples.calibrate)
 
-    @Option(help: "Where calibration results go (default: results/calibration/<UTC time>).")
+    @Option(help: "Where calibration results go (default: results/calibration/<UTC time>).", completion: .directory)
     var out: String?
 
-    @Option(help: "The experiment whose sampling share and worker baseline are measured.")
+    @Option(help: "The experiment whose sampling share and worker baseline are measured.", completion: .file(extensions: ["json"]))
     var defaultExperiment: String = "experiments/default.json"
 
     func run() throws {

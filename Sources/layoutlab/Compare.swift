@@ -12,12 +12,12 @@ struct Compare: ParsableCommand {
             For each metric: the median of each side, the ratio B ÷ A, and a 95 % percentile-bootstrap interval of \
             that ratio over the repetitions; the difference is beyond noise when the interval excludes 1. Writes \
             comparison.csv into DIR (or DIR_B). Exit status 1 with --fail-above when a metric regresses.
-            """)
+            """ + CommandExamples.compare)
 
-    @Argument(help: "One results folder (with --by allocator) or two (A, then B).")
+    @Argument(help: "One results folder (with --by allocator) or two (A, then B).", completion: .directory)
     var directories: [String]
 
-    @Option(help: "Compare within one folder: `allocator` (allocators against a baseline one) or `host` (machines of a merged folder, allocator by allocator).")
+    @Option(help: "Compare within one folder: `allocator` (allocators against a baseline one) or `host` (machines of a merged folder, allocator by allocator).", completion: .list(Comparison.Grouping.allCases.map(\.rawValue)))
     var by: String?
 
     @Option(help: "With --by: the allocator or host the others are divided by (default: the first in trials.csv).")
