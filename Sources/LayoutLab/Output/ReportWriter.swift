@@ -165,7 +165,6 @@ public enum ReportWriter {
     }
 
     static func format(_ value: Double) -> String { Rounded.text(value) }
-
 }
 
 /// One table of the report: a shape at a node count.
