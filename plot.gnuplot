@@ -102,9 +102,11 @@ do for [sub in shapes] {
                     with boxxyerror lc rgb word(colors, s) title system(sprintf("echo '%s' | cut -d';' -f%d", names, s)), \
                  data."/breakdown.csv" \
                     using (column("x")):(0):(column("x") - half):(column("x") + half):(column("not_resident_bottom")):(column("not_resident_top")) \
-                    with boxxyerror fs empty border rgb "#222222" lc rgb "#222222" dt 2 title "usable, never touched: not in RSS (label: +B/node)", \
+                    with boxxyerror fs empty border rgb "#222222" lc rgb "#222222" dt 2 title "usable, never touched: not in RSS (upper label: +B/node)", \
                  data."/breakdown.csv" using (column("x")):(column("bar_top")):(strcol("label")) \
-                    with labels offset 0,0.7 font ",11" notitle
+                    with labels offset 0,0.7 font ",11" notitle, \
+                 data."/breakdown.csv" using (column("x")):(column("not_resident_top")):(sprintf("+%.1f", column("not_resident"))) \
+                    with labels offset 0,1.6 font ",11" notitle
             set xtics norotate autofreq font ",18"
             set xrange [*:*]
             set yrange [*:*]

@@ -56,7 +56,7 @@ public enum ChartData {
     ///
     /// Where the known segments exceed RSS (page overhead < 0: a large array's size-class rounding that no one
     /// touched), the filled bar stops at RSS: the excess is taken off rounding, then allocator overhead, and
-    /// drawn above RSS as `not_resident`, an outline; the label (`label`) says RSS and the excess.
+    /// drawn above RSS as `not_resident`, an outline; `label` is the RSS (the chart prints the excess above it).
     public static func breakdown(run: ExperimentRun, focus: Focus) -> CSVTable {
         let segments = breakdownSegments
         var table = CSVTable(header: ["x", "layout", "allocator", "allocator_index", "rss_bytes_per_node"] + segments
@@ -87,7 +87,8 @@ public enum ChartData {
             let known: [Double?] = [split.payload, split.padding, split.headers, split.dictionaryStorage, rounding, overhead]
             let page = overhead.flatMap { overhead in container.map { rss - (usable ?? requested) - overhead - $0 } }
             let notAttributed = page == nil ? rss - known.compactMap { $0 }.reduce(0, +) - (container ?? 0) : nil
-            let notResident = page.flatMap { $0 < 0 ? -$0 : nil }
+            // Less than 0.05 B/node under RSS is rounding of medians, not untouched memory.
+            let notResident = page.flatMap { $0 < -0.05 ? -$0 : nil }
             var values: [String: Double?] = [
                 "payload": split.payload, "padding": split.padding, "headers": split.headers,
                 "dictionary_storage": split.dictionaryStorage, "rounding": rounding, "allocator_overhead": overhead,
@@ -110,13 +111,12 @@ public enum ChartData {
                 base += height
             }
             let x = Double(position) + (Double(summary.allocatorIndex) - (Double(allocators) + 1) / 2) * width
-            let label = notResident.map { "\(Rounded.text(rss)) (+\(Rounded.text($0)))" } ?? Rounded.text(rss)
             table.append([
                 CSVNumber.cell(x), summary.layout.rawValue, summary.allocator, String(summary.allocatorIndex),
                 CSVNumber.cell(rss),
             ] + segments.map { CSVNumber.cell(values[$0] ?? nil) }
                 + segments.flatMap { [CSVNumber.cell(bounds[$0]?.bottom), CSVNumber.cell(bounds[$0]?.top)] }
-                + [CSVNumber.cell(base), label])
+                + [CSVNumber.cell(base), Rounded.text(rss)])
         }
         return table
     }
