@@ -10,6 +10,8 @@
 #   timeline-<allocator>    RSS (MiB) through every phase of repetition 1, phase boundaries marked.
 #   comparison-rss, comparison-ns   each allocator ÷ the first: ratio of geometric means and 95 % Welch interval, 1.0 line
 #                                   (no whisker and "(n < 2)" where a side has fewer than two repetitions).
+#   comparison-runs-rss, comparison-runs-ns   after `layoutlab compare A B`, in B: allocator X in B ÷ the same X in A,
+#                                   with the folders A and B named (chart-data/comparison-runs-folders.txt).
 # Every chart shows one shape at the largest node count; a chart with no data says so.
 
 if (!exists("results")) results = "results/default/latest"
@@ -21,6 +23,8 @@ set datafile separator comma
 set datafile columnheaders
 set grid lc rgb "#dddddd"
 set key top left box opaque
+# Titles are a headline and the subtitle's lines (subtitle.txt wraps them to fit 1600 pixels at this size).
+set title font ",16"
 set style fill solid 0.85 border -1
 
 # Draws an empty frame that says why a chart has nothing in it.
@@ -55,9 +59,12 @@ do for [sub in shapes] {
             if (allocator eq "none") { eval nothing("no successful trial to draw") } else {
             figure = system(sprintf("awk -F, '$1 == \"%s\" && $5 != \"\" { print $6; exit }' '%s/growth.csv'", allocator, data))
             if (figure eq "") { set label 98 "this allocator reports no active or allocated figure: no dashed lines" at graph 0.02, graph 0.6 font ",16" }
+            # Layouts of equal size (class and final-class) draw the same line: earlier layouts are drawn wider
+            # and each has its own open point shape, so a line drawn over another leaves it visible.
+            points = "6 4 2 8 10 12 14 1 3 5 7"
             plot for [i=1:words(layouts)] data."/growth.csv" \
                     using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(column("rss_mib")) \
-                    with linespoints pt 7 ps 0.5 lc i title word(layouts, i), \
+                    with linespoints pt int(word(points, i)) ps 2 pi 8 lw (words(layouts) - i + 1) * 1.3 lc i title word(layouts, i), \
                  for [i=1:words(layouts)] data."/growth.csv" \
                     using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(column("allocator_mib")) \
                     with lines dt 2 lc i notitle
@@ -81,17 +88,25 @@ do for [sub in shapes] {
             if (words(blayouts) > 5) { set xtics rotate by -25 font ",14" }
             set xrange [0.4:words(blayouts) + 0.6]
             set yrange [0:*]
-            set key below horizontal maxrows 2 font ",15"
+            # Three rows of entries, each short enough that the key's box fits inside the 1600-pixel canvas.
+            set key below horizontal maxrows 3 font ",14" width -2
             nalloc = words(distinct("breakdown.csv", "allocator"))
             half = 0.4 / nalloc
-            names = "payload;headers & bookkeeping;allocator rounding (usable − requested);allocator overhead (its active/allocated − usable);page & RSS overhead (RSS − the rest);container slot (reference array);not attributed (a figure to split it is missing)"
-            colors = "#4477aa #66ccee #228833 #ccbb44 #ee6677 #aa3377 #bbbbbb"
-            # A segment the lab could not measure has empty cells: gnuplot skips it, nothing is drawn as 0.
-            plot for [s=1:7] data."/breakdown.csv" \
-                    using (column("x")):(0):(column("x") - half):(column("x") + half):(column(sprintf("bottom%d", s))):(column(sprintf("top%d", s))) \
+            keys = "payload padding headers dictionary_storage rounding allocator_overhead page_overhead not_attributed container"
+            names = "payload (the fields);padding (alignment);headers & bookkeeping;dictionary storage;allocator rounding (usable − requested);allocator overhead (active/allocated − usable);page & RSS overhead (RSS − the rest);not attributed (a figure is missing);container slot (reference array)"
+            colors = "#4477aa #99bbdd #66ccee #994455 #228833 #ccbb44 #ee6677 #bbbbbb #aa3377"
+            # A segment the lab could not measure has empty cells: gnuplot skips it, nothing is drawn as 0. The
+            # part of a usable size that was never touched (not in RSS) is an outline above the filled bar.
+            plot for [s=1:words(keys)] data."/breakdown.csv" \
+                    using (column("x")):(0):(column("x") - half):(column("x") + half):(column(word(keys, s)."_bottom")):(column(word(keys, s)."_top")) \
                     with boxxyerror lc rgb word(colors, s) title system(sprintf("echo '%s' | cut -d';' -f%d", names, s)), \
-                 data."/breakdown.csv" using (column("x")):(column("bar_top")):(sprintf("%.1f", column("rss_bytes_per_node"))) \
-                    with labels offset 0,0.7 font ",11" notitle
+                 data."/breakdown.csv" \
+                    using (column("x")):(0):(column("x") - half):(column("x") + half):(column("not_resident_bottom")):(column("not_resident_top")) \
+                    with boxxyerror fs empty border rgb "#222222" lc rgb "#222222" dt 2 title "usable, never touched: not in RSS (upper label: +B/node)", \
+                 data."/breakdown.csv" using (column("x")):(column("bar_top")):(strcol("label")) \
+                    with labels offset 0,0.7 font ",11" notitle, \
+                 data."/breakdown.csv" using (column("x")):(column("not_resident_top")):(sprintf("+%.1f", column("not_resident"))) \
+                    with labels offset 0,1.6 font ",11" notitle
             set xtics norotate autofreq font ",18"
             set xrange [*:*]
             set yrange [*:*]
@@ -107,7 +122,8 @@ do for [sub in shapes] {
             do for [allocator in pallocators] {
                 set output sprintf("%s/phase-times-%s.%s", out, allocator, ext)
                 set title sprintf("Time per node of each phase — %s (median, min–max; empty: the phase cannot apply)\n%s", allocator, subtitle)
-                set xlabel "phase"
+                # No x label: the phase names are the tics, and the key sits below them.
+                set xlabel ""
                 set ylabel "ns per node (ns/node, log scale)"
                 set logscale y
                 set xtics ()
@@ -115,11 +131,14 @@ do for [sub in shapes] {
                 set xtics rotate by -30 font ",14"
                 set xrange [-0.6:words(plabels) - 0.4]
                 bw = 0.8 / words(playouts)
+                # The key goes below the frame: the tallest bar and its whisker can be in any phase, the first included.
+                set key below horizontal font ",16"
                 plot for [i=1:words(playouts)] data."/phase-times.csv" \
                         using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("x") : NaN):(column("ns_median")):(bw) \
                         with boxes lc i title word(playouts, i), \
                      data."/phase-times.csv" using (strcol("allocator") eq allocator ? column("x") : NaN):(column("ns_median")):(column("ns_min")):(column("ns_max")) \
                         with yerrorbars lc rgb "black" pt -1 notitle
+                set key top left inside vertical font ",18"
                 unset logscale
                 set xtics norotate autofreq font ",18"
                 set xrange [*:*]
@@ -147,18 +166,32 @@ do for [sub in shapes] {
             }
         }
 
-        # 4. Comparison with the first allocator.
-        # comparison-runs-*: this folder (B) against another run (A), written by `layoutlab compare A B`.
+        # 4. Comparison with the first allocator (comparison-rss, -ns: each bar is allocator X ÷ the first).
+        # comparison-runs-*: this folder (B) against another run (A), written by `layoutlab compare A B`: each
+        # bar is allocator X in B ÷ the same X in A; comparison-runs-folders.txt names the two folders.
         do for [metric in "rss ns runs-rss runs-ns"] {
             file = sprintf("comparison-%s.csv", metric)
             if (rows(file) > 0) {
                 set output sprintf("%s/comparison-%s.%s", out, metric, ext)
-                base = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s/%s'", data, file))
+                runs = strstrt(metric, "runs") > 0
                 what = (metric eq "rss" || metric eq "runs-rss") ? "RSS bytes per node" : "Allocate ns per node"
-                set title sprintf("%s of %s ÷ %s (ratio of geometric means, 95 %% Welch interval)\n%s", what, \
-                    strstrt(metric, "runs") ? "this run (B)" : "each allocator", strstrt(metric, "runs") ? "run A" : base, subtitle)
+                if (runs) {
+                    sides = sprintf("%s/comparison-runs-folders.txt", data)
+                    folderA = system(sprintf("awk -F'\t' '$1 == \"A\" { print $2 }' '%s' 2>/dev/null", sides))
+                    folderB = system(sprintf("awk -F'\t' '$1 == \"B\" { print $2 }' '%s' 2>/dev/null", sides))
+                    if (folderA eq "") { folderA = "not recorded (run layoutlab compare A B again)" }
+                    if (folderB eq "") { folderB = "this folder" }
+                    set title sprintf("%s: each allocator in run B ÷ the same allocator in run A (ratio of geometric means, 95 %% Welch interval)\nA: %s\nB: %s\n%s", \
+                        what, folderA, folderB, subtitle)
+                    set ylabel "ratio X (B) ÷ X (A), same allocator X (1.0 = equal)"
+                    sameas = "1.0: B same as A"
+                } else {
+                    base = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s/%s'", data, file))
+                    set title sprintf("%s of each allocator ÷ %s (ratio of geometric means, 95 %% Welch interval)\n%s", what, base, subtitle)
+                    set ylabel sprintf("ratio to %s (1.0 = equal)", base)
+                    sameas = "1.0: same as ".base
+                }
                 set xlabel "layout and allocator"
-                set ylabel sprintf("ratio to %s (1.0 = equal)", base)
                 count = rows(file)
                 set xtics () rotate by -35 font ",13"
                 do for [i=1:count] {
@@ -172,7 +205,7 @@ do for [sub in shapes] {
                 plot data."/".file using (column("x")):(column("ratio")):(0.6) with boxes lc rgb "#4477aa" notitle, \
                      data."/".file using (column("x")):(column("ratio")):(column("ci_low")):(column("ci_high")) with yerrorbars lc rgb "black" pt -1 notitle, \
                      data."/".file using (column("x")):(strcol("ci_high") eq "" ? column("ratio") : column("ci_high")):(sprintf(strcol("ci_high") eq "" ? "%.3f (n < 2)" : "%.3f", column("ratio"))) with labels offset 0,0.8 font ",13" notitle, \
-                     1 with lines dt 2 lc rgb "#cc3311" title "1.0: same as ".base
+                     1 with lines dt 2 lc rgb "#cc3311" title sameas
                 set key top left
                 set offsets 0, 0, 0, 0
                 set xtics norotate autofreq font ",18"

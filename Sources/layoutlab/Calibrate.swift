@@ -13,12 +13,12 @@ struct Calibrate: ParsableCommand {
             judged on instructions counted by valgrind's callgrind (needed: `make deps` installs it), with \
             wall time reported beside. It holds the lab lock for its whole run, like `run` \
             (see `layoutlab run --help`); exit 75 with --no-wait when another run holds it.
-            """)
+            """ + CommandExamples.calibrate)
 
-    @Option(help: "Where calibration results go (default: results/calibration/<UTC time>).")
+    @Option(help: "Where calibration results go (default: results/calibration/<UTC time>).", completion: .directory)
     var out: String?
 
-    @Option(help: "The experiment whose sampling share and worker baseline are measured.")
+    @Option(help: "The experiment whose sampling share and worker baseline are measured.", completion: .file(extensions: ["json"]))
     var defaultExperiment: String = "experiments/default.json"
 
     @Flag(help: "Refuse at once (exit 75) when another run holds the lab lock, instead of waiting for it.")

@@ -31,17 +31,12 @@ struct Compare: ParsableCommand {
 
             Exit status: 0 no regression, 1 regression, 2 cannot decide or bad input (messages on stderr, after \
             the tables on stdout). Writes comparison.csv into DIR (or DIR_B).
+            """ + CommandExamples.compare)
 
-            Examples:
-              layoutlab compare results/allocators/latest --by allocator --baseline system
-              layoutlab compare results/before results/after --fail-above 5
-              layoutlab compare results/a results/b --subject none --metric allocate_instructions_per_node
-            """)
-
-    @Argument(help: "One results folder (with --by allocator or --by host) or two (A, then B).")
+    @Argument(help: "One results folder (with --by allocator or --by host) or two (A, then B).", completion: .directory)
     var directories: [String]
 
-    @Option(help: "Compare within one folder: `allocator` (allocators against a baseline one) or `host` (machines of a merged folder, allocator by allocator).")
+    @Option(help: "Compare within one folder: `allocator` (allocators against a baseline one) or `host` (machines of a merged folder, allocator by allocator).", completion: .list(Comparison.Grouping.allCases.map(\.rawValue)))
     var by: String?
 
     @Option(help: "With --by: the allocator or host the others are divided by (default: the first in trials.csv).")
@@ -188,7 +183,13 @@ struct Compare: ParsableCommand {
 
     /// The two-run comparison chart's data in B's folder, drawn by `layoutlab plot DIR_B` (comparison-runs-*).
     private func writeChartData(_ comparisons: [Comparison]) throws {
-        guard let folder = try? ResultsFolder.open(URL(fileURLWithPath: directories[1])) else { return }
+        let folder: ResultsFolder
+        do {
+            folder = try ResultsFolder.open(URL(fileURLWithPath: directories[1]))
+        } catch {
+            print("no chart data written for `layoutlab plot \(directories[1])`: \(error)")
+            return
+        }
         let data = folder.directory.appendingPathComponent(ChartDataWriter.directoryName)
         let sets = ChartDataWriter.chartSets(of: folder.experiment)
         for set in sets {
@@ -199,6 +200,7 @@ struct Compare: ParsableCommand {
                 try AtomicFile.write(table.text, to: target.appendingPathComponent("comparison-\(name).csv"))
             }
         }
+        try RunComparisonFolders.write(a: URL(fileURLWithPath: directories[0]), b: folder)
         let location = sets.count == 1 ? "\(data.path)/comparison-runs-*.csv" : "\(data.path)/<shape>/comparison-runs-*.csv"
         print("chart data for `layoutlab plot \(directories[1])`: \(location)")
     }

@@ -12,6 +12,7 @@ struct LayoutLabCommand: ParsableCommand {
             process; results go to results/<experiment>/<UTC time>/ as trials.csv, samples.csv, per-node.csv \
             and environment.json.
             """,
+        version: EnvironmentProbe.labVersion,
         subcommands: [Run.self, Validate.self, Compare.self, Plot.self, Report.self, Calibrate.self, Merge.self, Slurm.self])
 }
 

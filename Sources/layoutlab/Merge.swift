@@ -9,12 +9,12 @@ struct Merge: ParsableCommand {
             Refuses folders of different experiment files (sha256), overlapping shards or trials, and missing \
             shards unless --allow-partial; says when the shards ran on different machines (compare them with \
             `layoutlab compare DIR --by host`).
-            """)
+            """ + CommandExamples.merge)
 
-    @Argument(help: "The shard folders.")
+    @Argument(help: "The shard folders.", completion: .directory)
     var directories: [String]
 
-    @Option(help: "The merged results folder.")
+    @Option(help: "The merged results folder.", completion: .directory)
     var out: String
 
     @Flag(help: "Merge even when shards are missing (the result is marked incomplete).")

@@ -9,7 +9,7 @@ struct Plot: ParsableCommand {
             Writes the derived tables in DIR/chart-data, then runs plot.gnuplot. Each shape is drawn at the \
             largest node count; with several shapes, each has its own DIR/charts/<shape>. Needs gnuplot \
             (apt-get install gnuplot-nox).
-            """)
+            """ + CommandExamples.plot)
 
     @OptionGroup var chart: ChartOptions
 
@@ -20,10 +20,10 @@ struct Plot: ParsableCommand {
 
 /// The results folder and the gnuplot script, as `plot` and `report` take them.
 struct ChartOptions: ParsableArguments {
-    @Argument(help: "A results folder.")
+    @Argument(help: "A results folder.", completion: .directory)
     var directory: String
 
-    @Option(help: "The gnuplot script (default: plot.gnuplot of this lab's source tree).")
+    @Option(help: "The gnuplot script (default: plot.gnuplot of this lab's source tree).", completion: .file(extensions: ["gnuplot"]))
     var script: String?
 
     /// Draws the folder's charts.

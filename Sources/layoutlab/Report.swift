@@ -5,7 +5,7 @@ import LayoutLab
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write DIR/report.md: how it was measured, the trials, per-node and comparison tables, phases, charts.",
-        discussion: "Draws the charts first (as `layoutlab plot`), unless --no-charts; the report links them.")
+        discussion: "Draws the charts first (as `layoutlab plot`), unless --no-charts; the report links them." + CommandExamples.report)
 
     @OptionGroup var chart: ChartOptions
 

@@ -20,15 +20,15 @@ struct Run: ParsableCommand {
             Exit status: 0 all trials ok (or nothing to resume); 1 a trial failed, crashed, timed out or was \
             skipped, or the run could not go on; 2 invalid input, trials that cannot fit in memory, or a --resume \
             with another build (nothing ran); 75 --no-wait and another run holds the lab lock; 130 stopped by a signal.
-            """)
+            """ + CommandExamples.run)
 
-    @Argument(help: "Experiment files (JSON).")
+    @Argument(help: "Experiment files (JSON).", completion: .file(extensions: ["json"]))
     var files: [String] = []
 
-    @Option(help: "Results folder (default: results/<experiment>/<UTC time>); with several files, one subfolder each.")
+    @Option(help: "Results folder (default: results/<experiment>/<UTC time>); with several files, one subfolder each.", completion: .directory)
     var out: String?
 
-    @Option(help: ArgumentHelp("Finish a stopped run: run only the trials missing from DIR/trials.csv.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Finish a stopped run: run only the trials missing from DIR/trials.csv.", valueName: "dir"), completion: .directory)
     var resume: String?
 
     @Option(help: ArgumentHelp("Run only the K-th of N slices of the trials (balanced by estimated cost), e.g. 2/3.", valueName: "K/N"))

@@ -9,9 +9,9 @@ struct Slurm: ParsableCommand {
             Task K of the array runs `layoutlab run FILE --shard K/N` alone on its node (exclusive); a second job, \
             after the array, merges the shard folders and writes the report. The lab must be built where every \
             node can run it (a shared file system).
-            """)
+            """ + CommandExamples.slurm)
 
-    @Argument(help: "The experiment file.")
+    @Argument(help: "The experiment file.", completion: .file(extensions: ["json"]))
     var file: String
 
     @Option(help: "Number of shards (array tasks).")
@@ -23,11 +23,20 @@ struct Slurm: ParsableCommand {
     @Option(help: "Slurm time limit per task (e.g. 02:00:00).")
     var time: String?
 
-    @Option(help: "Folder for the scripts, shard folders, logs and the merged result (default: results/<experiment>/slurm-<UTC time>).")
+    @Option(help: "Folder for the scripts, shard folders, logs and the merged result (default: results/<experiment>/slurm-<UTC time>).", completion: .directory)
     var out: String?
 
     @Flag(help: "Submit with sbatch instead of only writing the scripts.")
     var submit = false
+
+    /// This command again with --submit and the same folder, so that following the hint submits these scripts.
+    func submitCommand(out: String) -> String {
+        var words = ["layoutlab", "slurm", file, "--shards", String(shards)]
+        if let partition { words += ["--partition", partition] }
+        if let time { words += ["--time", time] }
+        words += ["--out", out, "--submit"]
+        return words.map(SlurmScript.shellWord).joined(separator: " ")
+    }
 
     func validate() throws {
         guard shards >= 1 else { throw ValidationError("--shards must be at least 1, got \(shards)") }
@@ -53,7 +62,8 @@ struct Slurm: ParsableCommand {
                 throw ExitCode.failure
             }
         } else {
-            print("submit with: layoutlab slurm \(file) --shards \(shards) --submit, or sbatch the array, then the merge with --dependency=afterany:<array id>")
+            print("submit with: \(submitCommand(out: out.path))")
+            print("or: sbatch \(written.array.path), then sbatch --dependency=afterany:<array id> \(written.merge.path)")
         }
     }
 }

@@ -4,11 +4,18 @@ import LayoutLab
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check experiment files without running anything.",
-        discussion: "Every problem is reported as FILE: $.json.path: what was expected. Exit code 2 when any file is invalid.")
+        abstract: "Check experiment files without running anything, and whether their trials fit in this machine's memory.",
+        discussion: """
+            Every problem is reported as FILE: $.json.path: what was expected. Then the memory preflight that \
+            `run` applies: each trial's estimated peak against MemAvailable now, on this machine. Exit code 2 \
+            when any file is invalid or a trial would not fit (`run` refuses those unless --skip-oversized).
+            """ + CommandExamples.validate)
 
-    @Argument(help: "Experiment files (JSON).")
+    @Argument(help: "Experiment files (JSON).", completion: .file(extensions: ["json"]))
     var files: [String]
+
+    @Flag(help: "Check the files only; skip the memory preflight (the output says it was not done).")
+    var noMemoryCheck = false
 
     func run() throws {
         let experiments = try loadExperiments(files)
@@ -18,6 +25,32 @@ struct Validate: ParsableCommand {
             let precision = extra > trials ? ", up to \(extra) with the precision target" : ""
             print("\(experiment.sourcePath): ok (\(experiment.name): \(trials) trials\(precision))")
         }
+        guard !noMemoryCheck else {
+            print("memory: not checked (--no-memory-check); `run` checks it before the first trial")
+            return
+        }
+        guard let available = MemoryPreflight.availableBytes() else {
+            print("memory: not checked (no MemAvailable in /proc/meminfo); `run` cannot check it either")
+            return
+        }
+        var refused = false
+        for experiment in experiments {
+            let oversized = MemoryPreflight.oversizedTrials(TrialPlan.trials(for: experiment), of: experiment, availableBytes: available)
+            if oversized.isEmpty {
+                let largest = MemoryPreflight.largestEstimateBytes(of: experiment)
+                print("\(experiment.sourcePath): memory ok (largest estimated peak \(largest >> 20) MiB, MemAvailable \(available >> 20) MiB)")
+            } else {
+                refused = true
+                let lines = oversized.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }.joined(separator: "\n")
+                FileHandle.standardError.write(Data("""
+                    \(experiment.sourcePath): \(oversized.count) trial(s) cannot fit in memory on this machine:
+                    \(lines)
+                    `run` refuses them: reduce `nodes`, free memory, or run with --skip-oversized to record them as skipped
+
+                    """.utf8))
+            }
+        }
+        if refused { throw ExitCode(invalidInputExitCode) }
     }
 }
 

@@ -140,8 +140,8 @@ struct CalibrationFiguresTests {
 
     @Test func samplingShareAndWorkerBaseline() {
         let rows = [
-            Self.row("final-class", ["allocate_ns_per_node": "40", "sampling_ns": "2000000", "sampling_share": "0.005", "baseline_rss_bytes": "7580000"], nodes: 1_000_000, allocator: "system"),
-            Self.row("struct-array", ["allocate_ns_per_node": "7", "sampling_ns": "3000000", "sampling_share": "0.3", "baseline_rss_bytes": "8850000"], nodes: 1_000_000),
+            Self.row("final-class", ["allocate_ns_per_node": "40", "sampling_ns": "2000000", "sampling_fraction": "0.005", "baseline_rss_bytes": "7580000"], nodes: 1_000_000, allocator: "system"),
+            Self.row("struct-array", ["allocate_ns_per_node": "7", "sampling_ns": "3000000", "sampling_fraction": "0.3", "baseline_rss_bytes": "8850000"], nodes: 1_000_000),
         ]
         let share = CalibrationFigures.samplingShare(rows)
         #expect(share.result == .fail)  // 5 ms of sampling against 47 ms of work: 9.6 %

@@ -27,20 +27,20 @@ struct ChartDataTests {
 
     @Test func aCompleteBarStacksToItsRSS() throws {
         let row = try Self.breakdownRow("jemalloc")
-        #expect(row["not_attributed"] == "" && row["bottom7"] == "", "nothing is unattributed when every figure exists")
+        #expect(row["not_attributed"] == "" && row["not_attributed_bottom"] == "", "nothing is unattributed when every figure exists")
         #expect(abs(try Self.number(row, "bar_top") - Self.number(row, "rss_bytes_per_node")) < 0.01)
-        #expect(try Self.number(row, "top6") == Self.number(row, "bar_top"), "the container slot on top")
+        #expect(try Self.number(row, "container_top") == Self.number(row, "bar_top"), "the container slot on top")
     }
 
     @Test func aMissingContainerIsNotAZeroSegment() throws {
         let row = try Self.breakdownRow("jemalloc") { $0.containerBytesPerNode = nil }
-        for column in ["container", "bottom6", "top6", "page_overhead", "bottom5", "allocator_overhead", "bottom4"] {
+        for column in ["container", "container_bottom", "container_top", "page_overhead", "page_overhead_bottom", "allocator_overhead", "allocator_overhead_bottom"] {
             #expect(row[column] == "", "\(column) must be empty without the container's bytes, got \(row[column] ?? "")")
         }
         // What cannot be split: RSS − payload − headers − rounding = RSS − usable.
-        let expected = try Self.number(row, "rss_bytes_per_node") - Self.number(row, "top3")
+        let expected = try Self.number(row, "rss_bytes_per_node") - Self.number(row, "rounding_top")
         #expect(abs(try Self.number(row, "not_attributed") - expected) < 0.01)
-        #expect(try Self.number(row, "bottom7") == Self.number(row, "top3"))
+        #expect(try Self.number(row, "not_attributed_bottom") == Self.number(row, "rounding_top"))
     }
 
     @Test func aMissingAllocatorFigureIsNotPageOverhead() throws {
@@ -49,14 +49,14 @@ struct ChartDataTests {
             $0.allocatorActiveBytesPerNode = nil
             $0.allocatorAllocatedBytesPerNode = nil
         }
-        for column in ["allocator_overhead", "bottom4", "top4", "page_overhead", "bottom5", "top5"] {
+        for column in ["allocator_overhead", "allocator_overhead_bottom", "allocator_overhead_top", "page_overhead", "page_overhead_bottom", "page_overhead_top"] {
             #expect(row[column] == "", "\(column) must be empty without the allocator's figure, got \(row[column] ?? "")")
         }
         let container = try Self.number(row, "container")
         #expect(container == (try Self.number(complete, "container")))
-        let expected = try Self.number(row, "rss_bytes_per_node") - Self.number(row, "top3") - container
+        let expected = try Self.number(row, "rss_bytes_per_node") - Self.number(row, "rounding_top") - container
         #expect(abs(try Self.number(row, "not_attributed") - expected) < 0.01)
-        #expect(try Self.number(row, "top7") == Self.number(row, "bottom6"), "the container still sits on top")
+        #expect(try Self.number(row, "not_attributed_top") == Self.number(row, "container_bottom"), "the container still sits on top")
     }
 
     @Test func noIntervalIsNoWhisker() throws {

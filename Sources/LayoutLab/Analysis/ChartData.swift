@@ -36,25 +36,34 @@ public enum ChartData {
         return table
     }
 
+    /// The segments of a bytes-per-node bar, bottom to top as drawn; each has `<name>` (its bytes per node) and
+    /// `<name>_bottom`, `<name>_top` (where it is drawn) columns in `breakdown.csv`.
+    public static let breakdownSegments = [
+        "payload", "padding", "headers", "dictionary_storage", "rounding", "allocator_overhead", "page_overhead",
+        "not_attributed", "container", "not_resident",
+    ]
+
     /// Where the bytes of one node go, per layout × allocator (medians over repetitions), as stacked segments:
-    /// 1 payload (the fields' bytes), 2 headers and bookkeeping (requested − payload), 3 allocator rounding
-    /// (usable − requested), 4 allocator overhead (the allocator's active, else allocated, figure − usable −
-    /// container), 5 page and RSS overhead (RSS − the rest), 6 container slot, and 7 what cannot be split
-    /// (RSS − the known segments) when a figure is missing. A segment whose inputs are missing is an empty
-    /// cell, never 0: without the allocator's figure (or with one below what the nodes use) segments 4 and 5
-    /// are one unknown sum, and without the container's bytes (Python layouts) so is the container slot;
-    /// segment 7 holds them, drawn between 3 and 6 as "not attributed", so nothing unknown is drawn as page
-    /// overhead. Python layouts have no usable size: rounding is empty and counted with the allocator's overhead.
+    /// payload (the fields' bytes), padding, headers and bookkeeping, dictionary storage (see
+    /// `RequestedBytesSplit`: together they are the requested bytes), allocator rounding (usable − requested),
+    /// allocator overhead (the allocator's active, else allocated, figure − usable − container), page and RSS
+    /// overhead (RSS − the rest), container slot, and what cannot be split (RSS − the known segments) when a
+    /// figure is missing. A segment whose inputs are missing is an empty cell, never 0: without the allocator's
+    /// figure (or with one below what the nodes use) allocator and page overhead are one unknown sum, and without
+    /// the container's bytes (Python layouts) so is the container slot; `not_attributed` holds them, drawn
+    /// below the container as "not attributed", so nothing unknown is drawn as page overhead. Python layouts
+    /// have no usable size: rounding is empty and counted with the allocator's overhead.
+    ///
+    /// Where the known segments exceed RSS (page overhead < 0: a large array's size-class rounding that no one
+    /// touched), the filled bar stops at RSS: the excess is taken off rounding, then allocator overhead, and
+    /// drawn above RSS as `not_resident`, an outline; `label` is the RSS (the chart prints the excess above it).
     public static func breakdown(run: ExperimentRun, focus: Focus) -> CSVTable {
-        var table = CSVTable(header: [
-            "x", "layout", "allocator", "allocator_index", "rss_bytes_per_node", "payload", "headers", "rounding",
-            "allocator_overhead", "page_overhead", "container", "not_attributed", "bottom1", "top1", "bottom2", "top2",
-            "bottom3", "top3", "bottom4", "top4", "bottom5", "top5", "bottom6", "top6", "bottom7", "top7", "bar_top",
-        ])
+        let segments = breakdownSegments
+        var table = CSVTable(header: ["x", "layout", "allocator", "allocator_index", "rss_bytes_per_node"] + segments
+            + segments.flatMap { ["\($0)_bottom", "\($0)_top"] } + ["bar_top", "label"])
         let (shape, nodes) = (focus.shape, focus.nodes)
         let allocators = run.experiment.allocators.count
         let width = 0.8 / Double(allocators)
-        let payload = Double(PayloadLayout.columnBytes(of: shape.fields.map(\.type)))
         let drawn = PerNodeSummary.summaries(of: run).filter {
             $0.shape.name == shape.name && $0.nodes == nodes && $0.rssBytesPerNode != nil && $0.requestedBytesPerNode != nil
         }
@@ -73,25 +82,41 @@ public enum ChartData {
             let overhead = allocatorFigure.flatMap { figure in
                 container.map { figure - (usable ?? requested) - $0 }.flatMap { $0 >= 0 ? $0 : nil }
             }
-            let known: [Double?] = [payload, requested - payload, usable.map { $0 - requested }, overhead]
+            let split = RequestedBytesSplit(requested: requested, layout: summary.layout, shape: shape)
+            let rounding = usable.map { $0 - requested }
+            let known: [Double?] = [split.payload, split.padding, split.headers, split.dictionaryStorage, rounding, overhead]
             let page = overhead.flatMap { overhead in container.map { rss - (usable ?? requested) - overhead - $0 } }
             let notAttributed = page == nil ? rss - known.compactMap { $0 }.reduce(0, +) - (container ?? 0) : nil
-            // Stacking order: 1 2 3 4 5, then 7 (where 4 and 5 would be), then 6 on top.
-            let segments: [Double?] = known + [page, container, notAttributed]
-            var bounds = [(bottom: Double?, top: Double?)](repeating: (nil, nil), count: segments.count)
+            // Less than 0.05 B/node under RSS is rounding of medians, not untouched memory.
+            let notResident = page.flatMap { $0 < -0.05 ? -$0 : nil }
+            var values: [String: Double?] = [
+                "payload": split.payload, "padding": split.padding, "headers": split.headers,
+                "dictionary_storage": split.dictionaryStorage, "rounding": rounding, "allocator_overhead": overhead,
+                "page_overhead": page, "not_attributed": notAttributed, "container": container, "not_resident": notResident,
+            ]
+            // Drawn heights: never negative, and the untouched excess comes off rounding, then allocator overhead.
+            var heights = values.mapValues { $0.map { max(0, $0) } }
+            var excess = notResident ?? 0
+            for name in ["rounding", "allocator_overhead"] where excess > 0 {
+                guard let height = heights[name] ?? nil else { continue }
+                let taken = min(height, excess)
+                heights[name] = height - taken
+                excess -= taken
+            }
+            var bounds: [String: (bottom: Double, top: Double)] = [:]
             var base = 0.0
-            for index in [0, 1, 2, 3, 4, 6, 5] {
-                guard let segment = segments[index] else { continue }
-                let height = max(0, segment)
-                bounds[index] = (base, base + height)
+            for name in segments {
+                guard let height = heights[name] ?? nil else { continue }
+                bounds[name] = (base, base + height)
                 base += height
             }
             let x = Double(position) + (Double(summary.allocatorIndex) - (Double(allocators) + 1) / 2) * width
             table.append([
                 CSVNumber.cell(x), summary.layout.rawValue, summary.allocator, String(summary.allocatorIndex),
                 CSVNumber.cell(rss),
-            ] + segments.map { CSVNumber.cell($0) } + bounds.flatMap { [CSVNumber.cell($0.bottom), CSVNumber.cell($0.top)] }
-                + [CSVNumber.cell(base)])
+            ] + segments.map { CSVNumber.cell(values[$0] ?? nil) }
+                + segments.flatMap { [CSVNumber.cell(bounds[$0]?.bottom), CSVNumber.cell(bounds[$0]?.top)] }
+                + [CSVNumber.cell(base), Rounded.text(rss)])
         }
         return table
     }

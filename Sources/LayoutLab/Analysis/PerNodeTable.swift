@@ -9,10 +9,9 @@ public enum PerNodeTable {
         var text = ""
         for shape in experiment.shapes {
             for nodes in experiment.nodes {
-                let payload = shape.payload
                 let planned = experiment.precision.map { "\(experiment.repetitions) planned, up to \($0.maxRepetitions) for precision" }
                     ?? "\(experiment.repetitions) planned"
-                text += "\n\(experiment.name) · \(shape.name) (\(shape.fieldSummary); payload \(payload.sizeBytes) B, stride \(payload.strideBytes) B) · \(nodes) nodes · median of n successful repetitions (\(planned))\n"
+                text += "\n\(experiment.name) · \(shape.name) (\(shape.fieldSummary)\(swiftPayload(shape, layouts: experiment.layouts))) · \(nodes) nodes · median of n successful repetitions (\(planned))\n"
                 let allocators = experiment.allocators.map(\.name)
                 var rows = [["RSS B/node (usable)"] + allocators + ["", "allocate ns/node"] + allocators + ["", allocators.count > 1 ? "n (\(allocators.joined(separator: "/")))" : "n"]]
                 for layout in experiment.layouts {
@@ -36,6 +35,15 @@ public enum PerNodeTable {
         text += "\nRSS = (RSS at the last checkpoint − RSS before anything was allocated) ÷ nodes, reference array included;\nusable = malloc_usable_size of the node's allocations; ns = allocation loop time with sampling excluded ÷ nodes;\nn = successful repetitions each median is over (a configuration with none shows –).\n"
         if run.failedTrials > 0 { text += "\(run.failedTrials) trial(s) did not succeed; see trials.csv (status, message).\n" }
         return text
+    }
+
+    /// The payload's size and stride, which only the Swift layouts' records have: empty for a Python-only run,
+    /// said to be Swift's when Python layouts run beside them.
+    static func swiftPayload(_ shape: Shape, layouts: [LayoutKind]) -> String {
+        guard layouts.contains(where: { !$0.isPython }) else { return "" }
+        let payload = shape.payload
+        let owner = layouts.contains(where: \.isPython) ? "Swift payload" : "payload"
+        return "; \(owner) \(payload.sizeBytes) B, stride \(payload.strideBytes) B"
     }
 
     /// One decimal, or "–" for a missing figure.

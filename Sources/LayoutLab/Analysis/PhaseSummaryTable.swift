@@ -1,24 +1,63 @@
-/// The terminal summary of a run's later phases: for each shape, node count and allocator, layouts × phases
-/// with the median over repetitions of ns per node, then the fragmentation ratio after the first free-half and
-/// the RSS still held after free-all and after purge (MiB above the trial's baseline).
+/// The summary of a run's later phases, for the terminal and for `report.md`: for each shape, node count and
+/// allocator, layouts × phases with the median over repetitions of ns per node, then the fragmentation ratio
+/// after the first free-half and the RSS still held after free-all and after purge (MiB above the trial's
+/// baseline). Phases are named as the charts name them (`traverse-rnd`, `mutate-seq`). Under the header a
+/// row gives every column its unit.
 public enum PhaseSummaryTable {
+    /// One table: its title, the header row, the units row, then one row per layout.
+    public struct Group: Sendable {
+        public var title: String
+        public var header: [String]
+        public var units: [String]
+        public var rows: [[String]]
+    }
+
+    /// What the columns mean, printed under the tables.
+    public static let legend = """
+        – : the phase cannot apply to the layout (see phases.csv, note). frag: RSS per live node ÷ RSS per node \
+        after allocate (1: nothing is held for freed nodes). kept: RSS above the trial's baseline.
+        """
+
     public static func render(_ run: ExperimentRun) -> String {
+        let groups = groups(run)
+        guard !groups.isEmpty else { return "" }
+        var text = ""
+        for group in groups {
+            text += "\n\(group.title)\n" + TextTable.aligned([group.header, group.units] + group.rows)
+        }
+        return text + "\n" + legend + "\n"
+    }
+
+    /// The same tables in Markdown, the unit beside each column's name.
+    public static func markdown(_ run: ExperimentRun) -> String {
+        var text = ""
+        for group in groups(run) {
+            let header = zip(group.header, group.units).map { $1.isEmpty ? $0 : "\($0) (\($1))" }
+            text += "\n**\(group.title)**\n\n| " + header.joined(separator: " | ") + " |\n|"
+            text += String(repeating: "---|", count: header.count) + "\n"
+            for row in group.rows { text += "| " + row.joined(separator: " | ") + " |\n" }
+        }
+        return text
+    }
+
+    public static func groups(_ run: ExperimentRun) -> [Group] {
         let experiment = run.experiment
-        guard experiment.phases.count > 1 else { return "" }
+        guard experiment.phases.count > 1 else { return [] }
         let labels = experiment.phases.map(ChartData.label)
         let freeHalf = experiment.phases.firstIndex { $0.kind == .freeHalf }
         let freeAll = experiment.phases.firstIndex { $0.kind == .freeAll }
         let purge = experiment.phases.lastIndex { $0.kind == .purge }
-        var text = ""
+        var groups: [Group] = []
         for shape in experiment.shapes {
             for nodes in experiment.nodes {
                 for allocator in experiment.allocators {
-                    text += "\n\(experiment.name) · \(shape.name) · \(nodes) nodes · \(allocator.name) · ns/node by phase (median)\n"
+                    let title = "\(experiment.name) · \(shape.name) · \(nodes) nodes · \(allocator.name) · ns/node by phase (median)"
                     var header = ["layout"] + labels
-                    if freeHalf != nil { header.append("frag after free-half") }
-                    if freeAll != nil { header.append("MiB kept after free-all") }
-                    if purge != nil { header.append("after purge") }
-                    var rows = [header]
+                    var units = [""] + labels.map { _ in "ns/node" }
+                    if freeHalf != nil { header.append("frag after free-half"); units.append("ratio") }
+                    if freeAll != nil { header.append("kept after free-all"); units.append("MiB") }
+                    if purge != nil { header.append("kept after purge"); units.append("MiB") }
+                    var rows: [[String]] = []
                     for layout in experiment.layouts {
                         let prefix = "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name).r"
                         let mine = run.phaseRows.filter { ($0["trial_id"] ?? "").hasPrefix(prefix) }
@@ -37,15 +76,15 @@ public enum PhaseSummaryTable {
                             return PerNodeSummary.median(kept)
                         }
                         var row = [layout.rawValue] + experiment.phases.indices.map { PerNodeTable.format(median($0, "ns_per_node")) }
-                        if let freeHalf { row.append(PerNodeTable.format(median(freeHalf, "fragmentation_ratio"))) }
+                        if let freeHalf { row.append(Rounded.text(median(freeHalf, "fragmentation_ratio"), digits: 2)) }
                         if let freeAll { row.append(PerNodeTable.format(keptMiB(freeAll))) }
                         if let purge { row.append(PerNodeTable.format(keptMiB(purge))) }
                         rows.append(row)
                     }
-                    text += TextTable.aligned(rows)
+                    groups.append(Group(title: title, header: header, units: units, rows: rows))
                 }
             }
         }
-        return text + "\n– : the phase cannot apply to the layout (see phases.csv, note).\n"
+        return groups
     }
 }

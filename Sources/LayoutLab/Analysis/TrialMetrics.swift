@@ -41,9 +41,9 @@ public struct TrialMetrics: Equatable, Sendable {
     /// `tracemalloc` traced per node, both from the Python worker's probe; nil for Swift layouts.
     public var getsizeofBytesPerNode: Double?
     public var tracemallocBytesPerNode: Double?
-    /// Time spent taking samples, in ns, and its share of the phase (sampling + work).
+    /// Time spent taking samples, in ns, and the fraction (0…1) of the allocate phase (sampling + work) it took.
     public var samplingNs: Int?
-    public var samplingShare: Double?
+    public var samplingFraction: Double?
     public var warmAllocateNsPerNode: Double?
     public var warmAllocateRSSBytesPerNode: Double?
 
@@ -51,7 +51,7 @@ public struct TrialMetrics: Equatable, Sendable {
         allocateNsPerNode: Double? = nil, rssBytesPerNode: Double? = nil, allocatorAllocatedBytesPerNode: Double? = nil,
         allocatorActiveBytesPerNode: Double? = nil, requestedBytesPerNode: Double? = nil, usableBytesPerNode: Double? = nil,
         containerBytesPerNode: Double? = nil, baselineRSSBytes: Int? = nil, peakRSSBytes: Int? = nil,
-        trialPeakRSSBytes: Int? = nil, samplingNs: Int? = nil, samplingShare: Double? = nil,
+        trialPeakRSSBytes: Int? = nil, samplingNs: Int? = nil, samplingFraction: Double? = nil,
         getsizeofBytesPerNode: Double? = nil, tracemallocBytesPerNode: Double? = nil,
         warmAllocateNsPerNode: Double? = nil, warmAllocateRSSBytesPerNode: Double? = nil,
         allocateCPUNsPerNode: Double? = nil, allocateMinorFaultsPerNode: Double? = nil,
@@ -80,7 +80,7 @@ public struct TrialMetrics: Equatable, Sendable {
         self.peakRSSBytes = peakRSSBytes
         self.trialPeakRSSBytes = trialPeakRSSBytes
         self.samplingNs = samplingNs
-        self.samplingShare = samplingShare
+        self.samplingFraction = samplingFraction
     }
 
     public init(result: TrialResult) {
@@ -131,7 +131,7 @@ public struct TrialMetrics: Equatable, Sendable {
         if let last {
             let sampling = result.samples.reduce(0) { $0 + $1.sampleNs }
             samplingNs = sampling
-            if last.elapsedNs + sampling > 0 { samplingShare = Double(sampling) / Double(last.elapsedNs + sampling) }
+            if last.elapsedNs + sampling > 0 { samplingFraction = Double(sampling) / Double(last.elapsedNs + sampling) }
         }
     }
 }

@@ -32,7 +32,7 @@ public struct TrialTable: Sendable {
             throw RunError("\(directory.path) is not a results folder: it has no readable \(ResultsFolder.trialsFile)")
         }
         let reader = try CSVReader(string: text, hasHeaderRow: true)
-        header = reader.headerRow ?? []
+        header = (reader.headerRow ?? []).map { ResultsFolder.formerColumnNames[$0] ?? $0 }
         var rows: [Row] = []
         while let cells = reader.next() {
             let named = Dictionary(zip(header, cells), uniquingKeysWith: { first, _ in first })

@@ -10,7 +10,7 @@ extension CalibrationFigures {
             sampling += sampled
             work += ns * Double(row.nodes)
             counted += 1
-            if let share = row.value("sampling_share"), share.isFinite, share > (worst?.1 ?? -1) { worst = (row.cells["trial_id"] ?? "", share) }
+            if let share = row.value("sampling_fraction"), share.isFinite, share > (worst?.1 ?? -1) { worst = (row.cells["trial_id"] ?? "", share) }
         }
         guard counted > 0, sampling + work > 0 else {
             return .notMeasurable(name: name, method: method, goal: goal.text, missing: "no trial with allocate_ns_per_node and sampling_ns")

@@ -123,7 +123,7 @@ struct ExperimentValidator {
         let parsed = items(value, at: "$.phases").compactMap { v, p in phase(v, at: p).map { ($0, p) } }
         for (index, (spec, path)) in parsed.enumerated() {
             if index == 0, spec.kind != .allocate {
-                report(path, "expected \"allocate\" first (the other phases work on the nodes it builds), got \"\(spec.kind.rawValue)\"")
+                report(path, "expected \"allocate\" first (the other phases work on the nodes it builds), got \"\(spec.kind.rawValue)\": write [\"allocate\", \"\(spec.kind.rawValue)\", ...]")
             }
             if index > 0, spec.kind == .allocate { report(path, "expected \"allocate\" only as the first phase") }
             // The last phase that built or freed every node says whether nodes are alive here.

@@ -56,13 +56,31 @@ public enum ChartDataWriter {
             table, nil, metrics: ["rss_bytes_per_node", "allocate_ns_per_node"], baseline: folder.experiment.allocators[0].name)
     }
 
-    /// Two lines: experiment, shape, node count; allocators with versions, machine.
+    /// Experiment, shape, node count; the allocators with versions (wrapped at `lineLimit` characters); the
+    /// machine: each on its own line, so that no line runs past the chart's width.
     static func subtitle(_ folder: ResultsFolder, focus: ChartData.Focus) -> String {
         let experiment = folder.experiment
         let environment = EnvironmentReader(directory: folder.directory)
         let allocators = environment.allocatorLabels.isEmpty ? experiment.allocators.map(\.name) : environment.allocatorLabels
         let first = "\(experiment.name) · shape \(focus.shape.name) (\(focus.shape.fieldSummary)) · \(focus.nodes) nodes · repetitions \(experiment.repetitions)"
-        return first + "\n" + allocators.joined(separator: ", ") + " · " + environment.machine
+        return ([first] + wrapped(allocators, limit: lineLimit) + [environment.machine]).joined(separator: "\n")
+    }
+
+    /// Characters of a title line at the charts' title font (16 points on 1600 pixels) that always fit.
+    static let lineLimit = 110
+
+    /// Items joined by ", " into lines of at most `limit` characters (an item longer than that is a line of its own).
+    static func wrapped(_ items: [String], limit: Int) -> [String] {
+        var lines: [String] = []
+        for item in items {
+            if let last = lines.last, last.count + 2 + item.count <= limit {
+                lines[lines.count - 1] = last + ", " + item
+            } else {
+                if !lines.isEmpty { lines[lines.count - 1] += "," }
+                lines.append(item)
+            }
+        }
+        return lines
     }
 }
 

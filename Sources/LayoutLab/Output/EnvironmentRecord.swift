@@ -153,6 +153,15 @@ public enum EnvironmentProbe {
             runnerSha256: sha256(of: runner))
     }
 
+    /// What `layoutlab --version` prints: the lab's git commit (the source tree it was built from, with
+    /// "+ uncommitted changes" when dirty) and its build configuration, the two facts `environment.json`
+    /// records about the lab. "commit unknown" where the source tree or git is gone.
+    public static var labVersion: String {
+        let lab = lab(commandLine: [], workerPath: WorkerLauncher.siblingWorkerPath())
+        let commit = lab.gitCommit.map { "commit \($0.prefix(12))" } ?? "commit unknown"
+        return "layoutlab \(commit)\(lab.gitDirty == true ? " + uncommitted changes" : ""), \(labBuildConfiguration) build"
+    }
+
     public static var labBuildConfiguration: String {
         #if DEBUG
         "debug"

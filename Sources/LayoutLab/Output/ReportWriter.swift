@@ -35,6 +35,7 @@ public enum ReportWriter {
             text += "(copied as `\(ResultsFolder.experimentFile)`)\n"
             text += "- Run: started \(environment.startedUtc), finished \(environment.finishedUtc ?? "—"), status **\(environment.status)**"
             text += environment.stopReason.map { " (stopped by \($0))" } ?? ""
+            text += resumedNote(environment)
             if let sources = environment.mergedFrom {
                 text += "\n- Merged from \(sources.count) folders (the times and command above are the first one's): "
                 text += sources.map { "`\($0.directory)` (shard \($0.shard?.description ?? "–"), \($0.hostname), \($0.status))" }.joined(separator: ", ")
@@ -107,13 +108,14 @@ public enum ReportWriter {
         }
 
         if experiment.phases.count > 1 {
-            text += "\n## Phases\n\nOne row per trial and phase from `phases.csv` (repetition 1).\n\n"
-            text += "| trial | phase | ns/node | live nodes | fragmentation | RSS returned MiB | note |\n|---|---|---|---|---|---|---|\n"
-            for row in run.phaseRows where (row["trial_id"] ?? "").hasSuffix(".r1") {
-                let returned = Double(row["rss_returned_bytes"] ?? "").map { format($0 / 1_048_576) } ?? "—"
-                text += "| \(row["trial_id"] ?? "") | \(row["phase"] ?? "") | \(cell(row["ns_per_node"])) | \(cell(row["live_nodes_end"])) "
-                text += "| \(cell(row["fragmentation_ratio"])) | \(returned) | \(cell(row["note"])) |\n"
-            }
+            text += "\n## Phases\n\nMedian over the successful repetitions of each phase, as `layoutlab run` prints them; "
+            text += "every trial's row is in `phases.csv`. \(PhaseSummaryTable.legend)\n"
+            text += PhaseSummaryTable.markdown(run)
+        }
+
+        if let sides = RunComparisonFolders.read(from: folder) {
+            text += "\n## Compared with another run\n\n`layoutlab compare A B` drew `comparison-runs-*` in this folder: each bar "
+            text += "is an allocator in run B ÷ the same allocator in run A.\n\n- A: `\(sides.a)`\n- B: `\(sides.b)`\n"
         }
 
         text += pythonClaim(run)
@@ -160,6 +162,14 @@ public enum ReportWriter {
         return text
     }
 
+    /// "; stopped and resumed at …": when `--resume` finished a run that had stopped (environment.json's
+    /// `resumed_utc`), so that a reader knows its trials ran in more than one sitting.
+    static func resumedNote(_ environment: EnvironmentRecord) -> String {
+        guard let resumed = environment.resumedUtc, !resumed.isEmpty else { return "" }
+        let times = resumed.joined(separator: ", ")
+        return "; stopped and resumed with `--resume` at \(times) (\(resumed.count == 1 ? "one resume" : "\(resumed.count) resumes"): its trials ran in \(resumed.count + 1) sittings"
+    }
+
     static func format(_ spread: PerNodeSummary.Spread?) -> String {
         guard let spread else { return "—" }
         let median = format(spread.median)
@@ -167,8 +177,6 @@ public enum ReportWriter {
     }
 
     static func format(_ value: Double) -> String { Rounded.text(value) }
-
-    static func cell(_ text: String?) -> String { (text ?? "").isEmpty ? "—" : text ?? "" }
 }
 
 /// One table of the report: a shape at a node count.

@@ -187,15 +187,19 @@ public final class ResultsFolder {
         }
     }
 
+    /// Columns an earlier version of the lab wrote under another name: old name → current name.
+    public static let formerColumnNames = ["sampling_share": "sampling_fraction"]
+
     /// The rows of a CSV file written by the lab (CSV.swift reads it), in the columns of `expected`; an absent
-    /// file has none. A file from an earlier version of the lab may lack columns added since: they read empty.
+    /// file has none. A file from an earlier version of the lab may lack columns added since: they read empty;
+    /// a column renamed since (`formerColumnNames`) reads under its new name.
     static func rows(of url: URL, header expected: [String]) throws -> [[String]] {
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         let text = try String(contentsOf: url, encoding: .utf8)
         // Empty, or cut off inside its header line: no rows.
         guard text.contains("\n") else { return [] }
         let reader = try CSVReader(string: text, hasHeaderRow: true)
-        let header = reader.headerRow ?? []
+        let header = (reader.headerRow ?? []).map { formerColumnNames[$0] ?? $0 }
         let unknown = header.filter { !expected.contains($0) }
         guard unknown.isEmpty, header.first == expected.first else {
             throw RunError("\(url.path) does not have the columns this version of the lab writes (unknown: \(unknown.joined(separator: ", ")))")

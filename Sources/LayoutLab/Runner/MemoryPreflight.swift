@@ -45,6 +45,27 @@ public enum MemoryPreflight {
         }
     }
 
+    /// Trials of `experiment` whose estimated peak exceeds `availableBytes`, each with the message naming both
+    /// figures (what `run` refuses, and `validate` reports).
+    public static func oversizedTrials(_ trials: [Trial], of experiment: Experiment, availableBytes available: Int) -> [String: String] {
+        var oversized: [String: String] = [:]
+        for trial in trials {
+            let estimate = estimatedPeakBytes(
+                for: trial, probeNodes: SuiteRunner.probeNodes(for: trial, in: experiment), phases: experiment.phases)
+            if estimate > available {
+                oversized[trial.id] = "estimated peak \(estimate >> 20) MiB exceeds MemAvailable \(available >> 20) MiB"
+            }
+        }
+        return oversized
+    }
+
+    /// The largest estimated peak of any trial of `experiment`, in bytes (0 without trials).
+    public static func largestEstimateBytes(of experiment: Experiment) -> Int {
+        TrialPlan.trials(for: experiment).map {
+            estimatedPeakBytes(for: $0, probeNodes: SuiteRunner.probeNodes(for: $0, in: experiment), phases: experiment.phases)
+        }.max() ?? 0
+    }
+
     /// `MemAvailable` from `/proc/meminfo`, in bytes.
     public static func availableBytes(meminfo: String? = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) -> Int? {
         guard let line = meminfo?.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }) else { return nil }

@@ -87,4 +87,11 @@ public struct SlurmScript: Sendable {
     }
 
     private func quoted(_ text: String) -> String { "'" + text.replacing("'", with: "'\\''") + "'" }
+
+    /// A word for a command line a user pastes into a shell: as it is when it holds only safe characters,
+    /// else in single quotes.
+    public static func shellWord(_ text: String) -> String {
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@%+,")
+        return !text.isEmpty && text.allSatisfy(safe.contains) ? text : "'" + text.replacing("'", with: "'\\''") + "'"
+    }
 }

@@ -263,14 +263,7 @@ public struct SuiteRunner: Sendable {
     /// Without `skipOversized`, any such trial refuses the whole run before it starts.
     private func preflight(_ trials: [Trial], experiment: Experiment) throws -> [String: String] {
         guard let available = MemoryPreflight.availableBytes() else { return [:] }
-        var oversized: [String: String] = [:]
-        for trial in trials {
-            let estimate = MemoryPreflight.estimatedPeakBytes(
-                for: trial, probeNodes: Self.probeNodes(for: trial, in: experiment), phases: experiment.phases)
-            if estimate > available {
-                oversized[trial.id] = "estimated peak \(estimate >> 20) MiB exceeds MemAvailable \(available >> 20) MiB"
-            }
-        }
+        let oversized = MemoryPreflight.oversizedTrials(trials, of: experiment, availableBytes: available)
         if !oversized.isEmpty, !options.skipOversized {
             let lines = oversized.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }.joined(separator: "\n")
             throw PreflightError(description: "\(oversized.count) trial(s) of \(experiment.name) cannot fit in memory:\n\(lines)\nreduce `nodes`, free memory, or pass --skip-oversized to record them as skipped")

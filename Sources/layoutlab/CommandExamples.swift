@@ -1,0 +1,41 @@
+/// The "Examples:" paragraph of each subcommand's `--help`: commands a user can paste, from the README.
+enum CommandExamples {
+    static let run = examples([
+        ("the default suite; results in results/default/<UTC time>", "layoutlab run experiments/default.json"),
+        ("into a folder of your choice, no progress lines", "layoutlab run experiments/phases.json --out /tmp/phases --quiet"),
+        ("finish a run stopped with Ctrl-C", "layoutlab run --resume results/default/latest"),
+        ("the second of three slices of a large suite", "layoutlab run experiments/allocators.json --shard 2/3 --out /tmp/shard-2"),
+    ])
+    static let validate = examples([
+        ("check files and this machine's memory, run nothing", "layoutlab validate experiments/*.json"),
+        ("check the files only", "layoutlab validate my-experiment.json --no-memory-check"),
+    ])
+    static let compare = examples([
+        ("every allocator of a run against glibc's (`system`)", "layoutlab compare results/allocators/latest --by allocator --baseline system"),
+        ("the same trials in two runs; exit 1 on a regression", "layoutlab compare results/before results/after --fail-above 2"),
+        ("the machines of a merged sharded run", "layoutlab compare /shared/merged --by host"),
+    ])
+    static let plot = examples([
+        ("PNG and SVG charts into DIR/charts", "layoutlab plot results/default/latest"),
+    ])
+    static let report = examples([
+        ("charts, then DIR/report.md", "layoutlab report results/default/latest"),
+        ("the report alone, without gnuplot", "layoutlab report results/default/latest --no-charts"),
+    ])
+    static let calibrate = examples([
+        ("measure the lab on this machine", "layoutlab calibrate"),
+        ("keep the calibration runs in a folder of your choice", "layoutlab calibrate --out /tmp/calibration"),
+    ])
+    static let merge = examples([
+        ("three shard folders into one", "layoutlab merge /shared/a/shard-1 /shared/a/shard-2 /shared/a/shard-3 --out /shared/a/merged"),
+    ])
+    static let slurm = examples([
+        ("write the scripts and submit them", "layoutlab slurm experiments/allocators.json --shards 3 --partition big --out /shared/allocators --submit"),
+        ("write the scripts only, to read first", "layoutlab slurm experiments/allocators.json --shards 3 --out /shared/allocators"),
+    ])
+
+    /// "\n\nExamples:" and one indented comment and command per example.
+    static func examples(_ items: [(what: String, command: String)]) -> String {
+        "\n\nExamples:\n" + items.map { "  # \($0.what)\n  \($0.command)" }.joined(separator: "\n")
+    }
+}
