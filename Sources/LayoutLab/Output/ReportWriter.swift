@@ -45,8 +45,9 @@ public enum ReportWriter {
                 text += "\n- Stopped and resumed: \(resumes.joined(separator: ", "))"
             }
             for wait in environment.labLock ?? [] where !wait.holdersSeen.isEmpty || wait.unknownHolderSeen == true {
-                let holders = wait.holdersSeen.map(\.description) + (wait.unknownHolderSeen == true ? ["an unknown holder"] : [])
-                text += "\n- Waited \(Rounded.text(wait.waitedSeconds)) s for the lab lock (held by \(holders.joined(separator: "; then ")))"
+                var holders = wait.holdersSeen.map(\.description).joined(separator: "; then ")
+                if wait.unknownHolderSeen == true { holders += holders.isEmpty ? "an unknown holder" : "; at times an unknown holder" }
+                text += "\n- Waited \(Rounded.text(wait.waitedSeconds)) s for the lab lock (held by \(holders))"
             }
             for mixed in environment.mixedBuilds ?? [] {
                 text += "\n- **Mixed builds**: trials from row \(mixed.trialsBefore + 1) of `trials.csv` on were measured by another build "
