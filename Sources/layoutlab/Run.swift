@@ -55,7 +55,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Refuse at once (exit 75, naming the holder) when another run holds the lab lock, instead of waiting.")
     var noWait = false
 
-    @Flag(help: "With --resume: go on when the folder was measured by another lab commit, toolchain or worker, recording both (environment.json mixed_builds, the report).")
+    @Flag(help: "With --resume: go on when the folder was measured by another toolchain, worker, runner, allocator library or Python interpreter, recording both (environment.json mixed_builds, the report).")
     var allowMixedBuilds = false
 
     func validate() throws {

@@ -30,6 +30,99 @@ struct LabLockTests {
         #expect(try second.acquire(experiments: ["two"], wait: false, say: { _ in }, progress: { _ in }) == taken, "taking it again is a no-op")
     }
 
+    /// A pid that no process has: a child that has exited and been reaped.
+    static func deadPid() throws -> Int32 {
+        let child = try ChildProcess(executable: "/bin/true", arguments: [], environment: [:], standardOutput: .null)
+        _ = child.wait()
+        return child.pid
+    }
+
+    /// Holds `path` as a holder that opened it read-only (the fallback for a file it may not write) would: the
+    /// lock is taken, the file keeps whatever lines it had. Returns the descriptor; closing it releases the lock.
+    static func holdReadOnly(_ path: String, lines: String) throws -> Int32 {
+        try lines.write(toFile: path, atomically: false, encoding: .utf8)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        return fd
+    }
+
+    @Test func aHolderThatIsGoneIsNeverNamed() throws {
+        let path = Self.lockPath()
+        let dead = try Self.deadPid()
+        let fd = try Self.holdReadOnly(path, lines: "pid: \(dead)\nexperiments: old\nsince_utc: 2026-01-01T00:00:00Z\nhost: \ncommand: layoutlab run old.json\n")
+        defer { close(fd) }
+        do {
+            try LabLock(path: path).acquire(experiments: ["next"], wait: false, say: { _ in }, progress: { _ in })
+            Issue.record("the lock was taken while held")
+        } catch let busy as LabLockBusy {
+            #expect(busy.holder == nil, "pid \(dead) is not running: it cannot be the holder")
+            #expect(busy.state == .gone(try #require(LabLock.holder(atPath: path))))
+            #expect(busy.description.contains("an unknown holder (the lock file still names pid \(dead), which is no longer running"), "\(busy)")
+            #expect(!busy.description.contains("pid \(dead), experiment old"))
+        }
+    }
+
+    @Test func aReusedPidIsNotTheHolder() throws {
+        // Our own pid is running, but it did not start at the recorded time: the kernel gave the pid to another process.
+        let path = Self.lockPath()
+        let mine = Self.lockPath()
+        try LabLock(path: mine).acquire(experiments: ["mine"], wait: false, say: { _ in }, progress: { _ in })
+        let started = try #require(LabLock.holder(atPath: mine)?.startTicks, "a holder writes when its process started")
+        let lines = { (ticks: UInt64) in "pid: \(getpid())\nexperiments: old\nsince_utc: 2026-01-01T00:00:00Z\nstart_ticks: \(ticks)\ncommand: x\n" }
+        var fd = try Self.holdReadOnly(path, lines: lines(started + 1))
+        #expect(throws: LabLockBusy.self) { try LabLock(path: path).acquire(experiments: ["n"], wait: false, say: { _ in }, progress: { _ in }) }
+        #expect(LabLock.holder(atPath: path)?.isRunning == false)
+        close(fd)
+        fd = try Self.holdReadOnly(path, lines: lines(started))
+        defer { close(fd) }
+        #expect(LabLock.holder(atPath: path)?.isRunning == true, "the same pid and start time is the holder")
+    }
+
+    @Test func aHolderThatHasNotWrittenIsUnknown() throws {
+        let path = Self.lockPath()
+        let fd = try Self.holdReadOnly(path, lines: "")
+        defer { close(fd) }
+        do {
+            try LabLock(path: path).acquire(experiments: ["next"], wait: false, say: { _ in }, progress: { _ in })
+            Issue.record("the lock was taken while held")
+        } catch let busy as LabLockBusy {
+            #expect(busy.state == .notWritten)
+            #expect(busy.description.contains("an unknown holder (it has not written its name into the lock file yet)"))
+        }
+    }
+
+    /// Lines said by a waiting `acquire` on another thread.
+    final class Said: @unchecked Sendable {
+        private let mutex = NSLock()
+        private var lines: [String] = []
+        func append(_ line: String) { mutex.withLock { lines.append(line) } }
+        var all: [String] { mutex.withLock { lines } }
+    }
+
+    @Test func aWaiterSaysUnknownHolderForADeadOneAndRecordsIt() throws {
+        let path = Self.lockPath()
+        let dead = try Self.deadPid()
+        let fd = try Self.holdReadOnly(path, lines: "pid: \(dead)\nexperiments: old\nsince_utc: 2026-01-01T00:00:00Z\ncommand: x\n")
+        let said = Said()
+        let finished = DispatchSemaphore(value: 0)
+        let lock = LabLock(path: path)
+        let waiter = Thread {
+            _ = try? lock.acquire(experiments: ["next"], wait: true, say: { said.append($0) }, progress: { _ in })
+            finished.signal()
+        }
+        waiter.start()
+        for _ in 0..<600 where said.all.isEmpty { usleep(20_000) }
+        close(fd)
+        #expect(finished.wait(timeout: .now() + 60) == .success)
+        #expect(said.all.count == 1, "\(said.all)")
+        #expect(said.all.first?.contains("held by an unknown holder (the lock file still names pid \(dead), which is no longer running") == true, "\(said.all)")
+        let record = try #require(lock.wait)
+        #expect(record.holdersSeen.isEmpty, "a dead pid is not recorded as a holder")
+        #expect(record.unknownHolderSeen == true)
+        #expect(record.nameNotWritten == nil)
+        #expect(LabLock.holder(atPath: path)?.pid == getpid(), "the new holder replaced the dead one's lines")
+    }
+
     @Test func theDefaultPathFollowsTheEnvironment() {
         #expect(LabLock.defaultPath(environment: ["LAYOUTLAB_LOCK_FILE": "/x/y.lock"]) == "/x/y.lock")
         let machine = LabLock.defaultPath(environment: [:])

@@ -35,6 +35,8 @@ public struct EnvironmentRecord: Codable, Sendable {
         /// sha256 of the worker executable and of the runner's own (nil in folders of older labs).
         public var workerSha256: String?
         public var runnerSha256: String?
+        /// sha256 of the Python worker script (`python_worker.py`), for an experiment with Python layouts.
+        public var pythonWorkerSha256: String? = nil
     }
 
     public struct ExperimentFile: Codable, Sendable {
@@ -80,6 +82,9 @@ public struct EnvironmentRecord: Codable, Sendable {
     public var labLock: [LabLockWait]?
     /// Resumes that ran with another build than the folder's (`--allow-mixed-builds`); nil when none did.
     public var mixedBuilds: [MixedBuild]?
+    /// Resumes whose lab commit or uncommitted-changes flag differed while the executables were byte-identical
+    /// (not refused, not mixed); nil when none did.
+    public var labSourceChanges: [LabSourceChange]?
 
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()

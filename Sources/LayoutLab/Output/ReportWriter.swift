@@ -44,12 +44,18 @@ public enum ReportWriter {
             if let resumes = environment.resumedUtc, !resumes.isEmpty {
                 text += "\n- Stopped and resumed: \(resumes.joined(separator: ", "))"
             }
-            for wait in environment.labLock ?? [] where !wait.holdersSeen.isEmpty {
-                text += "\n- Waited \(Rounded.text(wait.waitedSeconds)) s for the lab lock (held by \(wait.holdersSeen.map(\.description).joined(separator: "; then ")))"
+            for wait in environment.labLock ?? [] where !wait.holdersSeen.isEmpty || wait.unknownHolderSeen == true {
+                var holders = wait.holdersSeen.map(\.description).joined(separator: "; then ")
+                if wait.unknownHolderSeen == true { holders += holders.isEmpty ? "an unknown holder" : "; at times an unknown holder" }
+                text += "\n- Waited \(Rounded.text(wait.waitedSeconds)) s for the lab lock (held by \(holders))"
             }
             for mixed in environment.mixedBuilds ?? [] {
                 text += "\n- **Mixed builds**: trials from row \(mixed.trialsBefore + 1) of `trials.csv` on were measured by another build "
                 text += "(resumed \(mixed.resumedUtc) with --allow-mixed-builds): \(mixed.differences.joined(separator: "; "))"
+            }
+            for change in environment.labSourceChanges ?? [] {
+                text += "\n- Resumed \(change.resumedUtc) from another lab source with byte-identical worker and runner "
+                text += "(one build; trials from row \(change.trialsBefore + 1) on): \(change.differences.joined(separator: "; "))"
             }
             text += "\n\n| allocator | library | package | version | sha256 | environment | statistics |\n|---|---|---|---|---|---|---|\n"
             for allocator in environment.allocators {

@@ -48,8 +48,10 @@ public final class LabLock: @unchecked Sendable {
 
     /// Takes the lock, or returns at once if this object already holds it. While another process holds it,
     /// `say` gets one line naming the holder (and another when the holder changes), `progress` a line every
-    /// `progressInterval` seconds. Throws `LabLockBusy` without waiting when `wait` is false, and `RunError`
-    /// when the run is interrupted while waiting or the file cannot be opened.
+    /// `progressInterval` seconds. A holder is named only when the file names a running process: one that is
+    /// gone (its lines outlived it: the new holder has not written yet, or could not) is "an unknown holder".
+    /// Throws `LabLockBusy` without waiting when `wait` is false, and `RunError` when the run is interrupted
+    /// while waiting or the file cannot be opened.
     @discardableResult
     public func acquire(
         experiments: [String], wait: Bool, interruption: RunInterruption? = nil,
@@ -58,32 +60,40 @@ public final class LabLock: @unchecked Sendable {
         mutex.lock()
         defer { mutex.unlock() }
         if let acquisition { return acquisition }
-        let fd = try openFile()
+        let (fd, writable) = try openFile()
         let started = MonotonicClock.nowNanoseconds()
         var holders: [LabLockHolder] = []
+        var unknownSeen = false
+        var said: LabLockHolderState?
+        var unknownAttempts = 0
         var lastProgress = started
-        var attempts = 0
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let failure = errno
             guard failure == EWOULDBLOCK || failure == EINTR else {
                 close(fd)
                 throw RunError("cannot lock \(path): \(String(cString: strerror(failure)))")
             }
-            attempts += 1
-            let holder = Self.readHolder(fd)
-            if holder == nil, holders.isEmpty, attempts == 5, wait {
-                // The holder writes its lines right after taking the lock; one that has not after a second cannot.
-                say("waiting for the lab lock \(path), held by a process that has not written its name; --no-wait refuses instead")
-            }
-            if let holder, holder != holders.last {
-                holders.append(holder)
-                if wait {
-                    say("waiting for the lab lock \(path), held by \(holder); --no-wait refuses instead")
-                }
-            }
+            let state = Self.holderState(fd)
             guard wait else {
                 close(fd)
-                throw LabLockBusy(path: path, holder: holder)
+                throw LabLockBusy(path: path, state: state)
+            }
+            if case .running(let holder) = state {
+                unknownAttempts = 0
+                if holder != holders.last { holders.append(holder) }
+                if said != state {
+                    said = state
+                    say("waiting for the lab lock \(path), held by \(holder); --no-wait refuses instead")
+                }
+            } else {
+                unknownSeen = true
+                unknownAttempts += 1
+                // A new holder writes its lines right after taking the lock; one that has not after a second
+                // cannot (a read-only lock file) or died: either way nobody running is named.
+                if unknownAttempts == 5, said?.isUnknown != true {
+                    said = state
+                    say("waiting for the lab lock \(path), held by \(state); --no-wait refuses instead")
+                }
             }
             if interruption?.isStopped == true {
                 close(fd)
@@ -93,41 +103,55 @@ public final class LabLock: @unchecked Sendable {
             if Double(now - lastProgress) / 1e9 >= Self.progressInterval {
                 lastProgress = now
                 let waited = Int((Double(now - started) / 1e9).rounded())
-                progress("still waiting for the lab lock: \(waited) s so far (held by pid \(holders.last.map { String($0.pid) } ?? "?"))")
+                let holder = if case .running(let holder) = state { "pid \(holder.pid)" } else { "an unknown holder" }
+                progress("still waiting for the lab lock: \(waited) s so far (held by \(holder))")
             }
             usleep(UInt32(Self.pollInterval * 1e6))
         }
         let waited = Double(MonotonicClock.nowNanoseconds() - started) / 1e9
         let me = LabLockHolder(
             pid: getpid(), experiments: experiments, sinceUtc: EnvironmentProbe.utcTimestamp(),
-            host: ProcessInfo.processInfo.hostName, command: CommandLine.arguments.joined(separator: " "))
-        Self.writeHolder(me, to: fd)
+            host: ProcessInfo.processInfo.hostName, command: CommandLine.arguments.joined(separator: " "),
+            startTicks: LabLockHolder.startTicks(of: getpid()))
+        let notWritten = writable ? Self.writeHolder(me, to: fd) : "the file is not writable by this user"
+        if let notWritten {
+            say("holding the lab lock \(path) without naming this run in it (\(notWritten)): a run that waits for it will see an unknown holder")
+        }
         descriptor = fd
-        let record = LabLockWait(path: path, acquiredUtc: me.sinceUtc, waitedSeconds: waited, holdersSeen: holders)
+        var record = LabLockWait(path: path, acquiredUtc: me.sinceUtc, waitedSeconds: waited, holdersSeen: holders)
+        record.unknownHolderSeen = unknownSeen ? true : nil
+        record.nameNotWritten = notWritten
         acquisition = record
         return record
     }
 
     /// Opens (creating) the lock file read-write, readable and writable by every user so that any user's run
-    /// can take it; read-only when another user's file refuses writing (the lock works, the holder lines are
-    /// not written).
-    private func openFile() throws -> Int32 {
+    /// can take it, and says whether it is writable. Another user's file in a sticky folder (`/run/lock`,
+    /// `/tmp`) refuses `O_CREAT` under `fs.protected_regular` although its mode allows writing, so it is opened
+    /// again without; a file that refuses writing is opened read-only: `flock` works on it, but the holder
+    /// cannot write its name, and the file keeps naming an earlier holder, whom waiters find gone.
+    private func openFile() throws -> (descriptor: Int32, writable: Bool) {
         var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
         if fd >= 0 {
             _ = fchmod(fd, 0o666)
-        } else if errno == EACCES {
-            fd = open(path, O_RDONLY | O_CLOEXEC)
+            return (fd, true)
         }
+        if errno == EACCES { fd = open(path, O_RDWR | O_CLOEXEC) }
+        if fd >= 0 { return (fd, true) }
+        if errno == EACCES { fd = open(path, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else {
             throw RunError("cannot open the lab lock file \(path): \(String(cString: strerror(errno))) (set \(Self.environmentVariable) to another path)")
         }
-        return fd
+        return (fd, false)
     }
 
-    private static func writeHolder(_ holder: LabLockHolder, to fd: Int32) {
+    /// Replaces the file's lines with the holder's; nil when written, else why not.
+    private static func writeHolder(_ holder: LabLockHolder, to fd: Int32) -> String? {
         let bytes = Array(holder.fileText.utf8)
-        guard ftruncate(fd, 0) == 0 else { return }
-        _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        guard ftruncate(fd, 0) == 0 else { return "ftruncate: \(String(cString: strerror(errno)))" }
+        let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if written < 0 { return "pwrite: \(String(cString: strerror(errno)))" }
+        return written == bytes.count ? nil : "pwrite wrote \(written) of \(bytes.count) bytes"
     }
 
     /// The holder's lines, or nil while it has not written them yet (or could not).
@@ -138,7 +162,14 @@ public final class LabLock: @unchecked Sendable {
         return LabLockHolder(fileText: String(decoding: buffer[..<count], as: UTF8.self))
     }
 
-    /// The holder named in a lock file, read without taking the lock (what `--no-wait` and tests report).
+    /// What the lock file says about the lock's holder, checked against the running processes.
+    static func holderState(_ fd: Int32) -> LabLockHolderState {
+        guard let holder = readHolder(fd) else { return .notWritten }
+        return holder.isRunning ? .running(holder) : .gone(holder)
+    }
+
+    /// The lines in a lock file, read without taking the lock and as written: they may name a holder that is
+    /// gone (`LabLockHolder.isRunning`).
     public static func holder(atPath path: String) -> LabLockHolder? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -147,45 +178,22 @@ public final class LabLock: @unchecked Sendable {
     }
 }
 
-/// Who holds the lab lock, as its holder writes it into the lock file: one `key: value` line each, readable
-/// with `cat`.
-public struct LabLockHolder: Codable, Sendable, Equatable, CustomStringConvertible {
-    public var pid: Int32
-    public var experiments: [String]
-    /// When the holder took the lock (UTC, ISO 8601).
-    public var sinceUtc: String
-    public var host: String?
-    public var command: String
+/// What a lock file says about who holds the lock, once checked: a running process, a process that is gone
+/// (the lines outlived their holder), or nothing yet.
+public enum LabLockHolderState: Sendable, Equatable, CustomStringConvertible {
+    case running(LabLockHolder)
+    case gone(LabLockHolder)
+    case notWritten
 
-    public init(pid: Int32, experiments: [String], sinceUtc: String, host: String?, command: String) {
-        self.pid = pid
-        self.experiments = experiments
-        self.sinceUtc = sinceUtc
-        self.host = host
-        self.command = command
-    }
-
-    var fileText: String {
-        "pid: \(pid)\nexperiments: \(experiments.joined(separator: ", "))\nsince_utc: \(sinceUtc)\nhost: \(host ?? "")\ncommand: \(command)\n"
-    }
-
-    init?(fileText: String) {
-        var fields: [String: String] = [:]
-        for line in fileText.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[String(line[..<colon])] = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-        }
-        guard let pid = fields["pid"].flatMap({ Int32($0) }), let since = fields["since_utc"] else { return nil }
-        self.pid = pid
-        experiments = (fields["experiments"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        sinceUtc = since
-        host = fields["host"].flatMap { $0.isEmpty ? nil : $0 }
-        command = fields["command"] ?? ""
-    }
+    var isUnknown: Bool { if case .running = self { false } else { true } }
 
     public var description: String {
-        let names = experiments.isEmpty ? "" : ", experiment \(experiments.joined(separator: ", "))"
-        return "pid \(pid)\(names), since \(sinceUtc)\(command.isEmpty ? "" : " (\(command))")"
+        switch self {
+        case .running(let holder): "\(holder)"
+        case .gone(let holder):
+            "an unknown holder (the lock file still names pid \(holder.pid), which is no longer running: the holder has not written its name yet, or cannot)"
+        case .notWritten: "an unknown holder (it has not written its name into the lock file yet)"
+        }
     }
 }
 
@@ -196,16 +204,24 @@ public struct LabLockWait: Codable, Sendable, Equatable {
     public var acquiredUtc: String
     /// Seconds from the first attempt to holding the lock (0.0… when it was free).
     public var waitedSeconds: Double
-    /// The holders seen while waiting, in order; empty when the lock was free.
+    /// The holders seen while waiting, in order, each a running process; empty when the lock was free.
     public var holdersSeen: [LabLockHolder]
+    /// True when, while waiting, the lock file named nobody running (a holder that had not written its name,
+    /// or could not); nil otherwise.
+    public var unknownHolderSeen: Bool? = nil
+    /// Why this run could not write its name into the lock file (nil when it did): waiters saw an unknown holder.
+    public var nameNotWritten: String? = nil
 }
 
 /// Another run holds the lab lock and the caller asked not to wait (`--no-wait`).
 public struct LabLockBusy: Error, CustomStringConvertible {
     public var path: String
-    public var holder: LabLockHolder?
+    public var state: LabLockHolderState
+
+    /// The holder, when the lock file names a running process.
+    public var holder: LabLockHolder? { if case .running(let holder) = state { holder } else { nil } }
 
     public var description: String {
-        "another run holds the lab lock \(path): \(holder.map(\.description) ?? "a process that has not written its name yet"); it is released when that run ends (run without --no-wait to wait for it)"
+        "another run holds the lab lock \(path): \(state); it is released when that run ends (run without --no-wait to wait for it)"
     }
 }

@@ -38,8 +38,9 @@ public struct SuiteRunner: Sendable {
             if options.interruption?.isStopped == true { break }
             let directory = directory(of: experiment)
             let folder = try ResultsFolder(creating: directory, experiment: experiment)
-            let environment = try newEnvironment(for: experiment, compiled: code, lockWait: lockWait)
-            runs.append(try run(into: folder, compiled: code, environment: environment, progress: progress))
+            let allocators = try Self.resolveAllocators(of: experiment)
+            let environment = try newEnvironment(for: experiment, compiled: code, allocators: allocators, lockWait: lockWait)
+            runs.append(try run(into: folder, compiled: code, allocators: allocators, environment: environment, progress: progress))
             if options.outputDirectory == nil { try Self.pointLatest(at: directory) }
         }
         return runs
@@ -59,76 +60,9 @@ public struct SuiteRunner: Sendable {
         }
     }
 
-    /// Finishes a stopped run: loads the folder's copy of the experiment, keeps every recorded trial and runs
-    /// only the ones missing from `trials.csv` (and the extra repetitions a precision target still asks for).
-    /// A complete folder is left byte for byte as it was (`nothingToResume`). A folder measured by another
-    /// build (lab commit, toolchain, worker or runner) is refused with `MixedBuildError` unless
-    /// `allowMixedBuilds`, which records the resume's build beside the folder's.
-    public func resume(_ directory: URL) throws -> ExperimentRun {
-        try checkWorker()
-        var (previous, folder) = try Self.openForResume(directory)
-        if previous.status == "complete", remainingTrials(in: folder, shard: previous.shard).isEmpty {
-            var run = folder.run
-            run.nothingToResume = true
-            return run
-        }
-        let experiment = folder.experiment
-        let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
-        let now = BuildIdentity(
-            lab: EnvironmentProbe.lab(commandLine: options.commandLine, workerPath: options.workerPath),
-            toolchain: toolchain(
-                compilerVersion: try builder.compilerVersion(),
-                flags: LayoutLibraryBuilder.compilerFlags(exclusivity: experiment.exclusivity)))
-        let differences = BuildIdentity(lab: previous.lab, toolchain: previous.toolchain).differences(to: now)
-        if !differences.isEmpty, !options.allowMixedBuilds {
-            throw MixedBuildError(directory: directory.path, differences: differences)
-        }
-        let lockWait = try takeLabLock([experiment.name])
-        // Read again under the lock: another resume of this folder may have run while this one waited.
-        (previous, folder) = try Self.openForResume(directory)
-        if previous.status == "complete", remainingTrials(in: folder, shard: previous.shard).isEmpty {
-            var run = folder.run
-            run.nothingToResume = true
-            return run
-        }
-        // The runner is the folder's only writer: temporary files of a killed run can go.
-        AtomicFile.removeLeftovers(in: directory)
-        var environment = previous
-        environment.resumedUtc = (environment.resumedUtc ?? []) + [EnvironmentProbe.utcTimestamp()]
-        environment.status = "running"
-        environment.stopReason = nil
-        environment.labLock = (environment.labLock ?? []) + (lockWait.map { [$0] } ?? [])
-        if !differences.isEmpty {
-            environment.mixedBuilds = (environment.mixedBuilds ?? []) + [MixedBuild(
-                resumedUtc: environment.resumedUtc?.last ?? "", trialsBefore: folder.records.count, build: now,
-                differences: differences)]
-        }
-        let progress = ProgressReporter(enabled: options.showProgress)
-        defer { progress.finish() }
-        return try run(into: folder, compiled: try compiledLibrary(for: experiment), environment: environment, progress: progress)
-    }
-
-    /// A stopped folder's environment record and its trials, from its own copy of the experiment (refused if
-    /// that copy changed since the run started).
-    static func openForResume(_ directory: URL) throws -> (EnvironmentRecord, ResultsFolder) {
-        let environmentURL = directory.appendingPathComponent(ResultsFolder.environmentFile)
-        guard let data = FileManager.default.contents(atPath: environmentURL.path) else {
-            throw RunError("\(directory.path) is not a results folder: it has no \(ResultsFolder.environmentFile)")
-        }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let previous = try decoder.decode(EnvironmentRecord.self, from: data)
-        let copy = directory.appendingPathComponent(ResultsFolder.experimentFile)
-        let experiment = try ExperimentLoader().load(path: copy.path)
-        if let recorded = previous.experiment.sha256, let now = EnvironmentProbe.sha256(of: copy.path), recorded != now {
-            throw RunError("\(copy.path) changed since the run started (sha256 \(now), recorded \(recorded)); refusing to mix results")
-        }
-        return (previous, try ResultsFolder(resuming: directory, experiment: experiment))
-    }
-
     /// Takes the lab lock when the options have one: the holder is named on stderr, waiting progress follows
     /// `showProgress`.
-    private func takeLabLock(_ experiments: [String]) throws -> LabLockWait? {
+    func takeLabLock(_ experiments: [String]) throws -> LabLockWait? {
         guard let lock = options.labLock else { return nil }
         let showProgress = options.showProgress
         return try lock.acquire(
@@ -137,17 +71,27 @@ public struct SuiteRunner: Sendable {
             progress: { if showProgress { FileHandle.standardError.write(Data("layoutlab: \($0)\n".utf8)) } })
     }
 
-    private func toolchain(compilerVersion: String, flags: [String]) -> EnvironmentRecord.Toolchain {
+    func toolchain(compilerVersion: String, flags: [String]) -> EnvironmentRecord.Toolchain {
         EnvironmentRecord.Toolchain(
             swiftVersion: compilerVersion, generatedCodeFlags: flags,
             labBuildConfiguration: EnvironmentProbe.labBuildConfiguration)
     }
 
-    private func newEnvironment(for experiment: Experiment, compiled: CompiledLayouts, lockWait: LabLockWait?) throws -> EnvironmentRecord {
-        let allocators = try Self.resolveAllocators(of: experiment)
+    /// This lab's `environment.json` `lab` entry for `experiment`: the Python worker's sha256 only where it runs.
+    func labRecord(for experiment: Experiment) -> EnvironmentRecord.Lab {
+        var lab = EnvironmentProbe.lab(commandLine: options.commandLine, workerPath: options.workerPath)
+        if experiment.layouts.contains(where: \.isPython) {
+            lab.pythonWorkerSha256 = PythonInterpreter.workerScript.flatMap { EnvironmentProbe.sha256(of: $0.path) }
+        }
+        return lab
+    }
+
+    private func newEnvironment(
+        for experiment: Experiment, compiled: CompiledLayouts, allocators: [String: ResolvedAllocator], lockWait: LabLockWait?
+    ) throws -> EnvironmentRecord {
         var environment = EnvironmentRecord(
             machine: EnvironmentProbe.machine(), toolchain: toolchain(compilerVersion: compiled.compilerVersion, flags: compiled.flags),
-            lab: EnvironmentProbe.lab(commandLine: options.commandLine, workerPath: options.workerPath),
+            lab: labRecord(for: experiment),
             experiment: EnvironmentRecord.ExperimentFile(
                 name: experiment.name, path: experiment.sourcePath,
                 sha256: EnvironmentProbe.sha256(of: experiment.sourcePath), generatedSource: ResultsFolder.generatedSourceFile),
@@ -160,21 +104,21 @@ public struct SuiteRunner: Sendable {
         return environment
     }
 
-    private func checkWorker() throws {
+    func checkWorker() throws {
         guard FileManager.default.isExecutableFile(atPath: options.workerPath) else {
             throw RunError("the worker \(options.workerPath) does not exist; build it with `swift build -c release`")
         }
     }
 
     /// An experiment's generated layout code, compiled (cached) and checked against `PayloadLayout`.
-    private struct CompiledLayouts {
+    struct CompiledLayouts {
         var source: String
         var library: URL
         var compilerVersion: String
         var flags: [String]
     }
 
-    private func compiledLibrary(for experiment: Experiment) throws -> CompiledLayouts {
+    func compiledLibrary(for experiment: Experiment) throws -> CompiledLayouts {
         let source = LayoutSourceGenerator().source(shapes: experiment.shapes, layouts: experiment.layouts)
         let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
         let version = try builder.compilerVersion()
@@ -184,12 +128,13 @@ public struct SuiteRunner: Sendable {
         return CompiledLayouts(source: source, library: library, compilerVersion: version, flags: flags)
     }
 
-    private func run(
-        into folder: ResultsFolder, compiled: CompiledLayouts, environment: EnvironmentRecord, progress: ProgressReporter
+    /// Runs the folder's remaining trials with `allocators`, the ones its environment record describes.
+    func run(
+        into folder: ResultsFolder, compiled: CompiledLayouts, allocators: [String: ResolvedAllocator],
+        environment: EnvironmentRecord, progress: ProgressReporter
     ) throws -> ExperimentRun {
         let experiment = folder.experiment
         try AtomicFile.write(compiled.source, to: folder.url(ResultsFolder.generatedSourceFile))
-        let allocators = try Self.resolveAllocators(of: experiment)
         var environment = environment
         // The shard is on disk before the first trial, so that even a SIGKILLed run resumes its own slice.
         let environmentURL = folder.url(ResultsFolder.environmentFile)
@@ -229,7 +174,7 @@ public struct SuiteRunner: Sendable {
 
     /// The configurations of this folder's slice whose precision state asks for another repetition, as the
     /// trials to run next, in the plan's order rotated by the round (like the planned passes).
-    private func extraRound(in folder: ResultsFolder, shard: Shard?) -> [Trial] {
+    func extraRound(in folder: ResultsFolder, shard: Shard?) -> [Trial] {
         let experiment = folder.experiment
         let mine = Set((shard?.trials(of: experiment) ?? TrialPlan.trials(for: experiment)).map(\.configuration))
         var round: [Trial] = []
@@ -242,14 +187,6 @@ public struct SuiteRunner: Sendable {
         }
         let shift = round.isEmpty ? 0 : ((round.map(\.repetition).min() ?? 1) - 1) % round.count
         return Array(round[shift...] + round[..<shift])
-    }
-
-    /// What a resume still has to run: the slice's planned trials missing from the folder, or, when none is,
-    /// the configurations a precision target asks more of.
-    private func remainingTrials(in folder: ResultsFolder, shard: Shard?) -> [Trial] {
-        let done = folder.finishedTrialIDs
-        let missing = (shard?.trials(of: folder.experiment) ?? TrialPlan.trials(for: folder.experiment)).filter { !done.contains($0.id) }
-        return missing.isEmpty ? extraRound(in: folder, shard: shard) : missing
     }
 
     static func resolveAllocators(of experiment: Experiment) throws -> [String: ResolvedAllocator] {
