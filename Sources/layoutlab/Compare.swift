@@ -127,11 +127,13 @@ struct Compare: ParsableCommand {
             for difference in mismatch.context { print("note: \(difference)") }
         }
         let regressionCheck = failAbove.map { RegressionCheck(comparisons, abovePercent: $0) }
-        print(ComparisonTable.render(comparisons))
+        let shifts = tables.count == 2 ? RunShift.shifts(comparisons) : []
+        print(ComparisonTable.render(comparisons, acrossRuns: tables.count == 2))
+        if !shifts.isEmpty { print(ComparisonTable.shiftSummary(shifts)) }
         let destination = out.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: directories.last ?? ".").appendingPathComponent("comparison.csv")
         let label = mismatched ? mismatch?.mismatches.map(\.description).joined(separator: "; ") : nil
-        try AtomicFile.write(ComparisonTable.csv(comparisons, check: regressionCheck, mismatch: label).text, to: destination)
+        try AtomicFile.write(ComparisonTable.csv(comparisons, check: regressionCheck, mismatch: label, shifts: shifts).text, to: destination)
         print("comparison: \(destination.path)")
         if tables.count == 2 {
             if mismatched {
@@ -140,15 +142,24 @@ struct Compare: ParsableCommand {
                 try writeChartData(comparisons)
             }
         }
-        guard let regressionCheck else { return }
-        let verdict = ComparisonTable.verdict(regressionCheck)
-        if !regressionCheck.regressions.isEmpty {
-            throw stop(verdict.trimmingCharacters(in: .newlines), code: 1)
+        let warnings = ComparisonTable.warnings(regressionCheck, shifts: shifts).map { "warning: " + $0 }.joined(separator: "\n")
+        guard let regressionCheck else {
+            warn(warnings)
+            return
         }
-        if !regressionCheck.undecidable.isEmpty {
-            throw stop(verdict.trimmingCharacters(in: .newlines), code: invalidInputExitCode)
-        }
-        print(verdict, terminator: "")
+        let verdict = ComparisonTable.verdict(regressionCheck).trimmingCharacters(in: .newlines)
+        let message = warnings.isEmpty ? verdict : verdict + "\n" + warnings
+        if !regressionCheck.regressions.isEmpty { throw stop(message, code: 1) }
+        if !regressionCheck.undecidable.isEmpty { throw stop(message, code: invalidInputExitCode) }
+        print(verdict)
+        warn(warnings)
+    }
+
+    /// Warnings go to stderr after everything on stdout (flushed first, as `stop` does).
+    private func warn(_ text: String) {
+        guard !text.isEmpty else { return }
+        fflush(nil)
+        FileHandle.standardError.write(Data("layoutlab: \(text)\n".utf8))
     }
 
     /// Every metric must be a column with numbers on every side; a typo gets the nearest valid name and the list.

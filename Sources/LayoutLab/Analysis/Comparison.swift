@@ -6,7 +6,7 @@ import LayoutLabSampling
 /// excludes 1.
 public struct Comparison: Sendable {
     public static let method = RatioEstimate.methodName
-    /// What `compare` compares when no `--metric` is given; `defaultMetrics(in:)` adds deterministic counts.
+    /// What `compare` compares when no `--metric` is given; `defaultMetrics(in:)` adds instruction and page-fault counts.
     public static let baseMetrics = ["rss_bytes_per_node", "usable_bytes_per_node", "allocate_ns_per_node"]
 
     public var shape: String
@@ -35,15 +35,19 @@ public struct Comparison: Sendable {
         estimate = RatioEstimate.estimate(a: valuesA, b: valuesB)
     }
 
-    /// The base metrics, then every `*_instructions_per_node` column with numbers in every table (deterministic
-    /// counts, which decide time verdicts: see `RegressionCheck`).
+    /// The base metrics, then every `*_instructions_per_node` and `*_minor_faults_per_node` column with numbers
+    /// in every table: counts, which decide time verdicts (see `RegressionCheck`) and are tested themselves.
+    /// Page faults are the main kernel cost that user-space instruction counts miss.
     public static func defaultMetrics(in tables: [TrialTable]) -> [String] {
         let counts = (tables.first?.header ?? []).filter { column in
-            column.hasSuffix("_instructions_per_node")
+            countSuffixes.contains { column.hasSuffix($0) }
                 && tables.allSatisfy { table in table.rows.contains { $0.value(column) != nil } }
         }
-        return baseMetrics + counts
+        return baseMetrics + counts.filter { $0.hasSuffix(countSuffixes[0]) } + counts.filter { $0.hasSuffix(countSuffixes[1]) }
     }
+
+    /// The columns `defaultMetrics(in:)` adds where they have numbers: instruction counts, then page faults.
+    public static let countSuffixes = ["_instructions_per_node", "_minor_faults_per_node"]
 
     /// "point final-class 1000000 allocate_ns_per_node jemalloc (A) → jemalloc (B)": names the row in messages.
     public var rowName: String { "\(shape) \(layout) \(nodes) \(metric) \(sideA) → \(sideB)" }
