@@ -57,6 +57,11 @@ struct Compare: ParsableCommand {
         valueName: "subject"))
     var subject: String = TrialMatch.Subject.allocator.rawValue
 
+    @Option(help: ArgumentHelp(
+        "With two folders: an allocator that did not change between them; every other allocator's time ratios are divided by its ratio for the same configuration, so that drift of the whole run cancels.",
+        valueName: "allocator"))
+    var control: String?
+
     @Flag(help: "Compare two folders even when their trials differ in what they measure; the output says so.")
     var allowMismatch = false
 
@@ -72,6 +77,9 @@ struct Compare: ParsableCommand {
         default: throw ValidationError("give one folder with --by, or two folders")
         }
         if let failAbove, !(failAbove >= 0) { throw ValidationError("--fail-above must be a percentage ≥ 0, got \(failAbove)") }
+        if control != nil, directories.count != 2 {
+            throw ValidationError("--control divides two runs' ratios by an unchanged allocator's: give two folders (within one run, compare --by allocator needs no control)")
+        }
         let subjects = TrialMatch.Subject.allCases.map(\.rawValue)
         if TrialMatch.Subject(rawValue: subject) == nil {
             throw ValidationError("--subject takes \(subjects.joined(separator: ", ")), got \(subject)\(Suggestion.hint(for: subject, among: subjects))")
@@ -96,6 +104,7 @@ struct Compare: ParsableCommand {
         try check(metrics, in: tables)
         let grouping = by.flatMap(Comparison.Grouping.init(rawValue:)) ?? .allocator
         try checkGrouping(grouping, table: tables[0])
+        try checkControl(tables)
 
         var mismatch: TrialMatch?
         if tables.count == 2 {
@@ -110,10 +119,13 @@ struct Compare: ParsableCommand {
                     Nothing was written. --allow-mismatch compares them anyway\(subject == "allocator" ? "" : "; --subject says which identity may differ").
                     """, code: invalidInputExitCode)
             }
+            if let control, let changed = match.subjectDifferences.first(where: { $0.about.hasPrefix("allocator \(control):") }) {
+                throw stop("--control \(control) must be the same allocator in both runs, and it changed: \(changed). Nothing was written.", code: invalidInputExitCode)
+            }
             mismatch = match
         }
         let comparisons = Comparison.pairs(
-            tables[0], tables.count > 1 ? tables[1] : nil, metrics: metrics, baseline: baseline, by: grouping)
+            tables[0], tables.count > 1 ? tables[1] : nil, metrics: metrics, baseline: baseline, by: grouping, control: control)
         guard !comparisons.isEmpty else {
             throw stop("nothing to compare: no configuration (shape, layout, nodes, allocator) has successful trials on both sides", code: invalidInputExitCode)
         }
@@ -127,7 +139,10 @@ struct Compare: ParsableCommand {
             for difference in mismatch.context { print("note: \(difference)") }
         }
         let regressionCheck = failAbove.map { RegressionCheck(comparisons, abovePercent: $0) }
-        let shifts = tables.count == 2 ? RunShift.shifts(comparisons) : []
+        // The plain ratios B ÷ A, the control's own included: the run's shift (the drift a control cancels) and
+        // the two-run chart, which draws B ÷ A.
+        let plain = control == nil || tables.count < 2 ? comparisons : Comparison.pairs(tables[0], tables[1], metrics: metrics, baseline: nil)
+        let shifts = tables.count == 2 ? RunShift.shifts(plain) : []
         print(ComparisonTable.render(comparisons, acrossRuns: tables.count == 2))
         if !shifts.isEmpty { print(ComparisonTable.shiftSummary(shifts)) }
         let destination = out.map { URL(fileURLWithPath: $0) }
@@ -139,10 +154,10 @@ struct Compare: ParsableCommand {
             if mismatched {
                 print("no chart data written for `layoutlab plot \(directories[1])`: the trials do not match")
             } else {
-                try writeChartData(comparisons)
+                try writeChartData(plain)
             }
         }
-        let warnings = ComparisonTable.warnings(regressionCheck, shifts: shifts).map { "warning: " + $0 }.joined(separator: "\n")
+        let warnings = ComparisonTable.warnings(regressionCheck, shifts: shifts, control: control).map { "warning: " + $0 }.joined(separator: "\n")
         guard let regressionCheck else {
             warn(warnings)
             return
@@ -169,6 +184,21 @@ struct Compare: ParsableCommand {
             for name in metrics where !numeric.contains(name) {
                 let what = table.header.contains(name) ? "is not a measured figure with numbers in" : "is not a column of"
                 throw stop("\(name) \(what) \(directory)/trials.csv or its phases.csv\(table.metricHint(for: name)); \(table.metricListing)", code: invalidInputExitCode)
+            }
+        }
+    }
+
+    /// `--control` must name an allocator with trials in both folders, and not the only one.
+    private func checkControl(_ tables: [TrialTable]) throws {
+        guard let control, tables.count == 2 else { return }
+        for (table, directory) in zip(tables, directories) {
+            var names: [String] = []
+            for row in table.rows where !names.contains(row.allocator) { names.append(row.allocator) }
+            guard names.contains(control) else {
+                throw stop("--control \(control): no successful trial of that allocator in \(directory)\(Suggestion.hint(for: control, among: names)); allocators there: \(names.joined(separator: ", "))", code: invalidInputExitCode)
+            }
+            guard names.count > 1 else {
+                throw stop("--control \(control) is the only allocator in \(directory): there is nothing for it to control", code: invalidInputExitCode)
             }
         }
     }

@@ -218,6 +218,48 @@ struct CompareCommandTests {
         }
     }
 
+    /// Run B is 1.45× slower for every allocator (drift): the plain time comparison calls it a regression, the
+    /// one divided by an unchanged control allocator does not; a real 2× on top of the drift still fails.
+    @Test func aControlAllocatorCancelsDrift() throws {
+        let directory = try TestSupport.temporaryDirectory("compare-control")
+        let a = try Self.fixtureCopy("a", in: directory)
+        func drifted(_ label: String, jemallocFactor: Double) throws -> URL {
+            try Self.fixtureCopy(label, in: directory) { row in
+                let factor = 1.45 * (row["allocator"] == "jemalloc" ? jemallocFactor : 1)
+                if let ns = row["allocate_ns_per_node"].flatMap(Double.init) { row["allocate_ns_per_node"] = String(ns * factor) }
+            }
+        }
+        let drift = try drifted("drift", jemallocFactor: 1)
+        let time = ["--metric", "allocate_ns_per_node", "--fail-above", "5"]
+        let plain = try TestSupport.run("layoutlab", ["compare", a.path, drift.path] + time)
+        #expect(plain.status == 1, "\(plain.stdout)\n\(plain.stderr)")
+        #expect(plain.stderr.contains("run B is 1.45× slower across every configuration in allocate_ns_per_node"), "\(plain.stderr)")
+        let controlled = try TestSupport.run("layoutlab", ["compare", a.path, drift.path, "--control", "system"] + time)
+        #expect(controlled.status == 0, "\(controlled.stdout)\n\(controlled.stderr)")
+        #expect(controlled.stdout.contains("ratio = (B ÷ A) ÷ (system's B ÷ A) of geometric means"), "\(controlled.stdout)")
+        #expect(controlled.stdout.contains("3 rows tested"), "jemalloc's three configurations; the control's own rows are its drift")
+        #expect(controlled.stderr.contains("divided by system's own ratio (--control)"), "\(controlled.stderr)")
+        let csv = try TestSupport.readCSV(drift.appendingPathComponent("comparison.csv"))
+        #expect(csv.rows.count == 3 && csv.rows.allSatisfy { $0["control"] == "system" && $0["ratio_b_over_a"] == "1.0" && $0["side_a"] == "jemalloc (A)" })
+
+        let slower = try drifted("slower", jemallocFactor: 2)
+        let caught = try TestSupport.run("layoutlab", ["compare", a.path, slower.path, "--control", "system"] + time)
+        #expect(caught.status == 1, "\(caught.stdout)\n\(caught.stderr)")
+        #expect(caught.stderr.contains("point struct-array 20000 allocate_ns_per_node: jemalloc (B) is 2.0× jemalloc (A)"), "\(caught.stderr)")
+
+        let unknown = try TestSupport.run("layoutlab", ["compare", a.path, drift.path, "--control", "sytem"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("did you mean \"system\"?"), "\(unknown.stderr)")
+        // A control is an allocator that did not change: a new jemalloc build cannot be one.
+        let environment = drift.appendingPathComponent("environment.json")
+        let rebuilt = try String(contentsOf: environment, encoding: .utf8)
+            .replacingOccurrences(of: "9a2fa29d3386480f7eabdfd39e97dc5e5eeaf923cb82f7e268a3adf738ae08c6", with: "0123456789ab" + String(repeating: "0", count: 52))
+        try rebuilt.write(to: environment, atomically: true, encoding: .utf8)
+        let changed = try TestSupport.run("layoutlab", ["compare", a.path, drift.path, "--control", "jemalloc"])
+        #expect(changed.status == 2 && changed.stderr.contains("--control jemalloc must be the same allocator in both runs, and it changed"), "\(changed.stderr)")
+        let oneFolder = try TestSupport.run("layoutlab", ["compare", a.path, "--by", "allocator", "--control", "system"])
+        #expect(oneFolder.status != 0 && oneFolder.stderr.contains("--control divides two runs' ratios"), "\(oneFolder.stderr)")
+    }
+
     /// Settings are compared as the run resolved them: a default left out in A and spelled out in B agree.
     @Test func explicitDefaultsMatchAbsentKeys() throws {
         let directory = try TestSupport.temporaryDirectory("compare-defaults")

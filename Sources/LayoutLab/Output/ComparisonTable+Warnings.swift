@@ -13,7 +13,8 @@ extension ComparisonTable {
 
     /// Warnings printed after the verdict (stderr): time rows beyond the `--fail-above` bound that no count
     /// explains, and run shifts larger than the typical within-run half-width. Neither changes the exit status.
-    public static func warnings(_ check: RegressionCheck?, shifts: [RunShift]) -> [String] {
+    /// `control`: the `--control` allocator, whose ratios already divide the time rows.
+    public static func warnings(_ check: RegressionCheck?, shifts: [RunShift], control: String? = nil) -> [String] {
         var warnings: [String] = []
         if let check, !check.unexplainedTime.isEmpty {
             let bound = format4(1 + check.percent / 100)
@@ -34,7 +35,9 @@ extension ComparisonTable {
             let direction = shift.ratio > 1 ? "slower" : "faster"
             let factor = shift.ratio > 1 ? shift.ratio : 1 / shift.ratio
             let across = shift.everyConfiguration ? "across every configuration" : "on average across \(shift.configurations) configurations"
-            warnings.append("run B is \(format4(factor))× \(direction) \(across) in \(shift.metric) (range \(format4(shift.lowest))–\(format4(shift.highest)) over \(shift.configurations)), more than the typical within-run 95 % half-width ×/÷ \(format4(shift.typicalHalfWidth ?? 1)): machine drift or a global change, which two runs cannot tell apart; an interleaved comparison decides it (one run listing both builds as two allocators, then compare DIR --by allocator --baseline OLD), or --control with an allocator that did not change")
+            let remedy = control.map { "the \(shift.metric) rows above are divided by \($0)'s own ratio (--control), which cancels a shift common to every allocator" }
+                ?? "an interleaved comparison decides it (one run listing both builds as two allocators, then compare DIR --by allocator --baseline OLD), or --control with an allocator that did not change"
+            warnings.append("run B is \(format4(factor))× \(direction) \(across) in \(shift.metric) (range \(format4(shift.lowest))–\(format4(shift.highest)) over \(shift.configurations)), more than the typical within-run 95 % half-width ×/÷ \(format4(shift.typicalHalfWidth ?? 1)): machine drift or a global change, which two runs cannot tell apart; \(remedy)")
         }
         return warnings
     }

@@ -6,7 +6,7 @@ public enum ComparisonTable {
         "shape", "layout", "nodes", "metric", "direction", "side_a", "side_b", "repetitions_a", "repetitions_b",
         "median_a", "median_b", "geomean_a", "geomean_b", "ratio_b_over_a", "ci95_low", "ci95_high", "beyond_noise",
         "verdict", "decided_by", "method", "fail_above_percent", "p_value", "holm_adjusted_p", "regression", "mismatch",
-        "time_unexplained", "run_shift_b_over_a",
+        "time_unexplained", "run_shift_b_over_a", "control",
     ]
 
     /// One row per comparison. `check` (with `--fail-above`) fills the test's columns (`time_unexplained`:
@@ -34,7 +34,7 @@ public enum ComparisonTable {
                 check.map { Rounded.text($0.percent, digits: 3) }, tested.map { probability($0.pValue) },
                 tested.map { probability($0.adjustedPValue) }, check.map { _ in tested?.regression == true ? "true" : "false" },
                 mismatch, decider.flatMap { _ in check.map { $0.isUnexplained(comparison) ? "true" : "false" } },
-                shifts.first { $0.metric == comparison.metric }.map { format4($0.ratio) },
+                shifts.first { $0.metric == comparison.metric }.map { format4($0.ratio) }, comparison.control?.allocator,
             ])
         }
         return table
@@ -50,9 +50,14 @@ public enum ComparisonTable {
         let deciders = RegressionCheck(comparisons, abovePercent: 0)
         for metric in metrics {
             let direction = MetricDirection(metric: metric)
-            text += "\n\(metric) (\(direction.rawValue)) — ratio = B ÷ A of geometric means, "
-            text += "95 % Welch t-interval on log values over repetitions"
-            text += acrossRuns ? " within each run (drift between the two runs is not in it)\n" : "\n"
+            text += "\n\(metric) (\(direction.rawValue)) — "
+            if let control = comparisons.first(where: { $0.metric == metric })?.control?.allocator {
+                text += "ratio = (B ÷ A) ÷ (\(control)'s B ÷ A) of geometric means, so a shift of a whole run cancels; "
+                text += "95 % Welch t-interval on log values over the repetitions of both allocators in both runs\n"
+            } else {
+                text += "ratio = B ÷ A of geometric means, 95 % Welch t-interval on log values over repetitions"
+                text += acrossRuns ? " within each run (drift between the two runs is not in it)\n" : "\n"
+            }
             var rows = [["shape", "layout", "nodes", "A", "B", "n A", "n B", "median A", "median B", "ratio", "95 % interval", "verdict"]]
             var decidedBy: Set<String> = []
             for comparison in comparisons where comparison.metric == metric {
@@ -63,6 +68,7 @@ public enum ComparisonTable {
                 case .failure(.tooFewRepetitions): interval = "(n < 2)"
                 case .failure(.nonPositive): interval = "(value ≤ 0)"
                 case .failure(.notFinite): interval = "(not a number)"
+                case .failure(.control): interval = "(no control)"
                 }
                 var verdict = comparison.verdict
                 if let decider = deciders.decider(of: comparison) {
