@@ -16,7 +16,16 @@ struct Compare: ParsableCommand {
             an exact ratio; fewer than two repetitions or a value ≤ 0 give no interval. Metrics are lower-is-better \
             when their unit says cost (bytes, ns, counts per node), so verdicts say "B worse" or "B better". Where \
             X_instructions_per_node is compared (by default when trials.csv has counts on both sides), \
-            X_ns_per_node rows are decided by it.
+            X_ns_per_node rows are decided by it and by X_minor_faults_per_node (page faults, also a default \
+            metric and tested).
+
+            The interval holds the spread of repetitions within each run. Between two runs it does not hold \
+            drift (the machine's load, clock or page cache moving every trial of a run alike): compare prints each \
+            time metric's run shift (the geometric mean of its ratios over all configurations) and warns when it \
+            exceeds the typical within-run half-width. To guard an allocator build, list both builds as two \
+            allocators of one experiment (the runner interleaves their trials) and run \
+            `compare DIR --by allocator --baseline OLD --fail-above P`; with two runs, --control ALLOCATOR divides \
+            each time ratio by an unchanged allocator's, so that a shift of the whole run cancels.
 
             Two folders are compared only when their trials are the same things: the shapes' fields and payload \
             layout, the phases and their parameters, the seed, checkpoints, sampling and probe nodes, and every \
@@ -27,7 +36,11 @@ struct Compare: ParsableCommand {
 
             --fail-above P exits 1 when a row's whole interval lies above 1 + P/100 (B worse than A by more than \
             P %), with Holm–Bonferroni over every tested row (family-wise error 2.5 % one-sided), and exits 2 \
-            naming the rows that cannot be decided (fewer than two repetitions on a side) when none regresses.
+            naming the rows that cannot be decided (fewer than two repetitions on a side) when none regresses. A \
+            time row decided by counts whose whole interval still lies above the bound while no count regresses \
+            is a warning after the verdict (and time_unexplained in comparison.csv), not an exit status: the \
+            counts decide, which keeps a CI decision repeatable; test time itself with --metric X_ns_per_node, \
+            best within one interleaved run.
 
             Exit status: 0 no regression, 1 regression, 2 cannot decide or bad input (messages on stderr, after \
             the tables on stdout). Writes comparison.csv into DIR (or DIR_B).
@@ -43,7 +56,7 @@ struct Compare: ParsableCommand {
     var baseline: String?
 
     @Option(help: ArgumentHelp(
-        "Comma-separated trials.csv columns or phase figures such as traverse-rnd.ns_per_node (default: \(Comparison.baseMetrics.joined(separator: ",")), and every *_instructions_per_node column with numbers on both sides).",
+        "Comma-separated trials.csv columns or phase figures such as traverse-rnd.ns_per_node (default: \(Comparison.baseMetrics.joined(separator: ",")), and every *_instructions_per_node and *_minor_faults_per_node column with numbers on both sides).",
         valueName: "metrics"))
     var metric: String?
 
@@ -157,7 +170,7 @@ struct Compare: ParsableCommand {
                 try writeChartData(plain)
             }
         }
-        let warnings = ComparisonTable.warnings(regressionCheck, shifts: shifts, control: control).map { "warning: " + $0 }.joined(separator: "\n")
+        let warnings = ComparisonTable.warnings(regressionCheck, shifts: shifts, control: control).map { "layoutlab: warning: " + $0 }.joined(separator: "\n")
         guard let regressionCheck else {
             warn(warnings)
             return
@@ -174,7 +187,7 @@ struct Compare: ParsableCommand {
     private func warn(_ text: String) {
         guard !text.isEmpty else { return }
         fflush(nil)
-        FileHandle.standardError.write(Data("layoutlab: \(text)\n".utf8))
+        FileHandle.standardError.write(Data("\(text)\n".utf8))
     }
 
     /// Every metric must be a column with numbers on every side; a typo gets the nearest valid name and the list.

@@ -160,6 +160,7 @@ struct CompareCommandTests {
         #expect(result.stdout.contains("time: 6 rows of allocate_ns_per_node decided by \(instructions) (deterministic) and \(faults) (counted)"), "\(result.stdout)")
         #expect(result.stdout.contains("within each run (drift between the two runs is not in it)"))
         #expect(result.stdout.contains("run shift of allocate_ns_per_node: B ÷ A 3.0× (geometric mean of 6 configurations"), "\(result.stdout)")
+        #expect(!result.stdout.contains("run shift of \(instructions)"), "counts are not time: they have no run shift")
         #expect(result.stderr.contains("time beyond 5.0 % not explained by instructions or faults: 6 of 6 time rows"), "\(result.stderr)")
         #expect(result.stderr.contains("point final-class 20000 allocate_ns_per_node: jemalloc (B) is 3.0× jemalloc (A)"))
         #expect(result.stderr.contains("compare with --metric allocate_ns_per_node"))

@@ -222,6 +222,8 @@ struct ComparisonStatisticsTests {
         #expect(warning.hasPrefix("run B is 1.4") && warning.contains("× slower across every configuration in allocate_ns_per_node"), "\(warning)")
         let steady = try #require(RunShift.shifts(rows(shift: 1)).first)
         #expect(!steady.exceedsWithinRunNoise && ComparisonTable.warnings(nil, shifts: [steady]).isEmpty, "\(steady.ratio)")
+        #expect(RunShift.isTime("traverse-rnd.ns_per_node") && RunShift.isTime("allocate_cpu_ns_per_node") && RunShift.isTime("wall_ns"))
+        #expect(!RunShift.isTime("allocate_instructions_per_node") && !RunShift.isTime("traverse-rnd.instructions"))
         // Bytes are not time: no shift is estimated for them.
         #expect(RunShift.shifts(rows(shift: 1.45).map {
             Comparison(shape: $0.shape, layout: $0.layout, nodes: 1, sideA: $0.sideA, sideB: $0.sideB, metric: "rss_bytes_per_node", valuesA: $0.valuesA, valuesB: $0.valuesB)

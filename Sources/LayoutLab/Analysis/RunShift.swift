@@ -31,10 +31,11 @@ public struct RunShift: Sendable {
     /// Every ratio on the same side of 1.
     public var everyConfiguration: Bool { lowest > 1 || highest < 1 }
 
-    /// Time metrics: names ending in `ns_per_node` or `_ns` (the part after a phase's dot).
+    /// Time metrics: names ending in `_ns_per_node` or `_ns`, or a phase's `ns_per_node` (not
+    /// `instructions_per_node`).
     public static func isTime(_ metric: String) -> Bool {
         let name = metric.split(separator: ".").last.map(String.init) ?? metric
-        return name.hasSuffix("ns_per_node") || name.hasSuffix("_ns")
+        return name == "ns_per_node" || name.hasSuffix("_ns_per_node") || name.hasSuffix("_ns")
     }
 
     /// One shift per time metric compared over at least two configurations with a ratio, in metric order.

@@ -6,8 +6,8 @@ extension ComparisonTable {
     public static func shiftSummary(_ shifts: [RunShift]) -> String {
         shifts.map { shift in
             let allocators = shift.byAllocator.map { "\($0.allocator) \(format4($0.ratio))×" }.joined(separator: ", ")
-            let halfWidth = shift.typicalHalfWidth.map { "typical within-run 95 % half-width ×/÷ \(format4($0)) " } ?? ""
-            return "run shift of \(shift.metric): B ÷ A \(format4(shift.ratio))× (geometric mean of \(shift.configurations) configurations, range \(format4(shift.lowest))–\(format4(shift.highest)); \(allocators)); \(halfWidth)— the intervals above hold no drift between runs\n"
+            let halfWidth = shift.typicalHalfWidth.map { "; typical within-run 95 % half-width ×/÷ \(format4($0))" } ?? ""
+            return "run shift of \(shift.metric): B ÷ A \(format4(shift.ratio))× (geometric mean of \(shift.configurations) configurations, range \(format4(shift.lowest))–\(format4(shift.highest)); \(allocators))\(halfWidth) — the intervals above hold no drift between runs\n"
         }.joined()
     }
 
