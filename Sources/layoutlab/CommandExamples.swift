@@ -13,6 +13,7 @@ enum CommandExamples {
     static let compare = examples([
         ("every allocator of a run against glibc's (`system`)", "layoutlab compare results/allocators/latest --by allocator --baseline system"),
         ("the same trials in two runs; exit 1 on a regression", "layoutlab compare results/before results/after --fail-above 2"),
+        ("two builds interleaved in one run (both listed as allocators)", "layoutlab compare results/guard/latest --by allocator --baseline je-old --fail-above 5"),
         ("the machines of a merged sharded run", "layoutlab compare /shared/merged --by host"),
     ])
     static let plot = examples([

@@ -16,7 +16,16 @@ struct Compare: ParsableCommand {
             an exact ratio; fewer than two repetitions or a value ≤ 0 give no interval. Metrics are lower-is-better \
             when their unit says cost (bytes, ns, counts per node), so verdicts say "B worse" or "B better". Where \
             X_instructions_per_node is compared (by default when trials.csv has counts on both sides), \
-            X_ns_per_node rows are decided by it.
+            X_ns_per_node rows are decided by it and by X_minor_faults_per_node (page faults, also a default \
+            metric and tested).
+
+            The interval holds the spread of repetitions within each run. Between two runs it does not hold \
+            drift (the machine's load, clock or page cache moving every trial of a run alike): compare prints each \
+            time metric's run shift (the geometric mean of its ratios over all configurations) and warns when it \
+            exceeds the typical within-run half-width. To guard an allocator build, list both builds as two \
+            allocators of one experiment (the runner interleaves their trials) and run \
+            `compare DIR --by allocator --baseline OLD --fail-above P`; with two runs, --control ALLOCATOR divides \
+            each time ratio by an unchanged allocator's, so that a shift of the whole run cancels.
 
             Two folders are compared only when their trials are the same things: the shapes' fields and payload \
             layout, the phases and their parameters, the seed, checkpoints, sampling and probe nodes, and every \
@@ -27,7 +36,11 @@ struct Compare: ParsableCommand {
 
             --fail-above P exits 1 when a row's whole interval lies above 1 + P/100 (B worse than A by more than \
             P %), with Holm–Bonferroni over every tested row (family-wise error 2.5 % one-sided), and exits 2 \
-            naming the rows that cannot be decided (fewer than two repetitions on a side) when none regresses.
+            naming the rows that cannot be decided (fewer than two repetitions on a side) when none regresses. A \
+            time row decided by counts whose whole interval still lies above the bound while no count regresses \
+            is a warning after the verdict (and time_unexplained in comparison.csv), not an exit status: the \
+            counts decide, which keeps a CI decision repeatable; test time itself with --metric X_ns_per_node, \
+            best within one interleaved run.
 
             Exit status: 0 no regression, 1 regression, 2 cannot decide or bad input (messages on stderr, after \
             the tables on stdout). Writes comparison.csv into DIR (or DIR_B).
@@ -43,7 +56,7 @@ struct Compare: ParsableCommand {
     var baseline: String?
 
     @Option(help: ArgumentHelp(
-        "Comma-separated trials.csv columns or phase figures such as traverse-rnd.ns_per_node (default: \(Comparison.baseMetrics.joined(separator: ",")), and every *_instructions_per_node column with numbers on both sides).",
+        "Comma-separated trials.csv columns or phase figures such as traverse-rnd.ns_per_node (default: \(Comparison.baseMetrics.joined(separator: ",")), and every *_instructions_per_node and *_minor_faults_per_node column with numbers on both sides).",
         valueName: "metrics"))
     var metric: String?
 
@@ -56,6 +69,11 @@ struct Compare: ParsableCommand {
         "With two folders: what the comparison is about, the one identity allowed to differ: `allocator` (library and environment), `toolchain` (Swift, generated code flags, Python) or `none`.",
         valueName: "subject"))
     var subject: String = TrialMatch.Subject.allocator.rawValue
+
+    @Option(help: ArgumentHelp(
+        "With two folders: an allocator that did not change between them; every other allocator's time ratios are divided by its ratio for the same configuration, so that drift of the whole run cancels.",
+        valueName: "allocator"))
+    var control: String?
 
     @Flag(help: "Compare two folders even when their trials differ in what they measure; the output says so.")
     var allowMismatch = false
@@ -72,6 +90,9 @@ struct Compare: ParsableCommand {
         default: throw ValidationError("give one folder with --by, or two folders")
         }
         if let failAbove, !(failAbove >= 0) { throw ValidationError("--fail-above must be a percentage ≥ 0, got \(failAbove)") }
+        if control != nil, directories.count != 2 {
+            throw ValidationError("--control divides two runs' ratios by an unchanged allocator's: give two folders (within one run, compare --by allocator needs no control)")
+        }
         let subjects = TrialMatch.Subject.allCases.map(\.rawValue)
         if TrialMatch.Subject(rawValue: subject) == nil {
             throw ValidationError("--subject takes \(subjects.joined(separator: ", ")), got \(subject)\(Suggestion.hint(for: subject, among: subjects))")
@@ -96,6 +117,7 @@ struct Compare: ParsableCommand {
         try check(metrics, in: tables)
         let grouping = by.flatMap(Comparison.Grouping.init(rawValue:)) ?? .allocator
         try checkGrouping(grouping, table: tables[0])
+        try checkControl(tables)
 
         var mismatch: TrialMatch?
         if tables.count == 2 {
@@ -110,10 +132,13 @@ struct Compare: ParsableCommand {
                     Nothing was written. --allow-mismatch compares them anyway\(subject == "allocator" ? "" : "; --subject says which identity may differ").
                     """, code: invalidInputExitCode)
             }
+            if let control, let changed = match.subjectDifferences.first(where: { $0.about.hasPrefix("allocator \(control):") }) {
+                throw stop("--control \(control) must be the same allocator in both runs, and it changed: \(changed). Nothing was written.", code: invalidInputExitCode)
+            }
             mismatch = match
         }
         let comparisons = Comparison.pairs(
-            tables[0], tables.count > 1 ? tables[1] : nil, metrics: metrics, baseline: baseline, by: grouping)
+            tables[0], tables.count > 1 ? tables[1] : nil, metrics: metrics, baseline: baseline, by: grouping, control: control)
         guard !comparisons.isEmpty else {
             throw stop("nothing to compare: no configuration (shape, layout, nodes, allocator) has successful trials on both sides", code: invalidInputExitCode)
         }
@@ -127,28 +152,42 @@ struct Compare: ParsableCommand {
             for difference in mismatch.context { print("note: \(difference)") }
         }
         let regressionCheck = failAbove.map { RegressionCheck(comparisons, abovePercent: $0) }
-        print(ComparisonTable.render(comparisons))
+        // The plain ratios B ÷ A, the control's own included: the run's shift (the drift a control cancels) and
+        // the two-run chart, which draws B ÷ A.
+        let plain = control == nil || tables.count < 2 ? comparisons : Comparison.pairs(tables[0], tables[1], metrics: metrics, baseline: nil)
+        let shifts = tables.count == 2 ? RunShift.shifts(plain) : []
+        print(ComparisonTable.render(comparisons, acrossRuns: tables.count == 2))
+        if !shifts.isEmpty { print(ComparisonTable.shiftSummary(shifts)) }
         let destination = out.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: directories.last ?? ".").appendingPathComponent("comparison.csv")
         let label = mismatched ? mismatch?.mismatches.map(\.description).joined(separator: "; ") : nil
-        try AtomicFile.write(ComparisonTable.csv(comparisons, check: regressionCheck, mismatch: label).text, to: destination)
+        try AtomicFile.write(ComparisonTable.csv(comparisons, check: regressionCheck, mismatch: label, shifts: shifts).text, to: destination)
         print("comparison: \(destination.path)")
         if tables.count == 2 {
             if mismatched {
                 print("no chart data written for `layoutlab plot \(directories[1])`: the trials do not match")
             } else {
-                try writeChartData(comparisons)
+                try writeChartData(plain)
             }
         }
-        guard let regressionCheck else { return }
-        let verdict = ComparisonTable.verdict(regressionCheck)
-        if !regressionCheck.regressions.isEmpty {
-            throw stop(verdict.trimmingCharacters(in: .newlines), code: 1)
+        let warnings = ComparisonTable.warnings(regressionCheck, shifts: shifts, control: control).map { "layoutlab: warning: " + $0 }.joined(separator: "\n")
+        guard let regressionCheck else {
+            warn(warnings)
+            return
         }
-        if !regressionCheck.undecidable.isEmpty {
-            throw stop(verdict.trimmingCharacters(in: .newlines), code: invalidInputExitCode)
-        }
-        print(verdict, terminator: "")
+        let verdict = ComparisonTable.verdict(regressionCheck).trimmingCharacters(in: .newlines)
+        let message = warnings.isEmpty ? verdict : verdict + "\n" + warnings
+        if !regressionCheck.regressions.isEmpty { throw stop(message, code: 1) }
+        if !regressionCheck.undecidable.isEmpty { throw stop(message, code: invalidInputExitCode) }
+        print(verdict)
+        warn(warnings)
+    }
+
+    /// Warnings go to stderr after everything on stdout (flushed first, as `stop` does).
+    private func warn(_ text: String) {
+        guard !text.isEmpty else { return }
+        fflush(nil)
+        FileHandle.standardError.write(Data("\(text)\n".utf8))
     }
 
     /// Every metric must be a column with numbers on every side; a typo gets the nearest valid name and the list.
@@ -158,6 +197,21 @@ struct Compare: ParsableCommand {
             for name in metrics where !numeric.contains(name) {
                 let what = table.header.contains(name) ? "is not a measured figure with numbers in" : "is not a column of"
                 throw stop("\(name) \(what) \(directory)/trials.csv or its phases.csv\(table.metricHint(for: name)); \(table.metricListing)", code: invalidInputExitCode)
+            }
+        }
+    }
+
+    /// `--control` must name an allocator with trials in both folders, and not the only one.
+    private func checkControl(_ tables: [TrialTable]) throws {
+        guard let control, tables.count == 2 else { return }
+        for (table, directory) in zip(tables, directories) {
+            var names: [String] = []
+            for row in table.rows where !names.contains(row.allocator) { names.append(row.allocator) }
+            guard names.contains(control) else {
+                throw stop("--control \(control): no successful trial of that allocator in \(directory)\(Suggestion.hint(for: control, among: names)); allocators there: \(names.joined(separator: ", "))", code: invalidInputExitCode)
+            }
+            guard names.count > 1 else {
+                throw stop("--control \(control) is the only allocator in \(directory): there is nothing for it to control", code: invalidInputExitCode)
             }
         }
     }

@@ -165,7 +165,7 @@ struct ComparisonStatisticsTests {
         let count = row("allocate_instructions_per_node", [184.207, 184.207, 184.207], [184.207, 184.207, 184.207])
         let check = RegressionCheck([time, count], abovePercent: 5)
         #expect(check.regressions.isEmpty)
-        #expect(check.decidedByCount.count == 1 && check.decidedByCount.first?.countKind == "deterministic")
+        #expect(check.decidedByCount.count == 1 && check.decidedByCount.first?.label == "allocate_instructions_per_node (deterministic)")
         #expect(ComparisonTable.verdict(check).contains("allocate_ns_per_node decided by allocate_instructions_per_node (deterministic)"))
         // Alone, the time row is tested and is a regression.
         #expect(RegressionCheck([time], abovePercent: 5).regressions.count == 1)
@@ -173,6 +173,97 @@ struct ComparisonStatisticsTests {
         let slower = RegressionCheck([time, row("allocate_instructions_per_node", [180, 180], [216, 216])], abovePercent: 5)
         #expect(slower.regressions.map(\.comparison.metric) == ["allocate_instructions_per_node"])
         #expect(ComparisonTable.verdict(slower).contains("time decided by allocate_instructions_per_node (deterministic)"))
+    }
+
+    @Test func pageFaultsDecideTimeBesideInstructions() {
+        func row(_ layout: String, _ metric: String, _ a: [Double], _ b: [Double]) -> Comparison {
+            Comparison(shape: "point", layout: layout, nodes: 1000, sideA: "x (A)", sideB: "x (B)", metric: metric, valuesA: a, valuesB: b)
+        }
+        let instructions = row("class", "allocate_instructions_per_node", [184, 184, 184], [184, 184, 184])
+        let sameFaults = row("class", "allocate_minor_faults_per_node", [0.014, 0.0145, 0.0142], [0.0141, 0.0144, 0.0143])
+        let moreFaults = row("class", "allocate_minor_faults_per_node", [0.014, 0.0145, 0.0142], [0.028, 0.029, 0.0284])
+        let slowTime = row("class", "allocate_ns_per_node", [60, 62, 64], [180, 186, 192])
+        let sameTime = row("class", "allocate_ns_per_node", [60, 62, 64], [61, 63, 62])
+
+        // Time ×3 that neither count explains: no regression (the counts decide), but unexplained.
+        let unexplained = RegressionCheck([slowTime, instructions, sameFaults], abovePercent: 5)
+        #expect(unexplained.regressions.isEmpty && unexplained.tested.count == 1, "the faults row is tested, instructions are identical")
+        #expect(unexplained.decidedByCount.first?.label == "allocate_instructions_per_node (deterministic) and allocate_minor_faults_per_node (counted)")
+        #expect(unexplained.unexplainedTime.count == 1 && unexplained.isUnexplained(slowTime))
+        #expect(ComparisonTable.warnings(unexplained, shifts: []).first?.contains("time beyond 5.0 % not explained by instructions or faults: 1 of 1") == true)
+        // Twice the faults: the faults regress, which explains the time.
+        let explained = RegressionCheck([slowTime, instructions, moreFaults], abovePercent: 5)
+        #expect(explained.regressions.map(\.comparison.metric) == ["allocate_minor_faults_per_node"])
+        #expect(explained.unexplainedTime.isEmpty && ComparisonTable.warnings(explained, shifts: []).isEmpty)
+        // Time within noise: nothing to explain.
+        #expect(RegressionCheck([sameTime, instructions, sameFaults], abovePercent: 5).unexplainedTime.isEmpty)
+        // Without an instruction count, faults alone do not decide time: time is tested itself.
+        let faultsOnly = RegressionCheck([slowTime, sameFaults], abovePercent: 5)
+        #expect(faultsOnly.decidedByCount.isEmpty && faultsOnly.regressions.map(\.comparison.metric) == ["allocate_ns_per_node"])
+    }
+
+    @Test func aRunShiftAcrossEveryConfigurationIsNamed() throws {
+        var noise = Noise(generator: SplitMix64(seed: 11))
+        func rows(shift: Double) -> [Comparison] {
+            ["class", "final-class", "struct-array", "columns"].flatMap { layout in
+                ["system", "jemalloc"].map { allocator in
+                    let a = (0..<5).map { _ in 100 * noise.lognormal(sigma: 0.03) }
+                    let b = (0..<5).map { _ in 100 * shift * noise.lognormal(sigma: 0.03) }
+                    return Comparison(shape: "point", layout: layout, nodes: 1000, sideA: "\(allocator) (A)", sideB: "\(allocator) (B)",
+                                      metric: "allocate_ns_per_node", valuesA: a, valuesB: b)
+                }
+            }
+        }
+        let drifted = try #require(RunShift.shifts(rows(shift: 1.45)).first)
+        #expect(drifted.configurations == 8 && abs(drifted.ratio - 1.45) < 0.03 && drifted.everyConfiguration)
+        #expect(drifted.byAllocator.map(\.allocator) == ["system", "jemalloc"] && drifted.byAllocator.allSatisfy { $0.configurations == 4 })
+        #expect(drifted.exceedsWithinRunNoise, "a 1.45× shift against a within-run half-width of \(drifted.typicalHalfWidth ?? 0)")
+        let warning = try #require(ComparisonTable.warnings(nil, shifts: [drifted]).first)
+        #expect(warning.hasPrefix("run B is 1.4") && warning.contains("× slower across every configuration in allocate_ns_per_node"), "\(warning)")
+        let steady = try #require(RunShift.shifts(rows(shift: 1)).first)
+        #expect(!steady.exceedsWithinRunNoise && ComparisonTable.warnings(nil, shifts: [steady]).isEmpty, "\(steady.ratio)")
+        #expect(RunShift.isTime("traverse-rnd.ns_per_node") && RunShift.isTime("allocate_cpu_ns_per_node") && RunShift.isTime("wall_ns"))
+        #expect(!RunShift.isTime("allocate_instructions_per_node") && !RunShift.isTime("traverse-rnd.instructions"))
+        // Bytes are not time: no shift is estimated for them.
+        #expect(RunShift.shifts(rows(shift: 1.45).map {
+            Comparison(shape: $0.shape, layout: $0.layout, nodes: 1, sideA: $0.sideA, sideB: $0.sideB, metric: "rss_bytes_per_node", valuesA: $0.valuesA, valuesB: $0.valuesB)
+        }).isEmpty)
+    }
+
+    /// Two runs whose every trial is multiplied by the run's own shift (machine drift, lognormal σ 0.2, shared
+    /// by all allocators of the run): the plain interval of B ÷ A misses the true ratio far more than 5 % (it
+    /// covered 39–80 % at n = 3 and 5), the interval divided by a control allocator's B ÷ A covers it as stated
+    /// (95.4–96.0 % at n = 3 and 5, 97.4–99.1 % at n = 2).
+    @Test(arguments: [(0.1, 0.1), (0.2, 0.05)])
+    func aControlAllocatorCancelsAShiftOfTheWholeRun(_ spreads: (allocator: Double, control: Double)) {
+        for (index, n) in [2, 3, 5].enumerated() {
+            var noise = Noise(generator: SplitMix64(seed: UInt64(300 + index)))
+            var controlled = 0, plain = 0
+            for _ in 0..<Self.simulations {
+                let shiftA = noise.lognormal(sigma: 0.2), shiftB = noise.lognormal(sigma: 0.2)
+                let a = (0..<n).map { _ in 100 * shiftA * noise.lognormal(sigma: spreads.allocator) }
+                let b = (0..<n).map { _ in 100 * Self.trueRatio * shiftB * noise.lognormal(sigma: spreads.allocator) }
+                let controlA = (0..<n).map { _ in 40 * shiftA * noise.lognormal(sigma: spreads.control) }
+                let controlB = (0..<n).map { _ in 40 * shiftB * noise.lognormal(sigma: spreads.control) }
+                let row = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "x (A)", sideB: "x (B)", metric: "allocate_ns_per_node",
+                                     valuesA: a, valuesB: b, control: .init(allocator: "c", valuesA: controlA, valuesB: controlB))
+                if let found = row.interval, found.low <= Self.trueRatio, Self.trueRatio <= found.high { controlled += 1 }
+                if case .success(let found) = RatioEstimate.estimate(a: a, b: b), found.low <= Self.trueRatio, Self.trueRatio <= found.high { plain += 1 }
+            }
+            let coverage = Double(controlled) / Double(Self.simulations), plainCoverage = Double(plain) / Double(Self.simulations)
+            // Four sides of two repetitions leave Welch few degrees of freedom: conservative (about 99 %) at n = 2.
+            let highest = n == 2 ? 0.995 : Self.highestCoverage
+            #expect(coverage >= Self.lowestCoverage && coverage <= highest, "n = \(n), spreads \(spreads): controlled coverage \(coverage)")
+            // At n = 2 a within-run spread of 0.2 makes the plain interval wide enough to swallow much of the drift.
+            if n >= 3 { #expect(plainCoverage < Self.lowestCoverage, "n = \(n): the plain interval covers \(plainCoverage) under drift") }
+        }
+        // The point estimate is the double ratio of geometric means.
+        let row = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "x (A)", sideB: "x (B)", metric: "allocate_ns_per_node",
+                             valuesA: [100, 110], valuesB: [290, 319], control: .init(allocator: "c", valuesA: [50, 55], valuesB: [72.5, 79.75]))
+        #expect(abs((row.ratio ?? 0) - 2) < 1e-9 && row.methodLabel.hasSuffix(", ÷ control c's B ÷ A"))
+        let short = Comparison(shape: "s", layout: "l", nodes: 1, sideA: "x (A)", sideB: "x (B)", metric: "allocate_ns_per_node",
+                               valuesA: [100, 110], valuesB: [290, 319], control: .init(allocator: "c", valuesA: [50], valuesB: [72.5, 79.75]))
+        #expect(short.interval == nil && short.methodLabel.contains("the control has 1 repetition in A and 2 in B"))
     }
 
     @Test func metricsHaveADirection() {

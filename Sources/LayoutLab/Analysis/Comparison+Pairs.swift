@@ -11,8 +11,12 @@ extension Comparison {
     /// allocator `baseline` against every other allocator of the same table (`byAllocator`), or each
     /// allocator in table A against the same allocator in table B. A configuration where neither side has a
     /// number for the metric (a Python layout's usable size) is left out: the metric does not apply there.
+    /// `control` (two tables only): time metrics (`RunShift.isTime`) of every other allocator are divided by
+    /// that allocator's B ÷ A of the same configuration, and the control's own time rows are left out (they
+    /// are the drift it cancels; `RunShift` of the plain pairs shows it).
     public static func pairs(
-        _ a: TrialTable, _ b: TrialTable?, metrics: [String], baseline: String?, by grouping: Grouping = .allocator
+        _ a: TrialTable, _ b: TrialTable?, metrics: [String], baseline: String?, by grouping: Grouping = .allocator,
+        control: String? = nil
     ) -> [Comparison] {
         struct Key: Hashable { var shape: String, layout: String, nodes: Int, allocator: String }
         // `allocator` holds the side: the allocator, or with `by host` the host and the allocator.
@@ -26,19 +30,33 @@ extension Comparison {
         let orderedKeys = a.rows.map { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, allocator: side($0)) }
             .reduce(into: [Key]()) { if !$0.contains($1) { $0.append($1) } }
         var comparisons: [Comparison] = []
-        func add(_ key: Key, _ sideA: String, _ sideB: String, _ metric: String, _ rowsA: [TrialTable.Row], _ rowsB: [TrialTable.Row]) {
+        func add(
+            _ key: Key, _ sideA: String, _ sideB: String, _ metric: String, _ rowsA: [TrialTable.Row], _ rowsB: [TrialTable.Row],
+            control: Comparison.Control? = nil
+        ) {
             let valuesA = rowsA.compactMap { $0.value(metric) }, valuesB = rowsB.compactMap { $0.value(metric) }
             guard !valuesA.isEmpty || !valuesB.isEmpty else { return }
             comparisons.append(Comparison(
                 shape: key.shape, layout: key.layout, nodes: key.nodes, sideA: sideA, sideB: sideB, metric: metric,
-                valuesA: valuesA, valuesB: valuesB))
+                valuesA: valuesA, valuesB: valuesB, control: control))
         }
         for metric in metrics {
             if let b {
                 let groupsB = grouped(b)
-                for key in orderedKeys {
+                let controlled = control.flatMap { RunShift.isTime(metric) ? $0 : nil }
+                for key in orderedKeys where key.allocator != controlled {
                     guard let rowsA = groupsA[key], let rowsB = groupsB[key] else { continue }
-                    add(key, "\(key.allocator) (A)", "\(key.allocator) (B)", metric, rowsA, rowsB)
+                    var controlValues: Comparison.Control?
+                    if let controlled {
+                        var controlKey = key
+                        controlKey.allocator = controlled
+                        let valuesA = groupsA[controlKey]?.compactMap { $0.value(metric) } ?? []
+                        let valuesB = groupsB[controlKey]?.compactMap { $0.value(metric) } ?? []
+                        let missing = valuesA.isEmpty || valuesB.isEmpty
+                            ? "the control \(controlled) has no \(metric) for this configuration in \(valuesA.isEmpty ? "A" : "B")" : nil
+                        controlValues = Comparison.Control(allocator: controlled, valuesA: valuesA, valuesB: valuesB, missing: missing)
+                    }
+                    add(key, "\(key.allocator) (A)", "\(key.allocator) (B)", metric, rowsA, rowsB, control: controlValues)
                 }
             } else if grouping == .host {
                 let base = baseline ?? a.rows.first?.cells["host"] ?? ""

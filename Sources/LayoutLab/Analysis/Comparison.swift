@@ -3,10 +3,27 @@ import LayoutLabSampling
 /// Compares a metric between two sides (two allocators of one run, or one configuration in two runs): the
 /// median and geometric mean of each side, and the ratio B ÷ A of the geometric means with its 95 % interval
 /// (`RatioEstimate`: Welch's t-interval on log values). A difference is beyond noise when the interval
-/// excludes 1.
+/// excludes 1. With a control (`compare A B --control C`, time metrics of two runs), the ratio is divided by
+/// the control allocator's own B ÷ A of the same configuration, so that a shift of the whole run cancels.
 public struct Comparison: Sendable {
+    /// The control allocator's repetitions of the same configuration in both runs.
+    public struct Control: Sendable {
+        public var allocator: String
+        public var valuesA: [Double]
+        public var valuesB: [Double]
+        /// Why there is no control for this row (its trials are missing); nil when the values are there.
+        public var missing: String?
+
+        public init(allocator: String, valuesA: [Double], valuesB: [Double], missing: String? = nil) {
+            self.allocator = allocator
+            self.valuesA = valuesA
+            self.valuesB = valuesB
+            self.missing = missing
+        }
+    }
+
     public static let method = RatioEstimate.methodName
-    /// What `compare` compares when no `--metric` is given; `defaultMetrics(in:)` adds deterministic counts.
+    /// What `compare` compares when no `--metric` is given; `defaultMetrics(in:)` adds instruction and page-fault counts.
     public static let baseMetrics = ["rss_bytes_per_node", "usable_bytes_per_node", "allocate_ns_per_node"]
 
     public var shape: String
@@ -17,12 +34,13 @@ public struct Comparison: Sendable {
     public var metric: String
     public var valuesA: [Double]
     public var valuesB: [Double]
+    public var control: Control?
     /// The interval, computed once.
     public let estimate: Result<RatioEstimate, RatioEstimate.Unavailable>
 
     public init(
         shape: String, layout: String, nodes: Int, sideA: String, sideB: String, metric: String,
-        valuesA: [Double], valuesB: [Double]
+        valuesA: [Double], valuesB: [Double], control: Control? = nil
     ) {
         self.shape = shape
         self.layout = layout
@@ -32,18 +50,28 @@ public struct Comparison: Sendable {
         self.metric = metric
         self.valuesA = valuesA
         self.valuesB = valuesB
-        estimate = RatioEstimate.estimate(a: valuesA, b: valuesB)
+        self.control = control
+        if let control {
+            estimate = control.missing.map { .failure(.control($0)) }
+                ?? RatioEstimate.estimate(a: valuesA, b: valuesB, controlA: control.valuesA, controlB: control.valuesB)
+        } else {
+            estimate = RatioEstimate.estimate(a: valuesA, b: valuesB)
+        }
     }
 
-    /// The base metrics, then every `*_instructions_per_node` column with numbers in every table (deterministic
-    /// counts, which decide time verdicts: see `RegressionCheck`).
+    /// The base metrics, then every `*_instructions_per_node` and `*_minor_faults_per_node` column with numbers
+    /// in every table: counts, which decide time verdicts (see `RegressionCheck`) and are tested themselves.
+    /// Page faults are the main kernel cost that user-space instruction counts miss.
     public static func defaultMetrics(in tables: [TrialTable]) -> [String] {
         let counts = (tables.first?.header ?? []).filter { column in
-            column.hasSuffix("_instructions_per_node")
+            countSuffixes.contains { column.hasSuffix($0) }
                 && tables.allSatisfy { table in table.rows.contains { $0.value(column) != nil } }
         }
-        return baseMetrics + counts
+        return baseMetrics + counts.filter { $0.hasSuffix(countSuffixes[0]) } + counts.filter { $0.hasSuffix(countSuffixes[1]) }
     }
+
+    /// The columns `defaultMetrics(in:)` adds where they have numbers: instruction counts, then page faults.
+    public static let countSuffixes = ["_instructions_per_node", "_minor_faults_per_node"]
 
     /// "point final-class 1000000 allocate_ns_per_node jemalloc (A) → jemalloc (B)": names the row in messages.
     public var rowName: String { "\(shape) \(layout) \(nodes) \(metric) \(sideA) → \(sideB)" }
@@ -55,10 +83,14 @@ public struct Comparison: Sendable {
     public var geometricMeanA: Double? { RatioEstimate.geometricMean(valuesA) }
     public var geometricMeanB: Double? { RatioEstimate.geometricMean(valuesB) }
 
-    /// B ÷ A of the geometric means (the ratio the interval is about); nil when a value is ≤ 0 or a side is empty.
+    /// B ÷ A of the geometric means (the ratio the interval is about), divided by the control's B ÷ A when
+    /// there is one; nil when a value is ≤ 0 or a side is empty.
     public var ratio: Double? {
         guard let a = geometricMeanA, let b = geometricMeanB else { return nil }
-        return b / a
+        guard let control else { return b / a }
+        guard let controlA = RatioEstimate.geometricMean(control.valuesA), let controlB = RatioEstimate.geometricMean(control.valuesB)
+        else { return nil }
+        return b / a / (controlB / controlA)
     }
 
     /// The 95 % interval of the ratio; nil with fewer than two repetitions on a side or a value ≤ 0.
@@ -69,9 +101,13 @@ public struct Comparison: Sendable {
 
     /// At least two repetitions on each side, all giving one and the same value: B equals A exactly (even
     /// for values ≤ 0, which have no ratio). One repetition a side could agree by chance.
+    /// With a control, its repetitions too must all be one value.
     public var identical: Bool {
         guard valuesA.count >= 2, valuesB.count >= 2, let first = valuesA.first else { return false }
-        return (valuesA + valuesB).allSatisfy { $0 == first }
+        guard (valuesA + valuesB).allSatisfy({ $0 == first }) else { return false }
+        guard let control else { return true }
+        guard control.valuesA.count >= 2, control.valuesB.count >= 2, let value = control.valuesA.first else { return false }
+        return (control.valuesA + control.valuesB).allSatisfy { $0 == value }
     }
 
     /// True when the interval excludes 1; nil when there is no interval (false when both sides are identical).
@@ -93,7 +129,7 @@ public struct Comparison: Sendable {
     /// How the interval was obtained, or why there is none.
     public var methodLabel: String {
         switch estimate {
-        case .success(let estimate): estimate.methodLabel
+        case .success(let estimate): estimate.methodLabel + (control.map { ", ÷ control \($0.allocator)'s B ÷ A" } ?? "")
         case .failure(let reason): identical ? "identical values" : "no interval: \(reason.explanation)"
         }
     }

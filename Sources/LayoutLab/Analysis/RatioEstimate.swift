@@ -24,6 +24,8 @@ public struct RatioEstimate: Sendable, Equatable {
         case nonPositive
         /// A value is NaN or infinite.
         case notFinite
+        /// The control allocator (`compare --control`) cannot divide this row: why.
+        case control(String)
 
         public var explanation: String {
             switch self {
@@ -31,6 +33,7 @@ public struct RatioEstimate: Sendable, Equatable {
                 "\(a) repetition\(a == 1 ? "" : "s") in A and \(b) in B: an interval needs at least two on each side"
             case .nonPositive: "a value ≤ 0 has no logarithm, so there is no ratio of geometric means"
             case .notFinite: "a value is not a finite number"
+            case .control(let reason): reason
             }
         }
     }
@@ -56,27 +59,48 @@ public struct RatioEstimate: Sendable, Equatable {
 
     /// The estimate for repetitions `a` and `b`, or why there is none.
     public static func estimate(a: [Double], b: [Double]) -> Result<RatioEstimate, Unavailable> {
-        guard (a + b).allSatisfy(\.isFinite) else { return .failure(.notFinite) }
-        guard (a + b).allSatisfy({ $0 > 0 }) else { return .failure(.nonPositive) }
-        guard a.count >= 2, b.count >= 2 else { return .failure(.tooFewRepetitions(a: a.count, b: b.count)) }
-        let logA = a.map { log($0) }, logB = b.map { log($0) }
-        let meanA = logA.reduce(0, +) / Double(logA.count), meanB = logB.reduce(0, +) / Double(logB.count)
-        let difference = meanB - meanA
-        // A side whose repetitions are all equal has no spread, exactly (not a rounding residue of the mean).
-        func varianceOfMean(_ values: [Double], _ logs: [Double], _ mean: Double) -> Double {
-            guard values.contains(where: { $0 != values[0] }) else { return 0 }
-            return logs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(logs.count - 1) / Double(logs.count)
+        estimate(terms: [(a, -1), (b, 1)])
+    }
+
+    /// The ratio (B ÷ A) ÷ (control B ÷ control A), for repetitions of one allocator and of a control
+    /// allocator in two runs: a difference of differences of mean logs, whose variance is the sum of the four
+    /// sides' variances of the mean, with Welch–Satterthwaite degrees of freedom over the four. A shift that
+    /// multiplies every trial of a run alike (machine drift) cancels; the interval holds the noise of all four.
+    public static func estimate(
+        a: [Double], b: [Double], controlA: [Double], controlB: [Double]
+    ) -> Result<RatioEstimate, Unavailable> {
+        estimate(terms: [(a, -1), (b, 1), (controlA, 1), (controlB, -1)])
+    }
+
+    /// exp(Σ sign × mean log) with Welch's interval over independent samples (sides A and B first).
+    static func estimate(terms: [(values: [Double], sign: Double)]) -> Result<RatioEstimate, Unavailable> {
+        let all = terms.flatMap(\.values)
+        guard all.allSatisfy(\.isFinite) else { return .failure(.notFinite) }
+        guard all.allSatisfy({ $0 > 0 }) else { return .failure(.nonPositive) }
+        guard terms[0].values.count >= 2, terms[1].values.count >= 2 else {
+            return .failure(.tooFewRepetitions(a: terms[0].values.count, b: terms[1].values.count))
         }
-        let varianceA = varianceOfMean(a, logA, meanA), varianceB = varianceOfMean(b, logB, meanB)
+        if terms.count == 4, terms[2].values.count < 2 || terms[3].values.count < 2 {
+            let a = terms[2].values.count, b = terms[3].values.count
+            return .failure(.control("the control has \(a) repetition\(a == 1 ? "" : "s") in A and \(b) in B: it needs at least two on each side"))
+        }
+        var difference = 0.0, variance = 0.0, denominator = 0.0
+        for (values, sign) in terms {
+            let logs = values.map { log($0) }
+            let mean = logs.reduce(0, +) / Double(logs.count)
+            difference += sign * mean
+            // A side whose repetitions are all equal has no spread, exactly (not a rounding residue of the mean).
+            guard values.contains(where: { $0 != values[0] }) else { continue }
+            let ofMean = logs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(logs.count - 1) / Double(logs.count)
+            variance += ofMean
+            denominator += ofMean * ofMean / Double(logs.count - 1)
+        }
         let ratio = exp(difference)
-        guard varianceA + varianceB > 0 else {
+        guard variance > 0 else {
             return .success(RatioEstimate(ratio: ratio, low: ratio, high: ratio, method: .exact, logDifference: difference, standardError: 0))
         }
-        let standardError = (varianceA + varianceB).squareRoot()
-        var denominator = 0.0
-        if varianceA > 0 { denominator += varianceA * varianceA / Double(a.count - 1) }
-        if varianceB > 0 { denominator += varianceB * varianceB / Double(b.count - 1) }
-        let degreesOfFreedom = (varianceA + varianceB) * (varianceA + varianceB) / denominator
+        let standardError = variance.squareRoot()
+        let degreesOfFreedom = variance * variance / denominator
         let quantile = StudentT.quantile(1 - (1 - level) / 2, degreesOfFreedom: degreesOfFreedom)
         return .success(RatioEstimate(
             ratio: ratio, low: exp(difference - quantile * standardError), high: exp(difference + quantile * standardError),

@@ -33,7 +33,9 @@ public struct RunIdentity: Sendable {
 
     /// Settings of the whole experiment that change what its trials measure, by name, rendered: the workload
     /// (phases with their parameters, and the seed when a phase uses the random permutation) and how it is
-    /// sampled (checkpoints, `smaps_rollup` and allocator-statistics schedules, probe nodes).
+    /// sampled (checkpoints, `smaps_rollup` and allocator-statistics schedules, probe nodes), the generated
+    /// code's exclusivity checks, and where instruction counts come from. Each is the value the run used, its
+    /// default filled in: a key left out in A and the same value spelled out in B are the same setting.
     public var measurementSettings: [(name: String, value: String)] {
         guard let experiment else { return [] }
         var settings: [(String, String)] = [
@@ -42,6 +44,8 @@ public struct RunIdentity: Sendable {
             ("sampling.smaps_rollup", experiment.smaps.rawValue),
             ("sampling.allocator", experiment.allocatorSchedule?.rawValue ?? "default (every checkpoint; mallinfo2 at boundaries)"),
             ("probe_nodes", String(experiment.probeNodes)),
+            ("exclusivity", experiment.exclusivity.rawValue),
+            ("instructions", experiment.instructions.rawValue),
         ]
         if experiment.phases.contains(where: \.needsPermutation) { settings.append(("seed", String(experiment.seed))) }
         return settings
@@ -55,7 +59,7 @@ public struct RunIdentity: Sendable {
         // Compared trial by trial (shape fields, layout, nodes, allocator identity) or as the toolchain (python).
         "layouts", "shapes", "nodes", "allocators", "python",
         // Compared as `measurementSettings`, with their defaults resolved.
-        "checkpoints", "sampling", "probe_nodes", "phases", "seed",
+        "checkpoints", "sampling", "probe_nodes", "phases", "seed", "exclusivity", "instructions",
     ]
 
     /// A JSON value as compact text, for messages.

@@ -6,11 +6,16 @@ public enum ComparisonTable {
         "shape", "layout", "nodes", "metric", "direction", "side_a", "side_b", "repetitions_a", "repetitions_b",
         "median_a", "median_b", "geomean_a", "geomean_b", "ratio_b_over_a", "ci95_low", "ci95_high", "beyond_noise",
         "verdict", "decided_by", "method", "fail_above_percent", "p_value", "holm_adjusted_p", "regression", "mismatch",
+        "time_unexplained", "run_shift_b_over_a", "control",
     ]
 
-    /// One row per comparison. `check` (with `--fail-above`) fills the test's columns; `mismatch` labels every
-    /// row of a comparison made despite differing trials (`--allow-mismatch`).
-    public static func csv(_ comparisons: [Comparison], check: RegressionCheck? = nil, mismatch: String? = nil) -> CSVTable {
+    /// One row per comparison. `check` (with `--fail-above`) fills the test's columns (`time_unexplained`:
+    /// true for a time row decided by counts whose whole interval lies beyond the bound while no count
+    /// regresses); `mismatch` labels every row of a comparison made despite differing trials
+    /// (`--allow-mismatch`); `shifts` (two runs) gives each time row its metric's run-level shift.
+    public static func csv(
+        _ comparisons: [Comparison], check: RegressionCheck? = nil, mismatch: String? = nil, shifts: [RunShift] = []
+    ) -> CSVTable {
         var table = CSVTable(header: header)
         let deciders = check ?? RegressionCheck(comparisons, abovePercent: 0)
         for comparison in comparisons {
@@ -25,26 +30,34 @@ public enum ComparisonTable {
                 CSVNumber.cell(comparison.geometricMeanA), CSVNumber.cell(comparison.geometricMeanB),
                 comparison.ratio.map(format4), interval.map { format4($0.low) }, interval.map { format4($0.high) },
                 comparison.beyondNoise.map { $0 ? "true" : "false" }, comparison.verdict,
-                decider.map { "\($0.count.metric) (\($0.countKind))" }, comparison.methodLabel,
+                decider?.label, comparison.methodLabel,
                 check.map { Rounded.text($0.percent, digits: 3) }, tested.map { probability($0.pValue) },
                 tested.map { probability($0.adjustedPValue) }, check.map { _ in tested?.regression == true ? "true" : "false" },
-                mismatch,
+                mismatch, decider.flatMap { _ in check.map { $0.isUnexplained(comparison) ? "true" : "false" } },
+                shifts.first { $0.metric == comparison.metric }.map { format4($0.ratio) }, comparison.control?.allocator,
             ])
         }
         return table
     }
 
     /// One block per metric: configuration, both geometric means, the ratio with its interval, and a verdict.
-    /// A time row decided by a deterministic count says so (see `RegressionCheck`).
-    public static func render(_ comparisons: [Comparison]) -> String {
+    /// A time row decided by counts says so (see `RegressionCheck`). `acrossRuns` (two folders) says in each
+    /// header that the interval holds the spread within each run, not the drift between the runs.
+    public static func render(_ comparisons: [Comparison], acrossRuns: Bool = false) -> String {
         var text = ""
         var metrics: [String] = []
         for comparison in comparisons where !metrics.contains(comparison.metric) { metrics.append(comparison.metric) }
         let deciders = RegressionCheck(comparisons, abovePercent: 0)
         for metric in metrics {
             let direction = MetricDirection(metric: metric)
-            text += "\n\(metric) (\(direction.rawValue)) — ratio = B ÷ A of geometric means, "
-            text += "95 % Welch t-interval on log values over repetitions\n"
+            text += "\n\(metric) (\(direction.rawValue)) — "
+            if let control = comparisons.first(where: { $0.metric == metric })?.control?.allocator {
+                text += "ratio = (B ÷ A) ÷ (\(control)'s B ÷ A) of geometric means, so a shift of a whole run cancels; "
+                text += "95 % Welch t-interval on log values over the repetitions of both allocators in both runs\n"
+            } else {
+                text += "ratio = B ÷ A of geometric means, 95 % Welch t-interval on log values over repetitions"
+                text += acrossRuns ? " within each run (drift between the two runs is not in it)\n" : "\n"
+            }
             var rows = [["shape", "layout", "nodes", "A", "B", "n A", "n B", "median A", "median B", "ratio", "95 % interval", "verdict"]]
             var decidedBy: Set<String> = []
             for comparison in comparisons where comparison.metric == metric {
@@ -55,11 +68,12 @@ public enum ComparisonTable {
                 case .failure(.tooFewRepetitions): interval = "(n < 2)"
                 case .failure(.nonPositive): interval = "(value ≤ 0)"
                 case .failure(.notFinite): interval = "(not a number)"
+                case .failure(.control): interval = "(no control)"
                 }
                 var verdict = comparison.verdict
                 if let decider = deciders.decider(of: comparison) {
                     verdict += verdict.isEmpty ? "*" : " *"
-                    decidedBy.insert("\(decider.count.metric) (\(decider.countKind))")
+                    decidedBy.insert(decider.label)
                 }
                 rows.append([
                     comparison.shape, comparison.layout, String(comparison.nodes), comparison.sideA, comparison.sideB,
@@ -90,14 +104,14 @@ public enum ComparisonTable {
             lines.append("regressions beyond \(Rounded.text(check.percent, digits: 3)) % (whole 95 % interval above \(bound); \(RegressionCheck.correctionName) over \(check.tested.count) rows):")
             for row in regressions {
                 let comparison = row.comparison
-                let decided = check.decidedByCount.first { same($0.count, comparison) }
-                    .map { " — time decided by \($0.count.metric) (\($0.countKind))" } ?? ""
+                let decided = check.decidedByCount.first { $0.counts.contains { same($0.comparison, comparison) } }
+                    .map { " — time decided by \($0.label)" } ?? ""
                 lines.append("  \(comparison.shape) \(comparison.layout) \(comparison.nodes) \(comparison.metric): \(comparison.sideB) is \(format4(row.estimate.ratio))× \(comparison.sideA), 95 % [\(format4(row.estimate.low)), \(format4(row.estimate.high))], adjusted p \(probability(row.adjustedPValue))\(decided)")
             }
         }
-        let decidedMetrics = Set(check.decidedByCount.map { "\($0.time.metric) by \($0.count.metric) (\($0.countKind))" })
+        let decidedMetrics = Set(check.decidedByCount.map { "\($0.time.metric) by \($0.label)" })
         for text in decidedMetrics.sorted() {
-            let rows = check.decidedByCount.filter { "\($0.time.metric) by \($0.count.metric) (\($0.countKind))" == text }.count
+            let rows = check.decidedByCount.filter { "\($0.time.metric) by \($0.label)" == text }.count
             lines.append("time: \(rows) row\(rows == 1 ? "" : "s") of \(text.replacingOccurrences(of: " by ", with: " decided by "))")
         }
         if !check.undecidable.isEmpty {
