@@ -118,6 +118,7 @@ struct Run: ParsableCommand {
             print(PerNodeTable.render(run))
             print(PhaseSummaryTable.render(run), terminator: "")
             if let precision = PrecisionSummary.render(run) { print(precision) }
+            if let disturbance = DisturbanceSummary.render(run) { print(disturbance, terminator: "") }
             print("results: \(run.directory.path)")
         }
         if interruption.isStopped {

@@ -93,6 +93,7 @@ public struct SuiteRunner: Sendable {
         }
         // The runner is the folder's only writer: temporary files of a killed run can go.
         AtomicFile.removeLeftovers(in: directory)
+        folder.disturbedAttempts.removeLeftovers()
         var environment = previous
         environment.resumedUtc = (environment.resumedUtc ?? []) + [EnvironmentProbe.utcTimestamp()]
         environment.status = "running"
@@ -201,11 +202,12 @@ public struct SuiteRunner: Sendable {
         let oversized = try preflight(trials, experiment: experiment)
         let callgrind = experiment.instructions == .valgrind ? try CallgrindPhaseCounter(workerPath: options.workerPath) : nil
         defer { callgrind?.finish() }
-        let batch = TrialBatch(
+        var batch = TrialBatch(
             folder: folder, library: compiled.library, allocators: allocators, oversized: oversized,
             launcher: WorkerLauncher(
                 workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds),
             callgrind: callgrind, interruption: options.interruption, progress: progress)
+        batch.forced = try ForcedDisturbance.fromEnvironment()
         progress.beginExperiment()
         var complete = try batch.run(trials)
         // A precision target adds rounds of one more repetition for every configuration still short of it.
