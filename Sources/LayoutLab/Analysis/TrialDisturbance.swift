@@ -32,7 +32,7 @@ public struct TrialDisturbance: Equatable, Sendable {
     }
 
     /// Judges the phases against `bounds`. Steal and neighbour time are shares of the phase's interval, lowered
-    /// by the tick slack first; preemptions a rate over the phase's own time, from `minimumInvoluntarySwitches` on.
+    /// by their tick slack first; preemptions a rate over the phase's own time, from `minimumInvoluntarySwitches` on.
     public static func judge(_ phases: [Phase], bounds: DisturbanceBounds) -> TrialDisturbance {
         var beyond: [String] = []
         var missing: [String] = []
@@ -40,14 +40,14 @@ public struct TrialDisturbance: Equatable, Sendable {
             let counters = phase.counters
             if let interval = counters?.intervalNs, interval > 0 {
                 if let steal = counters?.stealNs {
-                    if Double(steal - bounds.tickSlackNs) > bounds.stealShare * Double(interval) {
+                    if Double(steal - bounds.stealSlackNs) > bounds.stealShare * Double(interval) {
                         beyond.append("\(phase.name): steal \(Rounded.text(100 * Double(steal) / Double(interval), digits: 1)) % of the phase > \(Rounded.text(100 * bounds.stealShare, digits: 1)) %")
                     }
                 } else {
                     missing.append("\(phase.name) steal_ns")
                 }
                 if let neighbour = counters?.neighbourCPUNs {
-                    if Double(neighbour - bounds.tickSlackNs) > bounds.neighbourCPUs * Double(interval) {
+                    if Double(neighbour - bounds.neighbourSlackNs) > bounds.neighbourCPUs * Double(interval) {
                         beyond.append("\(phase.name): neighbours \(Rounded.text(Double(neighbour) / Double(interval), digits: 2)) CPUs > \(Rounded.text(bounds.neighbourCPUs, digits: 2))")
                     }
                 } else {
