@@ -21,7 +21,7 @@ public struct PhaseCounters: Equatable, Sendable {
     public var neighbourCPUNs: Int?
     /// Wall time (`CLOCK_MONOTONIC`) from the phase's start to its end, sampling included: the interval that
     /// `stealNs` and `neighbourCPUNs` cover, in ns. Longer than `elapsedNs` by the sampling callbacks, and under
-    /// load by every preemption that fell inside one (2× on allocate with two busy loops on two cores).
+    /// load by every preemption that fell inside one (1.2–4.9× on allocate with two busy loops on two cores).
     public var intervalNs: Int?
     /// User-space hardware events of the worker thread (`perf_event_open`), or, for `instructions`, callgrind's
     /// count in an instrumented run; nil without a PMU or when the kernel multiplexed the counters.

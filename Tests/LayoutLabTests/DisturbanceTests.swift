@@ -7,7 +7,7 @@ import Testing
 @Suite("Disturbed trials: the bounds")
 struct DisturbanceTests {
     /// The documented bounds with a 10 ms tick (USER_HZ 100): steal 2 % (slack 10 ms), neighbours 0.5 CPU
-    /// (slack 30 ms), 50 involuntary switches/s (at least 3).
+    /// (slack 30 ms), 100 involuntary switches/s (at least 3).
     static let bounds = DisturbanceBounds.documented(tickNs: 10_000_000)
     static let second = 1_000_000_000
     static let millisecond = 1_000_000
@@ -42,12 +42,12 @@ struct DisturbanceTests {
     }
 
     @Test func preemptionsOnEachSideOfTheirBound() {
-        #expect(Self.judge(switches: 50).disturbed == false, "50/s is the bound itself")
-        let beyond = Self.judge(switches: 51)
+        #expect(Self.judge(switches: 100).disturbed == false, "100/s is the bound itself")
+        let beyond = Self.judge(switches: 101)
         #expect(beyond.disturbed == true)
-        #expect(beyond.reason == "allocate: 51 involuntary switches/s > 50 (51 in 1000.0 ms)")
+        #expect(beyond.reason == "allocate: 101 involuntary switches/s > 100 (101 in 1000.0 ms)")
         // The rate is over the phase's own time, not its interval (sampling included).
-        #expect(Self.judge(intervalNs: Self.second, elapsedNs: Self.second / 2, switches: 30).disturbed == true)
+        #expect(Self.judge(intervalNs: Self.second, elapsedNs: Self.second / 2, switches: 60).disturbed == true)
     }
 
     @Test func fewPreemptionsNeverMarkAShortPhase() {
@@ -99,7 +99,7 @@ struct DisturbanceTests {
         }
         let judged = TrialDisturbance.judge(result, bounds: Self.bounds)
         #expect(judged.disturbed == true)
-        #expect(judged.reason == "free-all[3]: 400 involuntary switches/s > 50 (400 in 1000.0 ms)")
+        #expect(judged.reason == "free-all[3]: 400 involuntary switches/s > 100 (400 in 1000.0 ms)")
         // The purge phase cannot apply here and has no counters: not judged, so not "not measured" either.
         result.phaseCounters[3]?.involuntarySwitches = 0
         #expect(TrialDisturbance.judge(result, bounds: Self.bounds) == TrialDisturbance(disturbed: false, reason: nil))

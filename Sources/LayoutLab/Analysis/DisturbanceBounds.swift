@@ -15,8 +15,8 @@ public struct DisturbanceBounds: Equatable, Sendable {
     /// `/proc/stat` counts whole clock ticks (10 ms at USER_HZ 100), so steal and neighbour time are lowered by
     /// their slack before they are compared. Steal is one field: a difference is off by less than one tick.
     /// Busy time sums fields that each are off by up to a tick (user and system both move), and the worker's own
-    /// CPU is subtracted exactly while its ticks are whole: three ticks (measured: at most 1.13 beyond what two
-    /// CPUs can run, over 600 phases). So the ticks of a 5 ms phase cannot mark it.
+    /// CPU is subtracted exactly while its ticks are whole: three ticks (measured: at most 1.4 beyond what two
+    /// CPUs can run, over 450 phases). So the ticks of a 5 ms phase cannot mark it.
     public var stealSlackNs: Int
     public var neighbourSlackNs: Int
     /// Fewer preemptions than this never mark a phase, whatever its rate (one preemption in 2 ms is 500/s).
@@ -37,7 +37,7 @@ public struct DisturbanceBounds: Equatable, Sendable {
     /// The bounds the runner applies, with slacks in clock ticks of `tickNs`.
     public static func documented(tickNs: Int) -> DisturbanceBounds {
         DisturbanceBounds(
-            stealShare: 0.02, neighbourCPUs: 0.5, involuntarySwitchesPerSecond: 50, stealSlackNs: tickNs,
+            stealShare: 0.02, neighbourCPUs: 0.5, involuntarySwitchesPerSecond: 100, stealSlackNs: tickNs,
             neighbourSlackNs: 3 * tickNs, minimumInvoluntarySwitches: 3)
     }
 
