@@ -9,19 +9,19 @@ import Testing
 struct DisturbedRerunTests {
     static let trialID = "p.final-class.20000.system.r1"
 
-    static func experiment(name: String, reruns: Int) -> String {
+    static func experiment(name: String, reruns: Int, extra: String = "") -> String {
         """
         { "name": "\(name)", "layouts": ["final-class"],
           "shapes": [ { "name": "p", "fields": [ {"name": "x", "type": "int64"} ] } ],
           "nodes": [20000], "allocators": ["system"], "checkpoints": 5, "probe_nodes": 100,
-          "phases": ["allocate", "traverse"], "rerun_disturbed": \(reruns), "trial_timeout_seconds": 60 }
+          "phases": ["allocate", "traverse"], "rerun_disturbed": \(reruns), "trial_timeout_seconds": 60\(extra) }
         """
     }
 
-    static func folder(_ label: String, reruns: Int) throws -> (file: URL, out: URL) {
+    static func folder(_ label: String, reruns: Int, extra: String = "") throws -> (file: URL, out: URL) {
         let directory = try TestSupport.temporaryDirectory(label)
         let file = directory.appendingPathComponent("experiment.json")
-        try experiment(name: label, reruns: reruns).write(to: file, atomically: true, encoding: .utf8)
+        try experiment(name: label, reruns: reruns, extra: extra).write(to: file, atomically: true, encoding: .utf8)
         return (file, directory.appendingPathComponent("r"))
     }
 
@@ -111,5 +111,22 @@ struct DisturbedRerunTests {
         #expect(trials.map { $0["attempt"] } == ["2"])
         #expect(try Self.table(out, "disturbed-attempts/trials.csv").map { $0["attempt"] } == ["1"])
         #expect(try Self.table(out, "samples.csv").count == Int(trials.first?["sample_count"] ?? "") ?? -1)
+    }
+
+    @Test func aPrecisionTargetCountsEachTrialsLastRunOnly() throws {
+        // Requested bytes are the same in every run: two repetitions meet any target. With every first run
+        // disturbed, each repetition takes two runs; the target must still see two repetitions, not four.
+        let (file, out) = try Self.folder(
+            "rerunprecision", reruns: 1,
+            extra: #", "precision": {"metric": "requested_bytes_per_node", "relative_half_width": 0.01, "max_repetitions": 4}"#)
+        let result = try TestSupport.run(
+            "layoutlab", ["run", file.path, "--out", out.path], environment: ["LAYOUTLAB_FORCE_DISTURBED": "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let trials = try Self.table(out, "trials.csv")
+        #expect(trials.map { $0["trial_id"] } == ["p.final-class.20000.system.r1", "p.final-class.20000.system.r2"])
+        #expect(trials.allSatisfy { $0["attempt"] == "2" && $0["precision_reached"] == "true" })
+        let kept = try Self.table(out, "disturbed-attempts/trials.csv")
+        #expect(kept.map { $0["trial_id"] } == ["p.final-class.20000.system.r1", "p.final-class.20000.system.r2"])
+        #expect(kept.allSatisfy { $0["attempt"] == "1" })
     }
 }
