@@ -129,4 +129,25 @@ struct DisturbedRerunTests {
         #expect(kept.map { $0["trial_id"] } == ["p.final-class.20000.system.r1", "p.final-class.20000.system.r2"])
         #expect(kept.allSatisfy { $0["attempt"] == "1" })
     }
+
+    @Test func mergeGathersTheShardsKeptRuns() throws {
+        let directory = try TestSupport.temporaryDirectory("rerunmerge")
+        let file = directory.appendingPathComponent("experiment.json")
+        try Self.experiment(name: "rerunmerge", reruns: 1).replacing(#"["final-class"]"#, with: #"["final-class", "struct-array"]"#)
+            .write(to: file, atomically: true, encoding: .utf8)
+        for shard in ["1/2", "2/2"] {
+            let out = directory.appendingPathComponent("s" + shard.prefix(1))
+            let result = try TestSupport.run(
+                "layoutlab", ["run", file.path, "--out", out.path, "--shard", shard], environment: ["LAYOUTLAB_FORCE_DISTURBED": "1"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let merged = directory.appendingPathComponent("merged")
+        let result = try TestSupport.run(
+            "layoutlab", ["merge", directory.appendingPathComponent("s1").path, directory.appendingPathComponent("s2").path, "--out", merged.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let ids = ["p.final-class.20000.system.r1", "p.struct-array.20000.system.r1"]
+        #expect(Set(try Self.table(merged, "trials.csv").map { $0["trial_id"] ?? "" }) == Set(ids))
+        #expect(Set(try Self.table(merged, "disturbed-attempts/trials.csv").map { $0["trial_id"] ?? "" }) == Set(ids))
+        #expect(Set(try Self.table(merged, "disturbed-attempts/samples.csv").map { $0["trial_id"] ?? "" }) == Set(ids))
+    }
 }
