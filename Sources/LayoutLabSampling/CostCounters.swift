@@ -129,6 +129,7 @@ public final class CostCounters {
                 counters.dtlbMisses = totals.events.3
             }
         }
+        counters.intervalNs = end.wallNs - machineStart.wallNs
         if let first = machineStart.stat, let last = end.stat {
             counters.stealNs = (last.stealTicks - first.stealTicks) * nsPerTick
             counters.neighbourCPUNs = (last.busyTicks - first.busyTicks) * nsPerTick - (end.processNs - machineStart.processNs)
@@ -138,7 +139,7 @@ public final class CostCounters {
 
     private func machine() -> MachineSnapshot {
         let stat = try? procStat?.withLeadingContents { ProcStatReading(parsing: $0) }
-        return MachineSnapshot(stat: stat ?? nil, processNs: Self.clock(CLOCK_PROCESS_CPUTIME_ID))
+        return MachineSnapshot(stat: stat ?? nil, processNs: Self.clock(CLOCK_PROCESS_CPUTIME_ID), wallNs: MonotonicClock.nowNanoseconds())
     }
 
     @inline(__always)
@@ -159,6 +160,7 @@ public final class CostCounters {
     private struct MachineSnapshot {
         var stat: ProcStatReading?
         var processNs = 0
+        var wallNs = 0
     }
 
     /// Sums over a phase's stretches. A count that failed to read in any stretch makes the sum unusable.

@@ -19,6 +19,10 @@ public struct PhaseCounters: Equatable, Sendable {
     /// less this process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`), in ns. What others ran beside the
     /// worker; one tick of resolution per CPU, so a short phase can show a small negative figure.
     public var neighbourCPUNs: Int?
+    /// Wall time (`CLOCK_MONOTONIC`) from the phase's start to its end, sampling included: the interval that
+    /// `stealNs` and `neighbourCPUNs` cover, in ns. Longer than `elapsedNs` by the sampling callbacks, and under
+    /// load by every preemption that fell inside one (1.2–4.9× on allocate with two busy loops on two cores).
+    public var intervalNs: Int?
     /// User-space hardware events of the worker thread (`perf_event_open`), or, for `instructions`, callgrind's
     /// count in an instrumented run; nil without a PMU or when the kernel multiplexed the counters.
     public var instructions: Int?
@@ -30,7 +34,7 @@ public struct PhaseCounters: Equatable, Sendable {
     public init(
         cpuNs: Int? = nil, minorFaults: Int? = nil, majorFaults: Int? = nil, voluntarySwitches: Int? = nil,
         involuntarySwitches: Int? = nil, stealNs: Int? = nil, neighbourCPUNs: Int? = nil, instructions: Int? = nil,
-        cycles: Int? = nil, cacheMisses: Int? = nil, dtlbMisses: Int? = nil
+        cycles: Int? = nil, cacheMisses: Int? = nil, dtlbMisses: Int? = nil, intervalNs: Int? = nil
     ) {
         self.cpuNs = cpuNs
         self.minorFaults = minorFaults
@@ -43,20 +47,21 @@ public struct PhaseCounters: Equatable, Sendable {
         self.cycles = cycles
         self.cacheMisses = cacheMisses
         self.dtlbMisses = dtlbMisses
+        self.intervalNs = intervalNs
     }
 
     /// The fields in the order the worker protocol carries them (and the Python worker writes them).
     public var fields: [Int?] {
         [cpuNs, minorFaults, majorFaults, voluntarySwitches, involuntarySwitches, stealNs, neighbourCPUNs,
-         instructions, cycles, cacheMisses, dtlbMisses]
+         instructions, cycles, cacheMisses, dtlbMisses, intervalNs]
     }
 
-    /// Rebuilds counters from `fields`; nil unless there are exactly 11.
+    /// Rebuilds counters from `fields`; nil unless there are exactly 12.
     public init?(fields: [Int?]) {
-        guard fields.count == 11 else { return nil }
+        guard fields.count == 12 else { return nil }
         self.init(
             cpuNs: fields[0], minorFaults: fields[1], majorFaults: fields[2], voluntarySwitches: fields[3],
             involuntarySwitches: fields[4], stealNs: fields[5], neighbourCPUNs: fields[6], instructions: fields[7],
-            cycles: fields[8], cacheMisses: fields[9], dtlbMisses: fields[10])
+            cycles: fields[8], cacheMisses: fields[9], dtlbMisses: fields[10], intervalNs: fields[11])
     }
 }

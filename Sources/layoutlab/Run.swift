@@ -12,6 +12,11 @@ struct Run: ParsableCommand {
             measured and marks the run incomplete, and --resume finishes it (a complete folder: "nothing to \
             resume", left untouched). Progress goes to stderr: one line rewritten on a terminal, else a line every 10 s.
 
+            Every trial is judged for disturbance (steal, other programs' CPU, preemptions of the worker beyond \
+            the README's bounds): trials.csv says disturbed true/false and why. An experiment's \
+            "rerun_disturbed": K runs a disturbed trial again up to K times, keeping the disturbed runs in \
+            disturbed-attempts/; the closing summary lists them.
+
             One lab per machine: a run holds the lab lock (flock on /run/lock/layoutlab.lock, else \
             /tmp/layoutlab.lock; $LAYOUTLAB_LOCK_FILE overrides) from before its first compile to its end. A \
             second run waits, naming the holder (pid, experiment, since when), or refuses with --no-wait. The \
@@ -118,6 +123,7 @@ struct Run: ParsableCommand {
             print(PerNodeTable.render(run))
             print(PhaseSummaryTable.render(run), terminator: "")
             if let precision = PrecisionSummary.render(run) { print(precision) }
+            if let disturbance = DisturbanceSummary.render(run) { print(disturbance, terminator: "") }
             print("results: \(run.directory.path)")
         }
         if interruption.isStopped {

@@ -96,6 +96,10 @@ struct ExperimentValidationTests {
         BadCase(label: "work after a second free-all", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"phases\": [\"allocate\", \"free-all\", \"allocate-warm\", \"free-all\", \"purge\", \"mutate\"]"), path: "$.phases[5]", message: "only \"purge\" or \"allocate-warm\" after \"free-all\" (at $.phases[3])", schemaCatches: false),
         BadCase(label: "unknown exclusivity", text: variant("name", "\"name\": \"exp\", \"exclusivity\": \"unchekced\""), path: "$.exclusivity", message: "did you mean \"unchecked\"?"),
         BadCase(label: "unknown instruction counter", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"instructions\": \"valgrin\""), path: "$.instructions", message: "expected one of hardware, valgrind, off, got \"valgrin\" (did you mean \"valgrind\"?)"),
+        BadCase(label: "misspelt rerun key", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"rerun_disturbd\": 2"), path: "$.rerun_disturbd", message: "did you mean \"rerun_disturbed\"?"),
+        BadCase(label: "negative reruns", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"rerun_disturbed\": -1"), path: "$.rerun_disturbed", message: "from 0 to 10, got -1"),
+        BadCase(label: "too many reruns", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"rerun_disturbed\": 11"), path: "$.rerun_disturbed", message: "from 0 to 10, got 11"),
+        BadCase(label: "reruns as a flag", text: valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"rerun_disturbed\": true"), path: "$.rerun_disturbed", message: "expected a number of reruns of a disturbed trial (an integer from 0 to 10)"),
         BadCase(label: "bad experiment name", text: variant("name", "\"name\": \"a/b\""), path: "$.name", message: "expected a name of letters"),
         BadCase(label: "misspelt precision metric", text: precision(#""metric": "allocate_ns_per_nod", "relative_half_width": 0.02"#), path: "$.precision.metric", message: "did you mean \"allocate_ns_per_node\"?", schemaCatches: false),
         BadCase(label: "precision metric that is not a measurement", text: precision(#""metric": "host", "relative_half_width": 0.02"#), path: "$.precision.metric", message: "expected a measuring column of trials.csv", schemaCatches: false),
@@ -110,6 +114,12 @@ struct ExperimentValidationTests {
     /// The valid file with a `precision` object of these members.
     static func precision(_ members: String) -> String {
         valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"precision\": {\(members)}")
+    }
+
+    @Test func rerunDisturbedDecodesWithItsDefault() throws {
+        #expect(try load(Self.valid).rerunDisturbed == 0)
+        let text = Self.valid.replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"rerun_disturbed\": 3")
+        #expect(try load(text).rerunDisturbed == 3)
     }
 
     @Test func precisionTargetDecodesWithItsDefaultCap() throws {

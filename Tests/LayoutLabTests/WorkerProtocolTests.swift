@@ -59,7 +59,8 @@ struct WorkerProtocolTests {
 
     @Test func countersLinesKeepEmptyCellsEmpty() throws {
         let line = WorkerReply.counters(phaseIndex: 1, PhaseCounters(cpuNs: 5, minorFaults: 0)).line
-        #expect(line == "counters\t1\t5\t0\t\t\t\t\t\t\t\t\t")
+        // Twelve fields: cpu, minor, major, voluntary, involuntary, steal, neighbour, four hardware, interval.
+        #expect(line == "counters\t1\t5\t0\t\t\t\t\t\t\t\t\t\t")
         #expect(throws: WorkerProtocolError.self) { try WorkerReply(line: "counters\t1\t5\t0") }
         #expect(throws: WorkerProtocolError.self) { try WorkerReply(line: line.replacing("\t5\t", with: "\tfive\t")) }
         let trial = Trial(

@@ -35,11 +35,15 @@ public struct Experiment: Equatable, Sendable {
     /// Where instruction counts come from: the PMU (`hardware`, empty cells without one), a second run of each
     /// Swift trial under callgrind (`valgrind`), or nowhere (`off`).
     public var instructions: InstructionCounting = .hardware
+    /// How many times a trial the machine disturbed (`TrialDisturbance`) is run again, at most
+    /// (`"rerun_disturbed"`, 0 … `maximumRerunsOfDisturbed`); 0 marks disturbed trials and keeps them.
+    public var rerunDisturbed = 0
     /// The file it came from.
     public var sourcePath: String
 
     public static let defaultCheckpoints = 100
     public static let defaultProbeNodes = 65_536
+    public static let maximumRerunsOfDisturbed = 10
 
     public init(
         name: String, description: String = "", layouts: [LayoutKind] = LayoutKind.swiftLayouts, shapes: [Shape],

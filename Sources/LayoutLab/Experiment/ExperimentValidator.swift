@@ -14,7 +14,7 @@ struct ExperimentValidator {
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
         "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed", "python", "precision",
-        "exclusivity", "instructions",
+        "exclusivity", "instructions", "rerun_disturbed",
     ]
 
     mutating func experiment(from document: JSONValue) -> Experiment? {
@@ -78,6 +78,9 @@ struct ExperimentValidator {
         }
         let instructions = top["instructions"].flatMap { choice($0, at: "$.instructions", from: InstructionCounting.self) }
             ?? .hardware
+        let rerunDisturbed = top["rerun_disturbed"].flatMap {
+            integer($0, at: "$.rerun_disturbed", in: 0...Experiment.maximumRerunsOfDisturbed, what: "a number of reruns of a disturbed trial")
+        } ?? 0
         if instructions == .valgrind, CallgrindPhaseCounter.valgrindPath() == nil {
             report("$.instructions", "expected valgrind on PATH for \"valgrind\" (Debian package valgrind; `make run` installs it)")
         }
@@ -96,6 +99,7 @@ struct ExperimentValidator {
         experiment.precision = precision
         experiment.exclusivity = exclusivity
         experiment.instructions = instructions
+        experiment.rerunDisturbed = rerunDisturbed
         return experiment
     }
 

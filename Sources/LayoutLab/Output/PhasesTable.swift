@@ -16,7 +16,8 @@ import LayoutLabSampling
 ///   is memory kept for nodes that are gone. Empty without live nodes or an allocate RSS figure.
 /// - `rss_returned_bytes`: RSS at the phase's start − RSS at its end, for free-all and purge.
 /// - `cpu_ns` … `dtlb_misses`: the phase's `PhaseCounters` (the stretches `elapsed_ns` covers; `steal_ns` and
-///   `neighbour_cpu_ns` machine-wide over the whole phase); `instructions_source` says where `instructions` came from.
+///   `neighbour_cpu_ns` machine-wide over the whole phase); `instructions_source` says where `instructions` came from;
+///   `interval_ns` is the wall time of the whole phase, sampling included (what `steal_ns` and `neighbour_cpu_ns` cover).
 /// - `checksum`: a traversal's wrapping 64-bit sum of every field it read, written as `0x` and 16 hex digits so
 ///   that no CSV reader turns it into a float (pandas reads the column as text: `int(cell, 16)`).
 public enum PhasesTable {
@@ -26,7 +27,7 @@ public enum PhasesTable {
         "rss_returned_bytes", "allocator_allocated_bytes_end", "allocator_active_bytes_end",
         "allocator_mapped_bytes_end", "allocator_retained_bytes_end", "checksum", "note", "cpu_ns", "minor_faults",
         "major_faults", "voluntary_switches", "involuntary_switches", "steal_ns", "neighbour_cpu_ns", "instructions",
-        "cycles", "cache_misses", "dtlb_misses", "instructions_source",
+        "cycles", "cache_misses", "dtlb_misses", "instructions_source", "interval_ns",
     ]
 
     public static func rows(_ result: TrialResult, seed: UInt64) -> [[String?]] {
@@ -61,10 +62,16 @@ public enum PhasesTable {
         }
     }
 
-    /// The counters' cells in header order; all empty where the worker sent none (an older worker, a failure).
+    /// The counters' cells in header order (`cpu_ns` … `dtlb_misses`, `instructions_source`, `interval_ns`); all
+    /// empty where the worker sent none (an older worker, a failure).
     static func counterCells(_ counters: PhaseCounters?, source: InstructionSource?) -> [String?] {
         guard let counters else { return Array(repeating: nil, count: PhaseCounters().fields.count + 1) }
-        return counters.fields.map { CSVNumber.cell($0) } + [counters.instructions == nil ? nil : source?.rawValue]
+        let events: [Int?] = [
+            counters.cpuNs, counters.minorFaults, counters.majorFaults, counters.voluntarySwitches,
+            counters.involuntarySwitches, counters.stealNs, counters.neighbourCPUNs, counters.instructions,
+            counters.cycles, counters.cacheMisses, counters.dtlbMisses,
+        ]
+        return events.map { CSVNumber.cell($0) } + [counters.instructions == nil ? nil : source?.rawValue, CSVNumber.cell(counters.intervalNs)]
     }
 
     /// `0x` and 16 hex digits of the checksum's 64 bits: text to every CSV reader, exact with `int(cell, 16)`.

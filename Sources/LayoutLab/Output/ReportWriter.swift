@@ -75,6 +75,11 @@ public enum ReportWriter {
         text += experiment.precision == nil ? "); " : ", more where the precision target asked for them); "
         text += "\(run.records.count - failed.count) ok, \(failed.count) not.\n"
         if let precision = PrecisionSummary.render(run) { text += "\n" + precision.split(separator: "\n").map { "- " + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n") + "\n" }
+        let disturbance = DisturbanceSummary.lines(run)
+        if !disturbance.isEmpty {
+            text += "\n" + disturbance.map { "- " + $0.replacing("|", with: "\\|") }.joined(separator: "\n")
+            text += "\n\nDisturbed runs that were run again are kept whole in `\(DisturbedAttempts.folderName)/` (README \"Disturbed trials\").\n"
+        }
         if !failed.isEmpty {
             text += "\n| trial | status | message |\n|---|---|---|\n"
             for record in failed {

@@ -20,6 +20,8 @@ public final class ResultsFolder {
     public let directory: URL
     public let experiment: Experiment
     public private(set) var records: [TrialRecord] = []
+    /// The disturbed runs of trials that were run again (`disturbed-attempts/`).
+    public let disturbedAttempts: DisturbedAttempts
     private var trialsTable = CSVTable(header: TrialsTable.header)
     private var samplesTable = CSVTable(header: SamplesTable.header)
     private var phasesTable = CSVTable(header: PhasesTable.header)
@@ -33,6 +35,7 @@ public final class ResultsFolder {
         self.experiment = experiment
         samplesText = Data(samplesTable.headerLine.utf8)
         phasesText = Data(phasesTable.headerLine.utf8)
+        disturbedAttempts = try DisturbedAttempts(in: directory, trials: [:])
         try FileManager.default.createDirectory(at: workersDirectory, withIntermediateDirectories: true)
         let copy = url(Self.experimentFile)
         if URL(fileURLWithPath: experiment.sourcePath).standardizedFileURL != copy.standardizedFileURL {
@@ -46,6 +49,7 @@ public final class ResultsFolder {
         self.directory = directory
         self.experiment = experiment
         let trialsByID = Dictionary(uniqueKeysWithValues: TrialPlan.possibleTrials(for: experiment).map { ($0.id, $0) })
+        disturbedAttempts = try DisturbedAttempts(in: directory, trials: trialsByID)
         for cells in try Self.rows(of: url(Self.trialsFile), header: TrialsTable.header) {
             guard let record = TrialsTable.record(Dictionary(uniqueKeysWithValues: zip(TrialsTable.header, cells)), trials: trialsByID)
             else {
@@ -88,6 +92,7 @@ public final class ResultsFolder {
 
     public var run: ExperimentRun {
         var run = ExperimentRun(experiment: experiment, directory: directory, records: records)
+        run.disturbedAttempts = disturbedAttempts.records
         run.phaseRows = phasesTable.rows.map { cells in
             Dictionary(zip(PhasesTable.header, cells.map { $0 ?? "" }), uniquingKeysWith: { first, _ in first })
         }
@@ -123,6 +128,12 @@ public final class ResultsFolder {
         trialsTable.append(TrialsTable.row(record))
         if experiment.precision != nil { markPrecision(of: record.trial.configuration) }
         try writeTables()
+    }
+
+    /// Keeps a disturbed run that is about to be run again in `disturbed-attempts/`; the trial's own row waits
+    /// for its last run.
+    public func keepDisturbedAttempt(_ result: TrialResult) throws {
+        try disturbedAttempts.keep(result, experiment: experiment)
     }
 
     // MARK: Precision
@@ -165,6 +176,7 @@ public final class ResultsFolder {
         phasesTable.append(contentsOf: other.phasesTable.rows)
         samplesText.append(contentsOf: CSVTable.lines(other.samplesTable.rows).utf8)
         phasesText.append(contentsOf: CSVTable.lines(other.phasesTable.rows).utf8)
+        try disturbedAttempts.absorb(other.disturbedAttempts)
         try writeTables()
     }
 

@@ -22,6 +22,12 @@ public struct TrialRecord: Sendable {
     /// or the metric was not measured), and the relative half-width it ended with; nil while undecided.
     public var precisionReached: Bool?
     public var precisionRelativeHalfWidth: Double?
+    /// Which run of the trial this row is (1: the first); in `trials.csv` also how many runs it took, since only
+    /// the last is recorded there and the disturbed ones before it go to `disturbed-attempts/`.
+    public var attempt = 1
+    /// Whether the recorded run was disturbed, and why (`TrialDisturbance`); nil: not judged or not measured.
+    public var disturbed: Bool?
+    public var disturbance: String?
 
     public init(result: TrialResult) {
         trial = result.trial
@@ -35,6 +41,9 @@ public struct TrialRecord: Sendable {
         wallNs = result.status == .skipped ? nil : result.wallNs
         message = result.message
         host = ProcessInfo.processInfo.hostName
+        attempt = result.attempt
+        disturbed = result.disturbance?.disturbed
+        disturbance = result.disturbance?.reason
     }
 
     public init(

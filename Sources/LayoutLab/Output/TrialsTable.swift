@@ -14,6 +14,7 @@ public enum TrialsTable {
         "allocate_cpu_ns_per_node", "allocate_minor_faults_per_node",
         "allocate_instructions_per_node", "allocate_cycles_per_node", "instructions_source",
         "allocate_involuntary_switches", "allocate_steal_ns", "allocate_neighbour_cpu_ns",
+        "attempt", "disturbed", "disturbance",
     ]
 
     /// Columns that name, label or describe a trial rather than measure it.
@@ -21,6 +22,7 @@ public enum TrialsTable {
         "trial_id", "experiment", "layout", "shape", "fields", "payload_size_bytes", "payload_stride_bytes",
         "payload_alignment_bytes", "nodes", "allocator", "repetition", "status", "malloc_provider", "allocator_version",
         "message", "host", "precision_reached", "precision_relative_half_width", "instructions_source",
+        "attempt", "disturbed", "disturbance",
     ]
 
     /// The columns a precision target can be set on: every column of the table that measures something.
@@ -49,6 +51,7 @@ public enum TrialsTable {
             CSVNumber.cell(metrics.allocateInstructionsPerNode), CSVNumber.cell(metrics.allocateCyclesPerNode),
             record.instructionsSource?.rawValue, CSVNumber.cell(metrics.allocateInvoluntarySwitches),
             CSVNumber.cell(metrics.allocateStealNs), CSVNumber.cell(metrics.allocateNeighbourCPUNs),
+            String(record.attempt), record.disturbed.map { $0 ? "true" : "false" }, record.disturbance,
         ]
     }
 
@@ -90,6 +93,10 @@ public enum TrialsTable {
             host: text("host"), instructionsSource: text("instructions_source").flatMap(InstructionSource.init(rawValue:)))
         record.precisionReached = cells["precision_reached"].flatMap { ["true": true, "false": false][$0] }
         record.precisionRelativeHalfWidth = double("precision_relative_half_width")
+        // Rows written before reruns existed were each a first attempt.
+        record.attempt = int("attempt") ?? 1
+        record.disturbed = cells["disturbed"].flatMap { ["true": true, "false": false][$0] }
+        record.disturbance = text("disturbance")
         return record
     }
 }

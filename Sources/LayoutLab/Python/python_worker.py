@@ -229,7 +229,7 @@ class Counters:
     over the stretches between sampling callbacks, and /proc/stat's steal and busy time over the whole phase.
     No hardware counters (their cells stay empty); callgrind does not run Python trials."""
 
-    FIELDS = 11  # PhaseCounters.fields: cpu, minor, major, voluntary, involuntary, steal, neighbour, 4 hardware
+    FIELDS = 12  # PhaseCounters.fields: cpu, minor, major, voluntary, involuntary, steal, neighbour, 4 hardware, interval
 
     def __init__(self, phases):
         self.stat = os.open("/proc/stat", os.O_RDONLY)
@@ -238,16 +238,16 @@ class Counters:
         self.ns_per_tick = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
         self.totals = [0] * 5
         self.start = (0, None)
-        self.machine_start = (None, 0)
+        self.machine_start = (None, 0, 0)
         self.phases = [None] * phases
 
     def machine(self):
         length = os.preadv(self.stat, [self.stat_view], 0)
         line = bytes(self.stat_buffer[:length]).split(b"\n", 1)[0].split()
         if len(line) < 9 or line[0] != b"cpu":
-            return (None, time.process_time_ns())
+            return (None, time.process_time_ns(), time.monotonic_ns())
         user, nice, system, _, _, irq, softirq, steal = (int(v) for v in line[1:9])
-        return ((user + nice + system + irq + softirq, steal), time.process_time_ns())
+        return ((user + nice + system + irq + softirq, steal), time.process_time_ns(), time.monotonic_ns())
 
     def begin(self):
         self.totals = [0] * 5
@@ -268,13 +268,13 @@ class Counters:
         totals[4] += usage.ru_nivcsw - before.ru_nivcsw
 
     def end(self, phase):
-        stat, process_ns = self.machine()
-        first, first_process_ns = self.machine_start
+        stat, process_ns, wall_ns = self.machine()
+        first, first_process_ns, first_wall_ns = self.machine_start
         steal = neighbour = ""
         if stat is not None and first is not None:
             steal = str((stat[1] - first[1]) * self.ns_per_tick)
             neighbour = str((stat[0] - first[0]) * self.ns_per_tick - (process_ns - first_process_ns))
-        cells = [str(value) for value in self.totals] + [steal, neighbour] + [""] * 4
+        cells = [str(value) for value in self.totals] + [steal, neighbour] + [""] * 4 + [str(wall_ns - first_wall_ns)]
         self.phases[phase] = "counters\t%d\t%s" % (phase, "\t".join(cells))
 
 

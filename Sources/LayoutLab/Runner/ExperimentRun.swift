@@ -5,6 +5,8 @@ public struct ExperimentRun: Sendable {
     public var experiment: Experiment
     public var directory: URL
     public var records: [TrialRecord]
+    /// Disturbed runs of trials that were run again (`disturbed-attempts/trials.csv`), in the order they ran.
+    public var disturbedAttempts: [TrialRecord] = []
     /// The rows of `phases.csv`, by column name.
     public var phaseRows: [[String: String]] = []
     /// False when the run was stopped before every trial was recorded.

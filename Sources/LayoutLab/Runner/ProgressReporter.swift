@@ -50,6 +50,13 @@ public final class ProgressReporter: @unchecked Sendable {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
+    /// Printed unless progress is off: a disturbed run that is run again.
+    public func report(rerunOf result: TrialResult) {
+        guard enabled else { return }
+        let text = "\(terminal ? "\r\u{1B}[K" : "")trial \(result.trial.id): attempt \(result.attempt) disturbed (\(result.disturbance?.reason ?? "")), running it again\n"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     static func duration(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
         return total >= 60 ? "\(total / 60)m\(String(format: "%02d", total % 60))s" : "\(total)s"

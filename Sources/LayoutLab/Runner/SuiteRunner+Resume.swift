@@ -32,6 +32,7 @@ extension SuiteRunner {
         try refuseMixed(check, in: directory)
         // The runner is the folder's only writer: temporary files of a killed run can go.
         AtomicFile.removeLeftovers(in: directory)
+        folder.disturbedAttempts.removeLeftovers()
         var environment = previous
         let resumed = EnvironmentProbe.utcTimestamp()
         environment.resumedUtc = (environment.resumedUtc ?? []) + [resumed]

@@ -146,11 +146,12 @@ public struct SuiteRunner: Sendable {
         let oversized = try preflight(trials, experiment: experiment)
         let callgrind = experiment.instructions == .valgrind ? try CallgrindPhaseCounter(workerPath: options.workerPath) : nil
         defer { callgrind?.finish() }
-        let batch = TrialBatch(
+        var batch = TrialBatch(
             folder: folder, library: compiled.library, allocators: allocators, oversized: oversized,
             launcher: WorkerLauncher(
                 workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds),
             callgrind: callgrind, interruption: options.interruption, progress: progress)
+        batch.forced = try ForcedDisturbance.fromEnvironment()
         progress.beginExperiment()
         var complete = try batch.run(trials)
         // A precision target adds rounds of one more repetition for every configuration still short of it.

@@ -14,6 +14,10 @@ struct TrialBatch {
     let callgrind: CallgrindPhaseCounter?
     let interruption: RunInterruption?
     let progress: ProgressReporter
+    /// Where a run counts as disturbed; a disturbed run is run again up to the experiment's `rerunDisturbed` times.
+    var bounds = DisturbanceBounds.onThisMachine
+    /// The test hook that calls chosen runs disturbed (`LAYOUTLAB_FORCE_DISTURBED`).
+    var forced: ForcedDisturbance?
 
     /// True when every trial was recorded.
     func run(_ trials: [Trial]) throws -> Bool {
@@ -51,9 +55,9 @@ struct TrialBatch {
                     environment["PYTHONMALLOC"] = "malloc"
                 }
             }
-            var result = launcher.run(
-                request, trial: trial, preload: allocator.preload, environment: environment,
-                logURL: folder.logURL(for: trial), interruption: interruption, program: program)
+            var result = try runJudged(
+                request, trial: trial, preload: allocator.preload, environment: environment, program: program)
+            if interruption?.isStopped == true { return false }
             // Python layouts get no callgrind run: CPython under callgrind is slow, and the worker cannot mark
             // its stretches (no client requests from Python); their instructions stay empty.
             if let callgrind, result.status == .ok, !trial.layout.isPython, interruption?.isStopped != true {
@@ -67,5 +71,32 @@ struct TrialBatch {
             try folder.record(result)
         }
         return true
+    }
+
+    /// Runs a trial's worker and judges the run; while the run is disturbed and reruns are left, keeps it in
+    /// `disturbed-attempts/` and runs the trial again. Attempts continue the count a resumed folder kept. Returns
+    /// the last run, which the caller records (a stop during a rerun leaves the kept attempts, and no row).
+    private func runJudged(
+        _ request: WorkerRequest, trial: Trial, preload: String?, environment: [String: String], program: [String]?
+    ) throws -> TrialResult {
+        var attempt = folder.disturbedAttempts.attempts(of: trial.id) + 1
+        while true {
+            var attemptEnvironment = environment
+            attemptEnvironment[WorkerLauncher.attemptVariable] = String(attempt)
+            var result = launcher.run(
+                request, trial: trial, preload: preload, environment: attemptEnvironment,
+                logURL: folder.logURL(for: trial), interruption: interruption, program: program)
+            result.attempt = attempt
+            var disturbance = TrialDisturbance.judge(result, bounds: bounds)
+            if result.status == .ok, forced?.applies(to: trial.id, attempt: attempt) == true {
+                disturbance = ForcedDisturbance.forced(disturbance)
+            }
+            result.disturbance = disturbance
+            guard disturbance.disturbed == true, attempt <= folder.experiment.rerunDisturbed, interruption?.isStopped != true
+            else { return result }
+            try folder.keepDisturbedAttempt(result)
+            progress.report(rerunOf: result)
+            attempt += 1
+        }
     }
 }

@@ -76,6 +76,10 @@ public struct TrialResult: Sendable {
     public var wallNs: Int
     /// Why the trial did not succeed.
     public var message: String?
+    /// Which run of the trial this is: 1 for the first, 2 for the first rerun of a disturbed one (`rerun_disturbed`).
+    public var attempt = 1
+    /// Whether the machine disturbed the measurement (`DisturbanceBounds`); nil until the runner judged it.
+    public var disturbance: TrialDisturbance?
 
     public init(
         trial: Trial, status: TrialStatus, phaseSamples: [PhaseSample] = [], outcomes: [PhaseOutcome] = [],

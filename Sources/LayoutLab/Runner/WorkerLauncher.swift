@@ -25,6 +25,9 @@ public struct WorkerLauncher: Sendable {
         return executable.deletingLastPathComponent().appendingPathComponent("layoutlab-worker").path
     }
 
+    /// Tells the worker which run of its trial it is (1 for the first), for fault injection's `@attempt:N`.
+    public static let attemptVariable = "LAYOUTLAB_ATTEMPT"
+
     public func run(
         _ request: WorkerRequest, trial: Trial, preload: String?, environment extra: [String: String], logURL: URL,
         interruption: RunInterruption? = nil, program: [String]? = nil

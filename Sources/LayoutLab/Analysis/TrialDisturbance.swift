@@ -1,0 +1,88 @@
+import LayoutLabSampling
+
+/// Whether a trial's measurement was disturbed by the machine: steal, other programs' CPU time or preemptions
+/// of the worker beyond `DisturbanceBounds` in any phase that measured something (every applicable phase: each
+/// has its time in `phases.csv`). `trials.csv` writes it as `disturbed` and `disturbance`.
+public struct TrialDisturbance: Equatable, Sendable {
+    /// True: some phase went beyond a bound. False: every bound of every phase was judged and none was passed.
+    /// Nil: nothing went beyond a bound but some counter was not measured (or the trial did not succeed), so
+    /// the trial cannot be called clean.
+    public var disturbed: Bool?
+    /// What passed which bound, phase by phase ("allocate: neighbours 1.32 CPUs > 0.5; allocate: 312 involuntary
+    /// switches/s > 100"), or what could not be judged ("not measured: allocate steal_ns"); nil when clean.
+    public var reason: String?
+
+    public init(disturbed: Bool?, reason: String?) {
+        self.disturbed = disturbed
+        self.reason = reason
+    }
+
+    /// One measured phase: its name as the reason prints it, its own time and its counters.
+    public struct Phase: Sendable {
+        public var name: String
+        /// `elapsed_ns`: the phase's own time, sampling excluded; nil where it has no sample.
+        public var elapsedNs: Int?
+        public var counters: PhaseCounters?
+
+        public init(name: String, elapsedNs: Int?, counters: PhaseCounters?) {
+            self.name = name
+            self.elapsedNs = elapsedNs
+            self.counters = counters
+        }
+    }
+
+    /// Judges the phases against `bounds`. Steal and neighbour time are shares of the phase's interval, lowered
+    /// by their tick slack first; preemptions a rate over the phase's own time, from `minimumInvoluntarySwitches` on.
+    public static func judge(_ phases: [Phase], bounds: DisturbanceBounds) -> TrialDisturbance {
+        var beyond: [String] = []
+        var missing: [String] = []
+        for phase in phases {
+            let counters = phase.counters
+            if let interval = counters?.intervalNs, interval > 0 {
+                if let steal = counters?.stealNs {
+                    if Double(steal - bounds.stealSlackNs) > bounds.stealShare * Double(interval) {
+                        beyond.append("\(phase.name): steal \(Rounded.text(100 * Double(steal) / Double(interval), digits: 1)) % of the phase > \(Rounded.text(100 * bounds.stealShare, digits: 1)) %")
+                    }
+                } else {
+                    missing.append("\(phase.name) steal_ns")
+                }
+                if let neighbour = counters?.neighbourCPUNs {
+                    if Double(neighbour - bounds.neighbourSlackNs) > bounds.neighbourCPUs * Double(interval) {
+                        beyond.append("\(phase.name): neighbours \(Rounded.text(Double(neighbour) / Double(interval), digits: 2)) CPUs > \(Rounded.text(bounds.neighbourCPUs, digits: 2))")
+                    }
+                } else {
+                    missing.append("\(phase.name) neighbour_cpu_ns")
+                }
+            } else {
+                missing.append("\(phase.name) interval_ns")
+            }
+            if let switches = counters?.involuntarySwitches, let elapsed = phase.elapsedNs, elapsed > 0 {
+                let perSecond = Double(switches) * 1e9 / Double(elapsed)
+                if switches >= bounds.minimumInvoluntarySwitches, perSecond > bounds.involuntarySwitchesPerSecond {
+                    beyond.append("\(phase.name): \(Int(perSecond.rounded())) involuntary switches/s > \(Int(bounds.involuntarySwitchesPerSecond)) (\(switches) in \(Rounded.text(Double(elapsed) / 1e6, digits: 1)) ms)")
+                }
+            } else {
+                missing.append("\(phase.name) involuntary_switches")
+            }
+        }
+        if !beyond.isEmpty { return TrialDisturbance(disturbed: true, reason: beyond.joined(separator: "; ")) }
+        if !missing.isEmpty || phases.isEmpty {
+            return TrialDisturbance(disturbed: nil, reason: "not measured: " + (phases.isEmpty ? "no phase" : missing.joined(separator: ", ")))
+        }
+        return TrialDisturbance(disturbed: false, reason: nil)
+    }
+
+    /// Judges a worker's result: its applicable phases, named by kind (with the index where a kind repeats).
+    /// A trial that did not succeed is not judged (`disturbed` empty, no reason: `status` says what happened).
+    public static func judge(_ result: TrialResult, bounds: DisturbanceBounds) -> TrialDisturbance {
+        guard result.status == .ok else { return TrialDisturbance(disturbed: nil, reason: nil) }
+        let kinds = result.outcomes.map(\.spec.kind)
+        let phases = result.outcomes.filter(\.applicable).map { outcome in
+            let kind = outcome.spec.kind
+            let name = kinds.filter { $0 == kind }.count > 1 ? "\(kind.rawValue)[\(outcome.index)]" : kind.rawValue
+            let last = result.phaseSamples.last { $0.phaseIndex == outcome.index }
+            return Phase(name: name, elapsedNs: last?.sample.elapsedNs, counters: result.phaseCounters[outcome.index])
+        }
+        return judge(phases, bounds: bounds)
+    }
+}
