@@ -3,8 +3,9 @@ import Glibc
 #endif
 
 /// A fault the tests make a worker commit on purpose, read once at start from
-/// `LAYOUTLAB_FAULT=KIND@checkpoint:K[@trial:ID][,...]` (the first entry for this trial wins); without the
-/// variable the worker behaves normally.
+/// `LAYOUTLAB_FAULT=KIND@checkpoint:K[@trial:ID][@callgrind][,...]` (the first entry for this trial wins;
+/// `@callgrind`: only in the run under callgrind of `"instructions": "valgrind"`, not in the ordinary one);
+/// without the variable the worker behaves normally.
 /// Kinds: `segv` (SIGSEGV), `abort` (SIGABRT), `kill` (SIGKILL, as the OOM killer sends), `hang` (never
 /// returns), `exit` (exit status 3), `garbage` (a line outside the protocol, then a normal exit).
 struct FaultInjection {
@@ -16,18 +17,22 @@ struct FaultInjection {
 
     static let variable = "LAYOUTLAB_FAULT"
 
-    /// The fault asked for this trial, if any; an unreadable specification fails the worker at start.
-    static func fromEnvironment(trialID: String) throws(WorkerFailure) -> FaultInjection? {
+    /// The fault asked for this trial (in this run: `underCallgrind` says which), if any; an unreadable
+    /// specification fails the worker at start.
+    static func fromEnvironment(trialID: String, underCallgrind: Bool) throws(WorkerFailure) -> FaultInjection? {
         guard let raw = getenv(variable) else { return nil }
         let text = String(cString: raw)
         for entry in text.split(separator: ",") {
-            let parts = entry.split(separator: "@").map(String.init)
+            var parts = entry.split(separator: "@").map(String.init)
+            let callgrindOnly = parts.last == "callgrind"
+            if callgrindOnly { parts.removeLast() }
             guard parts.count == 2 || parts.count == 3, let kind = Kind(rawValue: parts[0]), parts[1].hasPrefix("checkpoint:"),
-                let checkpoint = Int(parts[1].dropFirst("checkpoint:".count))
+                let checkpoint = Int(parts[1].dropFirst("checkpoint:".count)), parts.count == 2 || parts[2].hasPrefix("trial:")
             else {
-                throw WorkerFailure("\(variable)=\(text) is not KIND@checkpoint:K[@trial:ID][,...]")
+                throw WorkerFailure("\(variable)=\(text) is not KIND@checkpoint:K[@trial:ID][@callgrind][,...]")
             }
             if parts.count == 3, parts[2] != "trial:" + trialID { continue }
+            if callgrindOnly, !underCallgrind { continue }
             return FaultInjection(kind: kind, checkpoint: checkpoint)
         }
         return nil
