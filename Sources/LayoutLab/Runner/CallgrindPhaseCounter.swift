@@ -43,16 +43,16 @@ struct CallgrindPhaseCounter {
     /// Runs `request` under callgrind and writes the counts into `result` (the ordinary run's, which must be
     /// ok): every phase's `instructions`, and `instructionsSource`. A callgrind run that fails or times out
     /// keeps the ordinary measurement: the trial stays ok, its instructions empty, its message says why
-    /// ("under callgrind: …"), and the callgrind run's log stays at `logURL`.
+    /// ("under callgrind: …"), and the callgrind run's log stays at `logURL`. True when the counts came.
     func count(
         into result: inout TrialResult, request: WorkerRequest, preload: String?, environment: [String: String],
         logURL: URL, launcher: WorkerLauncher, interruption: RunInterruption?
-    ) {
+    ) -> Bool {
         let dumps = scratch.appendingPathComponent(result.trial.id)
         try? FileManager.default.removeItem(at: dumps)
         guard (try? FileManager.default.createDirectory(at: dumps, withIntermediateDirectories: true)) != nil else {
             keepWithoutCounts(&result, "cannot create \(dumps.path) for callgrind's dumps")
-            return
+            return false
         }
         defer { try? FileManager.default.removeItem(at: dumps) }
         var instrumented = request
@@ -69,25 +69,26 @@ struct CallgrindPhaseCounter {
             interruption: interruption, program: program)
         guard counted.status == .ok else {
             keepWithoutCounts(&result, "\(counted.status): \(counted.message ?? "the worker did not finish")")
-            return
+            return false
         }
         let counts: [Int: Int]
         do throws(CallgrindDumpError) {
             counts = try CallgrindDumps.instructions(in: dumps, prefix: "callgrind.out.")
         } catch {
             keepWithoutCounts(&result, error.description)
-            return
+            return false
         }
         for outcome in result.outcomes {
             guard let count = counts[outcome.index] else {
                 keepWithoutCounts(&result, "callgrind wrote no count for phase \(outcome.index) (\(outcome.spec))")
-                return
+                return false
             }
             result.phaseCounters[outcome.index, default: PhaseCounters()].instructions = count
         }
         result.instructionsSource = .valgrind
         // Valgrind's own notes (DWARF it skipped) are not the trial's: the log goes when the counts came.
         try? FileManager.default.removeItem(at: logURL)
+        return true
     }
 
     /// The ordinary run's figures stay; only the counts go, and the message says why.
