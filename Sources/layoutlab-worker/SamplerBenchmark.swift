@@ -5,10 +5,12 @@ import CLayoutLabShims
 import LayoutLabSampling
 
 /// `layoutlab-worker --calibrate-samplers RESIDENT_MIB REPETITIONS`: makes RESIDENT_MIB of memory resident,
-/// then times each sampler REPETITIONS times (smaps_rollup a hundredth as often: it costs milliseconds) and a
-/// whole checkpoint as the worker takes it during allocate (`SamplerBenchmarkName.checkpoint`), and counts the
-/// bytes jemalloc's `thread.allocated` sees a whole sample allocate. Lines:
-/// `sampler\tNAME\tMEDIAN_NS\tP99_NS\tCOUNT`, `allocation\tBYTES` (empty without jemalloc), `rss\tBYTES`.
+/// then times each sampler REPETITIONS times (smaps_rollup a hundredth as often: it costs milliseconds), the
+/// cost counters' pause and resume, and a whole checkpoint as the worker takes it during allocate
+/// (`SamplerBenchmarkName.checkpoint`: `PhaseRecorder.checkpoint` itself, so counters paused, sample taken,
+/// counters resumed), and counts the bytes jemalloc's `thread.allocated` sees a whole phase of checkpoints
+/// allocate (counters included). Lines: `sampler\tNAME\tMEDIAN_NS\tP99_NS\tCOUNT`, `allocation\tBYTES`
+/// (empty without jemalloc), `rss\tBYTES`.
 enum SamplerBenchmark {
     static func run(residentMiB: Int, repetitions: Int) throws(WorkerFailure) -> [String] {
         let size = residentMiB << 20
@@ -31,16 +33,48 @@ enum SamplerBenchmark {
         lines.append(try ProcFileTimer(path: "/proc/self/smaps_rollup", capacity: 8192).line(
             name: "smaps_rollup", repetitions: max(1, repetitions / 100)) { _ = SmapsRollupReading(parsing: $0) })
         lines.append(time(name: "allocator(\(source.rawValue))", repetitions: repetitions) { _ = try? source.read() })
-        // What the worker does at each checkpoint of allocate (smaps_rollup only at its boundaries).
-        lines.append(time(name: SamplerBenchmarkName.checkpoint, repetitions: repetitions) {
-            _ = try? sampler.take(nodesAlive: 0, elapsedNs: 0, includeSmaps: false, includeAllocator: true)
+        // The worker's own counters, as a trial opens them by default.
+        let counters: CostCounters
+        do throws(CostCounterError) {
+            counters = try CostCounters(instructions: .hardware)
+        } catch {
+            throw WorkerFailure(error.description)
+        }
+        counters.warm()
+        counters.beginPhase()
+        counters.resume()
+        lines.append(time(name: SamplerBenchmarkName.counters, repetitions: repetitions) {
+            counters.pause()
+            counters.resume()
         })
-        // Bytes allocated while taking whole samples (every sampler), by jemalloc's per-thread counter.
+        counters.pause()
+        _ = counters.endPhase(index: 0)
+        // What the worker does at each checkpoint of allocate: the recorder's own callback, with the allocator
+        // read at every checkpoint and smaps_rollup at none (it is read at the boundaries only).
+        let timed = PhaseRecorder(
+            sampler: sampler, counters: counters, smaps: .off, allocatorSchedule: .every, checkpoints: repetitions + 1,
+            phases: 1, fault: nil)
+        timed.begin(phase: 0, checkpoints: repetitions + 1)
+        var nodes = 0
+        lines.append(time(name: SamplerBenchmarkName.checkpoint, repetitions: repetitions) {
+            nodes += 1
+            timed.checkpoint(nodesAlive: nodes)
+        })
+        timed.checkpoint(nodesAlive: nodes + 1, last: true)
+        timed.end()
+        // Bytes allocated over a whole phase of 100 checkpoints, every sampler at each (smaps_rollup included),
+        // from the phase's start (counters zeroed, /proc/stat read) to its end (counters summed, /proc/stat read).
+        let checkpoints = 100
+        let counted = PhaseRecorder(
+            sampler: sampler, counters: counters, smaps: .every, allocatorSchedule: .every, checkpoints: checkpoints,
+            phases: 1, fault: nil)
         var before: UInt64 = 0, after: UInt64 = 0
         if source == .jemalloc, ll_jemalloc_thread_allocated(&before) == 0 {
-            for _ in 0..<100 { _ = try? sampler.take(nodesAlive: 0, elapsedNs: 0, includeSmaps: true) }
+            counted.begin(phase: 0, checkpoints: checkpoints)
+            for node in 1...checkpoints { counted.checkpoint(nodesAlive: node, last: node == checkpoints) }
+            counted.end()
             _ = ll_jemalloc_thread_allocated(&after)
-            lines.append("allocation\t\(after - before)")
+            lines.append(counted.failure == nil ? "allocation\t\(after - before)" : "allocation\t")
         } else {
             lines.append("allocation\t")
         }

@@ -44,7 +44,7 @@ func layoutlabWorkerCheckpoint(_ context: UnsafeMutableRawPointer?, _ nodes: Int
 
 func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     _ = ll_die_with_parent(getenv("LAYOUTLAB_RUNNER_PID").flatMap { Int32(String(cString: $0)) } ?? 0)
-    let fault = try FaultInjection.fromEnvironment(trialID: request.trialID)
+    let fault = try FaultInjection.fromEnvironment(trialID: request.trialID, underCallgrind: request.instructions == .valgrind)
     let identity = try MallocProviderCheck.verify(
         expected: request.expectedMallocProvider, statistics: request.allocatorStatistics)
     let entry = try GeneratedLayoutEntry(libraryPath: request.libraryPath, symbol: request.entrySymbol)

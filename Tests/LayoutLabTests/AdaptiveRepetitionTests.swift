@@ -37,6 +37,19 @@ struct AdaptiveRepetitionTests {
         #expect(stdout.contains("median of n successful repetitions (1 planned, up to 10 for precision)"))
     }
 
+    /// A struct array has no container beside its elements (0 B per node): a relative half-width of a metric
+    /// at 0 means nothing, so that configuration is refused, said so, and gets no repetitions, while
+    /// final-class (8 B of reference per node) reaches the target.
+    @Test func aMetricAtZeroIsRefusedNotReached() throws {
+        let (out, stdout) = try Self.run(Self.experiment("zero", metric: "container_bytes_per_node", width: 0.02, cap: 5), label: "adaptive-zero")
+        let rows = try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows
+        let array = rows.filter { $0["layout"] == "struct-array" }
+        #expect(array.count == 1 && array.allSatisfy { $0["precision_reached"] == "false" && $0["precision_relative_half_width"] == "" })
+        #expect(rows.filter { $0["layout"] == "final-class" }.allSatisfy { $0["precision_reached"] == "true" })
+        #expect(stdout.contains("refused: s.struct-array.2000.system (container_bytes_per_node 0.0 ≤ 0"), "\(stdout)")
+        #expect(stdout.contains("a stopping rule: the interval a configuration stopped with covers less than 95 %"))
+    }
+
     @Test func anUnreachableTargetStopsAtTheCapAndResumeKeepsTheExtraRepetitions() throws {
         // Nanoseconds never repeat to 1e-9 of their mean: both configurations run to the cap of 3.
         let (out, stdout) = try Self.run(Self.experiment("cap", metric: "allocate_ns_per_node", width: 1e-9, cap: 3), label: "adaptive-cap")

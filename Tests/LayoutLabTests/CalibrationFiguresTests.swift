@@ -112,7 +112,8 @@ struct CalibrationFiguresTests {
         sampler\tstatm\t1300\t1400\t10000
         sampler\tstatus\t7100\t10400\t10000
         sampler\tallocator(jemalloc)\t13100\t33400\t10000
-        sampler\tcheckpoint(statm+status+allocator)\t%CHECKPOINT%\t30400\t10000
+        sampler\tcounters(pause+resume)\t1900\t2600\t10000
+        sampler\tcheckpoint(counters+statm+status+allocator)\t%CHECKPOINT%\t30400\t10000
         allocation\t%BYTES%
         rss\t1090000000
         """
@@ -123,7 +124,7 @@ struct CalibrationFiguresTests {
 
     /// The goal is on a whole checkpoint, what the worker does, not on a cheaper subset of its reads.
     @Test func sampleCostIsAWholeCheckpoint() {
-        #expect(Self.samplerReport().costs.count == 4)
+        #expect(Self.samplerReport().costs.count == 5)
         #expect(CalibrationFigures.sampleCost(Self.samplerReport()).result == .pass)
         let slow = CalibrationFigures.sampleCost(Self.samplerReport(checkpoint: "60000"))
         #expect(slow.result == .fail)

@@ -187,4 +187,50 @@ struct CostCounterTests {
         }
         #expect(abs(denseCount - sparse) < 30 * 2000 / 20000, "10 checkpoints: \(sparse), 40: \(denseCount) instructions per node")
     }
+
+    /// A callgrind run that fails costs the counts only: the ordinary run's figures stay, the trial is ok, its
+    /// message says what happened under callgrind, and that run's log is kept. The fault fires in the
+    /// instrumented run of r1 alone (`@callgrind`); r2 is counted as usual.
+    @Test func aFailedCallgrindRunKeepsTheOrdinaryMeasurement() throws {
+        let directory = try TestSupport.temporaryDirectory("callgrind-fault")
+        let file = directory.appendingPathComponent("fault.json")
+        try """
+            { "name": "fault", "layouts": ["final-class"], "instructions": "valgrind",
+              "shapes": [ { "name": "p", "fields": [ {"name": "x", "type": "int64"} ] } ],
+              "nodes": [20000], "repetitions": 2, "checkpoints": 10, "allocators": ["system"] }
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("out")
+        let faulty = "p.final-class.20000.system.r1"
+        let result = try TestSupport.run(
+            "layoutlab", ["run", file.path, "--out", out.path, "--quiet"],
+            environment: ["LAYOUTLAB_FAULT": "abort@checkpoint:2@trial:\(faulty)@callgrind"])
+        #expect(result.status == 0, "every trial is ok: \(result.stderr)")
+        #expect(result.stderr.contains("trial \(faulty): ok — under callgrind: crashed:SIGABRT"), "\(result.stderr)")
+        let rows = try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows
+        let failed = try #require(rows.first { $0["trial_id"] == faulty })
+        #expect(failed["status"] == "ok")
+        #expect(Double(failed["allocate_ns_per_node"] ?? "") != nil && Double(failed["rss_bytes_per_node"] ?? "") != nil)
+        #expect(failed["allocate_instructions_per_node"] == "" && failed["instructions_source"] == "")
+        #expect(failed["message"]?.hasPrefix("under callgrind: crashed:SIGABRT") == true, "\(failed["message"] ?? "")")
+        let log = out.appendingPathComponent("workers/\(faulty).callgrind.log")
+        #expect(FileManager.default.fileExists(atPath: log.path), "the callgrind run's log is kept")
+        let counted = try #require(rows.first { $0["trial_id"] == "p.final-class.20000.system.r2" })
+        #expect(counted["status"] == "ok" && counted["instructions_source"] == "valgrind" && counted["message"] == "")
+        #expect(Double(counted["allocate_instructions_per_node"] ?? "") != nil)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("workers/p.final-class.20000.system.r2.callgrind.log").path))
+
+        // The callgrind run has 20 times the trial's timeout: with 0.5 s a hang there is killed at 10 s, and
+        // the ordinary run (well under 0.5 s) is kept.
+        let once = directory.appendingPathComponent("once.json")
+        try String(contentsOf: file, encoding: .utf8).replacing("\"repetitions\": 2", with: "\"repetitions\": 1")
+            .write(to: once, atomically: true, encoding: .utf8)
+        let slow = directory.appendingPathComponent("slow")
+        let hung = try TestSupport.run(
+            "layoutlab", ["run", once.path, "--out", slow.path, "--quiet", "--trial-timeout", "0.5"],
+            environment: ["LAYOUTLAB_FAULT": "hang@checkpoint:2@callgrind"])
+        #expect(hung.status == 0, "\(hung.stderr)")
+        let row = try #require(try TestSupport.readCSV(slow.appendingPathComponent("trials.csv")).rows.first)
+        #expect(row["status"] == "ok" && row["allocate_instructions_per_node"] == "" && Double(row["allocate_ns_per_node"] ?? "") != nil)
+        #expect(row["message"]?.hasPrefix("under callgrind: timeout: the worker ran longer than 10 s") == true, "\(row["message"] ?? "")")
+    }
 }

@@ -65,6 +65,10 @@ struct PrecisionTests {
         }
         #expect(state([1, 2], [16, nil]) == .unmeasured, "an empty cell on a successful trial: no repetitions added")
         #expect(state([1, 2], []) == .unmeasured, "no successful trial")
+        // Two zeros have no spread: they would "reach" any target at once; a mean at or below 0 has no relative width.
+        #expect(state([1, 2], [0, 0]) == .notPositive(value: 0), "a metric that stays 0 is refused, not reached")
+        #expect(state([1, 2], [16, -1]) == .notPositive(value: -1))
+        #expect(state([1, 2], [0, 0])?.reached == false && state([1, 2], [0, 0])?.relativeHalfWidth == nil)
         #expect(state([1, 2], [16, 16])?.reached == true)
         #expect(state([1, 2, 3, 4], [10, 20, 10, 20])?.reached == false)
         #expect(state([1, 2], [10, 20])?.reached == nil)

@@ -153,4 +153,36 @@ struct PythonLayoutTests {
         let malloc = try #require(allocated("system")), pymalloc = try #require(allocated("pym-tuned"))
         #expect(pymalloc < malloc / 2, "pymalloc hides its objects from malloc: \(pymalloc) vs \(malloc)")
     }
+
+    /// The Python worker's counters nest their reads as the Swift worker's do, rusage outermost: resume reads
+    /// rusage then the CPU clock, pause the CPU clock then rusage, so getrusage and its result object are
+    /// outside the CPU stretch. Checked by recording the calls of one stretch (the worker imported as a module).
+    @Test func pythonCountersReadRusageOutsideTheCPUStretch() throws {
+        let worker = try #require(PythonInterpreter.workerScript)
+        let program = """
+            import importlib.util, resource, sys, time
+            calls = []
+            real_rusage, real_clock = resource.getrusage, time.thread_time_ns
+            resource.getrusage = lambda who: (calls.append("rusage"), real_rusage(who))[1]
+            time.thread_time_ns = lambda: (calls.append("clock"), real_clock())[1]
+            spec = importlib.util.spec_from_file_location("python_worker", sys.argv[1])
+            worker = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(worker)
+            counters = worker.Counters(1)
+            counters.begin()
+            calls.clear()
+            counters.resume()
+            sum(range(100000))
+            counters.pause()
+            counters.end(0)
+            print(" ".join(calls))
+            print(counters.phases[0])
+            """
+        let result = try TestSupport.runTool("/usr/bin/env", ["python3", "-c", program, worker.path])
+        try #require(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "rusage clock clock rusage", "\(result.stdout)")
+        let cells = try #require(lines.dropFirst().first).split(separator: "\t", omittingEmptySubsequences: false)
+        #expect(cells.count == 13 && Int(cells[2]).map { $0 > 0 } == true, "the stretch's CPU time is counted: \(cells)")
+    }
 }

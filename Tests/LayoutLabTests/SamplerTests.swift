@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLab
 import LayoutLabSampling
 import Testing
 
@@ -33,6 +34,22 @@ struct SamplerTests {
             }
         }
         #expect(result.standardErrorContent.isEmpty)
+    }
+
+    /// The worker's sampler benchmark times and counts what a checkpoint really does: its own recorder's
+    /// callback, the cost counters' pause and resume included; a phase of such checkpoints allocates nothing.
+    @Test func aWholeCheckpointCountersIncludedAllocatesNothing() throws {
+        let jemalloc = try SharedLibraryResolver().resolve("libjemalloc.so.2").get()
+        let result = try TestSupport.runTool(
+            TestSupport.buildDirectory.appendingPathComponent("layoutlab-worker").path, ["--calibrate-samplers", "1", "50"],
+            environment: ["LD_PRELOAD": jemalloc])
+        try #require(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        for name in [SamplerBenchmarkName.checkpoint, SamplerBenchmarkName.counters] {
+            let line = try #require(lines.first { $0.count == 5 && $0[0] == "sampler" && $0[1] == name }, "no \(name) line in \(result.stdout)")
+            #expect(Int(line[2]).map { $0 > 0 } == true && line[4] == "50", "\(line)")
+        }
+        #expect(lines.contains(["allocation", "0"]), "\(result.stdout)")
     }
 
     @Test func smapsOnlyWhenAsked() throws {

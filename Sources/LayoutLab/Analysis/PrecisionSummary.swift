@@ -1,6 +1,9 @@
 /// What an experiment's `precision` target came to, configuration by configuration, from the `precision_reached`
 /// cells of its trials: which reached it and after how many repetitions, which stopped at the cap (with the
-/// relative half-width they got to), and which could not be measured.
+/// relative half-width they got to), and which could not be measured or were refused (a value ≤ 0).
+/// Stopping as soon as the interval is narrow enough is a sequential rule: the interval a configuration stops
+/// with is computed as if n had been fixed in advance, so it covers the true mean less often than 95 %; the
+/// summary says so rather than presenting it as a 95 % claim.
 public enum PrecisionSummary {
     public struct Outcome: Equatable, Sendable {
         public var configuration: String
@@ -33,8 +36,9 @@ public enum PrecisionSummary {
         guard let target = run.experiment.precision else { return nil }
         let outcomes = outcomes(of: run)
         func percent(_ value: Double?) -> String { value.map { "±\(Rounded.text($0 * 100, digits: 2)) %" } ?? "no interval" }
-        var text = "precision: \(target.metric) within ±\(Rounded.text(target.relativeHalfWidth * 100, digits: 2)) % "
-        text += "of its mean (95 % Student-t interval over the successful repetitions), at most \(target.maxRepetitions) repetitions\n"
+        var text = "precision: repetitions added until \(target.metric) is within ±\(Rounded.text(target.relativeHalfWidth * 100, digits: 2)) % "
+        text += "of its mean (Student-t interval over the successful repetitions, 95 % at a fixed n), at most \(target.maxRepetitions) repetitions; "
+        text += "a stopping rule: the interval a configuration stopped with covers less than 95 %\n"
         let reached = outcomes.filter { $0.reached == true }
         if !reached.isEmpty {
             let counts = reached.map(\.repetitions)
@@ -45,8 +49,15 @@ public enum PrecisionSummary {
         for outcome in capped {
             text += "  stopped at the cap, not reached: \(outcome.configuration) (\(outcome.repetitions) repetitions, \(percent(outcome.relativeHalfWidth)))\n"
         }
+        let column = TrialsTable.header.firstIndex(of: target.metric)
         for outcome in outcomes where outcome.reached == false && outcome.repetitions < target.maxRepetitions {
-            text += "  not measured: \(outcome.configuration) (no successful trial, or \(target.metric) empty; no repetitions added)\n"
+            let values = run.records.filter { $0.trial.configuration == outcome.configuration && $0.status == .ok }
+                .compactMap { record in column.flatMap { TrialsTable.row(record)[$0] }.flatMap { Double($0) } }
+            if let smallest = values.min(), !(smallest > 0) {
+                text += "  refused: \(outcome.configuration) (\(target.metric) \(Rounded.text(smallest, digits: 3)) ≤ 0: no interval relative to its mean; no repetitions added)\n"
+            } else {
+                text += "  not measured: \(outcome.configuration) (no successful trial, or \(target.metric) empty; no repetitions added)\n"
+            }
         }
         let open = outcomes.filter { $0.reached == nil }
         if !open.isEmpty { text += "  undecided (the run stopped first): \(open.map(\.configuration).joined(separator: ", "))\n" }

@@ -64,7 +64,7 @@ extension CalibrationFigures {
         guard let labCount = lab.instructionsPerNode, let baseCount = baseline.instructionsPerNode, baseCount > 0 else {
             let reason = countsMissing ?? "no instruction count for the \(lab.instructionsPerNode == nil ? "lab" : "hand-written loop")"
             return CalibrationFigure(
-                name: name, method: method, goal: goal.text, measured: "instructions not measurable (\(reason)); \(time); \(faults)",
+                name: name, method: method, goal: goal.text, measured: "instructions \(f.number(lab.instructionsPerNode)) vs \(f.number(baseline.instructionsPerNode)) per node, not measurable (\(reason)); \(time); \(faults)",
                 result: .notMeasurable, shortfall: reason)
         }
         let ratio = labCount / baseCount
@@ -88,14 +88,15 @@ extension CalibrationFigures {
             result: .reported)
     }
 
-    /// The budget of one checkpoint as the worker takes it during allocate (statm + status + allocator): 50 µs,
+    /// The budget of one checkpoint as the worker takes it during allocate (the cost counters paused and
+    /// resumed around statm + status + allocator): 50 µs,
     /// so that a phase's 100 default checkpoints cost at most 5 ms of wall time (sampling time is excluded
     /// from every ns/node figure; the sampling share figure says what it costs a whole suite).
     static let checkpointBudgetNs = 50_000.0
 
     static func sampleCost(_ report: SamplerBenchmarkReport) -> CalibrationFigure {
-        let name = "sample cost", goal = CalibrationGoal(lower: nil, upper: checkpointBudgetNs, text: "a checkpoint (statm + status + allocator) ≤ 50 µs, median")
-        let method = "ns per read of each sampler, median (p99) of 10 000 (smaps_rollup: 100), 1 GiB resident, jemalloc"
+        let name = "sample cost", goal = CalibrationGoal(lower: nil, upper: checkpointBudgetNs, text: "a checkpoint (counters + statm + status + allocator) ≤ 50 µs, median")
+        let method = "ns per read of each sampler, of the cost counters' pause + resume, and of the worker's whole checkpoint callback (PhaseRecorder.checkpoint), median (p99) of 10 000 (smaps_rollup: 100), 1 GiB resident, jemalloc"
         let f = CalibrationFormat.self
         let all = report.costs.map { "\($0.name) \(f.microseconds($0.medianNs)) (\(f.microseconds($0.p99Ns)))" }.joined(separator: "; ")
         guard let checkpoint = report.costs.first(where: { $0.name == SamplerBenchmarkName.checkpoint }) else {
@@ -107,7 +108,7 @@ extension CalibrationFigures {
 
     static func sampleAllocations(_ report: SamplerBenchmarkReport) -> CalibrationFigure {
         let name = "sample allocations", goal = "0 bytes"
-        let method = "jemalloc thread.allocated before and after 100 whole samples (every sampler)"
+        let method = "jemalloc thread.allocated before and after a phase of 100 checkpoints of the worker's recorder: counters paused and resumed, every sampler at each (smaps_rollup included), the phase's start and end (counters summed, /proc/stat read)"
         guard let bytes = report.allocatedBytes else {
             return .notMeasurable(name: name, method: method, goal: goal, missing: "jemalloc's thread.allocated could not be read")
         }

@@ -164,24 +164,38 @@ public struct Calibrator: Sendable {
             minorFaultsPerNode: CalibrationFigures.values(accuracy, layout: "final-class", "allocate_minor_faults_per_node"))
         var baseline = HarnessSide(
             instructionsPerNode: nil, nsPerNode: handWritten.map(\.nsPerNode), minorFaultsPerNode: handWritten.compactMap(\.minorFaultsPerNode))
-        var missing: String?
+        var missing: [String] = []
         if let counter = CallgrindFunctionCounter.locate() {
             let nodes = Double(Self.countedNodes)
-            baseline.instructionsPerNode = Double(try counter.instructions(
-                of: [baselinePath, String(Self.countedNodes)], environment: ["LD_PRELOAD": jemalloc],
-                inside: "layoutlab_baseline_build_points", excluding: [],
-                outputFile: directory.appendingPathComponent("callgrind.baseline.out"))) / nodes
+            // Under valgrind both programs run as copies without DWARF, as the runner's callgrind trials do.
+            let stripped = directory.appendingPathComponent("stripped")
+            defer { try? FileManager.default.removeItem(at: stripped) }
+            do {
+                let program = try DebugInfoStrippedCopy.make(of: baselinePath, in: stripped)
+                baseline.instructionsPerNode = Double(try counter.instructions(
+                    of: [program, String(Self.countedNodes)], environment: ["LD_PRELOAD": jemalloc],
+                    inside: "layoutlab_baseline_build_points", excluding: [],
+                    outputFile: directory.appendingPathComponent("callgrind.baseline.out"))) / nodes
+            } catch {
+                missing.append("hand-written loop: \(error)")
+            }
             // Sampling is left out of the count as the clock leaves it out of the time.
-            let request = labRequest(library: library, jemalloc: jemalloc, nodes: Self.countedNodes)
-            lab.instructionsPerNode = Double(try counter.instructions(
-                of: [options.workerPath] + request.arguments, environment: ["LD_PRELOAD": jemalloc],
-                inside: request.entrySymbol, excluding: ["layoutlab_worker_checkpoint"],
-                outputFile: directory.appendingPathComponent("callgrind.lab.out"))) / nodes
+            do {
+                let worker = try DebugInfoStrippedCopy.make(of: options.workerPath, in: stripped)
+                let request = labRequest(library: library, jemalloc: jemalloc, nodes: Self.countedNodes)
+                lab.instructionsPerNode = Double(try counter.instructions(
+                    of: [worker] + request.arguments, environment: ["LD_PRELOAD": jemalloc],
+                    inside: request.entrySymbol, excluding: ["layoutlab_worker_checkpoint"],
+                    outputFile: directory.appendingPathComponent("callgrind.lab.out"))) / nodes
+            } catch {
+                missing.append("lab: \(error)")
+            }
         } else {
-            missing = "valgrind is not installed (`make deps` installs it)"
+            missing.append("valgrind is not installed (`make deps` installs it)")
         }
         return CalibrationFigures.harness(
-            lab: lab, baseline: baseline, countedNodes: Self.countedNodes, timedNodes: Self.timedNodes, countsMissing: missing)
+            lab: lab, baseline: baseline, countedNodes: Self.countedNodes, timedNodes: Self.timedNodes,
+            countsMissing: missing.isEmpty ? nil : missing.joined(separator: "; "))
     }
 
     /// The generated library of the point shape in the final-class layout, with the default (checked) flags:

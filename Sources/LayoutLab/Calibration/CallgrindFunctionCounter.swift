@@ -29,7 +29,11 @@ struct CallgrindFunctionCounter: Sendable {
             throw RunError("\(error)")
         }
         guard finished.termination.shellStatus == 0 else {
-            throw RunError("\(valgrind) \(arguments.joined(separator: " ")) failed (\(finished.termination.shellStatus)): \(finished.standardError.suffix(2000))")
+            // The whole of valgrind's complaint goes to a log beside the output; the error quotes its last line.
+            let log = URL(fileURLWithPath: outputFile.path + ".log")
+            try? AtomicFile.write("\(valgrind) \(arguments.joined(separator: " "))\n\(finished.standardError)", to: log)
+            let last = finished.standardError.split(separator: "\n").last.map { ": \($0)" } ?? ""
+            throw RunError("valgrind exited \(finished.termination.shellStatus) counting \(function)\(last) (its log: \(log.path))")
         }
         guard let text = try? String(contentsOf: outputFile, encoding: .utf8), let count = Self.totalInstructions(callgrindOutput: text) else {
             throw RunError("callgrind wrote no instruction total to \(outputFile.path)")

@@ -1,19 +1,22 @@
 extension ExperimentValidator {
     /// `"precision": {"metric": COLUMN, "relative_half_width": FRACTION, "max_repetitions": N}`: the metric is
-    /// any measuring column of `trials.csv`, the half-width a fraction of the mean above 0 and at most 1, the cap
-    /// (default 30, at least the planned repetitions) 2 … 1000.
+    /// a per-node cost column of `trials.csv` (`*_per_node`), the half-width a fraction of the mean above 0 and
+    /// at most 1, the cap (default 30, at least the planned repetitions) 2 … 1000.
     mutating func precisionTarget(_ value: JSONValue, repetitions: Int) -> PrecisionTarget? {
         let path = "$.precision"
         guard let fields = object(value, at: path, allowed: ["metric", "relative_half_width", "max_repetitions"],
                                   required: ["metric", "relative_half_width"])
         else { return nil }
-        let columns = TrialsTable.metricColumns
+        let columns = TrialsTable.precisionColumns
         var metric: String?
         if let text = fields["metric"].flatMap({ string($0, at: path + ".metric") }) {
             if columns.contains(text) {
                 metric = text
             } else {
-                report(path + ".metric", "expected a measuring column of trials.csv, got \"\(text)\"\(Suggestion.hint(for: text, among: columns)); the columns are \(columns.joined(separator: ", "))")
+                let why = TrialsTable.header.contains(text)
+                    ? " (a column of trials.csv, but not a per-node cost: it can be 0 or negative, and a half-width relative to its mean means nothing)"
+                    : Suggestion.hint(for: text, among: columns)
+                report(path + ".metric", "expected a positive cost metric, a *_per_node column of trials.csv, got \"\(text)\"\(why); the columns are \(columns.joined(separator: ", "))")
             }
         }
         var width: Double?

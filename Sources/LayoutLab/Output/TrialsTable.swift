@@ -25,8 +25,13 @@ public enum TrialsTable {
         "attempt", "disturbed", "disturbance",
     ]
 
-    /// The columns a precision target can be set on: every column of the table that measures something.
+    /// Every column of the table that measures something.
     public static var metricColumns: [String] { header.filter { !descriptiveColumns.contains($0) } }
+
+    /// The columns a precision target can be set on: the per-node costs (`*_per_node`), positive wherever they
+    /// measure something. Totals such as `allocate_steal_ns` are 0 on a quiet machine and
+    /// `allocate_neighbour_cpu_ns` can be negative: a half-width relative to their mean means nothing.
+    public static var precisionColumns: [String] { metricColumns.filter { $0.hasSuffix("_per_node") } }
 
     public static func row(_ record: TrialRecord) -> [String?] {
         let trial = record.trial

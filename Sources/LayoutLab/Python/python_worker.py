@@ -227,7 +227,14 @@ class Allocator:
 class Counters:
     """The Swift worker's CostCounters, as far as Python reaches: the thread's CPU clock and its rusage, summed
     over the stretches between sampling callbacks, and /proc/stat's steal and busy time over the whole phase.
-    No hardware counters (their cells stay empty); callgrind does not run Python trials."""
+    No hardware counters (their cells stay empty); callgrind does not run Python trials.
+
+    The reads nest as the Swift PhaseRecorder nests them, rusage outermost: resume calls getrusage, then the
+    CPU clock; pause the CPU clock, then getrusage. So neither getrusage nor the struct_rusage it builds (from
+    the measured allocator under PYTHONMALLOC=malloc) falls inside the CPU stretch; what remains inside is the
+    interpreter's call into thread_time_ns and the int it returns. The functions are looked up once, the
+    totals list is reused from phase to phase, and pause releases the start readings, so that resume frees
+    nothing inside a stretch."""
 
     FIELDS = 12  # PhaseCounters.fields: cpu, minor, major, voluntary, involuntary, steal, neighbour, 4 hardware, interval
 
@@ -236,8 +243,12 @@ class Counters:
         self.stat_buffer = bytearray(1024)
         self.stat_view = memoryview(self.stat_buffer)
         self.ns_per_tick = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+        self.getrusage = resource.getrusage
+        self.thread = resource.RUSAGE_THREAD
+        self.thread_time_ns = time.thread_time_ns
         self.totals = [0] * 5
-        self.start = (0, None)
+        self.start_cpu = 0
+        self.start_usage = None
         self.machine_start = (None, 0, 0)
         self.phases = [None] * phases
 
@@ -250,22 +261,26 @@ class Counters:
         return ((user + nice + system + irq + softirq, steal), time.process_time_ns(), time.monotonic_ns())
 
     def begin(self):
-        self.totals = [0] * 5
+        self.totals[:] = (0, 0, 0, 0, 0)
         self.machine_start = self.machine()
 
     def resume(self):
-        self.start = (time.thread_time_ns(), resource.getrusage(resource.RUSAGE_THREAD))
+        self.start_usage = self.getrusage(self.thread)
+        self.start_cpu = self.thread_time_ns()
 
     def pause(self):
-        usage = resource.getrusage(resource.RUSAGE_THREAD)
-        now = time.thread_time_ns()
-        cpu, before = self.start
+        now = self.thread_time_ns()
+        usage = self.getrusage(self.thread)
+        before = self.start_usage
         totals = self.totals
-        totals[0] += now - cpu
+        totals[0] += now - self.start_cpu
         totals[1] += usage.ru_minflt - before.ru_minflt
         totals[2] += usage.ru_majflt - before.ru_majflt
         totals[3] += usage.ru_nvcsw - before.ru_nvcsw
         totals[4] += usage.ru_nivcsw - before.ru_nivcsw
+        # Released here, outside any stretch, so that resume replaces no object inside one (0 is cached).
+        self.start_usage = None
+        self.start_cpu = 0
 
     def end(self, phase):
         stat, process_ns, wall_ns = self.machine()

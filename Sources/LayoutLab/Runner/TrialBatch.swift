@@ -61,9 +61,11 @@ struct TrialBatch {
             // Python layouts get no callgrind run: CPython under callgrind is slow, and the worker cannot mark
             // its stretches (no client requests from Python); their instructions stay empty.
             if let callgrind, result.status == .ok, !trial.layout.isPython, interruption?.isStopped != true {
-                callgrind.count(
+                let counted = callgrind.count(
                     into: &result, request: request, preload: allocator.preload, environment: environment,
                     logURL: folder.callgrindLogURL(for: trial), launcher: launcher, interruption: interruption)
+                // The trial stays ok with empty counts; the terminal says why, as for a failed trial.
+                if !counted, interruption?.isStopped != true { progress.report(failure: result) }
             }
             // The worker was killed by the stop, not by its own fault: the trial is missing, not failed.
             if interruption?.isStopped == true { return false }
