@@ -28,25 +28,24 @@ public final class ProcFile {
     /// Reads the whole file again from offset 0 and hands its bytes to `body`; the bytes are valid only
     /// inside `body`. A file larger than the buffer is an error rather than a silently cut reading.
     public func withContents<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(ProcFileError) -> R {
-        var filled = 0
-        while true {
-            guard filled < buffer.count, let base = buffer.baseAddress else { throw ProcFileError(path: path, code: ERANGE) }
-            let count = pread(descriptor, base + filled, buffer.count - filled, off_t(filled))
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ProcFileError(path: path, code: errno)
-            }
-            if count == 0 { break }
-            filled += count
-        }
-        return body(UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
+        try read(wholeFile: true, body)
     }
 
     /// Reads the file's first bytes, as many as the buffer holds, for files of which only the beginning
     /// matters (`/proc/stat`, whose interrupt lines grow with the machine). Same lifetime rule as `withContents`.
     public func withLeadingContents<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(ProcFileError) -> R {
+        try read(wholeFile: false, body)
+    }
+
+    /// Fills the buffer from offset 0 until end of file; a file longer than the buffer is `ERANGE` when
+    /// `wholeFile`, and cut at the buffer's end otherwise. `EINTR` is retried.
+    private func read<R>(wholeFile: Bool, _ body: (UnsafeRawBufferPointer) -> R) throws(ProcFileError) -> R {
         var filled = 0
-        while filled < buffer.count, let base = buffer.baseAddress {
+        while true {
+            guard filled < buffer.count, let base = buffer.baseAddress else {
+                if wholeFile { throw ProcFileError(path: path, code: ERANGE) }
+                break
+            }
             let count = pread(descriptor, base + filled, buffer.count - filled, off_t(filled))
             if count < 0 {
                 if errno == EINTR { continue }
