@@ -89,7 +89,7 @@ public enum ChartData {
             let notAttributed = page == nil ? rss - known.compactMap { $0 }.reduce(0, +) - (container ?? 0) : nil
             // Less than 0.05 B/node under RSS is rounding of medians, not untouched memory.
             let notResident = page.flatMap { $0 < -0.05 ? -$0 : nil }
-            var values: [String: Double?] = [
+            let values: [String: Double?] = [
                 "payload": split.payload, "padding": split.padding, "headers": split.headers,
                 "dictionary_storage": split.dictionaryStorage, "rounding": rounding, "allocator_overhead": overhead,
                 "page_overhead": page, "not_attributed": notAttributed, "container": container, "not_resident": notResident,

@@ -1,10 +1,8 @@
 /// The metrics a results folder offers `compare`, and help for a name that is not one of them.
 extension TrialTable {
-    /// Columns of `trials.csv` that hold numbers but say what a trial is, not what it measured.
-    public static let identityColumns: Set<String> = [
-        "nodes", "repetition", "payload_size_bytes", "payload_stride_bytes", "payload_alignment_bytes", "probe_nodes",
-        "allocator_version",
-    ]
+    /// Columns of `trials.csv` that say what a trial is (or which run of it a row is), not what it measured:
+    /// the table's own descriptive columns, and the probe's node count.
+    public static let identityColumns: Set<String> = TrialsTable.descriptiveColumns.union(["probe_nodes"])
 
     /// The columns `compare` can take: measured figures with a number in at least one row.
     public var metricColumns: [String] {
