@@ -1,5 +1,5 @@
-/// SplitMix64: a small seeded generator, so that random traversal orders and bootstrap intervals are the
-/// same on every run with the same seed.
+/// SplitMix64: a small seeded generator, so that random traversal orders, churn and the tests' simulations are
+/// the same on every run with the same seed.
 public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
     public init(seed: UInt64) { state = seed }
