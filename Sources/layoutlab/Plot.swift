@@ -9,6 +9,9 @@ struct Plot: ParsableCommand {
             Writes the derived tables in DIR/chart-data, then runs plot.gnuplot. Each shape is drawn at the \
             largest node count; with several shapes, each has its own DIR/charts/<shape>. Needs gnuplot \
             (apt-get install gnuplot-nox).
+
+            Exit status: 0 charts drawn; 1 gnuplot or its script missing, or a chart failed; 2 the path is not a \
+            results folder.
             """ + CommandExamples.plot)
 
     @OptionGroup var chart: ChartOptions
@@ -30,15 +33,28 @@ struct ChartOptions: ParsableArguments {
     func draw() throws -> [URL] { try drawCharts(directory, script: script) }
 }
 
-/// Draws a folder's charts; a clear error (exit 1) when gnuplot or the script is missing.
+/// Draws a folder's charts. A path that is not a results folder is bad input (exit 2, as `compare` says it);
+/// a missing gnuplot or script, or a failed drawing, exits 1.
 func drawCharts(_ directory: String, script: String?) throws -> [URL] {
+    let folder: ResultsFolder
+    do {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw stop("\(directory) does not exist", code: invalidInputExitCode)
+        }
+        guard isDirectory.boolValue else { throw stop("\(directory) is a file, not a results folder", code: invalidInputExitCode) }
+        folder = try ResultsFolder.open(URL(fileURLWithPath: directory))
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        throw stop("\(error)", code: invalidInputExitCode)
+    }
     do {
         guard let path = script.map({ URL(fileURLWithPath: $0) }) ?? ChartPlotter.defaultScript() else {
             throw RunError("cannot find plot.gnuplot; pass --script")
         }
-        return try ChartPlotter(script: path).plot(try ResultsFolder.open(URL(fileURLWithPath: directory)))
+        return try ChartPlotter(script: path).plot(folder)
     } catch {
-        FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
-        throw ExitCode.failure
+        throw stop("\(error)")
     }
 }

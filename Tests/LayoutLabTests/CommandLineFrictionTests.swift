@@ -62,4 +62,20 @@ struct CommandLineFrictionTests {
         #expect(zsh.stdout.contains("_files -g") && zsh.stdout.contains("_files -/") && zsh.stdout.contains("('allocator' 'host')"),
                 "zsh: files by pattern, folders and --by values")
     }
+
+    /// A path that is not a results folder is bad input for every reading command: exit 2, as `compare` gives,
+    /// with what is wrong with the path.
+    @Test func readingCommandsRefuseANonResultsFolderAsBadInput() throws {
+        let empty = try TestSupport.temporaryDirectory("not-results")
+        let missing = empty.appendingPathComponent("missing").path
+        for arguments in [["plot", empty.path], ["report", empty.path, "--no-charts"], ["report", empty.path], ["compare", empty.path, "--by", "allocator"]] {
+            let result = try TestSupport.run("layoutlab", arguments)
+            #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains("not a results folder"), "\(arguments): \(result.stderr)")
+        }
+        for command in ["plot", "report"] {
+            let result = try TestSupport.run("layoutlab", [command, missing])
+            #expect(result.status == 2 && result.stderr.contains("does not exist"), "\(command): \(result.status) \(result.stderr)")
+        }
+    }
 }
