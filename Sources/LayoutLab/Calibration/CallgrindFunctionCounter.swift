@@ -42,11 +42,6 @@ struct CallgrindFunctionCounter: Sendable {
         return count
     }
 
-    /// The `Ir` total of a callgrind output file (its `summary:` or `totals:` line), nil when it has none.
-    static func totalInstructions(callgrindOutput text: String) -> Int? {
-        for line in text.split(separator: "\n") where line.hasPrefix("summary:") || line.hasPrefix("totals:") {
-            if let first = line.split(separator: " ").dropFirst().first, let count = Int(first) { return count }
-        }
-        return nil
-    }
+    /// The `Ir` total of a callgrind output file (its `totals:` or `summary:` line), nil when it has none.
+    static func totalInstructions(callgrindOutput text: String) -> Int? { CallgrindOutput(text).total }
 }

@@ -25,14 +25,34 @@ enum CallgrindDumps {
 
     /// The phase and instruction count of one dump's text; nil for a dump the worker did not ask for.
     static func phaseCount(in text: String, file: String) throws(CallgrindDumpError) -> (phase: Int, count: Int)? {
-        var phase: Int?
-        var events: [Substring]?
+        let output = CallgrindOutput(text)
+        guard let phase = output.trigger.flatMap({ $0.dropPrefix(phasePrefix) }).flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
+        else { return nil }
+        guard output.events.first == "Ir" else {
+            throw CallgrindDumpError(description: "\(file): expected Ir as callgrind's first event, got \(output.events.isEmpty ? "no events line" : output.events.joined(separator: " "))")
+        }
+        guard let count = output.total else {
+            throw CallgrindDumpError(description: "\(file): callgrind's dump has no totals line")
+        }
+        return (phase, count)
+    }
+}
+
+/// The lines of one callgrind output file that the lab reads, in one pass: what triggered the dump
+/// (`desc: Trigger: Client Request: …`), the event names (`events:`), and the first event's total
+/// (`totals:`, or `summary:` in older versions).
+struct CallgrindOutput {
+    var trigger: Substring?
+    var events: [Substring] = []
+    /// The first event's total: `Ir`, instructions executed, unless the run counted other events first.
+    var total: Int?
+
+    init(_ text: String) {
         var totals: Int?
         var summary: Int?
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
             if let rest = line.dropPrefix("desc: Trigger: Client Request: ") {
-                guard let number = rest.dropPrefix(phasePrefix) else { return nil }
-                phase = Int(number.trimmingCharacters(in: .whitespaces))
+                trigger = rest
             } else if let rest = line.dropPrefix("events:") {
                 events = rest.split(separator: " ")
             } else if let rest = line.dropPrefix("totals:") {
@@ -41,14 +61,7 @@ enum CallgrindDumps {
                 summary = rest.split(separator: " ").first.flatMap { Int($0) }
             }
         }
-        guard let phase else { return nil }
-        guard events?.first == "Ir" else {
-            throw CallgrindDumpError(description: "\(file): expected Ir as callgrind's first event, got \(events.map { $0.joined(separator: " ") } ?? "no events line")")
-        }
-        guard let count = totals ?? summary else {
-            throw CallgrindDumpError(description: "\(file): callgrind's dump has no totals line")
-        }
-        return (phase, count)
+        total = totals ?? summary
     }
 }
 
