@@ -148,23 +148,31 @@ public enum EnvironmentProbe {
     }
 
     public static func lab(commandLine: [String], workerPath: String) -> EnvironmentRecord.Lab {
+        let source = labSource()
+        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        return EnvironmentRecord.Lab(
+            gitCommit: source.commit, gitDirty: source.dirty, commandLine: commandLine,
+            workerSha256: sha256(of: workerPath), runnerSha256: sha256(of: runner))
+    }
+
+    /// The lab's git commit and whether its tree has uncommitted changes; nil where the tree or git is gone.
+    static func labSource() -> (commit: String?, dirty: Bool?) {
         let root = packageRoot()
         let commit = root.flatMap { ExternalCommand.output(["git", "-C", $0.path, "rev-parse", "HEAD"]) }
         let dirty = root.flatMap { ExternalCommand.output(["git", "-C", $0.path, "status", "--porcelain", "--untracked-files=no"]) }
             .map { !$0.isEmpty }
-        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        return EnvironmentRecord.Lab(
-            gitCommit: commit, gitDirty: dirty, commandLine: commandLine, workerSha256: sha256(of: workerPath),
-            runnerSha256: sha256(of: runner))
+        return (commit, dirty)
     }
 
     /// What `layoutlab --version` prints: the lab's git commit (the source tree it was built from, with
     /// "+ uncommitted changes" when dirty) and its build configuration, the two facts `environment.json`
     /// records about the lab. "commit unknown" where the source tree or git is gone.
     public static var labVersion: String {
-        let lab = lab(commandLine: [], workerPath: WorkerLauncher.siblingWorkerPath())
-        let commit = lab.gitCommit.map { "commit \($0.prefix(12))" } ?? "commit unknown"
-        return "layoutlab \(commit)\(lab.gitDirty == true ? " + uncommitted changes" : ""), \(labBuildConfiguration) build"
+        // Only what it prints: the sha256 of the executables `lab` also takes is not needed here, and the
+        // version text is built for every command line the CLI parses.
+        let source = labSource()
+        let commit = source.commit.map { "commit \($0.prefix(12))" } ?? "commit unknown"
+        return "layoutlab \(commit)\(source.dirty == true ? " + uncommitted changes" : ""), \(labBuildConfiguration) build"
     }
 
     public static var labBuildConfiguration: String {
