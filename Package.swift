@@ -16,13 +16,21 @@ let leanSwiftSettings: [SwiftSetting] = sharedSwiftSettings + [
     ]),
 ]
 
+/// The lab's library targets, lowest layer first.
+let labLibraryTargets = [
+    "LayoutLabProtocol", "LayoutLabSampling", "LayoutLabStatistics", "LayoutLabModel", "LayoutLabHost",
+    "LayoutLabTables", "LayoutLabExperiments", "LayoutLabCodegen", "LayoutLabResults", "LayoutLabAnalysis",
+    "LayoutLabReports", "LayoutLabRunner", "LayoutLabCalibration",
+]
+
 let package = Package(
     name: "LayoutLab",
     products: [
         .executable(name: "layoutlab", targets: ["layoutlab"]),
         .executable(name: "layoutlab-worker", targets: ["layoutlab-worker"]),
         .executable(name: "layoutlab-baseline", targets: ["layoutlab-baseline"]),
-        .library(name: "LayoutLab", targets: ["LayoutLab"]),
+        // The lab as a library: every layer, for a program that runs, reads or analyses experiments itself.
+        .library(name: "LayoutLab", targets: labLibraryTargets),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,28 +43,106 @@ let package = Package(
             name: "CLayoutLabShims",
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
-        // Foundation-free: /proc readers and parsers, allocator statistics, the worker protocol.
-        // Shared by the worker (which must stay lean) and the lab.
+        // The layers below, each a target, so the compiler refuses an arrow that runs backwards (README
+        // "Architecture" draws them). Lowest first; each depends only on targets listed above it.
+
+        // Foundation-free: what the lab and the worker say to each other (request, reply, phase specs, the
+        // sample record). Shared by the worker (which must stay lean), the code generator and the lab.
         .target(
-            name: "LayoutLabSampling",
-            dependencies: ["CLayoutLabShims"],
+            name: "LayoutLabProtocol",
             swiftSettings: leanSwiftSettings
         ),
-        // The lab: experiment model and validation, layout code generation, runner, CSV output, analysis.
+        // Foundation-free: /proc readers and parsers, samplers, allocator statistics, cost counters.
         .target(
-            name: "LayoutLab",
+            name: "LayoutLabSampling",
+            dependencies: ["LayoutLabProtocol", "CLayoutLabShims"],
+            swiftSettings: leanSwiftSettings
+        ),
+        // Pure statistics: Student's t, the confidence interval of a mean, Holm–Bonferroni.
+        .target(
+            name: "LayoutLabStatistics",
+            swiftSettings: sharedSwiftSettings
+        ),
+        // What every layer names: the experiment, its trials and their plan, a trial's result and record,
+        // precision and disturbance verdicts, RunError, atomic files.
+        .target(
+            name: "LayoutLabModel",
+            dependencies: ["LayoutLabProtocol", "LayoutLabStatistics"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // What asks the host: child processes, helper commands, shared-library resolution, the Python probe.
+        .target(
+            name: "LayoutLabHost",
+            dependencies: ["LayoutLabModel", "LayoutLabSampling"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // The CSV and text tables the lab writes: trials, samples, phases, per-node.
+        .target(
+            name: "LayoutLabTables",
+            dependencies: ["LayoutLabModel", "LayoutLabProtocol"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // Experiment files: strict JSON parsing and validation, with every problem's JSON path.
+        .target(
+            name: "LayoutLabExperiments",
+            dependencies: ["LayoutLabModel", "LayoutLabProtocol", "LayoutLabTables", "LayoutLabHost"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // Layout code generation: the Swift source of each layout and its compiled shared library.
+        .target(
+            name: "LayoutLabCodegen",
+            dependencies: ["LayoutLabModel", "LayoutLabHost"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // A results folder: writing and reading it, environment.json, merging shards.
+        .target(
+            name: "LayoutLabResults",
             dependencies: [
-                "LayoutLabSampling",
-                .product(name: "CSV", package: "CSV.swift"),
+                "LayoutLabModel", "LayoutLabProtocol", "LayoutLabSampling", "LayoutLabTables", "LayoutLabExperiments",
+                "LayoutLabHost", "CLayoutLabShims", .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // What a folder's figures say: summaries, comparisons of two folders, chart data.
+        .target(
+            name: "LayoutLabAnalysis",
+            dependencies: [
+                "LayoutLabModel", "LayoutLabProtocol", "LayoutLabStatistics", "LayoutLabTables", "LayoutLabExperiments",
+                "LayoutLabHost", "LayoutLabResults", .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // What the lab writes for readers: report.md, chart data and charts, comparison tables.
+        .target(
+            name: "LayoutLabReports",
+            dependencies: ["LayoutLabModel", "LayoutLabTables", "LayoutLabHost", "LayoutLabResults", "LayoutLabAnalysis"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // Running a suite: the plan, worker processes (Swift and Python), the lab lock, callgrind, Slurm.
+        .target(
+            name: "LayoutLabRunner",
+            dependencies: [
+                "LayoutLabModel", "LayoutLabProtocol", "LayoutLabSampling", "LayoutLabExperiments", "LayoutLabHost",
+                "LayoutLabCodegen", "LayoutLabTables", "LayoutLabResults", "LayoutLabReports",
             ],
             resources: [.copy("Python/python_worker.py")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // The lab measuring itself (`layoutlab calibrate`).
+        .target(
+            name: "LayoutLabCalibration",
+            dependencies: [
+                "LayoutLabModel", "LayoutLabProtocol", "LayoutLabSampling", "LayoutLabExperiments", "LayoutLabHost",
+                "LayoutLabCodegen", "LayoutLabTables", "LayoutLabResults", "LayoutLabAnalysis", "LayoutLabRunner",
+            ],
             swiftSettings: sharedSwiftSettings
         ),
         // The thin command-line front end.
         .executableTarget(
             name: "layoutlab",
             dependencies: [
-                "LayoutLab",
+                "LayoutLabModel", "LayoutLabExperiments", "LayoutLabCodegen", "LayoutLabResults", "LayoutLabAnalysis",
+                "LayoutLabReports", "LayoutLabRunner", "LayoutLabCalibration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: sharedSwiftSettings
@@ -64,7 +150,7 @@ let package = Package(
         // One trial in one fresh process: loads the generated layout library, samples, replies on stdout.
         .executableTarget(
             name: "layoutlab-worker",
-            dependencies: ["LayoutLabSampling", "CLayoutLabShims"],
+            dependencies: ["LayoutLabProtocol", "LayoutLabSampling", "CLayoutLabShims"],
             swiftSettings: leanSwiftSettings
         ),
         // The hand-written loop the lab's allocate timings are compared with (no harness at all).
@@ -74,7 +160,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LayoutLabTests",
-            dependencies: ["LayoutLab", "LayoutLabSampling", "layoutlab", "layoutlab-worker"],
+            dependencies: labLibraryTargets.map { .target(name: $0) } + ["CLayoutLabShims", "layoutlab", "layoutlab-worker"]
+                + [.product(name: "CSV", package: "CSV.swift")],
             resources: [.copy("Fixtures")],
             swiftSettings: sharedSwiftSettings
         ),

@@ -1,4 +1,6 @@
-import LayoutLabSampling
+import LayoutLabModel
+import LayoutLabProtocol
+import LayoutLabTables
 
 /// The small derived tables `plot.gnuplot` draws from (`chart-data/*.csv`): the lab does the statistics and
 /// the arithmetic, gnuplot only draws. Each table is for one shape at one node count (its `Focus`).

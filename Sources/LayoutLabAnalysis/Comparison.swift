@@ -1,4 +1,5 @@
-import LayoutLabSampling
+import LayoutLabModel
+import LayoutLabTables
 
 /// Compares a metric between two sides (two allocators of one run, or one configuration in two runs): the
 /// median and geometric mean of each side, and the ratio B ÷ A of the geometric means with its 95 % interval

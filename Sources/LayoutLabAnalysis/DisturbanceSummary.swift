@@ -1,3 +1,5 @@
+import LayoutLabModel
+
 /// What the machine did to a run's trials, from the `disturbed` cells of `trials.csv` and the runs kept in
 /// `disturbed-attempts/`: how many were disturbed, which were run again and how that ended, which stayed
 /// disturbed and which could not be judged. Printed after a run and in `report.md`.

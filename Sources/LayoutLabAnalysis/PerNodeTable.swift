@@ -1,3 +1,6 @@
+import LayoutLabModel
+import LayoutLabTables
+
 /// The terminal summary of a run: for each shape and node count, layouts × allocators with the median over
 /// the successful repetitions of RSS bytes per node (usable bytes per node, what the allocator's size classes
 /// hand out, in parentheses), then allocate ns per node, then `n`: how many successful repetitions each median

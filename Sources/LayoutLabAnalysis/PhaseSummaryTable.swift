@@ -1,3 +1,6 @@
+import LayoutLabModel
+import LayoutLabTables
+
 /// The summary of a run's later phases, for the terminal and for `report.md`: for each shape, node count and
 /// allocator, layouts × phases with the median over repetitions of ns per node, then the fragmentation ratio
 /// after the first free-half and the RSS still held after free-all and after purge (MiB above the trial's

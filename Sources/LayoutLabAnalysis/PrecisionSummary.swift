@@ -1,3 +1,6 @@
+import LayoutLabModel
+import LayoutLabTables
+
 /// What an experiment's `precision` target came to, configuration by configuration, from the `precision_reached`
 /// cells of its trials: which reached it and after how many repetitions, which stopped at the cap (with the
 /// relative half-width they got to), and which could not be measured or were refused (a value ≤ 0).

@@ -1,4 +1,6 @@
 import Foundation
+import LayoutLabModel
+import LayoutLabStatistics
 
 /// The ratio B ÷ A of one metric's geometric means over the repetitions of two sides, with its 95 %
 /// confidence interval: Welch's t-interval on the logarithms of the values (unequal variances,

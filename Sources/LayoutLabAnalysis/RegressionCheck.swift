@@ -1,3 +1,5 @@
+import LayoutLabStatistics
+
 /// What `compare --fail-above P` decides over a set of comparisons. A row is a regression when B is worse than
 /// A by more than P % with the whole 95 % interval beyond the bound (ratio > 1 + P/100 for a lower-is-better
 /// metric): the one-sided test of H0 "ratio ≤ 1 + P/100", its p-values corrected over every tested row by

@@ -1,3 +1,5 @@
+import LayoutLabModel
+
 /// How the bytes a node asked the allocator for (`requested_bytes_per_node`, measured by the probe) split into
 /// what the bytes-per-node chart draws, all in bytes per node:
 ///

@@ -1,4 +1,8 @@
 import Foundation
+import LayoutLabExperiments
+import LayoutLabHost
+import LayoutLabModel
+import LayoutLabResults
 
 /// What a results folder measured, beyond the names its trials carry: its experiment (read from the folder's
 /// own `experiment.json`, whether or not its allocator libraries exist on this machine), the top-level keys

@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabTables
 
 /// How far one time metric moved between two runs across all their matched configurations: the geometric mean
 /// of the per-configuration ratios B ÷ A, their range, the same per allocator, and the typical within-run

@@ -1,3 +1,6 @@
+import LayoutLabExperiments
+import LayoutLabTables
+
 /// The metrics a results folder offers `compare`, and help for a name that is not one of them.
 extension TrialTable {
     /// Columns of `trials.csv` that say what a trial is (or which run of it a row is), not what it measured:

@@ -1,6 +1,8 @@
 import CSV
 import Foundation
-import LayoutLabSampling
+import LayoutLabModel
+import LayoutLabProtocol
+import LayoutLabResults
 
 /// The successful trials of a results folder as read back from its `trials.csv` (with CSV.swift): what
 /// `compare` works from, so it can compare any two folders, from any run or machine. Each trial's phases

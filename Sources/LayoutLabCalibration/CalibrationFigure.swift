@@ -1,3 +1,6 @@
+import LayoutLabModel
+import LayoutLabTables
+
 /// One figure of `layoutlab calibrate`: what was measured and how, its goal, and whether it met it.
 public struct CalibrationFigure: Sendable, Equatable {
     /// The verdict on a figure.

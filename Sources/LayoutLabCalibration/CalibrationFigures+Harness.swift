@@ -1,4 +1,6 @@
+import LayoutLabProtocol
 import LayoutLabSampling
+import LayoutLabTables
 
 /// One side of the harness comparison: the lab's generated allocate loop, or the hand-written one of
 /// `layoutlab-baseline`.

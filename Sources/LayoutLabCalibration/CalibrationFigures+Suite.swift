@@ -1,3 +1,5 @@
+import LayoutLabTables
+
 extension CalibrationFigures {
     /// Time spent sampling ÷ phase time over every trial of an experiment: under 5 %.
     static func samplingShare(_ rows: [Row]) -> CalibrationFigure {

@@ -1,3 +1,6 @@
+import LayoutLabAnalysis
+import LayoutLabTables
+
 /// The figures of `layoutlab calibrate` computed from what its runs left behind (trial rows, samples, the
 /// sampler benchmark, instruction counts): pure functions, so a test can hand them constructed results.
 /// A missing input makes a figure not measurable, never a 0 and never a silent pass.

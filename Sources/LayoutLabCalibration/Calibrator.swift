@@ -1,5 +1,14 @@
 import Foundation
+import LayoutLabAnalysis
+import LayoutLabCodegen
+import LayoutLabExperiments
+import LayoutLabHost
+import LayoutLabModel
+import LayoutLabProtocol
+import LayoutLabResults
+import LayoutLabRunner
 import LayoutLabSampling
+import LayoutLabTables
 
 /// Measures the lab against the truth and against itself on this machine: accuracy of value and heap layouts,
 /// RSS against the allocator, sampler costs and allocations, harness overhead against a hand-written loop

@@ -1,4 +1,7 @@
 import Foundation
+import LayoutLabHost
+import LayoutLabModel
+import LayoutLabRunner
 
 /// Counts the instructions a program executes inside one function, by running it under valgrind's
 /// callgrind with collection toggled on at that function's entry and off at its exit. Functions in

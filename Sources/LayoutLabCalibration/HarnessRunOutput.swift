@@ -1,3 +1,4 @@
+import LayoutLabProtocol
 import LayoutLabSampling
 
 /// A line of `layoutlab-baseline`: `repetition 1: 49.5 ns/node, 0.0103 minor faults/node (… points)`.

@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabModel
 
 /// A compiled layout library opened in the runner's own process, to ask the compiler's answer about the
 /// generated record structs before any trial runs.

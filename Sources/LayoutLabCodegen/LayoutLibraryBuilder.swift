@@ -1,4 +1,6 @@
 import Foundation
+import LayoutLabHost
+import LayoutLabModel
 
 /// Compiles generated layout source into a shared object with `swiftc -O -wmo`, once per distinct source,
 /// compiler and flags: the library is cached under `cacheDirectory` by a hash of the three.

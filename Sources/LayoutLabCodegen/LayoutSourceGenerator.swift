@@ -1,3 +1,5 @@
+import LayoutLabModel
+
 /// Writes the Swift source of every shape × layout of an experiment: hand-written-style structs and
 /// classes with exactly the shape's fields, and one C entry point each that builds the nodes in a concrete,
 /// specialized loop. The loop calls back only at checkpoints, so per node it runs nothing but the layout's

@@ -1,5 +1,6 @@
 import Foundation
-import LayoutLabSampling
+import LayoutLabHost
+import LayoutLabModel
 
 /// Reads experiment files and checks them completely, collecting every problem with its JSON path,
 /// before anything runs.

@@ -1,3 +1,6 @@
+import LayoutLabModel
+import LayoutLabTables
+
 extension ExperimentValidator {
     /// `"precision": {"metric": COLUMN, "relative_half_width": FRACTION, "max_repetitions": N}`: the metric is
     /// a per-node cost column of `trials.csv` (`*_per_node`), the half-width a fraction of the mean above 0 and

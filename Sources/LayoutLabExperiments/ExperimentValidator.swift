@@ -1,4 +1,6 @@
-import LayoutLabSampling
+import LayoutLabHost
+import LayoutLabModel
+import LayoutLabProtocol
 
 /// Walks a parsed experiment file, building the `Experiment` and recording every problem with its path.
 struct ExperimentValidator {
@@ -81,7 +83,7 @@ struct ExperimentValidator {
         let rerunDisturbed = top["rerun_disturbed"].flatMap {
             integer($0, at: "$.rerun_disturbed", in: 0...Experiment.maximumRerunsOfDisturbed, what: "a number of reruns of a disturbed trial")
         } ?? 0
-        if instructions == .valgrind, CallgrindPhaseCounter.valgrindPath() == nil {
+        if instructions == .valgrind, Valgrind.path() == nil {
             report("$.instructions", "expected valgrind on PATH for \"valgrind\" (Debian package valgrind; `make run` installs it)")
         }
         duplicates(shapes.map { ($0.0.name, $0.1 + ".name") }, what: "shape")

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Runs a helper program (swiftc, git, dpkg-query, sha256sum) to completion and captures its output.
-enum ExternalCommand {
-    struct Output {
-        var status: Int32
-        var text: String
+package enum ExternalCommand {
+    package struct Output {
+        package var status: Int32
+        package var text: String
     }
 
     /// Runs `command` (an absolute path or a name found on `PATH`); nil when it cannot start. Standard error
     /// is dropped unless merged into the text.
-    static func run(_ command: [String], workingDirectory: URL? = nil, mergeStandardError: Bool = false) -> Output? {
+    package static func run(_ command: [String], workingDirectory: URL? = nil, mergeStandardError: Bool = false) -> Output? {
         guard let executable = command.first.flatMap(locate),
               let finished = try? ChildProcess.run(
                   executable, Array(command.dropFirst()), workingDirectory: workingDirectory?.path,
@@ -19,12 +19,12 @@ enum ExternalCommand {
     }
 
     /// The trimmed standard output of a command that succeeded, else nil.
-    static func output(_ command: [String], workingDirectory: URL? = nil) -> String? {
+    package static func output(_ command: [String], workingDirectory: URL? = nil) -> String? {
         guard let result = run(command, workingDirectory: workingDirectory), result.status == 0 else { return nil }
         return result.text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func locate(_ name: String) -> String? {
+    package static func locate(_ name: String) -> String? {
         if name.contains("/") { return name }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -1,4 +1,4 @@
-import LayoutLabSampling
+import LayoutLabProtocol
 
 /// An allocator a trial runs under: the C library's own `malloc` (`system`), or a shared object preloaded
 /// into the worker only (`LD_PRELOAD`), with extra environment such as `MALLOC_CONF`.

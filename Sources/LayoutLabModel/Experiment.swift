@@ -1,4 +1,4 @@
-import LayoutLabSampling
+import LayoutLabProtocol
 
 /// One experiment file, validated: the trials it asks for are layouts × shapes × nodes × allocators ×
 /// repetitions, each sampled at `checkpoints` points of its allocate phase.

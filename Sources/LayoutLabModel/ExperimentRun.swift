@@ -14,5 +14,11 @@ public struct ExperimentRun: Sendable {
     /// True when `--resume` found the folder complete and left every file as it was.
     public var nothingToResume = false
 
+    package init(experiment: Experiment, directory: URL, records: [TrialRecord]) {
+        self.experiment = experiment
+        self.directory = directory
+        self.records = records
+    }
+
     public var failedTrials: Int { records.filter { $0.status != .ok }.count }
 }

@@ -1,3 +1,5 @@
+import LayoutLabStatistics
+
 /// Where one configuration stands against the experiment's `precision` target, decided from its recorded
 /// trials only (so a resumed run decides as the first one would have):
 ///

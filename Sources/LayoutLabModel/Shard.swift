@@ -1,4 +1,3 @@
-import LayoutLabSampling
 
 /// The K-th of N disjoint slices of an experiment's trials (1-based K), balanced by estimated cost. A
 /// configuration's repetitions stay together on one shard (one machine), so that a merge never mixes hardware

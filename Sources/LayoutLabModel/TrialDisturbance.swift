@@ -1,4 +1,4 @@
-import LayoutLabSampling
+import LayoutLabProtocol
 
 /// Whether a trial's measurement was disturbed by the machine: steal, other programs' CPU time or preemptions
 /// of the worker beyond `DisturbanceBounds` in any phase that measured something (every applicable phase: each

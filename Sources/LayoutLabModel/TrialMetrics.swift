@@ -1,4 +1,4 @@
-import LayoutLabSampling
+import LayoutLabProtocol
 
 /// The per-node figures of one trial, derived from its samples and probe; nil where an input is missing.
 ///

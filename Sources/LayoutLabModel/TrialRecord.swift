@@ -1,5 +1,5 @@
 import Foundation
-import LayoutLabSampling
+import LayoutLabProtocol
 
 /// One row of `trials.csv`: a trial, how it ended and its per-node figures. Built from a worker's result,
 /// or read back from an earlier `trials.csv` when a run is resumed.

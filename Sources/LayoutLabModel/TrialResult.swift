@@ -1,5 +1,5 @@
 import Foundation
-import LayoutLabSampling
+import LayoutLabProtocol
 
 /// How a trial ended, as the `status` column writes it.
 public enum TrialStatus: Equatable, Sendable, CustomStringConvertible {
@@ -30,7 +30,7 @@ public enum TrialStatus: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The status a worker that died of `signal` gets: SIGKILL comes from outside (OOM killer, a user).
-    static func terminated(by signal: Int32) -> TrialStatus {
+    package static func terminated(by signal: Int32) -> TrialStatus {
         signal == SIGKILL ? .killed(signal: signal) : .crashed(signal: signal)
     }
 
@@ -115,15 +115,15 @@ public struct PhaseSample: Sendable {
 }
 
 /// Signal names for the status column.
-enum SignalName {
+package enum SignalName {
     private static let names: [Int32: String] = [
         1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
         9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
     ]
 
-    static func name(of signal: Int32) -> String { names[signal] ?? "SIG\(signal)" }
+    package static func name(of signal: Int32) -> String { names[signal] ?? "SIG\(signal)" }
 
-    static func number(of name: String) -> Int32? {
+    package static func number(of name: String) -> Int32? {
         names.first { $0.value == name }?.key ?? (name.hasPrefix("SIG") ? Int32(name.dropFirst(3)) : nil)
     }
 }

@@ -1,4 +1,8 @@
 import Foundation
+import LayoutLabAnalysis
+import LayoutLabModel
+import LayoutLabResults
+import LayoutLabTables
 
 /// Writes `chart-data/` for a results folder: the derived tables of `ChartData`, the comparison of every
 /// allocator with the first one, and `subtitle.txt` (what every chart says about how it was measured).
@@ -81,25 +85,5 @@ public enum ChartDataWriter {
             }
         }
         return lines
-    }
-}
-
-/// The few facts of `environment.json` that charts and reports print.
-public struct EnvironmentReader {
-    public var record: EnvironmentRecord?
-
-    public init(directory: URL) {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        record = FileManager.default.contents(atPath: directory.appendingPathComponent(ResultsFolder.environmentFile).path)
-            .flatMap { try? decoder.decode(EnvironmentRecord.self, from: $0) }
-    }
-
-    public var allocatorLabels: [String] { record?.allocators.map(\.label) ?? [] }
-
-    /// "AMD EPYC, 2 cores, Linux 6.1.0"; "machine unknown" without environment.json.
-    public var machine: String {
-        guard let machine = record?.machine else { return "machine unknown" }
-        return "\(machine.cpuModel ?? "CPU unknown"), \(machine.onlineCores) cores, \(machine.kernel)"
     }
 }

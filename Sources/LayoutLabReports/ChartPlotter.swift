@@ -1,4 +1,7 @@
 import Foundation
+import LayoutLabHost
+import LayoutLabModel
+import LayoutLabResults
 
 /// Runs `plot.gnuplot` on a results folder (after writing its chart data) and lists the charts it drew.
 public struct ChartPlotter: Sendable {

@@ -1,4 +1,6 @@
 import Foundation
+import LayoutLabAnalysis
+import LayoutLabModel
 
 extension ComparisonTable {
     /// One line per time metric of a two-run comparison: how far the whole run moved (see `RunShift`).

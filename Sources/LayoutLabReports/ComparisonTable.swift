@@ -1,4 +1,7 @@
 import Foundation
+import LayoutLabAnalysis
+import LayoutLabModel
+import LayoutLabTables
 
 /// `comparison.csv` and the terminal table of `layoutlab compare`.
 public enum ComparisonTable {

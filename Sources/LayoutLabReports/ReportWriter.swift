@@ -1,4 +1,8 @@
 import Foundation
+import LayoutLabAnalysis
+import LayoutLabModel
+import LayoutLabResults
+import LayoutLabTables
 
 /// `report.md` of a results folder: how it was measured (machine, toolchain, lab commit, experiment file,
 /// allocators, the command that reproduces it), the trials, the per-node table, the comparison with the first

@@ -1,4 +1,6 @@
 import Foundation
+import LayoutLabModel
+import LayoutLabResults
 
 /// Which folder was A and which was B in `layoutlab compare A B`: written beside the `comparison-runs-*.csv`
 /// chart data of B (one file per chart set) as two lines, `A<TAB>path` and `B<TAB>path`, so that

@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabModel
 
 /// What produced a folder's measurements: the lab's commit (and whether its tree was dirty), the toolchain of
 /// the generated code, the lab's build configuration, and the sha256 of the executables that measure (the
@@ -69,6 +70,18 @@ public struct MixedBuild: Codable, Sendable {
     public var allocators: [EnvironmentRecord.Allocator]?
     /// The resume's Python interpreter, for an experiment with Python layouts.
     public var python: PythonInterpreter?
+
+    package init(
+        resumedUtc: String, trialsBefore: Int, build: BuildIdentity, differences: [String],
+        allocators: [EnvironmentRecord.Allocator]? = nil, python: PythonInterpreter? = nil
+    ) {
+        self.resumedUtc = resumedUtc
+        self.trialsBefore = trialsBefore
+        self.build = build
+        self.differences = differences
+        self.allocators = allocators
+        self.python = python
+    }
 }
 
 /// A resume whose lab source differed from the folder's (another commit, or the uncommitted-changes flag) while
@@ -80,12 +93,27 @@ public struct LabSourceChange: Codable, Sendable {
     public var gitCommit: String?
     public var gitDirty: Bool?
     public var differences: [String]
+
+    package init(
+        resumedUtc: String, trialsBefore: Int, gitCommit: String? = nil, gitDirty: Bool? = nil, differences: [String]
+    ) {
+        self.resumedUtc = resumedUtc
+        self.trialsBefore = trialsBefore
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.differences = differences
+    }
 }
 
 /// `--resume` refused: the folder was measured by another build (exit 2, nothing runs).
 public struct MixedBuildError: Error, CustomStringConvertible {
     public var directory: String
     public var differences: [String]
+
+    package init(directory: String, differences: [String]) {
+        self.directory = directory
+        self.differences = differences
+    }
 
     public var description: String {
         "refusing to resume \(directory) with another build: its trials were measured by a different one\n"

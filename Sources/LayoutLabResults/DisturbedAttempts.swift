@@ -1,4 +1,6 @@
 import Foundation
+import LayoutLabModel
+import LayoutLabTables
 
 /// `disturbed-attempts/` in a results folder: every run of a trial that was disturbed and then run again
 /// (`"rerun_disturbed"`), kept whole, so that nothing measured is lost while the folder's own tables hold only
@@ -68,7 +70,7 @@ public final class DisturbedAttempts {
     }
 
     /// Removes temporary files a killed run left here.
-    func removeLeftovers() { AtomicFile.removeLeftovers(in: directory) }
+    package func removeLeftovers() { AtomicFile.removeLeftovers(in: directory) }
 
     private func write() throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -1,5 +1,7 @@
 import CLayoutLabShims
 import Foundation
+import LayoutLabHost
+import LayoutLabModel
 import LayoutLabSampling
 
 /// `environment.json`: the machine, toolchain, lab version, experiment file and allocators a results folder
@@ -26,6 +28,16 @@ public struct EnvironmentRecord: Codable, Sendable {
         public var labBuildConfiguration: String
         /// `valgrind --version`, for experiments with `"instructions": "valgrind"`.
         public var valgrindVersion: String? = nil
+
+        package init(
+            swiftVersion: String? = nil, generatedCodeFlags: [String], labBuildConfiguration: String,
+            valgrindVersion: String? = nil
+        ) {
+            self.swiftVersion = swiftVersion
+            self.generatedCodeFlags = generatedCodeFlags
+            self.labBuildConfiguration = labBuildConfiguration
+            self.valgrindVersion = valgrindVersion
+        }
     }
 
     public struct Lab: Codable, Sendable {
@@ -44,6 +56,13 @@ public struct EnvironmentRecord: Codable, Sendable {
         public var path: String
         public var sha256: String?
         public var generatedSource: String
+
+        package init(name: String, path: String, sha256: String? = nil, generatedSource: String) {
+            self.name = name
+            self.path = path
+            self.sha256 = sha256
+            self.generatedSource = generatedSource
+        }
     }
 
     public struct Allocator: Codable, Sendable {
@@ -57,6 +76,22 @@ public struct EnvironmentRecord: Codable, Sendable {
         public var statistics: String
         /// "jemalloc 5.3.0-1": the name and package version, for chart subtitles.
         public var label: String
+
+        package init(
+            name: String, library: String, libraryRealPath: String, debianPackage: String? = nil,
+            packageVersion: String? = nil, sha256: String? = nil, environment: [String: String], statistics: String,
+            label: String
+        ) {
+            self.name = name
+            self.library = library
+            self.libraryRealPath = libraryRealPath
+            self.debianPackage = debianPackage
+            self.packageVersion = packageVersion
+            self.sha256 = sha256
+            self.environment = environment
+            self.statistics = statistics
+            self.label = label
+        }
     }
 
     public var machine: Machine
@@ -85,6 +120,30 @@ public struct EnvironmentRecord: Codable, Sendable {
     /// Resumes whose lab commit or uncommitted-changes flag differed while the executables were byte-identical
     /// (not refused, not mixed); nil when none did.
     public var labSourceChanges: [LabSourceChange]?
+
+    package init(
+        machine: Machine, toolchain: Toolchain, lab: Lab, experiment: ExperimentFile, allocators: [Allocator],
+        python: PythonInterpreter? = nil, shard: Shard? = nil, mergedFrom: [MergedShard]? = nil, startedUtc: String,
+        finishedUtc: String? = nil, resumedUtc: [String]? = nil, status: String, stopReason: String? = nil,
+        labLock: [LabLockWait]? = nil, mixedBuilds: [MixedBuild]? = nil, labSourceChanges: [LabSourceChange]? = nil
+    ) {
+        self.machine = machine
+        self.toolchain = toolchain
+        self.lab = lab
+        self.experiment = experiment
+        self.allocators = allocators
+        self.python = python
+        self.shard = shard
+        self.mergedFrom = mergedFrom
+        self.startedUtc = startedUtc
+        self.finishedUtc = finishedUtc
+        self.resumedUtc = resumedUtc
+        self.status = status
+        self.stopReason = stopReason
+        self.labLock = labLock
+        self.mixedBuilds = mixedBuilds
+        self.labSourceChanges = labSourceChanges
+    }
 
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()

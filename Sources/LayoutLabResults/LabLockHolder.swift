@@ -23,12 +23,12 @@ public struct LabLockHolder: Codable, Sendable, Equatable, CustomStringConvertib
         self.startTicks = startTicks
     }
 
-    var fileText: String {
+    package var fileText: String {
         "pid: \(pid)\nexperiments: \(experiments.joined(separator: ", "))\nsince_utc: \(sinceUtc)\nhost: \(host ?? "")\n"
             + "start_ticks: \(startTicks.map(String.init) ?? "")\ncommand: \(command)\n"
     }
 
-    init?(fileText: String) {
+    package init?(fileText: String) {
         var fields: [String: String] = [:]
         for line in fileText.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -53,7 +53,7 @@ public struct LabLockHolder: Codable, Sendable, Equatable, CustomStringConvertib
 
     /// Field 22 (`starttime`) of `/proc/PID/stat`, read after the command name's closing parenthesis (the name
     /// may hold spaces and parentheses); nil when the process is gone or the file unreadable.
-    static func startTicks(of pid: Int32) -> UInt64? {
+    package static func startTicks(of pid: Int32) -> UInt64? {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         guard let close = text.lastIndex(of: ")") else { return nil }

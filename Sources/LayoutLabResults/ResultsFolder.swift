@@ -1,5 +1,8 @@
 import CSV
 import Foundation
+import LayoutLabExperiments
+import LayoutLabModel
+import LayoutLabTables
 
 /// The folder one experiment's results are written to. After every trial it rewrites `samples.csv`,
 /// `phases.csv`, then `trials.csv` and `per-node.csv`, each atomically (temporary file, fsync, rename), so the

@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabModel
 
 /// Merges the results folders of a sharded run into one. Refuses folders of different experiment files
 /// (sha256 of their `experiment.json`), shards of different counts, overlapping shards or trials, and

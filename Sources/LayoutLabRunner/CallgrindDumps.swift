@@ -41,13 +41,13 @@ enum CallgrindDumps {
 /// The lines of one callgrind output file that the lab reads, in one pass: what triggered the dump
 /// (`desc: Trigger: Client Request: …`), the event names (`events:`), and the first event's total
 /// (`totals:`, or `summary:` in older versions).
-struct CallgrindOutput {
+package struct CallgrindOutput {
     var trigger: Substring?
     var events: [Substring] = []
     /// The first event's total: `Ir`, instructions executed, unless the run counted other events first.
-    var total: Int?
+    package var total: Int?
 
-    init(_ text: String) {
+    package init(_ text: String) {
         var totals: Int?
         var summary: Int?
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {

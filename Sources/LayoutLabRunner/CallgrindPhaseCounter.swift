@@ -1,4 +1,7 @@
 import Foundation
+import LayoutLabHost
+import LayoutLabModel
+import LayoutLabProtocol
 import LayoutLabSampling
 
 /// Counts each phase's instructions exactly, for experiments with `"instructions": "valgrind"`: runs a trial
@@ -18,12 +21,9 @@ struct CallgrindPhaseCounter {
     let worker: String
     let scratch: URL
 
-    /// `valgrind` on `PATH`, or nil.
-    static func valgrindPath() -> String? { ExternalCommand.locate("valgrind") }
-
     /// Prepares a scratch folder with the stripped worker.
     init(workerPath: String) throws {
-        guard let valgrind = Self.valgrindPath() else {
+        guard let valgrind = Valgrind.path() else {
             throw RunError("\"instructions\": \"valgrind\" needs valgrind on PATH (Debian package valgrind; `make run` installs it)")
         }
         self.valgrind = valgrind

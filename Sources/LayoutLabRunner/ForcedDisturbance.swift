@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabModel
 
 /// A test hook: `LAYOUTLAB_FORCE_DISTURBED=ATTEMPT[@trial:ID][,...]` makes the runner call those runs of a trial
 /// disturbed whatever their counters say (`1`: every trial's first run), so that tests of `"rerun_disturbed"` do

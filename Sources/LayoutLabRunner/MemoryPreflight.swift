@@ -1,4 +1,6 @@
 import Foundation
+import LayoutLabModel
+import LayoutLabProtocol
 import LayoutLabSampling
 
 /// Estimates a trial's peak resident memory before it starts, so that a trial that cannot fit in

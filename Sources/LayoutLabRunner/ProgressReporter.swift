@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabModel
 
 /// Says how far a run is: "trial k of n, what it is, time elapsed and left" on stderr. On a terminal it is one
 /// line rewritten before every trial; elsewhere (`make run | tee`, CI logs, Slurm) a plain line before the

@@ -1,4 +1,7 @@
 import Foundation
+import LayoutLabHost
+import LayoutLabModel
+import LayoutLabResults
 
 /// An allocator made ready for a run: the library to preload into workers (nil for the C library's own
 /// malloc), the real path of the shared object that must serve `malloc`, and its `environment.json` entry.

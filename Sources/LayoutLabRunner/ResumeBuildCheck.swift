@@ -1,4 +1,6 @@
 import Foundation
+import LayoutLabModel
+import LayoutLabResults
 
 /// What `--resume` compares with the folder it resumes before running a trial: the build (`BuildIdentity`),
 /// every allocator's library as resolved now (real path, sha256, environment) against the folder's

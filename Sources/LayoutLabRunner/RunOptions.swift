@@ -1,4 +1,6 @@
 import Foundation
+import LayoutLabCodegen
+import LayoutLabModel
 
 /// How `layoutlab run` runs: where results go, which worker and compiler it uses, how long a trial may take.
 public struct RunOptions: Sendable {

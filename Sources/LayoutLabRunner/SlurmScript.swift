@@ -1,4 +1,6 @@
 import Foundation
+import LayoutLabHost
+import LayoutLabModel
 
 /// Writes the Slurm batch scripts of a sharded suite: a job array whose task K runs shard K/N on a node of its
 /// own (exclusive), and a merge job that runs after the array (whatever became of its tasks), merges the shard

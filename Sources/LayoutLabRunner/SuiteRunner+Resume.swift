@@ -1,4 +1,8 @@
 import Foundation
+import LayoutLabCodegen
+import LayoutLabExperiments
+import LayoutLabModel
+import LayoutLabResults
 
 /// `layoutlab run --resume`: finishing a stopped folder with the build that started it.
 extension SuiteRunner {

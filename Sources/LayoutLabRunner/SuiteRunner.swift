@@ -1,4 +1,9 @@
 import Foundation
+import LayoutLabCodegen
+import LayoutLabHost
+import LayoutLabModel
+import LayoutLabReports
+import LayoutLabResults
 import LayoutLabSampling
 
 /// Runs experiments trial by trial, one fresh worker each, recording every finished trial on disk before the
@@ -233,12 +238,6 @@ public struct SuiteRunner: Sendable {
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         return formatter.string(from: date)
     }
-}
-
-/// The run cannot go on (missing worker, compiler failure, unwritable results folder).
-public struct RunError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }
 
 /// Trials would not fit in memory and `--skip-oversized` was not given; nothing ran.

@@ -1,4 +1,8 @@
 import Foundation
+import LayoutLabCodegen
+import LayoutLabModel
+import LayoutLabProtocol
+import LayoutLabResults
 import LayoutLabSampling
 
 /// Runs a list of trials of one experiment one after another, each in a fresh worker, recording each in the

@@ -1,4 +1,7 @@
 import Foundation
+import LayoutLabHost
+import LayoutLabModel
+import LayoutLabProtocol
 import LayoutLabSampling
 
 /// Starts one worker process for one trial and collects its replies. The allocator's library is preloaded

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLayoutLabShims
+import LayoutLabProtocol
 
 /// Counts what the measured stretches of a phase cost the worker thread: CPU time, page faults, context
 /// switches and, where the machine has a PMU, user-space hardware events; under callgrind it switches

@@ -1,3 +1,5 @@
+import LayoutLabProtocol
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,5 @@
+import LayoutLabModel
+
 /// The repetitions of one configuration (shape × nodes × layout × allocator) reduced to median, minimum
 /// and maximum of each per-node figure. Written as `per-node.csv`; the terminal table and the charts read it.
 public struct PerNodeSummary: Sendable {

@@ -1,4 +1,5 @@
-import LayoutLabSampling
+import LayoutLabModel
+import LayoutLabProtocol
 
 /// `phases.csv`: one row per trial and phase.
 ///

@@ -1,4 +1,5 @@
-import LayoutLabSampling
+import LayoutLabModel
+import LayoutLabProtocol
 
 /// `trials.csv`: one row per trial. Byte figures are per node unless the name says otherwise.
 public enum TrialsTable {
@@ -18,7 +19,7 @@ public enum TrialsTable {
     ]
 
     /// Columns that name, label or describe a trial rather than measure it.
-    static let descriptiveColumns: Set<String> = [
+    package static let descriptiveColumns: Set<String> = [
         "trial_id", "experiment", "layout", "shape", "fields", "payload_size_bytes", "payload_stride_bytes",
         "payload_alignment_bytes", "nodes", "allocator", "repetition", "status", "malloc_provider", "allocator_version",
         "message", "host", "precision_reached", "precision_relative_half_width", "instructions_source",
@@ -61,7 +62,7 @@ public enum TrialsTable {
     }
 
     /// Six significant digits: a half-width of 0.00001 must not print as 0.000.
-    static func precisionCell(_ value: Double?) -> String? {
+    package static func precisionCell(_ value: Double?) -> String? {
         guard let value, value.isFinite else { return nil }
         return String(format: "%.6g", value)
     }

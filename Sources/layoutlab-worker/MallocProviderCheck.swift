@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLayoutLabShims
+import LayoutLabProtocol
 import LayoutLabSampling
 
 /// Proves which allocator serves `malloc` in this process before anything is measured: the shared object

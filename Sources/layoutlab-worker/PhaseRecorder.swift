@@ -1,3 +1,4 @@
+import LayoutLabProtocol
 import LayoutLabSampling
 
 /// The generated code calls the checkpoint callback with this node count once the container is reserved.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLayoutLabShims
+import LayoutLabProtocol
 import LayoutLabSampling
 
 /// `layoutlab-worker --calibrate-samplers RESIDENT_MIB REPETITIONS`: makes RESIDENT_MIB of memory resident,

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLayoutLabShims
+import LayoutLabProtocol
 import LayoutLabSampling
 
 // One trial in one fresh process. Everything the measured phases need (proc files, sample storage,

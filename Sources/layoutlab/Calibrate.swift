@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import LayoutLab
+import LayoutLabCalibration
+import LayoutLabCodegen
+import LayoutLabRunner
 
 struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import LayoutLab
+import LayoutLabAnalysis
+import LayoutLabExperiments
+import LayoutLabModel
+import LayoutLabReports
+import LayoutLabResults
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LayoutLab
+import LayoutLabResults
 
 @main
 struct LayoutLabCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import LayoutLab
+import LayoutLabAnalysis
+import LayoutLabResults
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(

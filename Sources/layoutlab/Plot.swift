@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import LayoutLab
+import LayoutLabModel
+import LayoutLabReports
+import LayoutLabResults
 
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import LayoutLab
+import LayoutLabReports
+import LayoutLabResults
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
-import LayoutLab
+import LayoutLabAnalysis
+import LayoutLabCodegen
+import LayoutLabExperiments
+import LayoutLabModel
+import LayoutLabResults
+import LayoutLabRunner
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LayoutLab
+import LayoutLabRunner
 
 struct Slurm: ParsableCommand {
     static let configuration = CommandConfiguration(

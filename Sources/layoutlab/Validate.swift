@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import LayoutLab
+import LayoutLabExperiments
+import LayoutLabModel
+import LayoutLabRunner
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(

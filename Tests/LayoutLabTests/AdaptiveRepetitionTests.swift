@@ -1,5 +1,4 @@
 import Foundation
-import LayoutLab
 import Testing
 
 @Suite("Adaptive repetitions: a precision target adds repetitions until reached or capped", .serialized)

@@ -1,6 +1,7 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabAnalysis
 
 @Suite("Allocators side by side, custom builds, and compare", .serialized)
 struct AllocatorTests {

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import LayoutLab
 import Testing
+
+@testable import LayoutLabModel
 
 @Suite("Atomic files")
 struct AtomicFileTests {

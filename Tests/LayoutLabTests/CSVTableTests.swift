@@ -1,5 +1,7 @@
-import LayoutLab
 import Testing
+
+@testable import LayoutLabModel
+@testable import LayoutLabTables
 
 @Suite("CSV output")
 struct CSVTableTests {

@@ -1,8 +1,10 @@
 import Foundation
-import LayoutLabSampling
 import Testing
 
-@testable import LayoutLab
+@testable import LayoutLabAnalysis
+@testable import LayoutLabCalibration
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
 
 /// The figures of `layoutlab calibrate`, computed from constructed results: each passes inside its goal, fails
 /// on either side of a two-sided one, and is not measurable when an input is missing (never a 0, never a pass).

@@ -1,6 +1,9 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabAnalysis
+@testable import LayoutLabModel
+@testable import LayoutLabResults
 
 /// The chart tables never draw a missing figure as a number: no interval is no whisker, and a segment the lab
 /// could not measure is an empty cell, not a zero folded into "page overhead".

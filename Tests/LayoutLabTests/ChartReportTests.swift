@@ -1,5 +1,4 @@
 import Foundation
-import LayoutLab
 import Testing
 
 @Suite("Charts and reports", .serialized)

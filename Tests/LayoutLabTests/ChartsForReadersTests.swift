@@ -1,6 +1,10 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabAnalysis
+@testable import LayoutLabModel
+@testable import LayoutLabReports
+@testable import LayoutLabResults
 
 /// What the charts tell a reader (issue 19, defects 4 and 5, and the growth-chart friction), checked on the
 /// drawn SVG where it is about geometry: keys that hide nothing, nothing past the canvas, labels that say what

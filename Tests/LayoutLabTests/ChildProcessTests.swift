@@ -1,7 +1,8 @@
 import Foundation
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabHost
+@testable import LayoutLabSampling
 
 /// Children are started with posix_spawn and reaped by pid: the cases Foundation's Process got wrong, and
 /// the deadline in each of its forms.

@@ -1,5 +1,4 @@
 import Foundation
-import LayoutLab
 import Testing
 
 /// What a new user meets at the command line (issue 19, friction): `validate` checks memory as `run` does,

@@ -1,6 +1,7 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabTables
 
 /// `layoutlab compare` run as a user or a CI job runs it, on copies of the committed results fixture
 /// (2 repetitions of 3 layouts × 2 allocators), changed where a test needs it: no worker runs.

@@ -1,7 +1,11 @@
 import Foundation
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabAnalysis
+@testable import LayoutLabModel
+@testable import LayoutLabReports
+@testable import LayoutLabSampling
+@testable import LayoutLabStatistics
 
 @Suite("Comparison statistics: the interval's coverage, its degenerate cases, and Holm over rows")
 struct ComparisonStatisticsTests {

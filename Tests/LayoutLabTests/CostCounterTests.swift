@@ -1,8 +1,8 @@
 import CLayoutLabShims
 import Foundation
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabSampling
 
 /// Whether this machine's PMU counts instructions for this process (most VMs have none).
 private func machineHasInstructionCounter() -> Bool {

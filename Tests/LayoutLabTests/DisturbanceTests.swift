@@ -1,6 +1,8 @@
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabModel
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
 
 /// `TrialDisturbance.judge` on constructed counters: each bound on each side, the tick slack that keeps short
 /// phases from being marked by `/proc/stat`'s resolution, the floor on preemptions, and missing counters.

@@ -1,5 +1,4 @@
 import Foundation
-import LayoutLab
 import Testing
 
 /// `"rerun_disturbed"` end to end on the built binary. The disturbance is forced with the runner's test hook

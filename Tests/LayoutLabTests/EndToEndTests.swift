@@ -1,7 +1,13 @@
 import Foundation
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabCodegen
+@testable import LayoutLabExperiments
+@testable import LayoutLabHost
+@testable import LayoutLabModel
+@testable import LayoutLabProtocol
+@testable import LayoutLabRunner
+@testable import LayoutLabSampling
 
 @Suite("End to end: experiment → workers → CSV", .serialized)
 struct EndToEndTests {

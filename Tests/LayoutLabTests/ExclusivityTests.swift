@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 
-@testable import LayoutLab
+@testable import LayoutLabCodegen
+@testable import LayoutLabExperiments
+@testable import LayoutLabModel
+@testable import LayoutLabRunner
 
 /// `"exclusivity"`: the generated code is compiled with the compiler's run-time exclusivity checks
 /// (`checked`, the default) or without them, the library is cached apart, and the run records the flags.

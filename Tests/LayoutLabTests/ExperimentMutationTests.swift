@@ -1,7 +1,8 @@
 import Foundation
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabExperiments
+@testable import LayoutLabSampling
 
 @Suite("Seeded mutations of valid experiment files")
 struct ExperimentMutationTests {

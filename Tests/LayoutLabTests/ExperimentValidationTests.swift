@@ -1,6 +1,9 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabExperiments
+@testable import LayoutLabModel
+@testable import LayoutLabResults
 
 @Suite("Experiment files: decoding and validation")
 struct ExperimentValidationTests {

@@ -1,6 +1,10 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabExperiments
+@testable import LayoutLabHost
+@testable import LayoutLabModel
+@testable import LayoutLabRunner
 
 @Suite("Faults cost one trial, never the suite; nothing measured is lost", .serialized)
 struct FaultToleranceTests {

@@ -1,6 +1,8 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabHost
+@testable import LayoutLabRunner
 
 @Suite("One lab per machine: the lab lock")
 struct LabLockTests {

@@ -1,6 +1,8 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabCodegen
+@testable import LayoutLabModel
 
 // Hand-written structs: the ground truth the payload arithmetic and the generated code must match.
 private struct PointXY { var x: Int64; var y: Int64 }

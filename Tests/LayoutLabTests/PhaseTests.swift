@@ -1,7 +1,9 @@
 import Foundation
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
+@testable import LayoutLabTables
 
 @Suite("Workload phases", .serialized)
 struct PhaseTests {

@@ -1,7 +1,10 @@
 import Foundation
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabModel
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
+@testable import LayoutLabStatistics
 
 @Suite("Adaptive repetitions: the t quantile, the interval, the decision")
 struct PrecisionTests {

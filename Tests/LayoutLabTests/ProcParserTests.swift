@@ -1,6 +1,7 @@
 import Foundation
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabSampling
 
 @Suite("/proc parsers on fixture text")
 struct ProcParserTests {

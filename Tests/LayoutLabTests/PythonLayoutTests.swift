@@ -1,7 +1,11 @@
 import Foundation
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabExperiments
+@testable import LayoutLabModel
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
+@testable import LayoutLabTables
 
 @Suite("Python layouts, measured by the lab and by a bare interpreter", .serialized)
 struct PythonLayoutTests {

@@ -1,6 +1,7 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabModel
 
 /// The Python worker proves, reads and purges the allocator as the Swift worker does (MallocProviderCheck,
 /// AllocatorStatisticsSource): ownership queries, the statistics of all four allocators, purge entry points.

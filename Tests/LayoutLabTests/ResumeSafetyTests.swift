@@ -1,6 +1,9 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabHost
+@testable import LayoutLabResults
+@testable import LayoutLabRunner
 
 @Suite("--resume never rewrites a complete folder and never mixes builds silently")
 struct ResumeSafetyTests {

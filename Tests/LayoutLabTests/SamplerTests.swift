@@ -1,7 +1,9 @@
 import Foundation
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabHost
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
 
 @Suite("Samplers read the live process")
 struct SamplerTests {

@@ -1,6 +1,8 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabExperiments
+@testable import LayoutLabResults
 
 /// `experiments/schema.json` and the lab's own validation agree: shipped files pass both, bad inputs fail
 /// both (where a schema can express the rule). The schema is checked with Python's `jsonschema`.

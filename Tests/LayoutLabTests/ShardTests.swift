@@ -1,6 +1,8 @@
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabExperiments
+@testable import LayoutLabModel
 
 @Suite("Shards, merge and Slurm", .serialized)
 struct ShardTests {

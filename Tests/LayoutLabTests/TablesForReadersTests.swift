@@ -1,7 +1,13 @@
 import Foundation
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabAnalysis
+@testable import LayoutLabModel
+@testable import LayoutLabProtocol
+@testable import LayoutLabReports
+@testable import LayoutLabResults
+@testable import LayoutLabSampling
+@testable import LayoutLabTables
 
 /// What a reader of the lab's files and tables gets (issue 19, defects 4, 6 and 7): every column with its unit,
 /// flags written as `true`/`false`, empty cells where a phase cannot apply, a checksum that survives pandas, a

@@ -1,7 +1,11 @@
 import CSV
 import Foundation
-import LayoutLab
 import Testing
+
+@testable import LayoutLabCodegen
+@testable import LayoutLabHost
+@testable import LayoutLabModel
+@testable import LayoutLabRunner
 
 /// Helpers shared by the tests that run real workers and the built command.
 enum TestSupport {

@@ -1,5 +1,6 @@
-import LayoutLab
 import Testing
+
+@testable import LayoutLabModel
 
 @Suite("Trial expansion")
 struct TrialPlanTests {

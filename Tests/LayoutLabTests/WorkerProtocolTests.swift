@@ -1,6 +1,9 @@
-import LayoutLab
-import LayoutLabSampling
 import Testing
+
+@testable import LayoutLabModel
+@testable import LayoutLabProtocol
+@testable import LayoutLabRunner
+@testable import LayoutLabSampling
 
 @Suite("Worker protocol, without a process")
 struct WorkerProtocolTests {
