@@ -15,6 +15,7 @@ run: deps build
 	.build/release/layoutlab report $(RESULTS)
 
 test: deps test-deps
+	python3 scripts/target-graph.py > /dev/null
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

@@ -73,7 +73,7 @@ let package = Package(
         // What asks the host: child processes, helper commands, shared-library resolution, the Python probe.
         .target(
             name: "LayoutLabHost",
-            dependencies: ["LayoutLabModel", "LayoutLabSampling"],
+            dependencies: ["LayoutLabModel", "LayoutLabSampling", "CLayoutLabShims"],
             swiftSettings: sharedSwiftSettings
         ),
         // The CSV and text tables the lab writes: trials, samples, phases, per-node.
@@ -98,8 +98,8 @@ let package = Package(
         .target(
             name: "LayoutLabResults",
             dependencies: [
-                "LayoutLabModel", "LayoutLabProtocol", "LayoutLabSampling", "LayoutLabTables", "LayoutLabExperiments",
-                "LayoutLabHost", "CLayoutLabShims", .product(name: "CSV", package: "CSV.swift"),
+                "LayoutLabModel", "LayoutLabSampling", "LayoutLabTables", "LayoutLabExperiments", "LayoutLabHost",
+                "CLayoutLabShims", .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: sharedSwiftSettings
         ),
@@ -123,7 +123,7 @@ let package = Package(
             name: "LayoutLabRunner",
             dependencies: [
                 "LayoutLabModel", "LayoutLabProtocol", "LayoutLabSampling", "LayoutLabExperiments", "LayoutLabHost",
-                "LayoutLabCodegen", "LayoutLabTables", "LayoutLabResults", "LayoutLabReports",
+                "LayoutLabCodegen", "LayoutLabResults", "LayoutLabReports",
             ],
             resources: [.copy("Python/python_worker.py")],
             swiftSettings: sharedSwiftSettings
