@@ -57,7 +57,7 @@ struct Validate: ParsableCommand {
 /// Loads and validates experiment files, printing every problem and exiting 2 when there is one.
 func loadExperiments(_ files: [String]) throws -> [Experiment] {
     do throws(ExperimentValidationError) {
-        return try ExperimentLoader().load(paths: files)
+        return try ExperimentLoader.checkingThisHost.load(paths: files)
     } catch {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         throw ExitCode(invalidInputExitCode)

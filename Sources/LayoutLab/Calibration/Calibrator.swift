@@ -102,7 +102,7 @@ public struct Calibrator: Sendable {
     }
 
     private func runExperimentFile(_ file: URL, named name: String) throws -> URL {
-        let experiment = try ExperimentLoader().load(path: file.path)
+        let experiment = try ExperimentLoader.checkingThisHost.load(path: file.path)
         var options = options
         options.outputDirectory = directory.appendingPathComponent(name)
         let runs = try SuiteRunner(options: options).run([experiment])

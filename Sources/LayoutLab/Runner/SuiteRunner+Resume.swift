@@ -85,7 +85,7 @@ extension SuiteRunner {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let previous = try decoder.decode(EnvironmentRecord.self, from: data)
         let copy = directory.appendingPathComponent(ResultsFolder.experimentFile)
-        let experiment = try ExperimentLoader().load(path: copy.path)
+        let experiment = try ExperimentLoader.checkingThisHost.load(path: copy.path)
         if let recorded = previous.experiment.sha256, let now = EnvironmentProbe.sha256(of: copy.path), recorded != now {
             throw RunError("\(copy.path) changed since the run started (sha256 \(now), recorded \(recorded)); refusing to mix results")
         }
