@@ -15,8 +15,11 @@ public struct ExperimentProblem: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Every problem found in a set of experiment files; nothing runs while there is one.
-public struct ExperimentValidationError: Error, Equatable, CustomStringConvertible {
+public struct ExperimentValidationError: LabError, Equatable {
     public var problems: [ExperimentProblem]
+    public var exitStatus: LabExitStatus { .badInput }
+    public var isFileDiagnostic: Bool { true }
+    public var message: String { description }
 
     public init(problems: [ExperimentProblem]) { self.problems = problems }
 
