@@ -21,7 +21,7 @@ struct LayoutLabCommand: ParsableCommand {
 
     /// Parses the command line and runs the command. Every error a command throws is printed here, once:
     /// a `LabError` as `layoutlab: message` (file diagnostics as they are) with its exit status; usage errors,
-    /// `--help` and exit codes as the argument parser prints them; anything else as a failure (exit 1).
+    /// `--help`, exit codes and any other error as the argument parser prints them.
     static func main() {
         var command: any ParsableCommand
         do {
@@ -37,10 +37,9 @@ struct LayoutLabCommand: ParsableCommand {
             try command.run()
         } catch let error as any LabError {
             fail(error)
-        } catch let error where error is ExitCode || error is CleanExit || error is ValidationError {
-            exit(withError: error)
         } catch {
-            fail(CommandFailure(error, exitStatus: .failure))
+            // `--help` (the parser's help command throws from `run`), exit codes, and errors no step classified.
+            exit(withError: error)
         }
     }
 

@@ -40,14 +40,28 @@ struct ReadOnlyCommandTests {
         #expect(before.status == 0, "with the library present the experiment is valid here: \(before.stderr)")
         try FileManager.default.removeItem(at: moved)
 
+        // Tools a read-only command has no business starting, first on PATH: each notes its name and fails.
+        let tools = directory.appendingPathComponent("tools")
+        try FileManager.default.createDirectory(at: tools, withIntermediateDirectories: true)
+        let started = directory.appendingPathComponent("started.txt")
+        for tool in ["git", "swiftc", "python3", "python", "valgrind", "dpkg-query", "objcopy", "sbatch"] {
+            let script = tools.appendingPathComponent(tool)
+            try "#!/bin/sh\necho \(tool) >> '\(started.path)'\nexit 1\n".write(to: script, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        }
+        let path = ["PATH": tools.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+
         let commands: [[String]] = [
             ["report", a.path], ["plot", b.path], ["compare", a.path, b.path],
             ["merge", a.path, "--out", directory.appendingPathComponent("merged").path],
         ]
         for arguments in commands {
-            let result = try TestSupport.run("layoutlab", arguments)
+            let result = try TestSupport.run("layoutlab", arguments, environment: path)
             #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
             #expect(!result.stderr.contains("no such file"), "\(arguments[0]) checked the host: \(result.stderr)")
+            let ran = (try? String(contentsOf: started, encoding: .utf8)) ?? ""
+            #expect(ran.isEmpty, "\(arguments[0]) started \(ran.split(separator: "\n").joined(separator: ", "))")
+            try? FileManager.default.removeItem(at: started)
         }
         #expect(try String(contentsOf: a.appendingPathComponent("report.md"), encoding: .utf8).contains("myje"))
 
