@@ -19,10 +19,8 @@ public struct RunIdentity: Sendable {
     public init(directory: URL) {
         self.directory = directory
         let file = directory.appendingPathComponent(ResultsFolder.experimentFile).path
-        var resolver = SharedLibraryResolver()
-        resolver.acceptsMissingLibraries = true
         do {
-            experiment = try ExperimentLoader(libraries: resolver).load(path: file)
+            experiment = try ExperimentLoader().load(path: file)
         } catch {
             experimentProblem = error.problems.first.map { "\($0.jsonPath): \($0.message)" } ?? "cannot be read"
         }

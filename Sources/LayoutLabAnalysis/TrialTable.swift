@@ -31,7 +31,7 @@ public struct TrialTable: Sendable {
         self.directory = directory
         let file = directory.appendingPathComponent(ResultsFolder.trialsFile)
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw RunError("\(directory.path) is not a results folder: it has no readable \(ResultsFolder.trialsFile)")
+            throw ResultsFolderError.notAResultsFolder(directory: directory.path, lacking: ResultsFolder.trialsFile)
         }
         let reader = try CSVReader(string: text, hasHeaderRow: true)
         header = (reader.headerRow ?? []).map { ResultsFolder.formerColumnNames[$0] ?? $0 }

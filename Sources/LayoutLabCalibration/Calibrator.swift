@@ -111,12 +111,12 @@ public struct Calibrator: Sendable {
     }
 
     private func runExperimentFile(_ file: URL, named name: String) throws -> URL {
-        let experiment = try ExperimentLoader().load(path: file.path)
+        let experiment = try ExperimentLoader.checkingThisHost.load(path: file.path)
         var options = options
         options.outputDirectory = directory.appendingPathComponent(name)
         let runs = try SuiteRunner(options: options).run([experiment])
         guard let run = runs.first, run.complete, run.failedTrials == 0 else {
-            throw RunError("calibration run \(name) did not complete cleanly; see \(directory.appendingPathComponent(name).path)")
+            throw CalibrationError.runNotClean(name: name, folder: directory.appendingPathComponent(name).path)
         }
         return run.directory
     }
@@ -132,7 +132,7 @@ public struct Calibrator: Sendable {
         get throws {
             switch SharedLibraryResolver().resolve("libjemalloc.so.2") {
             case .success(let path): return path
-            case .failure(let problem): throw RunError("calibrate needs jemalloc: libjemalloc.so.2 is \(problem.explanation)")
+            case .failure(let problem): throw CalibrationError.jemallocUnusable(problem)
             }
         }
     }
@@ -141,7 +141,7 @@ public struct Calibrator: Sendable {
         guard let output = ExternalCommand.run(
             ["/usr/bin/env", "LD_PRELOAD=\(try jemalloc)", options.workerPath, "--calibrate-samplers", "1024", "10000"]),
             output.status == 0
-        else { throw RunError("the worker's sampler benchmark failed") }
+        else { throw CalibrationError.samplerBenchmarkFailed }
         try AtomicFile.write(output.text, to: directory.appendingPathComponent("samplers.tsv"))
         return SamplerBenchmarkReport(parsing: output.text)
     }
@@ -160,12 +160,12 @@ public struct Calibrator: Sendable {
         for _ in 0..<5 {
             guard let output = ExternalCommand.run(["/usr/bin/env", "LD_PRELOAD=\(jemalloc)", baselinePath, String(Self.timedNodes)]),
                 output.status == 0, let line = output.text.split(separator: "\n").first.flatMap(BaselineLine.init(parsing:))
-            else { throw RunError("\(baselinePath) did not run; build it with `swift build -c release`") }
+            else { throw CalibrationError.baselineDidNotRun(path: baselinePath) }
             handWritten.append(line)
             let request = labRequest(library: library, jemalloc: jemalloc, nodes: Self.timedNodes)
             guard let worker = ExternalCommand.run(["/usr/bin/env", "LD_PRELOAD=\(jemalloc)", options.workerPath] + request.arguments),
                 worker.status == 0, let ns = WorkerAllocateTime.nsPerNode(workerOutput: worker.text)
-            else { throw RunError("the worker did not run the harness trial") }
+            else { throw CalibrationError.harnessTrialFailed }
             labNs.append(ns)
         }
         var lab = HarnessSide(
@@ -231,7 +231,7 @@ public struct Calibrator: Sendable {
         for _ in 0..<10 {
             let start = MonotonicClock.nowNanoseconds()
             guard let output = ExternalCommand.run([options.workerPath, "--calibrate-samplers", "0", "1"]), output.status == 0 else {
-                throw RunError("the worker did not start")
+                throw CalibrationError.workerDidNotStart
             }
             times.append(Double(MonotonicClock.nowNanoseconds() - start))
         }

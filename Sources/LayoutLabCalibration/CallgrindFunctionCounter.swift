@@ -29,19 +29,19 @@ struct CallgrindFunctionCounter: Sendable {
             finished = try ChildProcess.run(
                 valgrind, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
         } catch {
-            throw RunError("\(error)")
+            throw CallgrindCountError.cannotStart(reason: "\(error)")
         }
         guard finished.termination.shellStatus == 0 else {
             // The whole of valgrind's complaint goes to a log beside the output; the error quotes its last line.
             let log = URL(fileURLWithPath: outputFile.path + ".log")
             try? AtomicFile.write("\(valgrind) \(arguments.joined(separator: " "))\n\(finished.standardError)", to: log)
             let last = finished.standardError.split(separator: "\n").last.map { ": \($0)" } ?? ""
-            throw RunError("valgrind exited \(finished.termination.shellStatus) counting \(function)\(last) (its log: \(log.path))")
+            throw CallgrindCountError.valgrindFailed(status: finished.termination.shellStatus, function: function, lastLine: last, log: log.path)
         }
         guard let text = try? String(contentsOf: outputFile, encoding: .utf8), let count = Self.totalInstructions(callgrindOutput: text) else {
-            throw RunError("callgrind wrote no instruction total to \(outputFile.path)")
+            throw CallgrindCountError.noInstructionTotal(outputFile: outputFile.path)
         }
-        guard count > 0 else { throw RunError("callgrind counted no instructions inside \(function): was it called?") }
+        guard count > 0 else { throw CallgrindCountError.nothingCounted(function: function) }
         return count
     }
 

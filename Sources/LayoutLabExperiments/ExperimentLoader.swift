@@ -3,16 +3,23 @@ import LayoutLabHost
 import LayoutLabModel
 
 /// Reads experiment files and checks them completely, collecting every problem with its JSON path,
-/// before anything runs.
+/// before anything runs. By itself it reads only the files (their JSON and its own consistency), as the
+/// commands that read a results folder need: a folder measured on another machine opens whether or not its
+/// allocator libraries or Python interpreter exist here. `checkingThisHost` also checks what the files ask of
+/// this machine (`ExperimentHostCheck`), as the commands that run them need.
 public struct ExperimentLoader: Sendable {
     /// Larger files are refused before parsing, so that a stray file cannot cost unbounded time or memory.
     public static let maximumFileBytes = 1 << 20
     /// The largest node count a trial may ask for (2^40), far beyond any machine's memory.
     public static let maximumNodes = 1 << 40
 
-    public var libraries: SharedLibraryResolver
+    /// The checks against this machine; nil reads the files alone.
+    public var host: ExperimentHostCheck?
 
-    public init(libraries: SharedLibraryResolver = SharedLibraryResolver()) { self.libraries = libraries }
+    public init(host: ExperimentHostCheck? = nil) { self.host = host }
+
+    /// Reads the files and checks what they ask of this machine: for `run`, `calibrate`, `slurm` and `validate`.
+    public static var checkingThisHost: ExperimentLoader { ExperimentLoader(host: ExperimentHostCheck()) }
 
     /// Loads and validates several files; also refuses two files with the same experiment name.
     public func load(paths: [String]) throws(ExperimentValidationError) -> [Experiment] {
@@ -80,11 +87,13 @@ public struct ExperimentLoader: Sendable {
                     message: "expected a value after the last comma, got the end of the list or object on line \(finding.line) (JSON has no trailing commas)")
             }
         }
-        var validator = ExperimentValidator(file: path, libraries: libraries)
-        let experiment = validator.experiment(from: document)
-        guard let experiment, validator.problems.isEmpty, strictness.isEmpty else {
-            throw ExperimentValidationError(problems: strictness + validator.problems)
+        var validator = ExperimentValidator(file: path)
+        let parsed = validator.experiment(from: document)
+        let onThisHost = host?.check(validator.requirements, file: path) ?? (problems: [], python: nil)
+        guard var experiment = parsed, validator.problems.isEmpty, strictness.isEmpty, onThisHost.problems.isEmpty else {
+            throw ExperimentValidationError(problems: strictness + validator.problems + onThisHost.problems)
         }
+        experiment.python = onThisHost.python
         return experiment
     }
 

@@ -1,3 +1,5 @@
+import LayoutLabModel
+
 /// One thing wrong with an experiment file: the file, the JSON path of the offending value
 /// (`$.shapes[0].fields[2].type`) and what was expected instead.
 public struct ExperimentProblem: Equatable, Sendable, CustomStringConvertible {
@@ -15,8 +17,11 @@ public struct ExperimentProblem: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Every problem found in a set of experiment files; nothing runs while there is one.
-public struct ExperimentValidationError: Error, Equatable, CustomStringConvertible {
+public struct ExperimentValidationError: LabError, Equatable {
     public var problems: [ExperimentProblem]
+    public var exitStatus: LabExitStatus { .badInput }
+    public var isFileDiagnostic: Bool { true }
+    public var message: String { description }
 
     public init(problems: [ExperimentProblem]) { self.problems = problems }
 

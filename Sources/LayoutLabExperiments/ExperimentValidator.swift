@@ -3,15 +3,14 @@ import LayoutLabModel
 import LayoutLabProtocol
 
 /// Walks a parsed experiment file, building the `Experiment` and recording every problem with its path.
+/// It reads nothing but the document: what the file asks of the machine (allocator libraries, a Python
+/// interpreter, valgrind) is recorded in `requirements`, which `ExperimentHostCheck` checks on this host.
 struct ExperimentValidator {
     let file: String
-    let libraries: SharedLibraryResolver
     private(set) var problems: [ExperimentProblem] = []
+    private(set) var requirements: [HostRequirement] = []
 
-    init(file: String, libraries: SharedLibraryResolver) {
-        self.file = file
-        self.libraries = libraries
-    }
+    init(file: String) { self.file = file }
 
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
@@ -41,18 +40,11 @@ struct ExperimentValidator {
         let probeNodes = top["probe_nodes"].flatMap {
             integer($0, at: "$.probe_nodes", in: 0...10_000_000, what: "a number of probe nodes (0 turns the probe off)")
         } ?? Experiment.defaultProbeNodes
-        var python: PythonInterpreter?
         if layouts.contains(where: { $0.0.isPython }) || top["python"] != nil {
             let command = top["python"].flatMap { string($0, at: "$.python") } ?? "python3"
-            python = PythonInterpreter.probe(command)
-            if let python {
-                for (layout, path) in layouts where !python.supports(layout) {
-                    report(path, "expected a layout \(python.path) (Python \(python.version)) can build: \(layout.rawValue) needs Python 3.10 or later")
-                }
-            } else {
-                report(top["python"] == nil ? "$.layouts" : "$.python",
-                       "expected a Python interpreter for the Python layouts, got \"\(command)\", which does not run")
-            }
+            requirements.append(.python(
+                command: command, jsonPath: top["python"] == nil ? "$.layouts" : "$.python",
+                layouts: layouts.map { HostRequirement.PlacedLayout(layout: $0.0, jsonPath: $0.1) }))
         }
         if layouts.contains(where: { $0.0.isPython }) {
             for (shape, path) in shapes {
@@ -83,9 +75,7 @@ struct ExperimentValidator {
         let rerunDisturbed = top["rerun_disturbed"].flatMap {
             integer($0, at: "$.rerun_disturbed", in: 0...Experiment.maximumRerunsOfDisturbed, what: "a number of reruns of a disturbed trial")
         } ?? 0
-        if instructions == .valgrind, Valgrind.path() == nil {
-            report("$.instructions", "expected valgrind on PATH for \"valgrind\" (Debian package valgrind; `make run` installs it)")
-        }
+        if instructions == .valgrind { requirements.append(.valgrind(jsonPath: "$.instructions")) }
         duplicates(shapes.map { ($0.0.name, $0.1 + ".name") }, what: "shape")
         duplicates(allocators.map { ($0.0.name, $0.1) }, what: "allocator")
         duplicates(layouts.map { ($0.0.rawValue, $0.1) }, what: "layout")
@@ -97,7 +87,6 @@ struct ExperimentValidator {
             probeNodes: probeNodes, phases: phases, seed: seed, trialTimeoutSeconds: timeout.map(Double.init),
             sourcePath: file)
         experiment.allocatorSchedule = allocatorSchedule
-        experiment.python = python
         experiment.precision = precision
         experiment.exclusivity = exclusivity
         experiment.instructions = instructions
@@ -203,10 +192,7 @@ struct ExperimentValidator {
                 report(path, "expected one of \(builtInNames.joined(separator: ", ")) or an object with \"name\" and \"library\", got \(value.summary)\(Suggestion.hint(for: name, among: builtInNames))")
                 return nil
             }
-            if let library = spec.library, case .failure = libraries.resolve(library) {
-                report(path, "allocator \"\(name)\" needs \(library), which is not installed (Debian package \(spec.debianPackage ?? "?"); `make run` installs it)")
-                return nil
-            }
+            if spec.library != nil { requirements.append(.builtInAllocator(spec, jsonPath: path)) }
             return spec
         }
         guard let fields = object(value, at: path, allowed: ["name", "library", "env", "statistics"], required: ["name"]) else {
@@ -228,13 +214,8 @@ struct ExperimentValidator {
         if let name, builtInNames.contains(name) {
             report(path + ".name", "expected a name of your own, got the built-in allocator name \"\(name)\"")
         }
-        var library: String?
-        if let text = fields["library"].flatMap({ string($0, at: path + ".library") }) {
-            switch libraries.resolve(text) {
-            case .success: library = text
-            case .failure(let problem): report(path + ".library", "expected a shared object, got \"\(text)\": \(problem.explanation)")
-            }
-        }
+        let library = fields["library"].flatMap { string($0, at: path + ".library") }
+        if let library { requirements.append(.allocatorLibrary(library, jsonPath: path + ".library")) }
         var environment: [String: String] = [:]
         if let env = fields["env"], let entries = object(env, at: path + ".env", allowed: nil, required: []) {
             for key in entries.keys.sorted() {

@@ -4,9 +4,6 @@ import Foundation
 /// searched in `LD_LIBRARY_PATH` and the system library directories, as the dynamic loader would.
 public struct SharedLibraryResolver: Sendable {
     public var searchDirectories: [String]
-    /// Takes a library that cannot be found as it is written: for reading the experiment of a results folder
-    /// measured on another machine (`compare`), where the library need not exist here.
-    public var acceptsMissingLibraries = false
 
     public init(searchDirectories: [String]? = nil) {
         let fromEnvironment = (ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"] ?? "")
@@ -20,7 +17,6 @@ public struct SharedLibraryResolver: Sendable {
     public func resolve(_ library: String) -> Result<String, LibraryProblem> {
         let candidates = library.contains("/") ? [library] : searchDirectories.map { $0 + "/" + library }
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            if acceptsMissingLibraries { return .success(library) }
             return .failure(library.contains("/") ? .missing : .notInstalled)
         }
         let resolved = URL(fileURLWithPath: found).resolvingSymlinksInPath().path

@@ -18,17 +18,17 @@ public struct ChartPlotter: Sendable {
     /// returns their paths.
     public func plot(_ folder: ResultsFolder) throws -> [URL] {
         guard let gnuplot = ExternalCommand.locate("gnuplot") else {
-            throw RunError("gnuplot is not installed: apt-get install gnuplot-nox (make run installs it)")
+            throw ChartPlotError.gnuplotNotInstalled
         }
-        guard FileManager.default.fileExists(atPath: script.path) else { throw RunError("no gnuplot script at \(script.path)") }
+        guard FileManager.default.fileExists(atPath: script.path) else { throw ChartPlotError.noScript(path: script.path) }
         try ChartDataWriter.write(for: folder)
         // plot.gnuplot makes each set's chart folder itself (it is also run by hand).
         let charts = folder.directory.appendingPathComponent("charts")
         let escaped = folder.directory.path.replacing("'", with: "''")
         guard let result = ExternalCommand.run([gnuplot, "-e", "results='\(escaped)'", script.path], mergeStandardError: true) else {
-            throw RunError("cannot start \(gnuplot)")
+            throw ChartPlotError.cannotStart(gnuplot: gnuplot)
         }
-        guard result.status == 0 else { throw RunError("gnuplot failed on \(script.path):\n\(result.text)") }
+        guard result.status == 0 else { throw ChartPlotError.gnuplotFailed(script: script.path, output: result.text) }
         return ChartDataWriter.chartSets(of: folder.experiment).flatMap { set in
             let directory = charts.appendingPathComponent(set.subfolder).standardizedFileURL
             return ((try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? [])

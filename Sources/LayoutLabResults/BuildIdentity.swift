@@ -106,9 +106,11 @@ public struct LabSourceChange: Codable, Sendable {
 }
 
 /// `--resume` refused: the folder was measured by another build (exit 2, nothing runs).
-public struct MixedBuildError: Error, CustomStringConvertible {
+public struct MixedBuildError: LabError {
     public var directory: String
     public var differences: [String]
+    public var exitStatus: LabExitStatus { .badInput }
+    public var message: String { description }
 
     package init(directory: String, differences: [String]) {
         self.directory = directory

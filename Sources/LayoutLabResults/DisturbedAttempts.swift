@@ -30,7 +30,7 @@ public final class DisturbedAttempts {
         var kept = Set<String>()
         for cells in try ResultsFolder.rows(of: trialsURL, header: TrialsTable.header) {
             guard let record = TrialsTable.record(Dictionary(uniqueKeysWithValues: zip(TrialsTable.header, cells)), trials: trials)
-            else { throw RunError("\(trialsURL.path): a row does not belong to this experiment: \(cells.first ?? "")") }
+            else { throw ResultsFolderError.foreignRow(file: trialsURL.path, experiment: nil, trialID: cells.first ?? "") }
             records.append(record)
             trialsTable.append(cells.map { $0 })
             kept.insert(Self.key(record.trial.id, record.attempt))

@@ -56,7 +56,7 @@ public final class ResultsFolder {
         for cells in try Self.rows(of: url(Self.trialsFile), header: TrialsTable.header) {
             guard let record = TrialsTable.record(Dictionary(uniqueKeysWithValues: zip(TrialsTable.header, cells)), trials: trialsByID)
             else {
-                throw RunError("\(url(Self.trialsFile).path): a row does not belong to experiment \(experiment.name): \(cells.first ?? "")")
+                throw ResultsFolderError.foreignRow(file: url(Self.trialsFile).path, experiment: experiment.name, trialID: cells.first ?? "")
             }
             records.append(record)
             trialsTable.append(cells.map { $0 })
@@ -106,7 +106,7 @@ public final class ResultsFolder {
     public static func open(_ directory: URL) throws -> ResultsFolder {
         let copy = directory.appendingPathComponent(experimentFile)
         guard FileManager.default.fileExists(atPath: copy.path) else {
-            throw RunError("\(directory.path) is not a results folder of this lab: it has no \(experimentFile)")
+            throw ResultsFolderError.notAResultsFolder(directory: directory.path, lacking: experimentFile)
         }
         return try ResultsFolder(resuming: directory, experiment: try ExperimentLoader().load(path: copy.path))
     }
@@ -217,7 +217,7 @@ public final class ResultsFolder {
         let header = (reader.headerRow ?? []).map { formerColumnNames[$0] ?? $0 }
         let unknown = header.filter { !expected.contains($0) }
         guard unknown.isEmpty, header.first == expected.first else {
-            throw RunError("\(url.path) does not have the columns this version of the lab writes (unknown: \(unknown.joined(separator: ", ")))")
+            throw ResultsFolderError.unknownColumns(file: url.path, columns: unknown)
         }
         let positions = expected.map { header.firstIndex(of: $0) }
         var rows: [[String]] = []

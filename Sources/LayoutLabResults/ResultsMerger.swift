@@ -14,34 +14,33 @@ public enum ResultsMerger {
     }
 
     public static func merge(_ directories: [URL], into out: URL, allowPartial: Bool) throws -> Outcome {
-        guard !directories.isEmpty else { throw RunError("name the shard folders to merge") }
+        guard !directories.isEmpty else { throw MergeRefusal.noFolders }
         let folders = try directories.map { try ResultsFolder.open($0) }
         let environments = directories.map { EnvironmentReader(directory: $0).record }
         let hashes = directories.map { EnvironmentProbe.sha256(of: $0.appendingPathComponent(ResultsFolder.experimentFile).path) ?? "?" }
         if Set(hashes).count > 1 {
-            let listing = zip(directories, hashes).map { "  \($0.0.path): experiment sha256 \($0.1.prefix(16))…" }.joined(separator: "\n")
-            throw RunError("refusing to merge folders of different experiment files:\n\(listing)")
+            throw MergeRefusal.differentExperiments(zip(directories, hashes).map { .init(folder: $0.0.path, fact: String($0.1.prefix(16))) })
         }
         let shards = environments.map { $0?.shard ?? Shard(index: 1, count: 1) }
         let counts = Set(shards.map(\.count))
         guard counts.count == 1, let count = counts.first else {
-            throw RunError("refusing to merge shards of different counts: " + zip(directories, shards).map { "\($0.0.path) is \($0.1)" }.joined(separator: ", "))
+            throw MergeRefusal.differentShardCounts(zip(directories, shards).map { .init(folder: $0.0.path, fact: "\($0.1)") })
         }
         var seen: [Int: URL] = [:]
         for (directory, shard) in zip(directories, shards) {
             if let earlier = seen[shard.index] {
-                throw RunError("refusing to merge overlapping shards: \(earlier.path) and \(directory.path) are both shard \(shard)")
+                throw MergeRefusal.overlappingShards(earlier.path, directory.path, shard: "\(shard)")
             }
             seen[shard.index] = directory
         }
         let missing = (1...count).filter { seen[$0] == nil }
         if !missing.isEmpty, !allowPartial {
-            throw RunError("shard(s) \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) missing; merge them too, or pass --allow-partial")
+            throw MergeRefusal.missingShards(missing.map { "\($0)/\(count)" })
         }
         var owner: [String: URL] = [:]
         for (directory, folder) in zip(directories, folders) {
             for id in folder.finishedTrialIDs {
-                if let other = owner[id] { throw RunError("refusing to merge: trial \(id) is in both \(other.path) and \(directory.path)") }
+                if let other = owner[id] { throw MergeRefusal.trialInTwoFolders(trialID: id, other.path, directory.path) }
                 owner[id] = directory
             }
         }

@@ -24,7 +24,7 @@ struct CallgrindPhaseCounter {
     /// Prepares a scratch folder with the stripped worker.
     init(workerPath: String) throws {
         guard let valgrind = Valgrind.path() else {
-            throw RunError("\"instructions\": \"valgrind\" needs valgrind on PATH (Debian package valgrind; `make run` installs it)")
+            throw HostError.valgrindNotInstalled
         }
         self.valgrind = valgrind
         scratch = FileManager.default.temporaryDirectory

@@ -15,8 +15,7 @@ package enum DebugInfoStrippedCopy {
         let copy = folder.appendingPathComponent(URL(fileURLWithPath: executable).lastPathComponent)
         let copied = ExternalCommand.run(["objcopy", "--strip-debug", executable, copy.path], mergeStandardError: true)
         guard copied?.status == 0 else {
-            throw RunError(
-                "valgrind runs a copy of \(executable) without DWARF (valgrind 3.19 cannot read swiftc's), but `objcopy --strip-debug` failed: \(copied?.text ?? "objcopy is not on PATH (Debian package binutils)")")
+            throw HostError.objcopyFailed(executable: executable, output: copied?.text)
         }
         return copy.path
     }

@@ -22,7 +22,7 @@ struct ForcedDisturbance: Sendable, Equatable {
         for entry in text.split(separator: ",") {
             let parts = entry.split(separator: "@", maxSplits: 1).map(String.init)
             guard let attempt = Int(parts[0]), attempt >= 1, parts.count == 1 || parts[1].hasPrefix("trial:") else {
-                throw RunError("\(variable)=\(text) is not ATTEMPT[@trial:ID][,...] (attempts from 1)")
+                throw HostError.badEnvironmentVariable(name: variable, value: text, expected: "ATTEMPT[@trial:ID][,...] (attempts from 1)")
             }
             entries.append(Entry(attempt: attempt, trialID: parts.count == 2 ? String(parts[1].dropFirst("trial:".count)) : nil))
         }

@@ -18,7 +18,7 @@ public final class LabLock: @unchecked Sendable {
     /// real run on the machine).
     public static let environmentVariable = "LAYOUTLAB_LOCK_FILE"
     /// Exit status of a run that refused to wait (`--no-wait`): EX_TEMPFAIL, "try again later".
-    public static let busyExitCode: Int32 = 75
+    public static let busyExitCode: Int32 = LabExitStatus.labBusy.rawValue
     static let pollInterval: Double = 0.2
     static let progressInterval: Double = 10
 
@@ -52,7 +52,7 @@ public final class LabLock: @unchecked Sendable {
     /// `say` gets one line naming the holder (and another when the holder changes), `progress` a line every
     /// `progressInterval` seconds. A holder is named only when the file names a running process: one that is
     /// gone (its lines outlived it: the new holder has not written yet, or could not) is "an unknown holder".
-    /// Throws `LabLockBusy` without waiting when `wait` is false, and `RunError` when the run is interrupted
+    /// Throws `LabLockBusy` without waiting when `wait` is false, and `LabLockError` when it cannot lock or the run is interrupted
     /// while waiting or the file cannot be opened.
     @discardableResult
     public func acquire(
@@ -73,7 +73,7 @@ public final class LabLock: @unchecked Sendable {
             let failure = errno
             guard failure == EWOULDBLOCK || failure == EINTR else {
                 close(fd)
-                throw RunError("cannot lock \(path): \(String(cString: strerror(failure)))")
+                throw LabLockError.cannotLock(path: path, reason: String(cString: strerror(failure)))
             }
             let state = Self.holderState(fd)
             guard wait else {
@@ -99,7 +99,7 @@ public final class LabLock: @unchecked Sendable {
             }
             if interruption?.isStopped == true {
                 close(fd)
-                throw RunError("stopped by \(interruption?.reason ?? "a signal") while waiting for the lab lock \(path)")
+                throw LabLockError.stoppedWhileWaiting(path: path, reason: interruption?.reason ?? "a signal")
             }
             let now = MonotonicClock.nowNanoseconds()
             if Double(now - lastProgress) / 1e9 >= Self.progressInterval {
@@ -142,7 +142,7 @@ public final class LabLock: @unchecked Sendable {
         if fd >= 0 { return (fd, true) }
         if errno == EACCES { fd = open(path, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else {
-            throw RunError("cannot open the lab lock file \(path): \(String(cString: strerror(errno))) (set \(Self.environmentVariable) to another path)")
+            throw LabLockError.cannotOpen(path: path, reason: String(cString: strerror(errno)), variable: Self.environmentVariable)
         }
         return (fd, false)
     }
@@ -200,8 +200,10 @@ public enum LabLockHolderState: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Another run holds the lab lock and the caller asked not to wait (`--no-wait`).
-public struct LabLockBusy: Error, CustomStringConvertible {
+public struct LabLockBusy: LabError {
     public var path: String
+    public var exitStatus: LabExitStatus { .labBusy }
+    public var message: String { description }
     public var state: LabLockHolderState
 
     /// The holder, when the lock file names a running process.

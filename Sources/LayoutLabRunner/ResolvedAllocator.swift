@@ -16,10 +16,10 @@ struct ResolvedAllocator {
         if let library = spec.library {
             switch resolver.resolve(library) {
             case .success(let resolved): path = resolved
-            case .failure(let problem): throw RunError("allocator \(spec.name): \(library) is \(problem.explanation)")
+            case .failure(let problem): throw HostError.allocatorLibrary(allocator: spec.name, library: library, problem: problem)
             }
         } else {
-            guard let libc = EnvironmentProbe.cLibraryPath() else { throw RunError("cannot locate the C library") }
+            guard let libc = EnvironmentProbe.cLibraryPath() else { throw HostError.noCLibrary }
             path = libc
         }
         let package = EnvironmentProbe.debianPackage(owning: path, fallback: spec.debianPackage)

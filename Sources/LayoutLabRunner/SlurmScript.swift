@@ -80,11 +80,11 @@ public struct SlurmScript: Sendable {
     /// Submits the array, then the merge after it; returns both job ids.
     public static func submit(array: URL, merge: URL) throws -> (array: String, merge: String) {
         guard let arrayID = ExternalCommand.output(["sbatch", "--parsable", array.path])?.split(separator: ";").first.map(String.init) else {
-            throw RunError("sbatch refused \(array.path) (is Slurm installed and running?)")
+            throw HostError.sbatchRefused(script: array.path, first: true)
         }
         guard let mergeID = ExternalCommand.output(["sbatch", "--parsable", "--dependency=afterany:\(arrayID)", merge.path])?
             .split(separator: ";").first.map(String.init)
-        else { throw RunError("sbatch refused \(merge.path)") }
+        else { throw HostError.sbatchRefused(script: merge.path, first: false) }
         return (arrayID, mergeID)
     }
 

@@ -83,15 +83,15 @@ extension SuiteRunner {
     static func openForResume(_ directory: URL) throws -> (EnvironmentRecord, ResultsFolder) {
         let environmentURL = directory.appendingPathComponent(ResultsFolder.environmentFile)
         guard let data = FileManager.default.contents(atPath: environmentURL.path) else {
-            throw RunError("\(directory.path) is not a results folder: it has no \(ResultsFolder.environmentFile)")
+            throw ResultsFolderError.notAResultsFolder(directory: directory.path, lacking: ResultsFolder.environmentFile)
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let previous = try decoder.decode(EnvironmentRecord.self, from: data)
         let copy = directory.appendingPathComponent(ResultsFolder.experimentFile)
-        let experiment = try ExperimentLoader().load(path: copy.path)
+        let experiment = try ExperimentLoader.checkingThisHost.load(path: copy.path)
         if let recorded = previous.experiment.sha256, let now = EnvironmentProbe.sha256(of: copy.path), recorded != now {
-            throw RunError("\(copy.path) changed since the run started (sha256 \(now), recorded \(recorded)); refusing to mix results")
+            throw ResultsFolderError.experimentChanged(file: copy.path, sha256: now, recorded: recorded)
         }
         return (previous, try ResultsFolder(resuming: directory, experiment: experiment))
     }

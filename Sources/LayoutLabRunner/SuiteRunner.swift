@@ -55,13 +55,12 @@ public struct SuiteRunner: Sendable {
     static func refuseOccupied(_ target: URL) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return }
-        guard isDirectory.boolValue else { throw RunError("\(target.path) is a file, not a results folder") }
+        guard isDirectory.boolValue else { throw ResultsFolderError.notADirectory(path: target.path) }
         if FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.trialsFile).path)
             || FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.environmentFile).path)
         {
-            throw RunError(EnvironmentReader(directory: target).record?.status == "complete"
-                ? "\(target.path) already holds a complete run; choose another --out"
-                : "\(target.path) already holds a run; finish it with --resume, or choose another --out")
+            throw ResultsFolderError.holdsARun(
+                directory: target.path, complete: EnvironmentReader(directory: target).record?.status == "complete")
         }
     }
 
@@ -111,7 +110,7 @@ public struct SuiteRunner: Sendable {
 
     func checkWorker() throws {
         guard FileManager.default.isExecutableFile(atPath: options.workerPath) else {
-            throw RunError("the worker \(options.workerPath) does not exist; build it with `swift build -c release`")
+            throw WorkerError.workerMissing(path: options.workerPath)
         }
     }
 
@@ -241,6 +240,8 @@ public struct SuiteRunner: Sendable {
 }
 
 /// Trials would not fit in memory and `--skip-oversized` was not given; nothing ran.
-public struct PreflightError: Error, CustomStringConvertible {
+public struct PreflightError: LabError {
     public let description: String
+    public var exitStatus: LabExitStatus { .badInput }
+    public var message: String { description }
 }

@@ -35,7 +35,7 @@ struct TrialBatch {
                 try folder.record(result)
                 continue
             }
-            guard let allocator = allocators[trial.allocator.name] else { throw RunError("allocator \(trial.allocator.name) was not resolved") }
+            guard let allocator = allocators[trial.allocator.name] else { throw WorkerError.allocatorNotResolved(allocator: trial.allocator.name) }
             let request = WorkerRequest(
                 trialID: trial.id, libraryPath: library.path,
                 entrySymbol: trial.layout.isPython
@@ -50,7 +50,7 @@ struct TrialBatch {
             var program: [String]?
             if trial.layout.isPython {
                 guard let python = experiment.python, let script = PythonInterpreter.workerScript else {
-                    throw RunError("no Python interpreter or worker script for \(trial.id)")
+                    throw WorkerError.noPythonWorker(trialID: trial.id)
                 }
                 program = [python.path, script.path]
                 // pymalloc would serve small objects from its own arenas, hiding them from the allocator measured;

@@ -27,7 +27,7 @@ struct Calibrate: ParsableCommand {
     var noWait = false
 
     func run() throws {
-        guard let swiftc = LayoutLibraryBuilder.findSwiftc() else { throw stop("no swiftc on PATH") }
+        guard let swiftc = LayoutLibraryBuilder.findSwiftc() else { throw HostError.swiftcNotFound(option: nil) }
         // The default experiment is checked before the first calibration run, not after minutes of them.
         _ = try loadExperiments([defaultExperiment])
         let interruption = RunInterruption()
@@ -41,8 +41,10 @@ struct Calibrate: ParsableCommand {
                 experiments: ["calibration"], wait: !noWait, interruption: interruption,
                 say: { FileHandle.standardError.write(Data("layoutlab: \($0)\n".utf8)) },
                 progress: { FileHandle.standardError.write(Data("layoutlab: \($0)\n".utf8)) })
-        } catch let error as LabLockBusy {
-            throw stop("\(error)", code: LabLock.busyExitCode)
+        } catch let busy as LabLockBusy {
+            throw busy
+        } catch {
+            throw CommandFailure(error, exitStatus: .failure)
         }
         options.labLock = lock
         let directory = out.map { URL(fileURLWithPath: $0) }
@@ -50,13 +52,7 @@ struct Calibrate: ParsableCommand {
         let calibrator = Calibrator(
             options: options, directory: directory, defaultExperiment: URL(fileURLWithPath: defaultExperiment),
             log: { FileHandle.standardError.write(Data("calibrate: \($0)\n".utf8)) })
-        let figures: [CalibrationFigure]
-        do {
-            figures = try calibrator.run()
-        } catch {
-            FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        let figures = try step(endingWith: .failure) { try calibrator.run() }
         for figure in figures {
             print("\(figure.result.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(figure.name) (goal: \(figure.goal))")
             print("      \(figure.measured)")

@@ -104,19 +104,8 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        for directory in directories {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-                throw stop("\(directory) does not exist", code: invalidInputExitCode)
-            }
-            guard isDirectory.boolValue else { throw stop("\(directory) is a file, not a results folder", code: invalidInputExitCode) }
-        }
-        let tables: [TrialTable]
-        do {
-            tables = try directories.map { try TrialTable(directory: URL(fileURLWithPath: $0)) }
-        } catch {
-            throw stop("\(error)", code: invalidInputExitCode)
-        }
+        for directory in directories { try requireDirectory(directory) }
+        let tables = try step(endingWith: .badInput) { try directories.map { try TrialTable(directory: URL(fileURLWithPath: $0)) } }
         let metrics = metric.map { $0.split(separator: ",").map(String.init) } ?? Comparison.defaultMetrics(in: tables)
         try check(metrics, in: tables)
         let grouping = by.flatMap(Comparison.Grouping.init(rawValue:)) ?? .allocator
@@ -129,22 +118,18 @@ struct Compare: ParsableCommand {
                 a: RunIdentity(directory: tables[0].directory), tableA: tables[0], b: RunIdentity(directory: tables[1].directory),
                 tableB: tables[1], subject: TrialMatch.Subject(rawValue: subject) ?? .allocator)
             if !match.mismatches.isEmpty, !allowMismatch {
-                let lines = match.mismatches.map { "  \($0)" }.joined(separator: "\n")
-                throw stop("""
-                    \(directories[0]) and \(directories[1]) did not measure the same trials, so their ratios would mean nothing:
-                    \(lines)
-                    Nothing was written. --allow-mismatch compares them anyway\(subject == "allocator" ? "" : "; --subject says which identity may differ").
-                    """, code: invalidInputExitCode)
+                throw ComparisonInputError.trialsDiffer(
+                    a: directories[0], b: directories[1], mismatches: match.mismatches.map(\.description), subjectIsAllocator: subject == "allocator")
             }
             if let control, let changed = match.subjectDifferences.first(where: { $0.about.hasPrefix("allocator \(control):") }) {
-                throw stop("--control \(control) must be the same allocator in both runs, and it changed: \(changed). Nothing was written.", code: invalidInputExitCode)
+                throw ComparisonInputError.controlChanged(control: control, change: "\(changed)")
             }
             mismatch = match
         }
         let comparisons = Comparison.pairs(
             tables[0], tables.count > 1 ? tables[1] : nil, metrics: metrics, baseline: baseline, by: grouping, control: control)
         guard !comparisons.isEmpty else {
-            throw stop("nothing to compare: no configuration (shape, layout, nodes, allocator) has successful trials on both sides", code: invalidInputExitCode)
+            throw ComparisonInputError.nothingToCompare
         }
         let mismatched = !(mismatch?.mismatches.isEmpty ?? true)
         if let mismatch {
@@ -181,13 +166,14 @@ struct Compare: ParsableCommand {
         }
         let verdict = ComparisonTable.verdict(regressionCheck).trimmingCharacters(in: .newlines)
         let message = warnings.isEmpty ? verdict : verdict + "\n" + warnings
-        if !regressionCheck.regressions.isEmpty { throw stop(message, code: 1) }
-        if !regressionCheck.undecidable.isEmpty { throw stop(message, code: invalidInputExitCode) }
+        if !regressionCheck.regressions.isEmpty || !regressionCheck.undecidable.isEmpty {
+            throw ComparisonVerdict(text: message, regressed: !regressionCheck.regressions.isEmpty)
+        }
         print(verdict)
         warn(warnings)
     }
 
-    /// Warnings go to stderr after everything on stdout (flushed first, as `stop` does).
+    /// Warnings go to stderr after everything on stdout (flushed first, as errors are).
     private func warn(_ text: String) {
         guard !text.isEmpty else { return }
         fflush(nil)
@@ -199,8 +185,8 @@ struct Compare: ParsableCommand {
         for (table, directory) in zip(tables, directories) {
             let numeric = table.metricColumns
             for name in metrics where !numeric.contains(name) {
-                let what = table.header.contains(name) ? "is not a measured figure with numbers in" : "is not a column of"
-                throw stop("\(name) \(what) \(directory)/trials.csv or its phases.csv\(table.metricHint(for: name)); \(table.metricListing)", code: invalidInputExitCode)
+                throw ComparisonInputError.notAMetric(
+                    name: name, isColumn: table.header.contains(name), directory: directory, hint: table.metricHint(for: name), listing: table.metricListing)
             }
         }
     }
@@ -212,10 +198,11 @@ struct Compare: ParsableCommand {
             var names: [String] = []
             for row in table.rows where !names.contains(row.allocator) { names.append(row.allocator) }
             guard names.contains(control) else {
-                throw stop("--control \(control): no successful trial of that allocator in \(directory)\(Suggestion.hint(for: control, among: names)); allocators there: \(names.joined(separator: ", "))", code: invalidInputExitCode)
+                throw ComparisonInputError.controlNotInFolder(
+                    control: control, directory: directory, hint: Suggestion.hint(for: control, among: names), allocators: names)
             }
             guard names.count > 1 else {
-                throw stop("--control \(control) is the only allocator in \(directory): there is nothing for it to control", code: invalidInputExitCode)
+                throw ComparisonInputError.controlIsAlone(control: control, directory: directory)
             }
         }
     }
@@ -229,13 +216,14 @@ struct Compare: ParsableCommand {
             if !name.isEmpty, !names.contains(name) { names.append(name) }
         }
         if grouping == .host, names.count < 2 {
-            throw stop("only one host (\(names.first ?? "none recorded")) in \(directories[0]): --by host compares the machines of a folder merged from several (layoutlab merge)", code: invalidInputExitCode)
+            throw ComparisonInputError.oneHost(name: names.first ?? "none recorded", directory: directories[0])
         }
         if let baseline, !names.contains(baseline) {
             // glibc's malloc is the lab's `system` allocator.
             let hint = grouping == .allocator && baseline.lowercased().hasPrefix("glibc") && names.contains("system")
                 ? " (did you mean \"system\"? glibc's malloc is the allocator named system)" : Suggestion.hint(for: baseline, among: names)
-            throw stop("no successful trial of \(grouping.rawValue) \(baseline) in \(directories[0])\(hint); \(grouping.rawValue)s there: \(names.joined(separator: ", "))", code: invalidInputExitCode)
+            throw ComparisonInputError.unknownBaseline(
+                grouping: grouping.rawValue, baseline: baseline, directory: directories[0], hint: hint, names: names)
         }
     }
 

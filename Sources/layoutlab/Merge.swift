@@ -22,15 +22,12 @@ struct Merge: ParsableCommand {
     var allowPartial = false
 
     func run() throws {
-        do {
-            let outcome = try ResultsMerger.merge(
-                directories.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), allowPartial: allowPartial)
-            for note in outcome.notes { FileHandle.standardError.write(Data("layoutlab: \(note)\n".utf8)) }
-            print(PerNodeTable.render(outcome.folder.run))
-            print("merged: \(outcome.folder.directory.path) (\(outcome.folder.records.count) trials)")
-        } catch {
-            FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
-            throw ExitCode(invalidInputExitCode)
+        // Every refusal, and a merged folder that cannot be written, is bad input (exit 2).
+        let outcome = try step(endingWith: .badInput) {
+            try ResultsMerger.merge(directories.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), allowPartial: allowPartial)
         }
+        for note in outcome.notes { FileHandle.standardError.write(Data("layoutlab: \(note)\n".utf8)) }
+        print(PerNodeTable.render(outcome.folder.run))
+        print("merged: \(outcome.folder.directory.path) (\(outcome.folder.records.count) trials)")
     }
 }

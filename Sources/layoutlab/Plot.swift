@@ -38,25 +38,24 @@ struct ChartOptions: ParsableArguments {
 /// Draws a folder's charts. A path that is not a results folder is bad input (exit 2, as `compare` says it);
 /// a missing gnuplot or script, or a failed drawing, exits 1.
 func drawCharts(_ directory: String, script: String?) throws -> [URL] {
-    let folder: ResultsFolder
-    do {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw stop("\(directory) does not exist", code: invalidInputExitCode)
-        }
-        guard isDirectory.boolValue else { throw stop("\(directory) is a file, not a results folder", code: invalidInputExitCode) }
-        folder = try ResultsFolder.open(URL(fileURLWithPath: directory))
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        throw stop("\(error)", code: invalidInputExitCode)
-    }
-    do {
+    let folder = try step(endingWith: .badInput) { try openResultsFolder(directory) }
+    return try step(endingWith: .failure) {
         guard let path = script.map({ URL(fileURLWithPath: $0) }) ?? ChartPlotter.defaultScript() else {
-            throw RunError("cannot find plot.gnuplot; pass --script")
+            throw ChartPlotError.noDefaultScript
         }
         return try ChartPlotter(script: path).plot(folder)
-    } catch {
-        throw stop("\(error)")
     }
+}
+
+/// Refuses a path that does not exist or is a file, naming it, before looking for a results folder there.
+func requireDirectory(_ path: String) throws(ResultsFolderError) {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .doesNotExist(path: path) }
+    guard isDirectory.boolValue else { throw .notADirectory(path: path) }
+}
+
+/// The results folder at `path`, read from the folder alone.
+func openResultsFolder(_ path: String) throws -> ResultsFolder {
+    try requireDirectory(path)
+    return try ResultsFolder.open(URL(fileURLWithPath: path))
 }

@@ -19,18 +19,9 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let charts = noCharts ? [] : try chart.draw()
-        let folder: ResultsFolder
-        do {
-            folder = try ResultsFolder.open(URL(fileURLWithPath: chart.directory))
-        } catch {
-            throw stop("\(error)", code: invalidInputExitCode)
-        }
-        do {
-            let report = try ReportWriter.write(for: folder, charts: charts)
-            for chart in charts where chart.pathExtension == "png" { print("chart: \(chart.path)") }
-            print("report: \(report.path)")
-        } catch {
-            throw stop("\(error)")
-        }
+        let folder = try step(endingWith: .badInput) { try openResultsFolder(chart.directory) }
+        let report = try step(endingWith: .failure) { try ReportWriter.write(for: folder, charts: charts) }
+        for chart in charts where chart.pathExtension == "png" { print("chart: \(chart.path)") }
+        print("report: \(report.path)")
     }
 }

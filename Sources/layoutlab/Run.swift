@@ -86,7 +86,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let experiments = resume == nil ? try loadExperiments(files) : []
         guard let compiler = swiftc ?? LayoutLibraryBuilder.findSwiftc() else {
-            throw stop("no swiftc found: put the Swift toolchain on PATH, set $SWIFTC, or pass --swiftc")
+            throw HostError.swiftcNotFound(option: "--swiftc")
         }
         let interruption = RunInterruption()
         interruption.installSignalHandlers()
@@ -104,21 +104,8 @@ struct Run: ParsableCommand {
         let runs: [ExperimentRun]
         do {
             runs = try resume.map { [try runner.resume(URL(fileURLWithPath: $0))] } ?? runner.run(experiments)
-        } catch let error as ExperimentValidationError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(invalidInputExitCode)
-        } catch let error as PreflightError {
-            FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
-            throw ExitCode(invalidInputExitCode)
-        } catch let error as MixedBuildError {
-            FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
-            throw ExitCode(invalidInputExitCode)
-        } catch let error as LabLockBusy {
-            FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
-            throw ExitCode(LabLock.busyExitCode)
         } catch {
-            FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
-            throw interruption.isStopped ? ExitCode(130) : ExitCode.failure
+            throw CommandFailure(error, exitStatus: Self.exitStatus(of: error, stopped: interruption.isStopped))
         }
         if let run = runs.first, run.nothingToResume {
             print("nothing to resume: \(run.directory.path) is complete (\(run.records.count) trials recorded); every file is left as it was")
@@ -137,5 +124,16 @@ struct Run: ParsableCommand {
             throw ExitCode(130)
         }
         if runs.contains(where: { $0.failedTrials > 0 }) { throw ExitCode.failure }
+    }
+
+    /// How a run that stopped on `error` ends: refusals before any trial ran (experiment problems, trials
+    /// that cannot fit, a resume with another build) are bad input, a busy lab lock is 75, a stop by a signal
+    /// 130, and anything else (a folder, worker, compiler or tool that failed) 1.
+    static func exitStatus(of error: any Error, stopped: Bool) -> LabExitStatus {
+        switch error {
+        case is ExperimentValidationError, is PreflightError, is MixedBuildError: .badInput
+        case is LabLockBusy: .labBusy
+        default: stopped ? .interrupted : .failure
+        }
     }
 }

@@ -53,14 +53,9 @@ struct Slurm: ParsableCommand {
         print("array script: \(written.array.path)")
         print("merge script: \(written.merge.path)")
         if submit {
-            do {
-                let ids = try SlurmScript.submit(array: written.array, merge: written.merge)
-                print("submitted: array job \(ids.array), merge job \(ids.merge) (after the array)")
-                print("merged result, when done: \(out.appendingPathComponent("merged").path)")
-            } catch {
-                FileHandle.standardError.write(Data("layoutlab: \(error)\n".utf8))
-                throw ExitCode.failure
-            }
+            let ids = try step(endingWith: .failure) { try SlurmScript.submit(array: written.array, merge: written.merge) }
+            print("submitted: array job \(ids.array), merge job \(ids.merge) (after the array)")
+            print("merged result, when done: \(out.appendingPathComponent("merged").path)")
         } else {
             print("submit with: \(submitCommand(out: out.path))")
             print("or: sbatch \(written.array.path), then sbatch --dependency=afterany:<array id> \(written.merge.path)")

@@ -52,16 +52,12 @@ struct Validate: ParsableCommand {
                     """.utf8))
             }
         }
-        if refused { throw ExitCode(invalidInputExitCode) }
+        if refused { throw ExitCode(LabExitStatus.badInput.rawValue) }
     }
 }
 
-/// Loads and validates experiment files, printing every problem and exiting 2 when there is one.
-func loadExperiments(_ files: [String]) throws -> [Experiment] {
-    do throws(ExperimentValidationError) {
-        return try ExperimentLoader().load(paths: files)
-    } catch {
-        FileHandle.standardError.write(Data((error.description + "\n").utf8))
-        throw ExitCode(invalidInputExitCode)
-    }
+/// Loads and validates experiment files, checking what they ask of this machine (libraries, interpreter):
+/// for the commands that run them. Every problem is in the error (exit 2).
+func loadExperiments(_ files: [String]) throws(ExperimentValidationError) -> [Experiment] {
+    try ExperimentLoader.checkingThisHost.load(paths: files)
 }

@@ -24,7 +24,7 @@ struct EndToEndTests {
         let directory = try TestSupport.temporaryDirectory("e2e")
         let file = directory.appendingPathComponent("e2e.json")
         try Self.experimentText.write(to: file, atomically: true, encoding: .utf8)
-        let experiments = try ExperimentLoader().load(paths: [file.path])
+        let experiments = try ExperimentLoader.checkingThisHost.load(paths: [file.path])
         let out = directory.appendingPathComponent("results")
         let runs = try SuiteRunner(options: try TestSupport.runOptions(out: out)).run(experiments)
         #expect(runs.count == 1)

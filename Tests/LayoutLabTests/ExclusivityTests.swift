@@ -45,7 +45,7 @@ struct ExclusivityTests {
               "shapes": [ { "name": "point", "fields": [ {"name": "x", "type": "int64"}, {"name": "y", "type": "int64"} ] } ],
               "nodes": [1000], "checkpoints": 2, "probe_nodes": 0, "phases": ["allocate", "traverse"] }
             """.write(to: file, atomically: true, encoding: .utf8)
-        let experiment = try ExperimentLoader().load(path: file.path)
+        let experiment = try ExperimentLoader.checkingThisHost.load(path: file.path)
         #expect(experiment.exclusivity == .unchecked)
         let out = directory.appendingPathComponent("results")
         let runs = try SuiteRunner(options: try TestSupport.runOptions(out: out)).run([experiment])
@@ -62,6 +62,6 @@ struct ExclusivityTests {
         try """
             { "name": "y", "shapes": [ { "name": "p", "fields": [ {"name": "x", "type": "int64"} ] } ], "nodes": [10] }
             """.write(to: file, atomically: true, encoding: .utf8)
-        #expect(try ExperimentLoader().load(path: file.path).exclusivity == .checked)
+        #expect(try ExperimentLoader.checkingThisHost.load(path: file.path).exclusivity == .checked)
     }
 }

@@ -16,7 +16,7 @@ struct ExperimentValidationTests {
         """
 
     func load(_ text: String, path: String = "exp.json") throws(ExperimentValidationError) -> Experiment {
-        try ExperimentLoader().load(data: Data(text.utf8), path: path)
+        try ExperimentLoader.checkingThisHost.load(data: Data(text.utf8), path: path)
     }
 
     func problems(_ text: String) -> [ExperimentProblem] {
@@ -184,7 +184,7 @@ struct ExperimentValidationTests {
     @Test func notUTF8() {
         let found: [ExperimentProblem]
         do {
-            _ = try ExperimentLoader().load(data: Data([0x7B, 0xFF, 0xFE, 0x7D]), path: "bad.json")
+            _ = try ExperimentLoader.checkingThisHost.load(data: Data([0x7B, 0xFF, 0xFE, 0x7D]), path: "bad.json")
             found = []
         } catch {
             found = error.problems
@@ -194,7 +194,7 @@ struct ExperimentValidationTests {
 
     @Test func hugeFileIsRefusedBeforeParsing() {
         let huge = Data(repeating: UInt8(ascii: " "), count: ExperimentLoader.maximumFileBytes + 1)
-        #expect(throws: ExperimentValidationError.self) { try ExperimentLoader().load(data: huge, path: "huge.json") }
+        #expect(throws: ExperimentValidationError.self) { try ExperimentLoader.checkingThisHost.load(data: huge, path: "huge.json") }
     }
 
     @Test func deeplyNestedJSONFailsCleanly() {
@@ -209,7 +209,7 @@ struct ExperimentValidationTests {
         try Self.valid.write(to: a, atomically: true, encoding: .utf8)
         try Self.valid.write(to: b, atomically: true, encoding: .utf8)
         do {
-            _ = try ExperimentLoader().load(paths: [a.path, b.path])
+            _ = try ExperimentLoader.checkingThisHost.load(paths: [a.path, b.path])
             Issue.record("two files named point were accepted")
         } catch {
             #expect(error.problems.count == 1)
@@ -224,7 +224,7 @@ struct ExperimentValidationTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".json") && $0 != "schema.json" }
         #expect(!files.isEmpty)
-        let experiments = try ExperimentLoader().load(paths: files.map { folder.appendingPathComponent($0).path })
+        let experiments = try ExperimentLoader.checkingThisHost.load(paths: files.map { folder.appendingPathComponent($0).path })
         #expect(experiments.count == files.count)
     }
 

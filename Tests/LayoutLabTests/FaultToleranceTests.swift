@@ -125,7 +125,7 @@ struct FaultToleranceTests {
         let resumed = try TestSupport.run("layoutlab", ["run", "--resume", out.path])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let after = try TestSupport.readCSV(trialsFile)
-        let experiment = try ExperimentLoader().load(path: file.path)
+        let experiment = try ExperimentLoader.checkingThisHost.load(path: file.path)
         #expect(Set(after.rows.compactMap { $0["trial_id"] }) == Set(TrialPlan.trials(for: experiment).map(\.id)))
         #expect(after.rows.count == 12, "each trial exactly once")
         let samplesAfter = try TestSupport.readCSV(samplesFile)

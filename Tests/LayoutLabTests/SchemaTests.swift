@@ -44,7 +44,7 @@ struct SchemaTests {
         let verdicts = try Self.schemaVerdicts(files)
         for file in files {
             #expect(verdicts[file.path] == "pass", "\(file.lastPathComponent) fails the schema")
-            #expect(throws: Never.self) { try ExperimentLoader().load(path: file.path) }
+            #expect(throws: Never.self) { try ExperimentLoader.checkingThisHost.load(path: file.path) }
         }
     }
 
@@ -55,7 +55,7 @@ struct SchemaTests {
             let file = directory.appendingPathComponent("bad\(index).json")
             try bad.text.write(to: file, atomically: true, encoding: .utf8)
             files.append(file)
-            #expect(throws: ExperimentValidationError.self, "\(bad.label)") { try ExperimentLoader().load(path: file.path) }
+            #expect(throws: ExperimentValidationError.self, "\(bad.label)") { try ExperimentLoader.checkingThisHost.load(path: file.path) }
         }
         let verdicts = try Self.schemaVerdicts(files)
         for (file, bad) in zip(files, ExperimentValidationTests.badCases.filter(\.schemaCatches)) {

@@ -20,7 +20,7 @@ struct ShardTests {
     }
 
     @Test func shardsAreDisjointBalancedAndCoverThePlan() throws {
-        let loaded = try ExperimentLoader().load(data: Data(Self.experiment.utf8), path: "sharded.json")
+        let loaded = try ExperimentLoader.checkingThisHost.load(data: Data(Self.experiment.utf8), path: "sharded.json")
         let slices = (1...3).map { Shard(index: $0, count: 3).trials(of: loaded) }
         let ids = slices.flatMap { $0.map(\.id) }
         #expect(ids.count == Set(ids).count, "disjoint")
@@ -91,7 +91,7 @@ struct ShardTests {
         try #require(submitted.status == 0, "\(submitted.stderr)")
         #expect(submitted.stdout.contains("submitted: array job"))
         let merged = out.appendingPathComponent("merged")
-        let plan = TrialPlan.trials(for: try ExperimentLoader().load(path: file.path)).count
+        let plan = TrialPlan.trials(for: try ExperimentLoader.checkingThisHost.load(path: file.path)).count
         var done = false
         for _ in 0..<240 where !done {
             usleep(500_000)

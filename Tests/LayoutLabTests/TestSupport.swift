@@ -21,7 +21,7 @@ enum TestSupport {
     }
 
     static func runOptions(out: URL) throws -> RunOptions {
-        guard let swiftc = LayoutLibraryBuilder.findSwiftc() else { throw RunError("swiftc is not on PATH") }
+        guard let swiftc = LayoutLibraryBuilder.findSwiftc() else { throw HostError.swiftcNotFound(option: nil) }
         return RunOptions(
             outputDirectory: out, workerPath: buildDirectory.appendingPathComponent("layoutlab-worker").path,
             swiftc: swiftc, cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-test-cache"),

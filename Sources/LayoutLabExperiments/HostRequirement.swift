@@ -1,0 +1,21 @@
+import LayoutLabModel
+
+/// Something an experiment file asks of the machine that runs it, with the JSON path that asks: found by
+/// reading the file alone, checked only where the experiment is to run (`ExperimentHostCheck`). Reading a
+/// results folder measured elsewhere never checks them.
+enum HostRequirement: Sendable {
+    /// A layout as listed in the file, where a Python interpreter's version decides whether it can be built.
+    struct PlacedLayout: Sendable {
+        var layout: LayoutKind
+        var jsonPath: String
+    }
+
+    /// A built-in allocator whose library must be installed (`jemalloc`: `libjemalloc.so.2`).
+    case builtInAllocator(AllocatorSpec, jsonPath: String)
+    /// A custom allocator's `library`, as written: a path or a file name the dynamic loader would search.
+    case allocatorLibrary(String, jsonPath: String)
+    /// The Python interpreter `command` must run and build every Python layout listed.
+    case python(command: String, jsonPath: String, layouts: [PlacedLayout])
+    /// `"instructions": "valgrind"` needs valgrind on `PATH`.
+    case valgrind(jsonPath: String)
+}
