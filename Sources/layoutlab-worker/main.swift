@@ -47,7 +47,10 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     let fault = try FaultInjection.fromEnvironment(trialID: request.trialID, underCallgrind: request.instructions == .valgrind)
     let identity = try MallocProviderCheck.verify(
         expected: request.expectedMallocProvider, statistics: request.allocatorStatistics)
-    let entry = try GeneratedLayoutEntry(libraryPath: request.libraryPath, symbol: request.entrySymbol)
+    guard case .generated(let libraryPath, let entrySymbol) = request.layout else {
+        throw WorkerFailure("the Swift worker builds generated layouts only; Python layouts run in python_worker.py")
+    }
+    let entry = try GeneratedLayoutEntry(libraryPath: libraryPath, symbol: entrySymbol)
     let sampler: MemorySampler
     do throws(ProcFileError) {
         sampler = try MemorySampler(allocatorSource: request.allocatorStatistics)

@@ -90,7 +90,8 @@ struct EndToEndTests {
         let library = try LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory).library(for: source)
         let jemalloc = try SharedLibraryResolver().resolve("libjemalloc.so.2").get()
         let request = WorkerRequest(
-            trialID: "t.final-class.1.system.r1", libraryPath: library.path, entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: 0, layout: .finalClass),
+            trialID: "t.final-class.1.system.r1",
+            layout: .generated(libraryPath: library.path, entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: 0, layout: .finalClass)),
             nodes: 1000, checkpoints: 2, smaps: .off, allocatorStatistics: .jemalloc,
             expectedMallocProvider: jemalloc, probeNodes: 10)
         let trial = Trial(experiment: "m", shapeIndex: 0, shape: shape, layout: .finalClass, nodes: 1000, allocator: .jemalloc, repetition: 1)

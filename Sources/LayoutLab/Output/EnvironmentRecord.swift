@@ -75,7 +75,7 @@ public struct EnvironmentRecord: Codable, Sendable {
     /// When the run was resumed with `--resume`, if ever.
     public var resumedUtc: [String]?
     /// `running`, `complete`, or `incomplete` (stopped early; `stopReason` says by what).
-    public var status: String
+    public var status: RunStatus
     public var stopReason: String?
     /// The machine-wide lab lock: one entry per start and per `--resume`, with the time waited for it and
     /// the holders seen (see `LabLock`).
@@ -101,7 +101,7 @@ public struct MergedShard: Codable, Sendable {
     public var hostname: String
     public var cpuModel: String?
     public var kernel: String
-    public var status: String
+    public var status: RunStatus
 }
 
 /// Reads the facts `EnvironmentRecord` records from the running system.

@@ -44,7 +44,7 @@ def parse_arguments(argv):
     if len(argv) % 2:
         fail("bad request: arguments come in `--key value` pairs")
     values = dict(zip(argv[0::2], argv[1::2]))
-    required = ["--trial-id", "--library", "--symbol", "--nodes", "--checkpoints", "--smaps", "--allocator-schedule",
+    required = ["--trial-id", "--python-layout", "--python-fields", "--nodes", "--checkpoints", "--smaps", "--allocator-schedule",
                 "--allocator-statistics", "--expect-malloc-provider", "--probe-nodes", "--phases", "--seed"]
     for key in required:
         if key not in values:
@@ -535,9 +535,8 @@ def build(make, nodes, schedule, sampler):
 
 def main():
     values = parse_arguments(sys.argv[1:])
-    symbol = values["--symbol"]
-    layout, _, field_text = symbol.partition("|")
-    fields = [tuple(item.split(":")) for item in field_text.split(";") if item]
+    layout = values["--python-layout"]
+    fields = [tuple(item.split(":")) for item in values["--python-fields"].split(";") if item]
     nodes = int(values["--nodes"])
     checkpoints = int(values["--checkpoints"])
     phases = values["--phases"].split(",")

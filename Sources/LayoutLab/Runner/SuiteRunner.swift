@@ -54,7 +54,7 @@ public struct SuiteRunner: Sendable {
         if FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.trialsFile).path)
             || FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.environmentFile).path)
         {
-            throw RunError(EnvironmentReader(directory: target).record?.status == "complete"
+            throw RunError(EnvironmentReader(directory: target).record?.status == .complete
                 ? "\(target.path) already holds a complete run; choose another --out"
                 : "\(target.path) already holds a run; finish it with --resume, or choose another --out")
         }
@@ -96,7 +96,7 @@ public struct SuiteRunner: Sendable {
                 name: experiment.name, path: experiment.sourcePath,
                 sha256: EnvironmentProbe.sha256(of: experiment.sourcePath), generatedSource: ResultsFolder.generatedSourceFile),
             allocators: experiment.allocators.compactMap { allocators[$0.name]?.record },
-            python: experiment.python, startedUtc: EnvironmentProbe.utcTimestamp(), finishedUtc: nil, status: "running")
+            python: experiment.python, startedUtc: EnvironmentProbe.utcTimestamp(), finishedUtc: nil, status: .running)
         environment.toolchain.valgrindVersion = experiment.instructions == .valgrind
             ? ExternalCommand.output(["valgrind", "--version"]) : nil
         environment.shard = options.shard
@@ -164,7 +164,7 @@ public struct SuiteRunner: Sendable {
         // The derived tables gnuplot draws from, so `gnuplot -e "results='DIR'" plot.gnuplot` works on any folder.
         try ChartDataWriter.write(for: folder)
         environment.finishedUtc = EnvironmentProbe.utcTimestamp()
-        environment.status = complete ? "complete" : "incomplete"
+        environment.status = complete ? .complete : .incomplete
         if !complete { environment.stopReason = options.interruption?.reason }
         try environment.write(to: environmentURL)
         folder.tidy()
