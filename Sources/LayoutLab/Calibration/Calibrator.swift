@@ -58,8 +58,9 @@ public struct Calibrator: Sendable {
         log("accuracy: 10 M nodes × struct-array, columns, final-class under jemalloc × 5 repetitions")
         let accuracy = try rows(try runExperiment(Self.accuracyExperiment, named: "accuracy"))
         let stride = Double(PayloadLayout(fieldTypes: [.int64, .int64]).strideBytes)
+        let accuracyFolder = try ResultsFolder.open(directory.appendingPathComponent("accuracy"))
         let metadata = CalibrationFigures.metadataGrowthPerNode(
-            samples: try ResultsFolder.open(directory.appendingPathComponent("accuracy")).sampleRows, layout: "final-class")
+            samples: accuracyFolder.sampleRows, trials: TrialIDIndex(experiment: accuracyFolder.experiment), layout: .finalClass)
         figures += [
             CalibrationFigures.valueAccuracy(accuracy, strideBytes: stride),
             CalibrationFigures.heapAccuracy(accuracy, metadataBytesPerNode: metadata),
