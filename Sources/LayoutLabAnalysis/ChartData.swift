@@ -23,7 +23,7 @@ public enum ChartData {
         let (shape, nodes) = (focus.shape, focus.nodes)
         for allocator in run.experiment.allocators {
             for layout in run.experiment.layouts {
-                let id = "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name).r1"
+                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name), repetition: 1).description
                 let rows = samples.filter { $0["trial_id"] == id && $0["phase_index"] == "0" }
                 let figure = rows.contains { !($0["allocator_active_bytes"] ?? "").isEmpty } ? "active" : "allocated"
                 for row in rows {
@@ -131,11 +131,14 @@ public enum ChartData {
         guard run.experiment.phases.count > 1 else { return table }
         let layouts = run.experiment.layouts
         let width = 0.8 / Double(layouts.count)
+        let trials = TrialIDIndex(experiment: run.experiment)
         for allocator in run.experiment.allocators {
             for (phaseIndex, phase) in run.experiment.phases.enumerated() {
                 for (layoutIndex, layout) in layouts.enumerated() {
-                    let prefix = "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name).r"
-                    let values = run.phaseRows.filter { ($0["trial_id"] ?? "").hasPrefix(prefix) && $0["phase_index"] == String(phaseIndex) }
+                    let configuration = TrialID.Configuration(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name)
+                    let values = run.phaseRows.filter {
+                        trials[$0["trial_id"]]?.configuration == configuration && $0["phase_index"] == String(phaseIndex)
+                    }
                         .compactMap { Double($0["ns_per_node"] ?? "") }
                     guard let median = PerNodeSummary.median(values) else { continue }
                     let x = Double(phaseIndex) + (Double(layoutIndex + 1) - (Double(layouts.count) + 1) / 2) * width
@@ -164,7 +167,7 @@ public enum ChartData {
         guard run.experiment.phases.count > 1 else { return table }
         for allocator in run.experiment.allocators {
             for layout in run.experiment.layouts {
-                let id = "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name).r1"
+                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name), repetition: 1).description
                 let rows = samples.filter { $0["trial_id"] == id }
                 for phaseIndex in run.experiment.phases.indices {
                     let phaseRows = rows.filter { $0["phase_index"] == String(phaseIndex) }

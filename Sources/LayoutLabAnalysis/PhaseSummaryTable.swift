@@ -50,6 +50,7 @@ public enum PhaseSummaryTable {
         let freeHalf = experiment.phases.firstIndex { $0.kind == .freeHalf }
         let freeAll = experiment.phases.firstIndex { $0.kind == .freeAll }
         let purge = experiment.phases.lastIndex { $0.kind == .purge }
+        let trials = TrialIDIndex(experiment: experiment)
         var groups: [Group] = []
         for shape in experiment.shapes {
             for nodes in experiment.nodes {
@@ -62,8 +63,8 @@ public enum PhaseSummaryTable {
                     if purge != nil { header.append("kept after purge"); units.append("MiB") }
                     var rows: [[String]] = []
                     for layout in experiment.layouts {
-                        let prefix = "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name).r"
-                        let mine = run.phaseRows.filter { ($0["trial_id"] ?? "").hasPrefix(prefix) }
+                        let configuration = TrialID.Configuration(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name)
+                        let mine = run.phaseRows.filter { trials[$0["trial_id"]]?.configuration == configuration }
                         func median(_ index: Int, _ column: String) -> Double? {
                             PerNodeSummary.median(mine.filter { $0["phase_index"] == String(index) }.compactMap { Double($0[column] ?? "") })
                         }

@@ -1,5 +1,6 @@
 import LayoutLabAnalysis
 import LayoutLabTables
+import LayoutLabModel
 
 /// The figures of `layoutlab calibrate` computed from what its runs left behind (trial rows, samples, the
 /// sampler benchmark, instruction counts): pure functions, so a test can hand them constructed results.
@@ -101,9 +102,9 @@ enum CalibrationFigures {
     }
 
     /// jemalloc's metadata growth per node over the allocate phase of each `layout` trial (first to last
-    /// sample), median over trials; nil when no trial has both readings.
-    static func metadataGrowthPerNode(samples: [[String: String]], layout: String) -> Double? {
-        let phase = samples.filter { ($0["trial_id"] ?? "").contains(".\(layout).") && $0["phase_index"] == "0" }
+    /// sample), median over trials; nil when no trial has both readings. `trials` names the samples' trials.
+    static func metadataGrowthPerNode(samples: [[String: String]], trials: TrialIDIndex, layout: LayoutKind) -> Double? {
+        let phase = samples.filter { trials[$0["trial_id"]]?.configuration.layout == layout && $0["phase_index"] == "0" }
         var byTrial: [String: [[String: String]]] = [:]
         for sample in phase { byTrial[sample["trial_id"] ?? "", default: []].append(sample) }
         let growth = byTrial.values.compactMap { trial -> Double? in

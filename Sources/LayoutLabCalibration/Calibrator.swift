@@ -67,8 +67,9 @@ public struct Calibrator: Sendable {
         log("accuracy: 10 M nodes × struct-array, columns, final-class under jemalloc × 5 repetitions")
         let accuracy = try rows(try runExperiment(Self.accuracyExperiment, named: "accuracy"))
         let stride = Double(PayloadLayout(fieldTypes: [.int64, .int64]).strideBytes)
+        let accuracyFolder = try ResultsFolder.open(directory.appendingPathComponent("accuracy"))
         let metadata = CalibrationFigures.metadataGrowthPerNode(
-            samples: try ResultsFolder.open(directory.appendingPathComponent("accuracy")).sampleRows, layout: "final-class")
+            samples: accuracyFolder.sampleRows, trials: TrialIDIndex(experiment: accuracyFolder.experiment), layout: .finalClass)
         figures += [
             CalibrationFigures.valueAccuracy(accuracy, strideBytes: stride),
             CalibrationFigures.heapAccuracy(accuracy, metadataBytesPerNode: metadata),
@@ -194,7 +195,7 @@ public struct Calibrator: Sendable {
                 let request = labRequest(library: library, jemalloc: jemalloc, nodes: Self.countedNodes)
                 lab.instructionsPerNode = Double(try counter.instructions(
                     of: [worker] + request.arguments, environment: ["LD_PRELOAD": jemalloc],
-                    inside: request.entrySymbol, excluding: ["layoutlab_worker_checkpoint"],
+                    inside: Self.harnessSymbol, excluding: ["layoutlab_worker_checkpoint"],
                     outputFile: directory.appendingPathComponent("callgrind.lab.out"))) / nodes
             } catch {
                 missing.append("lab: \(error)")
@@ -216,12 +217,15 @@ public struct Calibrator: Sendable {
             flags: LayoutLibraryBuilder.compilerFlags(exclusivity: .checked))
     }
 
+    /// The harness trial's entry point: the point shape's final-class layout.
+    private static let harnessSymbol = LayoutSourceGenerator.entrySymbol(shapeIndex: 0, layout: .finalClass)
+
     /// One final-class trial as the accuracy run's: 100 checkpoints, allocator statistics at each, smaps at the
     /// boundaries; no probe.
     private func labRequest(library: URL, jemalloc: String, nodes: Int) -> WorkerRequest {
         WorkerRequest(
-            trialID: "calibration.final-class.harness", libraryPath: library.path,
-            entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: 0, layout: .finalClass), nodes: nodes,
+            trialID: "calibration.final-class.harness",
+            layout: .generated(libraryPath: library.path, entrySymbol: Self.harnessSymbol), nodes: nodes,
             checkpoints: Experiment.defaultCheckpoints, smaps: .boundaries, allocatorSchedule: .every, allocatorStatistics: .jemalloc,
             expectedMallocProvider: jemalloc, probeNodes: 0)
     }

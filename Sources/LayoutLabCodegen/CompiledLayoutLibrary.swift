@@ -1,5 +1,6 @@
 import Foundation
 import LayoutLabModel
+import LayoutLabProtocol
 
 /// A compiled layout library opened in the runner's own process, to ask the compiler's answer about the
 /// generated record structs before any trial runs.
@@ -19,9 +20,8 @@ public struct CompiledLayoutLibrary {
         guard let address = dlsym(handle, symbol) else {
             throw LayoutBuildError(message: "the layout library has no \(symbol)")
         }
-        typealias RecordLayoutFunction = @convention(c) (UnsafeMutablePointer<Int>) -> Void
         var values = [0, 0, 0]
-        unsafeBitCast(address, to: RecordLayoutFunction.self)(&values)
+        unsafeBitCast(address, to: GeneratedCodeABI.RecordLayoutEntry.self)(&values)
         return (values[0], values[1], values[2])
     }
 

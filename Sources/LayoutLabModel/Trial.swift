@@ -20,9 +20,14 @@ public struct Trial: Equatable, Sendable {
         self.repetition = repetition
     }
 
-    /// Stable across runs of the same file: `shape.layout.nodes.allocator.rN`.
-    public var id: String { "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name).r\(repetition)" }
+    /// Which trial this is, by its parts.
+    public var identity: TrialID {
+        TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name), repetition: repetition)
+    }
+
+    /// Stable across runs of the same file: `shape.layout.nodes.allocator.rN` (the `trial_id` of every table).
+    public var id: String { identity.description }
 
     /// The configuration without the repetition, for grouping repetitions together.
-    public var configuration: String { "\(shape.name).\(layout.rawValue).\(nodes).\(allocator.name)" }
+    public var configuration: String { identity.configuration.description }
 }

@@ -3,7 +3,7 @@
 public enum WorkerReply: Equatable, Sendable {
     /// Which shared object really serves `malloc`, and the allocator's own version string if it has one.
     case identity(mallocProvider: String, allocatorVersion: String?)
-    /// One checkpoint of the phase at `phaseIndex` in the request's list.
+    /// One checkpoint of the phase at `phaseIndex` in the request's list; its figures in `MemorySample.Field` order.
     case sample(phaseIndex: Int, MemorySample)
     /// The end of a phase.
     case phase(PhaseOutcome)
@@ -24,7 +24,8 @@ public enum WorkerReply: Equatable, Sendable {
         case .identity(let provider, let version):
             return ["identity", provider, version ?? ""].joined(separator: "\t")
         case .sample(let phaseIndex, let sample):
-            return (["sample", String(phaseIndex)] + Self.fields(of: sample)).joined(separator: "\t")
+            let cells: [String] = sample.values.map { value in value.map { String($0) } ?? "" }
+            return (["sample", String(phaseIndex)] + cells).joined(separator: "\t")
         case .phase(let outcome):
             return ["phase", String(outcome.index), outcome.spec.description, String(outcome.checksum),
                     String(outcome.liveNodes), outcome.applicable ? "1" : "0"].joined(separator: "\t")
@@ -52,7 +53,10 @@ public enum WorkerReply: Equatable, Sendable {
             self = .identity(mallocProvider: parts[1], allocatorVersion: parts[2].isEmpty ? nil : parts[2])
         case "sample" where parts.count == 2 + Self.sampleFieldCount:
             guard let index = Int(parts[1]) else { throw .malformed("sample phase \(parts[1]) is not an index") }
-            self = .sample(phaseIndex: index, try Self.sample(from: Array(parts[2...])))
+            guard let sample = MemorySample(values: try Self.optionalIntegers(parts[2...], what: "sample")) else {
+                throw .malformed("sample lacks nodes, elapsed time or cost")
+            }
+            self = .sample(phaseIndex: index, sample)
         case "phase" where parts.count == 6:
             guard let index = Int(parts[1]), let spec = PhaseSpec(parts[2]), let checksum = Int(parts[3]),
                 let live = Int(parts[4]), parts[5] == "0" || parts[5] == "1"
@@ -84,7 +88,7 @@ public enum WorkerReply: Equatable, Sendable {
         }
     }
 
-    private static let sampleFieldCount = 16
+    private static let sampleFieldCount = MemorySample.Field.allCases.count
     private static let counterFieldCount = PhaseCounters().fields.count
 
     /// Integers, with an empty field as nil; anything else breaks the protocol.
@@ -100,31 +104,5 @@ public enum WorkerReply: Equatable, Sendable {
             }
         }
         return values
-    }
-
-    private static func fields(of sample: MemorySample) -> [String] {
-        let optionals: [Int?] = [
-            sample.rssBytes, sample.rssAnonBytes, sample.vmHWMBytes, sample.smapsRSSBytes, sample.pssBytes,
-            sample.privateDirtyBytes, sample.anonymousBytes, sample.allocator.allocatedBytes,
-            sample.allocator.activeBytes, sample.allocator.residentBytes, sample.allocator.metadataBytes,
-            sample.allocator.mappedBytes, sample.allocator.retainedBytes,
-        ]
-        return [String(sample.nodesAlive), String(sample.elapsedNs)] + optionals.map { $0.map(String.init) ?? "" }
-            + [String(sample.sampleNs)]
-    }
-
-    private static func sample(from fields: [String]) throws(WorkerProtocolError) -> MemorySample {
-        let values = try optionalIntegers(fields[...], what: "sample")
-        guard let nodes = values[0], let elapsed = values[1], let cost = values[15] else {
-            throw .malformed("sample lacks nodes, elapsed time or cost")
-        }
-        return MemorySample(
-            nodesAlive: nodes, elapsedNs: elapsed, rssBytes: values[2], rssAnonBytes: values[3],
-            vmHWMBytes: values[4], smapsRSSBytes: values[5], pssBytes: values[6], privateDirtyBytes: values[7],
-            anonymousBytes: values[8],
-            allocator: AllocatorStatistics(
-                allocatedBytes: values[9], activeBytes: values[10], residentBytes: values[11],
-                metadataBytes: values[12], mappedBytes: values[13], retainedBytes: values[14]),
-            sampleNs: cost)
     }
 }

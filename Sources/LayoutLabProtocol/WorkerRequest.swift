@@ -1,12 +1,11 @@
-/// What the runner asks one worker process to do: build `nodes` nodes with one generated layout entry
-/// point, sample at `checkpoints` evenly spaced node counts, then measure allocation sizes in a probe.
+/// What the runner asks one worker process to do: build `nodes` nodes of one layout (a generated entry
+/// point for the Swift worker, a Python layout for the Python worker), sample at `checkpoints` evenly spaced node counts, then measure allocation sizes in a probe.
 /// Travels as command-line arguments (`--key value`), so a test can build and parse it without a process.
 public struct WorkerRequest: Equatable, Sendable {
     /// The trial's id, for messages and for targeted fault injection in tests.
     public var trialID: String
-    /// The generated layout library (a shared object) and the entry point of one shape × layout in it.
-    public var libraryPath: String
-    public var entrySymbol: String
+    /// Which layout the worker builds.
+    public var layout: WorkerLayout
     public var nodes: Int
     /// Samples in the phase after the baseline.
     public var checkpoints: Int
@@ -27,14 +26,13 @@ public struct WorkerRequest: Equatable, Sendable {
     public var instructions: InstructionCounting
 
     public init(
-        trialID: String, libraryPath: String, entrySymbol: String, nodes: Int, checkpoints: Int, smaps: SamplingSchedule,
+        trialID: String, layout: WorkerLayout, nodes: Int, checkpoints: Int, smaps: SamplingSchedule,
         allocatorSchedule: SamplingSchedule = .every,
         allocatorStatistics: AllocatorStatisticsSource, expectedMallocProvider: String, probeNodes: Int,
         phases: [PhaseSpec] = [PhaseSpec(.allocate)], seed: UInt64 = 1, instructions: InstructionCounting = .hardware
     ) {
         self.trialID = trialID
-        self.libraryPath = libraryPath
-        self.entrySymbol = entrySymbol
+        self.layout = layout
         self.nodes = nodes
         self.checkpoints = checkpoints
         self.smaps = smaps
@@ -49,14 +47,14 @@ public struct WorkerRequest: Equatable, Sendable {
 
     /// The worker's command-line arguments.
     public var arguments: [String] {
-        [
-            "--trial-id", trialID, "--library", libraryPath, "--symbol", entrySymbol, "--nodes", String(nodes),
-            "--checkpoints", String(checkpoints), "--smaps", smaps.rawValue, "--allocator-schedule", allocatorSchedule.rawValue,
+        let settings: [String] = [
+            "--nodes", String(nodes), "--checkpoints", String(checkpoints), "--smaps", smaps.rawValue, "--allocator-schedule", allocatorSchedule.rawValue,
             "--allocator-statistics", allocatorStatistics.rawValue,
             "--expect-malloc-provider", expectedMallocProvider, "--probe-nodes", String(probeNodes),
             "--phases", phases.map(\.description).joined(separator: ","), "--seed", String(seed),
             "--instructions", instructions.rawValue,
         ]
+        return ["--trial-id", trialID] + layout.arguments + settings
     }
 
     /// Parses the arguments `arguments` produced; every key is required exactly once.
@@ -78,8 +76,7 @@ public struct WorkerRequest: Equatable, Sendable {
             return value
         }
         trialID = try string("--trial-id")
-        libraryPath = try string("--library")
-        entrySymbol = try string("--symbol")
+        layout = try WorkerLayout(taking: &values)
         nodes = try count("--nodes")
         checkpoints = try count("--checkpoints")
         guard checkpoints >= 1 else { throw .malformed("--checkpoints must be at least 1") }

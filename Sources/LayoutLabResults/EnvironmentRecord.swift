@@ -110,7 +110,7 @@ public struct EnvironmentRecord: Codable, Sendable {
     /// When the run was resumed with `--resume`, if ever.
     public var resumedUtc: [String]?
     /// `running`, `complete`, or `incomplete` (stopped early; `stopReason` says by what).
-    public var status: String
+    public var status: RunStatus
     public var stopReason: String?
     /// The machine-wide lab lock: one entry per start and per `--resume`, with the time waited for it and
     /// the holders seen (see `LabLock`).
@@ -124,7 +124,7 @@ public struct EnvironmentRecord: Codable, Sendable {
     package init(
         machine: Machine, toolchain: Toolchain, lab: Lab, experiment: ExperimentFile, allocators: [Allocator],
         python: PythonInterpreter? = nil, shard: Shard? = nil, mergedFrom: [MergedShard]? = nil, startedUtc: String,
-        finishedUtc: String? = nil, resumedUtc: [String]? = nil, status: String, stopReason: String? = nil,
+        finishedUtc: String? = nil, resumedUtc: [String]? = nil, status: RunStatus, stopReason: String? = nil,
         labLock: [LabLockWait]? = nil, mixedBuilds: [MixedBuild]? = nil, labSourceChanges: [LabSourceChange]? = nil
     ) {
         self.machine = machine
@@ -160,7 +160,7 @@ public struct MergedShard: Codable, Sendable {
     public var hostname: String
     public var cpuModel: String?
     public var kernel: String
-    public var status: String
+    public var status: RunStatus
 }
 
 /// Reads the facts `EnvironmentRecord` records from the running system.

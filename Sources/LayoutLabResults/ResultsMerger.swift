@@ -63,11 +63,11 @@ public enum ResultsMerger {
         }
         if var environment = environments.compactMap({ $0 }).first {
             environment.shard = nil
-            environment.status = environments.allSatisfy({ $0?.status == "complete" }) && missing.isEmpty ? "complete" : "incomplete"
+            environment.status = environments.allSatisfy({ $0?.status == .complete }) && missing.isEmpty ? .complete : .incomplete
             environment.mergedFrom = zip(directories, zip(shards, environments)).map { directory, pair in
                 MergedShard(
                     directory: directory.path, shard: pair.0, hostname: pair.1?.machine.hostname ?? "unknown",
-                    cpuModel: pair.1?.machine.cpuModel, kernel: pair.1?.machine.kernel ?? "unknown", status: pair.1?.status ?? "unknown")
+                    cpuModel: pair.1?.machine.cpuModel, kernel: pair.1?.machine.kernel ?? "unknown", status: pair.1?.status ?? .unknown)
             }
             try environment.write(to: merged.url(ResultsFolder.environmentFile))
         }

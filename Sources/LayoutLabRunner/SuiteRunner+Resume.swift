@@ -16,7 +16,7 @@ extension SuiteRunner {
     public func resume(_ directory: URL) throws -> ExperimentRun {
         try checkWorker()
         var (previous, folder) = try Self.openForResume(directory)
-        if previous.status == "complete", remainingTrials(in: folder, shard: previous.shard).isEmpty {
+        if previous.status == .complete, remainingTrials(in: folder, shard: previous.shard).isEmpty {
             var run = folder.run
             run.nothingToResume = true
             return run
@@ -26,7 +26,7 @@ extension SuiteRunner {
         // Read again under the lock: another resume of this folder may have run while this one waited, and the
         // worker or an allocator's library may have been rebuilt meanwhile.
         (previous, folder) = try Self.openForResume(directory)
-        if previous.status == "complete", remainingTrials(in: folder, shard: previous.shard).isEmpty {
+        if previous.status == .complete, remainingTrials(in: folder, shard: previous.shard).isEmpty {
             var run = folder.run
             run.nothingToResume = true
             return run
@@ -40,7 +40,7 @@ extension SuiteRunner {
         var environment = previous
         let resumed = EnvironmentProbe.utcTimestamp()
         environment.resumedUtc = (environment.resumedUtc ?? []) + [resumed]
-        environment.status = "running"
+        environment.status = .running
         environment.stopReason = nil
         environment.labLock = (environment.labLock ?? []) + (lockWait.map { [$0] } ?? [])
         if !check.measuring.isEmpty {

@@ -60,7 +60,7 @@ public struct SuiteRunner: Sendable {
             || FileManager.default.fileExists(atPath: target.appendingPathComponent(ResultsFolder.environmentFile).path)
         {
             throw ResultsFolderError.holdsARun(
-                directory: target.path, complete: EnvironmentReader(directory: target).record?.status == "complete")
+                directory: target.path, complete: EnvironmentReader(directory: target).record?.status == .complete)
         }
     }
 
@@ -100,7 +100,7 @@ public struct SuiteRunner: Sendable {
                 name: experiment.name, path: experiment.sourcePath,
                 sha256: EnvironmentProbe.sha256(of: experiment.sourcePath), generatedSource: ResultsFolder.generatedSourceFile),
             allocators: experiment.allocators.compactMap { allocators[$0.name]?.record },
-            python: experiment.python, startedUtc: EnvironmentProbe.utcTimestamp(), finishedUtc: nil, status: "running")
+            python: experiment.python, startedUtc: EnvironmentProbe.utcTimestamp(), finishedUtc: nil, status: .running)
         environment.toolchain.valgrindVersion = experiment.instructions == .valgrind
             ? ExternalCommand.output(["valgrind", "--version"]) : nil
         environment.shard = options.shard
@@ -168,7 +168,7 @@ public struct SuiteRunner: Sendable {
         // The derived tables gnuplot draws from, so `gnuplot -e "results='DIR'" plot.gnuplot` works on any folder.
         try ChartDataWriter.write(for: folder)
         environment.finishedUtc = EnvironmentProbe.utcTimestamp()
-        environment.status = complete ? "complete" : "incomplete"
+        environment.status = complete ? .complete : .incomplete
         if !complete { environment.stopReason = options.interruption?.reason }
         try environment.write(to: environmentURL)
         folder.tidy()

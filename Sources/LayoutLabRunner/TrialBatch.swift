@@ -37,10 +37,11 @@ struct TrialBatch {
             }
             guard let allocator = allocators[trial.allocator.name] else { throw WorkerError.allocatorNotResolved(allocator: trial.allocator.name) }
             let request = WorkerRequest(
-                trialID: trial.id, libraryPath: library.path,
-                entrySymbol: trial.layout.isPython
-                    ? "\(trial.layout.rawValue)|\(trial.shape.fieldSummary)"
-                    : LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout),
+                trialID: trial.id, layout: trial.layout.isPython
+                    ? .python(layout: trial.layout.rawValue, fields: trial.shape.fields.map { .init(name: $0.name, type: $0.type.rawValue) })
+                    : .generated(
+                        libraryPath: library.path,
+                        entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout)),
                 nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
                 allocatorSchedule: experiment.allocatorSchedule ?? (trial.allocator.statistics == .mallinfo2 ? .boundaries : .every),
                 allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,

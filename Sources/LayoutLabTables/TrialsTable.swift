@@ -110,28 +110,16 @@ public enum TrialsTable {
 /// `samples.csv`: one row per sample, all sizes in bytes; `elapsed_ns` excludes sampling, `sample_ns` is
 /// the sample's own cost.
 public enum SamplesTable {
-    public static let header = [
-        "trial_id", "phase_index", "phase", "nodes_alive", "elapsed_ns", "rss_bytes", "rss_anon_bytes", "smaps_rss_bytes",
-        "pss_bytes", "private_dirty_bytes", "anonymous_bytes", "vm_hwm_bytes", "allocator_allocated_bytes",
-        "allocator_active_bytes", "allocator_resident_bytes", "allocator_metadata_bytes",
-        "allocator_mapped_bytes", "allocator_retained_bytes", "sample_ns",
-    ]
+    /// The columns that say which sample a row is; the sample's figures follow, in `MemorySample.Field` order.
+    static let identityColumns = ["trial_id", "phase_index", "phase"]
+
+    public static let header = identityColumns + MemorySample.Field.allCases.map(\.column)
 
     /// `phases` names the phases by index (the experiment's list).
     public static func rows(_ result: TrialResult, phases: [PhaseSpec]) -> [[String?]] {
         result.phaseSamples.map { entry in
-            let sample = entry.sample
             let name = entry.phaseIndex < phases.count ? phases[entry.phaseIndex].kind.rawValue : "?"
-            return [
-                result.trial.id, String(entry.phaseIndex), name, String(sample.nodesAlive), String(sample.elapsedNs),
-                CSVNumber.cell(sample.rssBytes), CSVNumber.cell(sample.rssAnonBytes), CSVNumber.cell(sample.smapsRSSBytes),
-                CSVNumber.cell(sample.pssBytes), CSVNumber.cell(sample.privateDirtyBytes),
-                CSVNumber.cell(sample.anonymousBytes), CSVNumber.cell(sample.vmHWMBytes),
-                CSVNumber.cell(sample.allocator.allocatedBytes), CSVNumber.cell(sample.allocator.activeBytes),
-                CSVNumber.cell(sample.allocator.residentBytes), CSVNumber.cell(sample.allocator.metadataBytes),
-                CSVNumber.cell(sample.allocator.mappedBytes), CSVNumber.cell(sample.allocator.retainedBytes),
-                String(sample.sampleNs),
-            ]
+            return [result.trial.id, String(entry.phaseIndex), name] + entry.sample.values.map(CSVNumber.cell)
         }
     }
 }

@@ -2,7 +2,7 @@ import LayoutLabProtocol
 import LayoutLabSampling
 
 /// The generated code calls the checkpoint callback with this node count once the container is reserved.
-let containerReadyMarker = -1
+let containerReadyMarker = GeneratedCodeABI.containerReady
 
 /// Records the samples and cost counters of every phase into storage allocated before the first phase
 /// starts. Called back by the generated layout code at each checkpoint; keeps the time spent sampling out of

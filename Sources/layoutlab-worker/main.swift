@@ -48,7 +48,10 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     let fault = try FaultInjection.fromEnvironment(trialID: request.trialID, underCallgrind: request.instructions == .valgrind)
     let identity = try MallocProviderCheck.verify(
         expected: request.expectedMallocProvider, statistics: request.allocatorStatistics)
-    let entry = try GeneratedLayoutEntry(libraryPath: request.libraryPath, symbol: request.entrySymbol)
+    guard case .generated(let libraryPath, let entrySymbol) = request.layout else {
+        throw WorkerFailure("the Swift worker builds generated layouts only; Python layouts run in python_worker.py")
+    }
+    let entry = try GeneratedLayoutEntry(libraryPath: libraryPath, symbol: entrySymbol)
     let sampler: MemorySampler
     do throws(ProcFileError) {
         sampler = try MemorySampler(allocatorSource: request.allocatorStatistics)
@@ -73,7 +76,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     guard let scheduleStart = schedule.baseAddress else { throw WorkerFailure("no checkpoints") }
     var outcomes = [PhaseOutcome]()
     outcomes.reserveCapacity(request.phases.count)
-    var result = [0, 0, 0]
+    var result = [Int](repeating: 0, count: GeneratedCodeABI.PhaseResult.allCases.count)
     let recorder = PhaseRecorder(
         sampler: sampler, counters: counters, smaps: request.smaps, allocatorSchedule: request.allocatorSchedule, checkpoints: checkpoints,
         phases: request.phases.count, fault: fault)
@@ -115,7 +118,10 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
         recorder.begin(phase: index, checkpoints: phaseCheckpoints)
         entry.phase(handle, code, order, scheduleStart, phaseCheckpoints, context, recordCheckpoint, &result)
         recorder.end()
-        outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: result[0], liveNodes: result[1], applicable: result[2] == 1))
+        typealias Slot = GeneratedCodeABI.PhaseResult
+        outcomes.append(PhaseOutcome(
+            index: index, spec: phase, checksum: result[Slot.checksum.rawValue], liveNodes: result[Slot.liveNodes.rawValue],
+            applicable: result[Slot.applicable.rawValue] == 1))
     }
     if let failure = recorder.failure { throw WorkerFailure("sampling failed: \(failure)") }
 

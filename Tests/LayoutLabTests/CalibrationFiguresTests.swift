@@ -1,10 +1,19 @@
 import Foundation
 import Testing
 
-@testable import LayoutLabAnalysis
-@testable import LayoutLabCalibration
+@testable import LayoutLabModel
+@testable import LayoutLabStatistics
 @testable import LayoutLabProtocol
 @testable import LayoutLabSampling
+@testable import LayoutLabTables
+@testable import LayoutLabExperiments
+@testable import LayoutLabCodegen
+@testable import LayoutLabHost
+@testable import LayoutLabResults
+@testable import LayoutLabAnalysis
+@testable import LayoutLabReports
+@testable import LayoutLabRunner
+@testable import LayoutLabCalibration
 
 /// The figures of `layoutlab calibrate`, computed from constructed results: each passes inside its goal, fails
 /// on either side of a two-sided one, and is not measurable when an input is missing (never a 0, never a pass).
@@ -75,13 +84,21 @@ struct CalibrationFiguresTests {
     }
 
     @Test func metadataGrowthNeedsBothReadings() {
-        func sample(_ trial: String, _ nodes: String, _ metadata: String) -> [String: String] {
-            ["trial_id": "point.final-class.1000.jemalloc.\(trial)", "phase_index": "0", "nodes_alive": nodes, "allocator_metadata_bytes": metadata]
+        func id(_ layout: LayoutKind, _ repetition: Int) -> TrialID {
+            TrialID(.init(shape: "point", layout: layout, nodes: 1000, allocator: "jemalloc"), repetition: repetition)
         }
-        let samples = [sample("r1", "0", "1000"), sample("r1", "1000", "2000"), sample("r2", "0", "1000"), sample("r2", "1000", "3000")]
-        #expect(CalibrationFigures.metadataGrowthPerNode(samples: samples, layout: "final-class") == 1.5)
-        let unread = [sample("r1", "0", "1000"), sample("r1", "1000", "")]
-        #expect(CalibrationFigures.metadataGrowthPerNode(samples: unread, layout: "final-class") == nil)
+        func sample(_ trial: TrialID, _ nodes: String, _ metadata: String) -> [String: String] {
+            ["trial_id": trial.description, "phase_index": "0", "nodes_alive": nodes, "allocator_metadata_bytes": metadata]
+        }
+        let trials = TrialIDIndex([id(.finalClass, 1), id(.finalClass, 2), id(.structArray, 1)])
+        let (r1, r2) = (id(.finalClass, 1), id(.finalClass, 2))
+        let samples = [sample(r1, "0", "1000"), sample(r1, "1000", "2000"), sample(r2, "0", "1000"), sample(r2, "1000", "3000")]
+        // Another layout's trial, and a row naming no trial of the experiment, are not counted.
+        let others = [sample(id(.structArray, 1), "0", "0"), sample(id(.structArray, 1), "1000", "90000"),
+                      ["trial_id": "x.final-class.y", "phase_index": "0", "nodes_alive": "1000", "allocator_metadata_bytes": "1"]]
+        #expect(CalibrationFigures.metadataGrowthPerNode(samples: samples + others, trials: trials, layout: .finalClass) == 1.5)
+        let unread = [sample(r1, "0", "1000"), sample(r1, "1000", "")]
+        #expect(CalibrationFigures.metadataGrowthPerNode(samples: unread, trials: trials, layout: .finalClass) == nil)
     }
 
     static func side(instructions: Double?, ns: [Double]) -> HarnessSide {

@@ -1,9 +1,19 @@
 import Foundation
 import Testing
 
-@testable import LayoutLabAnalysis
 @testable import LayoutLabModel
+@testable import LayoutLabStatistics
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
+@testable import LayoutLabTables
+@testable import LayoutLabExperiments
+@testable import LayoutLabCodegen
+@testable import LayoutLabHost
 @testable import LayoutLabResults
+@testable import LayoutLabAnalysis
+@testable import LayoutLabReports
+@testable import LayoutLabRunner
+@testable import LayoutLabCalibration
 
 /// The chart tables never draw a missing figure as a number: no interval is no whisker, and a segment the lab
 /// could not measure is an empty cell, not a zero folded into "page overhead".

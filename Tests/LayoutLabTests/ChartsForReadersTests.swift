@@ -1,10 +1,19 @@
 import Foundation
 import Testing
 
-@testable import LayoutLabAnalysis
 @testable import LayoutLabModel
-@testable import LayoutLabReports
+@testable import LayoutLabStatistics
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
+@testable import LayoutLabTables
+@testable import LayoutLabExperiments
+@testable import LayoutLabCodegen
+@testable import LayoutLabHost
 @testable import LayoutLabResults
+@testable import LayoutLabAnalysis
+@testable import LayoutLabReports
+@testable import LayoutLabRunner
+@testable import LayoutLabCalibration
 
 /// What the charts tell a reader (issue 19, defects 4 and 5, and the growth-chart friction), checked on the
 /// drawn SVG where it is about geometry: keys that hide nothing, nothing past the canvas, labels that say what

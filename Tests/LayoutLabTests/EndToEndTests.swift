@@ -1,13 +1,19 @@
 import Foundation
 import Testing
 
-@testable import LayoutLabCodegen
-@testable import LayoutLabExperiments
-@testable import LayoutLabHost
 @testable import LayoutLabModel
+@testable import LayoutLabStatistics
 @testable import LayoutLabProtocol
-@testable import LayoutLabRunner
 @testable import LayoutLabSampling
+@testable import LayoutLabTables
+@testable import LayoutLabExperiments
+@testable import LayoutLabCodegen
+@testable import LayoutLabHost
+@testable import LayoutLabResults
+@testable import LayoutLabAnalysis
+@testable import LayoutLabReports
+@testable import LayoutLabRunner
+@testable import LayoutLabCalibration
 
 @Suite("End to end: experiment → workers → CSV", .serialized)
 struct EndToEndTests {
@@ -96,7 +102,8 @@ struct EndToEndTests {
         let library = try LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory).library(for: source)
         let jemalloc = try SharedLibraryResolver().resolve("libjemalloc.so.2").get()
         let request = WorkerRequest(
-            trialID: "t.final-class.1.system.r1", libraryPath: library.path, entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: 0, layout: .finalClass),
+            trialID: "t.final-class.1.system.r1",
+            layout: .generated(libraryPath: library.path, entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: 0, layout: .finalClass)),
             nodes: 1000, checkpoints: 2, smaps: .off, allocatorStatistics: .jemalloc,
             expectedMallocProvider: jemalloc, probeNodes: 10)
         let trial = Trial(experiment: "m", shapeIndex: 0, shape: shape, layout: .finalClass, nodes: 1000, allocator: .jemalloc, repetition: 1)

@@ -1,13 +1,19 @@
 import Foundation
 import Testing
 
-@testable import LayoutLabAnalysis
 @testable import LayoutLabModel
+@testable import LayoutLabStatistics
 @testable import LayoutLabProtocol
-@testable import LayoutLabReports
-@testable import LayoutLabResults
 @testable import LayoutLabSampling
 @testable import LayoutLabTables
+@testable import LayoutLabExperiments
+@testable import LayoutLabCodegen
+@testable import LayoutLabHost
+@testable import LayoutLabResults
+@testable import LayoutLabAnalysis
+@testable import LayoutLabReports
+@testable import LayoutLabRunner
+@testable import LayoutLabCalibration
 
 /// What a reader of the lab's files and tables gets (issue 19, defects 4, 6 and 7): every column with its unit,
 /// flags written as `true`/`false`, empty cells where a phase cannot apply, a checksum that survives pandas, a

@@ -1,15 +1,25 @@
 import Testing
 
 @testable import LayoutLabModel
+@testable import LayoutLabStatistics
 @testable import LayoutLabProtocol
-@testable import LayoutLabRunner
 @testable import LayoutLabSampling
+@testable import LayoutLabTables
+@testable import LayoutLabExperiments
+@testable import LayoutLabCodegen
+@testable import LayoutLabHost
+@testable import LayoutLabResults
+@testable import LayoutLabAnalysis
+@testable import LayoutLabReports
+@testable import LayoutLabRunner
+@testable import LayoutLabCalibration
 
 @Suite("Worker protocol, without a process")
 struct WorkerProtocolTests {
     @Test func requestRoundTrip() throws {
         let request = WorkerRequest(
-            trialID: "t.final-class.1.system.r1", libraryPath: "/tmp/lib x.so", entrySymbol: "layoutlab_s0_final_class", nodes: 1_000_000, checkpoints: 100,
+            trialID: "t.final-class.1.system.r1", layout: .generated(libraryPath: "/tmp/lib x.so", entrySymbol: "layoutlab_s0_final_class"),
+            nodes: 1_000_000, checkpoints: 100,
             smaps: .boundaries, allocatorStatistics: .jemalloc, expectedMallocProvider: "/usr/lib/libjemalloc.so.2",
             probeNodes: 4096)
         #expect(try WorkerRequest(arguments: request.arguments) == request)
@@ -21,10 +31,27 @@ struct WorkerProtocolTests {
         #expect(throws: WorkerProtocolError.self) { try WorkerRequest(arguments: bad) }
     }
 
+    /// A Python trial says its layout and fields in fields of their own, and carries no library or symbol.
+    @Test func pythonRequestHasItsOwnFields() throws {
+        let request = WorkerRequest(
+            trialID: "p.python-tuple.10.system.r1",
+            layout: .python(layout: "python-tuple", fields: [.init(name: "x", type: "int64"), .init(name: "next", type: "reference")]),
+            nodes: 10, checkpoints: 2, smaps: .off, allocatorStatistics: .mallinfo2, expectedMallocProvider: "/lib/libc.so.6",
+            probeNodes: 0)
+        let arguments = request.arguments
+        #expect(!arguments.contains("--library") && !arguments.contains("--symbol"))
+        #expect(arguments[arguments.firstIndex(of: "--python-fields")! + 1] == "x:int64;next:reference")
+        #expect(try WorkerRequest(arguments: arguments) == request)
+        var broken = arguments
+        broken[broken.firstIndex(of: "--python-fields")! + 1] = "x"
+        #expect(throws: WorkerProtocolError.self) { try WorkerRequest(arguments: broken) }
+        #expect(throws: WorkerProtocolError.self) { try WorkerRequest(arguments: arguments + ["--library", "l"]) }
+    }
+
     @Test func requestRejectsUnknownAndMissingArguments() {
         #expect(throws: WorkerProtocolError.self) { try WorkerRequest(arguments: ["--nodes", "5"]) }
         let request = WorkerRequest(
-            trialID: "t.final-class.1.system.r1", libraryPath: "l", entrySymbol: "s", nodes: 1, checkpoints: 1, smaps: .off, allocatorStatistics: .none,
+            trialID: "t.final-class.1.system.r1", layout: .generated(libraryPath: "l", entrySymbol: "s"), nodes: 1, checkpoints: 1, smaps: .off, allocatorStatistics: .none,
             expectedMallocProvider: "p", probeNodes: 0)
         #expect(throws: WorkerProtocolError.self) { try WorkerRequest(arguments: request.arguments + ["--extra", "1"]) }
         var bad = request.arguments

@@ -17,7 +17,21 @@ import resource
 import sys
 import time
 
-SAMPLE_FIELDS = 16  # nodes, elapsed, 13 optional figures, sample_ns: the Swift worker's order
+# A sample's figures in the order of a `sample` reply line: a copy of MemorySample.Field (Swift), which a test
+# (PythonWorkerProtocolTests) checks field by field. The sampler stores by these names' positions.
+SAMPLE_FIELDS = (
+    "nodes_alive", "elapsed_ns", "rss_bytes", "rss_anon_bytes", "smaps_rss_bytes", "pss_bytes", "private_dirty_bytes",
+    "anonymous_bytes", "vm_hwm_bytes", "allocator_allocated_bytes", "allocator_active_bytes",
+    "allocator_resident_bytes", "allocator_metadata_bytes", "allocator_mapped_bytes", "allocator_retained_bytes",
+    "sample_ns",
+)
+# Figures every sample has; the others are -1 in the store (an empty field) where their sampler was not read.
+REQUIRED_SAMPLE_FIELDS = ("nodes_alive", "elapsed_ns", "sample_ns")
+NODES_ALIVE, ELAPSED_NS, RSS, RSS_ANON, SMAPS_RSS, PSS, PRIVATE_DIRTY, ANONYMOUS, VM_HWM, ALLOCATOR_FIRST, SAMPLE_NS = (
+    SAMPLE_FIELDS.index(name) for name in (
+        "nodes_alive", "elapsed_ns", "rss_bytes", "rss_anon_bytes", "smaps_rss_bytes", "pss_bytes", "private_dirty_bytes",
+        "anonymous_bytes", "vm_hwm_bytes", "allocator_allocated_bytes", "sample_ns"))
+SAMPLE_WIDTH = len(SAMPLE_FIELDS)
 
 
 def fail(message):
@@ -30,7 +44,7 @@ def parse_arguments(argv):
     if len(argv) % 2:
         fail("bad request: arguments come in `--key value` pairs")
     values = dict(zip(argv[0::2], argv[1::2]))
-    required = ["--trial-id", "--library", "--symbol", "--nodes", "--checkpoints", "--smaps", "--allocator-schedule",
+    required = ["--trial-id", "--python-layout", "--python-fields", "--nodes", "--checkpoints", "--smaps", "--allocator-schedule",
                 "--allocator-statistics", "--expect-malloc-provider", "--probe-nodes", "--phases", "--seed"]
     for key in required:
         if key not in values:
@@ -306,7 +320,7 @@ class Sampler:
         self.smaps = os.open("/proc/self/smaps_rollup", os.O_RDONLY)
         self.buffer = bytearray(8192)
         self.view = memoryview(self.buffer)
-        self.store = array.array("q", [-1]) * (capacity * SAMPLE_FIELDS)
+        self.store = array.array("q", [-1]) * (capacity * SAMPLE_WIDTH)
         self.phase_of = array.array("q", [0]) * capacity
         self.count = 0
         self.smaps_schedule = smaps_schedule
@@ -361,23 +375,24 @@ class Sampler:
         self.work_ns += entered - self.resumed
         if self.in_phase < self.per_phase:
             store = self.store
-            base = self.count * SAMPLE_FIELDS
-            store[base] = nodes
-            store[base + 1] = self.work_ns
+            base = self.count * SAMPLE_WIDTH
+            store[base + NODES_ALIVE] = nodes
+            store[base + ELAPSED_NS] = self.work_ns
             length = self.read(self.statm)
-            store[base + 2] = int(self.buffer[:length].split()[1]) * self.page
+            store[base + RSS] = int(self.buffer[:length].split()[1]) * self.page
             length = self.read(self.status)
-            store[base + 3] = self.kilobytes(b"RssAnon:", length)
-            store[base + 4] = self.kilobytes(b"VmHWM:", length)
+            store[base + RSS_ANON] = self.kilobytes(b"RssAnon:", length)
+            store[base + VM_HWM] = self.kilobytes(b"VmHWM:", length)
             if self.included(self.smaps_schedule, last):
                 length = self.read(self.smaps)
-                store[base + 5] = self.kilobytes(b"\nRss:", length)
-                store[base + 6] = self.kilobytes(b"\nPss:", length)
-                store[base + 7] = self.kilobytes(b"\nPrivate_Dirty:", length)
-                store[base + 8] = self.kilobytes(b"\nAnonymous:", length)
+                store[base + SMAPS_RSS] = self.kilobytes(b"\nRss:", length)
+                store[base + PSS] = self.kilobytes(b"\nPss:", length)
+                store[base + PRIVATE_DIRTY] = self.kilobytes(b"\nPrivate_Dirty:", length)
+                store[base + ANONYMOUS] = self.kilobytes(b"\nAnonymous:", length)
             if self.allocator_schedule != "off" and (self.phase == 0 or self.included(self.allocator_schedule, last)):
-                self.allocator.read_into(store, base + 9)
-            store[base + 15] = time.monotonic_ns() - entered
+                # The six allocator_* fields are consecutive, in Allocator.read_into's order.
+                self.allocator.read_into(store, base + ALLOCATOR_FIRST)
+            store[base + SAMPLE_NS] = time.monotonic_ns() - entered
             self.phase_of[self.count] = self.phase
             self.count += 1
             self.in_phase += 1
@@ -387,12 +402,12 @@ class Sampler:
         self.resumed = time.monotonic_ns()
 
     def replies(self):
+        required = [name in REQUIRED_SAMPLE_FIELDS for name in SAMPLE_FIELDS]
         lines = []
         for index in range(self.count):
-            base = index * SAMPLE_FIELDS
-            cells = [str(self.store[base]), str(self.store[base + 1])]
-            cells += ["" if self.store[base + k] < 0 else str(self.store[base + k]) for k in range(2, 15)]
-            cells.append(str(self.store[base + 15]))
+            base = index * SAMPLE_WIDTH
+            values = self.store[base:base + SAMPLE_WIDTH]
+            cells = [str(value) if value >= 0 or required[k] else "" for k, value in enumerate(values)]
             lines.append("sample\t%d\t%s" % (self.phase_of[index], "\t".join(cells)))
         return lines
 
@@ -520,9 +535,8 @@ def build(make, nodes, schedule, sampler):
 
 def main():
     values = parse_arguments(sys.argv[1:])
-    symbol = values["--symbol"]
-    layout, _, field_text = symbol.partition("|")
-    fields = [tuple(item.split(":")) for item in field_text.split(";") if item]
+    layout = values["--python-layout"]
+    fields = [tuple(item.split(":")) for item in values["--python-fields"].split(";") if item]
     nodes = int(values["--nodes"])
     checkpoints = int(values["--checkpoints"])
     phases = values["--phases"].split(",")

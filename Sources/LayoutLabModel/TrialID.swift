@@ -1,0 +1,52 @@
+/// Which trial a row belongs to: its configuration (shape, layout, nodes, allocator) and repetition. The text
+/// `shape.layout.nodes.allocator.rN` (`description`) is the `trial_id` of every table and the name of its log
+/// files, and is built here only. Shape and allocator names may contain dots, so the text is never split
+/// back into parts: a `trial_id` read from a table is looked up in a `TrialIDIndex` of the experiment's trials,
+/// and matched by its parts.
+public struct TrialID: Hashable, Sendable, CustomStringConvertible {
+    /// A trial without its repetition: the repetitions of one configuration are compared with each other.
+    public struct Configuration: Hashable, Sendable, CustomStringConvertible {
+        public var shape: String
+        public var layout: LayoutKind
+        public var nodes: Int
+        public var allocator: String
+
+        public init(shape: String, layout: LayoutKind, nodes: Int, allocator: String) {
+            self.shape = shape
+            self.layout = layout
+            self.nodes = nodes
+            self.allocator = allocator
+        }
+
+        /// `shape.layout.nodes.allocator`.
+        public var description: String { "\(shape).\(layout.rawValue).\(nodes).\(allocator)" }
+    }
+
+    public var configuration: Configuration
+    /// 1-based.
+    public var repetition: Int
+
+    public init(_ configuration: Configuration, repetition: Int) {
+        self.configuration = configuration
+        self.repetition = repetition
+    }
+
+    /// `shape.layout.nodes.allocator.rN`.
+    public var description: String { "\(configuration).r\(repetition)" }
+}
+
+/// The `trial_id` texts of an experiment's possible trials (`TrialPlan.possibleTrials`), each with its parts.
+public struct TrialIDIndex: Sendable {
+    private var byText: [String: TrialID]
+
+    public init(_ ids: [TrialID]) {
+        byText = Dictionary(ids.map { ($0.description, $0) }) { first, _ in first }
+    }
+
+    public init(experiment: Experiment) {
+        self.init(TrialPlan.possibleTrials(for: experiment).map(\.identity))
+    }
+
+    /// The trial a `trial_id` cell names; nil for a text that names none of the experiment's trials.
+    public subscript(text: String?) -> TrialID? { text.flatMap { byText[$0] } }
+}

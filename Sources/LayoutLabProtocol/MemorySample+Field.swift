@@ -1,0 +1,96 @@
+extension MemorySample {
+    /// Every figure of a sample, written down once, in the one order used everywhere: the fields of a
+    /// `sample` reply line after its phase index (Swift and Python workers), and the sample columns of
+    /// `samples.csv` (after `trial_id`, `phase_index`, `phase`). The Python worker's `SAMPLE_FIELDS` is a copy
+    /// that a test checks against this list.
+    public enum Field: Int, CaseIterable, Sendable {
+        case nodesAlive, elapsedNs
+        case rssBytes, rssAnonBytes, smapsRSSBytes, pssBytes, privateDirtyBytes, anonymousBytes, vmHWMBytes
+        case allocatorAllocatedBytes, allocatorActiveBytes, allocatorResidentBytes, allocatorMetadataBytes
+        case allocatorMappedBytes, allocatorRetainedBytes
+        case sampleNs
+
+        /// The column name in `samples.csv` (and in the Python worker's `SAMPLE_FIELDS`).
+        public var column: String {
+            switch self {
+            case .nodesAlive: "nodes_alive"
+            case .elapsedNs: "elapsed_ns"
+            case .rssBytes: "rss_bytes"
+            case .rssAnonBytes: "rss_anon_bytes"
+            case .smapsRSSBytes: "smaps_rss_bytes"
+            case .pssBytes: "pss_bytes"
+            case .privateDirtyBytes: "private_dirty_bytes"
+            case .anonymousBytes: "anonymous_bytes"
+            case .vmHWMBytes: "vm_hwm_bytes"
+            case .allocatorAllocatedBytes: "allocator_allocated_bytes"
+            case .allocatorActiveBytes: "allocator_active_bytes"
+            case .allocatorResidentBytes: "allocator_resident_bytes"
+            case .allocatorMetadataBytes: "allocator_metadata_bytes"
+            case .allocatorMappedBytes: "allocator_mapped_bytes"
+            case .allocatorRetainedBytes: "allocator_retained_bytes"
+            case .sampleNs: "sample_ns"
+            }
+        }
+
+        /// What the field counts.
+        public var unit: Unit {
+            switch self {
+            case .nodesAlive: .nodes
+            case .elapsedNs, .sampleNs: .nanoseconds
+            default: .bytes
+            }
+        }
+
+        /// True for the figures every sample has; the others are nil where their sampler was not read.
+        public var isRequired: Bool { self == .nodesAlive || self == .elapsedNs || self == .sampleNs }
+    }
+
+    /// The unit of a sample field.
+    public enum Unit: String, Sendable {
+        case nodes
+        case nanoseconds = "ns"
+        case bytes
+    }
+
+    /// The figure `field` of this sample; nil where its sampler was not read.
+    public subscript(field: Field) -> Int? {
+        switch field {
+        case .nodesAlive: nodesAlive
+        case .elapsedNs: elapsedNs
+        case .rssBytes: rssBytes
+        case .rssAnonBytes: rssAnonBytes
+        case .smapsRSSBytes: smapsRSSBytes
+        case .pssBytes: pssBytes
+        case .privateDirtyBytes: privateDirtyBytes
+        case .anonymousBytes: anonymousBytes
+        case .vmHWMBytes: vmHWMBytes
+        case .allocatorAllocatedBytes: allocator.allocatedBytes
+        case .allocatorActiveBytes: allocator.activeBytes
+        case .allocatorResidentBytes: allocator.residentBytes
+        case .allocatorMetadataBytes: allocator.metadataBytes
+        case .allocatorMappedBytes: allocator.mappedBytes
+        case .allocatorRetainedBytes: allocator.retainedBytes
+        case .sampleNs: sampleNs
+        }
+    }
+
+    /// Every figure in `Field.allCases` order.
+    public var values: [Int?] { Field.allCases.map { self[$0] } }
+
+    /// A sample from its figures in `Field.allCases` order; nil when the count is wrong or a required
+    /// figure is missing.
+    public init?(values: [Int?]) {
+        guard values.count == Field.allCases.count else { return nil }
+        func value(_ field: Field) -> Int? { values[field.rawValue] }
+        guard let nodes = value(.nodesAlive), let elapsed = value(.elapsedNs), let cost = value(.sampleNs) else { return nil }
+        self.init(
+            nodesAlive: nodes, elapsedNs: elapsed, rssBytes: value(.rssBytes), rssAnonBytes: value(.rssAnonBytes),
+            vmHWMBytes: value(.vmHWMBytes), smapsRSSBytes: value(.smapsRSSBytes), pssBytes: value(.pssBytes),
+            privateDirtyBytes: value(.privateDirtyBytes), anonymousBytes: value(.anonymousBytes),
+            allocator: AllocatorStatistics(
+                allocatedBytes: value(.allocatorAllocatedBytes), activeBytes: value(.allocatorActiveBytes),
+                residentBytes: value(.allocatorResidentBytes), metadataBytes: value(.allocatorMetadataBytes),
+                mappedBytes: value(.allocatorMappedBytes), retainedBytes: value(.allocatorRetainedBytes)),
+            sampleNs: cost)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+@testable import LayoutLabModel
+@testable import LayoutLabStatistics
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
+@testable import LayoutLabTables
+@testable import LayoutLabExperiments
+@testable import LayoutLabCodegen
+@testable import LayoutLabHost
+@testable import LayoutLabResults
+@testable import LayoutLabAnalysis
+@testable import LayoutLabReports
+@testable import LayoutLabRunner
+@testable import LayoutLabCalibration
+import Testing
+
+/// The generated code's entry points against `GeneratedCodeABI`, the types the worker calls them through:
+/// type-checked together (a parameter of another type fails to compile), then built, loaded and called.
+@Suite("Generated code ABI", .serialized)
+struct GeneratedCodeABITests {
+    static let shape = Shape(name: "mixed", fields: [
+        Field(name: "a", type: .int64), Field(name: "b", type: .double), Field(name: "c", type: .bool),
+        Field(name: "next", type: .reference),
+    ])
+    static let layouts = LayoutKind.allCases.filter { !$0.isPython }
+
+    static var source: String { LayoutSourceGenerator().source(shapes: [shape], layouts: layouts) }
+
+    /// `let _: GeneratedCodeABI.X = symbol` for every entry point the ABI names for the shape and layouts.
+    static var assignments: String {
+        var text = "let _: GeneratedCodeABI.RecordLayoutEntry = \(GeneratedCodeABI.recordLayoutSymbol(shapeIndex: 0))\n"
+        for layout in layouts {
+            let symbol = GeneratedCodeABI.allocateSymbol(shapeIndex: 0, layout: layout.rawValue)
+            text += "let _: GeneratedCodeABI.AllocateEntry = \(symbol)\n"
+            text += "let _: GeneratedCodeABI.PhaseEntry = \(GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol))\n"
+        }
+        return "func layoutlabABICheck() {\n" + text + "}\n"
+    }
+
+    /// The ABI's own source file, which the worker compiles.
+    static let abiFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources/LayoutLabSampling/GeneratedCodeABI.swift")
+
+    @Test func everyEntryPointHasTheDeclaredType() throws {
+        let swiftc = try #require(LayoutLibraryBuilder.findSwiftc())
+        let directory = try TestSupport.temporaryDirectory("abi")
+        let generated = directory.appendingPathComponent("layouts.swift")
+        let check = directory.appendingPathComponent("check.swift")
+        try Self.source.write(to: generated, atomically: true, encoding: .utf8)
+        try Self.assignments.write(to: check, atomically: true, encoding: .utf8)
+        let flags = LayoutLibraryBuilder.compilerFlags.filter { $0 != "-O" && $0 != "-wmo" && $0 != "-emit-library" }
+        let result = try TestSupport.runTool(swiftc, ["-typecheck"] + flags + [generated.path, Self.abiFile.path, check.path])
+        #expect(result.status == 0, "the generated entry points do not match GeneratedCodeABI:\n\(result.stdout)\(result.stderr)")
+    }
+
+    /// Each layout built into a library, every ABI symbol resolved, and the entry points called through the
+    /// ABI's types: 10 nodes, then `free-half` by its code; heap layouts free 5, value layouts do not apply.
+    @Test func everyEntryPointResolvesAndRuns() throws {
+        let swiftc = try #require(LayoutLibraryBuilder.findSwiftc())
+        let builder = LayoutLibraryBuilder(
+            swiftc: swiftc, cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-test-cache"))
+        let flags = LayoutLibraryBuilder.compilerFlags.map { $0 == "-O" ? "-Onone" : $0 }
+        let library = try builder.library(for: Self.source, flags: flags)
+        let handle = try #require(dlopen(library.path, RTLD_NOW | RTLD_LOCAL), "cannot load \(library.path)")
+        defer { dlclose(handle) }
+
+        let record = try #require(dlsym(handle, GeneratedCodeABI.recordLayoutSymbol(shapeIndex: 0)))
+        var layout = [0, 0, 0]
+        unsafeBitCast(record, to: GeneratedCodeABI.RecordLayoutEntry.self)(&layout)
+        #expect(layout == [Self.shape.payload.sizeBytes, Self.shape.payload.strideBytes, Self.shape.payload.alignmentBytes])
+
+        let checkpoint: GeneratedCodeABI.Checkpoint = { context, nodes in
+            guard let context, nodes != GeneratedCodeABI.containerReady else { return }
+            context.assumingMemoryBound(to: Int.self).pointee = nodes
+        }
+        let freeHalf = try #require(PhaseSpec.Kind.freeHalf.generatedCode)
+        for layout in Self.layouts {
+            let symbol = GeneratedCodeABI.allocateSymbol(shapeIndex: 0, layout: layout.rawValue)
+            let allocate = try #require(dlsym(handle, symbol), "\(symbol) missing")
+            let phase = try #require(dlsym(handle, GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol)), "\(symbol) has no phase entry")
+            var lastNodes = -1
+            var schedule = [10]
+            let nodes = try withUnsafeMutablePointer(to: &lastNodes) { context in
+                let trial = unsafeBitCast(allocate, to: GeneratedCodeABI.AllocateEntry.self)(10, &schedule, 1, context, checkpoint)
+                #expect(context.pointee == 10, "\(layout): the last checkpoint reports every node")
+                var work = [5]
+                var result = [Int](repeating: -1, count: GeneratedCodeABI.PhaseResult.allCases.count)
+                unsafeBitCast(phase, to: GeneratedCodeABI.PhaseEntry.self)(trial, freeHalf, nil, &work, 1, context, checkpoint, &result)
+                Unmanaged<AnyObject>.fromOpaque(trial).release()
+                return try #require(result.count == 3 ? result : nil)
+            }
+            let heap = layout != .structArray && layout != .columns
+            #expect(nodes[GeneratedCodeABI.PhaseResult.liveNodes.rawValue] == (heap ? 5 : 10), "\(layout)")
+            #expect(nodes[GeneratedCodeABI.PhaseResult.applicable.rawValue] == (heap ? 1 : 0), "\(layout)")
+            #expect(nodes[GeneratedCodeABI.PhaseResult.checksum.rawValue] == 0, "\(layout): free-half reads nothing")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+@testable import LayoutLabModel
+@testable import LayoutLabStatistics
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
+@testable import LayoutLabTables
+@testable import LayoutLabExperiments
+@testable import LayoutLabCodegen
+@testable import LayoutLabHost
+@testable import LayoutLabResults
+@testable import LayoutLabAnalysis
+@testable import LayoutLabReports
+@testable import LayoutLabRunner
+@testable import LayoutLabCalibration
+import Testing
+
+/// `MemorySample.Field`, the one list of sample figures, against the promises made from it.
+@Suite("Sample fields, written once")
+struct MemorySampleFieldTests {
+    /// The columns of samples.csv as users know them: the field list may not reorder or rename them.
+    @Test func samplesTableColumnsStayAsPublished() {
+        #expect(SamplesTable.header == [
+            "trial_id", "phase_index", "phase", "nodes_alive", "elapsed_ns", "rss_bytes", "rss_anon_bytes", "smaps_rss_bytes",
+            "pss_bytes", "private_dirty_bytes", "anonymous_bytes", "vm_hwm_bytes", "allocator_allocated_bytes",
+            "allocator_active_bytes", "allocator_resident_bytes", "allocator_metadata_bytes",
+            "allocator_mapped_bytes", "allocator_retained_bytes", "sample_ns",
+        ])
+    }
+
+    @Test func everyColumnNameEndsInItsUnit() {
+        for field in MemorySample.Field.allCases {
+            switch field.unit {
+            case .bytes: #expect(field.column.hasSuffix("_bytes"), "\(field.column)")
+            case .nanoseconds: #expect(field.column.hasSuffix("_ns"), "\(field.column)")
+            case .nodes: #expect(field.column.hasPrefix("nodes_"), "\(field.column)")
+            }
+        }
+    }
+
+    /// Each figure reaches its own field: distinct values in, the same values out by name.
+    @Test func valuesRoundTripFieldByField() throws {
+        let values: [Int?] = MemorySample.Field.allCases.map { 100 + $0.rawValue }
+        let sample = try #require(MemorySample(values: values))
+        for field in MemorySample.Field.allCases { #expect(sample[field] == 100 + field.rawValue, "\(field.column)") }
+        #expect(sample.values == values)
+        #expect(sample.vmHWMBytes == 100 + MemorySample.Field.vmHWMBytes.rawValue)
+        #expect(sample.allocator.retainedBytes == 100 + MemorySample.Field.allocatorRetainedBytes.rawValue)
+        var missing = values
+        missing[MemorySample.Field.sampleNs.rawValue] = nil
+        #expect(MemorySample(values: missing) == nil, "a sample without its cost is refused")
+        #expect(MemorySample(values: Array(values.dropLast())) == nil)
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+
+@testable import LayoutLabModel
+@testable import LayoutLabStatistics
+@testable import LayoutLabProtocol
+@testable import LayoutLabSampling
+@testable import LayoutLabTables
+@testable import LayoutLabExperiments
+@testable import LayoutLabCodegen
+@testable import LayoutLabHost
+@testable import LayoutLabResults
+@testable import LayoutLabAnalysis
+@testable import LayoutLabReports
+@testable import LayoutLabRunner
+@testable import LayoutLabCalibration
+
+/// `environment.json`'s `status` is a `RunStatus`; the JSON text is what it was as a string.
+@Suite("Run status")
+struct RunStatusTests {
+    @Test func statusKeepsItsJSONText() throws {
+        for (status, text) in [(RunStatus.running, "running"), (.complete, "complete"), (.incomplete, "incomplete")] {
+            #expect(String(decoding: try JSONEncoder().encode([status]), as: UTF8.self) == "[\"\(text)\"]")
+            #expect(try JSONDecoder().decode([RunStatus].self, from: Data("[\"\(text)\"]".utf8)) == [status])
+        }
+        let fixture = try #require(Bundle.module.url(forResource: "Fixtures/results-fixture", withExtension: nil))
+        #expect(EnvironmentReader(directory: fixture).record?.status == .complete)
+    }
+}
