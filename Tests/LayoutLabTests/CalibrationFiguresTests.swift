@@ -73,12 +73,14 @@ struct CalibrationFiguresTests {
     }
 
     @Test func metadataGrowthNeedsBothReadings() {
-        func sample(_ trial: String, _ nodes: String, _ metadata: String) -> [String: String] {
-            ["trial_id": "point.final-class.1000.jemalloc.\(trial)", "phase_index": "0", "nodes_alive": nodes, "allocator_metadata_bytes": metadata]
+        func sample(_ trial: String, _ nodes: Int, _ metadata: Int?) -> SampleRow {
+            SampleRow(
+                trialID: "point.final-class.1000.jemalloc.\(trial)", phaseIndex: 0, phase: "allocate",
+                sample: MemorySample(nodesAlive: nodes, elapsedNs: 0, allocator: AllocatorStatistics(metadataBytes: metadata)))
         }
-        let samples = [sample("r1", "0", "1000"), sample("r1", "1000", "2000"), sample("r2", "0", "1000"), sample("r2", "1000", "3000")]
+        let samples = [sample("r1", 0, 1000), sample("r1", 1000, 2000), sample("r2", 0, 1000), sample("r2", 1000, 3000)]
         #expect(CalibrationFigures.metadataGrowthPerNode(samples: samples, layout: "final-class") == 1.5)
-        let unread = [sample("r1", "0", "1000"), sample("r1", "1000", "")]
+        let unread = [sample("r1", 0, 1000), sample("r1", 1000, nil)]
         #expect(CalibrationFigures.metadataGrowthPerNode(samples: unread, layout: "final-class") == nil)
     }
 

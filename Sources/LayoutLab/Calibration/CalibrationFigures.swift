@@ -1,3 +1,5 @@
+import LayoutLabSampling
+
 /// The figures of `layoutlab calibrate` computed from what its runs left behind (trial rows, samples, the
 /// sampler benchmark, instruction counts): pure functions, so a test can hand them constructed results.
 /// A missing input makes a figure not measurable, never a 0 and never a silent pass.
@@ -99,16 +101,15 @@ enum CalibrationFigures {
 
     /// jemalloc's metadata growth per node over the allocate phase of each `layout` trial (first to last
     /// sample), median over trials; nil when no trial has both readings.
-    static func metadataGrowthPerNode(samples: [[String: String]], layout: String) -> Double? {
-        let phase = samples.filter { ($0["trial_id"] ?? "").contains(".\(layout).") && $0["phase_index"] == "0" }
-        var byTrial: [String: [[String: String]]] = [:]
-        for sample in phase { byTrial[sample["trial_id"] ?? "", default: []].append(sample) }
+    static func metadataGrowthPerNode(samples: [SampleRow], layout: String) -> Double? {
+        let phase = samples.filter { $0.trialID.contains(".\(layout).") && $0.phaseIndex == 0 }
+        var byTrial: [String: [MemorySample]] = [:]
+        for row in phase { byTrial[row.trialID, default: []].append(row.sample) }
         let growth = byTrial.values.compactMap { trial -> Double? in
-            guard let first = trial.first.flatMap({ Double($0["allocator_metadata_bytes"] ?? "") }),
-                let last = trial.last.flatMap({ Double($0["allocator_metadata_bytes"] ?? "") }),
-                let nodes = trial.last.flatMap({ Double($0["nodes_alive"] ?? "") }), nodes > 0
+            guard let first = trial.first?.allocator.metadataBytes, let last = trial.last?.allocator.metadataBytes,
+                let nodes = trial.last?.nodesAlive, nodes > 0
             else { return nil }
-            return (last - first) / nodes
+            return Double(last - first) / Double(nodes)
         }
         return PerNodeSummary.median(growth.filter(\.isFinite))
     }

@@ -26,7 +26,7 @@ public enum ChartDataWriter {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let run = folder.run
         let samples = folder.sampleRows
-        let comparisons = try comparisons(of: folder)
+        let comparisons = comparisons(of: folder)
         let sets = chartSets(of: folder.experiment)
         for set in sets {
             let focus = set.focus
@@ -49,9 +49,10 @@ public enum ChartDataWriter {
     }
 
     /// Every allocator against the first one of the experiment, for the comparison chart and the report.
-    public static func comparisons(of folder: ResultsFolder) throws -> [Comparison] {
+    /// From the folder's records in memory, not its `trials.csv` read back.
+    public static func comparisons(of folder: ResultsFolder) -> [Comparison] {
         guard folder.experiment.allocators.count > 1 else { return [] }
-        let table = try TrialTable(directory: folder.directory)
+        let table = TrialTable(run: folder.run)
         return Comparison.pairs(
             table, nil, metrics: ["rss_bytes_per_node", "allocate_ns_per_node"], baseline: folder.experiment.allocators[0].name)
     }
