@@ -16,12 +16,13 @@ extension CSVCellFormat where Value == Int {
     public static var integer: Self { Self(render: { String($0) }, parse: { Int($0) }) }
 
     /// `0x` and 16 hex digits of the value's 64 bits (`PhasesTable.checksumCell`): text to every CSV reader.
+    /// A decimal cell (what earlier versions wrote) reads too.
     public static var hex64: Self {
         Self(
             render: { PhasesTable.checksumCell($0) },
             parse: { text in
-                guard text.hasPrefix("0x"), let bits = UInt64(text.dropFirst(2), radix: 16) else { return nil }
-                return Int(Int64(bitPattern: bits))
+                guard text.hasPrefix("0x") else { return Int(text) }
+                return UInt64(text.dropFirst(2), radix: 16).map { Int(Int64(bitPattern: $0)) }
             })
     }
 }
@@ -50,7 +51,7 @@ extension CSVCellFormat where Value == String {
     public static var text: Self { Self(render: { $0 }, parse: { $0 }) }
 }
 
-extension CSVCellFormat where Value: RawRepresentable, Value.RawValue == String {
+extension CSVCellFormat where Value: RawRepresentable & SendableMetatype, Value.RawValue == String {
     /// An enumeration by its raw value; a value this version does not know reads as nil.
     public static var rawValue: Self { Self(render: { $0.rawValue }, parse: { Value(rawValue: $0) }) }
 }

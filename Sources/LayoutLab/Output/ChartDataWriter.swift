@@ -26,7 +26,7 @@ public enum ChartDataWriter {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let run = folder.run
         let samples = folder.sampleRows
-        let comparisons = comparisons(of: folder)
+        let comparisons = try comparisons(of: folder)
         let sets = chartSets(of: folder.experiment)
         for set in sets {
             let focus = set.focus
@@ -49,8 +49,9 @@ public enum ChartDataWriter {
     }
 
     /// Every allocator against the first one of the experiment, for the comparison chart and the report.
-    /// From the folder's records in memory, not its `trials.csv` read back.
-    public static func comparisons(of folder: ResultsFolder) -> [Comparison] {
+    /// From the folder's records in memory, not its `trials.csv` read back. (Kept `throws`: without it, the
+    /// Swift 6.3.1 optimizer crashes on `ReportWriter.render`, "Found outside of lifetime use".)
+    public static func comparisons(of folder: ResultsFolder) throws -> [Comparison] {
         guard folder.experiment.allocators.count > 1 else { return [] }
         let table = TrialTable(run: folder.run)
         return Comparison.pairs(

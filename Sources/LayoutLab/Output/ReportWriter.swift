@@ -106,8 +106,7 @@ public enum ReportWriter {
             }
         }
 
-        let comparisons = ChartDataWriter.comparisons(of: folder)
-        if !comparisons.isEmpty {
+        if let comparisons = try? ChartDataWriter.comparisons(of: folder), !comparisons.isEmpty {
             text += "\n## Comparison with \(experiment.allocators[0].name)\n\n"
             text += "Ratio = other ÷ \(experiment.allocators[0].name) of geometric means; \(Comparison.method).\n\n"
             text += "| shape | layout | nodes | metric | allocator | ratio | 95 % interval | |\n|---|---|---|---|---|---|---|---|\n"
