@@ -18,19 +18,20 @@ public enum ChartData {
 
     /// RSS and the allocator's own active (else allocated) bytes against nodes alive during allocate,
     /// repetition 1 of each layout × allocator, in MiB and millions of nodes.
-    public static func growth(samples: [[String: String]], run: ExperimentRun, focus: Focus) -> CSVTable {
+    public static func growth(samples: [SampleRow], run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["allocator", "layout", "nodes_alive_millions", "rss_mib", "allocator_mib", "allocator_figure"])
         let (shape, nodes) = (focus.shape, focus.nodes)
         for allocator in run.experiment.allocators {
             for layout in run.experiment.layouts {
                 let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name), repetition: 1).description
-                let rows = samples.filter { $0["trial_id"] == id && $0["phase_index"] == "0" }
-                let figure = rows.contains { !($0["allocator_active_bytes"] ?? "").isEmpty } ? "active" : "allocated"
-                for row in rows {
+                let rows = samples.filter { $0.trialID == id && $0.phaseIndex == 0 }.map(\.sample)
+                let active = rows.contains { $0.allocator.activeBytes != nil }
+                for sample in rows {
+                    let allocatorBytes = active ? sample.allocator.activeBytes : sample.allocator.allocatedBytes
                     table.append([
-                        allocator.name, layout.rawValue, CSVNumber.cell(Double(row["nodes_alive"] ?? "").map { $0 / 1e6 }),
-                        CSVNumber.cell(Double(row["rss_bytes"] ?? "").map { $0 / 1_048_576 }),
-                        CSVNumber.cell(Double(row["allocator_\(figure)_bytes"] ?? "").map { $0 / 1_048_576 }), figure,
+                        allocator.name, layout.rawValue, CSVNumber.cell(Double(sample.nodesAlive) / 1e6),
+                        CSVNumber.cell(sample.rssBytes.map { Double($0) / 1_048_576 }),
+                        CSVNumber.cell(allocatorBytes.map { Double($0) / 1_048_576 }), active ? "active" : "allocated",
                     ])
                 }
             }
@@ -136,10 +137,8 @@ public enum ChartData {
             for (phaseIndex, phase) in run.experiment.phases.enumerated() {
                 for (layoutIndex, layout) in layouts.enumerated() {
                     let configuration = TrialID.Configuration(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name)
-                    let values = run.phaseRows.filter {
-                        trials[$0["trial_id"]]?.configuration == configuration && $0["phase_index"] == String(phaseIndex)
-                    }
-                        .compactMap { Double($0["ns_per_node"] ?? "") }
+                    let values = run.phaseRows.filter { trials[$0.trialID]?.configuration == configuration && $0.phaseIndex == phaseIndex }
+                        .compactMap(\.nsPerNode)
                     guard let median = PerNodeSummary.median(values) else { continue }
                     let x = Double(phaseIndex) + (Double(layoutIndex + 1) - (Double(layouts.count) + 1) / 2) * width
                     table.append([
@@ -161,21 +160,21 @@ public enum ChartData {
 
     /// RSS over the whole trial (repetition 1), x = phase index + progress through the phase, so that phase
     /// boundaries fall on integers for every layout.
-    public static func timeline(samples: [[String: String]], run: ExperimentRun, focus: Focus) -> CSVTable {
+    public static func timeline(samples: [SampleRow], run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["allocator", "layout", "x", "rss_mib"])
         let (shape, nodes) = (focus.shape, focus.nodes)
         guard run.experiment.phases.count > 1 else { return table }
         for allocator in run.experiment.allocators {
             for layout in run.experiment.layouts {
                 let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name), repetition: 1).description
-                let rows = samples.filter { $0["trial_id"] == id }
+                let rows = samples.filter { $0.trialID == id }
                 for phaseIndex in run.experiment.phases.indices {
-                    let phaseRows = rows.filter { $0["phase_index"] == String(phaseIndex) }
+                    let phaseRows = rows.filter { $0.phaseIndex == phaseIndex }
                     for (position, row) in phaseRows.enumerated() {
                         let progress = phaseRows.count > 1 ? Double(position) / Double(phaseRows.count - 1) : 0
                         table.append([
                             allocator.name, layout.rawValue, CSVNumber.cell(Double(phaseIndex) + 0.98 * progress),
-                            CSVNumber.cell(Double(row["rss_bytes"] ?? "").map { $0 / 1_048_576 }),
+                            CSVNumber.cell(row.sample.rssBytes.map { Double($0) / 1_048_576 }),
                         ])
                     }
                 }

@@ -64,23 +64,21 @@ public enum PhaseSummaryTable {
                     var rows: [[String]] = []
                     for layout in experiment.layouts {
                         let configuration = TrialID.Configuration(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name)
-                        let mine = run.phaseRows.filter { trials[$0["trial_id"]]?.configuration == configuration }
-                        func median(_ index: Int, _ column: String) -> Double? {
-                            PerNodeSummary.median(mine.filter { $0["phase_index"] == String(index) }.compactMap { Double($0[column] ?? "") })
+                        let mine = run.phaseRows.filter { trials[$0.trialID]?.configuration == configuration }
+                        func median(_ index: Int, _ figure: KeyPath<PhaseRow, Double?>) -> Double? {
+                            PerNodeSummary.median(mine.filter { $0.phaseIndex == index }.compactMap { $0[keyPath: figure] })
                         }
                         func keptMiB(_ index: Int) -> Double? {
-                            let kept = mine.filter { $0["phase_index"] == String(index) }.compactMap { row -> Double? in
-                                let trial = row["trial_id"] ?? ""
-                                guard let end = Double(row["rss_bytes_end"] ?? ""),
-                                    let start = mine.first(where: { $0["trial_id"] == trial && $0["phase_index"] == "0" })
-                                        .flatMap({ Double($0["rss_bytes_start"] ?? "") })
+                            let kept = mine.filter { $0.phaseIndex == index }.compactMap { row -> Double? in
+                                guard let end = row.rssBytesEnd,
+                                    let start = mine.first(where: { $0.trialID == row.trialID && $0.phaseIndex == 0 })?.rssBytesStart
                                 else { return nil }
-                                return (end - start) / 1_048_576
+                                return Double(end - start) / 1_048_576
                             }
                             return PerNodeSummary.median(kept)
                         }
-                        var row = [layout.rawValue] + experiment.phases.indices.map { PerNodeTable.format(median($0, "ns_per_node")) }
-                        if let freeHalf { row.append(Rounded.text(median(freeHalf, "fragmentation_ratio"), digits: 2)) }
+                        var row = [layout.rawValue] + experiment.phases.indices.map { PerNodeTable.format(median($0, \.nsPerNode)) }
+                        if let freeHalf { row.append(Rounded.text(median(freeHalf, \.fragmentationRatio), digits: 2)) }
                         if let freeAll { row.append(PerNodeTable.format(keptMiB(freeAll))) }
                         if let purge { row.append(PerNodeTable.format(keptMiB(purge))) }
                         rows.append(row)

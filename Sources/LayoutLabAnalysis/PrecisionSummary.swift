@@ -52,10 +52,11 @@ public enum PrecisionSummary {
         for outcome in capped {
             text += "  stopped at the cap, not reached: \(outcome.configuration) (\(outcome.repetitions) repetitions, \(percent(outcome.relativeHalfWidth)))\n"
         }
-        let column = TrialsTable.header.firstIndex(of: target.metric)
+        // The metric as its trials.csv cell holds it, like the decision (`ResultsFolder.precisionState`).
+        let column = TrialsTable.schema.column(target.metric)
         for outcome in outcomes where outcome.reached == false && outcome.repetitions < target.maxRepetitions {
             let values = run.records.filter { $0.trial.configuration == outcome.configuration && $0.status == .ok }
-                .compactMap { record in column.flatMap { TrialsTable.row(record)[$0] }.flatMap { Double($0) } }
+                .compactMap { record in column?.render(record).flatMap { Double($0) } }
             if let smallest = values.min(), !(smallest > 0) {
                 text += "  refused: \(outcome.configuration) (\(target.metric) \(Rounded.text(smallest, digits: 3)) ≤ 0: no interval relative to its mean; no repetitions added)\n"
             } else {

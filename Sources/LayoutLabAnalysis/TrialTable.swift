@@ -1,6 +1,7 @@
 import CSV
 import Foundation
 import LayoutLabModel
+import LayoutLabTables
 import LayoutLabProtocol
 import LayoutLabResults
 
@@ -28,15 +29,40 @@ public struct TrialTable: Sendable {
     public var rows: [Row]
 
     public init(directory: URL) throws {
-        self.directory = directory
         let file = directory.appendingPathComponent(ResultsFolder.trialsFile)
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {
             throw ResultsFolderError.notAResultsFolder(directory: directory.path, lacking: ResultsFolder.trialsFile)
         }
         let reader = try CSVReader(string: text, hasHeaderRow: true)
-        header = (reader.headerRow ?? []).map { ResultsFolder.formerColumnNames[$0] ?? $0 }
+        var trialRows: [[String]] = []
+        while let cells = reader.next() { trialRows.append(cells) }
+        var phases: (header: [String], rows: [[String]]) = ([], [])
+        if let text = try? String(contentsOf: directory.appendingPathComponent(ResultsFolder.phasesFile), encoding: .utf8),
+            let reader = try? CSVReader(string: text, hasHeaderRow: true)
+        {
+            phases.header = reader.headerRow ?? []
+            while let cells = reader.next() { phases.rows.append(cells) }
+        }
+        self.init(
+            directory: directory, header: (reader.headerRow ?? []).map { ResultsFolder.formerColumnNames[$0] ?? $0 },
+            trialRows: trialRows, phases: phases)
+    }
+
+    /// The table of a run made in this process, from its records and phase rows in memory: the cells its
+    /// files hold, without reading them back.
+    public init(run: ExperimentRun) {
+        self.init(
+            directory: run.directory, header: TrialsTable.header,
+            trialRows: run.records.map { TrialsTable.row($0).map { $0 ?? "" } },
+            phases: (PhasesTable.header, run.phaseRows.map { PhasesTable.schema.cells($0).map { $0 ?? "" } }))
+    }
+
+    /// The `ok` rows of `trialRows` (cells in `header`'s columns), with the phase figures of `phases`.
+    init(directory: URL, header: [String], trialRows: [[String]], phases: (header: [String], rows: [[String]])) {
+        self.directory = directory
+        var header = header
         var rows: [Row] = []
-        while let cells = reader.next() {
+        for cells in trialRows {
             let named = Dictionary(zip(header, cells), uniquingKeysWith: { first, _ in first })
             guard named["status"] == "ok", let shape = named["shape"], let layout = named["layout"],
                 let nodes = named["nodes"].flatMap({ Int($0) }), let allocator = named["allocator"],
@@ -44,7 +70,7 @@ public struct TrialTable: Sendable {
             else { continue }
             rows.append(Row(shape: shape, layout: layout, nodes: nodes, allocator: allocator, repetition: repetition, cells: named))
         }
-        let phases = Self.phaseColumns(directory: directory)
+        let phases = Self.phaseColumns(header: phases.header, rows: phases.rows)
         for index in rows.indices {
             if let trialID = rows[index].cells["trial_id"], let cells = phases.cells[trialID] {
                 rows[index].cells.merge(cells) { first, _ in first }
@@ -52,6 +78,7 @@ public struct TrialTable: Sendable {
         }
         let trialColumns = header
         header += phases.names.filter { !trialColumns.contains($0) }
+        self.header = header
         self.rows = rows
     }
 
@@ -60,17 +87,14 @@ public struct TrialTable: Sendable {
         "trial_id", "phase_index", "phase", "order", "seed", "applicable", "nodes_processed", "checksum", "note",
     ]
 
-    /// The phase figures of every trial, by trial id, as `<phase>.<column>` cells; none without `phases.csv`.
-    static func phaseColumns(directory: URL) -> (names: [String], cells: [String: [String: String]]) {
-        guard let text = try? String(contentsOf: directory.appendingPathComponent(ResultsFolder.phasesFile), encoding: .utf8),
-            let reader = try? CSVReader(string: text, hasHeaderRow: true)
-        else { return ([], [:]) }
-        let header = reader.headerRow ?? []
+    /// The phase figures of every trial, by trial id, as `<phase>.<column>` cells, from the rows of
+    /// `phases.csv` (cells in `header`'s columns); none without it.
+    static func phaseColumns(header: [String], rows: [[String]]) -> (names: [String], cells: [String: [String: String]]) {
         let figures = header.filter { !phaseIdentityColumns.contains($0) }
         var names: [String] = []
         var cells: [String: [String: String]] = [:]
         var labelsByTrial: [String: [String: Int]] = [:]
-        while let row = reader.next() {
+        for row in rows {
             let named = Dictionary(zip(header, row), uniquingKeysWith: { first, _ in first })
             guard let trialID = named["trial_id"], let phase = named["phase"] else { continue }
             // The charts' names: `traverse-rnd`, `free-half`.

@@ -1,6 +1,7 @@
 import LayoutLabAnalysis
-import LayoutLabTables
 import LayoutLabModel
+import LayoutLabProtocol
+import LayoutLabTables
 
 /// The figures of `layoutlab calibrate` computed from what its runs left behind (trial rows, samples, the
 /// sampler benchmark, instruction counts): pure functions, so a test can hand them constructed results.
@@ -103,16 +104,15 @@ enum CalibrationFigures {
 
     /// jemalloc's metadata growth per node over the allocate phase of each `layout` trial (first to last
     /// sample), median over trials; nil when no trial has both readings. `trials` names the samples' trials.
-    static func metadataGrowthPerNode(samples: [[String: String]], trials: TrialIDIndex, layout: LayoutKind) -> Double? {
-        let phase = samples.filter { trials[$0["trial_id"]]?.configuration.layout == layout && $0["phase_index"] == "0" }
-        var byTrial: [String: [[String: String]]] = [:]
-        for sample in phase { byTrial[sample["trial_id"] ?? "", default: []].append(sample) }
+    static func metadataGrowthPerNode(samples: [SampleRow], trials: TrialIDIndex, layout: LayoutKind) -> Double? {
+        let phase = samples.filter { trials[$0.trialID]?.configuration.layout == layout && $0.phaseIndex == 0 }
+        var byTrial: [String: [MemorySample]] = [:]
+        for row in phase { byTrial[row.trialID, default: []].append(row.sample) }
         let growth = byTrial.values.compactMap { trial -> Double? in
-            guard let first = trial.first.flatMap({ Double($0["allocator_metadata_bytes"] ?? "") }),
-                let last = trial.last.flatMap({ Double($0["allocator_metadata_bytes"] ?? "") }),
-                let nodes = trial.last.flatMap({ Double($0["nodes_alive"] ?? "") }), nodes > 0
+            guard let first = trial.first?.allocator.metadataBytes, let last = trial.last?.allocator.metadataBytes,
+                let nodes = trial.last?.nodesAlive, nodes > 0
             else { return nil }
-            return (last - first) / nodes
+            return Double(last - first) / Double(nodes)
         }
         return PerNodeSummary.median(growth.filter(\.isFinite))
     }

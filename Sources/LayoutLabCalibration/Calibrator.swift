@@ -65,7 +65,7 @@ public struct Calibrator: Sendable {
         var figures: [CalibrationFigure] = []
 
         log("accuracy: 10 M nodes × struct-array, columns, final-class under jemalloc × 5 repetitions")
-        let accuracy = try rows(try runExperiment(Self.accuracyExperiment, named: "accuracy"))
+        let accuracy = rows(try runExperiment(Self.accuracyExperiment, named: "accuracy"))
         let stride = Double(PayloadLayout(fieldTypes: [.int64, .int64]).strideBytes)
         let accuracyFolder = try ResultsFolder.open(directory.appendingPathComponent("accuracy"))
         let metadata = CalibrationFigures.metadataGrowthPerNode(
@@ -84,16 +84,16 @@ public struct Calibrator: Sendable {
         log("harness overhead: the lab's final-class loop against layoutlab-baseline: time at 10 M nodes, instructions at 1 M under callgrind")
         figures.append(try harnessFigure(accuracy))
         log("sampling disturbance: the same loop with one checkpoint and no allocator or smaps reads")
-        let bare = try rows(try runExperiment(Self.bareExperiment, named: "bare"))
+        let bare = rows(try runExperiment(Self.bareExperiment, named: "bare"))
         figures.append(CalibrationFigures.disturbance(sampled: Self.finalClassNs(accuracy), quiet: Self.finalClassNs(bare)))
 
         log("default experiment: sampling share and worker baseline (\(defaultExperiment.lastPathComponent))")
-        let defaultRun = try rows(try runExperimentFile(defaultExperiment, named: "default"))
+        let defaultRun = rows(try runExperimentFile(defaultExperiment, named: "default"))
         figures += [CalibrationFigures.samplingShare(defaultRun), CalibrationFigures.workerBaseline(defaultRun)]
         figures.append(CalibrationFigures.workerStart(nanoseconds: try workerStartTimes()))
 
         log("linear cost: suites at 1, 2, 4, 8 M nodes")
-        figures.append(CalibrationFigures.linearCost(try rows(try runExperiment(Self.linearExperiment, named: "linear"))))
+        figures.append(CalibrationFigures.linearCost(rows(try runExperiment(Self.linearExperiment, named: "linear"))))
 
         var table = CSVTable(header: ["figure", "method", "goal", "measured", "result", "shortfall"])
         for figure in figures {
@@ -105,13 +105,13 @@ public struct Calibrator: Sendable {
 
     // MARK: Runs
 
-    private func runExperiment(_ text: String, named name: String) throws -> URL {
+    private func runExperiment(_ text: String, named name: String) throws -> ExperimentRun {
         let file = directory.appendingPathComponent("\(name).json")
         try AtomicFile.write(text, to: file)
         return try runExperimentFile(file, named: name)
     }
 
-    private func runExperimentFile(_ file: URL, named name: String) throws -> URL {
+    private func runExperimentFile(_ file: URL, named name: String) throws -> ExperimentRun {
         let experiment = try ExperimentLoader.checkingThisHost.load(path: file.path)
         var options = options
         options.outputDirectory = directory.appendingPathComponent(name)
@@ -119,10 +119,11 @@ public struct Calibrator: Sendable {
         guard let run = runs.first, run.complete, run.failedTrials == 0 else {
             throw CalibrationError.runNotClean(name: name, folder: directory.appendingPathComponent(name).path)
         }
-        return run.directory
+        return run
     }
 
-    private func rows(_ folder: URL) throws -> [TrialTable.Row] { try TrialTable(directory: folder).rows }
+    /// The run's trial rows from its records in memory, not its `trials.csv` read back.
+    private func rows(_ run: ExperimentRun) -> [TrialTable.Row] { TrialTable(run: run).rows }
 
     /// allocate ns/node of every final-class trial.
     static func finalClassNs(_ rows: [TrialTable.Row]) -> [Double] {

@@ -7,8 +7,8 @@ public struct ExperimentRun: Sendable {
     public var records: [TrialRecord]
     /// Disturbed runs of trials that were run again (`disturbed-attempts/trials.csv`), in the order they ran.
     public var disturbedAttempts: [TrialRecord] = []
-    /// The rows of `phases.csv`, by column name.
-    public var phaseRows: [[String: String]] = []
+    /// The rows of `phases.csv`.
+    public var phaseRows: [PhaseRow] = []
     /// False when the run was stopped before every trial was recorded.
     public var complete: Bool = true
     /// True when `--resume` found the folder complete and left every file as it was.

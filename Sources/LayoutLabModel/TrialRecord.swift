@@ -29,10 +29,12 @@ public struct TrialRecord: Sendable {
     public var disturbed: Bool?
     public var disturbance: String?
 
-    public init(result: TrialResult) {
+    /// `metrics` are the result's (`TrialMetrics(result:)`), computed once by the caller, which also needs them
+    /// for the trial's phases.
+    public init(result: TrialResult, metrics: TrialMetrics) {
         trial = result.trial
         status = result.status
-        metrics = TrialMetrics(result: result)
+        self.metrics = metrics
         sampleCount = result.phaseSamples.count
         instructionsSource = result.instructionsSource
         probeNodes = result.probe?.probeNodes

@@ -52,25 +52,48 @@ extension MemorySample {
         case bytes
     }
 
-    /// The figure `field` of this sample; nil where its sampler was not read.
+    /// The figure `field` of this sample; nil where its sampler was not read. Setting nil on a required
+    /// figure (`Field.isRequired`) leaves it as it was.
     public subscript(field: Field) -> Int? {
-        switch field {
-        case .nodesAlive: nodesAlive
-        case .elapsedNs: elapsedNs
-        case .rssBytes: rssBytes
-        case .rssAnonBytes: rssAnonBytes
-        case .smapsRSSBytes: smapsRSSBytes
-        case .pssBytes: pssBytes
-        case .privateDirtyBytes: privateDirtyBytes
-        case .anonymousBytes: anonymousBytes
-        case .vmHWMBytes: vmHWMBytes
-        case .allocatorAllocatedBytes: allocator.allocatedBytes
-        case .allocatorActiveBytes: allocator.activeBytes
-        case .allocatorResidentBytes: allocator.residentBytes
-        case .allocatorMetadataBytes: allocator.metadataBytes
-        case .allocatorMappedBytes: allocator.mappedBytes
-        case .allocatorRetainedBytes: allocator.retainedBytes
-        case .sampleNs: sampleNs
+        get {
+            switch field {
+            case .nodesAlive: nodesAlive
+            case .elapsedNs: elapsedNs
+            case .rssBytes: rssBytes
+            case .rssAnonBytes: rssAnonBytes
+            case .smapsRSSBytes: smapsRSSBytes
+            case .pssBytes: pssBytes
+            case .privateDirtyBytes: privateDirtyBytes
+            case .anonymousBytes: anonymousBytes
+            case .vmHWMBytes: vmHWMBytes
+            case .allocatorAllocatedBytes: allocator.allocatedBytes
+            case .allocatorActiveBytes: allocator.activeBytes
+            case .allocatorResidentBytes: allocator.residentBytes
+            case .allocatorMetadataBytes: allocator.metadataBytes
+            case .allocatorMappedBytes: allocator.mappedBytes
+            case .allocatorRetainedBytes: allocator.retainedBytes
+            case .sampleNs: sampleNs
+            }
+        }
+        set {
+            switch field {
+            case .nodesAlive: nodesAlive = newValue ?? nodesAlive
+            case .elapsedNs: elapsedNs = newValue ?? elapsedNs
+            case .rssBytes: rssBytes = newValue
+            case .rssAnonBytes: rssAnonBytes = newValue
+            case .smapsRSSBytes: smapsRSSBytes = newValue
+            case .pssBytes: pssBytes = newValue
+            case .privateDirtyBytes: privateDirtyBytes = newValue
+            case .anonymousBytes: anonymousBytes = newValue
+            case .vmHWMBytes: vmHWMBytes = newValue
+            case .allocatorAllocatedBytes: allocator.allocatedBytes = newValue
+            case .allocatorActiveBytes: allocator.activeBytes = newValue
+            case .allocatorResidentBytes: allocator.residentBytes = newValue
+            case .allocatorMetadataBytes: allocator.metadataBytes = newValue
+            case .allocatorMappedBytes: allocator.mappedBytes = newValue
+            case .allocatorRetainedBytes: allocator.retainedBytes = newValue
+            case .sampleNs: sampleNs = newValue ?? sampleNs
+            }
         }
     }
 

@@ -53,9 +53,11 @@ public enum ChartDataWriter {
     }
 
     /// Every allocator against the first one of the experiment, for the comparison chart and the report.
+    /// From the folder's records in memory, not its `trials.csv` read back. (Kept `throws`: without it, the
+    /// Swift 6.3.1 optimizer crashes on `ReportWriter.render`, "Found outside of lifetime use".)
     public static func comparisons(of folder: ResultsFolder) throws -> [Comparison] {
         guard folder.experiment.allocators.count > 1 else { return [] }
-        let table = try TrialTable(directory: folder.directory)
+        let table = TrialTable(run: folder.run)
         return Comparison.pairs(
             table, nil, metrics: ["rss_bytes_per_node", "allocate_ns_per_node"], baseline: folder.experiment.allocators[0].name)
     }

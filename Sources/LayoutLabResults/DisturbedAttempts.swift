@@ -29,7 +29,7 @@ public final class DisturbedAttempts {
         let trialsURL = directory.appendingPathComponent(ResultsFolder.trialsFile)
         var kept = Set<String>()
         for cells in try ResultsFolder.rows(of: trialsURL, header: TrialsTable.header) {
-            guard let record = TrialsTable.record(Dictionary(uniqueKeysWithValues: zip(TrialsTable.header, cells)), trials: trials)
+            guard let record = TrialsTable.record(cells, trials: trials)
             else { throw ResultsFolderError.foreignRow(file: trialsURL.path, experiment: nil, trialID: cells.first ?? "") }
             records.append(record)
             trialsTable.append(cells.map { $0 })
@@ -51,9 +51,10 @@ public final class DisturbedAttempts {
     /// Keeps a disturbed run and rewrites the three tables, samples and phases first.
     func keep(_ result: TrialResult, experiment: Experiment) throws {
         let attempt = String(result.attempt)
+        let metrics = TrialMetrics(result: result)
         samplesTable.append(contentsOf: SamplesTable.rows(result, phases: experiment.phases).map { $0 + [attempt] })
-        phasesTable.append(contentsOf: PhasesTable.rows(result, seed: experiment.seed).map { $0 + [attempt] })
-        let record = TrialRecord(result: result)
+        phasesTable.append(contentsOf: PhasesTable.rows(result, metrics: metrics, seed: experiment.seed).map { $0 + [attempt] })
+        let record = TrialRecord(result: result, metrics: metrics)
         records.append(record)
         trialsTable.append(TrialsTable.row(record))
         try write()

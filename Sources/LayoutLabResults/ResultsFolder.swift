@@ -26,8 +26,9 @@ public final class ResultsFolder {
     /// The disturbed runs of trials that were run again (`disturbed-attempts/`).
     public let disturbedAttempts: DisturbedAttempts
     private var trialsTable = CSVTable(header: TrialsTable.header)
-    private var samplesTable = CSVTable(header: SamplesTable.header)
-    private var phasesTable = CSVTable(header: PhasesTable.header)
+    /// The rows of `samples.csv` and `phases.csv`, as the files hold them.
+    public private(set) var sampleRows: [SampleRow] = []
+    public private(set) var phaseRows: [PhaseRow] = []
     /// The text of `samples.csv` and `phases.csv`, header included, as last written plus nothing else.
     private var samplesText = Data()
     private var phasesText = Data()
@@ -36,8 +37,8 @@ public final class ResultsFolder {
     public init(creating directory: URL, experiment: Experiment) throws {
         self.directory = directory
         self.experiment = experiment
-        samplesText = Data(samplesTable.headerLine.utf8)
-        phasesText = Data(phasesTable.headerLine.utf8)
+        samplesText = Data(CSVTable(header: SamplesTable.header).headerLine.utf8)
+        phasesText = Data(CSVTable(header: PhasesTable.header).headerLine.utf8)
         disturbedAttempts = try DisturbedAttempts(in: directory, trials: [:])
         try FileManager.default.createDirectory(at: workersDirectory, withIntermediateDirectories: true)
         let copy = url(Self.experimentFile)
@@ -54,7 +55,7 @@ public final class ResultsFolder {
         let trialsByID = Dictionary(uniqueKeysWithValues: TrialPlan.possibleTrials(for: experiment).map { ($0.id, $0) })
         disturbedAttempts = try DisturbedAttempts(in: directory, trials: trialsByID)
         for cells in try Self.rows(of: url(Self.trialsFile), header: TrialsTable.header) {
-            guard let record = TrialsTable.record(Dictionary(uniqueKeysWithValues: zip(TrialsTable.header, cells)), trials: trialsByID)
+            guard let record = TrialsTable.record(cells, trials: trialsByID)
             else {
                 throw ResultsFolderError.foreignRow(file: url(Self.trialsFile).path, experiment: experiment.name, trialID: cells.first ?? "")
             }
@@ -62,14 +63,20 @@ public final class ResultsFolder {
             trialsTable.append(cells.map { $0 })
         }
         let finished = finishedTrialIDs
-        for (file, table) in [(Self.samplesFile, \ResultsFolder.samplesTable), (Self.phasesFile, \ResultsFolder.phasesTable)] {
-            var rows = try Self.rows(of: url(file), header: self[keyPath: table].header)
-            // A last line without its line break was cut short (not by this lab, whose writes are atomic).
-            if Self.endsMidLine(url(file)), !rows.isEmpty { rows.removeLast() }
-            for cells in rows where finished.contains(cells[0]) { self[keyPath: table].append(cells.map { $0 }) }
-        }
-        samplesText = Data(samplesTable.text.utf8)
-        phasesText = Data(phasesTable.text.utf8)
+        sampleRows = try Self.finishedRows(of: url(Self.samplesFile), header: SamplesTable.header, finished: finished)
+            .map(SamplesTable.row)
+        phaseRows = try Self.finishedRows(of: url(Self.phasesFile), header: PhasesTable.header, finished: finished)
+            .map(PhasesTable.row)
+        samplesText = Data(SamplesTable.schema.table(sampleRows).text.utf8)
+        phasesText = Data(PhasesTable.schema.table(phaseRows).text.utf8)
+    }
+
+    /// The rows of a samples or phases file whose trial (first column) is finished.
+    private static func finishedRows(of url: URL, header: [String], finished: Set<String>) throws -> [[String]] {
+        var rows = try Self.rows(of: url, header: header)
+        // A last line without its line break was cut short (not by this lab, whose writes are atomic).
+        if Self.endsMidLine(url), !rows.isEmpty { rows.removeLast() }
+        return rows.filter { finished.contains($0[0]) }
     }
 
     /// Whether a file's last byte is not a line break.
@@ -96,9 +103,7 @@ public final class ResultsFolder {
     public var run: ExperimentRun {
         var run = ExperimentRun(experiment: experiment, directory: directory, records: records)
         run.disturbedAttempts = disturbedAttempts.records
-        run.phaseRows = phasesTable.rows.map { cells in
-            Dictionary(zip(PhasesTable.header, cells.map { $0 ?? "" }), uniquingKeysWith: { first, _ in first })
-        }
+        run.phaseRows = phaseRows
         return run
     }
 
@@ -111,22 +116,17 @@ public final class ResultsFolder {
         return try ResultsFolder(resuming: directory, experiment: try ExperimentLoader().load(path: copy.path))
     }
 
-    /// The rows of `samples.csv`, by column name.
-    public var sampleRows: [[String: String]] {
-        samplesTable.rows.map { cells in
-            Dictionary(zip(SamplesTable.header, cells.map { $0 ?? "" }), uniquingKeysWith: { first, _ in first })
-        }
-    }
-
     /// Adds a finished trial and rewrites the tables, samples first.
     public func record(_ result: TrialResult) throws {
+        let metrics = TrialMetrics(result: result)
         let samples = SamplesTable.rows(result, phases: experiment.phases)
-        let phases = PhasesTable.rows(result, seed: experiment.seed)
-        samplesTable.append(contentsOf: samples)
-        phasesTable.append(contentsOf: phases)
+        let phases = PhasesTable.rows(result, metrics: metrics, seed: experiment.seed)
+        // Kept as the files hold them (three decimals), so this run's report is what a later reading gives.
+        sampleRows += samples.map { SamplesTable.row($0.map { $0 ?? "" }) }
+        phaseRows += phases.map { PhasesTable.row($0.map { $0 ?? "" }) }
         samplesText.append(contentsOf: CSVTable.lines(samples).utf8)
         phasesText.append(contentsOf: CSVTable.lines(phases).utf8)
-        let record = TrialRecord(result: result)
+        let record = TrialRecord(result: result, metrics: metrics)
         records.append(record)
         trialsTable.append(TrialsTable.row(record))
         if experiment.precision != nil { markPrecision(of: record.trial.configuration) }
@@ -166,8 +166,8 @@ public final class ResultsFolder {
         for index in records.indices where records[index].trial.configuration == configuration {
             records[index].precisionReached = state.reached
             records[index].precisionRelativeHalfWidth = state.relativeHalfWidth
-            trialsTable.set(state.reached.map { $0 ? "true" : "false" }, row: index, column: reachedColumn)
-            trialsTable.set(TrialsTable.precisionCell(state.relativeHalfWidth), row: index, column: widthColumn)
+            trialsTable.set(TrialsTable.schema.columns[reachedColumn].render(records[index]), row: index, column: reachedColumn)
+            trialsTable.set(TrialsTable.schema.columns[widthColumn].render(records[index]), row: index, column: widthColumn)
         }
     }
 
@@ -175,10 +175,10 @@ public final class ResultsFolder {
     public func absorb(_ other: ResultsFolder) throws {
         records += other.records
         trialsTable.append(contentsOf: other.trialsTable.rows)
-        samplesTable.append(contentsOf: other.samplesTable.rows)
-        phasesTable.append(contentsOf: other.phasesTable.rows)
-        samplesText.append(contentsOf: CSVTable.lines(other.samplesTable.rows).utf8)
-        phasesText.append(contentsOf: CSVTable.lines(other.phasesTable.rows).utf8)
+        sampleRows += other.sampleRows
+        phaseRows += other.phaseRows
+        samplesText.append(contentsOf: SamplesTable.schema.lines(other.sampleRows).utf8)
+        phasesText.append(contentsOf: PhasesTable.schema.lines(other.phaseRows).utf8)
         try disturbedAttempts.absorb(other.disturbedAttempts)
         try writeTables()
     }

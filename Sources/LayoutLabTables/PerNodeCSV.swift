@@ -14,24 +14,28 @@ public enum PerNodeCSV {
         ("allocate_instructions_per_node", \.allocateInstructionsPerNode),
     ]
 
-    public static var header: [String] {
-        ["shape", "fields", "nodes", "layout", "allocator", "layout_index", "allocator_index", "repetitions_ok"]
-            + figures.flatMap { ["\($0.name)_median", "\($0.name)_min", "\($0.name)_max"] }
-    }
+    /// Written only: `PerNodeSummary` is computed from the trial records wherever it is needed, so nothing reads
+    /// this file back and its columns have no reader.
+    public static let schema = CSVSchema<PerNodeSummary>(
+        [
+            .derived("shape", .text) { $0.shape.name },
+            .derived("fields", .text) { $0.shape.fieldSummary },
+            .derived("nodes", .integer) { $0.nodes },
+            .derived("layout", .text) { $0.layout.rawValue },
+            .derived("allocator", .text) { $0.allocator },
+            .derived("layout_index", .integer) { $0.layoutIndex },
+            .derived("allocator_index", .integer) { $0.allocatorIndex },
+            .derived("repetitions_ok", .integer) { $0.repetitionsOK },
+        ]
+            + figures.flatMap { figure -> [CSVColumn<PerNodeSummary>] in
+                [
+                    .derived("\(figure.name)_median", .thousandths) { figure.value($0)?.median },
+                    .derived("\(figure.name)_min", .thousandths) { figure.value($0)?.minimum },
+                    .derived("\(figure.name)_max", .thousandths) { figure.value($0)?.maximum },
+                ]
+            })
 
-    public static func table(_ summaries: [PerNodeSummary]) -> CSVTable {
-        var table = CSVTable(header: header)
-        for summary in summaries {
-            var row: [String?] = [
-                summary.shape.name, summary.shape.fieldSummary, String(summary.nodes), summary.layout.rawValue,
-                summary.allocator, String(summary.layoutIndex), String(summary.allocatorIndex), String(summary.repetitionsOK),
-            ]
-            for figure in figures {
-                let spread = figure.value(summary)
-                row += [CSVNumber.cell(spread?.median), CSVNumber.cell(spread?.minimum), CSVNumber.cell(spread?.maximum)]
-            }
-            table.append(row)
-        }
-        return table
-    }
+    public static var header: [String] { schema.header }
+
+    public static func table(_ summaries: [PerNodeSummary]) -> CSVTable { schema.table(summaries) }
 }

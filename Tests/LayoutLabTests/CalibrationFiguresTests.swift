@@ -87,17 +87,19 @@ struct CalibrationFiguresTests {
         func id(_ layout: LayoutKind, _ repetition: Int) -> TrialID {
             TrialID(.init(shape: "point", layout: layout, nodes: 1000, allocator: "jemalloc"), repetition: repetition)
         }
-        func sample(_ trial: TrialID, _ nodes: String, _ metadata: String) -> [String: String] {
-            ["trial_id": trial.description, "phase_index": "0", "nodes_alive": nodes, "allocator_metadata_bytes": metadata]
+        func sample(_ trial: String, _ nodes: Int, _ metadata: Int?) -> SampleRow {
+            SampleRow(
+                trialID: trial, phaseIndex: 0, phase: "allocate",
+                sample: MemorySample(nodesAlive: nodes, elapsedNs: 0, allocator: AllocatorStatistics(metadataBytes: metadata)))
         }
         let trials = TrialIDIndex([id(.finalClass, 1), id(.finalClass, 2), id(.structArray, 1)])
-        let (r1, r2) = (id(.finalClass, 1), id(.finalClass, 2))
-        let samples = [sample(r1, "0", "1000"), sample(r1, "1000", "2000"), sample(r2, "0", "1000"), sample(r2, "1000", "3000")]
+        let (r1, r2) = (id(.finalClass, 1).description, id(.finalClass, 2).description)
+        let samples = [sample(r1, 0, 1000), sample(r1, 1000, 2000), sample(r2, 0, 1000), sample(r2, 1000, 3000)]
         // Another layout's trial, and a row naming no trial of the experiment, are not counted.
-        let others = [sample(id(.structArray, 1), "0", "0"), sample(id(.structArray, 1), "1000", "90000"),
-                      ["trial_id": "x.final-class.y", "phase_index": "0", "nodes_alive": "1000", "allocator_metadata_bytes": "1"]]
+        let other = id(.structArray, 1).description
+        let others = [sample(other, 0, 0), sample(other, 1000, 90000), sample("x.final-class.y", 1000, 1)]
         #expect(CalibrationFigures.metadataGrowthPerNode(samples: samples + others, trials: trials, layout: .finalClass) == 1.5)
-        let unread = [sample(r1, "0", "1000"), sample(r1, "1000", "")]
+        let unread = [sample(r1, 0, 1000), sample(r1, 1000, nil)]
         #expect(CalibrationFigures.metadataGrowthPerNode(samples: unread, trials: trials, layout: .finalClass) == nil)
     }
 

@@ -46,6 +46,10 @@ struct TablesForReadersTests {
         return TrialResult(trial: trial, status: .ok, phaseSamples: samples, outcomes: outcomes, probe: probe)
     }
 
+    static func phases(_ result: TrialResult, seed: UInt64) -> [[String?]] {
+        PhasesTable.rows(result, metrics: TrialMetrics(result: result), seed: seed)
+    }
+
     static func named(_ row: [String?]) -> [String: String] {
         Dictionary(uniqueKeysWithValues: zip(PhasesTable.header, row.map { $0 ?? "" }))
     }
@@ -60,7 +64,7 @@ struct TablesForReadersTests {
     /// Defect 7: a checksum above 2⁵³ is written so that no CSV reader makes it a float, and it reads back exactly.
     @Test func aChecksumAbove2To53SurvivesPandasAndReadsBackExactly() throws {
         let checksum = (1 << 53) + 1  // 9007199254740993: the first integer a double cannot hold
-        let row = Self.named(PhasesTable.rows(Self.result(layout: .finalClass, later: [
+        let row = Self.named(Self.phases(Self.result(layout: .finalClass, later: [
             (PhaseSpec(.traverse), true, checksum, 1000, (10 << 20) + 40_000),
         ]), seed: 1)[1])
         let cell = try #require(row["checksum"])
@@ -80,7 +84,7 @@ struct TablesForReadersTests {
 
     /// Defects 6 and 7: a phase that cannot apply says `false` and processes nothing (empty cells, not N).
     @Test func aPhaseThatCannotApplyIsFalseWithEmptyCells() throws {
-        let rows = PhasesTable.rows(Self.result(layout: .structArray, nodes: 500_000, later: [
+        let rows = Self.phases(Self.result(layout: .structArray, nodes: 500_000, later: [
             (PhaseSpec(.freeHalf), false, 0, 500_000, (10 << 20) + 40 * 500_000),
             (PhaseSpec(.traverse), true, 7, 500_000, (10 << 20) + 40 * 500_000),
         ]), seed: 1).map(Self.named)
@@ -92,7 +96,7 @@ struct TablesForReadersTests {
     /// Friction: right after allocate nothing is wasted, so the ratio is 1; freeing half with nothing given back is 2.
     @Test func fragmentationReadsAsWaste() throws {
         let nodes = 1000
-        let rows = PhasesTable.rows(Self.result(layout: .finalClass, nodes: nodes, later: [
+        let rows = Self.phases(Self.result(layout: .finalClass, nodes: nodes, later: [
             (PhaseSpec(.freeHalf), true, 0, nodes / 2, (10 << 20) + 40 * nodes),
             (PhaseSpec(.reallocate), true, 0, nodes, (10 << 20) + 40 * nodes),
         ]), seed: 1).map(Self.named)

@@ -41,11 +41,13 @@ struct TrialIDTests {
         let experiment = try ExperimentLoader().load(data: Data(json.utf8), path: "dots.json")
         let ids = TrialPlan.trials(for: experiment).map(\.id)
         #expect(ids == ["p.final-class.10.system.r1", "p.final-class.10.system.rx.final-class.10.system.r1"])
-        func row(_ id: String, _ phase: Int, _ ns: String) -> [String: String] {
-            ["trial_id": id, "phase_index": String(phase), "phase": phase == 0 ? "allocate" : "traverse", "ns_per_node": ns]
+        func row(_ id: String, _ phase: Int, _ ns: Double) -> PhaseRow {
+            var row = PhaseRow(trialID: id, phaseIndex: phase, phase: phase == 0 ? "allocate" : "traverse")
+            row.nsPerNode = ns
+            return row
         }
         var run = ExperimentRun(experiment: experiment, directory: URL(fileURLWithPath: "/nonexistent"), records: [])
-        run.phaseRows = [row(ids[0], 0, "1.000"), row(ids[0], 1, "5.000"), row(ids[1], 0, "1.000"), row(ids[1], 1, "500.000")]
+        run.phaseRows = [row(ids[0], 0, 1), row(ids[0], 1, 5), row(ids[1], 0, 1), row(ids[1], 1, 500)]
         let groups = PhaseSummaryTable.groups(run)
         try #require(groups.count == 2)
         #expect(groups[0].rows == [["final-class", PerNodeTable.format(1), PerNodeTable.format(5)]], "shape p: its own traverse only")

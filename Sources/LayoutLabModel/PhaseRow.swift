@@ -1,0 +1,114 @@
+import LayoutLabProtocol
+
+/// One row of `phases.csv`: what one phase of one trial did and cost (the columns are described in
+/// `PhasesTable`). A figure that cannot apply or was not measured is nil.
+public struct PhaseRow: Equatable, Sendable {
+    public var trialID: String
+    public var phaseIndex: Int
+    /// The phase's kind (`PhaseSpec.Kind` raw value).
+    public var phase: String
+    /// Traverse and mutate only.
+    public var order: PhaseSpec.Order?
+    /// The permutation's seed, for phases that need one.
+    public var seed: UInt64?
+    public var applicable: Bool
+    public var elapsedNs: Int?
+    public var nodesProcessed: Int?
+    public var nsPerNode: Double?
+    public var rssBytesStart: Int?
+    public var rssBytesEnd: Int?
+    public var liveNodesEnd: Int?
+    public var liveBytesEnd: Double?
+    public var fragmentationRatio: Double?
+    public var rssReturnedBytes: Int?
+    public var allocatorAllocatedBytesEnd: Int?
+    public var allocatorActiveBytesEnd: Int?
+    public var allocatorMappedBytesEnd: Int?
+    public var allocatorRetainedBytesEnd: Int?
+    /// A traversal's wrapping 64-bit sum of the fields it read.
+    public var checksum: Int?
+    public var note: String?
+    /// The phase's counters; every field nil where the worker sent none.
+    public var counters = PhaseCounters()
+    /// Where `counters.instructions` came from; nil without an instruction count.
+    public var instructionsSource: InstructionSource?
+
+    public init(trialID: String, phaseIndex: Int, phase: String, applicable: Bool = true) {
+        self.trialID = trialID
+        self.phaseIndex = phaseIndex
+        self.phase = phase
+        self.applicable = applicable
+    }
+
+    /// What a reader fills in: every figure nil.
+    package static let blank = PhaseRow(trialID: "", phaseIndex: 0, phase: "")
+
+    /// The phase's kind, if this version knows it.
+    public var kind: PhaseSpec.Kind? { PhaseSpec.Kind(rawValue: phase) }
+
+    /// A trial's phases; `metrics` are the trial's (`requested_bytes_per_node` gives the live bytes, the allocate
+    /// phase's RSS per node the fragmentation), `seed` the experiment's.
+    public static func rows(of result: TrialResult, metrics: TrialMetrics, seed: UInt64) -> [PhaseRow] {
+        let trial = result.trial
+        let baseline = result.phaseSamples.first?.sample.rssBytes
+        return result.outcomes.map { outcome in
+            let samples = result.phaseSamples.filter { $0.phaseIndex == outcome.index }.map(\.sample)
+            let first = samples.first, last = samples.last
+            let kind = outcome.spec.kind
+            let processed = outcome.spec.nodesProcessed(of: trial.nodes)
+            var row = PhaseRow(trialID: trial.id, phaseIndex: outcome.index, phase: kind.rawValue, applicable: outcome.applicable)
+            row.order = kind == .traverse || kind == .mutate ? outcome.spec.order : nil
+            row.seed = outcome.spec.needsPermutation ? seed : nil
+            row.elapsedNs = last?.elapsedNs
+            row.nodesProcessed = outcome.applicable ? processed : nil
+            row.nsPerNode = outcome.applicable && processed > 0 ? last.map { Double($0.elapsedNs) / Double(processed) } : nil
+            row.rssBytesStart = first?.rssBytes
+            row.rssBytesEnd = last?.rssBytes
+            row.liveNodesEnd = outcome.liveNodes
+            row.liveBytesEnd = metrics.requestedBytesPerNode.map { Double(outcome.liveNodes) * $0 }
+            row.fragmentationRatio = PhaseRow.fragmentationRatio(
+                rssAboveBaselineBytes: last?.rssBytes.flatMap { end in baseline.map { end - $0 } }, liveNodes: outcome.liveNodes,
+                allocateRSSBytesPerNode: metrics.rssBytesPerNode)
+            if kind == .freeAll || kind == .purge, let start = first?.rssBytes, let end = last?.rssBytes {
+                row.rssReturnedBytes = start - end
+            }
+            row.allocatorAllocatedBytesEnd = last?.allocator.allocatedBytes
+            row.allocatorActiveBytesEnd = last?.allocator.activeBytes
+            row.allocatorMappedBytesEnd = last?.allocator.mappedBytes
+            row.allocatorRetainedBytesEnd = last?.allocator.retainedBytes
+            row.checksum = kind == .traverse ? outcome.checksum : nil
+            row.note = PhaseRow.note(outcome, trial: trial)
+            if let counters = result.phaseCounters[outcome.index] {
+                row.counters = counters
+                row.instructionsSource = counters.instructions == nil ? nil : result.instructionsSource
+            }
+            return row
+        }
+    }
+}
+
+extension PhaseRow {
+    /// RSS above the trial's baseline per live node, ÷ what a node cost right after allocate; nil where a
+    /// figure is missing or no node is alive.
+    public static func fragmentationRatio(rssAboveBaselineBytes: Int?, liveNodes: Int, allocateRSSBytesPerNode: Double?) -> Double? {
+        guard let rss = rssAboveBaselineBytes, liveNodes > 0, let perNode = allocateRSSBytesPerNode, perNode > 0 else { return nil }
+        return Double(rss) / (Double(liveNodes) * perNode)
+    }
+
+    /// Says what a phase meant for this layout where it is not the obvious.
+    package static func note(_ outcome: PhaseOutcome, trial: Trial) -> String? {
+        switch (outcome.spec.kind, trial.layout.isHeapObject) {
+        case (.freeHalf, false), (.reallocate, false):
+            "value layout: single nodes cannot be freed; the arrays hold all memory until free-all"
+        case (.churn, false): "value layout: a replaced node is overwritten in place; nothing is allocated"
+        case (.mutate, _) where trial.layout.isPython && !outcome.applicable:
+            "a tuple cannot be written"
+        case (.churn, _) where trial.layout.isPython && !outcome.applicable:
+            "Python: a replaced node that another refers to outlives its slot, and its end cannot be counted"
+        case (.mutate, _) where outcome.applicable && trial.shape.fields.contains(where: { $0.type == .reference }):
+            "references are not rewritten"
+        case (.purge, _) where !outcome.applicable: "this allocator offers no purge entry point"
+        default: nil
+        }
+    }
+}
