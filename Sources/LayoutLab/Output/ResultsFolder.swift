@@ -35,7 +35,8 @@ public final class ResultsFolder {
     private var trialsTable = CSVTable(header: TrialsTable.header)
     private var samplesTable = CSVTable(header: SamplesTable.header)
     private var phasesTable = CSVTable(header: PhasesTable.header)
-    /// The text of `samples.csv` and `phases.csv`, header included, as last written plus nothing else.
+    /// The text of `samples.csv` and `phases.csv`, header included, with every recorded trial: what the next
+    /// assembly writes, extended trial by trial so that it is never rendered again.
     private var samplesText = Data()
     private var phasesText = Data()
     /// Opened at the first append; until then the folder writes nothing.
