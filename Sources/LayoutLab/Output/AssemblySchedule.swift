@@ -4,7 +4,8 @@ import Foundation
 /// last assembly is at least `dutyFactor` times what that assembly took. Assembling costs time in proportion
 /// to the trials recorded, so this keeps its share of the run's time under 1 ÷ (1 + `dutyFactor`) however long
 /// the suite (the cost per trial stays constant), while the files stay as current as that allows: after every
-/// trial when trials are slow against an assembly, a fraction of a second behind when they are fast.
+/// trial when trials are slow against an assembly, a fraction of a second behind when they are fast. It is
+/// asked only when a trial ends: the last of a run of fast trials wait for the end of the trial after them.
 struct AssemblySchedule {
     /// 20: assembling takes at most about 5 % of the run's time.
     static let dutyFactor = 20.0

@@ -8,8 +8,8 @@ import Foundation
 /// does not grow with the suite. `samples.csv`, `phases.csv`, then `trials.csv` and `per-node.csv` are assembled
 /// from it, each atomically (temporary file, fsync, rename) and samples first, on a schedule
 /// (`AssemblySchedule`) that keeps their share of the run's time under 5 %: after every trial when trials are
-/// slow, a fraction of a second behind when they are fast, and always at the end of a run (finished, stopped or
-/// failed: `assembleTables`). So the CSV files always hold whole trials, a trial is in `trials.csv` only once its
+/// slow, a fraction of a second behind when they are fast (the last of them waiting for the end of the next
+/// trial), and always at the end of a run (finished, stopped or failed: `assembleTables`). So the CSV files always hold whole trials, a trial is in `trials.csv` only once its
 /// samples are, and a reader never meets a truncated file; after a SIGKILL they may lack the last trials the
 /// journal holds. Reopening a folder reads the journal (its torn last entry, if a kill cut one, is ignored and cut
 /// before the next append) and `--resume` assembles the files again from it. A folder written before the journal
