@@ -9,7 +9,7 @@
 # header's column count; every trial of trials.csv has all its samples (`sample_count`) in samples.csv and its
 # phases in phases.csv; per-node.csv names only configurations of trials.csv, with no more ok repetitions than
 # trials.csv has. At the end trials.csv must hold exactly the planned trial ids, none twice. Exits 1 on the first
-# violation. The moments are drawn from SEED (bash's RANDOM), between 0.2 s and 4 s after each start.
+# violation. The moments are drawn from SEED (bash's RANDOM): 0 to 2 s after each start's first new trial.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 layoutlab=${LAYOUTLAB:-.build/release/layoutlab}
@@ -83,12 +83,24 @@ if final:
 PY
 }
 
-# kill_after SECONDS COMMAND...: starts the runner and SIGKILLs it and its worker after SECONDS. Returns 0 when it
-# killed them, 1 when the runner had ended by itself, successfully; exits when it had failed.
+# journal_bytes: the size of the folder's journal (0 before there is one).
+journal_bytes() { stat -c %s "$out/trials.journal" 2> /dev/null || echo 0; }
+
+# kill_after SECONDS COMMAND...: starts the runner, waits until it records a trial (a resume first checks its
+# build, seconds on a busy machine: a kill there would find the files as the last kill left them), then SIGKILLs
+# it and its worker SECONDS later. Returns 0 when it killed them, 1 when the runner had ended by itself,
+# successfully; exits when it had failed.
 kill_after() {
     local delay=$1; shift
+    local before
+    before=$(journal_bytes)
     "$@" > /dev/null 2> "$scratch/stderr" &
     local runner=$!
+    for _ in $(seq 600); do
+        [ "$(journal_bytes)" != "$before" ] && break
+        kill -0 "$runner" 2> /dev/null || break
+        sleep 0.1
+    done
     sleep "$delay"
     local workers
     workers=$(ps -o pid= --ppid "$runner" 2> /dev/null || true)
@@ -111,10 +123,10 @@ while [ "$done_kills" -lt "$kills" ]; do
     else
         command=("$layoutlab" run --quiet --out "$out" "$scratch/kill.json")
     fi
-    delay=$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.2 + 3.8 * r / 32767 }')
+    delay=$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 2 * r / 32767 }')
     if kill_after "$delay" "${command[@]}"; then
         done_kills=$((done_kills + 1))
-        echo "kill $done_kills after $delay s (${command[3]}):"
+        echo "kill $done_kills, $delay s after its first trial (${command[3]}):"
         check 0 || exit 1
     else
         echo "the run ended before its kill after $delay s"
