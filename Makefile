@@ -8,7 +8,7 @@ EXPERIMENT ?= experiments/default.json
 RESULTS := results/$(basename $(notdir $(EXPERIMENT)))/latest
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench deps test-deps build
+.PHONY: run test bench kill-resume deps test-deps build
 
 run: deps build
 	.build/release/layoutlab run $(EXPERIMENT)
@@ -19,11 +19,17 @@ test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
-# The lab measures itself (layoutlab calibrate), then times the default suite end to end.
+# The lab measures itself (layoutlab calibrate), times the default suite end to end, then the runner's own
+# cost per trial for 200 and 2 000 trials (bench/trial-cost.sh, a few minutes).
 bench: deps build
 	.build/release/layoutlab calibrate
 	@start=$$(date +%s.%N); .build/release/layoutlab run --quiet experiments/default.json > /dev/null; \
 	  end=$$(date +%s.%N); echo "default suite, end to end: $$(echo "$$end - $$start" | bc) s"
+	bench/trial-cost.sh
+
+# SIGKILLs a run at 20 random moments, resuming each time, and checks that no file is ever torn (minutes).
+kill-resume: deps build
+	bench/kill-resume.sh
 
 build:
 	$(SWIFT) build -c release

@@ -4,12 +4,20 @@ import LayoutLabExperiments
 import LayoutLabModel
 import LayoutLabTables
 
-/// The folder one experiment's results are written to. After every trial it rewrites `samples.csv`,
-/// `phases.csv`, then `trials.csv` and `per-node.csv`, each atomically (temporary file, fsync, rename), so the
-/// folder always holds every finished trial, a trial is in `trials.csv` only once its samples are on disk, and
-/// a reader never meets a truncated file. The samples and phases text is kept rendered and extended trial by
-/// trial, so each rewrite costs writing the bytes, not rendering the suite again. A folder can be reopened to
-/// resume a run that stopped; rows of a trial that never reached `trials.csv` are dropped then.
+/// The folder one experiment's results are written to.
+///
+/// While a run goes on, `trials.journal` (`TrialJournal`) is the source of truth: each finished trial is
+/// appended to it, samples, phases and trial row in one entry, and `fsync`ed before `record` returns, a cost that
+/// does not grow with the suite. `samples.csv`, `phases.csv`, then `trials.csv` and `per-node.csv` are assembled
+/// from it, each atomically (temporary file, fsync, rename) and samples first, on a schedule
+/// (`AssemblySchedule`) that keeps their share of the run's time under 5 %: after every trial when trials are
+/// slow, a fraction of a second behind when they are fast (the last of them waiting for the end of the next
+/// trial), and always at the end of a run (finished, stopped or failed: `assembleTables`). So the CSV files always hold whole trials, a trial is in `trials.csv` only once its
+/// samples are, and a reader never meets a truncated file; after a SIGKILL they may lack the last trials the
+/// journal holds. Reopening a folder reads the journal (its torn last entry, if a kill cut one, is ignored and cut
+/// before the next append) and `--resume` assembles the files again from it. A folder written before the journal
+/// existed is read from its CSV files (rows of a trial that never reached `trials.csv` dropped) and gets a
+/// journal of them before its first new trial.
 public final class ResultsFolder {
     public static let trialsFile = "trials.csv"
     public static let samplesFile = "samples.csv"
@@ -19,6 +27,8 @@ public final class ResultsFolder {
     /// A byte-for-byte copy of the experiment file, so the folder alone can resume or reproduce the run.
     public static let experimentFile = "experiment.json"
     public static let generatedSourceFile = "generated-layouts.swift"
+    /// The append-only record of finished trials the CSV files are assembled from (`TrialJournal`).
+    public static let journalFile = TrialJournal.fileName
 
     public let directory: URL
     public let experiment: Experiment
@@ -29,9 +39,19 @@ public final class ResultsFolder {
     /// The rows of `samples.csv` and `phases.csv`, as the files hold them.
     public private(set) var sampleRows: [SampleRow] = []
     public private(set) var phaseRows: [PhaseRow] = []
-    /// The text of `samples.csv` and `phases.csv`, header included, as last written plus nothing else.
+    /// The text of `samples.csv` and `phases.csv`, header included, with every recorded trial: what the next
+    /// assembly writes, extended trial by trial so that it is never rendered again.
     private var samplesText = Data()
     private var phasesText = Data()
+    /// Opened at the first append; until then the folder writes nothing.
+    private var journal: TrialJournalWriter?
+    /// Where the journal's whole entries end as read (the length the first append cuts it to).
+    private var journalWholeBytes = 0
+    /// False for a folder read from its CSV files: the journal must be written from them before it grows.
+    private var journalHoldsRecords = true
+    private var schedule = AssemblySchedule()
+    /// How many trials the CSV files held when this object last assembled them; nil: not known (reopened).
+    private var assembledTrials: Int? = 0
 
     /// Creates the folder and copies the experiment file into it.
     public init(creating directory: URL, experiment: Experiment) throws {
@@ -47,13 +67,49 @@ public final class ResultsFolder {
         }
     }
 
-    /// Reopens a folder: keeps the trials already in `trials.csv` and their samples; samples of a trial that
-    /// never reached `trials.csv` (the one running when the run stopped) are dropped.
+    /// Reopens a folder: keeps the trials its journal holds (or, for a folder from before the journal, the
+    /// trials already in `trials.csv` and their samples; samples of a trial that never reached `trials.csv`, the
+    /// one running when the run stopped, are dropped). Writes nothing.
     public init(resuming directory: URL, experiment: Experiment) throws {
         self.directory = directory
         self.experiment = experiment
         let trialsByID = Dictionary(uniqueKeysWithValues: TrialPlan.possibleTrials(for: experiment).map { ($0.id, $0) })
         disturbedAttempts = try DisturbedAttempts(in: directory, trials: trialsByID)
+        assembledTrials = nil
+        if let journal = try TrialJournal.read(url(Self.journalFile)) {
+            try load(journal, trials: trialsByID)
+        } else {
+            try loadTables(trials: trialsByID)
+        }
+        samplesText = Data(SamplesTable.schema.table(sampleRows).text.utf8)
+        phasesText = Data(PhasesTable.schema.table(phaseRows).text.utf8)
+    }
+
+    private func load(_ journal: TrialJournal.Contents, trials: [String: Trial]) throws {
+        journalWholeBytes = journal.wholeBytes
+        let file = url(Self.journalFile).path
+        for entry in journal.entries {
+            guard entry.trial.count == TrialsTable.header.count, entry.samples.allSatisfy({ $0.count == SamplesTable.header.count }),
+                entry.phases.allSatisfy({ $0.count == PhasesTable.header.count })
+            else {
+                throw TrialJournalError.otherColumns(file: file, journalFile: Self.journalFile)
+            }
+            let cells = entry.trial.map { $0 ?? "" }
+            guard let record = TrialsTable.record(cells, trials: trials)
+            else { throw ResultsFolderError.foreignRow(file: file, experiment: experiment.name, trialID: cells.first ?? "") }
+            records.append(record)
+            trialsTable.append(entry.trial)
+            sampleRows += entry.samples.map { SamplesTable.row($0.map { $0 ?? "" }) }
+            phaseRows += entry.phases.map { PhasesTable.row($0.map { $0 ?? "" }) }
+        }
+        // A configuration's precision decision is written into its rows after they reached the journal.
+        if experiment.precision != nil {
+            for configuration in Set(records.map(\.trial.configuration)) { markPrecision(of: configuration) }
+        }
+    }
+
+    private func loadTables(trials trialsByID: [String: Trial]) throws {
+        journalHoldsRecords = false
         for cells in try Self.rows(of: url(Self.trialsFile), header: TrialsTable.header) {
             guard let record = TrialsTable.record(cells, trials: trialsByID)
             else {
@@ -67,8 +123,6 @@ public final class ResultsFolder {
             .map(SamplesTable.row)
         phaseRows = try Self.finishedRows(of: url(Self.phasesFile), header: PhasesTable.header, finished: finished)
             .map(PhasesTable.row)
-        samplesText = Data(SamplesTable.schema.table(sampleRows).text.utf8)
-        phasesText = Data(PhasesTable.schema.table(phaseRows).text.utf8)
     }
 
     /// The rows of a samples or phases file whose trial (first column) is finished.
@@ -116,21 +170,33 @@ public final class ResultsFolder {
         return try ResultsFolder(resuming: directory, experiment: try ExperimentLoader().load(path: copy.path))
     }
 
-    /// Adds a finished trial and rewrites the tables, samples first.
+    /// Adds a finished trial: appends it to the journal (on disk when this returns), then assembles the CSV
+    /// files if the schedule says they are due.
     public func record(_ result: TrialResult) throws {
         let metrics = TrialMetrics(result: result)
         let samples = SamplesTable.rows(result, phases: experiment.phases)
         let phases = PhasesTable.rows(result, metrics: metrics, seed: experiment.seed)
+        let record = TrialRecord(result: result, metrics: metrics)
+        let row = TrialsTable.row(record)
+        let samplesLines = CSVTable.lines(samples), phasesLines = CSVTable.lines(phases)
+        try appendToJournal([TrialJournal.encode(
+            samples: samplesLines, sampleCount: samples.count, phases: phasesLines, phaseCount: phases.count,
+            trial: CSVTable.lines([row]))])
         // Kept as the files hold them (three decimals), so this run's report is what a later reading gives.
         sampleRows += samples.map { SamplesTable.row($0.map { $0 ?? "" }) }
         phaseRows += phases.map { PhasesTable.row($0.map { $0 ?? "" }) }
-        samplesText.append(contentsOf: CSVTable.lines(samples).utf8)
-        phasesText.append(contentsOf: CSVTable.lines(phases).utf8)
-        let record = TrialRecord(result: result, metrics: metrics)
+        samplesText.append(contentsOf: samplesLines.utf8)
+        phasesText.append(contentsOf: phasesLines.utf8)
         records.append(record)
-        trialsTable.append(TrialsTable.row(record))
+        trialsTable.append(row)
         if experiment.precision != nil { markPrecision(of: record.trial.configuration) }
-        try writeTables()
+        if schedule.isDue(at: AssemblySchedule.now()) { try writeTables() }
+    }
+
+    /// Brings the CSV files up to date with every trial recorded: what a run does when it ends, however it
+    /// ends. Writes nothing when they already are.
+    public func assembleTables() throws {
+        if assembledTrials != records.count { try writeTables() }
     }
 
     /// Keeps a disturbed run that is about to be run again in `disturbed-attempts/`; the trial's own row waits
@@ -171,8 +237,9 @@ public final class ResultsFolder {
         }
     }
 
-    /// Adds every trial of another folder of the same experiment (a shard) and rewrites the tables.
+    /// Adds every trial of another folder of the same experiment (a shard) and assembles the tables.
     public func absorb(_ other: ResultsFolder) throws {
+        try appendToJournal(other.journalEntries())
         records += other.records
         trialsTable.append(contentsOf: other.trialsTable.rows)
         sampleRows += other.sampleRows
@@ -183,7 +250,37 @@ public final class ResultsFolder {
         try writeTables()
     }
 
+    /// Appends entries to the journal, opening it first: cut to its whole entries, or, for a folder read from
+    /// its CSV files, written whole from them (atomically: a kill leaves the folder with its CSV files only).
+    private func appendToJournal(_ entries: [[UInt8]]) throws {
+        if journal == nil {
+            let file = url(Self.journalFile)
+            if !journalHoldsRecords {
+                let bytes = Array(TrialJournal.firstLine.utf8) + journalEntries().joined()
+                try AtomicFile.write(Data(bytes), to: file)
+                AtomicFile.syncDirectory(directory)
+                journalWholeBytes = bytes.count
+                journalHoldsRecords = true
+            }
+            journal = try TrialJournalWriter(url: file, wholeBytes: journalWholeBytes)
+        }
+        try journal?.append(entries)
+    }
+
+    /// Every recorded trial as a journal entry, with its samples and phases, in the order of `records`.
+    private func journalEntries() -> [[UInt8]] {
+        let samples = Dictionary(grouping: sampleRows, by: \.trialID)
+        let phases = Dictionary(grouping: phaseRows, by: \.trialID)
+        return trialsTable.rows.map { row in
+            let id = row[0] ?? ""
+            return TrialJournal.encode(
+                samples: SamplesTable.schema.lines(samples[id] ?? []), sampleCount: samples[id]?.count ?? 0,
+                phases: PhasesTable.schema.lines(phases[id] ?? []), phaseCount: phases[id]?.count ?? 0, trial: CSVTable.lines([row]))
+        }
+    }
+
     private func writeTables() throws {
+        let start = AssemblySchedule.now()
         // Samples first: a trial appears in trials.csv only once its samples are on disk, renames included.
         try AtomicFile.write(samplesText, to: url(Self.samplesFile))
         try AtomicFile.write(phasesText, to: url(Self.phasesFile))
@@ -193,6 +290,8 @@ public final class ResultsFolder {
         // Per-node medians need the trial records only: no phase rows turned into dictionaries on every trial.
         let trialsOnly = ExperimentRun(experiment: experiment, directory: directory, records: records)
         try AtomicFile.write(PerNodeCSV.table(PerNodeSummary.summaries(of: trialsOnly)).text, to: url(Self.perNodeFile))
+        assembledTrials = records.count
+        schedule.assembled(from: start, to: AssemblySchedule.now())
     }
 
     /// Removes the workers folder if no worker wrote anything.

@@ -156,6 +156,8 @@ public struct SuiteRunner: Sendable {
                 workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds),
             callgrind: callgrind, interruption: options.interruption, progress: progress)
         batch.forced = try ForcedDisturbance.fromEnvironment()
+        // However the run ends, its CSV files get every trial the journal holds (a failure's own error wins).
+        defer { try? folder.assembleTables() }
         progress.beginExperiment()
         var complete = try batch.run(trials)
         // A precision target adds rounds of one more repetition for every configuration still short of it.
@@ -165,6 +167,7 @@ public struct SuiteRunner: Sendable {
             progress.beginExperiment()
             complete = try batch.run(round)
         }
+        try folder.assembleTables()
         // The derived tables gnuplot draws from, so `gnuplot -e "results='DIR'" plot.gnuplot` works on any folder.
         try ChartDataWriter.write(for: folder)
         environment.finishedUtc = EnvironmentProbe.utcTimestamp()

@@ -85,7 +85,8 @@ struct FaultToleranceTests {
     }
 
     /// Starts `layoutlab run` on a 12-trial experiment whose third trial (columns r1) hangs at its last
-    /// checkpoint, and returns once two trials are on disk, so that a signal lands mid-trial.
+    /// checkpoint, and returns once two trials are on disk (in the folder's journal: its CSV files may lag behind
+    /// it while trials are fast), so that a signal lands mid-trial.
     static func startRunThatHangs(
         _ label: String, standardOutput: ChildProcess.Stream = .null, standardError: ChildProcess.Stream = .null
     ) throws -> (process: ChildProcess, file: URL, out: URL, finished: Int) {
@@ -99,7 +100,7 @@ struct FaultToleranceTests {
         var finished = 0
         for _ in 0..<600 where finished < 2 {
             usleep(50_000)
-            finished = (try? TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows.count) ?? 0
+            finished = (try? ResultsFolder.open(out).records.count) ?? 0
         }
         usleep(300_000)
         return (process, file, out, finished)
@@ -112,10 +113,12 @@ struct FaultToleranceTests {
         process.send(SIGKILL)
         process.wait()
 
-        // What is on disk is whole: every recorded trial has its row and all its samples.
+        // What is on disk is whole: the journal holds every finished trial; each trial the CSV files got so far
+        // has its row and all its samples.
+        #expect(try ResultsFolder.open(out).records.count >= 2)
         let trials = try TestSupport.readCSV(trialsFile)
         let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv"))
-        #expect(trials.rows.count >= 2)
+        #expect(trials.rows.count >= 1)
         #expect(trials.rows.allSatisfy { $0.count == trials.header.count && $0["status"] == "ok" })
         for row in trials.rows {
             #expect(samples.rows.filter { $0["trial_id"] == row["trial_id"] }.count == 6)

@@ -54,7 +54,8 @@ struct ResumeSafetyTests {
     }
 
     /// Rewrites `environment.json` as a stopped folder would have it (status incomplete; with `anotherBuild`, of
-    /// another lab commit and worker) and drops the last `dropping` trials, so that there is something to resume.
+    /// another lab commit and worker) and drops the last `dropping` trials from its journal and `trials.csv`, so that
+    /// there is something to resume.
     static func makeStopped(_ out: URL, anotherBuild: Bool = true, dropping: Int = 1) throws {
         try editLab(of: out) { lab in
             if anotherBuild {
@@ -62,6 +63,13 @@ struct ResumeSafetyTests {
                 lab["worker_sha256"] = String(repeating: "f", count: 64)
             }
         }
+        let journal = out.appendingPathComponent(ResultsFolder.journalFile)
+        let kept = try #require(try TrialJournal.read(journal)).entries.dropLast(dropping).map {
+            TrialJournal.encode(
+                samples: CSVTable.lines($0.samples), sampleCount: $0.samples.count, phases: CSVTable.lines($0.phases),
+                phaseCount: $0.phases.count, trial: CSVTable.lines([$0.trial]))
+        }
+        try Data(Array(TrialJournal.firstLine.utf8) + kept.joined()).write(to: journal)
         let trials = out.appendingPathComponent("trials.csv")
         var lines = try String(contentsOf: trials, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         lines.removeLast(dropping + 1)

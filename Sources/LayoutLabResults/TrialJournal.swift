@@ -1,0 +1,102 @@
+import CSV
+import LayoutLabTables
+import Foundation
+
+/// `trials.journal` in a results folder: the source of truth while a run goes on. One entry per finished trial,
+/// appended and `fsync`ed before the folder's CSV files are assembled from it: the trial's `samples.csv` rows,
+/// its `phases.csv` rows and its `trials.csv` row, as the CSV lines those files hold. An entry is a text line
+///
+///     trial <sample rows> <phase rows> <payload bytes> <FNV-1a 64 of the payload, 16 hex digits>
+///
+/// followed by the payload, after the file's first line `layoutlab trial journal 1`. A SIGKILL (or a power
+/// loss after the last `fsync`) can leave only the last entry unfinished: reading stops at the first entry whose
+/// line, length or checksum is not whole, and that tail is cut before the next append. Appending costs the
+/// trial's own bytes, whatever the number of trials before it.
+struct TrialJournal {
+    static let fileName = "trials.journal"
+    static let firstLine = "layoutlab trial journal 1\n"
+
+    /// One trial's rows, cells as written (an empty cell reads back as "").
+    struct Entry: Equatable {
+        var samples: [[String?]]
+        var phases: [[String?]]
+        var trial: [String?]
+    }
+
+    /// What a journal file holds: its whole entries, and where they end (the length to cut the file to).
+    struct Contents {
+        var entries: [Entry] = []
+        var wholeBytes = 0
+        /// Bytes after the last whole entry: an append that a kill cut short.
+        var tornBytes = 0
+    }
+
+    /// The journal's entries; nil when the file does not exist.
+    static func read(_ url: URL) throws -> Contents? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        return try parse([UInt8](data), file: url.path)
+    }
+
+    /// The whole entries of a journal's bytes, `file` naming it in errors.
+    static func parse(_ bytes: [UInt8], file: String) throws -> Contents {
+        var contents = Contents()
+        let first = Array(firstLine.utf8)
+        guard bytes.count >= first.count, Array(bytes[0..<first.count]) == first else {
+            // Cut inside its first line (a kill as the file was created), or not a journal at all.
+            if first.starts(with: bytes) {
+                contents.tornBytes = bytes.count
+                return contents
+            }
+            throw TrialJournalError.notAJournal(file: file, expectedFirstLine: String(firstLine.dropLast()))
+        }
+        var offset = first.count
+        contents.wholeBytes = offset
+        while offset < bytes.count {
+            guard let (entry, end) = try entry(in: bytes, at: offset, file: file) else { break }
+            contents.entries.append(entry)
+            offset = end
+            contents.wholeBytes = end
+        }
+        contents.tornBytes = bytes.count - contents.wholeBytes
+        return contents
+    }
+
+    /// The entry starting at `offset` and where it ends; nil when it is not whole (its line cut, its payload
+    /// short, or the checksum not the payload's).
+    private static func entry(in bytes: [UInt8], at offset: Int, file: String) throws -> (Entry, Int)? {
+        guard let lineEnd = bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let fields = String(decoding: bytes[offset..<lineEnd], as: UTF8.self).split(separator: " ")
+        guard fields.count == 5, fields[0] == "trial", let sampleCount = Int(fields[1]), let phaseCount = Int(fields[2]),
+            let length = Int(fields[3]), length >= 0, let checksum = UInt64(fields[4], radix: 16)
+        else { return nil }
+        let start = lineEnd + 1
+        guard bytes.count - start >= length, fnv1a(bytes[start..<(start + length)]) == checksum else { return nil }
+        let rows = try CSVReader(string: String(decoding: bytes[start..<(start + length)], as: UTF8.self), hasHeaderRow: false)
+            .map { $0.map { Optional($0) } }
+        // A whole entry (its checksum holds) of the wrong shape was written by something else than this lab.
+        guard rows.count == sampleCount + phaseCount + 1, let trial = rows.last else {
+            throw TrialJournalError.entryRowCount(file: file, offset: offset, rows: rows.count, expected: sampleCount + phaseCount + 1)
+        }
+        let entry = Entry(
+            samples: Array(rows[0..<sampleCount]), phases: Array(rows[sampleCount..<(sampleCount + phaseCount)]), trial: trial)
+        return (entry, start + length)
+    }
+
+    /// The bytes of one entry: its line and its payload.
+    static func encode(samples: String, sampleCount: Int, phases: String, phaseCount: Int, trial: String) -> [UInt8] {
+        let payload = Array((samples + phases + trial).utf8)
+        let checksum = String(fnv1a(payload[...]), radix: 16)
+        let line = "trial \(sampleCount) \(phaseCount) \(payload.count) \(String(repeating: "0", count: 16 - checksum.count))\(checksum)\n"
+        return Array(line.utf8) + payload
+    }
+
+    /// FNV-1a, 64 bits: enough to tell a whole payload from one a crash left half written.
+    static func fnv1a(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}
