@@ -91,7 +91,7 @@ let package = Package(
         // Layout code generation: the Swift source of each layout and its compiled shared library.
         .target(
             name: "LayoutLabCodegen",
-            dependencies: ["LayoutLabModel", "LayoutLabHost"],
+            dependencies: ["LayoutLabModel", "LayoutLabProtocol", "LayoutLabHost"],
             swiftSettings: sharedSwiftSettings
         ),
         // A results folder: writing and reading it, environment.json, merging shards.

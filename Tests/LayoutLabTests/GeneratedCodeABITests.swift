@@ -39,7 +39,7 @@ struct GeneratedCodeABITests {
 
     /// The ABI's own source file, which the worker compiles.
     static let abiFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Sources/LayoutLabSampling/GeneratedCodeABI.swift")
+        .deletingLastPathComponent().appendingPathComponent("Sources/LayoutLabProtocol/GeneratedCodeABI.swift")
 
     @Test func everyEntryPointHasTheDeclaredType() throws {
         let swiftc = try #require(LayoutLibraryBuilder.findSwiftc())
