@@ -18,7 +18,7 @@ public enum ChartData {
 
     /// RSS and the allocator's own active (else allocated) bytes against nodes alive during allocate,
     /// repetition 1 of each layout × allocator, in MiB and millions of nodes.
-    public static func growth(samples: [SampleRow], run: ExperimentRun, focus: Focus) -> CSVTable {
+    package static func growth(samples: [SampleRow], run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["allocator", "layout", "nodes_alive_millions", "rss_mib", "allocator_mib", "allocator_figure"])
         let (shape, nodes) = (focus.shape, focus.nodes)
         for allocator in run.experiment.allocators {
@@ -60,7 +60,7 @@ public enum ChartData {
     /// Where the known segments exceed RSS (page overhead < 0: a large array's size-class rounding that no one
     /// touched), the filled bar stops at RSS: the excess is taken off rounding, then allocator overhead, and
     /// drawn above RSS as `not_resident`, an outline; `label` is the RSS (the chart prints the excess above it).
-    public static func breakdown(run: ExperimentRun, focus: Focus) -> CSVTable {
+    package static func breakdown(run: ExperimentRun, focus: Focus) -> CSVTable {
         let segments = breakdownSegments
         var table = CSVTable(header: ["x", "layout", "allocator", "allocator_index", "rss_bytes_per_node"] + segments
             + segments.flatMap { ["\($0)_bottom", "\($0)_top"] } + ["bar_top", "label"])
@@ -126,7 +126,7 @@ public enum ChartData {
 
     /// ns per node of each phase by layout and allocator (median, min, max over repetitions), with bar
     /// positions: x = phase index + an offset per layout.
-    public static func phaseTimes(run: ExperimentRun, focus: Focus) -> CSVTable {
+    package static func phaseTimes(run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["allocator", "phase_index", "phase_label", "layout", "layout_index", "x", "ns_median", "ns_min", "ns_max"])
         let (shape, nodes) = (focus.shape, focus.nodes)
         guard run.experiment.phases.count > 1 else { return table }
@@ -152,7 +152,7 @@ public enum ChartData {
     }
 
     /// The experiment's phases in order with their axis labels (a phase may appear twice).
-    public static func phaseLabels(run: ExperimentRun) -> CSVTable {
+    package static func phaseLabels(run: ExperimentRun) -> CSVTable {
         var table = CSVTable(header: ["phase_index", "phase_label"])
         for (index, phase) in run.experiment.phases.enumerated() { table.append([String(index), label(phase)]) }
         return table
@@ -160,7 +160,7 @@ public enum ChartData {
 
     /// RSS over the whole trial (repetition 1), x = phase index + progress through the phase, so that phase
     /// boundaries fall on integers for every layout.
-    public static func timeline(samples: [SampleRow], run: ExperimentRun, focus: Focus) -> CSVTable {
+    package static func timeline(samples: [SampleRow], run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["allocator", "layout", "x", "rss_mib"])
         let (shape, nodes) = (focus.shape, focus.nodes)
         guard run.experiment.phases.count > 1 else { return table }
@@ -185,7 +185,7 @@ public enum ChartData {
 
     /// The ratios of `comparison.csv` for one metric as bars: x, a label, ratio and its interval (empty where
     /// there is none).
-    public static func comparison(_ comparisons: [Comparison], metric: String, focus: Focus) -> CSVTable {
+    package static func comparison(_ comparisons: [Comparison], metric: String, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["x", "label", "ratio", "ci_low", "ci_high", "side_a", "side_b"])
         let (shape, nodes) = (focus.shape, focus.nodes)
         let selected = comparisons.filter { $0.metric == metric && $0.shape == shape.name && $0.nodes == nodes }
@@ -202,7 +202,7 @@ public enum ChartData {
     }
 
     /// `traverse-rnd`, `churn`, ...: short phase names for axes (no spaces: gnuplot splits words on them).
-    public static func label(_ phase: PhaseSpec) -> String {
+    package static func label(_ phase: PhaseSpec) -> String {
         phase.kind == .traverse || phase.kind == .mutate ? "\(phase.kind.rawValue)-\(phase.order == .random ? "rnd" : "seq")" : phase.kind.rawValue
     }
 

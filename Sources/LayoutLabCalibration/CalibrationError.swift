@@ -2,7 +2,7 @@ import LayoutLabHost
 import LayoutLabModel
 
 /// `layoutlab calibrate` could not take one of its measurements: which, and where to look.
-public enum CalibrationError: LabError, Equatable {
+package enum CalibrationError: LabError, Equatable {
     /// A calibration run had failed trials or stopped; `folder` holds what it measured.
     case runNotClean(name: String, folder: String)
     case jemallocUnusable(LibraryProblem)
@@ -12,9 +12,9 @@ public enum CalibrationError: LabError, Equatable {
     case harnessTrialFailed
     case workerDidNotStart
 
-    public var exitStatus: LabExitStatus { .failure }
+    package var exitStatus: LabExitStatus { .failure }
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .runNotClean(let name, let folder): "calibration run \(name) did not complete cleanly; see \(folder)"
         case .jemallocUnusable(let problem): "calibrate needs jemalloc: libjemalloc.so.2 is \(problem.explanation)"

@@ -2,9 +2,9 @@ import LayoutLabModel
 import LayoutLabTables
 
 /// One figure of `layoutlab calibrate`: what was measured and how, its goal, and whether it met it.
-public struct CalibrationFigure: Sendable, Equatable {
+package struct CalibrationFigure: Sendable, Equatable {
     /// The verdict on a figure.
-    public enum Result: String, Sendable {
+    package enum Result: String, Sendable {
         /// Within its goal.
         case pass
         /// Outside its goal, on either side.
@@ -16,15 +16,15 @@ public struct CalibrationFigure: Sendable, Equatable {
         case notMeasurable = "not measurable"
     }
 
-    public var name: String
-    public var method: String
-    public var goal: String
-    public var measured: String
-    public var result: Result
+    package var name: String
+    package var method: String
+    package var goal: String
+    package var measured: String
+    package var result: Result
     /// By how much, and on which side, a missed goal was missed; or what was missing.
-    public var shortfall: String?
+    package var shortfall: String?
 
-    public init(name: String, method: String, goal: String, measured: String, result: Result, shortfall: String? = nil) {
+    package init(name: String, method: String, goal: String, measured: String, result: Result, shortfall: String? = nil) {
         self.name = name
         self.method = method
         self.goal = goal
@@ -39,7 +39,7 @@ public struct CalibrationFigure: Sendable, Equatable {
     }
 
     /// Whether calibrate fails because of this figure.
-    public var missesGoal: Bool { result == .fail || result == .notMeasurable }
+    package var missesGoal: Bool { result == .fail || result == .notMeasurable }
 }
 
 /// The acceptable values of a figure: a closed range, either end open (nil). A goal on a signed error

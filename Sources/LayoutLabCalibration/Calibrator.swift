@@ -15,13 +15,13 @@ import LayoutLabTables
 /// (instructions by callgrind, time beside), sampling share, worker start and baseline, repeatability, and
 /// linear cost. Every run lands as a normal results folder under `directory`; the figures themselves are
 /// computed by `CalibrationFigures` from what the runs left.
-public struct Calibrator: Sendable {
-    public var options: RunOptions
-    public var directory: URL
-    public var defaultExperiment: URL
-    public var log: @Sendable (String) -> Void
+package struct Calibrator: Sendable {
+    package var options: RunOptions
+    package var directory: URL
+    package var defaultExperiment: URL
+    package var log: @Sendable (String) -> Void
 
-    public init(options: RunOptions, directory: URL, defaultExperiment: URL, log: @escaping @Sendable (String) -> Void) {
+    package init(options: RunOptions, directory: URL, defaultExperiment: URL, log: @escaping @Sendable (String) -> Void) {
         self.options = options
         self.directory = directory
         self.defaultExperiment = defaultExperiment
@@ -60,7 +60,7 @@ public struct Calibrator: Sendable {
     static let timedNodes = 10_000_000
     static let countedNodes = 1_000_000
 
-    public func run() throws -> [CalibrationFigure] {
+    package func run() throws -> [CalibrationFigure] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var figures: [CalibrationFigure] = []
 

@@ -1,7 +1,7 @@
 import LayoutLabModel
 
 /// valgrind's callgrind could not count the instructions of one function: what happened, and its log.
-public enum CallgrindCountError: LabError, Equatable {
+package enum CallgrindCountError: LabError, Equatable {
     /// valgrind could not be started; `reason` says why.
     case cannotStart(reason: String)
     /// valgrind exited with `status`; `lastLine` is the last line it wrote (with ": " before it, or empty).
@@ -9,9 +9,9 @@ public enum CallgrindCountError: LabError, Equatable {
     case noInstructionTotal(outputFile: String)
     case nothingCounted(function: String)
 
-    public var exitStatus: LabExitStatus { .failure }
+    package var exitStatus: LabExitStatus { .failure }
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .cannotStart(let reason): reason
         case .valgrindFailed(let status, let function, let lastLine, let log):

@@ -4,10 +4,10 @@ import LayoutLabProtocol
 
 /// A compiled layout library opened in the runner's own process, to ask the compiler's answer about the
 /// generated record structs before any trial runs.
-public struct CompiledLayoutLibrary {
+package struct CompiledLayoutLibrary {
     private let handle: UnsafeMutableRawPointer
 
-    public init(path: URL) throws(LayoutBuildError) {
+    package init(path: URL) throws(LayoutBuildError) {
         guard let handle = dlopen(path.path, RTLD_NOW | RTLD_LOCAL) else {
             throw LayoutBuildError(message: "cannot load \(path.path): \(dlerror().map { String(cString: $0) } ?? "unknown error")")
         }
@@ -15,7 +15,7 @@ public struct CompiledLayoutLibrary {
     }
 
     /// `MemoryLayout` size, stride and alignment of shape `shapeIndex`'s record, as compiled.
-    public func recordLayout(shapeIndex: Int) throws(LayoutBuildError) -> (size: Int, stride: Int, alignment: Int) {
+    package func recordLayout(shapeIndex: Int) throws(LayoutBuildError) -> (size: Int, stride: Int, alignment: Int) {
         let symbol = LayoutSourceGenerator.recordLayoutSymbol(shapeIndex: shapeIndex)
         guard let address = dlsym(handle, symbol) else {
             throw LayoutBuildError(message: "the layout library has no \(symbol)")
@@ -26,7 +26,7 @@ public struct CompiledLayoutLibrary {
     }
 
     /// Fails when the compiler laid out any shape differently from `PayloadLayout`'s arithmetic.
-    public func verify(shapes: [Shape]) throws(LayoutBuildError) {
+    package func verify(shapes: [Shape]) throws(LayoutBuildError) {
         for (index, shape) in shapes.enumerated() {
             let compiled = try recordLayout(shapeIndex: index)
             let expected = shape.payload

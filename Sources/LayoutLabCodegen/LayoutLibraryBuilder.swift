@@ -8,27 +8,27 @@ public struct LayoutLibraryBuilder: Sendable {
     /// The optimisation flags every generated library is built with. The implicit concurrency and regex
     /// imports are off so that loading the library into a worker loads no runtime the worker does not
     /// already have.
-    public static let compilerFlags = [
+    package static let compilerFlags = [
         "-O", "-wmo", "-parse-as-library", "-emit-library", "-module-name", "LayoutLabGenerated",
         "-Xfrontend", "-disable-implicit-concurrency-module-import",
         "-Xfrontend", "-disable-implicit-string-processing-module-import",
     ]
 
     /// The flags a library is built with for `exclusivity`, recorded in `environment.json`.
-    public static func compilerFlags(exclusivity: ExclusivityChecking) -> [String] {
+    package static func compilerFlags(exclusivity: ExclusivityChecking) -> [String] {
         compilerFlags + exclusivity.compilerFlags
     }
 
-    public var swiftc: String
-    public var cacheDirectory: URL
+    package var swiftc: String
+    package var cacheDirectory: URL
 
-    public init(swiftc: String, cacheDirectory: URL) {
+    package init(swiftc: String, cacheDirectory: URL) {
         self.swiftc = swiftc
         self.cacheDirectory = cacheDirectory
     }
 
     /// `$SWIFTC`, else `swiftc` on `PATH`; nil when neither exists.
-    public static func findSwiftc() -> String? {
+    package static func findSwiftc() -> String? {
         if let explicit = ProcessInfo.processInfo.environment["SWIFTC"], FileManager.default.isExecutableFile(atPath: explicit) {
             return explicit
         }
@@ -44,7 +44,7 @@ public struct LayoutLibraryBuilder: Sendable {
     }
 
     /// The compiler's `--version` text.
-    public func compilerVersion() throws(LayoutBuildError) -> String {
+    package func compilerVersion() throws(LayoutBuildError) -> String {
         let result = try run([swiftc, "--version"])
         return result.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -52,7 +52,7 @@ public struct LayoutLibraryBuilder: Sendable {
     /// The path of the compiled library for `source`, compiling it with `flags` if the cache has none.
     /// `compilerVersion` (part of the cache key, with the flags) is asked of the compiler unless the caller
     /// already has it.
-    public func library(
+    package func library(
         for source: String, compilerVersion known: String? = nil, flags: [String] = LayoutLibraryBuilder.compilerFlags
     ) throws(LayoutBuildError) -> URL {
         let version: String
@@ -93,9 +93,9 @@ public struct LayoutLibraryBuilder: Sendable {
 }
 
 /// The generated layout code could not be compiled.
-public struct LayoutBuildError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
+package struct LayoutBuildError: Error, CustomStringConvertible {
+    package let message: String
+    package var description: String { message }
 }
 
 /// FNV-1a, 64 bits: a hash that is the same in every process (unlike `Hasher`), for cache keys.

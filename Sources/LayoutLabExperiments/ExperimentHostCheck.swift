@@ -5,9 +5,9 @@ import LayoutLabModel
 /// (`SharedLibraryResolver`), the Python interpreter (probed by running it) and valgrind. `run`,
 /// `calibrate`, `slurm` and `validate` apply it; the commands that read a results folder never do.
 public struct ExperimentHostCheck: Sendable {
-    public var libraries: SharedLibraryResolver
+    package var libraries: SharedLibraryResolver
 
-    public init(libraries: SharedLibraryResolver = SharedLibraryResolver()) { self.libraries = libraries }
+    package init(libraries: SharedLibraryResolver = SharedLibraryResolver()) { self.libraries = libraries }
 
     /// The problems `requirements` meet on this host, in the file's order, and the Python interpreter found.
     func check(_ requirements: [HostRequirement], file: String) -> (problems: [ExperimentProblem], python: PythonInterpreter?) {

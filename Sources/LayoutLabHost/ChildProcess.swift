@@ -8,9 +8,9 @@ import LayoutLabSampling
 /// closes, so any daemon the child starts (munged, slurmd) inherits that socket and the wait never returns.
 /// Here the child gets only its three standard descriptors (every other one is closed in the child), its
 /// signal mask is cleared and every signal is back to its default action, and the wait is on its pid.
-public final class ChildProcess {
+package final class ChildProcess {
     /// Where one of the child's standard streams goes.
-    public enum Stream: Sendable {
+    package enum Stream: Sendable {
         /// `/dev/null`.
         case null
         /// A pipe that `collect` reads.
@@ -22,12 +22,12 @@ public final class ChildProcess {
     }
 
     /// How the child ended: its exit code, or the number of the signal that killed it.
-    public enum Termination: Equatable, Sendable {
+    package enum Termination: Equatable, Sendable {
         case exited(Int32)
         case signalled(Int32)
 
         /// The exit code, or 128 + the signal number as a shell reports it.
-        public var shellStatus: Int32 {
+        package var shellStatus: Int32 {
             switch self {
             case .exited(let code): code
             case .signalled(let signal): 128 + signal
@@ -36,20 +36,20 @@ public final class ChildProcess {
     }
 
     /// What `collect` read from the piped streams (whether the deadline passed is `timedOut`).
-    public struct Collected: Sendable {
-        public var standardOutput: [UInt8] = []
-        public var standardError: [UInt8] = []
+    package struct Collected: Sendable {
+        package var standardOutput: [UInt8] = []
+        package var standardError: [UInt8] = []
     }
 
     /// The child's process id.
-    public let pid: pid_t
+    package let pid: pid_t
     private var outputDescriptor: Int32?
     private var errorDescriptor: Int32?
     private var termination: Termination?
 
     /// Starts `executable` (a path; see `ExternalCommand.locate` for names on `PATH`) with `arguments`
     /// and exactly `environment`. Standard input is `/dev/null`.
-    public init(
+    package init(
         executable: String, arguments: [String], environment: [String: String],
         workingDirectory: String? = nil, standardOutput: Stream = .pipe, standardError: Stream = .null
     ) throws(ChildProcessError) {
@@ -136,7 +136,7 @@ public final class ChildProcess {
     }
 
     /// Sends `signal` to the child (unless it has already been reaped).
-    public func send(_ signal: Int32) {
+    package func send(_ signal: Int32) {
         if termination == nil { kill(pid, signal) }
     }
 
@@ -144,7 +144,7 @@ public final class ChildProcess {
     /// later `wait()`: if the child is still running then, it and its process group get SIGKILL and
     /// `timedOut` is set; what it had written is kept. Once the child has exited, reading stops within two
     /// seconds even if a descendant it left behind still holds a pipe open.
-    public func collect(timeoutSeconds: Double? = nil) -> Collected {
+    package func collect(timeoutSeconds: Double? = nil) -> Collected {
         var collected = Collected()
         var open: [(descriptor: Int32, isError: Bool)] = []
         if let outputDescriptor { open.append((outputDescriptor, false)) }
@@ -204,7 +204,7 @@ public final class ChildProcess {
     /// Waits for the child to end and reaps it. Within a deadline set by `collect(timeoutSeconds:)`: a child
     /// that closed its output but keeps running is killed when the deadline passes.
     @discardableResult
-    public func wait() -> Termination {
+    package func wait() -> Termination {
         if let termination { return termination }
         if let deadline {
             var pause: UInt32 = 50
@@ -230,7 +230,7 @@ public final class ChildProcess {
     }
 
     /// The deadline set by `collect` passed and the child was killed with SIGKILL (`collect` or `wait` did it).
-    public private(set) var timedOut = false
+    package private(set) var timedOut = false
     private var deadline: Int?
 
     private func killForTimeout() {
@@ -255,7 +255,7 @@ public final class ChildProcess {
     }
 
     /// Runs a command to completion: its status, standard output and standard error as text.
-    public static func run(
+    package static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
         workingDirectory: String? = nil, mergeStandardError: Bool = false, timeoutSeconds: Double? = nil
     ) throws(ChildProcessError) -> Finished {
@@ -270,21 +270,21 @@ public final class ChildProcess {
     }
 
     /// A command that ran to completion.
-    public struct Finished: Sendable {
-        public var termination: ChildProcess.Termination
-        public var standardOutput: String
-        public var standardError: String
-        public var timedOut: Bool
+    package struct Finished: Sendable {
+        package var termination: ChildProcess.Termination
+        package var standardOutput: String
+        package var standardError: String
+        package var timedOut: Bool
     }
 }
 
 /// A program could not be started (or a file it was to write, or its working directory, could not be opened).
-public struct ChildProcessError: Error, CustomStringConvertible {
-    public let executable: String
-    public let errno: Int32
+package struct ChildProcessError: Error, CustomStringConvertible {
+    package let executable: String
+    package let errno: Int32
     /// The files and directory the start depended on, e.g. "stderr to /results/workers/t.log".
-    public var context = ""
-    public var description: String {
+    package var context = ""
+    package var description: String {
         "cannot start \(executable)\(context.isEmpty ? "" : " (\(context))"): \(String(cString: strerror(errno)))"
     }
 }

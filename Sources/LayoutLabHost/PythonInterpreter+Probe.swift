@@ -2,7 +2,7 @@ import LayoutLabModel
 
 extension PythonInterpreter {
     /// Runs `command` (a name on `PATH` or a path) and asks it for its version; nil when it cannot run.
-    public static func probe(_ command: String) -> PythonInterpreter? {
+    package static func probe(_ command: String) -> PythonInterpreter? {
         let script = "import sys, os; print(os.path.realpath(sys.executable)); print('%d.%d.%d' % sys.version_info[:3]); print(sys.version.replace(chr(10), ' '))"
         guard let output = ExternalCommand.output([command, "-c", script]) else { return nil }
         let lines = output.split(separator: "\n").map(String.init)

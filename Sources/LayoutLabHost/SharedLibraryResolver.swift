@@ -2,10 +2,10 @@ import Foundation
 
 /// Finds an allocator's shared object: a path is taken as it is, a bare file name (`libjemalloc.so.2`) is
 /// searched in `LD_LIBRARY_PATH` and the system library directories, as the dynamic loader would.
-public struct SharedLibraryResolver: Sendable {
-    public var searchDirectories: [String]
+package struct SharedLibraryResolver: Sendable {
+    package var searchDirectories: [String]
 
-    public init(searchDirectories: [String]? = nil) {
+    package init(searchDirectories: [String]? = nil) {
         let fromEnvironment = (ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"] ?? "")
             .split(separator: ":").map(String.init)
         self.searchDirectories = searchDirectories ?? fromEnvironment + [
@@ -14,7 +14,7 @@ public struct SharedLibraryResolver: Sendable {
     }
 
     /// The real path of the library, or why it cannot be used.
-    public func resolve(_ library: String) -> Result<String, LibraryProblem> {
+    package func resolve(_ library: String) -> Result<String, LibraryProblem> {
         let candidates = library.contains("/") ? [library] : searchDirectories.map { $0 + "/" + library }
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             return .failure(library.contains("/") ? .missing : .notInstalled)
@@ -32,10 +32,10 @@ public struct SharedLibraryResolver: Sendable {
 }
 
 /// Why an allocator library cannot be used.
-public enum LibraryProblem: Error, Equatable, Sendable {
+package enum LibraryProblem: Error, Equatable, Sendable {
     case missing, notInstalled, unreadable, notSharedObject
 
-    public var explanation: String {
+    package var explanation: String {
         switch self {
         case .missing: "no such file"
         case .notInstalled: "not found in the system library directories"

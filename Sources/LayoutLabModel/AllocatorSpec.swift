@@ -9,11 +9,11 @@ public struct AllocatorSpec: Equatable, Sendable {
     /// Extra environment for the worker (e.g. `MALLOC_CONF`), recorded in `environment.json`.
     public var environment: [String: String]
     /// Where the `allocator_*` columns come from.
-    public var statistics: AllocatorStatisticsSource
+    package var statistics: AllocatorStatisticsSource
     /// The Debian package that ships a built-in allocator, for installation hints and version records.
     public var debianPackage: String?
 
-    public init(
+    package init(
         name: String, library: String?, environment: [String: String] = [:],
         statistics: AllocatorStatisticsSource, debianPackage: String? = nil
     ) {
@@ -47,7 +47,7 @@ public struct AllocatorSpec: Equatable, Sendable {
     public static let builtIns: [AllocatorSpec] = [.system, .jemalloc, .mimalloc, .tcmalloc, .pymalloc]
 
     /// The statistics a custom library most likely offers, judged by its file name.
-    public static func statistics(guessedFrom library: String) -> AllocatorStatisticsSource {
+    package static func statistics(guessedFrom library: String) -> AllocatorStatisticsSource {
         let name = library.split(separator: "/").last.map(String.init) ?? library
         if name.contains("jemalloc") { return .jemalloc }
         if name.contains("mimalloc") { return .mimalloc }

@@ -14,14 +14,14 @@ public struct Experiment: Equatable, Sendable {
     /// Samples per phase after the baseline.
     public var checkpoints: Int
     /// When `smaps_rollup` is read.
-    public var smaps: SamplingSchedule
+    package var smaps: SamplingSchedule
     /// When allocator statistics are read after `allocate`; nil: every checkpoint, except glibc's `mallinfo2`
     /// at phase boundaries (it walks every free chunk).
-    public var allocatorSchedule: SamplingSchedule?
+    package var allocatorSchedule: SamplingSchedule?
     /// Nodes rebuilt after the phase with the allocation counter on, to measure requested and usable bytes.
     public var probeNodes: Int
     /// The workload, in order; the first is always `allocate`.
-    public var phases: [PhaseSpec]
+    package var phases: [PhaseSpec]
     /// Seeds random orders and churn (a permutation of the nodes); recorded in `phases.csv`.
     public var seed: UInt64
     /// The interpreter that runs Python layouts (`"python": "python3"` by default), resolved to a path.
@@ -34,7 +34,7 @@ public struct Experiment: Equatable, Sendable {
     public var exclusivity: ExclusivityChecking = .checked
     /// Where instruction counts come from: the PMU (`hardware`, empty cells without one), a second run of each
     /// Swift trial under callgrind (`valgrind`), or nowhere (`off`).
-    public var instructions: InstructionCounting = .hardware
+    package var instructions: InstructionCounting = .hardware
     /// How many times a trial the machine disturbed (`TrialDisturbance`) is run again, at most
     /// (`"rerun_disturbed"`, 0 … `maximumRerunsOfDisturbed`); 0 marks disturbed trials and keeps them.
     public var rerunDisturbed = 0
@@ -45,7 +45,7 @@ public struct Experiment: Equatable, Sendable {
     public static let defaultProbeNodes = 65_536
     public static let maximumRerunsOfDisturbed = 10
 
-    public init(
+    package init(
         name: String, description: String = "", layouts: [LayoutKind] = LayoutKind.swiftLayouts, shapes: [Shape],
         nodes: [Int], allocators: [AllocatorSpec] = [.system], repetitions: Int = 1,
         checkpoints: Int = Experiment.defaultCheckpoints, smaps: SamplingSchedule = .boundaries,

@@ -8,7 +8,7 @@ public struct PhaseRow: Equatable, Sendable {
     /// The phase's kind (`PhaseSpec.Kind` raw value).
     public var phase: String
     /// Traverse and mutate only.
-    public var order: PhaseSpec.Order?
+    package var order: PhaseSpec.Order?
     /// The permutation's seed, for phases that need one.
     public var seed: UInt64?
     public var applicable: Bool
@@ -29,9 +29,9 @@ public struct PhaseRow: Equatable, Sendable {
     public var checksum: Int?
     public var note: String?
     /// The phase's counters; every field nil where the worker sent none.
-    public var counters = PhaseCounters()
+    package var counters = PhaseCounters()
     /// Where `counters.instructions` came from; nil without an instruction count.
-    public var instructionsSource: InstructionSource?
+    package var instructionsSource: InstructionSource?
 
     public init(trialID: String, phaseIndex: Int, phase: String, applicable: Bool = true) {
         self.trialID = trialID
@@ -44,7 +44,7 @@ public struct PhaseRow: Equatable, Sendable {
     package static let blank = PhaseRow(trialID: "", phaseIndex: 0, phase: "")
 
     /// The phase's kind, if this version knows it.
-    public var kind: PhaseSpec.Kind? { PhaseSpec.Kind(rawValue: phase) }
+    package var kind: PhaseSpec.Kind? { PhaseSpec.Kind(rawValue: phase) }
 
     /// A trial's phases; `metrics` are the trial's (`requested_bytes_per_node` gives the live bytes, the allocate
     /// phase's RSS per node the fragmentation), `seed` the experiment's.

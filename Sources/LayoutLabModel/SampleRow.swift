@@ -7,9 +7,9 @@ public struct SampleRow: Equatable, Sendable {
     public var phaseIndex: Int
     /// The phase's kind (`PhaseSpec.Kind` raw value); `?` for an index outside the experiment's list.
     public var phase: String
-    public var sample: MemorySample
+    package var sample: MemorySample
 
-    public init(trialID: String, phaseIndex: Int, phase: String, sample: MemorySample) {
+    package init(trialID: String, phaseIndex: Int, phase: String, sample: MemorySample) {
         self.trialID = trialID
         self.phaseIndex = phaseIndex
         self.phase = phase
@@ -20,7 +20,7 @@ public struct SampleRow: Equatable, Sendable {
     package static let blank = SampleRow(trialID: "", phaseIndex: 0, phase: "", sample: MemorySample(nodesAlive: 0, elapsedNs: 0))
 
     /// A trial's samples; `phases` names the phases by index (the experiment's list).
-    public static func rows(of result: TrialResult, phases: [PhaseSpec]) -> [SampleRow] {
+    package static func rows(of result: TrialResult, phases: [PhaseSpec]) -> [SampleRow] {
         result.phaseSamples.map { entry in
             let name = entry.phaseIndex < phases.count ? phases[entry.phaseIndex].kind.rawValue : "?"
             return SampleRow(trialID: result.trial.id, phaseIndex: entry.phaseIndex, phase: name, sample: entry.sample)

@@ -22,9 +22,9 @@ public struct TrialDisturbance: Equatable, Sendable {
         public var name: String
         /// `elapsed_ns`: the phase's own time, sampling excluded; nil where it has no sample.
         public var elapsedNs: Int?
-        public var counters: PhaseCounters?
+        package var counters: PhaseCounters?
 
-        public init(name: String, elapsedNs: Int?, counters: PhaseCounters?) {
+        package init(name: String, elapsedNs: Int?, counters: PhaseCounters?) {
             self.name = name
             self.elapsedNs = elapsedNs
             self.counters = counters

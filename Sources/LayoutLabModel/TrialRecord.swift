@@ -9,7 +9,7 @@ public struct TrialRecord: Sendable {
     public var metrics: TrialMetrics
     public var sampleCount: Int
     /// Where `allocate_instructions_per_node` and the phases' `instructions` came from.
-    public var instructionsSource: InstructionSource?
+    package var instructionsSource: InstructionSource?
     public var probeNodes: Int?
     public var mallocProvider: String?
     public var allocatorVersion: String?
@@ -48,7 +48,7 @@ public struct TrialRecord: Sendable {
         disturbance = result.disturbance?.reason
     }
 
-    public init(
+    package init(
         trial: Trial, status: TrialStatus, metrics: TrialMetrics = TrialMetrics(), sampleCount: Int = 0,
         probeNodes: Int? = nil, mallocProvider: String? = nil, allocatorVersion: String? = nil, wallNs: Int? = nil,
         message: String? = nil, host: String? = nil, instructionsSource: InstructionSource? = nil

@@ -62,12 +62,12 @@ public struct TrialResult: Sendable {
     /// Every phase's samples, in order: each phase's baseline first, then one per checkpoint.
     public var phaseSamples: [PhaseSample]
     /// What each phase reported at its end.
-    public var outcomes: [PhaseOutcome]
-    public var probe: AllocationProbe?
+    package var outcomes: [PhaseOutcome]
+    package var probe: AllocationProbe?
     /// Each phase's cost counters, by phase index.
-    public var phaseCounters: [Int: PhaseCounters] = [:]
+    package var phaseCounters: [Int: PhaseCounters] = [:]
     /// Where the `instructions` counts came from; nil where there are none.
-    public var instructionsSource: InstructionSource?
+    package var instructionsSource: InstructionSource?
     /// A Python worker's probe: nodes, getsizeof bytes, tracemalloc bytes.
     public var pythonProbe: (nodes: Int, getsizeofBytes: Int, tracemallocBytes: Int?)?
     public var mallocProvider: String?
@@ -81,7 +81,7 @@ public struct TrialResult: Sendable {
     /// Whether the machine disturbed the measurement (`DisturbanceBounds`); nil until the runner judged it.
     public var disturbance: TrialDisturbance?
 
-    public init(
+    package init(
         trial: Trial, status: TrialStatus, phaseSamples: [PhaseSample] = [], outcomes: [PhaseOutcome] = [],
         probe: AllocationProbe? = nil,
         mallocProvider: String? = nil, allocatorVersion: String? = nil, wallNs: Int = 0, message: String? = nil
@@ -100,15 +100,15 @@ public struct TrialResult: Sendable {
 
 extension TrialResult {
     /// The allocate phase's samples: the baseline first, then one per checkpoint.
-    public var samples: [MemorySample] { phaseSamples.filter { $0.phaseIndex == 0 }.map(\.sample) }
+    package var samples: [MemorySample] { phaseSamples.filter { $0.phaseIndex == 0 }.map(\.sample) }
 }
 
 /// A sample and the index of the phase it belongs to.
 public struct PhaseSample: Sendable {
     public var phaseIndex: Int
-    public var sample: MemorySample
+    package var sample: MemorySample
 
-    public init(phaseIndex: Int, sample: MemorySample) {
+    package init(phaseIndex: Int, sample: MemorySample) {
         self.phaseIndex = phaseIndex
         self.sample = sample
     }

@@ -2,16 +2,16 @@
 /// allocation counter on: `requested` is the size passed to `swift_allocObject`, `usable` the allocator's
 /// `malloc_usable_size` of what it returned, both in bytes. The container (the array of references that
 /// class layouts keep) is counted apart from the nodes.
-public struct AllocationProbe: Equatable, Sendable {
-    public var probeNodes: Int
-    public var containerAllocations: Int
-    public var containerRequestedBytes: Int
-    public var containerUsableBytes: Int
-    public var nodeAllocations: Int
-    public var nodeRequestedBytes: Int
-    public var nodeUsableBytes: Int
+package struct AllocationProbe: Equatable, Sendable {
+    package var probeNodes: Int
+    package var containerAllocations: Int
+    package var containerRequestedBytes: Int
+    package var containerUsableBytes: Int
+    package var nodeAllocations: Int
+    package var nodeRequestedBytes: Int
+    package var nodeUsableBytes: Int
 
-    public init(
+    package init(
         probeNodes: Int, containerAllocations: Int, containerRequestedBytes: Int, containerUsableBytes: Int,
         nodeAllocations: Int, nodeRequestedBytes: Int, nodeUsableBytes: Int
     ) {

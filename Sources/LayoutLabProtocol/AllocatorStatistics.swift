@@ -9,15 +9,15 @@
 /// | metadata  | `stats.metadata`     | —                   | —                            | —                             |
 /// | mapped    | `stats.mapped`       | `arena + hblkhd`    | `current_commit`             | `generic.heap_size`           |
 /// | retained  | `stats.retained`     | —                   | —                            | `tcmalloc.pageheap_unmapped_bytes` |
-public struct AllocatorStatistics: Equatable, Sendable {
-    public var allocatedBytes: Int?
-    public var activeBytes: Int?
-    public var residentBytes: Int?
-    public var metadataBytes: Int?
-    public var mappedBytes: Int?
-    public var retainedBytes: Int?
+package struct AllocatorStatistics: Equatable, Sendable {
+    package var allocatedBytes: Int?
+    package var activeBytes: Int?
+    package var residentBytes: Int?
+    package var metadataBytes: Int?
+    package var mappedBytes: Int?
+    package var retainedBytes: Int?
 
-    public init(
+    package init(
         allocatedBytes: Int? = nil, activeBytes: Int? = nil, residentBytes: Int? = nil,
         metadataBytes: Int? = nil, mappedBytes: Int? = nil, retainedBytes: Int? = nil
     ) {
@@ -31,7 +31,7 @@ public struct AllocatorStatistics: Equatable, Sendable {
 }
 
 /// Where the allocator statistics of a sample come from.
-public enum AllocatorStatisticsSource: String, Sendable, CaseIterable {
+package enum AllocatorStatisticsSource: String, Sendable, CaseIterable {
     /// jemalloc's `mallctl`, after an `epoch` write.
     case jemalloc
     /// glibc's `mallinfo2`.

@@ -5,34 +5,34 @@
 /// and type cannot drift apart.
 ///
 /// This file uses the standard library only: the test compiles it beside generated code.
-public enum GeneratedCodeABI {
+package enum GeneratedCodeABI {
     /// The callback the generated code calls at each checkpoint: context, nodes alive (or `containerReady`).
-    public typealias Checkpoint = @convention(c) (UnsafeMutableRawPointer?, Int) -> Void
+    package typealias Checkpoint = @convention(c) (UnsafeMutableRawPointer?, Int) -> Void
 
     /// One shape × layout's allocate entry point: builds `nodes` nodes, calling back at 0 (before anything is
     /// allocated), at `containerReady`, and at each of the `count` node counts in `checkpoints`; returns a
     /// retained handle that keeps every node alive.
-    public typealias AllocateEntry = @convention(c) (
+    package typealias AllocateEntry = @convention(c) (
         Int, UnsafePointer<Int>, Int, UnsafeMutableRawPointer?, Checkpoint
     ) -> UnsafeMutableRawPointer
 
     /// One shape × layout's phase entry point: runs the phase `PhaseSpec.Kind.generatedCode` names over the
     /// nodes of the handle, in the order of the permutation when one is given, calling back with the live node
     /// count at 0 work items and at each of the `count` work counts in `checkpoints`; writes `PhaseResult`.
-    public typealias PhaseEntry = @convention(c) (
+    package typealias PhaseEntry = @convention(c) (
         UnsafeMutableRawPointer, Int, UnsafePointer<Int>?, UnsafePointer<Int>, Int, UnsafeMutableRawPointer?,
         Checkpoint, UnsafeMutablePointer<Int>
     ) -> Void
 
     /// A shape's record-layout entry point: writes `MemoryLayout` size, stride and alignment of its record
     /// struct into three `Int`s.
-    public typealias RecordLayoutEntry = @convention(c) (UnsafeMutablePointer<Int>) -> Void
+    package typealias RecordLayoutEntry = @convention(c) (UnsafeMutablePointer<Int>) -> Void
 
     /// The node count the allocate entry point reports once the container is reserved.
-    public static let containerReady = -1
+    package static let containerReady = -1
 
     /// The slots of the phase entry point's result array, in order.
-    public enum PhaseResult: Int, CaseIterable, Sendable {
+    package enum PhaseResult: Int, CaseIterable, Sendable {
         /// Sum of every field read (traverse), so the compiler cannot drop the reads.
         case checksum
         /// Nodes alive at the end of the phase.
@@ -42,45 +42,45 @@ public enum GeneratedCodeABI {
     }
 
     /// The allocate entry point of shape number `shapeIndex` under the layout named `layout` (`final-class`).
-    public static func allocateSymbol(shapeIndex: Int, layout: String) -> String {
+    package static func allocateSymbol(shapeIndex: Int, layout: String) -> String {
         "layoutlab_s\(shapeIndex)_" + String(layout.map { $0 == "-" ? "_" : $0 })
     }
 
     /// The phase entry point beside the allocate entry point `allocateSymbol`.
-    public static func phaseSymbol(allocateSymbol: String) -> String { allocateSymbol + "_phase" }
+    package static func phaseSymbol(allocateSymbol: String) -> String { allocateSymbol + "_phase" }
 
     /// The record-layout entry point of shape number `shapeIndex`.
-    public static func recordLayoutSymbol(shapeIndex: Int) -> String { "layoutlab_s\(shapeIndex)_record_layout" }
+    package static func recordLayoutSymbol(shapeIndex: Int) -> String { "layoutlab_s\(shapeIndex)_record_layout" }
 
     /// A C function type as Swift source: parameter names and types, and the result type (nil for `Void`).
-    public struct Signature: Sendable {
-        public var parameters: [(name: String, type: String)]
-        public var result: String?
+    package struct Signature: Sendable {
+        package var parameters: [(name: String, type: String)]
+        package var result: String?
 
         /// `_ nodes: Int, …`: the parameter list of a function declaration.
-        public var parameterList: String { parameters.map { "_ \($0.name): \($0.type)" }.joined(separator: ", ") }
+        package var parameterList: String { parameters.map { "_ \($0.name): \($0.type)" }.joined(separator: ", ") }
 
         /// ` -> T`, or nothing for `Void`.
-        public var resultClause: String { result.map { " -> \($0)" } ?? "" }
+        package var resultClause: String { result.map { " -> \($0)" } ?? "" }
     }
 
     /// The name the generated source gives `Checkpoint`, and its definition there.
-    public static let checkpointTypeName = "LayoutLabCheckpoint"
-    public static let checkpointTypeSource = "@convention(c) (UnsafeMutableRawPointer?, Int) -> Void"
+    package static let checkpointTypeName = "LayoutLabCheckpoint"
+    package static let checkpointTypeSource = "@convention(c) (UnsafeMutableRawPointer?, Int) -> Void"
 
     /// `AllocateEntry` as source.
-    public static let allocateSignature = Signature(parameters: [
+    package static let allocateSignature = Signature(parameters: [
         ("nodes", "Int"), ("checkpoints", "UnsafePointer<Int>"), ("count", "Int"), ("context", "UnsafeMutableRawPointer?"),
         ("checkpoint", checkpointTypeName),
     ], result: "UnsafeMutableRawPointer")
 
     /// `PhaseEntry` as source.
-    public static let phaseSignature = Signature(parameters: [
+    package static let phaseSignature = Signature(parameters: [
         ("handle", "UnsafeMutableRawPointer"), ("phase", "Int"), ("permutation", "UnsafePointer<Int>?"),
         ("checkpoints", "UnsafePointer<Int>"), ("count", "Int"), ("context", "UnsafeMutableRawPointer?"),
         ("checkpoint", checkpointTypeName), ("result", "UnsafeMutablePointer<Int>"),
     ], result: nil)
 
     /// `RecordLayoutEntry` as source.
-    public static let recordLayoutSignature = Signature(parameters: [("out", "UnsafeMutablePointer<Int>")], result: nil)
+    package static let recordLayoutSignature = Signature(parameters: [("out", "UnsafeMutablePointer<Int>")], result: nil)
 }

@@ -3,7 +3,7 @@ extension MemorySample {
     /// `sample` reply line after its phase index (Swift and Python workers), and the sample columns of
     /// `samples.csv` (after `trial_id`, `phase_index`, `phase`). The Python worker's `SAMPLE_FIELDS` is a copy
     /// that a test checks against this list.
-    public enum Field: Int, CaseIterable, Sendable {
+    package enum Field: Int, CaseIterable, Sendable {
         case nodesAlive, elapsedNs
         case rssBytes, rssAnonBytes, smapsRSSBytes, pssBytes, privateDirtyBytes, anonymousBytes, vmHWMBytes
         case allocatorAllocatedBytes, allocatorActiveBytes, allocatorResidentBytes, allocatorMetadataBytes
@@ -11,7 +11,7 @@ extension MemorySample {
         case sampleNs
 
         /// The column name in `samples.csv` (and in the Python worker's `SAMPLE_FIELDS`).
-        public var column: String {
+        package var column: String {
             switch self {
             case .nodesAlive: "nodes_alive"
             case .elapsedNs: "elapsed_ns"
@@ -33,7 +33,7 @@ extension MemorySample {
         }
 
         /// What the field counts.
-        public var unit: Unit {
+        package var unit: Unit {
             switch self {
             case .nodesAlive: .nodes
             case .elapsedNs, .sampleNs: .nanoseconds
@@ -42,11 +42,11 @@ extension MemorySample {
         }
 
         /// True for the figures every sample has; the others are nil where their sampler was not read.
-        public var isRequired: Bool { self == .nodesAlive || self == .elapsedNs || self == .sampleNs }
+        package var isRequired: Bool { self == .nodesAlive || self == .elapsedNs || self == .sampleNs }
     }
 
     /// The unit of a sample field.
-    public enum Unit: String, Sendable {
+    package enum Unit: String, Sendable {
         case nodes
         case nanoseconds = "ns"
         case bytes
@@ -54,7 +54,7 @@ extension MemorySample {
 
     /// The figure `field` of this sample; nil where its sampler was not read. Setting nil on a required
     /// figure (`Field.isRequired`) leaves it as it was.
-    public subscript(field: Field) -> Int? {
+    package subscript(field: Field) -> Int? {
         get {
             switch field {
             case .nodesAlive: nodesAlive
@@ -98,11 +98,11 @@ extension MemorySample {
     }
 
     /// Every figure in `Field.allCases` order.
-    public var values: [Int?] { Field.allCases.map { self[$0] } }
+    package var values: [Int?] { Field.allCases.map { self[$0] } }
 
     /// A sample from its figures in `Field.allCases` order; nil when the count is wrong or a required
     /// figure is missing.
-    public init?(values: [Int?]) {
+    package init?(values: [Int?]) {
         guard values.count == Field.allCases.count else { return nil }
         func value(_ field: Field) -> Int? { values[field.rawValue] }
         guard let nodes = value(.nodesAlive), let elapsed = value(.elapsedNs), let cost = value(.sampleNs) else { return nil }

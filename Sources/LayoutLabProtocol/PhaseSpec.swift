@@ -1,6 +1,6 @@
 /// One phase of a trial's workload, after `allocate` built every node.
-public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable, CaseIterable {
+package struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable, CaseIterable {
         /// Build all N nodes (always the first phase).
         case allocate
         /// Read every field of every node, in `order`.
@@ -22,7 +22,7 @@ public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
         case allocateWarm = "allocate-warm"
 
         /// The code the generated phase entry point switches on; nil for phases the worker runs itself.
-        public var generatedCode: Int? {
+        package var generatedCode: Int? {
             switch self {
             case .traverse: 1
             case .mutate: 2
@@ -36,18 +36,18 @@ public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
     }
 
     /// The order `traverse` and `mutate` visit nodes in.
-    public enum Order: String, Sendable, CaseIterable {
+    package enum Order: String, Sendable, CaseIterable {
         case sequential
         /// A seeded random permutation (Fisher–Yates with SplitMix64), built before the allocate baseline.
         case random
     }
 
-    public var kind: Kind
-    public var order: Order
-    public var rounds: Int
-    public var fraction: Double
+    package var kind: Kind
+    package var order: Order
+    package var rounds: Int
+    package var fraction: Double
 
-    public init(_ kind: Kind, order: Order = .sequential, rounds: Int = 5, fraction: Double = 0.1) {
+    package init(_ kind: Kind, order: Order = .sequential, rounds: Int = 5, fraction: Double = 0.1) {
         self.kind = kind
         self.order = order
         self.rounds = rounds
@@ -55,10 +55,10 @@ public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
     }
 
     /// Whether the phase needs the random permutation.
-    public var needsPermutation: Bool { order == .random || kind == .churn }
+    package var needsPermutation: Bool { order == .random || kind == .churn }
 
     /// Nodes the phase processes for a trial of `nodes` nodes: its work items, and what `ns_per_node` divides by.
-    public func nodesProcessed(of nodes: Int) -> Int {
+    package func nodesProcessed(of nodes: Int) -> Int {
         switch kind {
         case .allocate, .allocateWarm, .traverse, .mutate, .freeAll, .purge: nodes
         case .freeHalf, .reallocate: nodes / 2
@@ -67,7 +67,7 @@ public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
     }
 
     /// `traverse:random`, `churn:5:0.1`, `free-half`: the form the worker protocol carries.
-    public var description: String {
+    package var description: String {
         switch kind {
         case .traverse, .mutate: "\(kind.rawValue):\(order.rawValue)"
         case .churn: "\(kind.rawValue):\(rounds):\(fraction)"
@@ -76,7 +76,7 @@ public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
     }
 
     /// Parses `description`.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: ":").map(String.init)
         guard let kind = parts.first.flatMap(Kind.init(rawValue:)) else { return nil }
         switch (kind, parts.count) {
@@ -95,18 +95,18 @@ public struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
 }
 
 /// What a worker reports of one phase besides its samples.
-public struct PhaseOutcome: Equatable, Sendable {
-    public var index: Int
-    public var spec: PhaseSpec
+package struct PhaseOutcome: Equatable, Sendable {
+    package var index: Int
+    package var spec: PhaseSpec
     /// Sum of every field read (traverse), printed so the compiler cannot drop the reads.
-    public var checksum: Int
+    package var checksum: Int
     /// Nodes alive at the end of the phase.
-    public var liveNodes: Int
+    package var liveNodes: Int
     /// False where the phase cannot apply: a value layout cannot free single nodes; an allocator without a
     /// purge entry point cannot purge.
-    public var applicable: Bool
+    package var applicable: Bool
 
-    public init(index: Int, spec: PhaseSpec, checksum: Int, liveNodes: Int, applicable: Bool) {
+    package init(index: Int, spec: PhaseSpec, checksum: Int, liveNodes: Int, applicable: Bool) {
         self.index = index
         self.spec = spec
         self.checksum = checksum

@@ -1,7 +1,7 @@
 /// When a sampler whose cost can grow runs: `smaps_rollup` (its cost grows with resident memory: milliseconds
 /// at hundreds of MiB, against microseconds for `statm`) and the allocator's statistics (glibc's `mallinfo2`
 /// walks every free chunk: seconds per call with millions of them).
-public enum SamplingSchedule: String, Sendable, CaseIterable {
+package enum SamplingSchedule: String, Sendable, CaseIterable {
     /// At the first and last checkpoint of each phase (the default).
     case boundaries
     /// At every checkpoint.
@@ -10,7 +10,7 @@ public enum SamplingSchedule: String, Sendable, CaseIterable {
     case off
 
     /// Whether checkpoint `index` of `count` (0 is the baseline) reads `smaps_rollup`.
-    public func includes(checkpoint index: Int, of count: Int) -> Bool {
+    package func includes(checkpoint index: Int, of count: Int) -> Bool {
         switch self {
         case .every: true
         case .off: false

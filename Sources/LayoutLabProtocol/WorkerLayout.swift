@@ -1,7 +1,7 @@
 /// What a worker builds, with the fields each kind of worker needs and no others: a generated Swift layout
 /// (the Swift worker loads its entry point from the layout library) or a Python layout (the Python worker
 /// writes the node type itself from the layout's name and the shape's fields).
-public enum WorkerLayout: Equatable, Sendable {
+package enum WorkerLayout: Equatable, Sendable {
     /// `--library PATH --symbol NAME`: the generated layout library (a shared object) and the allocate entry
     /// point of one shape × layout in it (`GeneratedCodeABI.allocateSymbol`).
     case generated(libraryPath: String, entrySymbol: String)
@@ -10,11 +10,11 @@ public enum WorkerLayout: Equatable, Sendable {
     case python(layout: String, fields: [PythonField])
 
     /// One field of a Python layout's node: its attribute name and its lab type (`int64`, `reference`).
-    public struct PythonField: Equatable, Sendable {
-        public var name: String
-        public var type: String
+    package struct PythonField: Equatable, Sendable {
+        package var name: String
+        package var type: String
 
-        public init(name: String, type: String) {
+        package init(name: String, type: String) {
             self.name = name
             self.type = type
         }

@@ -1,6 +1,6 @@
 /// One line a worker writes on stdout once its phase is over (never while it is measuring).
 /// Fields are tab-separated; an absent figure is an empty field.
-public enum WorkerReply: Equatable, Sendable {
+package enum WorkerReply: Equatable, Sendable {
     /// Which shared object really serves `malloc`, and the allocator's own version string if it has one.
     case identity(mallocProvider: String, allocatorVersion: String?)
     /// One checkpoint of the phase at `phaseIndex` in the request's list; its figures in `MemorySample.Field` order.
@@ -19,7 +19,7 @@ public enum WorkerReply: Equatable, Sendable {
     /// Everything has been written.
     case done
 
-    public var line: String {
+    package var line: String {
         switch self {
         case .identity(let provider, let version):
             return ["identity", provider, version ?? ""].joined(separator: "\t")
@@ -46,7 +46,7 @@ public enum WorkerReply: Equatable, Sendable {
         }
     }
 
-    public init(line: String) throws(WorkerProtocolError) {
+    package init(line: String) throws(WorkerProtocolError) {
         let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         switch parts.first {
         case "identity" where parts.count == 3:

@@ -1,31 +1,31 @@
 /// What the runner asks one worker process to do: build `nodes` nodes of one layout (a generated entry
 /// point for the Swift worker, a Python layout for the Python worker), sample at `checkpoints` evenly spaced node counts, then measure allocation sizes in a probe.
 /// Travels as command-line arguments (`--key value`), so a test can build and parse it without a process.
-public struct WorkerRequest: Equatable, Sendable {
+package struct WorkerRequest: Equatable, Sendable {
     /// The trial's id, for messages and for targeted fault injection in tests.
-    public var trialID: String
+    package var trialID: String
     /// Which layout the worker builds.
-    public var layout: WorkerLayout
-    public var nodes: Int
+    package var layout: WorkerLayout
+    package var nodes: Int
     /// Samples in the phase after the baseline.
-    public var checkpoints: Int
-    public var smaps: SamplingSchedule
+    package var checkpoints: Int
+    package var smaps: SamplingSchedule
     /// When the allocator's statistics are read in the phases after `allocate` (which reads them at every
     /// checkpoint unless this is `off`).
-    public var allocatorSchedule: SamplingSchedule
-    public var allocatorStatistics: AllocatorStatisticsSource
+    package var allocatorSchedule: SamplingSchedule
+    package var allocatorStatistics: AllocatorStatisticsSource
     /// The real path of the shared object that must provide `malloc`; anything else fails the trial.
-    public var expectedMallocProvider: String
+    package var expectedMallocProvider: String
     /// Nodes built again, after the measured phases, with the Swift allocation counter on.
-    public var probeNodes: Int
+    package var probeNodes: Int
     /// The phases in order; the first is `allocate`.
-    public var phases: [PhaseSpec]
+    package var phases: [PhaseSpec]
     /// Seeds the random permutation of random-order and churn phases.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Which instruction counter the worker reads: the PMU, callgrind (it then runs under valgrind), or none.
-    public var instructions: InstructionCounting
+    package var instructions: InstructionCounting
 
-    public init(
+    package init(
         trialID: String, layout: WorkerLayout, nodes: Int, checkpoints: Int, smaps: SamplingSchedule,
         allocatorSchedule: SamplingSchedule = .every,
         allocatorStatistics: AllocatorStatisticsSource, expectedMallocProvider: String, probeNodes: Int,
@@ -46,7 +46,7 @@ public struct WorkerRequest: Equatable, Sendable {
     }
 
     /// The worker's command-line arguments.
-    public var arguments: [String] {
+    package var arguments: [String] {
         let settings: [String] = [
             "--nodes", String(nodes), "--checkpoints", String(checkpoints), "--smaps", smaps.rawValue, "--allocator-schedule", allocatorSchedule.rawValue,
             "--allocator-statistics", allocatorStatistics.rawValue,
@@ -58,7 +58,7 @@ public struct WorkerRequest: Equatable, Sendable {
     }
 
     /// Parses the arguments `arguments` produced; every key is required exactly once.
-    public init(arguments: [String]) throws(WorkerProtocolError) {
+    package init(arguments: [String]) throws(WorkerProtocolError) {
         guard arguments.count % 2 == 0 else { throw .malformed("arguments come in `--key value` pairs") }
         var values: [String: String] = [:]
         for index in stride(from: 0, to: arguments.count, by: 2) {
@@ -116,7 +116,7 @@ public struct WorkerRequest: Equatable, Sendable {
 }
 
 /// A worker request or reply that does not follow the protocol.
-public struct WorkerProtocolError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public static func malformed(_ text: String) -> WorkerProtocolError { WorkerProtocolError(description: text) }
+package struct WorkerProtocolError: Error, CustomStringConvertible, Equatable {
+    package let description: String
+    package static func malformed(_ text: String) -> WorkerProtocolError { WorkerProtocolError(description: text) }
 }

@@ -9,23 +9,23 @@ import LayoutLabTables
 /// One set of tables per shape at the largest node count: with one shape they are `chart-data/*.csv` (charts
 /// in `charts/`), with several each shape has `chart-data/<shape>/` (charts in `charts/<shape>/`).
 /// `chart-data/shapes.txt` lists those subfolders for `plot.gnuplot` (`.` for a single shape).
-public enum ChartDataWriter {
-    public static let directoryName = "chart-data"
-    public static let shapesFile = "shapes.txt"
+package enum ChartDataWriter {
+    package static let directoryName = "chart-data"
+    package static let shapesFile = "shapes.txt"
 
     /// One set of charts: what it shows, and its subfolder under `chart-data/` and `charts/`.
-    public struct ChartSet: Sendable {
-        public var focus: ChartData.Focus
-        public var subfolder: String
+    package struct ChartSet: Sendable {
+        package var focus: ChartData.Focus
+        package var subfolder: String
     }
 
-    public static func chartSets(of experiment: Experiment) -> [ChartSet] {
+    package static func chartSets(of experiment: Experiment) -> [ChartSet] {
         let foci = ChartData.foci(experiment)
         return foci.map { ChartSet(focus: $0, subfolder: foci.count == 1 ? "." : $0.shape.name) }
     }
 
     @discardableResult
-    public static func write(for folder: ResultsFolder) throws -> URL {
+    package static func write(for folder: ResultsFolder) throws -> URL {
         let directory = folder.directory.appendingPathComponent(directoryName)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let run = folder.run
@@ -55,7 +55,7 @@ public enum ChartDataWriter {
     /// Every allocator against the first one of the experiment, for the comparison chart and the report.
     /// From the folder's records in memory, not its `trials.csv` read back. (Kept `throws`: without it, the
     /// Swift 6.3.1 optimizer crashes on `ReportWriter.render`, "Found outside of lifetime use".)
-    public static func comparisons(of folder: ResultsFolder) throws -> [Comparison] {
+    package static func comparisons(of folder: ResultsFolder) throws -> [Comparison] {
         guard folder.experiment.allocators.count > 1 else { return [] }
         let table = TrialTable(run: folder.run)
         return Comparison.pairs(

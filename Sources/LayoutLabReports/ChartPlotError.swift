@@ -1,7 +1,7 @@
 import LayoutLabModel
 
 /// Why the charts of a results folder could not be drawn: gnuplot or its script, and what to do.
-public enum ChartPlotError: LabError, Equatable {
+package enum ChartPlotError: LabError, Equatable {
     case gnuplotNotInstalled
     /// No `plot.gnuplot` in this lab's source tree, and no `--script`.
     case noDefaultScript
@@ -10,9 +10,9 @@ public enum ChartPlotError: LabError, Equatable {
     /// gnuplot ran and failed; `output` is what it printed.
     case gnuplotFailed(script: String, output: String)
 
-    public var exitStatus: LabExitStatus { .failure }
+    package var exitStatus: LabExitStatus { .failure }
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .gnuplotNotInstalled: "gnuplot is not installed: apt-get install gnuplot-nox (make run installs it)"
         case .noDefaultScript: "cannot find plot.gnuplot; pass --script"

@@ -4,19 +4,19 @@ import LayoutLabModel
 import LayoutLabResults
 
 /// Runs `plot.gnuplot` on a results folder (after writing its chart data) and lists the charts it drew.
-public struct ChartPlotter: Sendable {
-    public var script: URL
+package struct ChartPlotter: Sendable {
+    package var script: URL
 
-    public init(script: URL) { self.script = script }
+    package init(script: URL) { self.script = script }
 
     /// `plot.gnuplot` at the top of the package this lab was built from.
-    public static func defaultScript() -> URL? {
+    package static func defaultScript() -> URL? {
         EnvironmentProbe.packageRoot().map { $0.appendingPathComponent("plot.gnuplot") }
     }
 
     /// Draws every chart into `DIR/charts/` (`DIR/charts/<shape>/` when the experiment has several shapes);
     /// returns their paths.
-    public func plot(_ folder: ResultsFolder) throws -> [URL] {
+    package func plot(_ folder: ResultsFolder) throws -> [URL] {
         guard let gnuplot = ExternalCommand.locate("gnuplot") else {
             throw ChartPlotError.gnuplotNotInstalled
         }

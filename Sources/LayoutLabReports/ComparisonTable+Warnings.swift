@@ -5,7 +5,7 @@ import LayoutLabModel
 extension ComparisonTable {
     /// One line per time metric of a two-run comparison: how far the whole run moved (see `RunShift`).
     /// Printed after the tables.
-    public static func shiftSummary(_ shifts: [RunShift]) -> String {
+    package static func shiftSummary(_ shifts: [RunShift]) -> String {
         shifts.map { shift in
             let allocators = shift.byAllocator.map { "\($0.allocator) \(format4($0.ratio))×" }.joined(separator: ", ")
             let halfWidth = shift.typicalHalfWidth.map { "; typical within-run 95 % half-width ×/÷ \(format4($0))" } ?? ""
@@ -16,7 +16,7 @@ extension ComparisonTable {
     /// Warnings printed after the verdict (stderr): time rows beyond the `--fail-above` bound that no count
     /// explains, and run shifts larger than the typical within-run half-width. Neither changes the exit status.
     /// `control`: the `--control` allocator, whose ratios already divide the time rows.
-    public static func warnings(_ check: RegressionCheck?, shifts: [RunShift], control: String? = nil) -> [String] {
+    package static func warnings(_ check: RegressionCheck?, shifts: [RunShift], control: String? = nil) -> [String] {
         var warnings: [String] = []
         if let check, !check.unexplainedTime.isEmpty {
             let bound = format4(1 + check.percent / 100)

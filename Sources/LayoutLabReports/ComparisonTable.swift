@@ -4,8 +4,8 @@ import LayoutLabModel
 import LayoutLabTables
 
 /// `comparison.csv` and the terminal table of `layoutlab compare`.
-public enum ComparisonTable {
-    public static let header = [
+package enum ComparisonTable {
+    package static let header = [
         "shape", "layout", "nodes", "metric", "direction", "side_a", "side_b", "repetitions_a", "repetitions_b",
         "median_a", "median_b", "geomean_a", "geomean_b", "ratio_b_over_a", "ci95_low", "ci95_high", "beyond_noise",
         "verdict", "decided_by", "method", "fail_above_percent", "p_value", "holm_adjusted_p", "regression", "mismatch",
@@ -16,7 +16,7 @@ public enum ComparisonTable {
     /// true for a time row decided by counts whose whole interval lies beyond the bound while no count
     /// regresses); `mismatch` labels every row of a comparison made despite differing trials
     /// (`--allow-mismatch`); `shifts` (two runs) gives each time row its metric's run-level shift.
-    public static func csv(
+    package static func csv(
         _ comparisons: [Comparison], check: RegressionCheck? = nil, mismatch: String? = nil, shifts: [RunShift] = []
     ) -> CSVTable {
         var table = CSVTable(header: header)
@@ -46,7 +46,7 @@ public enum ComparisonTable {
     /// One block per metric: configuration, both geometric means, the ratio with its interval, and a verdict.
     /// A time row decided by counts says so (see `RegressionCheck`). `acrossRuns` (two folders) says in each
     /// header that the interval holds the spread within each run, not the drift between the runs.
-    public static func render(_ comparisons: [Comparison], acrossRuns: Bool = false) -> String {
+    package static func render(_ comparisons: [Comparison], acrossRuns: Bool = false) -> String {
         var text = ""
         var metrics: [String] = []
         for comparison in comparisons where !metrics.contains(comparison.metric) { metrics.append(comparison.metric) }
@@ -95,7 +95,7 @@ public enum ComparisonTable {
 
     /// The `--fail-above` verdict: regressions with their intervals and adjusted p-values, rows that could not
     /// be decided, and which counts decided time rows. Printed after the tables.
-    public static func verdict(_ check: RegressionCheck) -> String {
+    package static func verdict(_ check: RegressionCheck) -> String {
         let bound = Rounded.text(1 + check.percent / 100, digits: 4)
         var lines: [String] = []
         let regressions = check.regressions
@@ -131,5 +131,5 @@ public enum ComparisonTable {
     /// A probability with four significant digits ("0.0123", "3.2e-07").
     static func probability(_ value: Double) -> String { String(format: "%.4g", value) }
 
-    public static func format4(_ value: Double) -> String { Rounded.text(value, digits: 4) }
+    package static func format4(_ value: Double) -> String { Rounded.text(value, digits: 4) }
 }

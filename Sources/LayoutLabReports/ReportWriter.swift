@@ -7,17 +7,17 @@ import LayoutLabTables
 /// `report.md` of a results folder: how it was measured (machine, toolchain, lab commit, experiment file,
 /// allocators, the command that reproduces it), the trials, the per-node table, the comparison with the first
 /// allocator, the phases, and the charts — everything taken from the folder's own files.
-public enum ReportWriter {
-    public static let fileName = "report.md"
+package enum ReportWriter {
+    package static let fileName = "report.md"
 
     @discardableResult
-    public static func write(for folder: ResultsFolder, charts: [URL]) throws -> URL {
+    package static func write(for folder: ResultsFolder, charts: [URL]) throws -> URL {
         let url = folder.url(fileName)
         try AtomicFile.write(render(folder, charts: charts), to: url)
         return url
     }
 
-    public static func render(_ folder: ResultsFolder, charts: [URL]) -> String {
+    package static func render(_ folder: ResultsFolder, charts: [URL]) -> String {
         let run = folder.run
         let experiment = folder.experiment
         let environment = EnvironmentReader(directory: folder.directory).record

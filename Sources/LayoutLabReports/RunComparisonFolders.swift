@@ -6,22 +6,22 @@ import LayoutLabResults
 /// chart data of B (one file per chart set) as two lines, `A<TAB>path` and `B<TAB>path`, so that
 /// `plot.gnuplot` can name them in the `comparison-runs-*` charts and `report.md` in its text. A path that
 /// is a symbolic link (`results/x/latest`) is followed by the folder it points to.
-public enum RunComparisonFolders {
-    public static let fileName = "comparison-runs-folders.txt"
+package enum RunComparisonFolders {
+    package static let fileName = "comparison-runs-folders.txt"
 
     /// The two folders, as the user named them.
-    public struct Sides: Equatable, Sendable {
-        public var a: String
-        public var b: String
+    package struct Sides: Equatable, Sendable {
+        package var a: String
+        package var b: String
 
-        public init(a: String, b: String) {
+        package init(a: String, b: String) {
             self.a = a
             self.b = b
         }
     }
 
     /// Writes the file into every chart-data folder of B (beside its comparison-runs CSVs).
-    public static func write(a: URL, b folder: ResultsFolder) throws {
+    package static func write(a: URL, b folder: ResultsFolder) throws {
         let text = "A\t\(describe(a))\nB\t\(describe(folder.directory))\n"
         let data = folder.directory.appendingPathComponent(ChartDataWriter.directoryName)
         for set in ChartDataWriter.chartSets(of: folder.experiment) {
@@ -32,7 +32,7 @@ public enum RunComparisonFolders {
     }
 
     /// The sides recorded in B's chart data, or nil where `layoutlab compare A B` has not written them.
-    public static func read(from folder: ResultsFolder) -> Sides? {
+    package static func read(from folder: ResultsFolder) -> Sides? {
         let data = folder.directory.appendingPathComponent(ChartDataWriter.directoryName)
         for set in ChartDataWriter.chartSets(of: folder.experiment) {
             let url = data.appendingPathComponent(set.subfolder).appendingPathComponent(fileName)

@@ -2,7 +2,7 @@ import LayoutLabHost
 import LayoutLabModel
 
 /// This machine lacks something a run needs (a tool, a library, a setting): what, and how to get it.
-public enum HostError: LabError, Equatable {
+package enum HostError: LabError, Equatable {
     /// An allocator's library cannot be used here, as the run resolves it before the first trial.
     case allocatorLibrary(allocator: String, library: String, problem: LibraryProblem)
     case noCLibrary

@@ -16,7 +16,7 @@ import LayoutLabSampling
 public enum MemoryPreflight {
     public static let workerOverheadBytes = 64 << 20
 
-    public static func estimatedPeakBytes(for trial: Trial, probeNodes: Int, phases: [PhaseSpec] = [PhaseSpec(.allocate)]) -> Int {
+    package static func estimatedPeakBytes(for trial: Trial, probeNodes: Int, phases: [PhaseSpec] = [PhaseSpec(.allocate)]) -> Int {
         let perNode = estimatedBytesPerNode(layout: trial.layout, shape: trial.shape)
         var nodes = trial.nodes + probeNodes
         if phases.contains(where: { $0.kind == .reallocate || $0.kind == .churn }) { nodes += trial.nodes / 2 }

@@ -31,7 +31,7 @@ public struct WorkerLauncher: Sendable {
     /// Tells the worker which run of its trial it is (1 for the first), for fault injection's `@attempt:N`.
     public static let attemptVariable = "LAYOUTLAB_ATTEMPT"
 
-    public func run(
+    package func run(
         _ request: WorkerRequest, trial: Trial, preload: String?, environment extra: [String: String], logURL: URL,
         interruption: RunInterruption? = nil, program: [String]? = nil
     ) -> TrialResult {

@@ -3,7 +3,7 @@ import LayoutLabProtocol
 
 extension AllocatorStatistics {
     /// jemalloc's statistics as `mallctl` gives them.
-    public init(jemalloc stats: ll_jemalloc_stats) {
+    package init(jemalloc stats: ll_jemalloc_stats) {
         self.init(
             allocatedBytes: Int(stats.allocated), activeBytes: Int(stats.active),
             residentBytes: Int(stats.resident), metadataBytes: Int(stats.metadata),
@@ -11,7 +11,7 @@ extension AllocatorStatistics {
     }
 
     /// tcmalloc's properties; one it refused (reported as UINT64_MAX) stays nil.
-    public init(tcmalloc stats: ll_tcmalloc_stats) {
+    package init(tcmalloc stats: ll_tcmalloc_stats) {
         func value(_ raw: UInt64) -> Int? { raw == UInt64.max ? nil : Int(raw) }
         let heap = value(stats.heap_size), free = value(stats.pageheap_free), unmapped = value(stats.pageheap_unmapped)
         var active: Int?
@@ -22,7 +22,7 @@ extension AllocatorStatistics {
 
     /// glibc's `mallinfo2`: in-use chunk bytes (chunk headers included) plus mmapped chunks, and the bytes
     /// obtained from the system (arenas plus mmapped chunks). glibc has no active/resident/metadata/retained.
-    public init(mallinfo info: ll_mallinfo) {
+    package init(mallinfo info: ll_mallinfo) {
         self.init(
             allocatedBytes: Int(info.uordblks + info.hblkhd),
             mappedBytes: Int(info.arena + info.hblkhd))

@@ -3,7 +3,7 @@ import LayoutLabProtocol
 
 extension AllocatorStatisticsSource {
     /// Reads the statistics now, without allocating. Throws the allocator's error code on failure.
-    public func read() throws(AllocatorStatisticsError) -> AllocatorStatistics {
+    package func read() throws(AllocatorStatisticsError) -> AllocatorStatistics {
         switch self {
         case .jemalloc:
             var stats = ll_jemalloc_stats()
@@ -31,7 +31,7 @@ extension AllocatorStatisticsSource {
     }
 
     /// Asks the allocator to return free memory to the system; false where it offers no way to.
-    public func purge() -> Bool {
+    package func purge() -> Bool {
         let code: Int32 = switch self {
         case .jemalloc: 1
         case .mallinfo2: 2
@@ -43,7 +43,7 @@ extension AllocatorStatisticsSource {
     }
 
     /// Whether the allocator claims a pointer as its own: nil where it has no way to say.
-    public func owns(_ pointer: UnsafeMutableRawPointer?) -> Bool? {
+    package func owns(_ pointer: UnsafeMutableRawPointer?) -> Bool? {
         let answer: Int32 = switch self {
         case .jemalloc: ll_jemalloc_owns(pointer)
         case .mimalloc: ll_mimalloc_owns(pointer)
@@ -54,7 +54,7 @@ extension AllocatorStatisticsSource {
     }
 
     /// The allocator's own version string, where it reports one.
-    public func version() -> String? {
+    package func version() -> String? {
         var buffer = [CChar](repeating: 0, count: 256)
         switch self {
         case .jemalloc:
@@ -73,8 +73,8 @@ extension AllocatorStatisticsSource {
 }
 
 /// The allocator's statistics interface failed; `code` is its errno-style result (ENOSYS: not loaded).
-public struct AllocatorStatisticsError: Error, CustomStringConvertible {
-    public let source: AllocatorStatisticsSource
-    public let code: Int32
-    public var description: String { "reading \(source.rawValue) statistics failed with error \(code)" }
+package struct AllocatorStatisticsError: Error, CustomStringConvertible {
+    package let source: AllocatorStatisticsSource
+    package let code: Int32
+    package var description: String { "reading \(source.rawValue) statistics failed with error \(code)" }
 }

@@ -14,11 +14,11 @@ import LayoutLabProtocol
 /// about a microsecond per checkpoint where there is a PMU; instructions: a few dozen around the clock reads).
 /// Everything is opened and allocated in `init`; the reads are system calls into fixed structs and allocate
 /// nothing.
-public final class CostCounters {
-    public let instructions: InstructionCounting
+package final class CostCounters {
+    package let instructions: InstructionCounting
     /// Why the hardware counters are not counting: `perf_event_open`'s errno (ENOENT: no PMU); nil when they
     /// count or were not asked for.
-    public let hardwareError: Int32?
+    package let hardwareError: Int32?
     private var hardware = ll_hardware_counters()
     private let hardwareOpen: Bool
     private let callgrind: Bool
@@ -31,7 +31,7 @@ public final class CostCounters {
     private var machineStart = MachineSnapshot()
 
     /// Opens the counters `instructions` asks for. With `valgrind` the worker must run under callgrind.
-    public init(instructions: InstructionCounting, procRoot: String = "/proc") throws(CostCounterError) {
+    package init(instructions: InstructionCounting, procRoot: String = "/proc") throws(CostCounterError) {
         self.instructions = instructions
         switch instructions {
         case .hardware:
@@ -64,7 +64,7 @@ public final class CostCounters {
     }
 
     /// Reads every counter once outside any phase, so that the first phase does not pay for first use.
-    public func warm() {
+    package func warm() {
         _ = machine()
         var snapshot = Snapshot()
         snapshot.cpuNs = Self.clock(CLOCK_THREAD_CPUTIME_ID)
@@ -73,7 +73,7 @@ public final class CostCounters {
     }
 
     /// Starts a phase: zeroes its totals and reads the machine-wide times its end is compared with.
-    public func beginPhase() {
+    package func beginPhase() {
         totals = Totals()
         collecting = false
         if callgrind { ll_callgrind_zero_stats() }
@@ -82,7 +82,7 @@ public final class CostCounters {
 
     /// A stretch of the phase's work starts now.
     @inline(__always)
-    public func resume() {
+    package func resume() {
         start.usageOK = ll_thread_usage_read(&start.usage) == 0
         start.cpuNs = Self.clock(CLOCK_THREAD_CPUTIME_ID)
         if hardwareOpen { start.countsOK = ll_hardware_counters_read(&hardware, &start.counts) == 0 }
@@ -95,7 +95,7 @@ public final class CostCounters {
     /// The stretch that `resume` started ends now; its cost is added to the phase's unless `counted` is false
     /// (work after a phase's last checkpoint, which `elapsedNs` does not count either).
     @inline(__always)
-    public func pause(counted: Bool = true) {
+    package func pause(counted: Bool = true) {
         if callgrind, collecting {
             ll_callgrind_toggle_collect()
             collecting = false
@@ -110,7 +110,7 @@ public final class CostCounters {
 
     /// Ends phase `index` (after its last `pause`: no stretch may be open) and returns its counts. Under callgrind the phase's count
     /// goes into a dump file described `layoutlab-phase-<index>`, which the runner reads; `instructions` is nil here.
-    public func endPhase(index: Int) -> PhaseCounters {
+    package func endPhase(index: Int) -> PhaseCounters {
         if callgrind { ll_callgrind_dump_phase(Int32(index)) }
         let end = machine()
         var counters = PhaseCounters()
@@ -206,6 +206,6 @@ public final class CostCounters {
 
 /// The counters the experiment asks for cannot be opened; the trial fails rather than record empty counts
 /// it was asked to make.
-public struct CostCounterError: Error, CustomStringConvertible {
-    public let description: String
+package struct CostCounterError: Error, CustomStringConvertible {
+    package let description: String
 }

@@ -6,7 +6,7 @@ import Glibc
 
 /// Takes a `MemorySample`: `statm`, `status` and the allocator's statistics every time, `smaps_rollup`
 /// when asked. Every file is opened and every buffer allocated once, in `init`; `take` allocates nothing.
-public struct MemorySampler {
+package struct MemorySampler {
     private let statm: ProcFile
     private let status: ProcFile
     private let smapsRollup: ProcFile?
@@ -14,7 +14,7 @@ public struct MemorySampler {
     private let pageSizeBytes: Int
 
     /// Opens the `/proc/self` files. `smapsRollup` is optional because some kernels lack it.
-    public init(allocatorSource: AllocatorStatisticsSource, procRoot: String = "/proc/self") throws(ProcFileError) {
+    package init(allocatorSource: AllocatorStatisticsSource, procRoot: String = "/proc/self") throws(ProcFileError) {
         statm = try ProcFile(path: procRoot + "/statm", capacityBytes: 512)
         status = try ProcFile(path: procRoot + "/status", capacityBytes: 8192)
         smapsRollup = try? ProcFile(path: procRoot + "/smaps_rollup", capacityBytes: 8192)
@@ -23,10 +23,10 @@ public struct MemorySampler {
     }
 
     /// Whether `smaps_rollup` exists on this kernel.
-    public var hasSmapsRollup: Bool { smapsRollup != nil }
+    package var hasSmapsRollup: Bool { smapsRollup != nil }
 
     /// Reads every sampler and times the whole reading into `sampleNs`.
-    public func take(nodesAlive: Int, elapsedNs: Int, includeSmaps: Bool, includeAllocator: Bool = true) throws(SamplingError) -> MemorySample {
+    package func take(nodesAlive: Int, elapsedNs: Int, includeSmaps: Bool, includeAllocator: Bool = true) throws(SamplingError) -> MemorySample {
         let start = MonotonicClock.nowNanoseconds()
         var sample = MemorySample(nodesAlive: nodesAlive, elapsedNs: elapsedNs)
         let page = pageSizeBytes
@@ -65,12 +65,12 @@ public struct MemorySampler {
 }
 
 /// A sample could not be taken; the trial fails rather than recording a made-up number.
-public enum SamplingError: Error, CustomStringConvertible {
+package enum SamplingError: Error, CustomStringConvertible {
     case proc(ProcFileError)
     case unparsable(path: String)
     case allocator(AllocatorStatisticsError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .proc(let error): "reading \(error)"
         case .unparsable(let path): "\(path) did not have the expected format"

@@ -5,13 +5,13 @@ import Glibc
 /// One `/proc` file kept open for the whole trial and re-read with `pread(2)` into a buffer allocated once,
 /// so that taking a sample neither opens files nor allocates memory. (Plain Glibc calls rather than
 /// swift-system: the worker links nothing it does not use, so its baseline RSS stays small.)
-public final class ProcFile {
-    public let path: String
+package final class ProcFile {
+    package let path: String
     private let descriptor: Int32
     private let buffer: UnsafeMutableRawBufferPointer
 
     /// Opens `path` read-only with a fixed buffer of `capacityBytes`.
-    public init(path: String, capacityBytes: Int) throws(ProcFileError) {
+    package init(path: String, capacityBytes: Int) throws(ProcFileError) {
         let opened = open(path, O_RDONLY | O_CLOEXEC)
         guard opened >= 0 else { throw ProcFileError(path: path, code: errno) }
         self.path = path
@@ -27,13 +27,13 @@ public final class ProcFile {
 
     /// Reads the whole file again from offset 0 and hands its bytes to `body`; the bytes are valid only
     /// inside `body`. A file larger than the buffer is an error rather than a silently cut reading.
-    public func withContents<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(ProcFileError) -> R {
+    package func withContents<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(ProcFileError) -> R {
         try read(wholeFile: true, body)
     }
 
     /// Reads the file's first bytes, as many as the buffer holds, for files of which only the beginning
     /// matters (`/proc/stat`, whose interrupt lines grow with the machine). Same lifetime rule as `withContents`.
-    public func withLeadingContents<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(ProcFileError) -> R {
+    package func withLeadingContents<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(ProcFileError) -> R {
         try read(wholeFile: false, body)
     }
 
@@ -59,8 +59,8 @@ public final class ProcFile {
 }
 
 /// A `/proc` file that could not be opened or read, with the system's error number and its text.
-public struct ProcFileError: Error, CustomStringConvertible {
-    public let path: String
-    public let code: Int32
-    public var description: String { "\(path): \(String(cString: strerror(code))) (errno \(code))" }
+package struct ProcFileError: Error, CustomStringConvertible {
+    package let path: String
+    package let code: Int32
+    package var description: String { "\(path): \(String(cString: strerror(code))) (errno \(code))" }
 }

@@ -1,18 +1,18 @@
 /// The machine-wide `cpu` line of `/proc/stat` (its first line), in clock ticks summed over all CPUs.
-public struct ProcStatReading: Equatable, Sendable {
+package struct ProcStatReading: Equatable, Sendable {
     /// user + nice + system + irq + softirq: time some CPU spent running something (guest time is in user).
-    public var busyTicks: Int
+    package var busyTicks: Int
     /// Time the hypervisor ran other machines while this one's CPUs wanted to run.
-    public var stealTicks: Int
+    package var stealTicks: Int
 
-    public init(busyTicks: Int, stealTicks: Int) {
+    package init(busyTicks: Int, stealTicks: Int) {
         self.busyTicks = busyTicks
         self.stealTicks = stealTicks
     }
 
     /// Parses the text of `/proc/stat` (or its first bytes) without allocating. Nil unless it starts with the
     /// `cpu` line and that line has its first eight fields (user nice system idle iowait irq softirq steal).
-    public init?(parsing text: UnsafeRawBufferPointer) {
+    package init?(parsing text: UnsafeRawBufferPointer) {
         let prefix: StaticString = "cpu "
         guard text.count > prefix.utf8CodeUnitCount else { return nil }
         for offset in 0..<prefix.utf8CodeUnitCount where text[offset] != prefix.utf8Start[offset] { return nil }

@@ -1,8 +1,8 @@
 /// Allocation-free parsing of the `/proc` text formats: decimal fields and `Key:   value kB` lines.
-public enum ProcTextScanner {
+package enum ProcTextScanner {
     /// The value of the line that starts with `key` (which includes its colon, e.g. `"VmRSS:"`), converted
     /// from the kernel's kB to bytes; nil when the key is absent or the value is not a number.
-    public static func kilobyteValue(of key: StaticString, in text: UnsafeRawBufferPointer) -> Int? {
+    package static func kilobyteValue(of key: StaticString, in text: UnsafeRawBufferPointer) -> Int? {
         let keyBytes = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
         var lineStart = 0
         while lineStart < text.count {
@@ -16,7 +16,7 @@ public enum ProcTextScanner {
     }
 
     /// The `position`-th (0-based) space-separated decimal field of a one-line file such as `statm`.
-    public static func field(_ position: Int, in text: UnsafeRawBufferPointer) -> Int? {
+    package static func field(_ position: Int, in text: UnsafeRawBufferPointer) -> Int? {
         var cursor = 0
         var remaining = position
         while let parsed = decimal(in: text, from: cursor) {

@@ -1,12 +1,12 @@
 /// The two-sided Student-t confidence interval of a mean: mean ± t(1 − (1 − level)/2, n − 1) · s / √n, with s
 /// the sample standard deviation of the raw values (not their logarithms).
-public struct MeanInterval: Equatable, Sendable {
-    public var count: Int
-    public var mean: Double
-    public var halfWidth: Double
+package struct MeanInterval: Equatable, Sendable {
+    package var count: Int
+    package var mean: Double
+    package var halfWidth: Double
 
     /// Nil for fewer than two values (no spread to estimate).
-    public init?(_ values: [Double], level: Double = 0.95) {
+    package init?(_ values: [Double], level: Double = 0.95) {
         guard values.count >= 2 else { return nil }
         let n = Double(values.count)
         let mean = values.reduce(0, +) / n
@@ -17,7 +17,7 @@ public struct MeanInterval: Equatable, Sendable {
     }
 
     /// Half-width ÷ |mean|: 0 when every value is the same, infinity for a mean of 0 with any spread.
-    public var relativeHalfWidth: Double {
+    package var relativeHalfWidth: Double {
         if halfWidth == 0 { return 0 }
         return mean == 0 ? .infinity : halfWidth / abs(mean)
     }

@@ -3,14 +3,14 @@ import Foundation
 /// Student's t distribution for real degrees of freedom (Welch–Satterthwaite gives non-integer ones): the
 /// distribution function through the regularized incomplete beta function, and the quantile by Newton's method
 /// kept inside a bracket. Accurate to about 1e-12 relative, which is far below what a 95 % interval needs.
-public enum StudentT {
+package enum StudentT {
     /// P(T ≤ t).
-    public static func cdf(_ t: Double, degreesOfFreedom df: Double) -> Double {
+    package static func cdf(_ t: Double, degreesOfFreedom df: Double) -> Double {
         t >= 0 ? 1 - upperTail(t, degreesOfFreedom: df) : upperTail(-t, degreesOfFreedom: df)
     }
 
     /// P(T > t), computed without cancellation for large t (the one-sided p-value of a t statistic).
-    public static func upperTail(_ t: Double, degreesOfFreedom df: Double) -> Double {
+    package static func upperTail(_ t: Double, degreesOfFreedom df: Double) -> Double {
         if t.isNaN { return .nan }
         if t == .infinity { return 0 }
         if t == -.infinity { return 1 }
@@ -19,12 +19,12 @@ public enum StudentT {
     }
 
     /// The density at t.
-    public static func density(_ t: Double, degreesOfFreedom df: Double) -> Double {
+    package static func density(_ t: Double, degreesOfFreedom df: Double) -> Double {
         exp(lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * log(df * Double.pi) - (df + 1) / 2 * log1p(t * t / df))
     }
 
     /// The t with P(T ≤ t) = p, for 0 < p < 1 and df > 0.
-    public static func quantile(_ p: Double, degreesOfFreedom df: Double) -> Double {
+    package static func quantile(_ p: Double, degreesOfFreedom df: Double) -> Double {
         precondition(p > 0 && p < 1 && df > 0, "quantile needs 0 < p < 1 and df > 0, got p \(p), df \(df)")
         if p < 0.5 { return -quantile(1 - p, degreesOfFreedom: df) }
         if p == 0.5 { return 0 }

@@ -4,16 +4,16 @@ import LayoutLabModel
 /// the cell and how the cell is read back into a row. A missing value (nil) is an empty cell, and an empty cell
 /// leaves the row's value as it was (nil for an optional), never 0. A column without `parse` is derived from
 /// other fields (a trial's layout from its id) and is only written.
-public struct CSVColumn<Row>: Sendable {
-    public let name: String
+package struct CSVColumn<Row>: Sendable {
+    package let name: String
     /// The unit of the column's values (`bytes`, `ns`, `bytes/node`), read from its name's suffix; nil for
     /// labels, counts and ratios.
-    public let unit: String?
-    public let render: @Sendable (Row) -> String?
+    package let unit: String?
+    package let render: @Sendable (Row) -> String?
     /// Reads a non-empty cell into the row.
-    public let parse: (@Sendable (inout Row, String) -> Void)?
+    package let parse: (@Sendable (inout Row, String) -> Void)?
 
-    public init(
+    package init(
         _ name: String, render: @escaping @Sendable (Row) -> String?, parse: (@Sendable (inout Row, String) -> Void)? = nil
     ) {
         self.name = name
@@ -23,7 +23,7 @@ public struct CSVColumn<Row>: Sendable {
     }
 
     /// An optional field: nil is an empty cell and an empty cell is nil.
-    public init<Value>(_ name: String, _ field: any WritableKeyPath<Row, Value?> & Sendable, _ format: CSVCellFormat<Value>) {
+    package init<Value>(_ name: String, _ field: any WritableKeyPath<Row, Value?> & Sendable, _ format: CSVCellFormat<Value>) {
         self.init(
             name, render: { row in row[keyPath: field].flatMap(format.render) },
             parse: { row, text in row[keyPath: field] = format.parse(text) })
@@ -31,21 +31,21 @@ public struct CSVColumn<Row>: Sendable {
 
     /// A field that always has a value: an empty cell (a column an older version did not write) leaves the
     /// row's default.
-    public init<Value>(_ name: String, _ field: any WritableKeyPath<Row, Value> & Sendable, _ format: CSVCellFormat<Value>) {
+    package init<Value>(_ name: String, _ field: any WritableKeyPath<Row, Value> & Sendable, _ format: CSVCellFormat<Value>) {
         self.init(
             name, render: { row in format.render(row[keyPath: field]) },
             parse: { row, text in if let value = format.parse(text) { row[keyPath: field] = value } })
     }
 
     /// A column written from other fields of the row and not read back.
-    public static func derived<Value>(
+    package static func derived<Value>(
         _ name: String, _ format: CSVCellFormat<Value>, _ value: @escaping @Sendable (Row) -> Value?
     ) -> Self {
         Self(name, render: { row in value(row).flatMap(format.render) })
     }
 
     /// The same column on a row that holds this one at `path` (a sample inside a samples.csv row).
-    public func lifted<Outer>(_ path: any WritableKeyPath<Outer, Row> & Sendable) -> CSVColumn<Outer> {
+    package func lifted<Outer>(_ path: any WritableKeyPath<Outer, Row> & Sendable) -> CSVColumn<Outer> {
         let render = self.render
         var liftedParse: (@Sendable (inout Outer, String) -> Void)?
         if let parse {

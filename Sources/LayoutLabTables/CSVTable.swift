@@ -1,28 +1,28 @@
 /// A CSV table (RFC 4180): a header row and rows of cells; a nil cell is written empty, and cells with
 /// commas, quotes or line breaks are quoted.
-public struct CSVTable: Sendable {
-    public var header: [String]
-    public private(set) var rows: [[String?]] = []
+package struct CSVTable: Sendable {
+    package var header: [String]
+    package private(set) var rows: [[String?]] = []
 
-    public init(header: [String]) { self.header = header }
+    package init(header: [String]) { self.header = header }
 
-    public mutating func append(_ row: [String?]) {
+    package mutating func append(_ row: [String?]) {
         precondition(row.count == header.count, "a CSV row has \(row.count) cells for \(header.count) columns")
         rows.append(row)
     }
 
-    public mutating func append(contentsOf other: [[String?]]) { for row in other { append(row) } }
+    package mutating func append(contentsOf other: [[String?]]) { for row in other { append(row) } }
 
     /// Replaces one cell of row `row` (0-based, header not counted).
-    public mutating func set(_ value: String?, row: Int, column: Int) { rows[row][column] = value }
+    package mutating func set(_ value: String?, row: Int, column: Int) { rows[row][column] = value }
 
-    public var text: String { Self.line(header) + Self.lines(rows) }
+    package var text: String { Self.line(header) + Self.lines(rows) }
 
     /// The header line alone, with its line break.
-    public var headerLine: String { Self.line(header) }
+    package var headerLine: String { Self.line(header) }
 
     /// Rows as CSV lines, without a header (what is appended to a file that has one).
-    public static func lines(_ rows: [[String?]]) -> String {
+    package static func lines(_ rows: [[String?]]) -> String {
         var text = ""
         for row in rows { text += line(row) }
         return text
@@ -39,10 +39,10 @@ public struct CSVTable: Sendable {
 }
 
 /// How numbers are written into CSV cells: integers as they are, fractions with three decimals.
-public enum CSVNumber {
-    public static func cell(_ value: Int?) -> String? { value.map(String.init) }
+package enum CSVNumber {
+    package static func cell(_ value: Int?) -> String? { value.map(String.init) }
 
-    public static func cell(_ value: Double?) -> String? {
+    package static func cell(_ value: Double?) -> String? {
         guard let value, value.isFinite else { return nil }
         let thousandths = (value * 1000).rounded()
         let sign = thousandths < 0 ? "-" : ""

@@ -1,6 +1,6 @@
 /// `per-node.csv`: one row per configuration with median, min and max over repetitions (see
 /// `PerNodeSummary`); `layout_index` and `allocator_index` (1-based, in the experiment's order) place bars.
-public enum PerNodeCSV {
+package enum PerNodeCSV {
     static let figures: [(name: String, value: @Sendable (PerNodeSummary) -> PerNodeSummary.Spread?)] = [
         ("rss_bytes_per_node", \.rssBytesPerNode),
         ("usable_bytes_per_node", \.usableBytesPerNode),
@@ -16,7 +16,7 @@ public enum PerNodeCSV {
 
     /// Written only: `PerNodeSummary` is computed from the trial records wherever it is needed, so nothing reads
     /// this file back and its columns have no reader.
-    public static let schema = CSVSchema<PerNodeSummary>(
+    package static let schema = CSVSchema<PerNodeSummary>(
         [
             .derived("shape", .text) { $0.shape.name },
             .derived("fields", .text) { $0.shape.fieldSummary },
@@ -35,7 +35,7 @@ public enum PerNodeCSV {
                 ]
             })
 
-    public static var header: [String] { schema.header }
+    package static var header: [String] { schema.header }
 
-    public static func table(_ summaries: [PerNodeSummary]) -> CSVTable { schema.table(summaries) }
+    package static func table(_ summaries: [PerNodeSummary]) -> CSVTable { schema.table(summaries) }
 }

@@ -2,12 +2,12 @@ import LayoutLabModel
 
 /// The repetitions of one configuration (shape × nodes × layout × allocator) reduced to median, minimum
 /// and maximum of each per-node figure. Written as `per-node.csv`; the terminal table and the charts read it.
-public struct PerNodeSummary: Sendable {
+package struct PerNodeSummary: Sendable {
     /// Median, minimum and maximum of one figure over the successful repetitions.
-    public struct Spread: Sendable, Equatable {
-        public var median: Double
-        public var minimum: Double
-        public var maximum: Double
+    package struct Spread: Sendable, Equatable {
+        package var median: Double
+        package var minimum: Double
+        package var maximum: Double
 
         init?(_ values: [Double]) {
             guard let median = PerNodeSummary.median(values), let minimum = values.min(), let maximum = values.max() else {
@@ -19,26 +19,26 @@ public struct PerNodeSummary: Sendable {
         }
     }
 
-    public var shape: Shape
-    public var nodes: Int
-    public var layout: LayoutKind
-    public var allocator: String
-    public var layoutIndex: Int
-    public var allocatorIndex: Int
-    public var repetitionsOK: Int
-    public var rssBytesPerNode: Spread?
-    public var usableBytesPerNode: Spread?
-    public var requestedBytesPerNode: Spread?
-    public var containerBytesPerNode: Spread?
-    public var allocatorAllocatedBytesPerNode: Spread?
-    public var allocatorActiveBytesPerNode: Spread?
-    public var allocateNsPerNode: Spread?
-    public var allocateCPUNsPerNode: Spread?
-    public var allocateMinorFaultsPerNode: Spread?
-    public var allocateInstructionsPerNode: Spread?
+    package var shape: Shape
+    package var nodes: Int
+    package var layout: LayoutKind
+    package var allocator: String
+    package var layoutIndex: Int
+    package var allocatorIndex: Int
+    package var repetitionsOK: Int
+    package var rssBytesPerNode: Spread?
+    package var usableBytesPerNode: Spread?
+    package var requestedBytesPerNode: Spread?
+    package var containerBytesPerNode: Spread?
+    package var allocatorAllocatedBytesPerNode: Spread?
+    package var allocatorActiveBytesPerNode: Spread?
+    package var allocateNsPerNode: Spread?
+    package var allocateCPUNsPerNode: Spread?
+    package var allocateMinorFaultsPerNode: Spread?
+    package var allocateInstructionsPerNode: Spread?
 
     /// One summary per configuration of the experiment, in the experiment's order.
-    public static func summaries(of run: ExperimentRun) -> [PerNodeSummary] {
+    package static func summaries(of run: ExperimentRun) -> [PerNodeSummary] {
         let experiment = run.experiment
         var summaries: [PerNodeSummary] = []
         for shape in experiment.shapes {
@@ -70,7 +70,7 @@ public struct PerNodeSummary: Sendable {
     }
 
     /// The median, or nil for no values.
-    public static func median(_ values: [Double]) -> Double? {
+    package static func median(_ values: [Double]) -> Double? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         let middle = sorted.count / 2

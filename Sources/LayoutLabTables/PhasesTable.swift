@@ -21,8 +21,8 @@ import LayoutLabProtocol
 ///   `interval_ns` is the wall time of the whole phase, sampling included (what `steal_ns` and `neighbour_cpu_ns` cover).
 /// - `checksum`: a traversal's wrapping 64-bit sum of every field it read, written as `0x` and 16 hex digits so
 ///   that no CSV reader turns it into a float (pandas reads the column as text: `int(cell, 16)`).
-public enum PhasesTable {
-    public static let schema = CSVSchema<PhaseRow>([
+package enum PhasesTable {
+    package static let schema = CSVSchema<PhaseRow>([
         CSVColumn("trial_id", \.trialID, .text),
         CSVColumn("phase_index", \.phaseIndex, .integer),
         CSVColumn("phase", \.phase, .text),
@@ -59,18 +59,18 @@ public enum PhasesTable {
         CSVColumn("interval_ns", \.counters.intervalNs, .integer),
     ])
 
-    public static let header = schema.header
+    package static let header = schema.header
 
     /// A trial's rows as cells (see `PhaseRow.rows`).
-    public static func rows(_ result: TrialResult, metrics: TrialMetrics, seed: UInt64) -> [[String?]] {
+    package static func rows(_ result: TrialResult, metrics: TrialMetrics, seed: UInt64) -> [[String?]] {
         PhaseRow.rows(of: result, metrics: metrics, seed: seed).map(schema.cells)
     }
 
     /// Reads cells in header order.
-    public static func row(_ cells: [String]) -> PhaseRow { schema.row(cells, into: PhaseRow.blank) }
+    package static func row(_ cells: [String]) -> PhaseRow { schema.row(cells, into: PhaseRow.blank) }
 
     /// `0x` and 16 hex digits of the checksum's 64 bits: text to every CSV reader, exact with `int(cell, 16)`.
-    public static func checksumCell(_ checksum: Int) -> String {
+    package static func checksumCell(_ checksum: Int) -> String {
         let digits = String(UInt64(bitPattern: Int64(checksum)), radix: 16)
         return "0x" + String(repeating: "0", count: 16 - digits.count) + digits
     }

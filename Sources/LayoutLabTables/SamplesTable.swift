@@ -3,29 +3,29 @@ import LayoutLabProtocol
 
 /// `samples.csv`: one row per sample, all sizes in bytes; `elapsed_ns` excludes sampling, `sample_ns` is
 /// the sample's own cost.
-public enum SamplesTable {
+package enum SamplesTable {
     /// The columns of one `MemorySample`: its fields as the protocol lists them (`MemorySample.Field`), in
     /// that order, each an integer cell, empty where the figure was not read.
-    public static let sampleColumns: [CSVColumn<MemorySample>] = MemorySample.Field.allCases.map { field in
+    package static let sampleColumns: [CSVColumn<MemorySample>] = MemorySample.Field.allCases.map { field in
         CSVColumn(
             field.column, render: { sample in sample[field].map { String($0) } },
             parse: { sample, text in if let value = Int(text) { sample[field] = value } })
     }
 
-    public static let schema = CSVSchema<SampleRow>(
+    package static let schema = CSVSchema<SampleRow>(
         [
             CSVColumn("trial_id", \.trialID, .text),
             CSVColumn("phase_index", \.phaseIndex, .integer),
             CSVColumn("phase", \.phase, .text),
         ] + sampleColumns.map { $0.lifted(\SampleRow.sample) })
 
-    public static let header = schema.header
+    package static let header = schema.header
 
     /// A trial's rows as cells; `phases` names the phases by index (the experiment's list).
-    public static func rows(_ result: TrialResult, phases: [PhaseSpec]) -> [[String?]] {
+    package static func rows(_ result: TrialResult, phases: [PhaseSpec]) -> [[String?]] {
         SampleRow.rows(of: result, phases: phases).map(schema.cells)
     }
 
     /// Reads cells in header order.
-    public static func row(_ cells: [String]) -> SampleRow { schema.row(cells, into: SampleRow.blank) }
+    package static func row(_ cells: [String]) -> SampleRow { schema.row(cells, into: SampleRow.blank) }
 }

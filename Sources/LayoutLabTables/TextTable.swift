@@ -1,6 +1,6 @@
 /// Aligns rows of cells into columns for the terminal: the first column left-aligned, the others right-aligned.
-public enum TextTable {
-    public static func aligned(_ rows: [[String]]) -> String {
+package enum TextTable {
+    package static func aligned(_ rows: [[String]]) -> String {
         let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
             rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
         }

@@ -2,10 +2,10 @@ import LayoutLabModel
 import LayoutLabProtocol
 
 /// `trials.csv`: one row per trial. Byte figures are per node unless the name says otherwise.
-public enum TrialsTable {
+package enum TrialsTable {
     /// The columns in the order the table writes them. Columns named after the trial (its layout, shape, nodes
     /// …) are written from it and not read back: a row is read by its `trial_id`.
-    public static let schema = CSVSchema<TrialRecord>([
+    package static let schema = CSVSchema<TrialRecord>([
         .derived("trial_id", .text) { $0.trial.id },
         .derived("experiment", .text) { $0.trial.experiment },
         .derived("layout", .text) { $0.trial.layout.rawValue },
@@ -57,7 +57,7 @@ public enum TrialsTable {
         CSVColumn("disturbance", \.disturbance, .text),
     ])
 
-    public static let header = schema.header
+    package static let header = schema.header
 
     /// Columns that name, label or describe a trial rather than measure it.
     package static let descriptiveColumns: Set<String> = [
@@ -68,14 +68,14 @@ public enum TrialsTable {
     ]
 
     /// Every column of the table that measures something.
-    public static var metricColumns: [String] { header.filter { !descriptiveColumns.contains($0) } }
+    package static var metricColumns: [String] { header.filter { !descriptiveColumns.contains($0) } }
 
     /// The columns a precision target can be set on: the per-node costs (`*_per_node`), positive wherever they
     /// measure something. Totals such as `allocate_steal_ns` are 0 on a quiet machine and
     /// `allocate_neighbour_cpu_ns` can be negative: a half-width relative to their mean means nothing.
-    public static var precisionColumns: [String] { metricColumns.filter { $0.hasSuffix("_per_node") } }
+    package static var precisionColumns: [String] { metricColumns.filter { $0.hasSuffix("_per_node") } }
 
-    public static func row(_ record: TrialRecord) -> [String?] { schema.cells(record) }
+    package static func row(_ record: TrialRecord) -> [String?] { schema.cells(record) }
 
     /// Six significant digits: a half-width of 0.00001 must not print as 0.000.
     package static func precisionCell(_ value: Double?) -> String? {
@@ -85,7 +85,7 @@ public enum TrialsTable {
 
     /// Reads a row back (cells in header order); `trials` maps the experiment's trial ids to trials. Nil for a
     /// row that does not belong to the experiment or is not a row of this table.
-    public static func record(_ cells: [String], trials: [String: Trial]) -> TrialRecord? {
+    package static func record(_ cells: [String], trials: [String: Trial]) -> TrialRecord? {
         guard let id = cells.first, let trial = trials[id], let statusIndex = header.firstIndex(of: "status"),
             statusIndex < cells.count, let status = TrialStatus(cells[statusIndex])
         else { return nil }
