@@ -64,7 +64,7 @@ let package = Package(
             swiftSettings: sharedSwiftSettings
         ),
         // What every layer names: the experiment, its trials and their plan, a trial's result and record,
-        // precision and disturbance verdicts, RunError, atomic files.
+        // precision and disturbance verdicts, LabError, atomic files.
         .target(
             name: "LayoutLabModel",
             dependencies: ["LayoutLabProtocol", "LayoutLabStatistics"],
@@ -108,7 +108,7 @@ let package = Package(
             name: "LayoutLabAnalysis",
             dependencies: [
                 "LayoutLabModel", "LayoutLabProtocol", "LayoutLabStatistics", "LayoutLabTables", "LayoutLabExperiments",
-                "LayoutLabHost", "LayoutLabResults", .product(name: "CSV", package: "CSV.swift"),
+                "LayoutLabResults", .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: sharedSwiftSettings
         ),

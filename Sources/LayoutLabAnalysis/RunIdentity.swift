@@ -1,6 +1,5 @@
 import Foundation
 import LayoutLabExperiments
-import LayoutLabHost
 import LayoutLabModel
 import LayoutLabResults
 

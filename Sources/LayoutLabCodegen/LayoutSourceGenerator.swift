@@ -27,7 +27,7 @@ package struct LayoutSourceGenerator: Sendable {
             // `checkpoint(context, \(GeneratedCodeABI.containerReady))` once the container is reserved, then `checkpoint(context, n)` whenever
             // n nodes are alive at one of the `count` node counts in `checkpoints`.
 
-            package typealias \(GeneratedCodeABI.checkpointTypeName) = \(GeneratedCodeABI.checkpointTypeSource)
+            public typealias \(GeneratedCodeABI.checkpointTypeName) = \(GeneratedCodeABI.checkpointTypeSource)
 
             /// Nodes of the heap layouts deinitialised so far in this process (live = created − freed).
             nonisolated(unsafe) var layoutlabFreedNodes = 0
@@ -84,7 +84,7 @@ struct ShapeSource {
         let symbol = LayoutSourceGenerator.recordLayoutSymbol(shapeIndex: index)
         return """
             @_cdecl("\(symbol)")
-            package func \(symbol)(\(GeneratedCodeABI.recordLayoutSignature.parameterList))\(GeneratedCodeABI.recordLayoutSignature.resultClause) {
+            public func \(symbol)(\(GeneratedCodeABI.recordLayoutSignature.parameterList))\(GeneratedCodeABI.recordLayoutSignature.resultClause) {
                 out[0] = MemoryLayout<\(prefix)Record>.size
                 out[1] = MemoryLayout<\(prefix)Record>.stride
                 out[2] = MemoryLayout<\(prefix)Record>.alignment
@@ -292,7 +292,7 @@ struct ShapeSource {
     private func allocateEntry(symbol: String, prologue: String, append: String, handle: String) -> String {
         """
         @_cdecl("\(symbol)")
-        package func \(symbol)(
+        public func \(symbol)(
             \(GeneratedCodeABI.allocateSignature.parameterList)
         )\(GeneratedCodeABI.allocateSignature.resultClause) {
 
@@ -326,7 +326,7 @@ struct ShapeSource {
         let gives = storage.map { "    trial.\($0) = \($0)\n" }.joined() + (counted ? "    trial.created = created\n" : "")
         var text = """
             @_cdecl("\(phaseSymbol)")
-            package func \(phaseSymbol)(
+            public func \(phaseSymbol)(
                 \(GeneratedCodeABI.phaseSignature.parameterList)
             )\(GeneratedCodeABI.phaseSignature.resultClause) {
                 let trial = Unmanaged<\(holder)>.fromOpaque(handle).takeUnretainedValue()

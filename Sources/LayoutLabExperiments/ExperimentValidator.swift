@@ -1,4 +1,3 @@
-import LayoutLabHost
 import LayoutLabModel
 import LayoutLabProtocol
 

@@ -3,7 +3,7 @@ import LayoutLabModel
 /// Why `layoutlab merge` refuses its shard folders; nothing is written.
 public enum MergeRefusal: LabError, Equatable {
     case noFolders
-    /// The folders ran different experiment files: each folder with the start of its experiment's sha256.
+    /// The folders ran different experiment files: each folder with its experiment.json's size and FNV-1a.
     case differentExperiments([FolderFact])
     /// The folders are shards of different counts: each folder with its shard (`2/3`).
     case differentShardCounts([FolderFact])
@@ -29,7 +29,7 @@ public enum MergeRefusal: LabError, Equatable {
         case .noFolders: "name the shard folders to merge"
         case .differentExperiments(let folders):
             "refusing to merge folders of different experiment files:\n"
-                + folders.map { "  \($0.folder): experiment sha256 \($0.fact)…" }.joined(separator: "\n")
+                + folders.map { "  \($0.folder): experiment.json \($0.fact)" }.joined(separator: "\n")
         case .differentShardCounts(let folders):
             "refusing to merge shards of different counts: " + folders.map { "\($0.folder) is \($0.fact)" }.joined(separator: ", ")
         case .overlappingShards(let earlier, let later, let shard):

@@ -161,7 +161,7 @@ public final class ResultsFolder {
         return run
     }
 
-    /// Opens a finished (or stopped) results folder for reading: its own copy of the experiment and its tables.
+    /// Opens a finished (or stopped) results folder for reading: its own copy of the experiment and its trials (from its journal, or its CSV files for a folder from before it).
     public static func open(_ directory: URL) throws -> ResultsFolder {
         let copy = directory.appendingPathComponent(experimentFile)
         guard FileManager.default.fileExists(atPath: copy.path) else {

@@ -2,7 +2,7 @@ import Foundation
 import LayoutLabModel
 
 /// Merges the results folders of a sharded run into one. Refuses folders of different experiment files
-/// (sha256 of their `experiment.json`), shards of different counts, overlapping shards or trials, and
+/// (their `experiment.json` compared byte for byte), shards of different counts, overlapping shards or trials, and
 /// missing shards (unless `allowPartial`); says when shards ran on different machines, and records each
 /// source folder with its host in `environment.json` (`merged_from`), so machines can be compared
 /// (`layoutlab compare DIR --by host`).
@@ -17,9 +17,19 @@ public enum ResultsMerger {
         guard !directories.isEmpty else { throw MergeRefusal.noFolders }
         let folders = try directories.map { try ResultsFolder.open($0) }
         let environments = directories.map { EnvironmentReader(directory: $0).record }
-        let hashes = directories.map { EnvironmentProbe.sha256(of: $0.appendingPathComponent(ResultsFolder.experimentFile).path) ?? "?" }
-        if Set(hashes).count > 1 {
-            throw MergeRefusal.differentExperiments(zip(directories, hashes).map { .init(folder: $0.0.path, fact: String($0.1.prefix(16))) })
+        // The experiment files compared byte for byte, in this process: no host tool is started, and a file
+        // that cannot be read refuses the merge instead of passing as equal to another unreadable one.
+        let copies = try directories.map { directory in
+            let file = directory.appendingPathComponent(ResultsFolder.experimentFile)
+            guard let data = FileManager.default.contents(atPath: file.path) else {
+                throw ResultsFolderError.notAResultsFolder(directory: directory.path, lacking: ResultsFolder.experimentFile)
+            }
+            return [UInt8](data)
+        }
+        if Set(copies).count > 1 {
+            throw MergeRefusal.differentExperiments(zip(directories, copies).map {
+                .init(folder: $0.0.path, fact: "\($0.1.count) bytes, FNV-1a \(String(TrialJournal.fnv1a($0.1[...]), radix: 16))")
+            })
         }
         let shards = environments.map { $0?.shard ?? Shard(index: 1, count: 1) }
         let counts = Set(shards.map(\.count))

@@ -7,7 +7,7 @@ import LayoutLabResults
 /// `layoutlab run --resume`: finishing a stopped folder with the build that started it.
 extension SuiteRunner {
     /// Finishes a stopped run: loads the folder's copy of the experiment, keeps every recorded trial and runs
-    /// only the ones missing from `trials.csv` (and the extra repetitions a precision target still asks for).
+    /// only the ones missing from its journal (`trials.journal`, or `trials.csv` for a folder from before it) (and the extra repetitions a precision target still asks for).
     /// A complete folder is left byte for byte as it was (`nothingToResume`). A folder measured by another
     /// build (toolchain, worker, runner, an allocator's library, the Python interpreter: `ResumeBuildCheck`) is
     /// refused with `MixedBuildError` unless `allowMixedBuilds`, which records the resume's build beside the

@@ -49,7 +49,7 @@ struct GeneratedCodeABITests {
         try Self.source.write(to: generated, atomically: true, encoding: .utf8)
         try Self.assignments.write(to: check, atomically: true, encoding: .utf8)
         let flags = LayoutLibraryBuilder.compilerFlags.filter { $0 != "-O" && $0 != "-wmo" && $0 != "-emit-library" }
-        let result = try TestSupport.runTool(swiftc, ["-typecheck"] + flags + [generated.path, Self.abiFile.path, check.path])
+        let result = try TestSupport.runTool(swiftc, ["-typecheck", "-package-name", "LayoutLabABICheck"] + flags + [generated.path, Self.abiFile.path, check.path])
         #expect(result.status == 0, "the generated entry points do not match GeneratedCodeABI:\n\(result.stdout)\(result.stderr)")
     }
 

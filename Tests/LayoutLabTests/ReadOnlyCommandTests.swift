@@ -56,7 +56,7 @@ struct ReadOnlyCommandTests {
         let tools = directory.appendingPathComponent("tools")
         try FileManager.default.createDirectory(at: tools, withIntermediateDirectories: true)
         let started = directory.appendingPathComponent("started.txt")
-        for tool in ["git", "swiftc", "python3", "python", "valgrind", "dpkg-query", "objcopy", "sbatch"] {
+        for tool in ["git", "swiftc", "python3", "python", "valgrind", "dpkg-query", "objcopy", "sbatch", "sha256sum"] {
             let script = tools.appendingPathComponent(tool)
             try "#!/bin/sh\necho \(tool) >> '\(started.path)'\nexit 1\n".write(to: script, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
