@@ -8,13 +8,22 @@ import Foundation
 ///
 ///     trial <sample rows> <phase rows> <payload bytes> <FNV-1a 64 of the payload, 16 hex digits>
 ///
-/// followed by the payload, after the file's first line `layoutlab trial journal 1`. A SIGKILL (or a power
+/// followed by the payload, after the file's first line `layoutlab trial journal 1 columns <FNV-1a of the
+/// three tables' headers>`. A SIGKILL (or a power
 /// loss after the last `fsync`) can leave only the last entry unfinished: reading stops at the first entry whose
 /// line, length or checksum is not whole, and that tail is cut before the next append. Appending costs the
 /// trial's own bytes, whatever the number of trials before it.
 struct TrialJournal {
     static let fileName = "trials.journal"
-    static let firstLine = "layoutlab trial journal 1\n"
+    /// The first line names the format and the columns its rows are in: an FNV-1a of the three tables'
+    /// headers, so a journal written by a version of the lab with other columns (even as many, in another
+    /// order) is refused instead of read into the wrong fields.
+    static let firstLine = "\(formatPrefix)columns \(String(columnsFingerprint, radix: 16))\n"
+    static let formatPrefix = "layoutlab trial journal 1 "
+    static var columnsFingerprint: UInt64 {
+        let headers = [SamplesTable.header, PhasesTable.header, TrialsTable.header].map { $0.joined(separator: ",") }
+        return fnv1a(Array(headers.joined(separator: "\n").utf8)[...])
+    }
 
     /// One trial's rows, cells as written (an empty cell reads back as "").
     struct Entry: Equatable {
@@ -46,6 +55,9 @@ struct TrialJournal {
             if first.starts(with: bytes) {
                 contents.tornBytes = bytes.count
                 return contents
+            }
+            if bytes.starts(with: Array(formatPrefix.utf8)) {
+                throw TrialJournalError.otherColumns(file: file, journalFile: fileName)
             }
             throw TrialJournalError.notAJournal(file: file, expectedFirstLine: String(firstLine.dropLast()))
         }

@@ -126,6 +126,20 @@ struct TrialJournalTests {
         #expect(journal.entries.allSatisfy { $0.samples.count == 3 && $0.phases.count == 1 })
     }
 
+    @Test func aJournalOfOtherColumnsIsRefusedNotMisread() throws {
+        let (folder, _) = try Self.folder(recording: 2, label: "journal-columns")
+        let file = folder.url(ResultsFolder.journalFile)
+        let bytes = try [UInt8](Data(contentsOf: file))
+        let first = Array(TrialJournal.firstLine.utf8)
+        #expect(bytes.starts(with: first))
+        // The same rows under a first line naming other columns (a version of the lab that reordered them).
+        let other = Array((TrialJournal.formatPrefix + "columns 0123456789abcdef\n").utf8) + bytes[first.count...]
+        try Data(other).write(to: file)
+        #expect(throws: TrialJournalError.otherColumns(file: file.path, journalFile: ResultsFolder.journalFile)) {
+            try ResultsFolder(resuming: folder.directory, experiment: folder.experiment)
+        }
+    }
+
     @Test func theScheduleBoundsTheShareOfTimeSpentAssembling() {
         var schedule = AssemblySchedule()
         #expect(schedule.isDue(at: 0), "nothing assembled yet")
