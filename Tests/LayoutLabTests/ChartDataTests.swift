@@ -2,17 +2,8 @@ import Foundation
 import Testing
 
 @testable import LayoutLabModel
-@testable import LayoutLabStatistics
-@testable import LayoutLabProtocol
-@testable import LayoutLabSampling
-@testable import LayoutLabTables
-@testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
 @testable import LayoutLabResults
 @testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
 @testable import LayoutLabCalibration
 
 /// The chart tables never draw a missing figure as a number: no interval is no whisker, and a segment the lab

@@ -2,17 +2,9 @@ import Foundation
 import Testing
 
 @testable import LayoutLabModel
-@testable import LayoutLabStatistics
-@testable import LayoutLabProtocol
-@testable import LayoutLabSampling
-@testable import LayoutLabTables
-@testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
 @testable import LayoutLabResults
 @testable import LayoutLabAnalysis
 @testable import LayoutLabReports
-@testable import LayoutLabRunner
 @testable import LayoutLabCalibration
 
 /// What the charts tell a reader (issue 19, defects 4 and 5, and the growth-chart friction), checked on the

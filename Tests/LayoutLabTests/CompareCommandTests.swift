@@ -1,19 +1,7 @@
 import Foundation
 import Testing
 
-@testable import LayoutLabModel
-@testable import LayoutLabStatistics
-@testable import LayoutLabProtocol
-@testable import LayoutLabSampling
 @testable import LayoutLabTables
-@testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
-@testable import LayoutLabResults
-@testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 
 /// `layoutlab compare` run as a user or a CI job runs it, on copies of the committed results fixture
 /// (2 repetitions of 3 layouts × 2 allocators), changed where a test needs it: no worker runs.

@@ -3,17 +3,9 @@ import Testing
 
 @testable import LayoutLabModel
 @testable import LayoutLabStatistics
-@testable import LayoutLabProtocol
 @testable import LayoutLabSampling
-@testable import LayoutLabTables
-@testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
-@testable import LayoutLabResults
 @testable import LayoutLabAnalysis
 @testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 
 @Suite("Comparison statistics: the interval's coverage, its degenerate cases, and Holm over rows")
 struct ComparisonStatisticsTests {

@@ -1,18 +1,8 @@
 import Testing
 
 @testable import LayoutLabModel
-@testable import LayoutLabStatistics
 @testable import LayoutLabProtocol
 @testable import LayoutLabSampling
-@testable import LayoutLabTables
-@testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
-@testable import LayoutLabResults
-@testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 
 /// `TrialDisturbance.judge` on constructed counters: each bound on each side, the tick slack that keeps short
 /// phases from being marked by `/proc/stat`'s resolution, the floor on preemptions, and missing counters.

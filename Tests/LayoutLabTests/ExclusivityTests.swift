@@ -2,18 +2,9 @@ import Foundation
 import Testing
 
 @testable import LayoutLabModel
-@testable import LayoutLabStatistics
-@testable import LayoutLabProtocol
-@testable import LayoutLabSampling
-@testable import LayoutLabTables
 @testable import LayoutLabExperiments
 @testable import LayoutLabCodegen
-@testable import LayoutLabHost
-@testable import LayoutLabResults
-@testable import LayoutLabAnalysis
-@testable import LayoutLabReports
 @testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 
 /// `"exclusivity"`: the generated code is compiled with the compiler's run-time exclusivity checks
 /// (`checked`, the default) or without them, the library is cached apart, and the run records the flags.

@@ -1,17 +1,7 @@
 import Foundation
 @testable import LayoutLabModel
-@testable import LayoutLabStatistics
 @testable import LayoutLabProtocol
-@testable import LayoutLabSampling
-@testable import LayoutLabTables
-@testable import LayoutLabExperiments
 @testable import LayoutLabCodegen
-@testable import LayoutLabHost
-@testable import LayoutLabResults
-@testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 import Testing
 
 /// The generated code's entry points against `GeneratedCodeABI`, the types the worker calls them through:

@@ -1,16 +1,6 @@
-@testable import LayoutLabModel
-@testable import LayoutLabStatistics
 @testable import LayoutLabProtocol
-@testable import LayoutLabSampling
 @testable import LayoutLabTables
-@testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
-@testable import LayoutLabResults
 @testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 import Testing
 
 /// `MemorySample.Field`, the one list of sample figures, against the promises made from it.

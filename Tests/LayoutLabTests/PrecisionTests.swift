@@ -5,15 +5,6 @@ import Testing
 @testable import LayoutLabStatistics
 @testable import LayoutLabProtocol
 @testable import LayoutLabSampling
-@testable import LayoutLabTables
-@testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
-@testable import LayoutLabResults
-@testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 
 @Suite("Adaptive repetitions: the t quantile, the interval, the decision")
 struct PrecisionTests {

@@ -2,18 +2,6 @@ import Foundation
 import Testing
 
 @testable import LayoutLabModel
-@testable import LayoutLabStatistics
-@testable import LayoutLabProtocol
-@testable import LayoutLabSampling
-@testable import LayoutLabTables
-@testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
-@testable import LayoutLabResults
-@testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 
 /// The Python worker proves, reads and purges the allocator as the Swift worker does (MallocProviderCheck,
 /// AllocatorStatisticsSource): ownership queries, the statistics of all four allocators, purge entry points.

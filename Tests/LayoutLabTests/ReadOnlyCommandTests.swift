@@ -1,17 +1,6 @@
 import Foundation
-@testable import LayoutLabModel
-@testable import LayoutLabStatistics
-@testable import LayoutLabProtocol
-@testable import LayoutLabSampling
-@testable import LayoutLabTables
 @testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
 @testable import LayoutLabHost
-@testable import LayoutLabResults
-@testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 import Testing
 
 /// The commands that read a results folder (`report`, `plot`, `compare`, `merge`) read only the folder: a run

@@ -1,19 +1,8 @@
 import Foundation
 import Testing
 
-@testable import LayoutLabModel
-@testable import LayoutLabStatistics
-@testable import LayoutLabProtocol
-@testable import LayoutLabSampling
-@testable import LayoutLabTables
 @testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
 @testable import LayoutLabResults
-@testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 
 /// `experiments/schema.json` and the lab's own validation agree: shipped files pass both, bad inputs fail
 /// both (where a schema can express the rule). The schema is checked with Python's `jsonschema`.

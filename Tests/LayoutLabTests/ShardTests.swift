@@ -2,18 +2,7 @@ import Foundation
 import Testing
 
 @testable import LayoutLabModel
-@testable import LayoutLabStatistics
-@testable import LayoutLabProtocol
-@testable import LayoutLabSampling
-@testable import LayoutLabTables
 @testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
-@testable import LayoutLabResults
-@testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 
 @Suite("Shards, merge and Slurm", .serialized)
 struct ShardTests {

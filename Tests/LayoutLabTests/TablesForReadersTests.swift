@@ -2,17 +2,12 @@ import Foundation
 import Testing
 
 @testable import LayoutLabModel
-@testable import LayoutLabStatistics
 @testable import LayoutLabProtocol
 @testable import LayoutLabSampling
 @testable import LayoutLabTables
-@testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
 @testable import LayoutLabResults
 @testable import LayoutLabAnalysis
 @testable import LayoutLabReports
-@testable import LayoutLabRunner
 @testable import LayoutLabCalibration
 
 /// What a reader of the lab's files and tables gets (issue 19, defects 4, 6 and 7): every column with its unit,

@@ -3,18 +3,10 @@ import LayoutLabSampling
 import Testing
 
 @testable import LayoutLabModel
-@testable import LayoutLabStatistics
 @testable import LayoutLabProtocol
-@testable import LayoutLabSampling
-@testable import LayoutLabTables
 @testable import LayoutLabExperiments
-@testable import LayoutLabCodegen
-@testable import LayoutLabHost
 @testable import LayoutLabResults
 @testable import LayoutLabAnalysis
-@testable import LayoutLabReports
-@testable import LayoutLabRunner
-@testable import LayoutLabCalibration
 
 /// The recovery rule of the results folder's journal: whatever a kill cut off, reopening gives the last whole
 /// trial, the next append follows it, and the CSV files assembled from it are whole.
