@@ -9,18 +9,7 @@ public enum AtomicFile {
             .appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())-\(UUID().uuidString.prefix(8))")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("cannot create \(temporary.path)", path: temporary.path) }
-        var written = 0
-        let complete = data.withUnsafeBytes { bytes -> Bool in
-            while written < bytes.count {
-                let count = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                written += count
-            }
-            return true
-        }
+        let complete = data.withUnsafeBytes { writeAll($0, to: descriptor) }
         // One fsync: the bytes are on disk before the rename makes them the file.
         guard complete, fsync(descriptor) == 0 else {
             let error = failure("cannot write \(temporary.path)", path: temporary.path)
@@ -30,6 +19,22 @@ public enum AtomicFile {
         }
         close(descriptor)
         try moveIntoPlace(temporary, at: url)
+    }
+
+    /// Writes every byte of `buffer` to `descriptor`, at `offset` (pwrite) or at its position (write), going on
+    /// after short writes and EINTR; false on any other failure, `errno` saying why.
+    package static func writeAll(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32, at offset: Int? = nil) -> Bool {
+        var written = 0
+        while written < buffer.count {
+            let pointer = buffer.baseAddress! + written, remaining = buffer.count - written
+            let count = offset.map { pwrite(descriptor, pointer, remaining, off_t($0 + written)) } ?? Glibc.write(descriptor, pointer, remaining)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            written += count
+        }
+        return true
     }
 
     private static func failure(_ message: String, path: String) -> CocoaError {

@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabModel
 
 /// Appends entries to a `TrialJournal` file: each append is written at the end of the last whole entry and
 /// `fsync`ed before it returns. Opening cuts the file to its whole entries (the tail a killed run left), and a
@@ -35,18 +36,7 @@ final class TrialJournalWriter {
     func append(_ entries: [[UInt8]]) throws { try write(Array(entries.joined())) }
 
     private func write(_ bytes: [UInt8]) throws {
-        var written = 0
-        let complete = bytes.withUnsafeBytes { buffer -> Bool in
-            while written < buffer.count {
-                let count = pwrite(descriptor, buffer.baseAddress! + written, buffer.count - written, off_t(length + written))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                written += count
-            }
-            return true
-        }
+        let complete = bytes.withUnsafeBytes { AtomicFile.writeAll($0, to: descriptor, at: length) }
         guard complete, fsync(descriptor) == 0 else {
             let error = Self.failure("cannot append to \(url.path)")
             _ = ftruncate(descriptor, off_t(length))
