@@ -56,7 +56,8 @@ struct TrialJournal {
                 contents.tornBytes = bytes.count
                 return contents
             }
-            if bytes.starts(with: Array(formatPrefix.utf8)) {
+            // A journal of this lab, of another format or other columns (its first line names them).
+            if bytes.starts(with: Array("layoutlab trial journal ".utf8)) {
                 throw TrialJournalError.otherColumns(file: file, journalFile: fileName)
             }
             throw TrialJournalError.notAJournal(file: file, expectedFirstLine: String(firstLine.dropLast()))

@@ -130,6 +130,11 @@ struct TrialJournalTests {
         #expect(throws: TrialJournalError.otherColumns(file: file.path, journalFile: ResultsFolder.journalFile)) {
             try ResultsFolder(resuming: folder.directory, experiment: folder.experiment)
         }
+        // A journal from before its first line named the columns.
+        try Data(Array("layoutlab trial journal 1\n".utf8) + bytes[first.count...]).write(to: file)
+        #expect(throws: TrialJournalError.otherColumns(file: file.path, journalFile: ResultsFolder.journalFile)) {
+            try ResultsFolder(resuming: folder.directory, experiment: folder.experiment)
+        }
     }
 
     @Test func theScheduleBoundsTheShareOfTimeSpentAssembling() {
