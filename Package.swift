@@ -85,7 +85,7 @@ let package = Package(
         // Experiment files: strict JSON parsing and validation, with every problem's JSON path.
         .target(
             name: "LayoutLabExperiments",
-            dependencies: ["LayoutLabModel", "LayoutLabProtocol", "LayoutLabTables", "LayoutLabHost"],
+            dependencies: ["LayoutLabModel", "LayoutLabProtocol", "LayoutLabTables"],
             swiftSettings: sharedSwiftSettings
         ),
         // Layout code generation: the Swift source of each layout and its compiled shared library.

@@ -1,12 +1,11 @@
 import Foundation
-import LayoutLabHost
 import LayoutLabModel
 
 /// Reads experiment files and checks them completely, collecting every problem with its JSON path,
 /// before anything runs. By itself it reads only the files (their JSON and its own consistency), as the
 /// commands that read a results folder need: a folder measured on another machine opens whether or not its
-/// allocator libraries or Python interpreter exist here. `checkingThisHost` also checks what the files ask of
-/// this machine (`ExperimentHostCheck`), as the commands that run them need.
+/// allocator libraries or Python interpreter exist here. Given a `HostChecking` (`checkingThisHost`, in the
+/// runner's layer) it also checks what the files ask of this machine, as the commands that run them need.
 public struct ExperimentLoader: Sendable {
     /// Larger files are refused before parsing, so that a stray file cannot cost unbounded time or memory.
     public static let maximumFileBytes = 1 << 20
@@ -14,12 +13,12 @@ public struct ExperimentLoader: Sendable {
     public static let maximumNodes = 1 << 40
 
     /// The checks against this machine; nil reads the files alone.
-    public var host: ExperimentHostCheck?
+    package var host: (any HostChecking)?
 
-    public init(host: ExperimentHostCheck? = nil) { self.host = host }
+    /// Reads the files alone.
+    public init() { host = nil }
 
-    /// Reads the files and checks what they ask of this machine: for `run`, `calibrate`, `slurm` and `validate`.
-    public static var checkingThisHost: ExperimentLoader { ExperimentLoader(host: ExperimentHostCheck()) }
+    package init(host: (any HostChecking)?) { self.host = host }
 
     /// Loads and validates several files; also refuses two files with the same experiment name.
     public func load(paths: [String]) throws(ExperimentValidationError) -> [Experiment] {

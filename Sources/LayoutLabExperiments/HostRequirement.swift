@@ -3,11 +3,11 @@ import LayoutLabModel
 /// Something an experiment file asks of the machine that runs it, with the JSON path that asks: found by
 /// reading the file alone, checked only where the experiment is to run (`ExperimentHostCheck`). Reading a
 /// results folder measured elsewhere never checks them.
-enum HostRequirement: Sendable {
+package enum HostRequirement: Sendable {
     /// A layout as listed in the file, where a Python interpreter's version decides whether it can be built.
-    struct PlacedLayout: Sendable {
-        var layout: LayoutKind
-        var jsonPath: String
+    package struct PlacedLayout: Sendable {
+        package var layout: LayoutKind
+        package var jsonPath: String
     }
 
     /// A built-in allocator whose library must be installed (`jemalloc`: `libjemalloc.so.2`).

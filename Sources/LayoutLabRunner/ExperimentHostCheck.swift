@@ -1,16 +1,17 @@
+import LayoutLabExperiments
 import LayoutLabHost
 import LayoutLabModel
 
 /// Checks on this machine what an experiment file asks of it (`HostRequirement`): allocator libraries
 /// (`SharedLibraryResolver`), the Python interpreter (probed by running it) and valgrind. `run`,
 /// `calibrate`, `slurm` and `validate` apply it; the commands that read a results folder never do.
-public struct ExperimentHostCheck: Sendable {
+public struct ExperimentHostCheck: HostChecking {
     package var libraries: SharedLibraryResolver
 
     package init(libraries: SharedLibraryResolver = SharedLibraryResolver()) { self.libraries = libraries }
 
     /// The problems `requirements` meet on this host, in the file's order, and the Python interpreter found.
-    func check(_ requirements: [HostRequirement], file: String) -> (problems: [ExperimentProblem], python: PythonInterpreter?) {
+    package func check(_ requirements: [HostRequirement], file: String) -> (problems: [ExperimentProblem], python: PythonInterpreter?) {
         var problems: [ExperimentProblem] = []
         var python: PythonInterpreter?
         func report(_ jsonPath: String, _ message: String) {
@@ -43,4 +44,9 @@ public struct ExperimentHostCheck: Sendable {
         }
         return (problems, python)
     }
+}
+
+extension ExperimentLoader {
+    /// Reads the files and checks what they ask of this machine: for `run`, `calibrate`, `slurm` and `validate`.
+    public static var checkingThisHost: ExperimentLoader { ExperimentLoader(host: ExperimentHostCheck()) }
 }
