@@ -49,16 +49,24 @@ extension CalibrationFigures {
             result: verdict.result, shortfall: verdict.shortfall)
     }
 
-    /// Wall time of a suite at several node counts on a least-squares line: R² above 0.99.
+    /// Wall time of a suite at several node counts on a least-squares line: R² above 0.99. A suite's time at a
+    /// node count is the sum over its layouts of each layout's median wall time over the repetitions, so that
+    /// one slow trial on a busy machine does not bend the line.
     static func linearCost(_ rows: [Row]) -> CalibrationFigure {
         let name = "linear cost", goal = CalibrationGoal(lower: 0.99, upper: nil, text: "R² ≥ 0.99")
-        let method = "wall time of a suite (final-class + struct-array, glibc) at 1, 2, 4, 8 M nodes, least-squares line"
+        let method = "wall time of a suite (final-class + struct-array, glibc; per layout the median of its repetitions) at 1, 2, 4, 8 M nodes, least-squares line"
         let sizes = Set(rows.map(\.nodes)).sorted()
         let points = sizes.map { nodes -> (Double, Double?) in
-            let walls = rows.filter { $0.nodes == nodes }.map { $0.value("wall_ns") }
-            // A trial without its wall time would shorten the suite's: the point is unknown, not smaller.
-            guard !walls.isEmpty, walls.allSatisfy({ $0?.isFinite == true }) else { return (Double(nodes), nil) }
-            return (Double(nodes), walls.compactMap { $0 }.reduce(0, +) / 1e9)
+            let atSize = rows.filter { $0.nodes == nodes }
+            var suite = 0.0
+            for layout in Set(atSize.map(\.layout)) {
+                let walls = atSize.filter { $0.layout == layout }.map { $0.value("wall_ns") }
+                // A trial without its wall time would bias the median: the point is unknown, not smaller.
+                guard walls.allSatisfy({ $0?.isFinite == true }), let median = PerNodeSummary.median(walls.compactMap { $0 })
+                else { return (Double(nodes), nil) }
+                suite += median
+            }
+            return atSize.isEmpty ? (Double(nodes), nil) : (Double(nodes), suite / 1e9)
         }
         let known = points.compactMap { point in point.1.map { (point.0, $0) } }
         guard known.count == points.count, known.count >= 3 else {

@@ -49,10 +49,10 @@ package struct Calibrator: Sendable {
 
     static let linearExperiment = """
         { "name": "calibration-linear",
-          "description": "layoutlab calibrate: suite time at 1, 2, 4 and 8 M nodes.",
+          "description": "layoutlab calibrate: suite time at 1, 2, 4 and 8 M nodes, median of 3 repetitions per layout.",
           "layouts": ["final-class", "struct-array"],
           "shapes": [ { "name": "point", "fields": [ {"name": "x", "type": "int64"}, {"name": "y", "type": "int64"} ] } ],
-          "nodes": [1000000, 2000000, 4000000, 8000000], "allocators": ["system"], "repetitions": 1 }
+          "nodes": [1000000, 2000000, 4000000, 8000000], "allocators": ["system"], "repetitions": 3 }
         """
 
     /// Nodes of the harness loops timed (as the accuracy run) and counted under callgrind (fewer: it runs
