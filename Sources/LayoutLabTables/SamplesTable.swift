@@ -7,9 +7,10 @@ package enum SamplesTable {
     /// The columns of one `MemorySample`: its fields as the protocol lists them (`MemorySample.Field`), in
     /// that order, each an integer cell, empty where the figure was not read.
     package static let sampleColumns: [CSVColumn<MemorySample>] = MemorySample.Field.allCases.map { field in
-        CSVColumn(
-            field.column, render: { sample in sample[field].map { String($0) } },
-            parse: { sample, text in if let value = Int(text) { sample[field] = value } })
+        let format = CSVCellFormat<Int>.integer
+        return CSVColumn(
+            field.column, render: { sample in sample[field].flatMap(format.render) },
+            parse: { sample, text in if let value = format.parse(text) { sample[field] = value } })
     }
 
     package static let schema = CSVSchema<SampleRow>(

@@ -6,15 +6,8 @@ import Testing
 /// `MemorySample.Field`, the one list of sample figures, against the promises made from it.
 @Suite("Sample fields, written once")
 struct MemorySampleFieldTests {
-    /// The columns of samples.csv as users know them: the field list may not reorder or rename them.
-    @Test func samplesTableColumnsStayAsPublished() {
-        #expect(SamplesTable.header == [
-            "trial_id", "phase_index", "phase", "nodes_alive", "elapsed_ns", "rss_bytes", "rss_anon_bytes", "smaps_rss_bytes",
-            "pss_bytes", "private_dirty_bytes", "anonymous_bytes", "vm_hwm_bytes", "allocator_allocated_bytes",
-            "allocator_active_bytes", "allocator_resident_bytes", "allocator_metadata_bytes",
-            "allocator_mapped_bytes", "allocator_retained_bytes", "sample_ns",
-        ])
-    }
+    // samples.csv's published column order is pinned once, with the other tables', in
+    // `CSVSchemaTests.theHeadersAreTheColumnsOfBefore`.
 
     @Test func everyColumnNameEndsInItsUnit() {
         for field in MemorySample.Field.allCases {
