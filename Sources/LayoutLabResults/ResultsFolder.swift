@@ -174,7 +174,8 @@ public final class ResultsFolder {
     /// files if the schedule says they are due.
     public func record(_ result: TrialResult) throws {
         let metrics = TrialMetrics(result: result)
-        let samples = SamplesTable.rows(result, phases: experiment.phases)
+        let typedSamples = SampleRow.rows(of: result, phases: experiment.phases)
+        let samples = typedSamples.map(SamplesTable.schema.cells)
         let phases = PhasesTable.rows(result, metrics: metrics, seed: experiment.seed)
         let record = TrialRecord(result: result, metrics: metrics)
         let row = TrialsTable.row(record)
@@ -182,8 +183,9 @@ public final class ResultsFolder {
         try appendToJournal([TrialJournal.encode(
             samples: samplesLines, sampleCount: samples.count, phases: phasesLines, phaseCount: phases.count,
             trial: CSVTable.lines([row]))])
-        // Kept as the files hold them (three decimals), so this run's report is what a later reading gives.
-        sampleRows += samples.map { SamplesTable.row($0.map { $0 ?? "" }) }
+        // A sample's figures are integers, written and read back unchanged; phase rows are kept as the file holds
+        // them (three decimals), so this run's report is what a later reading gives.
+        sampleRows += typedSamples
         phaseRows += phases.map { PhasesTable.row($0.map { $0 ?? "" }) }
         samplesText.append(contentsOf: samplesLines.utf8)
         phasesText.append(contentsOf: phasesLines.utf8)
