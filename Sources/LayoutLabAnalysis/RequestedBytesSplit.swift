@@ -25,9 +25,8 @@ public struct RequestedBytesSplit: Equatable, Sendable {
     public static let referenceBytes = 8
 
     public init(requested: Double, layout: LayoutKind, shape: Shape) {
-        let types = shape.fields.map(\.type)
-        let fields = Double(PayloadLayout.columnBytes(of: types))
-        let record = PayloadLayout(fieldTypes: types)
+        let fields = Double(PayloadLayout.columnBytes(of: shape.fields))
+        let record = shape.payload
         payload = fields
         switch layout {
         case .structArray: padding = Double(record.strideBytes) - fields

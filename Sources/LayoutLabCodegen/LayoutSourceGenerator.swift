@@ -113,6 +113,7 @@ struct ShapeSource {
         case .float, .double: "\(type.swiftType(referencing: nil))(i &+ \(position))"
         case .bool: "(i &+ \(position)) & 1 == 0"
         case .reference: nodes.map { "(i == 0 ? nil : \($0)[((i &- 1) >> 1) & ~1])" } ?? "(i == 0 ? -1 : ((i &- 1) >> 1) & ~1)"
+        case .bytes, .string, .array: "TODO-codegen"
         }
     }
 
@@ -124,6 +125,7 @@ struct ShapeSource {
         case .float, .double: "Int(truncatingIfNeeded: \(expression).bitPattern)"
         case .bool: "(\(expression) ? 1 : 0)"
         case .reference: valueLayout ? "(\(expression) < 0 ? 0 : 1)" : "(\(expression) == nil ? 0 : 1)"
+        case .bytes, .string, .array: "TODO-codegen"
         }
     }
 
@@ -133,7 +135,7 @@ struct ShapeSource {
         case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64: "\(target) &+= 1"
         case .float, .double: "\(target) += 1"
         case .bool: "\(target).toggle()"
-        case .reference: nil
+        case .reference, .bytes, .string, .array: nil
         }
     }
 

@@ -24,7 +24,7 @@ struct ExperimentValidator {
         let description = top["description"].flatMap { string($0, at: "$.description") } ?? ""
         let layouts = top["layouts"].map { items($0, at: "$.layouts").compactMap { v, p in choice(v, at: p, from: LayoutKind.self).map { ($0, p) } } }
             ?? LayoutKind.swiftLayouts.map { ($0, "$.layouts") }
-        let shapes = top["shapes"].map { items($0, at: "$.shapes").compactMap { v, p in shape(v, at: p).map { ($0, p) } } } ?? []
+        let shapes = top["shapes"].map { items($0, at: "$.shapes").flatMap { v, p in self.shapes(v, at: p).map { ($0, p) } } } ?? []
         let nodes = top["nodes"].map {
             items($0, at: "$.nodes").compactMap { v, p in
                 integer(v, at: p, in: 1...ExperimentLoader.maximumNodes, what: "a node count").map { ($0, p) }
@@ -167,23 +167,6 @@ struct ExperimentValidator {
         return spec
     }
 
-    private mutating func shape(_ value: JSONValue, at path: String) -> Shape? {
-        guard let fields = object(value, at: path, allowed: ["name", "fields"], required: ["name", "fields"]) else { return nil }
-        let name = fields["name"].flatMap { identifier($0, at: path + ".name", pattern: .fileName) }
-        let members = fields["fields"].map { items($0, at: path + ".fields").compactMap { v, p in field(v, at: p).map { ($0, p) } } } ?? []
-        duplicates(members.map { ($0.0.name, $0.1 + ".name") }, what: "field")
-        guard let name, !members.isEmpty else { return nil }
-        return Shape(name: name, fields: members.map(\.0))
-    }
-
-    private mutating func field(_ value: JSONValue, at path: String) -> Field? {
-        guard let fields = object(value, at: path, allowed: ["name", "type"], required: ["name", "type"]) else { return nil }
-        let name = fields["name"].flatMap { identifier($0, at: path + ".name", pattern: .swiftIdentifier) }
-        let type = fields["type"].flatMap { choice($0, at: path + ".type", from: FieldType.self) }
-        guard let name, let type else { return nil }
-        return Field(name: name, type: type)
-    }
-
     private mutating func allocator(_ value: JSONValue, at path: String) -> AllocatorSpec? {
         let builtInNames = AllocatorSpec.builtIns.map(\.name)
         if case .string(let name) = value {
@@ -255,7 +238,7 @@ struct ExperimentValidator {
     }
 
     /// The elements of a non-empty list with their JSON paths; reports anything else.
-    private mutating func items(_ value: JSONValue, at path: String) -> [(value: JSONValue, path: String)] {
+    mutating func items(_ value: JSONValue, at path: String) -> [(value: JSONValue, path: String)] {
         guard case .array(let elements) = value else {
             report(path, "expected a list, got \(value.summary)")
             return []
@@ -300,7 +283,7 @@ struct ExperimentValidator {
         }
     }
 
-    private mutating func identifier(_ value: JSONValue, at path: String, pattern: NamePattern) -> String? {
+    mutating func identifier(_ value: JSONValue, at path: String, pattern: NamePattern) -> String? {
         guard let text = string(value, at: path) else { return nil }
         guard pattern.accepts(text) else {
             report(path, "expected \(pattern.expectation), got \(value.summary)")
@@ -321,7 +304,7 @@ struct ExperimentValidator {
         return number
     }
 
-    private mutating func choice<T: RawRepresentable & CaseIterable>(_ value: JSONValue, at path: String, from _: T.Type) -> T?
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ value: JSONValue, at path: String, from _: T.Type) -> T?
     where T.RawValue == String {
         let names = T.allCases.map(\.rawValue)
         guard case .string(let text) = value, let result = T(rawValue: text) else {
@@ -333,7 +316,7 @@ struct ExperimentValidator {
     }
 
     /// Reports every name seen before, at its own path, pointing back to the first.
-    private mutating func duplicates(_ named: [(name: String, path: String)], what: String) {
+    mutating func duplicates(_ named: [(name: String, path: String)], what: String) {
         var first: [String: String] = [:]
         for (name, path) in named {
             if let earlier = first[name] {

@@ -25,6 +25,27 @@ public enum MemoryPreflight {
     }
 
     public static func estimatedBytesPerNode(layout: LayoutKind, shape: Shape) -> Int {
+        inlineBytesPerNode(layout: layout, shape: shape) + outOfLineBytesPerNode(layout: layout, shape: shape)
+    }
+
+    /// String text beyond 15 bytes and array elements, each in a heap object of its own (a 32-byte header and
+    /// a quarter for the size class; a Python list's items are objects of 32 bytes each), at the expected length.
+    static func outOfLineBytesPerNode(layout: LayoutKind, shape: Shape) -> Int {
+        var total = 0.0
+        for field in shape.fields {
+            guard let length = field.length?.expectedLength else { continue }
+            switch field.type {
+            case .string where layout.isPython || length > 15: total += (32 + length + 1) * 1.25 + 16
+            case .array where layout.isPython: total += (56 + 8 * length) * 1.25 + 32 * length
+            case .array: total += (32 + Double(field.element?.sizeBytes ?? 8) * length) * 1.25 + 16
+            case .bytes where layout.isPython || layout == .dictClass: total += (33 + length) * 1.25 + 16
+            default: break
+            }
+        }
+        return Int(total.rounded(.up))
+    }
+
+    static func inlineBytesPerNode(layout: LayoutKind, shape: Shape) -> Int {
         let payload = shape.payload
         func heapObject(_ bytes: Int) -> Int { bytes + bytes / 4 + 16 }
         switch layout {
@@ -40,7 +61,7 @@ public enum MemoryPreflight {
         case .structArray:
             return payload.strideBytes
         case .columns:
-            return PayloadLayout.columnBytes(of: shape.fields.map(\.type))
+            return PayloadLayout.columnBytes(of: shape.fields)
         case .pythonDictClass, .pythonSlotsClass, .pythonDataclassSlots, .pythonTuple, .pythonNamedtuple:
             // An object with a GC header, a dictionary for plain classes, and an int or float object per field.
             return 400 + 48 * shape.fields.count
