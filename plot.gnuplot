@@ -75,7 +75,7 @@ do for [sub in shapes] {
             panels = strlen(zoomed) > 0 ? 2 : 1
             if (panels == 2) {
                 set multiplot layout 1,2 title headline font ",16"
-                set title "all layouts, one scale" font ",16"
+                set title "all layouts, one scale" font ",15"
                 set ylabel "RSS (MiB); dashed: allocator's active or allocated (MiB)" font ",15"
             } else {
                 set title headline
@@ -87,14 +87,14 @@ do for [sub in shapes] {
                     using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(cell("allocator_mib")) \
                     with lines dt 2 lc i notitle
             if (panels == 2) {
-                set title sprintf("layouts growing ≤ %s of the largest, own scale", "25 %") font ",16"
-                set ylabel "RSS (MiB), own scale; dashed: allocator's figure (MiB)" font ",15"
+                set title sprintf("small layouts (growth ≤ %s of the largest), from the first sample", "25 %") font ",15"
+                set ylabel "RSS growth (MiB); dashed: allocator's figure's growth (MiB)" font ",15"
                 plot for [i=1:words(layouts)] data."/growth.csv" \
-                        using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) && strcol("zoom") eq "true" ? column("nodes_alive_millions") : NaN):(cell("rss_mib")) \
+                        using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) && strcol("zoom") eq "true" ? column("nodes_alive_millions") : NaN):(cell("rss_growth_mib")) \
                         with linespoints pt int(word(points, i)) ps 2 pi 8 lw (words(layouts) - i + 1) * 1.3 lc i \
                         title (strstrt(" ".zoomed, " ".word(layouts, i)." ") > 0 ? word(layouts, i) : ""), \
                      for [i=1:words(layouts)] data."/growth.csv" \
-                        using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) && strcol("zoom") eq "true" ? column("nodes_alive_millions") : NaN):(cell("allocator_mib")) \
+                        using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) && strcol("zoom") eq "true" ? column("nodes_alive_millions") : NaN):(cell("allocator_growth_mib")) \
                         with lines dt 2 lc i notitle
                 unset multiplot
                 set title font ",16"

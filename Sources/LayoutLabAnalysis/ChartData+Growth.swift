@@ -12,10 +12,13 @@ extension ChartData {
     /// RSS and the allocator's own active (else allocated) bytes against nodes alive during allocate,
     /// repetition 1 of each layout × allocator, in MiB and millions of nodes. `zoom` is `true` for the layouts
     /// whose RSS growth (last − first sample of the phase) is at most `growthZoomFraction` of the allocator's
-    /// largest; a missing figure is an empty cell (a gap in the line, never a 0).
+    /// largest; `rss_growth_mib` and `allocator_growth_mib` are the same figures minus the trial's first sample
+    /// of each (what the zoomed panel draws, so that a baseline of several MiB does not flatten a small layout's
+    /// line). A missing figure is an empty cell (a gap in the line, never a 0).
     package static func growth(samples: [SampleRow], run: ExperimentRun, focus: Focus) -> CSVTable {
         var table = CSVTable(header: [
             "allocator", "layout", "nodes_alive_millions", "rss_mib", "allocator_mib", "allocator_figure", "zoom",
+            "rss_growth_mib", "allocator_growth_mib",
         ])
         let (shape, nodes) = (focus.shape, focus.nodes)
         var wanted: [String: (allocator: String, layout: LayoutKind)] = [:]
@@ -37,13 +40,18 @@ extension ChartData {
             for (trial, growth) in zip(trials, growths) {
                 let zoom = growth.flatMap { growth in largest.map { $0 > 0 && trials.count > 1 && growth <= growthZoomFraction * $0 } } ?? false
                 let active = trial.rows.contains { $0.allocator.activeBytes != nil }
+                func allocatorBytes(_ sample: MemorySample) -> Int? { active ? sample.allocator.activeBytes : sample.allocator.allocatedBytes }
+                let firstRSS = trial.rows.lazy.compactMap(\.rssBytes).first
+                let firstAllocator = trial.rows.lazy.compactMap(allocatorBytes).first
+                func mebibytes(_ value: Int?, minus start: Int? = 0) -> String? {
+                    CSVNumber.cell(value.flatMap { value in start.map { Double(value - $0) / 1_048_576 } })
+                }
                 for sample in trial.rows {
-                    let allocatorBytes = active ? sample.allocator.activeBytes : sample.allocator.allocatedBytes
                     table.append([
                         allocator.name, trial.layout.rawValue, CSVNumber.cell(Double(sample.nodesAlive) / 1e6),
-                        CSVNumber.cell(sample.rssBytes.map { Double($0) / 1_048_576 }),
-                        CSVNumber.cell(allocatorBytes.map { Double($0) / 1_048_576 }), active ? "active" : "allocated",
-                        zoom ? "true" : "false",
+                        mebibytes(sample.rssBytes), mebibytes(allocatorBytes(sample)), active ? "active" : "allocated",
+                        zoom ? "true" : "false", mebibytes(sample.rssBytes, minus: firstRSS),
+                        mebibytes(allocatorBytes(sample), minus: firstAllocator),
                     ])
                 }
             }

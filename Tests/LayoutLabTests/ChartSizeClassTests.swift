@@ -173,7 +173,10 @@ struct ChartSizeClassTests {
         let rows = Self.named(ChartData.growth(samples: samples(.dictClass, rssPerNode: 400) + samples(.structArray, rssPerNode: 16), run: run, focus: focus))
         #expect(rows.filter { $0["layout"] == "dict-class" }.allSatisfy { $0["zoom"] == "false" })
         #expect(rows.filter { $0["layout"] == "struct-array" }.allSatisfy { $0["zoom"] == "true" }, "16 B/node against 400: its own scale")
-        #expect(rows.filter { $0["layout"] == "struct-array" }.map { $0["rss_mib"] ?? "" }.filter(\.isEmpty).count == 1, "the missing RSS is an empty cell")
+        let small = rows.filter { $0["layout"] == "struct-array" }
+        #expect(small.map { $0["rss_mib"] ?? "" }.filter(\.isEmpty).count == 1 && small[2]["rss_growth_mib"] == "", "the missing RSS is an empty cell")
+        #expect(small.first?["rss_growth_mib"] == "0.000" && small.last?["rss_growth_mib"] == CSVNumber.cell(Double(1000 * 16) / 1_048_576),
+                "the zoomed panel's growth starts from the first sample: \(small)")
         let even = Self.named(ChartData.growth(samples: samples(.dictClass, rssPerNode: 400) + samples(.structArray, rssPerNode: 200), run: run, focus: focus))
         #expect(even.allSatisfy { $0["zoom"] == "false" }, "half the largest growth shares the axis")
     }
