@@ -29,10 +29,11 @@ do for [sub in sizeShapes] {
                 panels = system(sprintf("awk -F, 'NR > 1 && $1 == \"%s\" { printf \"%%s \", $2 }' '%s/size-classes-summary.csv'", layout, data))
                 n = words(panels)
                 lo = real(system(sprintf("awk -F, 'NR > 1 && $1 == \"%s\" && (m == \"\" || $4 < m) { m = $4 } END { print m }' '%s/size-classes-requests.csv'", layout, data)))
-                hi = real(system(sprintf("awk -F, 'NR > 1 && $1 == \"%s\" && $4 > m { m = $4 } END { print m }' '%s/size-classes-requests.csv'", layout, data)))
+                # Up to the largest class size, so that the last class's waste segment is drawn whole.
+                hi = real(system(sprintf("awk -F, 'NR > 1 && $1 == \"%s\" { if ($4 > m) m = $4; if ($6 != \"\" && $6 + 0 > m) m = $6 + 0 } END { print m }' '%s/size-classes-requests.csv'", layout, data)))
                 unset logscale
                 if (lo > 0 && hi / lo >= 8) { set logscale x 2 }
-                set xrange [lo * 0.9:hi * 1.15]
+                set xrange [lo * 0.9:hi * 1.08]
                 set multiplot title sprintf("Where the requested sizes fall among the allocator's size classes — %s\nbars: blocks per requested size, colour alternating per size class · red: each class's waste Σ (usable − requested) ÷ probe nodes\n%s", layout, subtitle) font ",15"
                 top = 1.0 - 0.028 * (titleLines + 1) - 0.02
                 height = (top - 0.07) / n

@@ -2,7 +2,8 @@
 # `distinct` and `cell`; the lab writes chart-data/staircases.txt and the tables, gnuplot only draws).
 #   staircase-<family>-<layout>   top: usable bytes per node (steps, malloc_usable_size in the probe) and RSS
 #                                 bytes per node (points) against requested bytes per node, a line per allocator,
-#                                 y = x dotted; below: the same minus the request. Medians over repetitions.
+#                                 y = x dotted; below: the same minus the request (line: usable, circles: RSS).
+#                                 Medians over repetitions.
 # Written to DIR/charts/staircase-<family>-<layout>.png and .svg.
 
 staircases = system(sprintf("cat '%s/chart-data/staircases.txt' 2>/dev/null", results))
@@ -49,14 +50,14 @@ if (words(staircases) > 1) {
             set tmargin at screen 0.36
             set bmargin at screen 0.08
             set xlabel (logx ? "requested bytes per node (B/node, log scale)" : "requested bytes per node (B/node)")
-            set ylabel "minus the request (B/node)" font ",15"
+            set ylabel "minus the request (B/node)\nline: usable · circles: RSS" font ",14"
             unset key
             plot for [i=1:words(sallocators)] data."/".file \
                     using (strcol("allocator") eq word(sallocators, i) ? cell("requested_bytes_per_node") : NaN):(cell("usable_minus_requested_bytes_per_node")) \
-                    with fsteps lw 2 lc i notitle, \
+                    with linespoints pt 7 ps 0.5 lw 1.2 lc i notitle, \
                  for [i=1:words(sallocators)] data."/".file \
                     using (strcol("allocator") eq word(sallocators, i) ? cell("requested_bytes_per_node") : NaN):(cell("rss_minus_requested_bytes_per_node")) \
-                    with points pt 7 ps 0.6 lc i notitle, \
+                    with points pt 6 ps 0.8 lc i notitle, \
                  0 with lines dt 3 lw 1.5 lc rgb "#555555" notitle
             unset multiplot
             set ylabel font ",18"

@@ -99,7 +99,8 @@ extension ChartData {
         } ?? []
         var text = "sweep \(family)\(swept), \(lengths.count) sizes"
         if !others.isEmpty { text += " (with \(others.joined(separator: ";")))" }
-        text += " · \(layout.rawValue) · \(nodes) nodes · median of \(experiment.repetitions) repetitions"
+        text += " · \(layout.rawValue) · \(nodes) nodes · "
+        text += experiment.repetitions == 1 ? "1 repetition" : "median of \(experiment.repetitions) repetitions"
         if let fewest = repetitions.min(), fewest < experiment.repetitions { text += " (fewest ok: \(fewest))" }
         return text
     }
