@@ -250,6 +250,12 @@ do for [sub in shapes] {
 }
 
 # The charts of sweeps and of length distributions, from scripts beside this one.
+# (A copy of this script run without them draws the rest and says so.)
 scripts = system(sprintf("dirname '%s'", ARG0))
-load scripts."/plot-staircase.gnuplot"
-load scripts."/plot-size-classes.gnuplot"
+do for [extra in "plot-staircase.gnuplot plot-size-classes.gnuplot"] {
+    if (system(sprintf("test -f '%s/%s' && echo found", scripts, extra)) eq "found") {
+        load scripts."/".extra
+    } else {
+        print sprintf("plot.gnuplot: no %s beside it (in %s): its charts are not drawn", extra, scripts)
+    }
+}
