@@ -70,7 +70,8 @@ extension ChartData {
                         ])
                     }
                 }
-                guard !table.rows.isEmpty else { continue }
+                // Nothing to draw without a request to put on x (gnuplot would find no valid point).
+                guard !requestedSizes.isEmpty else { continue }
                 let logX = requestedSizes.min().flatMap { smallest in
                     requestedSizes.max().map { smallest > 0 && $0 / smallest >= logXFactor }
                 } ?? false
