@@ -54,8 +54,9 @@ do for [sub in shapes] {
         }
 
         # 1. Growth during allocate, one chart per allocator. Layouts that grow by at most a quarter of the
-        # largest (growth.csv's zoom column) get a second panel with their own y scale: on the shared axis a
-        # struct-array is a line along the bottom. An empty cell breaks the line (NaN), it is never drawn as 0.
+        # largest in their panel are drawn again in the next one (growth.csv's panel column, up to 3), with their
+        # own y scale: on the shared axis a struct-array is a line along the bottom. An empty cell breaks the
+        # line (NaN), it is never drawn as 0.
         allocators = distinct("growth.csv", "allocator")
         layouts = distinct("growth.csv", "layout")
         if (rows("growth.csv") == 0) { allocators = "none" }
@@ -67,14 +68,14 @@ do for [sub in shapes] {
             unset logscale
             if (allocator eq "none") { set title headline; eval nothing("no successful trial to draw") } else {
             figure = system(sprintf("awk -F, '$1 == \"%s\" && $5 != \"\" { print $6; exit }' '%s/growth.csv'", allocator, data))
-            zoomed = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"zoom\") z = i; next } $1 == \"%s\" && $z == \"true\" && !seen[$2]++ { printf \"%%s \", $2 }' '%s/growth.csv'", allocator, data))
+            npanels = int(system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"panel\") p = i; next } $1 == \"%s\" && $p > m { m = $p } END { print m + 0 }' '%s/growth.csv'", allocator, data)))
+            if (npanels < 1) { npanels = 1 }
             if (figure eq "") { set label 98 "this allocator reports no active or allocated figure: no dashed lines" at graph 0.02, graph 0.6 font ",14" }
             # Layouts of equal size (class and final-class) draw the same line: earlier layouts are drawn wider
             # and each has its own open point shape, so a line drawn over another leaves it visible.
             points = "6 4 2 8 10 12 14 1 3 5 7"
-            panels = strlen(zoomed) > 0 ? 2 : 1
-            if (panels == 2) {
-                set multiplot layout 1,2 title headline font ",16"
+            if (npanels > 1) {
+                set multiplot layout 1,npanels title headline font ",16"
                 set title "all layouts, one scale" font ",15"
                 set ylabel "RSS (MiB); dashed: allocator's active or allocated (MiB)" font ",15"
             } else {
@@ -86,16 +87,19 @@ do for [sub in shapes] {
                  for [i=1:words(layouts)] data."/growth.csv" \
                     using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(cell("allocator_mib")) \
                     with lines dt 2 lc i notitle
-            if (panels == 2) {
-                set title sprintf("small layouts (growth ≤ %s of the largest), from the first sample", "25 %") font ",15"
+            if (npanels > 1) {
                 set ylabel "RSS growth (MiB); dashed: allocator's figure's growth (MiB)" font ",15"
-                plot for [i=1:words(layouts)] data."/growth.csv" \
-                        using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) && strcol("zoom") eq "true" ? column("nodes_alive_millions") : NaN):(cell("rss_growth_mib")) \
-                        with linespoints pt int(word(points, i)) ps 2 pi 8 lw (words(layouts) - i + 1) * 1.3 lc i \
-                        title (strstrt(" ".zoomed, " ".word(layouts, i)." ") > 0 ? word(layouts, i) : ""), \
-                     for [i=1:words(layouts)] data."/growth.csv" \
-                        using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) && strcol("zoom") eq "true" ? column("nodes_alive_millions") : NaN):(cell("allocator_growth_mib")) \
-                        with lines dt 2 lc i notitle
+                do for [p=2:npanels] {
+                    inpanel = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"panel\") k = i; next } $1 == \"%s\" && $k == %d && !seen[$2]++ { printf \"%%s \", $2 }' '%s/growth.csv'", allocator, p, data))
+                    set title sprintf("%s layouts: own scale, growth since the first sample", p == 2 ? "smaller" : "smallest") font ",15"
+                    plot for [i=1:words(layouts)] data."/growth.csv" \
+                            using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) && int(column("panel")) == p ? column("nodes_alive_millions") : NaN):(cell("rss_growth_mib")) \
+                            with linespoints pt int(word(points, i)) ps 2 pi 8 lw (words(layouts) - i + 1) * 1.3 lc i \
+                            title (strstrt(" ".inpanel, " ".word(layouts, i)." ") > 0 ? word(layouts, i) : ""), \
+                         for [i=1:words(layouts)] data."/growth.csv" \
+                            using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) && int(column("panel")) == p ? column("nodes_alive_millions") : NaN):(cell("allocator_growth_mib")) \
+                            with lines dt 2 lc i notitle
+                }
                 unset multiplot
                 set title font ",16"
                 set ylabel font ",18"

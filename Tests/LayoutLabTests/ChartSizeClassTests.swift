@@ -171,13 +171,21 @@ struct ChartSizeClassTests {
         let run = ExperimentRun(experiment: experiment, directory: URL(fileURLWithPath: "/nonexistent"), records: [])
         let focus = ChartData.Focus(shape: Self.plain, nodes: 1000)
         let rows = Self.named(ChartData.growth(samples: samples(.dictClass, rssPerNode: 400) + samples(.structArray, rssPerNode: 16), run: run, focus: focus))
-        #expect(rows.filter { $0["layout"] == "dict-class" }.allSatisfy { $0["zoom"] == "false" })
-        #expect(rows.filter { $0["layout"] == "struct-array" }.allSatisfy { $0["zoom"] == "true" }, "16 B/node against 400: its own scale")
+        #expect(rows.filter { $0["layout"] == "dict-class" }.allSatisfy { $0["panel"] == "1" })
+        #expect(rows.filter { $0["layout"] == "struct-array" }.allSatisfy { $0["panel"] == "2" }, "16 B/node against 400: its own scale")
         let small = rows.filter { $0["layout"] == "struct-array" }
         #expect(small.map { $0["rss_mib"] ?? "" }.filter(\.isEmpty).count == 1 && small[2]["rss_growth_mib"] == "", "the missing RSS is an empty cell")
         #expect(small.first?["rss_growth_mib"] == "0.000" && small.last?["rss_growth_mib"] == CSVNumber.cell(Double(1000 * 16) / 1_048_576),
                 "the zoomed panel's growth starts from the first sample: \(small)")
         let even = Self.named(ChartData.growth(samples: samples(.dictClass, rssPerNode: 400) + samples(.structArray, rssPerNode: 200), run: run, focus: focus))
-        #expect(even.allSatisfy { $0["zoom"] == "false" }, "half the largest growth shares the axis")
+        #expect(even.allSatisfy { $0["panel"] == "1" }, "half the largest growth shares the axis")
+    }
+
+    @Test func eachPanelHoldsLayoutsOfOneSize() {
+        #expect(ChartData.growthPanels([400, 56, 8]) == [1, 2, 3], "dict-class, final-class, a one-field struct-array")
+        #expect(ChartData.growthPanels([16, 400, 56]) == [2, 1, 2], "16 is more than a quarter of 56: the same panel")
+        #expect(ChartData.growthPanels([400, 200]) == [1, 1])
+        #expect(ChartData.growthPanels([nil, 100, 10]) == [1, 1, 2], "an unknown growth stays in the first panel only")
+        #expect(ChartData.growthPanels([10_000, 1000, 100, 10]) == [1, 2, 3, 3], "at most three panels")
     }
 }
