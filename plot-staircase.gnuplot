@@ -38,10 +38,11 @@ if (words(staircases) > 1) {
             set title ""
             set xlabel ""
             set ylabel (logx ? "bytes per node (B/node, log scale)" : "bytes per node (B/node)")
-            set key top left box opaque font ",14" maxrows 5
+            # Allocators that share a size class draw the same step: earlier ones are drawn wider, so each stays visible.
+            set key top left box opaque font ",14" maxrows words(sallocators)
             plot for [i=1:words(sallocators)] data."/".file \
                     using (strcol("allocator") eq word(sallocators, i) ? cell("requested_bytes_per_node") : NaN):(cell("usable_bytes_per_node")) \
-                    with fsteps lw 2 lc i title word(sallocators, i)." usable (steps)", \
+                    with fsteps lw (words(sallocators) - i + 1) * 1.2 lc i title word(sallocators, i)." usable (steps)", \
                  for [i=1:words(sallocators)] data."/".file \
                     using (strcol("allocator") eq word(sallocators, i) ? cell("requested_bytes_per_node") : NaN):(cell("rss_bytes_per_node")) \
                     with linespoints pt 7 ps 0.6 lw 0.4 lc i title word(sallocators, i)." RSS (points)", \
@@ -54,7 +55,7 @@ if (words(staircases) > 1) {
             unset key
             plot for [i=1:words(sallocators)] data."/".file \
                     using (strcol("allocator") eq word(sallocators, i) ? cell("requested_bytes_per_node") : NaN):(cell("usable_minus_requested_bytes_per_node")) \
-                    with linespoints pt 7 ps 0.5 lw 1.2 lc i notitle, \
+                    with linespoints pt 7 ps 0.5 lw (words(sallocators) - i + 1) * 0.8 lc i notitle, \
                  for [i=1:words(sallocators)] data."/".file \
                     using (strcol("allocator") eq word(sallocators, i) ? cell("requested_bytes_per_node") : NaN):(cell("rss_minus_requested_bytes_per_node")) \
                     with points pt 6 ps 0.8 lc i notitle, \
