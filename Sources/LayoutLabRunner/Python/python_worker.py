@@ -243,9 +243,22 @@ def node_draw(field, seed, position):
     return draw
 
 
-def field_builder(field, seed, position):
-    """The function of the node index i that builds field `position`'s value, made (sources included) before the
-    allocate baseline so that building a node allocates the node's own objects only:
+def node_draws(field, seed, position, nodes):
+    """Every node's draw for this field, packed `length << 5 | offset` in an array('I') of 4 B per node (lengths
+    are at most 2^20, offsets below 26). Made before the allocate baseline, like the permutation: hashing in
+    Python costs several times what building a small object does, and the lab times building nodes, not
+    drawing them (the Swift layouts' inline hash costs a few ns). The table is the worker's, not the nodes'."""
+    draw = node_draw(field, seed, position)
+    draws = array.array("I", bytes(4 * nodes))
+    for i in range(nodes):
+        length, offset = draw(i)
+        draws[i] = length << 5 | offset
+    return draws
+
+
+def field_builder(field, seed, position, nodes):
+    """The function of the node index i (below `nodes`) that builds field `position`'s value, made (sources and
+    node_draws included) before the allocate baseline so that building a node allocates the node's own objects:
 
     - bytes: a `bytes` of L bytes, string: a `str` of L ASCII letters, both a slice SRC[off:off + L] of a source
       "abc…zabc…" made here, off = h1 mod 26. CPython hands out shared objects for the empty and the one-character
@@ -256,30 +269,29 @@ def field_builder(field, seed, position):
       decoded JSON and plain Python code hold lists of int objects (each int 28–32 bytes plus an 8-byte slot),
       and that is the cost the lab reports; array('q') would pack 8 bytes per element and could be offered as
       an option, never as the default. Ints from -5 to 256 are CPython's shared small ints (node i < 257 shares
-      some), others are objects of their own. The list is copied once (`[:]`) so that it has exactly L slots:
-      list(range(...)) rounds its capacity up on CPython 3.9+ (and more on 3.6–3.7)."""
-    base, length = node_hash_base(seed, position), length_draw(field.length)
+      some), others are objects of their own. The list is copied once (`[:]`) so that it has exactly L slots,
+      as a list display has: list(range(...)) rounds its capacity up on CPython 3.9+ (and more on 3.6–3.7)."""
+    draws = node_draws(field, seed, position, nodes)
     largest = field.largest()
-    multiplier = 0xD1B54A32D192ED03
     if field.kind in ("string", "bytes"):
         text = LETTERS * (largest // 26 + 2)
         source = text if field.kind == "string" else text.encode("ascii")
         def build_text(i):
-            h1 = mix(base ^ ((i * multiplier) & MASK64))
-            offset = h1 % 26
-            return source[offset:offset + length(h1)]
+            packed = draws[i]
+            offset = packed & 31
+            return source[offset:offset + (packed >> 5)]
         return build_text
     element = field.element
     if element == "bool":
         bools = [index & 1 == 1 for index in range(largest + 2)]
         def build_bools(i):
             start = i & 1
-            return bools[start:start + length(mix(base ^ ((i * multiplier) & MASK64)))]
+            return bools[start:start + (draws[i] >> 5)]
         return build_bools
     if element in ("float", "double"):
         single = element == "float"
         def build_floats(i):
-            count = length(mix(base ^ ((i * multiplier) & MASK64)))
+            count = draws[i] >> 5
             if single and i + count > 1 << 24:  # beyond 2^24 a float cannot hold every integer: round as Float does
                 return array.array("f", range(i, i + count)).tolist()
             return list(map(float, range(i, i + count)))[:]
@@ -288,7 +300,7 @@ def field_builder(field, seed, position):
     limit = 1 << (bits - 1) if signed else 1 << bits
     width_mask, offset = (1 << bits) - 1, (1 << (bits - 1)) if signed else 0
     def build_ints(i):
-        count = length(mix(base ^ ((i * multiplier) & MASK64)))
+        count = draws[i] >> 5
         if i + count <= limit:  # every i + j fits the type
             return list(range(i, i + count))[:]
         return [((value + offset) & width_mask) - offset for value in range(i, i + count)][:]
@@ -730,9 +742,11 @@ def layout_source(layout, fields):
     fail("unknown Python layout " + layout)
 
 
-def layout_namespace(layout, fields, seed):
-    """Runs layout_source with each bytes, string or array field's builder in the namespace (sources made now)."""
-    namespace = {"F%d" % k: field_builder(field, seed, k) for k, field in enumerate(fields) if field.kind in VARIABLE_TYPES}
+def layout_namespace(layout, fields, seed, nodes):
+    """Runs layout_source with each bytes, string or array field's builder (for nodes 0..nodes-1) in the
+    namespace: their sources and draws are made now."""
+    namespace = {"F%d" % k: field_builder(field, seed, k, nodes) for k, field in enumerate(fields)
+                 if field.kind in VARIABLE_TYPES}
     exec(layout_source(layout, fields), namespace)
     return namespace
 
@@ -740,7 +754,11 @@ def layout_namespace(layout, fields, seed):
 def owned_size(value):
     """sys.getsizeof of the objects a field value adds to its node: an int or float object; a str or bytes
     object; a list and its element objects. CPython's shared objects add nothing: the small ints -5..256,
-    True, False, None, the empty and the one-character str and bytes (references are other nodes)."""
+    True, False, None, the empty and the one-character str and bytes (references are other nodes).
+
+    What CPython gives (measured with pyenv's 3.6.15 … 3.13.0, python_field_sizes.py): a compact ASCII str of L
+    characters is 49 + L bytes on 3.6–3.11 and 41 + L on 3.12+ (the wstr pointer is gone), a bytes 33 + L, a list
+    of exactly L slots 56 + 8 L on 3.8+ (72 + 8 L on 3.6–3.7), an int below 2^30 28, a float 24."""
     kind = type(value)
     if kind is int:
         return 0 if -5 <= value <= 256 else sys.getsizeof(value)
@@ -830,7 +848,7 @@ def main():
     allocator = Allocator(values["--allocator-statistics"])
     provider = allocator.verify(values["--expect-malloc-provider"])
     # The bytes, string and array fields' sources are made here, before the allocate baseline.
-    namespace = layout_namespace(layout, fields, int(values["--seed"]))
+    namespace = layout_namespace(layout, fields, int(values["--seed"]), nodes)
     make = namespace["make"]
     visit = namespace["visit"]
     mutate = namespace["mutate"]
