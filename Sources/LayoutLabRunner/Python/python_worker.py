@@ -5,6 +5,11 @@ WorkerReply). Standard library only.
 Python cannot sample without creating objects: the samplers read /proc with os.preadv into bytearrays made
 before the phase and store numbers in preallocated array('q') buffers, but parsing still creates a few small
 int objects per sample (freed at once, so they do not accumulate); `calibrate`-style costs are in sample_ns.
+
+Fields arrive as whole type tokens (`name:string[uniform(8,40)]`, `tag:bytes[40]`, `scores:array<int64>[10]`):
+bytes, string and array fields are built as NodeDraw.swift describes (see field_builder), from sources and a
+table of per-node draws made before the allocate baseline; building a node allocates only the node's own
+objects and short-lived ints (freed at once).
 """
 
 import array
