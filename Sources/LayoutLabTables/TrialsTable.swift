@@ -55,6 +55,11 @@ package enum TrialsTable {
         CSVColumn("attempt", \.attempt, .integer),
         CSVColumn("disturbed", \.disturbed, .flag),
         CSVColumn("disturbance", \.disturbance, .text),
+        CSVColumn("heap_allocations_per_node", \.metrics.heapAllocationsPerNode, .thousandths),
+        CSVColumn("object_requested_bytes_per_node", \.metrics.objectRequestedBytesPerNode, .thousandths),
+        CSVColumn("object_usable_bytes_per_node", \.metrics.objectUsableBytesPerNode, .thousandths),
+        CSVColumn("out_of_line_requested_bytes_per_node", \.metrics.outOfLineRequestedBytesPerNode, .thousandths),
+        CSVColumn("out_of_line_usable_bytes_per_node", \.metrics.outOfLineUsableBytesPerNode, .thousandths),
     ])
 
     package static let header = schema.header
