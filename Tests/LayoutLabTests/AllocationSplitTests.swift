@@ -146,5 +146,32 @@ struct AllocationSplitTests {
             == (try String(contentsOf: out.appendingPathComponent(ResultsFolder.allocationSizesFile), encoding: .utf8)))
         let record = try #require(reopened.records.first { $0.trial.layout == .finalClass })
         #expect(record.metrics.heapAllocationsPerNode == 1 && record.metrics.objectRequestedBytesPerNode == 33)
+
+        // The bytes-per-node chart data: the object's parts and the out-of-line storage, from the measured split.
+        let shape = try #require(reopened.experiment.shapes.first)
+        let breakdown = ChartData.breakdown(run: reopened.run, focus: ChartData.Focus(shape: shape, nodes: nodes))
+        func bar(_ layout: LayoutKind) throws -> [String: String] {
+            let row = try #require(breakdown.rows.first { $0[1] == layout.rawValue }, "no \(layout) bar")
+            return Dictionary(uniqueKeysWithValues: zip(breakdown.header, row.map { $0 ?? "" }))
+        }
+        let finalBar = try bar(.finalClass)
+        #expect(finalBar["out_of_line"] == "0.000" && finalBar["headers"] == "16.000" && finalBar["payload"] == "17.000")
+        #expect(finalBar["heap_allocations_per_node"] == "1.000" && finalBar["object_requested_bytes_per_node"] == "33.000")
+        let dictBar = try bar(.dictClass)
+        #expect(dictBar["out_of_line"] == "0.000" && dictBar["headers"] == "24.000", "\(dictBar)")
+        #expect(Double(dictBar["dictionary_storage"] ?? "") == (try number(dictClass, "out_of_line_requested_bytes_per_node")) - 17)
+    }
+
+    /// The split of requested bytes with a measured out-of-line part: a class's strings are out-of-line storage
+    /// apart from its header and payload; a struct array's bytes beyond its records are out-of-line too.
+    @Test func aMeasuredOutOfLinePartIsItsOwnSegment() {
+        let named = Shape(name: "n", fields: [Field(name: "id", type: .int64), Field(name: "name", type: .string, length: .fixed(40))])
+        let payload = Double(PayloadLayout.columnBytes(of: named.fields))
+        let classSplit = RequestedBytesSplit(requested: 16 + payload + 72, outOfLine: 72, layout: .finalClass, shape: named)
+        #expect(classSplit.outOfLineStorage == 72 && classSplit.headers == 16 && classSplit.object == 16 + payload)
+        let arraySplit = RequestedBytesSplit(requested: payload + 72.002, outOfLine: payload + 72.002, layout: .structArray, shape: named)
+        #expect(abs((arraySplit.outOfLineStorage ?? 0) - 72.002) < 1e-9 && abs(arraySplit.headers) < 1e-9 && arraySplit.object == 0)
+        let unmeasured = RequestedBytesSplit(requested: 16 + payload, layout: .finalClass, shape: named)
+        #expect(unmeasured.outOfLineStorage == nil && unmeasured.outOfLine == nil && unmeasured.headers == 16)
     }
 }
