@@ -85,14 +85,14 @@ struct AllocationSplitTests {
                 try TestSupport.readCSV(out.appendingPathComponent(ResultsFolder.allocationSizesFile)).rows, out)
     }
 
-    /// Real workers: a final class of scalars is one block whose request is its 16-byte header + its payload
+    /// Real workers: a final (or open) class of scalars is one block whose request is its 16-byte header + its payload
     /// (the metadata the generated entry point returns is the one swift_allocObject receives); a struct array has
     /// no node object and one block for all its nodes; a dict-class node is its object (header + a dictionary
     /// reference) and out-of-line dictionary storage. The size table adds up to every node allocation, and the
     /// folder reads back (journal) as written.
     @Test func realWorkersSplitTheirNodesAndCountEverySize() throws {
         let nodes = 20_000
-        let (trials, sizes, out) = try Self.run(["final-class", "struct-array", "dict-class"], nodes: nodes)
+        let (trials, sizes, out) = try Self.run(["final-class", "class", "struct-array", "dict-class"], nodes: nodes)
         func trial(_ layout: String) throws -> [String: String] {
             try #require(trials.first { $0["layout"] == layout }, "no \(layout) row")
         }
@@ -107,6 +107,9 @@ struct AllocationSplitTests {
         #expect(try number(finalClass, "out_of_line_requested_bytes_per_node") == 0)
         #expect(try number(finalClass, "object_usable_bytes_per_node") == (try number(finalClass, "usable_bytes_per_node")))
         #expect(try number(finalClass, "requested_bytes_per_node") == 16 + payload)
+        let openClass = try trial("class")
+        #expect(try number(openClass, "heap_allocations_per_node") == 1)
+        #expect(try number(openClass, "object_requested_bytes_per_node") == 16 + payload, "an open class's metadata too")
 
         let structArray = try trial("struct-array")
         #expect(try number(structArray, "heap_allocations_per_node") == 0, "one array block shared by \(nodes) nodes")
