@@ -1,8 +1,8 @@
 // The few things LayoutLab's Swift code cannot reach by itself: allocator entry points that exist only
 // when a given allocator is loaded (found once with dlsym, never linked), malloc_usable_size and mallinfo2
-// of whichever allocator serves malloc, and the Swift runtime's allocation hook; and the per-phase cost
-// counters (thread rusage, perf_event_open, callgrind's client requests: cost_counters.c). Every symbol is
-// prefixed `ll_`; no function prints; absent entry points give ENOSYS.
+// of whichever allocator serves malloc, and the Swift runtime's allocation hook (allocation_counter.c); and
+// the per-phase cost counters (thread rusage, perf_event_open, callgrind's client requests: cost_counters.c).
+// Every symbol is prefixed `ll_`; no function prints; absent entry points give ENOSYS.
 #ifndef LAYOUTLAB_SHIMS_H
 #define LAYOUTLAB_SHIMS_H
 
