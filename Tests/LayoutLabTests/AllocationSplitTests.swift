@@ -136,6 +136,7 @@ struct AllocationSplitTests {
             // Per node to three decimals: the product is within probe_nodes × 0.0005 of the count.
             #expect(abs(Double(counted) - expected) <= probeNodes * 0.0005 + 1e-9, "\(id): \(counted) vs \(expected)")
             #expect(counted > 0, "\(id) has size rows")
+            #expect(row["probe_unbinned_allocations"] == "0", "\(id): every node allocation is in a size row")
             let requested = mine.compactMap { row in Int(row["requested_bytes"] ?? "").flatMap { r in Int(row["allocations"] ?? "").map { r * $0 } } }
                 .reduce(0, +)
             #expect(abs(Double(requested) - (try number(row, "requested_bytes_per_node")) * probeNodes) <= probeNodes * 0.0005 + 1e-6, "\(id)")

@@ -39,6 +39,7 @@ struct CSVSchemaTests {
         record.attempt = 3
         record.disturbed = true
         record.disturbance = "steal 12 %, neighbours 1.5 CPUs"
+        record.probeUnbinnedAllocations = 0
         return record
     }
 
@@ -128,6 +129,7 @@ struct CSVSchemaTests {
             "allocate_involuntary_switches", "allocate_steal_ns", "allocate_neighbour_cpu_ns",
             "attempt", "disturbed", "disturbance", "heap_allocations_per_node", "object_requested_bytes_per_node",
             "object_usable_bytes_per_node", "out_of_line_requested_bytes_per_node", "out_of_line_usable_bytes_per_node",
+            "probe_unbinned_allocations",
         ])
         #expect(AllocationSizesTable.header == ["trial_id", "requested_bytes", "allocations", "usable_bytes"])
         #expect(TrialsTable.schema.column("rss_bytes_per_node")?.unit == "bytes/node")
