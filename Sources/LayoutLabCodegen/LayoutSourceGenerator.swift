@@ -38,6 +38,7 @@ package struct LayoutSourceGenerator: Sendable {
             text += ShapeSource(shape: shape, index: index).recordLayoutEntryPoint()
             for layout in layouts {
                 text += ShapeSource(shape: shape, index: index).entryPoint(for: layout)
+                text += ShapeSource(shape: shape, index: index).nodeMetadataEntryPoint(for: layout)
             }
         }
         return text

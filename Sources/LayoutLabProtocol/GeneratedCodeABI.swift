@@ -28,6 +28,10 @@ package enum GeneratedCodeABI {
     /// struct into three `Int`s.
     package typealias RecordLayoutEntry = @convention(c) (UnsafeMutablePointer<Int>) -> Void
 
+    /// One shape × layout's node-metadata entry point: the Swift metadata pointer of the layout's node class (the
+    /// pointer `swift_allocObject` receives for a node's own object), or nil for value layouts, which have none.
+    package typealias NodeMetadataEntry = @convention(c) () -> UnsafeRawPointer?
+
     /// The node count the allocate entry point reports once the container is reserved.
     package static let containerReady = -1
 
@@ -48,6 +52,9 @@ package enum GeneratedCodeABI {
 
     /// The phase entry point beside the allocate entry point `allocateSymbol`.
     package static func phaseSymbol(allocateSymbol: String) -> String { allocateSymbol + "_phase" }
+
+    /// The node-metadata entry point beside the allocate entry point `allocateSymbol`.
+    package static func nodeMetadataSymbol(allocateSymbol: String) -> String { allocateSymbol + "_node_metadata" }
 
     /// The record-layout entry point of shape number `shapeIndex`.
     package static func recordLayoutSymbol(shapeIndex: Int) -> String { "layoutlab_s\(shapeIndex)_record_layout" }
@@ -80,6 +87,9 @@ package enum GeneratedCodeABI {
         ("checkpoints", "UnsafePointer<Int>"), ("count", "Int"), ("context", "UnsafeMutableRawPointer?"),
         ("checkpoint", checkpointTypeName), ("result", "UnsafeMutablePointer<Int>"),
     ], result: nil)
+
+    /// `NodeMetadataEntry` as source.
+    package static let nodeMetadataSignature = Signature(parameters: [], result: "UnsafeRawPointer?")
 
     /// `RecordLayoutEntry` as source.
     package static let recordLayoutSignature = Signature(parameters: [("out", "UnsafeMutablePointer<Int>")], result: nil)
