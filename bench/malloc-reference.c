@@ -27,13 +27,17 @@
  * Variations, for the investigation in bench/FINDINGS-tcmalloc.md:
  *   --container-before-baseline  reserve (not touch) the container before the baseline instead of after;
  *   --warm-bytes B               before the baseline, malloc and free one block of B bytes;
+ *   --container-via-swift PATH   dlopen the Swift runtime PATH (libswiftCore.so) before the baseline and reserve
+ *                                the container with its swift_slowAlloc(bytes, 15), as swift_allocObject does:
+ *                                malloc is then called with Swift runtime frames on the stack;
  *   --pause                      after the last checkpoint, print the line and wait for a line on stdin (so
  *                                /proc/PID/smaps can be read at the end).
  *
- * Build: gcc -O2 -o malloc-reference bench/malloc-reference.c (bench/size-sweep-check.sh does it). Run under
+ * Build: gcc -O2 -o malloc-reference bench/malloc-reference.c -ldl (bench/size-sweep-check.sh does it). Run under
  * an allocator with LD_PRELOAD=/lib/x86_64-linux-gnu/libjemalloc.so.2 (glibc: no LD_PRELOAD).
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -84,10 +88,12 @@ int main(int argc, char **argv) {
     long checkpoints = 100;
     int container_first = 0, pause_at_end = 0;
     long warm_bytes = 0;
+    const char *swift_runtime = NULL;
     for (int index = 3; index < argc; index++) {
         if (strcmp(argv[index], "--container-before-baseline") == 0) container_first = 1;
         else if (strcmp(argv[index], "--pause") == 0) pause_at_end = 1;
         else if (strcmp(argv[index], "--warm-bytes") == 0 && index + 1 < argc) warm_bytes = parse_count(argv[++index], "B");
+        else if (strcmp(argv[index], "--container-via-swift") == 0 && index + 1 < argc) swift_runtime = argv[++index];
         else if (index == 3) checkpoints = parse_count(argv[index], "CHECKPOINTS");
         else { fprintf(stderr, "malloc-reference: unknown argument '%s'\n", argv[index]); return 2; }
     }
@@ -103,12 +109,20 @@ int main(int argc, char **argv) {
     (void)resident_bytes(); /* warm the reading code and stack, as the lab warms its sampler */
     if (warm_bytes > 0) free(malloc((size_t)warm_bytes));
 
+    void *(*reserve)(size_t) = malloc;
+    void *(*swift_slow_alloc)(size_t, size_t) = NULL;
+    if (swift_runtime != NULL) {
+        void *runtime = dlopen(swift_runtime, RTLD_NOW | RTLD_GLOBAL);
+        swift_slow_alloc = runtime ? (void *(*)(size_t, size_t))dlsym(runtime, "swift_slowAlloc") : NULL;
+        if (swift_slow_alloc == NULL) { fprintf(stderr, "malloc-reference: no swift_slowAlloc in %s\n", swift_runtime); return 2; }
+    }
     size_t container_bytes = (size_t)nodes * sizeof(void *) + 32;
     void **container = NULL;
-    if (container_first) container = malloc(container_bytes);
+#define RESERVE() (swift_slow_alloc ? swift_slow_alloc(container_bytes, 15) : reserve(container_bytes))
+    if (container_first) container = RESERVE();
     long baseline_file = 0;
     long baseline = resident_bytes_split(&baseline_file);
-    if (!container_first) container = malloc(container_bytes);
+    if (!container_first) container = RESERVE();
     if (container == NULL) { fprintf(stderr, "malloc-reference: cannot reserve the container\n"); return 1; }
     void **slots = (void **)((char *)container + 32);
 

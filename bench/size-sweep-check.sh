@@ -31,7 +31,7 @@ results=$1
 here=$(cd "$(dirname "$0")" && pwd)
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/size-sweep-check.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
-"${CC:-gcc}" -O2 -Wall -Wextra -o "$scratch/malloc-reference" "$here/malloc-reference.c"
+"${CC:-gcc}" -O2 -Wall -Wextra -o "$scratch/malloc-reference" "$here/malloc-reference.c" -ldl
 
 REFERENCE="$scratch/malloc-reference" RESULTS="$results" TOLERANCE_PERCENT="${TOLERANCE_PERCENT:-1}" \
 JOBS="${JOBS:-2}" python3 - <<'PYTHON'
