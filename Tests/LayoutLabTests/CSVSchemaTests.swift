@@ -112,7 +112,7 @@ struct CSVSchemaTests {
         #expect(TrialsTable.header == [
             "trial_id", "experiment", "layout", "shape", "fields", "payload_size_bytes", "payload_stride_bytes",
             "payload_alignment_bytes", "nodes", "allocator", "repetition", "status", "allocate_ns_per_node",
-            "requested_bytes_per_node", "usable_bytes_per_node", "rss_bytes_per_node",
+            "requested_bytes_per_node", "usable_bytes_per_node", "rss_bytes_per_node", "rss_anon_bytes_per_node",
             "allocator_allocated_bytes_per_node", "allocator_active_bytes_per_node", "container_bytes_per_node",
             "baseline_rss_bytes", "peak_rss_bytes", "sample_count", "sampling_ns", "sampling_fraction", "probe_nodes",
             "malloc_provider", "allocator_version", "wall_ns", "message", "getsizeof_bytes_per_node",
