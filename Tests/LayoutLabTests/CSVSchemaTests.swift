@@ -24,7 +24,7 @@ struct CSVSchemaTests {
             samplingNs: 12_345, samplingFraction: 0.012_345_6, getsizeofBytesPerNode: 56.5, tracemallocBytesPerNode: 64.25,
             warmAllocateNsPerNode: 2.718_281_8, warmAllocateRSSBytesPerNode: 0.1, allocateCPUNsPerNode: 3.141_59,
             allocateMinorFaultsPerNode: 0.009_766, allocateInstructionsPerNode: 120.000_4, allocateCyclesPerNode: 99.999_9,
-            allocateInvoluntarySwitches: 3, allocateStealNs: 0, allocateNeighbourCPUNs: -10_000_000)
+            allocateInvoluntarySwitches: 3, allocateStealNs: 0, allocateNeighbourCPUNs: -10_000_000, rssAnonBytesPerNode: 39.9995)
         var record = TrialRecord(
             trial: trial, status: .failed(exitCode: 3), metrics: metrics, sampleCount: 42, probeNodes: 100,
             mallocProvider: "glibc", allocatorVersion: "2.36", wallNs: 987_654_321, message: "said \"no\", twice\nthen stopped",
