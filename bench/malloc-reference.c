@@ -6,6 +6,7 @@
  *
  *   request_bytes=R nodes=N usable_bytes_min=.. usable_bytes_max=.. usable_bytes_mean=..
  *   baseline_rss_bytes=.. end_rss_bytes=.. rss_bytes_per_node=.. rss_anon_bytes_per_node=.. rss_file_growth_bytes=..
+ *   tcmalloc_metadata_growth_bytes=..   (gperftools tcmalloc's metadata growth over the same window; -1 elsewhere)
  *
  *   malloc-reference R N [CHECKPOINTS] [--container-before-baseline] [--warm-bytes B] [--pause]
  *
@@ -67,6 +68,17 @@ static long resident_bytes_split(long *file_bytes) {
 
 static long resident_bytes(void) { return resident_bytes_split(NULL); }
 
+/* gperftools tcmalloc's metadata bytes (page map, spans, caches' bookkeeping): total_physical - heap_size +
+ * pageheap_unmapped, from MallocExtension_GetNumericProperty; -1 under another allocator. Allocates nothing. */
+static long tcmalloc_metadata_bytes(void) {
+    int (*property)(const char *, size_t *) =
+        (int (*)(const char *, size_t *))dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty");
+    size_t physical = 0, heap = 0, unmapped = 0;
+    if (property == NULL || !property("generic.total_physical_bytes", &physical) || !property("generic.heap_size", &heap)
+        || !property("tcmalloc.pageheap_unmapped_bytes", &unmapped)) return -1;
+    return (long)(physical - heap + unmapped);
+}
+
 static long parse_count(const char *text, const char *what) {
     char *end = NULL;
     long value = strtol(text, &end, 10);
@@ -121,6 +133,7 @@ int main(int argc, char **argv) {
 #define RESERVE() (swift_slow_alloc ? swift_slow_alloc(container_bytes, 15) : reserve(container_bytes))
     if (container_first) container = RESERVE();
     long baseline_file = 0;
+    long baseline_metadata = tcmalloc_metadata_bytes();
     long baseline = resident_bytes_split(&baseline_file);
     if (!container_first) container = RESERVE();
     if (container == NULL) { fprintf(stderr, "malloc-reference: cannot reserve the container\n"); return 1; }
@@ -140,6 +153,7 @@ int main(int argc, char **argv) {
         end_rss = resident_bytes_split(&end_file);
     }
 
+    long end_metadata = tcmalloc_metadata_bytes();
     size_t usable_min = (size_t)-1, usable_max = 0;
     double usable_sum = 0;
     for (long index = 0; index < nodes; index++) {
@@ -150,10 +164,11 @@ int main(int argc, char **argv) {
     }
     printf("request_bytes=%zu nodes=%ld usable_bytes_min=%zu usable_bytes_max=%zu usable_bytes_mean=%.4f "
            "baseline_rss_bytes=%ld end_rss_bytes=%ld rss_bytes_per_node=%.4f rss_anon_bytes_per_node=%.4f "
-           "rss_file_growth_bytes=%ld\n",
+           "rss_file_growth_bytes=%ld tcmalloc_metadata_growth_bytes=%ld\n",
            request, nodes, usable_min, usable_max, usable_sum / (double)nodes, baseline, end_rss,
            (double)(end_rss - baseline) / (double)nodes,
-           (double)((end_rss - end_file) - (baseline - baseline_file)) / (double)nodes, end_file - baseline_file);
+           (double)((end_rss - end_file) - (baseline - baseline_file)) / (double)nodes, end_file - baseline_file,
+           baseline_metadata < 0 || end_metadata < 0 ? -1 : end_metadata - baseline_metadata);
     fflush(stdout);
     if (pause_at_end) {
         char line[16];
