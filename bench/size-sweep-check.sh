@@ -21,7 +21,8 @@
 # see bench/FINDINGS-tcmalloc.md). A folder written before `rss_anon_bytes_per_node` existed is judged on
 # total RSS, and the summary says so. Under tcmalloc a disagreement of a multiple of 2 MiB is named as a
 # probable page-map leaf (one 2 MiB leaf per 2 GiB of address space, paid at random by either program) and
-# still counted. Trials of other layouts, a non-integer request, or more than one heap
+# still counted. Under tcmalloc the C program runs twice per (request, nodes) and the run whose metadata
+# grew less is kept, so that its own chance leaf does not count against the lab. Trials of other layouts, a non-integer request, or more than one heap
 # allocation per node (`heap_allocations_per_node` > 1 where that column exists) are listed as skipped.
 #
 # Exit status: 0 when every compared trial agrees and at least one was compared; 1 otherwise; 2 on bad use.
@@ -92,11 +93,20 @@ def run(key):
     environment.update(environments.get(allocator, {}))
     if library:
         environment["LD_PRELOAD"] = library
-    out = subprocess.run([reference, str(request), str(nodes), str(checkpoints)], env=environment,
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit("size-sweep-check: malloc-reference %d %d under %s failed: %s" % (request, nodes, allocator, out.stderr.strip()))
-    return key, dict(item.split("=", 1) for item in out.stdout.split())
+    def once():
+        out = subprocess.run([reference, str(request), str(nodes), str(checkpoints)], env=environment,
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit("size-sweep-check: malloc-reference %d %d under %s failed: %s" % (request, nodes, allocator, out.stderr.strip()))
+        return dict(item.split("=", 1) for item in out.stdout.split())
+    figures = once()
+    if int(figures["tcmalloc_metadata_growth_bytes"]) >= 0:
+        # Under tcmalloc a second run, keeping the one whose metadata grew less: a 2 MiB page-map leaf is
+        # paid only when the randomly placed heap crosses a 2 GiB boundary, and the reference is the common case.
+        again = once()
+        if int(again["tcmalloc_metadata_growth_bytes"]) < int(figures["tcmalloc_metadata_growth_bytes"]):
+            figures = again
+    return key, figures
 
 with ThreadPoolExecutor(max_workers=max(1, int(os.environ["JOBS"]))) as pool:
     for key, figures in pool.map(run, list(runs)):
