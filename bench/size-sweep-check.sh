@@ -112,6 +112,21 @@ with ThreadPoolExecutor(max_workers=max(1, int(os.environ["JOBS"]))) as pool:
     for key, figures in pool.map(run, list(runs)):
         runs[key] = figures
 
+lab_metadata = None
+def lab_metadata_growth(trial):
+    """allocator_metadata_bytes at the allocate phase's last sample less its first, from samples.csv; None if absent."""
+    global lab_metadata
+    if lab_metadata is None:
+        lab_metadata, path = {}, os.path.join(results, "samples.csv")
+        if os.path.exists(path):
+            for sample in csv.DictReader(open(path, newline="")):
+                if sample.get("phase_index") == "0" and sample.get("allocator_metadata_bytes"):
+                    first, _ = lab_metadata.get(sample["trial_id"], (None, None))
+                    value = int(sample["allocator_metadata_bytes"])
+                    lab_metadata[sample["trial_id"]] = (value if first is None else first, value)
+    first, last = lab_metadata.get(trial, (None, None))
+    return None if first is None else last - first
+
 def percent(lab, c):
     return 100.0 * (lab - c) / c if c else float("inf")
 
@@ -147,8 +162,9 @@ for row, key in compared:
         excess = abs(lab_anon - c_anon) * key[3]
         leaves = round(excess / 2097152)
         if leaves >= 1 and abs(excess - leaves * 2097152) <= 65536:
-            verdict += " (%d x 2 MiB: a tcmalloc page-map leaf in one program only? C metadata grew %s B)" % (
-                leaves, c["tcmalloc_metadata_growth_bytes"])
+            lab_growth = lab_metadata_growth(row["trial_id"])
+            verdict += " (%d x 2 MiB: a tcmalloc page-map leaf in one program only? metadata grew %s B in the lab, %s B in C)" % (
+                leaves, "?" if lab_growth is None else lab_growth, c["tcmalloc_metadata_growth_bytes"])
     print("%-10s %8d %9d %10s %10.3f %11s %11.3f %8s %11s %11.3f %8s  %s" % (
         row["allocator"], key[2], key[3], fmt(lab_usable), c_usable, fmt(lab_rss), c_rss, fmt(total_diff, "%+.2f"),
         fmt(lab_anon), c_anon, fmt(anon_diff, "%+.2f"), verdict))
