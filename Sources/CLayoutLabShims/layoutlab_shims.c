@@ -209,6 +209,7 @@ int ll_tcmalloc_read(ll_tcmalloc_stats *out) {
     out->heap_size = ll_tc_property("generic.heap_size");
     out->pageheap_free = ll_tc_property("tcmalloc.pageheap_free_bytes");
     out->pageheap_unmapped = ll_tc_property("tcmalloc.pageheap_unmapped_bytes");
+    out->total_physical = ll_tc_property("generic.total_physical_bytes");
     return 0;
 }
 

@@ -5,6 +5,10 @@ import LayoutLabProtocol
 /// - `allocateNsPerNode`: the phase's own time at the last checkpoint (sampling excluded) ÷ nodes.
 /// - `rssBytesPerNode`: (RSS at the last checkpoint − RSS at the baseline) ÷ nodes; the baseline is taken
 ///   before the container is reserved, so the reference array's touched pages are included.
+/// - `rssAnonBytesPerNode`: the same difference of `RssAnon` (`/proc/self/status`), the anonymous part of RSS,
+///   where every heap block lives: it leaves out file-backed pages (code, unwind tables) that the phase's code
+///   paths fault in once, such as gperftools tcmalloc's backtrace of each heap growth reading the unwind
+///   tables of the libraries on the stack (bench/FINDINGS-tcmalloc.md).
 /// - `allocator{Allocated,Active}BytesPerNode`: the same difference of the allocator's own figures.
 /// - `requestedBytesPerNode`: bytes passed to `swift_allocObject` per node in the probe (instance size with
 ///   its 16-byte header, dictionary storage for `dict-class`, array bytes for value layouts).
@@ -34,6 +38,7 @@ public struct TrialMetrics: Equatable, Sendable {
     public var allocateStealNs: Int?
     public var allocateNeighbourCPUNs: Int?
     public var rssBytesPerNode: Double?
+    public var rssAnonBytesPerNode: Double?
     public var allocatorAllocatedBytesPerNode: Double?
     public var allocatorActiveBytesPerNode: Double?
     public var requestedBytesPerNode: Double?
@@ -68,8 +73,10 @@ public struct TrialMetrics: Equatable, Sendable {
         warmAllocateNsPerNode: Double? = nil, warmAllocateRSSBytesPerNode: Double? = nil,
         allocateCPUNsPerNode: Double? = nil, allocateMinorFaultsPerNode: Double? = nil,
         allocateInstructionsPerNode: Double? = nil, allocateCyclesPerNode: Double? = nil,
-        allocateInvoluntarySwitches: Int? = nil, allocateStealNs: Int? = nil, allocateNeighbourCPUNs: Int? = nil
+        allocateInvoluntarySwitches: Int? = nil, allocateStealNs: Int? = nil, allocateNeighbourCPUNs: Int? = nil,
+        rssAnonBytesPerNode: Double? = nil
     ) {
+        self.rssAnonBytesPerNode = rssAnonBytesPerNode
         self.warmAllocateNsPerNode = warmAllocateNsPerNode
         self.warmAllocateRSSBytesPerNode = warmAllocateRSSBytesPerNode
         self.allocateCPUNsPerNode = allocateCPUNsPerNode
@@ -114,6 +121,7 @@ public struct TrialMetrics: Equatable, Sendable {
             allocateNeighbourCPUNs = counters.neighbourCPUNs
         }
         rssBytesPerNode = perNode(\.rssBytes)
+        rssAnonBytesPerNode = perNode(\.rssAnonBytes)
         allocatorAllocatedBytesPerNode = perNode(\.allocator.allocatedBytes)
         allocatorActiveBytesPerNode = perNode(\.allocator.activeBytes)
         if let probe = result.probe, probe.probeNodes > 0 {

@@ -6,7 +6,7 @@
 /// | allocated | `stats.allocated`    | `uordblks + hblkhd` | —                            | `generic.current_allocated_bytes` |
 /// | active    | `stats.active`       | —                   | —                            | `heap_size − pageheap_free − pageheap_unmapped` |
 /// | resident  | `stats.resident`     | —                   | —                            | —                             |
-/// | metadata  | `stats.metadata`     | —                   | —                            | —                             |
+/// | metadata  | `stats.metadata`     | —                   | —                            | `total_physical_bytes − heap_size + pageheap_unmapped` |
 /// | mapped    | `stats.mapped`       | `arena + hblkhd`    | `current_commit`             | `generic.heap_size`           |
 /// | retained  | `stats.retained`     | —                   | —                            | `tcmalloc.pageheap_unmapped_bytes` |
 package struct AllocatorStatistics: Equatable, Sendable {

@@ -22,6 +22,7 @@ package enum TrialsTable {
         CSVColumn("requested_bytes_per_node", \.metrics.requestedBytesPerNode, .thousandths),
         CSVColumn("usable_bytes_per_node", \.metrics.usableBytesPerNode, .thousandths),
         CSVColumn("rss_bytes_per_node", \.metrics.rssBytesPerNode, .thousandths),
+        CSVColumn("rss_anon_bytes_per_node", \.metrics.rssAnonBytesPerNode, .thousandths),
         CSVColumn("allocator_allocated_bytes_per_node", \.metrics.allocatorAllocatedBytesPerNode, .thousandths),
         CSVColumn("allocator_active_bytes_per_node", \.metrics.allocatorActiveBytesPerNode, .thousandths),
         CSVColumn("container_bytes_per_node", \.metrics.containerBytesPerNode, .thousandths),

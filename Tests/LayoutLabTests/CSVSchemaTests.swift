@@ -24,7 +24,7 @@ struct CSVSchemaTests {
             samplingNs: 12_345, samplingFraction: 0.012_345_6, getsizeofBytesPerNode: 56.5, tracemallocBytesPerNode: 64.25,
             warmAllocateNsPerNode: 2.718_281_8, warmAllocateRSSBytesPerNode: 0.1, allocateCPUNsPerNode: 3.141_59,
             allocateMinorFaultsPerNode: 0.009_766, allocateInstructionsPerNode: 120.000_4, allocateCyclesPerNode: 99.999_9,
-            allocateInvoluntarySwitches: 3, allocateStealNs: 0, allocateNeighbourCPUNs: -10_000_000)
+            allocateInvoluntarySwitches: 3, allocateStealNs: 0, allocateNeighbourCPUNs: -10_000_000, rssAnonBytesPerNode: 39.9995)
         metrics.heapAllocationsPerNode = 2.000_2
         metrics.objectRequestedBytesPerNode = 24
         metrics.objectUsableBytesPerNode = 32
@@ -118,7 +118,7 @@ struct CSVSchemaTests {
         #expect(TrialsTable.header == [
             "trial_id", "experiment", "layout", "shape", "fields", "payload_size_bytes", "payload_stride_bytes",
             "payload_alignment_bytes", "nodes", "allocator", "repetition", "status", "allocate_ns_per_node",
-            "requested_bytes_per_node", "usable_bytes_per_node", "rss_bytes_per_node",
+            "requested_bytes_per_node", "usable_bytes_per_node", "rss_bytes_per_node", "rss_anon_bytes_per_node",
             "allocator_allocated_bytes_per_node", "allocator_active_bytes_per_node", "container_bytes_per_node",
             "baseline_rss_bytes", "peak_rss_bytes", "sample_count", "sampling_ns", "sampling_fraction", "probe_nodes",
             "malloc_provider", "allocator_version", "wall_ns", "message", "getsizeof_bytes_per_node",

@@ -70,9 +70,10 @@ typedef struct {
     uint64_t heap_size;           // generic.heap_size
     uint64_t pageheap_free;       // tcmalloc.pageheap_free_bytes
     uint64_t pageheap_unmapped;   // tcmalloc.pageheap_unmapped_bytes
+    uint64_t total_physical;      // generic.total_physical_bytes (heap_size - pageheap_unmapped + metadata)
 } ll_tcmalloc_stats;
 
-/// `MallocExtension_GetNumericProperty` for the four properties. 0, or ENOSYS without tcmalloc.
+/// `MallocExtension_GetNumericProperty` for the five properties. 0, or ENOSYS without tcmalloc.
 int ll_tcmalloc_read(ll_tcmalloc_stats *out);
 /// 1 if `MallocExtension_GetOwnership` says tcmalloc owns the pointer, 0 if not, -ENOSYS without tcmalloc.
 int ll_tcmalloc_owns(void *pointer);
