@@ -28,6 +28,10 @@ package enum GeneratedCodeABI {
     /// struct into three `Int`s.
     package typealias RecordLayoutEntry = @convention(c) (UnsafeMutablePointer<Int>) -> Void
 
+    /// A variable-length field's length entry point: the length node `node` drew (elements), as
+    /// `NodeDraw.length` describes it, so the runner can check the generated draw against it.
+    package typealias LengthEntry = @convention(c) (Int) -> Int
+
     /// The node count the allocate entry point reports once the container is reserved.
     package static let containerReady = -1
 
@@ -51,6 +55,10 @@ package enum GeneratedCodeABI {
 
     /// The record-layout entry point of shape number `shapeIndex`.
     package static func recordLayoutSymbol(shapeIndex: Int) -> String { "layoutlab_s\(shapeIndex)_record_layout" }
+
+    /// The length entry point of field `fieldIndex` (its position in the shape) of shape `shapeIndex`,
+    /// present for each field whose length is a distribution.
+    package static func lengthSymbol(shapeIndex: Int, fieldIndex: Int) -> String { "layoutlab_s\(shapeIndex)_f\(fieldIndex)_length" }
 
     /// A C function type as Swift source: parameter names and types, and the result type (nil for `Void`).
     package struct Signature: Sendable {
@@ -80,6 +88,9 @@ package enum GeneratedCodeABI {
         ("checkpoints", "UnsafePointer<Int>"), ("count", "Int"), ("context", "UnsafeMutableRawPointer?"),
         ("checkpoint", checkpointTypeName), ("result", "UnsafeMutablePointer<Int>"),
     ], result: nil)
+
+    /// `LengthEntry` as source.
+    package static let lengthSignature = Signature(parameters: [("node", "Int")], result: "Int")
 
     /// `RecordLayoutEntry` as source.
     package static let recordLayoutSignature = Signature(parameters: [("out", "UnsafeMutablePointer<Int>")], result: nil)
