@@ -12,7 +12,9 @@
 #                                   (no whisker and "(n < 2)" where a side has fewer than two repetitions).
 #   comparison-runs-rss, comparison-runs-ns   after `layoutlab compare A B`, in B: allocator X in B ÷ the same X in A,
 #                                   with the folders A and B named (chart-data/comparison-runs-folders.txt).
-# Every chart shows one shape at the largest node count; a chart with no data says so.
+#   staircase-<family>-<layout>   sweeps: usable and RSS bytes per node against requested (plot-staircase.gnuplot).
+#   size-classes-<layout>   length distributions: requested sizes among the size classes (plot-size-classes.gnuplot).
+# Every chart shows one shape at the largest node count (a staircase: a sweep family); a chart with no data says so.
 
 if (!exists("results")) results = "results/default/latest"
 
@@ -27,6 +29,9 @@ set key top left box opaque
 set title font ",16"
 set style fill solid 0.85 border -1
 
+# A cell as a number, NaN (a gap in a line) when it is empty.
+cell(name) = strcol(name) eq "" ? NaN : column(name)
+
 # Draws an empty frame that says why a chart has nothing in it.
 nothing(text) = sprintf("set xrange [0:1]; set yrange [0:1]; unset logscale; set label 99 \"%s\" at 0.5,0.5 center font \",22\"; plot 1/0 notitle; unset label 99; set xrange [*:*]; set yrange [*:*]", text)
 
@@ -34,6 +39,8 @@ nothing(text) = sprintf("set xrange [0:1]; set yrange [0:1]; unset logscale; set
 shapes = system(sprintf("cat '%s/chart-data/shapes.txt' 2>/dev/null", results))
 if (strlen(shapes) == 0) { shapes = "." }
 do for [sub in shapes] {
+    # `-`: no set of per-shape charts (every shape is a sweep member: see the staircases).
+    if (sub eq "-") { continue }
     data = results."/chart-data/".sub
     out = results."/charts/".sub
     dummy = system(sprintf("mkdir -p '%s'", out))
@@ -46,28 +53,57 @@ do for [sub in shapes] {
             set terminal svg size 1600,1000 font "Sans,18" linewidth 2 noenhanced
         }
 
-        # 1. Growth during allocate, one chart per allocator.
+        # 1. Growth during allocate, one chart per allocator. Layouts that grow by at most a quarter of the
+        # largest in their panel are drawn again in the next one (growth.csv's panel column, up to 3), with their
+        # own y scale: on the shared axis a struct-array is a line along the bottom. An empty cell breaks the
+        # line (NaN), it is never drawn as 0.
         allocators = distinct("growth.csv", "allocator")
         layouts = distinct("growth.csv", "layout")
         if (rows("growth.csv") == 0) { allocators = "none" }
         do for [allocator in allocators] {
             set output sprintf("%s/growth-%s.%s", out, allocator, ext)
-            set title sprintf("Resident memory while nodes are allocated — %s\n%s", allocator, subtitle)
+            headline = sprintf("Resident memory while nodes are allocated — %s (repetition 1)\n%s", allocator, subtitle)
             set xlabel "nodes alive (millions)"
             set ylabel "RSS (MiB); dashed: allocator's own active or allocated bytes (MiB)"
             unset logscale
-            if (allocator eq "none") { eval nothing("no successful trial to draw") } else {
+            if (allocator eq "none") { set title headline; eval nothing("no successful trial to draw") } else {
             figure = system(sprintf("awk -F, '$1 == \"%s\" && $5 != \"\" { print $6; exit }' '%s/growth.csv'", allocator, data))
-            if (figure eq "") { set label 98 "this allocator reports no active or allocated figure: no dashed lines" at graph 0.02, graph 0.6 font ",16" }
+            npanels = int(system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"panel\") p = i; next } $1 == \"%s\" && $p > m { m = $p } END { print m + 0 }' '%s/growth.csv'", allocator, data)))
+            if (npanels < 1) { npanels = 1 }
+            if (figure eq "") { set label 98 "this allocator reports no active or allocated figure: no dashed lines" at graph 0.02, graph 0.6 font ",14" }
             # Layouts of equal size (class and final-class) draw the same line: earlier layouts are drawn wider
             # and each has its own open point shape, so a line drawn over another leaves it visible.
             points = "6 4 2 8 10 12 14 1 3 5 7"
+            if (npanels > 1) {
+                set multiplot layout 1,npanels title headline font ",16"
+                set title "all layouts, one scale" font ",15"
+                set ylabel "RSS (MiB); dashed: allocator's active or allocated (MiB)" font ",15"
+            } else {
+                set title headline
+            }
             plot for [i=1:words(layouts)] data."/growth.csv" \
-                    using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(column("rss_mib")) \
+                    using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(cell("rss_mib")) \
                     with linespoints pt int(word(points, i)) ps 2 pi 8 lw (words(layouts) - i + 1) * 1.3 lc i title word(layouts, i), \
                  for [i=1:words(layouts)] data."/growth.csv" \
-                    using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(column("allocator_mib")) \
+                    using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) ? column("nodes_alive_millions") : NaN):(cell("allocator_mib")) \
                     with lines dt 2 lc i notitle
+            if (npanels > 1) {
+                set ylabel "RSS growth (MiB); dashed: allocator's figure's growth (MiB)" font ",15"
+                do for [p=2:npanels] {
+                    inpanel = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"panel\") k = i; next } $1 == \"%s\" && $k == %d && !seen[$2]++ { printf \"%%s \", $2 }' '%s/growth.csv'", allocator, p, data))
+                    set title sprintf("%s layouts: own scale, growth since the first sample", p == 2 ? "smaller" : "smallest") font ",15"
+                    plot for [i=1:words(layouts)] data."/growth.csv" \
+                            using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) && int(column("panel")) == p ? column("nodes_alive_millions") : NaN):(cell("rss_growth_mib")) \
+                            with linespoints pt int(word(points, i)) ps 2 pi 8 lw (words(layouts) - i + 1) * 1.3 lc i \
+                            title (strstrt(" ".inpanel, " ".word(layouts, i)." ") > 0 ? word(layouts, i) : ""), \
+                         for [i=1:words(layouts)] data."/growth.csv" \
+                            using (strcol("allocator") eq allocator && strcol("layout") eq word(layouts, i) && int(column("panel")) == p ? column("nodes_alive_millions") : NaN):(cell("allocator_growth_mib")) \
+                            with lines dt 2 lc i notitle
+                }
+                unset multiplot
+                set title font ",16"
+                set ylabel font ",18"
+            }
             unset label 98
             }
         }
@@ -214,5 +250,16 @@ do for [sub in shapes] {
             }
         }
         unset output
+    }
+}
+
+# The charts of sweeps and of length distributions, from scripts beside this one.
+# (A copy of this script run without them draws the rest and says so.)
+scripts = system(sprintf("dirname '%s'", ARG0))
+do for [extra in "plot-staircase.gnuplot plot-size-classes.gnuplot"] {
+    if (system(sprintf("test -f '%s/%s' && echo found", scripts, extra)) eq "found") {
+        load scripts."/".extra
+    } else {
+        print sprintf("plot.gnuplot: no %s beside it (in %s): its charts are not drawn", extra, scripts)
     }
 }

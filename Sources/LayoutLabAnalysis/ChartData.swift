@@ -16,29 +16,6 @@ public enum ChartData {
         }
     }
 
-    /// RSS and the allocator's own active (else allocated) bytes against nodes alive during allocate,
-    /// repetition 1 of each layout × allocator, in MiB and millions of nodes.
-    package static func growth(samples: [SampleRow], run: ExperimentRun, focus: Focus) -> CSVTable {
-        var table = CSVTable(header: ["allocator", "layout", "nodes_alive_millions", "rss_mib", "allocator_mib", "allocator_figure"])
-        let (shape, nodes) = (focus.shape, focus.nodes)
-        for allocator in run.experiment.allocators {
-            for layout in run.experiment.layouts {
-                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name), repetition: 1).description
-                let rows = samples.filter { $0.trialID == id && $0.phaseIndex == 0 }.map(\.sample)
-                let active = rows.contains { $0.allocator.activeBytes != nil }
-                for sample in rows {
-                    let allocatorBytes = active ? sample.allocator.activeBytes : sample.allocator.allocatedBytes
-                    table.append([
-                        allocator.name, layout.rawValue, CSVNumber.cell(Double(sample.nodesAlive) / 1e6),
-                        CSVNumber.cell(sample.rssBytes.map { Double($0) / 1_048_576 }),
-                        CSVNumber.cell(allocatorBytes.map { Double($0) / 1_048_576 }), active ? "active" : "allocated",
-                    ])
-                }
-            }
-        }
-        return table
-    }
-
     /// The segments of a bytes-per-node bar, bottom to top as drawn; each has `<name>` (its bytes per node) and
     /// `<name>_bottom`, `<name>_top` (where it is drawn) columns in `breakdown.csv`.
     public static let breakdownSegments = [

@@ -5,11 +5,13 @@ package enum WorkerLayout: Equatable, Sendable {
     /// `--library PATH --symbol NAME`: the generated layout library (a shared object) and the allocate entry
     /// point of one shape × layout in it (`GeneratedCodeABI.allocateSymbol`).
     case generated(libraryPath: String, entrySymbol: String)
-    /// `--python-layout NAME --python-fields a:int64;b:double`: a Python layout (`python-slots-class`) and the
-    /// shape's fields in order.
+    /// `--python-layout NAME --python-fields a:int64;name:string[uniform(8,40)]`: a Python layout
+    /// (`python-slots-class`) and the shape's fields in order.
     case python(layout: String, fields: [PythonField])
 
-    /// One field of a Python layout's node: its attribute name and its lab type (`int64`, `reference`).
+    /// One field of a Python layout's node: its attribute name and its whole lab type token (`Field.typeToken`:
+    /// `int64`, `reference`, `bytes[40]`, `string[uniform(8,40)]`, `array<int64>[10]`), which the Python worker
+    /// parses. A token holds no `:` or `;`, so the request's `name:type;…` list needs no quoting.
     package struct PythonField: Equatable, Sendable {
         package var name: String
         package var type: String

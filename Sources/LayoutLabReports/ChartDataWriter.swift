@@ -8,7 +8,9 @@ import LayoutLabTables
 /// allocator with the first one, and `subtitle.txt` (what every chart says about how it was measured).
 /// One set of tables per shape at the largest node count: with one shape they are `chart-data/*.csv` (charts
 /// in `charts/`), with several each shape has `chart-data/<shape>/` (charts in `charts/<shape>/`).
-/// `chart-data/shapes.txt` lists those subfolders for `plot.gnuplot` (`.` for a single shape).
+/// `chart-data/shapes.txt` lists those subfolders for `plot.gnuplot` (`.` for a single shape, `-` for none).
+/// Sweeps add `chart-data/staircase-*` (`ChartDataWriter+Staircase`), shapes with length distributions
+/// `size-classes-*.csv` in their set's folder (`ChartDataWriter+SizeClasses`).
 package enum ChartDataWriter {
     package static let directoryName = "chart-data"
     package static let shapesFile = "shapes.txt"
@@ -19,8 +21,10 @@ package enum ChartDataWriter {
         package var subfolder: String
     }
 
+    /// Members of a sweep have none: their staircase (`staircase-<family>-<layout>`) shows them all, where
+    /// 512 sets of per-shape charts would bury it.
     package static func chartSets(of experiment: Experiment) -> [ChartSet] {
-        let foci = ChartData.foci(experiment)
+        let foci = ChartData.foci(experiment).filter { $0.shape.sweep == nil }
         return foci.map { ChartSet(focus: $0, subfolder: foci.count == 1 ? "." : $0.shape.name) }
     }
 
@@ -31,6 +35,7 @@ package enum ChartDataWriter {
         let run = folder.run
         let samples = folder.sampleRows
         let comparisons = try comparisons(of: folder)
+        let sizes = try RequestedSizeCount.read(from: folder.directory)
         let sets = chartSets(of: folder.experiment)
         for set in sets {
             let focus = set.focus
@@ -47,8 +52,11 @@ package enum ChartDataWriter {
             ]
             for (name, table) in tables { try AtomicFile.write(table.text, to: target.appendingPathComponent(name)) }
             try AtomicFile.write(subtitle(folder, focus: focus) + "\n", to: target.appendingPathComponent("subtitle.txt"))
+            try writeSizeClasses(sizes, run: run, focus: focus, into: target)
         }
-        try AtomicFile.write(sets.map(\.subfolder).joined(separator: " ") + "\n", to: directory.appendingPathComponent(shapesFile))
+        // `-`: no set (every shape is a sweep member), so that plot.gnuplot does not fall back to `.`.
+        try AtomicFile.write((sets.isEmpty ? "-" : sets.map(\.subfolder).joined(separator: " ")) + "\n", to: directory.appendingPathComponent(shapesFile))
+        try writeStaircases(folder, into: directory)
         return directory
     }
 
@@ -66,10 +74,15 @@ package enum ChartDataWriter {
     /// machine: each on its own line, so that no line runs past the chart's width.
     static func subtitle(_ folder: ResultsFolder, focus: ChartData.Focus) -> String {
         let experiment = folder.experiment
-        let environment = EnvironmentReader(directory: folder.directory)
-        let allocators = environment.allocatorLabels.isEmpty ? experiment.allocators.map(\.name) : environment.allocatorLabels
         let first = "\(experiment.name) · shape \(focus.shape.name) (\(focus.shape.fieldSummary)) · \(focus.nodes) nodes · repetitions \(experiment.repetitions)"
-        return ([first] + wrapped(allocators, limit: lineLimit) + [environment.machine]).joined(separator: "\n")
+        return ([first] + measuredWith(folder)).joined(separator: "\n")
+    }
+
+    /// The allocators with versions (wrapped at `lineLimit` characters) and the machine, a line each.
+    static func measuredWith(_ folder: ResultsFolder) -> [String] {
+        let environment = EnvironmentReader(directory: folder.directory)
+        let allocators = environment.allocatorLabels.isEmpty ? folder.experiment.allocators.map(\.name) : environment.allocatorLabels
+        return wrapped(allocators, limit: lineLimit) + [environment.machine]
     }
 
     /// Characters of a title line at the charts' title font (16 points on 1600 pixels) that always fit.

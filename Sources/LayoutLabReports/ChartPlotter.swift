@@ -14,8 +14,8 @@ package struct ChartPlotter: Sendable {
         EnvironmentProbe.packageRoot().map { $0.appendingPathComponent("plot.gnuplot") }
     }
 
-    /// Draws every chart into `DIR/charts/` (`DIR/charts/<shape>/` when the experiment has several shapes);
-    /// returns their paths.
+    /// Draws every chart into `DIR/charts/` (`DIR/charts/<shape>/` when the experiment has several shapes,
+    /// the staircases of sweeps in `DIR/charts/`); returns their paths, the staircases last.
     package func plot(_ folder: ResultsFolder) throws -> [URL] {
         guard let gnuplot = ExternalCommand.locate("gnuplot") else {
             throw ChartPlotError.gnuplotNotInstalled
@@ -29,10 +29,12 @@ package struct ChartPlotter: Sendable {
             throw ChartPlotError.cannotStart(gnuplot: gnuplot)
         }
         guard result.status == 0 else { throw ChartPlotError.gnuplotFailed(script: script.path, output: result.text) }
-        return ChartDataWriter.chartSets(of: folder.experiment).flatMap { set in
+        let sets = ChartDataWriter.chartSets(of: folder.experiment).flatMap { set in
             let directory = charts.appendingPathComponent(set.subfolder).standardizedFileURL
             return ((try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? [])
-                .filter { ["png", "svg"].contains($0.pathExtension) }.sorted { $0.path < $1.path }
+                .filter { ["png", "svg"].contains($0.pathExtension) && !$0.lastPathComponent.hasPrefix("staircase-") }
+                .sorted { $0.path < $1.path }
         }
+        return sets + ChartDataWriter.staircaseCharts(in: charts.standardizedFileURL)
     }
 }

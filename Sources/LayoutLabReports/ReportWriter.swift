@@ -139,17 +139,19 @@ package enum ReportWriter {
         if !pngs.isEmpty {
             let sets = ChartDataWriter.chartSets(of: folder.experiment)
             text += "\n## Charts\n\nEach also as SVG beside the PNG, for "
-            text += sets.count == 1 ? "the shape at the largest node count.\n\n" : "each shape at the largest node count.\n\n"
+            text += sets.isEmpty ? "the sweeps (their members have no charts of their own).\n\n"
+                : sets.count == 1 ? "the shape at the largest node count.\n\n" : "each shape at the largest node count.\n\n"
             let root = folder.directory.standardizedFileURL.path + "/"
             for set in sets {
                 if sets.count > 1 { text += "### Shape \(set.focus.shape.name) (\(set.focus.shape.fieldSummary))\n\n" }
                 let directory = folder.directory.appendingPathComponent("charts").appendingPathComponent(set.subfolder).standardizedFileURL.path
-                for chart in pngs where chart.standardizedFileURL.deletingLastPathComponent().path == directory {
+                for chart in pngs where chart.standardizedFileURL.deletingLastPathComponent().path == directory && !isStaircase(chart) {
                     let name = chart.deletingPathExtension().lastPathComponent
                     let relative = chart.standardizedFileURL.path.replacingOccurrences(of: root, with: "")
                     text += "![\(name)](\(relative))\n\n"
                 }
             }
+            text += staircaseSection(pngs.filter(isStaircase), root: root)
         }
         return text
     }

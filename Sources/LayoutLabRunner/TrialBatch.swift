@@ -38,7 +38,7 @@ struct TrialBatch {
             guard let allocator = allocators[trial.allocator.name] else { throw WorkerError.allocatorNotResolved(allocator: trial.allocator.name) }
             let request = WorkerRequest(
                 trialID: trial.id, layout: trial.layout.isPython
-                    ? .python(layout: trial.layout.rawValue, fields: trial.shape.fields.map { .init(name: $0.name, type: $0.type.rawValue) })
+                    ? .python(layout: trial.layout.rawValue, fields: trial.shape.fields.map { .init(name: $0.name, type: $0.typeToken) })
                     : .generated(
                         libraryPath: library.path,
                         entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout)),

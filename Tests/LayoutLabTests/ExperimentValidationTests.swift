@@ -66,7 +66,9 @@ struct ExperimentValidationTests {
         return valid.replacing(pattern, with: replacement, maxReplacements: 1)
     }
 
-    static let badCases: [BadCase] = [
+    static let badCases: [BadCase] = coreBadCases + fieldBadCases
+
+    static let coreBadCases: [BadCase] = [
         BadCase(label: "not JSON", text: "{ name: ", path: "$", message: "expected JSON"),
         BadCase(label: "top level not an object", text: "[1, 2]", path: "$", message: "expected an object, got a list"),
         BadCase(label: "misspelt key", text: variant("nodes", "\"nodez\": [1]"), path: "$.nodez", message: "did you mean \"nodes\"?"),

@@ -37,6 +37,18 @@ struct WorkerProtocolTests {
         broken[broken.firstIndex(of: "--python-fields")! + 1] = "x"
         #expect(throws: WorkerProtocolError.self) { try WorkerRequest(arguments: broken) }
         #expect(throws: WorkerProtocolError.self) { try WorkerRequest(arguments: arguments + ["--library", "l"]) }
+        // A field's whole type token travels as it is: lengths, distributions and an array's element.
+        let tokens = WorkerRequest(
+            trialID: "p.python-slots-class.10.system.r1",
+            layout: .python(layout: "python-slots-class", fields: [
+                .init(name: "name", type: "string[uniform(8,40)]"), .init(name: "tag", type: "bytes[40]"),
+                .init(name: "scores", type: "array<int64>[choice(8@0.7,120@0.3)]"), .init(name: "w", type: "string[lognormal(20.0,0.6,400)]"),
+            ]),
+            nodes: 10, checkpoints: 2, smaps: .off, allocatorStatistics: .mallinfo2, expectedMallocProvider: "/lib/libc.so.6",
+            probeNodes: 0)
+        #expect(tokens.arguments[tokens.arguments.firstIndex(of: "--python-fields")! + 1]
+            == "name:string[uniform(8,40)];tag:bytes[40];scores:array<int64>[choice(8@0.7,120@0.3)];w:string[lognormal(20.0,0.6,400)]")
+        #expect(try WorkerRequest(arguments: tokens.arguments) == tokens)
     }
 
     @Test func requestRejectsUnknownAndMissingArguments() {
