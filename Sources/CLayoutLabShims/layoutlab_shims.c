@@ -284,50 +284,6 @@ int ll_purge(int allocator) {
     }
 }
 
-// MARK: Swift allocation counter
-
-typedef void *(*ll_swift_alloc_fn)(const void *metadata, size_t size, size_t align_mask);
-
-static struct {
-    ll_swift_alloc_fn *hook;      // the runtime's `_swift_allocObject` variable
-    bool *swizzling;              // the runtime's switch that makes it consult the hook
-    ll_swift_alloc_fn original;
-    ll_allocation_totals totals;
-} ll_counter;
-
-static void *ll_counting_alloc(const void *metadata, size_t size, size_t align_mask) {
-    void *object = ll_counter.original(metadata, size, align_mask);
-    ll_counter.totals.allocations += 1;
-    ll_counter.totals.requested_bytes += size;
-    ll_counter.totals.usable_bytes += malloc_usable_size(object);
-    return object;
-}
-
-int ll_swift_allocation_counter_start(void) {
-    if (ll_counter.hook == NULL) {
-        ll_counter.hook = (ll_swift_alloc_fn *)dlsym(RTLD_DEFAULT, "_swift_allocObject");
-        ll_counter.swizzling =
-            (bool *)dlsym(RTLD_DEFAULT, "_swift_enableSwizzlingOfAllocationAndRefCountingFunctions_forInstrumentsOnly");
-        if (ll_counter.hook == NULL || ll_counter.swizzling == NULL) {
-            ll_counter.hook = NULL;
-            return ENOSYS;
-        }
-        ll_counter.original = *ll_counter.hook;
-    }
-    memset(&ll_counter.totals, 0, sizeof(ll_counter.totals));
-    *ll_counter.hook = ll_counting_alloc;
-    *ll_counter.swizzling = true;
-    return 0;
-}
-
-void ll_swift_allocation_counter_stop(ll_allocation_totals *out) {
-    if (ll_counter.hook != NULL) {
-        *ll_counter.swizzling = false;
-        *ll_counter.hook = ll_counter.original;
-    }
-    *out = ll_counter.totals;
-}
-
 // MARK: process start
 
 int ll_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {

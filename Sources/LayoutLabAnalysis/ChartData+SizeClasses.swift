@@ -28,7 +28,7 @@ extension ChartData {
     /// The size-class tables of `focus` from the rows of `allocation-sizes.csv`: for each layout × allocator the
     /// first successful repetition that has rows there (every repetition draws the same lengths from the seed).
     /// A request without a usable size has empty usable, waste and class cells and is in no class.
-    package static func sizeClasses(_ counts: [RequestedSizeCount], run: ExperimentRun, focus: Focus) -> SizeClassTables {
+    package static func sizeClasses(_ counts: [AllocationSizeRow], run: ExperimentRun, focus: Focus) -> SizeClassTables {
         var tables = SizeClassTables(
             requests: CSVTable(header: [
                 "layout", "allocator", "allocator_index", "requested_bytes", "allocations", "usable_bytes", "waste_bytes", "class_index",
@@ -41,7 +41,7 @@ extension ChartData {
                 "layout", "allocator", "allocator_index", "repetition", "probe_nodes", "requested_sizes", "classes", "allocations",
                 "waste_bytes_per_node", "panel_title",
             ]))
-        var byTrial: [String: [RequestedSizeCount]] = [:]
+        var byTrial: [String: [AllocationSizeRow]] = [:]
         for count in counts { byTrial[count.trialID, default: []].append(count) }
         let records = run.records.filter {
             $0.status == .ok && $0.trial.shape.name == focus.shape.name && $0.trial.nodes == focus.nodes && byTrial[$0.trial.id] != nil

@@ -19,13 +19,13 @@ public enum ChartData {
     /// The segments of a bytes-per-node bar, bottom to top as drawn; each has `<name>` (its bytes per node) and
     /// `<name>_bottom`, `<name>_top` (where it is drawn) columns in `breakdown.csv`.
     public static let breakdownSegments = [
-        "payload", "padding", "headers", "dictionary_storage", "rounding", "allocator_overhead", "page_overhead",
+        "payload", "padding", "headers", "dictionary_storage", "out_of_line", "rounding", "allocator_overhead", "page_overhead",
         "not_attributed", "container", "not_resident",
     ]
 
     /// Where the bytes of one node go, per layout × allocator (medians over repetitions), as stacked segments:
-    /// payload (the fields' bytes), padding, headers and bookkeeping, dictionary storage (see
-    /// `RequestedBytesSplit`: together they are the requested bytes), allocator rounding (usable − requested),
+    /// payload (the fields' bytes), padding, headers and bookkeeping, dictionary storage, other out-of-line storage
+    /// (strings, arrays; see `RequestedBytesSplit`: together they are the requested bytes), allocator rounding (usable − requested),
     /// allocator overhead (the allocator's active, else allocated, figure − usable − container), page and RSS
     /// overhead (RSS − the rest), container slot, and what cannot be split (RSS − the known segments) when a
     /// figure is missing. A segment whose inputs are missing is an empty cell, never 0: without the allocator's
@@ -37,10 +37,14 @@ public enum ChartData {
     /// Where the known segments exceed RSS (page overhead < 0: a large array's size-class rounding that no one
     /// touched), the filled bar stops at RSS: the excess is taken off rounding, then allocator overhead, and
     /// drawn above RSS as `not_resident`, an outline; `label` is the RSS (the chart prints the excess above it).
+    ///
+    /// The probe's own split is there too, for a chart of the node's object against its out-of-line storage:
+    /// `heap_allocations_per_node`, `object_requested_bytes_per_node` and `out_of_line_requested_bytes_per_node`
+    /// (medians; empty where not measured).
     package static func breakdown(run: ExperimentRun, focus: Focus) -> CSVTable {
         let segments = breakdownSegments
         var table = CSVTable(header: ["x", "layout", "allocator", "allocator_index", "rss_bytes_per_node"] + segments
-            + segments.flatMap { ["\($0)_bottom", "\($0)_top"] } + ["bar_top", "label"])
+            + segments.flatMap { ["\($0)_bottom", "\($0)_top"] } + ["bar_top", "label"] + probeSplitColumns)
         let (shape, nodes) = (focus.shape, focus.nodes)
         let allocators = run.experiment.allocators.count
         let width = 0.8 / Double(allocators)
@@ -62,16 +66,19 @@ public enum ChartData {
             let overhead = allocatorFigure.flatMap { figure in
                 container.map { figure - (usable ?? requested) - $0 }.flatMap { $0 >= 0 ? $0 : nil }
             }
-            let split = RequestedBytesSplit(requested: requested, layout: summary.layout, shape: shape)
+            let split = RequestedBytesSplit(
+                requested: requested, outOfLine: summary.outOfLineRequestedBytesPerNode?.median, layout: summary.layout, shape: shape)
             let rounding = usable.map { $0 - requested }
-            let known: [Double?] = [split.payload, split.padding, split.headers, split.dictionaryStorage, rounding, overhead]
+            let known: [Double?] = [
+                split.payload, split.padding, split.headers, split.dictionaryStorage, split.outOfLineStorage, rounding, overhead,
+            ]
             let page = overhead.flatMap { overhead in container.map { rss - (usable ?? requested) - overhead - $0 } }
             let notAttributed = page == nil ? rss - known.compactMap { $0 }.reduce(0, +) - (container ?? 0) : nil
             // Less than 0.05 B/node under RSS is rounding of medians, not untouched memory.
             let notResident = page.flatMap { $0 < -0.05 ? -$0 : nil }
             let values: [String: Double?] = [
                 "payload": split.payload, "padding": split.padding, "headers": split.headers,
-                "dictionary_storage": split.dictionaryStorage, "rounding": rounding, "allocator_overhead": overhead,
+                "dictionary_storage": split.dictionaryStorage, "out_of_line": split.outOfLineStorage, "rounding": rounding, "allocator_overhead": overhead,
                 "page_overhead": page, "not_attributed": notAttributed, "container": container, "not_resident": notResident,
             ]
             // Drawn heights: never negative, and the untouched excess comes off rounding, then allocator overhead.
@@ -96,10 +103,16 @@ public enum ChartData {
                 CSVNumber.cell(rss),
             ] + segments.map { CSVNumber.cell(values[$0] ?? nil) }
                 + segments.flatMap { [CSVNumber.cell(bounds[$0]?.bottom), CSVNumber.cell(bounds[$0]?.top)] }
-                + [CSVNumber.cell(base), Rounded.text(rss)])
+                + [CSVNumber.cell(base), Rounded.text(rss), CSVNumber.cell(summary.heapAllocationsPerNode?.median),
+                   CSVNumber.cell(split.object), CSVNumber.cell(split.outOfLine)])
         }
         return table
     }
+
+    /// The probe's split in `breakdown.csv`, after the bars' columns.
+    public static let probeSplitColumns = [
+        "heap_allocations_per_node", "object_requested_bytes_per_node", "out_of_line_requested_bytes_per_node",
+    ]
 
     /// ns per node of each phase by layout and allocator (median, min, max over repetitions), with bar
     /// positions: x = phase index + an offset per layout.

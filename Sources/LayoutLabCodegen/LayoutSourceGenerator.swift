@@ -52,7 +52,10 @@ package struct LayoutSourceGenerator: Sendable {
                 text += code.lengthFunctions()
                 text += code.recordLayoutEntryPoint()
                 text += code.lengthEntryPoints(shapeIndex: index)
-                for layout in layouts { text += code.entryPoint(for: layout) }
+                for layout in layouts {
+                    text += code.entryPoint(for: layout)
+                    text += code.nodeMetadataEntryPoint(for: layout)
+                }
                 continue
             }
             if familyIndex[sweep.family] == nil {
@@ -65,6 +68,8 @@ package struct LayoutSourceGenerator: Sendable {
                 for layout in layouts { text += code.entryPoint(for: layout) }
             }
             text += ShapeSource(family: shape, number: familyIndex[sweep.family] ?? 0).memberWrappers(shapeIndex: index, layouts: layouts)
+            // The member's node classes are type aliases of the family's (S<index>FinalNode = F<n>FinalNode).
+            for layout in layouts { text += ShapeSource(shape: shape, index: index).nodeMetadataEntryPoint(for: layout) }
         }
         return text
     }

@@ -9,6 +9,13 @@ import LayoutLabProtocol
 /// - `requestedBytesPerNode`: bytes passed to `swift_allocObject` per node in the probe (instance size with
 ///   its 16-byte header, dictionary storage for `dict-class`, array bytes for value layouts).
 /// - `usableBytesPerNode`: `malloc_usable_size` of those allocations per node.
+/// - `heapAllocationsPerNode`: the probe's node allocations ÷ probe nodes (heap blocks one node costs: 1 for a
+///   final class of scalars, + 1 per string stored out of line and per non-empty array; struct-array and columns:
+///   their arrays' blocks shared by all nodes, near 0).
+/// - `object{Requested,Usable}BytesPerNode`: the part of those allocations whose metadata is the layout's node
+///   class (the node's own object: header, fields, padding), per node; 0 for value layouts, which have no object.
+/// - `outOfLine{Requested,Usable}BytesPerNode`: the rest (string, array and dictionary storage, and the value
+///   layouts' arrays), per node. Object + out-of-line = requested (and usable).
 /// - `containerBytesPerNode`: bytes requested for the array of references per node (0 for value layouts,
 ///   which keep nodes inline).
 /// - `warmAllocateNsPerNode`, `warmAllocateRSSBytesPerNode`: the first `allocate-warm` phase's own time ÷ nodes,
@@ -32,6 +39,11 @@ public struct TrialMetrics: Equatable, Sendable {
     public var requestedBytesPerNode: Double?
     public var usableBytesPerNode: Double?
     public var containerBytesPerNode: Double?
+    public var heapAllocationsPerNode: Double?
+    public var objectRequestedBytesPerNode: Double?
+    public var objectUsableBytesPerNode: Double?
+    public var outOfLineRequestedBytesPerNode: Double?
+    public var outOfLineUsableBytesPerNode: Double?
     public var baselineRSSBytes: Int?
     /// `VmHWM` (the process's resident high-water mark) at the end of the allocate phase, and at the end of
     /// the trial's last phase: the kernel's peak RSS of the worker up to those points, in bytes.
@@ -109,6 +121,11 @@ public struct TrialMetrics: Equatable, Sendable {
             requestedBytesPerNode = Double(probe.nodeRequestedBytes) / probeNodes
             usableBytesPerNode = Double(probe.nodeUsableBytes) / probeNodes
             containerBytesPerNode = Double(probe.containerRequestedBytes) / probeNodes
+            heapAllocationsPerNode = Double(probe.nodeAllocations) / probeNodes
+            objectRequestedBytesPerNode = Double(probe.nodeObjectRequestedBytes) / probeNodes
+            objectUsableBytesPerNode = Double(probe.nodeObjectUsableBytes) / probeNodes
+            outOfLineRequestedBytesPerNode = Double(probe.outOfLineRequestedBytes) / probeNodes
+            outOfLineUsableBytesPerNode = Double(probe.outOfLineUsableBytes) / probeNodes
         }
         if let python = result.pythonProbe, python.nodes > 0 {
             getsizeofBytesPerNode = Double(python.getsizeofBytes) / Double(python.nodes)

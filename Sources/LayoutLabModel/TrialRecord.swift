@@ -11,6 +11,10 @@ public struct TrialRecord: Sendable {
     /// Where `allocate_instructions_per_node` and the phases' `instructions` came from.
     package var instructionsSource: InstructionSource?
     public var probeNodes: Int?
+    /// Node allocations of the probe that fell in no size bin (its table of distinct requested sizes was full,
+    /// `AllocationProbe.maximumDistinctSizes`): in the per-node figures, not in `allocation-sizes.csv`; nil
+    /// without a probe.
+    public var probeUnbinnedAllocations: Int?
     public var mallocProvider: String?
     public var allocatorVersion: String?
     /// Wall time from spawning the worker to its exit, in ns; nil for a trial that never started.
@@ -38,6 +42,7 @@ public struct TrialRecord: Sendable {
         sampleCount = result.phaseSamples.count
         instructionsSource = result.instructionsSource
         probeNodes = result.probe?.probeNodes
+        probeUnbinnedAllocations = result.probe?.unbinnedAllocations
         mallocProvider = result.mallocProvider
         allocatorVersion = result.allocatorVersion
         wallNs = result.status == .skipped ? nil : result.wallNs

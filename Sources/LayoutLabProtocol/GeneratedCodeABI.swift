@@ -32,6 +32,10 @@ package enum GeneratedCodeABI {
     /// `NodeDraw.length` describes it, so the runner can check the generated draw against it.
     package typealias LengthEntry = @convention(c) (Int) -> Int
 
+    /// One shape × layout's node-metadata entry point: the Swift metadata pointer of the layout's node class (the
+    /// pointer `swift_allocObject` receives for a node's own object), or nil for value layouts, which have none.
+    package typealias NodeMetadataEntry = @convention(c) () -> UnsafeRawPointer?
+
     /// The node count the allocate entry point reports once the container is reserved.
     package static let containerReady = -1
 
@@ -52,6 +56,9 @@ package enum GeneratedCodeABI {
 
     /// The phase entry point beside the allocate entry point `allocateSymbol`.
     package static func phaseSymbol(allocateSymbol: String) -> String { allocateSymbol + "_phase" }
+
+    /// The node-metadata entry point beside the allocate entry point `allocateSymbol`.
+    package static func nodeMetadataSymbol(allocateSymbol: String) -> String { allocateSymbol + "_node_metadata" }
 
     /// The record-layout entry point of shape number `shapeIndex`.
     package static func recordLayoutSymbol(shapeIndex: Int) -> String { "layoutlab_s\(shapeIndex)_record_layout" }
@@ -91,6 +98,9 @@ package enum GeneratedCodeABI {
 
     /// `LengthEntry` as source.
     package static let lengthSignature = Signature(parameters: [("node", "Int")], result: "Int")
+
+    /// `NodeMetadataEntry` as source.
+    package static let nodeMetadataSignature = Signature(parameters: [], result: "UnsafeRawPointer?")
 
     /// `RecordLayoutEntry` as source.
     package static let recordLayoutSignature = Signature(parameters: [("out", "UnsafeMutablePointer<Int>")], result: nil)

@@ -9,7 +9,9 @@ package enum WorkerReply: Equatable, Sendable {
     case phase(PhaseOutcome)
     /// What the phase at `phaseIndex` cost besides time (`PhaseCounters.fields` in order, empty where unread).
     case counters(phaseIndex: Int, PhaseCounters)
-    /// Allocation sizes measured after the phase.
+    /// Allocation sizes measured after the phases: totals, the node's own object, and the node allocations by
+    /// requested size (`AllocationProbe.replyFields`: its integers in `AllocationProbe.Field` order, then
+    /// `requested:allocations:usable_sum` per size, comma-separated).
     case probe(AllocationProbe)
     /// A Python worker's own probe: over `probeNodes` nodes, `sys.getsizeof` of each node with its `__dict__`
     /// and its own field objects, and what `tracemalloc` traced while they were built (bytes).
@@ -32,11 +34,7 @@ package enum WorkerReply: Equatable, Sendable {
         case .counters(let phaseIndex, let counters):
             return (["counters", String(phaseIndex)] + counters.fields.map { $0.map(String.init) ?? "" }).joined(separator: "\t")
         case .probe(let probe):
-            let numbers = [
-                probe.probeNodes, probe.containerAllocations, probe.containerRequestedBytes,
-                probe.containerUsableBytes, probe.nodeAllocations, probe.nodeRequestedBytes, probe.nodeUsableBytes,
-            ]
-            return (["probe"] + numbers.map { String($0) }).joined(separator: "\t")
+            return (["probe"] + probe.replyFields).joined(separator: "\t")
         case .python(let probeNodes, let getsizeof, let traced):
             return "python\t\(probeNodes)\t\(getsizeof)\t\(traced.map(String.init) ?? "")"
         case .failure(let message):
@@ -67,15 +65,8 @@ package enum WorkerReply: Equatable, Sendable {
             let fields = try Self.optionalIntegers(parts[2...], what: "counters")
             guard let counters = PhaseCounters(fields: fields) else { throw .malformed("unexpected counters line: \(line.prefix(200))") }
             self = .counters(phaseIndex: index, counters)
-        case "probe" where parts.count == 8:
-            let numbers = try parts[1...].map { (text: String) throws(WorkerProtocolError) -> Int in
-                guard let value = Int(text) else { throw .malformed("probe field \(text) is not an integer") }
-                return value
-            }
-            self = .probe(AllocationProbe(
-                probeNodes: numbers[0], containerAllocations: numbers[1], containerRequestedBytes: numbers[2],
-                containerUsableBytes: numbers[3], nodeAllocations: numbers[4], nodeRequestedBytes: numbers[5],
-                nodeUsableBytes: numbers[6]))
+        case "probe":
+            self = .probe(try AllocationProbe(replyFields: parts[1...]))
         case "python" where parts.count == 4:
             guard let probe = Int(parts[1]) else { throw .malformed("unexpected python line: \(line.prefix(200))") }
             self = .python(probeNodes: probe, getsizeofBytes: Int(parts[2]) ?? 0, tracemallocBytes: Int(parts[3]))

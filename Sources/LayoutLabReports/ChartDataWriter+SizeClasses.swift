@@ -9,7 +9,7 @@ import LayoutLabResults
 extension ChartDataWriter {
     static let sizeClassFiles = ["size-classes-requests.csv", "size-classes-classes.csv", "size-classes-summary.csv"]
 
-    static func writeSizeClasses(_ counts: [RequestedSizeCount], run: ExperimentRun, focus: ChartData.Focus, into target: URL) throws {
+    static func writeSizeClasses(_ counts: [AllocationSizeRow], run: ExperimentRun, focus: ChartData.Focus, into target: URL) throws {
         let tables = ChartData.hasLengthDistribution(focus.shape) ? ChartData.sizeClasses(counts, run: run, focus: focus) : nil
         guard let tables, !tables.isEmpty else {
             // None drawn: no file left from an earlier plot of this folder.

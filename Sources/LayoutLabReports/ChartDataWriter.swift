@@ -35,7 +35,7 @@ package enum ChartDataWriter {
         let run = folder.run
         let samples = folder.sampleRows
         let comparisons = try comparisons(of: folder)
-        let sizes = try RequestedSizeCount.read(from: folder.directory)
+        let sizes = folder.allocationSizeRows
         let sets = chartSets(of: folder.experiment)
         for set in sets {
             let focus = set.focus

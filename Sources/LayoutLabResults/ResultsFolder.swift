@@ -8,7 +8,8 @@ import LayoutLabTables
 ///
 /// While a run goes on, `trials.journal` (`TrialJournal`) is the source of truth: each finished trial is
 /// appended to it, samples, phases and trial row in one entry, and `fsync`ed before `record` returns, a cost that
-/// does not grow with the suite. `samples.csv`, `phases.csv`, then `trials.csv` and `per-node.csv` are assembled
+/// does not grow with the suite. `samples.csv`, `phases.csv`, `allocation-sizes.csv`, then `trials.csv` and
+/// `per-node.csv` are assembled
 /// from it, each atomically (temporary file, fsync, rename) and samples first, on a schedule
 /// (`AssemblySchedule`) that keeps their share of the run's time under 5 %: after every trial when trials are
 /// slow, a fraction of a second behind when they are fast (the last of them waiting for the end of the next
@@ -23,6 +24,8 @@ public final class ResultsFolder {
     public static let samplesFile = "samples.csv"
     public static let perNodeFile = "per-node.csv"
     public static let phasesFile = "phases.csv"
+    /// The probe's node allocations by requested size (`AllocationSizesTable`).
+    public static let allocationSizesFile = "allocation-sizes.csv"
     public static let environmentFile = "environment.json"
     /// A byte-for-byte copy of the experiment file, so the folder alone can resume or reproduce the run.
     public static let experimentFile = "experiment.json"
@@ -39,10 +42,13 @@ public final class ResultsFolder {
     /// The rows of `samples.csv` and `phases.csv`, as the files hold them.
     public private(set) var sampleRows: [SampleRow] = []
     public private(set) var phaseRows: [PhaseRow] = []
+    /// The rows of `allocation-sizes.csv`, as the file holds them.
+    public private(set) var allocationSizeRows: [AllocationSizeRow] = []
     /// The text of `samples.csv` and `phases.csv`, header included, with every recorded trial: what the next
     /// assembly writes, extended trial by trial so that it is never rendered again.
     private var samplesText = Data()
     private var phasesText = Data()
+    private var allocationSizesText = Data()
     /// Opened at the first append; until then the folder writes nothing.
     private var journal: TrialJournalWriter?
     /// Where the journal's whole entries end as read (the length the first append cuts it to).
@@ -59,6 +65,7 @@ public final class ResultsFolder {
         self.experiment = experiment
         samplesText = Data(CSVTable(header: SamplesTable.header).headerLine.utf8)
         phasesText = Data(CSVTable(header: PhasesTable.header).headerLine.utf8)
+        allocationSizesText = Data(CSVTable(header: AllocationSizesTable.header).headerLine.utf8)
         disturbedAttempts = try DisturbedAttempts(in: directory, trials: [:])
         try FileManager.default.createDirectory(at: workersDirectory, withIntermediateDirectories: true)
         let copy = url(Self.experimentFile)
@@ -83,6 +90,7 @@ public final class ResultsFolder {
         }
         samplesText = Data(SamplesTable.schema.table(sampleRows).text.utf8)
         phasesText = Data(PhasesTable.schema.table(phaseRows).text.utf8)
+        allocationSizesText = Data(AllocationSizesTable.schema.table(allocationSizeRows).text.utf8)
     }
 
     private func load(_ journal: TrialJournal.Contents, trials: [String: Trial]) throws {
@@ -90,7 +98,8 @@ public final class ResultsFolder {
         let file = url(Self.journalFile).path
         for entry in journal.entries {
             guard entry.trial.count == TrialsTable.header.count, entry.samples.allSatisfy({ $0.count == SamplesTable.header.count }),
-                entry.phases.allSatisfy({ $0.count == PhasesTable.header.count })
+                entry.phases.allSatisfy({ $0.count == PhasesTable.header.count }),
+                entry.sizes.allSatisfy({ $0.count == AllocationSizesTable.header.count })
             else {
                 throw TrialJournalError.otherColumns(file: file, journalFile: Self.journalFile)
             }
@@ -101,6 +110,7 @@ public final class ResultsFolder {
             trialsTable.append(entry.trial)
             sampleRows += entry.samples.map { SamplesTable.row($0.map { $0 ?? "" }) }
             phaseRows += entry.phases.map { PhasesTable.row($0.map { $0 ?? "" }) }
+            allocationSizeRows += entry.sizes.map { AllocationSizesTable.row($0.map { $0 ?? "" }) }
         }
         // A configuration's precision decision is written into its rows after they reached the journal.
         if experiment.precision != nil {
@@ -123,23 +133,9 @@ public final class ResultsFolder {
             .map(SamplesTable.row)
         phaseRows = try Self.finishedRows(of: url(Self.phasesFile), header: PhasesTable.header, finished: finished)
             .map(PhasesTable.row)
-    }
-
-    /// The rows of a samples or phases file whose trial (first column) is finished.
-    private static func finishedRows(of url: URL, header: [String], finished: Set<String>) throws -> [[String]] {
-        var rows = try Self.rows(of: url, header: header)
-        // A last line without its line break was cut short (not by this lab, whose writes are atomic).
-        if Self.endsMidLine(url), !rows.isEmpty { rows.removeLast() }
-        return rows.filter { finished.contains($0[0]) }
-    }
-
-    /// Whether a file's last byte is not a line break.
-    static func endsMidLine(_ url: URL) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { return false }
-        defer { try? handle.close() }
-        guard let end = try? handle.seekToEnd(), end > 0 else { return false }
-        try? handle.seek(toOffset: end - 1)
-        return (try? handle.read(upToCount: 1)) != Data("\n".utf8)
+        allocationSizeRows = try Self.finishedRows(
+            of: url(Self.allocationSizesFile), header: AllocationSizesTable.header, finished: finished
+        ).map(AllocationSizesTable.row)
     }
 
     public var workersDirectory: URL { url("workers") }
@@ -179,16 +175,21 @@ public final class ResultsFolder {
         let phases = PhasesTable.rows(result, metrics: metrics, seed: experiment.seed)
         let record = TrialRecord(result: result, metrics: metrics)
         let row = TrialsTable.row(record)
+        let sizes = AllocationSizeRow.rows(of: result)
         let samplesLines = CSVTable.lines(samples), phasesLines = CSVTable.lines(phases)
+        let sizesLines = AllocationSizesTable.schema.lines(sizes)
         try appendToJournal([TrialJournal.encode(
             samples: samplesLines, sampleCount: samples.count, phases: phasesLines, phaseCount: phases.count,
-            trial: CSVTable.lines([row]))])
+            sizes: sizesLines, sizeCount: sizes.count, trial: CSVTable.lines([row]))])
         // A sample's figures are integers, written and read back unchanged; phase rows are kept as the file holds
         // them (three decimals), so this run's report is what a later reading gives.
         sampleRows += typedSamples
         phaseRows += phases.map { PhasesTable.row($0.map { $0 ?? "" }) }
+        // Usable bytes per size are written with three decimals: kept as the file holds them.
+        allocationSizeRows += sizes.map { AllocationSizesTable.schema.asWritten($0, blank: AllocationSizeRow.blank) }
         samplesText.append(contentsOf: samplesLines.utf8)
         phasesText.append(contentsOf: phasesLines.utf8)
+        allocationSizesText.append(contentsOf: sizesLines.utf8)
         records.append(record)
         trialsTable.append(row)
         if experiment.precision != nil { markPrecision(of: record.trial.configuration) }
@@ -246,8 +247,10 @@ public final class ResultsFolder {
         trialsTable.append(contentsOf: other.trialsTable.rows)
         sampleRows += other.sampleRows
         phaseRows += other.phaseRows
+        allocationSizeRows += other.allocationSizeRows
         samplesText.append(contentsOf: SamplesTable.schema.lines(other.sampleRows).utf8)
         phasesText.append(contentsOf: PhasesTable.schema.lines(other.phaseRows).utf8)
+        allocationSizesText.append(contentsOf: AllocationSizesTable.schema.lines(other.allocationSizeRows).utf8)
         try disturbedAttempts.absorb(other.disturbedAttempts)
         try writeTables()
     }
@@ -273,11 +276,14 @@ public final class ResultsFolder {
     private func journalEntries() -> [[UInt8]] {
         let samples = Dictionary(grouping: sampleRows, by: \.trialID)
         let phases = Dictionary(grouping: phaseRows, by: \.trialID)
+        let sizes = Dictionary(grouping: allocationSizeRows, by: \.trialID)
         return trialsTable.rows.map { row in
             let id = row[0] ?? ""
             return TrialJournal.encode(
                 samples: SamplesTable.schema.lines(samples[id] ?? []), sampleCount: samples[id]?.count ?? 0,
-                phases: PhasesTable.schema.lines(phases[id] ?? []), phaseCount: phases[id]?.count ?? 0, trial: CSVTable.lines([row]))
+                phases: PhasesTable.schema.lines(phases[id] ?? []), phaseCount: phases[id]?.count ?? 0,
+                sizes: AllocationSizesTable.schema.lines(sizes[id] ?? []), sizeCount: sizes[id]?.count ?? 0,
+                trial: CSVTable.lines([row]))
         }
     }
 
@@ -286,6 +292,7 @@ public final class ResultsFolder {
         // Samples first: a trial appears in trials.csv only once its samples are on disk, renames included.
         try AtomicFile.write(samplesText, to: url(Self.samplesFile))
         try AtomicFile.write(phasesText, to: url(Self.phasesFile))
+        try AtomicFile.write(allocationSizesText, to: url(Self.allocationSizesFile))
         AtomicFile.syncDirectory(directory)
         try AtomicFile.write(trialsTable.text, to: url(Self.trialsFile))
         AtomicFile.syncDirectory(directory)
@@ -301,30 +308,5 @@ public final class ResultsFolder {
         if (try? FileManager.default.contentsOfDirectory(atPath: workersDirectory.path))?.isEmpty == true {
             try? FileManager.default.removeItem(at: workersDirectory)
         }
-    }
-
-    /// Columns an earlier version of the lab wrote under another name: old name → current name.
-    public static let formerColumnNames = ["sampling_share": "sampling_fraction"]
-
-    /// The rows of a CSV file written by the lab (CSV.swift reads it), in the columns of `expected`; an absent
-    /// file has none. A file from an earlier version of the lab may lack columns added since: they read empty;
-    /// a column renamed since (`formerColumnNames`) reads under its new name.
-    static func rows(of url: URL, header expected: [String]) throws -> [[String]] {
-        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
-        let text = try String(contentsOf: url, encoding: .utf8)
-        // Empty, or cut off inside its header line: no rows.
-        guard text.contains("\n") else { return [] }
-        let reader = try CSVReader(string: text, hasHeaderRow: true)
-        let header = (reader.headerRow ?? []).map { formerColumnNames[$0] ?? $0 }
-        let unknown = header.filter { !expected.contains($0) }
-        guard unknown.isEmpty, header.first == expected.first else {
-            throw ResultsFolderError.unknownColumns(file: url.path, columns: unknown)
-        }
-        let positions = expected.map { header.firstIndex(of: $0) }
-        var rows: [[String]] = []
-        while let row = reader.next() {
-            rows.append(positions.map { position in position.flatMap { $0 < row.count ? row[$0] : nil } ?? "" })
-        }
-        return rows
     }
 }

@@ -4,24 +4,25 @@ import Foundation
 
 /// `trials.journal` in a results folder: the source of truth while a run goes on. One entry per finished trial,
 /// appended and `fsync`ed before the folder's CSV files are assembled from it: the trial's `samples.csv` rows,
-/// its `phases.csv` rows and its `trials.csv` row, as the CSV lines those files hold. An entry is a text line
+/// its `phases.csv` rows, its `allocation-sizes.csv` rows and its `trials.csv` row, as the CSV lines those files
+/// hold. An entry is a text line
 ///
-///     trial <sample rows> <phase rows> <payload bytes> <FNV-1a 64 of the payload, 16 hex digits>
+///     trial <sample rows> <phase rows> <size rows> <payload bytes> <FNV-1a 64 of the payload, 16 hex digits>
 ///
-/// followed by the payload, after the file's first line `layoutlab trial journal 1 columns <FNV-1a of the
-/// three tables' headers>`. A SIGKILL (or a power
+/// followed by the payload, after the file's first line `layoutlab trial journal 2 columns <FNV-1a of the
+/// four tables' headers>`. A SIGKILL (or a power
 /// loss after the last `fsync`) can leave only the last entry unfinished: reading stops at the first entry whose
 /// line, length or checksum is not whole, and that tail is cut before the next append. Appending costs the
 /// trial's own bytes, whatever the number of trials before it.
 struct TrialJournal {
     static let fileName = "trials.journal"
-    /// The first line names the format and the columns its rows are in: an FNV-1a of the three tables'
+    /// The first line names the format and the columns its rows are in: an FNV-1a of the four tables'
     /// headers, so a journal written by a version of the lab with other columns (even as many, in another
     /// order) is refused instead of read into the wrong fields.
     static let firstLine = "\(formatPrefix)columns \(String(columnsFingerprint, radix: 16))\n"
-    static let formatPrefix = "layoutlab trial journal 1 "
+    static let formatPrefix = "layoutlab trial journal 2 "
     static var columnsFingerprint: UInt64 {
-        let headers = [SamplesTable.header, PhasesTable.header, TrialsTable.header].map { $0.joined(separator: ",") }
+        let headers = [SamplesTable.header, PhasesTable.header, AllocationSizesTable.header, TrialsTable.header].map { $0.joined(separator: ",") }
         return fnv1a(Array(headers.joined(separator: "\n").utf8)[...])
     }
 
@@ -29,6 +30,7 @@ struct TrialJournal {
     struct Entry: Equatable {
         var samples: [[String?]]
         var phases: [[String?]]
+        var sizes: [[String?]] = []
         var trial: [String?]
     }
 
@@ -79,27 +81,32 @@ struct TrialJournal {
     private static func entry(in bytes: [UInt8], at offset: Int, file: String) throws -> (Entry, Int)? {
         guard let lineEnd = bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
         let fields = String(decoding: bytes[offset..<lineEnd], as: UTF8.self).split(separator: " ")
-        guard fields.count == 5, fields[0] == "trial", let sampleCount = Int(fields[1]), let phaseCount = Int(fields[2]),
-            let length = Int(fields[3]), length >= 0, let checksum = UInt64(fields[4], radix: 16)
+        guard fields.count == 6, fields[0] == "trial", let sampleCount = Int(fields[1]), let phaseCount = Int(fields[2]),
+            let sizeCount = Int(fields[3]), let length = Int(fields[4]), length >= 0, let checksum = UInt64(fields[5], radix: 16)
         else { return nil }
         let start = lineEnd + 1
         guard bytes.count - start >= length, fnv1a(bytes[start..<(start + length)]) == checksum else { return nil }
         let rows = try CSVReader(string: String(decoding: bytes[start..<(start + length)], as: UTF8.self), hasHeaderRow: false)
             .map { $0.map { Optional($0) } }
         // A whole entry (its checksum holds) of the wrong shape was written by something else than this lab.
-        guard rows.count == sampleCount + phaseCount + 1, let trial = rows.last else {
-            throw TrialJournalError.entryRowCount(file: file, offset: offset, rows: rows.count, expected: sampleCount + phaseCount + 1)
+        let expected = sampleCount + phaseCount + sizeCount + 1
+        guard sampleCount >= 0, phaseCount >= 0, sizeCount >= 0, rows.count == expected, let trial = rows.last else {
+            throw TrialJournalError.entryRowCount(file: file, offset: offset, rows: rows.count, expected: expected)
         }
+        let phasesEnd = sampleCount + phaseCount
         let entry = Entry(
-            samples: Array(rows[0..<sampleCount]), phases: Array(rows[sampleCount..<(sampleCount + phaseCount)]), trial: trial)
+            samples: Array(rows[0..<sampleCount]), phases: Array(rows[sampleCount..<phasesEnd]),
+            sizes: Array(rows[phasesEnd..<(phasesEnd + sizeCount)]), trial: trial)
         return (entry, start + length)
     }
 
     /// The bytes of one entry: its line and its payload.
-    static func encode(samples: String, sampleCount: Int, phases: String, phaseCount: Int, trial: String) -> [UInt8] {
-        let payload = Array((samples + phases + trial).utf8)
+    static func encode(
+        samples: String, sampleCount: Int, phases: String, phaseCount: Int, sizes: String = "", sizeCount: Int = 0, trial: String
+    ) -> [UInt8] {
+        let payload = Array((samples + phases + sizes + trial).utf8)
         let checksum = String(fnv1a(payload[...]), radix: 16)
-        let line = "trial \(sampleCount) \(phaseCount) \(payload.count) \(String(repeating: "0", count: 16 - checksum.count))\(checksum)\n"
+        let line = "trial \(sampleCount) \(phaseCount) \(sizeCount) \(payload.count) \(String(repeating: "0", count: 16 - checksum.count))\(checksum)\n"
         return Array(line.utf8) + payload
     }
 

@@ -12,6 +12,9 @@ package enum PerNodeCSV {
         ("allocate_cpu_ns_per_node", \.allocateCPUNsPerNode),
         ("allocate_minor_faults_per_node", \.allocateMinorFaultsPerNode),
         ("allocate_instructions_per_node", \.allocateInstructionsPerNode),
+        ("heap_allocations_per_node", \.heapAllocationsPerNode),
+        ("object_requested_bytes_per_node", \.objectRequestedBytesPerNode),
+        ("out_of_line_requested_bytes_per_node", \.outOfLineRequestedBytesPerNode),
     ]
 
     /// Written only: `PerNodeSummary` is computed from the trial records wherever it is needed, so nothing reads

@@ -36,6 +36,11 @@ package struct PerNodeSummary: Sendable {
     package var allocateCPUNsPerNode: Spread?
     package var allocateMinorFaultsPerNode: Spread?
     package var allocateInstructionsPerNode: Spread?
+    /// The probe's split (`TrialMetrics`): heap blocks per node, and the requested bytes of the node's own object
+    /// and of its out-of-line storage, per node.
+    package var heapAllocationsPerNode: Spread?
+    package var objectRequestedBytesPerNode: Spread?
+    package var outOfLineRequestedBytesPerNode: Spread?
 
     /// One summary per configuration of the experiment, in the experiment's order.
     package static func summaries(of run: ExperimentRun) -> [PerNodeSummary] {
@@ -61,7 +66,10 @@ package struct PerNodeSummary: Sendable {
                             allocateNsPerNode: Spread(metrics.compactMap(\.allocateNsPerNode)),
                             allocateCPUNsPerNode: Spread(metrics.compactMap(\.allocateCPUNsPerNode)),
                             allocateMinorFaultsPerNode: Spread(metrics.compactMap(\.allocateMinorFaultsPerNode)),
-                            allocateInstructionsPerNode: Spread(metrics.compactMap(\.allocateInstructionsPerNode))))
+                            allocateInstructionsPerNode: Spread(metrics.compactMap(\.allocateInstructionsPerNode)),
+                            heapAllocationsPerNode: Spread(metrics.compactMap(\.heapAllocationsPerNode)),
+                            objectRequestedBytesPerNode: Spread(metrics.compactMap(\.objectRequestedBytesPerNode)),
+                            outOfLineRequestedBytesPerNode: Spread(metrics.compactMap(\.outOfLineRequestedBytesPerNode))))
                     }
                 }
             }

@@ -55,6 +55,12 @@ package enum TrialsTable {
         CSVColumn("attempt", \.attempt, .integer),
         CSVColumn("disturbed", \.disturbed, .flag),
         CSVColumn("disturbance", \.disturbance, .text),
+        CSVColumn("heap_allocations_per_node", \.metrics.heapAllocationsPerNode, .thousandths),
+        CSVColumn("object_requested_bytes_per_node", \.metrics.objectRequestedBytesPerNode, .thousandths),
+        CSVColumn("object_usable_bytes_per_node", \.metrics.objectUsableBytesPerNode, .thousandths),
+        CSVColumn("out_of_line_requested_bytes_per_node", \.metrics.outOfLineRequestedBytesPerNode, .thousandths),
+        CSVColumn("out_of_line_usable_bytes_per_node", \.metrics.outOfLineUsableBytesPerNode, .thousandths),
+        CSVColumn("probe_unbinned_allocations", \.probeUnbinnedAllocations, .integer),
     ])
 
     package static let header = schema.header
@@ -64,7 +70,7 @@ package enum TrialsTable {
         "trial_id", "experiment", "layout", "shape", "fields", "payload_size_bytes", "payload_stride_bytes",
         "payload_alignment_bytes", "nodes", "allocator", "repetition", "status", "malloc_provider", "allocator_version",
         "message", "host", "precision_reached", "precision_relative_half_width", "instructions_source",
-        "attempt", "disturbed", "disturbance",
+        "attempt", "disturbed", "disturbance", "probe_unbinned_allocations",
     ]
 
     /// Every column of the table that measures something.

@@ -8,22 +8,26 @@ typealias CheckpointCallback = GeneratedCodeABI.Checkpoint
 typealias LayoutEntryPoint = GeneratedCodeABI.AllocateEntry
 typealias PhaseEntryPoint = GeneratedCodeABI.PhaseEntry
 
-/// The entry points of one shape × layout in the generated layout library, loaded with `dlopen`.
+/// The entry points of one shape × layout in the generated layout library (allocate, phase, node metadata),
+/// loaded with `dlopen`.
 struct GeneratedLayoutEntry {
     let function: LayoutEntryPoint
     let phase: PhaseEntryPoint
+    let nodeMetadata: GeneratedCodeABI.NodeMetadataEntry
 
     init(libraryPath: String, symbol: String) throws(WorkerFailure) {
         guard let handle = dlopen(libraryPath, RTLD_NOW | RTLD_LOCAL) else {
             throw WorkerFailure("cannot load \(libraryPath): \(Self.lastError())")
         }
         guard let address = dlsym(handle, symbol),
-            let phaseAddress = dlsym(handle, GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol))
+            let phaseAddress = dlsym(handle, GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol)),
+            let metadataAddress = dlsym(handle, GeneratedCodeABI.nodeMetadataSymbol(allocateSymbol: symbol))
         else {
             throw WorkerFailure("\(libraryPath) has no entry point \(symbol): \(Self.lastError())")
         }
         function = unsafeBitCast(address, to: LayoutEntryPoint.self)
         phase = unsafeBitCast(phaseAddress, to: PhaseEntryPoint.self)
+        nodeMetadata = unsafeBitCast(metadataAddress, to: GeneratedCodeABI.NodeMetadataEntry.self)
     }
 
     private static func lastError() -> String {

@@ -118,12 +118,19 @@ final class PhaseRecorder {
 }
 
 /// Counts what the Swift runtime allocates for the container and for the nodes while the probe builds
-/// its nodes; it runs after the measured phase, since the counting hook slows every allocation.
+/// its nodes; it runs after the measured phase, since the counting hook slows every allocation. The node
+/// allocations are split by metadata (`nodeMetadata`: the layout's node class, nil for value layouts) into the
+/// nodes' own objects and their out-of-line storage, and counted by requested size in a table allocated here,
+/// before counting starts.
 final class ProbeRecorder {
+    private let nodeMetadata: UnsafeRawPointer?
+    private let table = AllocationSizeTable()
     private var containerTotals: SwiftAllocationTotals?
     private var nodeTotals: SwiftAllocationTotals?
     private(set) var counterAvailable = true
     private var counting = false
+
+    init(nodeMetadata: UnsafeRawPointer?) { self.nodeMetadata = nodeMetadata }
 
     func checkpoint(nodesAlive: Int) {
         if nodesAlive == 0, !counting {
@@ -131,7 +138,7 @@ final class ProbeRecorder {
             counterAvailable = counting
         } else if nodesAlive == containerReadyMarker, counting {
             containerTotals = SwiftAllocationCounter.stop()
-            counting = SwiftAllocationCounter.start()
+            counting = SwiftAllocationCounter.start(nodeMetadata: nodeMetadata, table: table)
         } else if counting {
             nodeTotals = SwiftAllocationCounter.stop()
             counting = false
@@ -145,6 +152,8 @@ final class ProbeRecorder {
             probeNodes: nodes, containerAllocations: containerTotals.allocations,
             containerRequestedBytes: containerTotals.requestedBytes, containerUsableBytes: containerTotals.usableBytes,
             nodeAllocations: nodeTotals.allocations, nodeRequestedBytes: nodeTotals.requestedBytes,
-            nodeUsableBytes: nodeTotals.usableBytes)
+            nodeUsableBytes: nodeTotals.usableBytes, nodeObjectAllocations: nodeTotals.objectAllocations,
+            nodeObjectRequestedBytes: nodeTotals.objectRequestedBytes, nodeObjectUsableBytes: nodeTotals.objectUsableBytes,
+            unbinnedAllocations: nodeTotals.unbinnedAllocations, sizes: table.sizes)
     }
 }

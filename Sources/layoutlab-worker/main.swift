@@ -125,7 +125,8 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     }
     if let failure = recorder.failure { throw WorkerFailure("sampling failed: \(failure)") }
 
-    let probeRecorder = ProbeRecorder()
+    // Made after the measured phases: its size table is allocated here, before the probe counts anything.
+    let probeRecorder = ProbeRecorder(nodeMetadata: entry.nodeMetadata())
     var probeSchedule = min(request.probeNodes, request.nodes)
     let recordProbe: CheckpointCallback = { context, nodes in
         guard let context else { return }

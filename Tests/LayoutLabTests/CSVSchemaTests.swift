@@ -17,7 +17,7 @@ struct CSVSchemaTests {
 
     /// A record with every field set, fractions that need rounding and text that needs quoting.
     static var fullRecord: TrialRecord {
-        let metrics = TrialMetrics(
+        var metrics = TrialMetrics(
             allocateNsPerNode: 1.0 / 3, rssBytesPerNode: 40.0625, allocatorAllocatedBytesPerNode: -0.0004,
             allocatorActiveBytesPerNode: 32.9995, requestedBytesPerNode: 32, usableBytesPerNode: 40,
             containerBytesPerNode: 8, baselineRSSBytes: 10_485_760, peakRSSBytes: 11_000_000, trialPeakRSSBytes: 12_000_000,
@@ -25,6 +25,11 @@ struct CSVSchemaTests {
             warmAllocateNsPerNode: 2.718_281_8, warmAllocateRSSBytesPerNode: 0.1, allocateCPUNsPerNode: 3.141_59,
             allocateMinorFaultsPerNode: 0.009_766, allocateInstructionsPerNode: 120.000_4, allocateCyclesPerNode: 99.999_9,
             allocateInvoluntarySwitches: 3, allocateStealNs: 0, allocateNeighbourCPUNs: -10_000_000)
+        metrics.heapAllocationsPerNode = 2.000_2
+        metrics.objectRequestedBytesPerNode = 24
+        metrics.objectUsableBytesPerNode = 32
+        metrics.outOfLineRequestedBytesPerNode = 264.5
+        metrics.outOfLineUsableBytesPerNode = 320.25
         var record = TrialRecord(
             trial: trial, status: .failed(exitCode: 3), metrics: metrics, sampleCount: 42, probeNodes: 100,
             mallocProvider: "glibc", allocatorVersion: "2.36", wallNs: 987_654_321, message: "said \"no\", twice\nthen stopped",
@@ -34,6 +39,7 @@ struct CSVSchemaTests {
         record.attempt = 3
         record.disturbed = true
         record.disturbance = "steal 12 %, neighbours 1.5 CPUs"
+        record.probeUnbinnedAllocations = 0
         return record
     }
 
@@ -121,8 +127,11 @@ struct CSVSchemaTests {
             "allocate_cpu_ns_per_node", "allocate_minor_faults_per_node",
             "allocate_instructions_per_node", "allocate_cycles_per_node", "instructions_source",
             "allocate_involuntary_switches", "allocate_steal_ns", "allocate_neighbour_cpu_ns",
-            "attempt", "disturbed", "disturbance",
+            "attempt", "disturbed", "disturbance", "heap_allocations_per_node", "object_requested_bytes_per_node",
+            "object_usable_bytes_per_node", "out_of_line_requested_bytes_per_node", "out_of_line_usable_bytes_per_node",
+            "probe_unbinned_allocations",
         ])
+        #expect(AllocationSizesTable.header == ["trial_id", "requested_bytes", "allocations", "usable_bytes"])
         #expect(TrialsTable.schema.column("rss_bytes_per_node")?.unit == "bytes/node")
         #expect(PhasesTable.schema.column("rss_bytes_start")?.unit == "bytes" && PhasesTable.schema.column("ns_per_node")?.unit == "ns/node")
     }

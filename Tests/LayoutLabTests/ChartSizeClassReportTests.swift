@@ -42,7 +42,7 @@ struct ChartSizeClassReportTests {
         try AtomicFile.write(TrialsTable.schema.table(records).text, to: folder.appendingPathComponent(ResultsFolder.trialsFile))
         try AtomicFile.write(CSVTable(header: SamplesTable.header).text, to: folder.appendingPathComponent(ResultsFolder.samplesFile))
         try AtomicFile.write(CSVTable(header: PhasesTable.header).text, to: folder.appendingPathComponent(ResultsFolder.phasesFile))
-        try AtomicFile.write(sizes, to: folder.appendingPathComponent(RequestedSizeCount.fileName))
+        try AtomicFile.write(sizes, to: folder.appendingPathComponent(ResultsFolder.allocationSizesFile))
         return folder
     }
 
@@ -67,7 +67,7 @@ struct ChartSizeClassReportTests {
 
     @Test func withoutAllocationSizesThereIsNoSizeClassChart() throws {
         let folder = try Self.folder()
-        try FileManager.default.removeItem(at: folder.appendingPathComponent(RequestedSizeCount.fileName))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent(ResultsFolder.allocationSizesFile))
         let result = try TestSupport.run("layoutlab", ["report", folder.path])
         try #require(result.status == 0, "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("charts/size-classes-final-class.png").path))

@@ -89,21 +89,21 @@ struct ChartSizeClassTests {
         Field(name: "id", type: .int64), Field(name: "name", type: .string, length: .uniform(lower: 16, upper: 25)),
     ])
 
-    static func sizeRun() -> (ExperimentRun, [RequestedSizeCount]) {
+    static func sizeRun() -> (ExperimentRun, [AllocationSizeRow]) {
         let experiment = Experiment(name: "sizes", layouts: [.finalClass], shapes: [row], nodes: [5000], allocators: [.system, .jemalloc], repetitions: 2)
         var records: [TrialRecord] = []
-        var counts: [RequestedSizeCount] = []
+        var counts: [AllocationSizeRow] = []
         for allocator in [AllocatorSpec.system, .jemalloc] {
             for repetition in [2, 1] {
                 let record = record(row, allocator: allocator, repetition: repetition, probeNodes: 100, metrics: TrialMetrics())
                 records.append(record)
                 // Repetition 2 lists other counts: only repetition 1 (the first) must be used.
                 let scale = repetition == 1 ? 1 : 1000
-                counts.append(RequestedSizeCount(trialID: record.trial.id, requestedBytes: 48, allocations: 100 * scale,
+                counts.append(AllocationSizeRow(trialID: record.trial.id, requestedBytes: 48, allocations: 100 * scale,
                                                  usableBytes: allocator.name == "system" ? 56 : 48))
                 for requested in 40...49 {
                     let usable: Double? = allocator.name == "system" ? (requested <= 40 ? 40 : 56) : (requested == 49 ? nil : 48)
-                    counts.append(RequestedSizeCount(trialID: record.trial.id, requestedBytes: requested, allocations: 10 * scale, usableBytes: usable))
+                    counts.append(AllocationSizeRow(trialID: record.trial.id, requestedBytes: requested, allocations: 10 * scale, usableBytes: usable))
                 }
             }
         }
@@ -135,26 +135,6 @@ struct ChartSizeClassTests {
         let classes = Self.named(tables.classes).filter { $0["allocator"] == "jemalloc" }
         #expect(classes.count == 1 && classes[0]["allocations"] == "190" && classes[0]["highest_requested_bytes"] == "48")
         #expect(ChartData.hasLengthDistribution(Self.row) && !ChartData.hasLengthDistribution(Self.plain))
-    }
-
-    @Test func allocationSizesReadBackAndABadFileSaysWhere() throws {
-        let directory = try TestSupport.temporaryDirectory("sizes")
-        let file = directory.appendingPathComponent(RequestedSizeCount.fileName)
-        #expect(try RequestedSizeCount.read(from: directory).isEmpty, "no file: no rows")
-        try "requested_bytes,trial_id,allocations,usable_bytes\n48,row.final-class.5000.system.r1,100,56\n41,row.final-class.5000.system.r1,10,\n"
-            .write(to: file, atomically: true, encoding: .utf8)
-        #expect(try RequestedSizeCount.read(from: directory) == [
-            RequestedSizeCount(trialID: "row.final-class.5000.system.r1", requestedBytes: 48, allocations: 100, usableBytes: 56),
-            RequestedSizeCount(trialID: "row.final-class.5000.system.r1", requestedBytes: 41, allocations: 10, usableBytes: nil),
-        ])
-        try "trial_id,requested_bytes,allocations,usable_bytes\nt,48,many,56\n".write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: RequestedSizeCountError.badRow(file: file.path, line: 2, cells: ["t", "48", "many", "56"])) {
-            try RequestedSizeCount.read(from: directory)
-        }
-        try "trial_id,requested_bytes\nt,48\n".write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: RequestedSizeCountError.missingColumns(file: file.path, columns: ["allocations", "usable_bytes"])) {
-            try RequestedSizeCount.read(from: directory)
-        }
     }
 
     // MARK: Growth

@@ -33,6 +33,7 @@ struct GeneratedCodeABITests {
                 let symbol = GeneratedCodeABI.allocateSymbol(shapeIndex: index, layout: layout.rawValue)
                 text += "let _: GeneratedCodeABI.AllocateEntry = \(symbol)\n"
                 text += "let _: GeneratedCodeABI.PhaseEntry = \(GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol))\n"
+                text += "let _: GeneratedCodeABI.NodeMetadataEntry = \(GeneratedCodeABI.nodeMetadataSymbol(allocateSymbol: symbol))\n"
             }
         }
         return "func layoutlabABICheck() {\n" + text + "}\n"
@@ -92,6 +93,9 @@ struct GeneratedCodeABITests {
                 return try #require(result.count == 3 ? result : nil)
             }
             let heap = layout != .structArray && layout != .columns
+            let metadata = try #require(dlsym(handle, GeneratedCodeABI.nodeMetadataSymbol(allocateSymbol: symbol)), "\(symbol) has no node metadata")
+            let nodeClass = unsafeBitCast(metadata, to: GeneratedCodeABI.NodeMetadataEntry.self)()
+            #expect((nodeClass != nil) == heap, "\(layout): a node class exactly for the heap layouts")
             #expect(nodes[GeneratedCodeABI.PhaseResult.liveNodes.rawValue] == (heap ? 5 : 10), "\(layout)")
             #expect(nodes[GeneratedCodeABI.PhaseResult.applicable.rawValue] == (heap ? 1 : 0), "\(layout)")
             #expect(nodes[GeneratedCodeABI.PhaseResult.checksum.rawValue] == 0, "\(layout): free-half reads nothing")

@@ -59,7 +59,8 @@ struct ResumeSafetyTests {
         let kept = try #require(try TrialJournal.read(journal)).entries.dropLast(dropping).map {
             TrialJournal.encode(
                 samples: CSVTable.lines($0.samples), sampleCount: $0.samples.count, phases: CSVTable.lines($0.phases),
-                phaseCount: $0.phases.count, trial: CSVTable.lines([$0.trial]))
+                phaseCount: $0.phases.count, sizes: CSVTable.lines($0.sizes), sizeCount: $0.sizes.count,
+                trial: CSVTable.lines([$0.trial]))
         }
         try Data(Array(TrialJournal.firstLine.utf8) + kept.joined()).write(to: journal)
         let trials = out.appendingPathComponent("trials.csv")

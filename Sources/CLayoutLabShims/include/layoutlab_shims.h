@@ -1,8 +1,8 @@
 // The few things LayoutLab's Swift code cannot reach by itself: allocator entry points that exist only
 // when a given allocator is loaded (found once with dlsym, never linked), malloc_usable_size and mallinfo2
-// of whichever allocator serves malloc, and the Swift runtime's allocation hook; and the per-phase cost
-// counters (thread rusage, perf_event_open, callgrind's client requests: cost_counters.c). Every symbol is
-// prefixed `ll_`; no function prints; absent entry points give ENOSYS.
+// of whichever allocator serves malloc, and the Swift runtime's allocation hook (allocation_counter.c); and
+// the per-phase cost counters (thread rusage, perf_event_open, callgrind's client requests: cost_counters.c).
+// Every symbol is prefixed `ll_`; no function prints; absent entry points give ENOSYS.
 #ifndef LAYOUTLAB_SHIMS_H
 #define LAYOUTLAB_SHIMS_H
 
@@ -101,18 +101,46 @@ typedef struct {
 /// glibc's `mallinfo2`, found with dlsym. 0, or ENOSYS when the C library has none.
 int ll_mallinfo2(ll_mallinfo *out);
 
-/// What the Swift runtime asked the allocator for while the counter was on.
+/// What the Swift runtime asked the allocator for while the counter was on, in allocations and bytes:
+/// `requested` is the `requiredSize` passed to swift_allocObject, `usable` the malloc_usable_size of each object
+/// returned. `object_*`: the allocations whose metadata was the node metadata given to start (the node's own
+/// object); the rest are out-of-line (string, array, dictionary storage). `distinct_sizes`: the size table's
+/// bins in use; `unbinned_allocations`: allocations of a new size met once the table was full (in the totals,
+/// in no bin).
 typedef struct {
     uint64_t allocations;
-    uint64_t requested_bytes;  // the `requiredSize` passed to swift_allocObject
-    uint64_t usable_bytes;     // malloc_usable_size of each object returned
+    uint64_t requested_bytes;
+    uint64_t usable_bytes;
+    uint64_t object_allocations;
+    uint64_t object_requested_bytes;
+    uint64_t object_usable_bytes;
+    uint64_t distinct_sizes;
+    uint64_t unbinned_allocations;
 } ll_allocation_totals;
 
+/// One bin of the size table: the allocations of one requested size, and the sum of their usable sizes, in
+/// bytes. A bin with 0 allocations is free.
+typedef struct {
+    uint64_t requested_bytes;
+    uint64_t allocations;
+    uint64_t usable_bytes;
+} ll_allocation_size_bin;
+
 /// Routes swift_allocObject through a counting hook (the runtime's instrumentation entry point) and
-/// resets the totals. 0, or ENOSYS when the runtime has no such hook. Costs time: never on while timing.
-int ll_swift_allocation_counter_start(void);
+/// resets the totals. `node_metadata`: the node class's metadata (NULL: no allocation is a node object).
+/// `bins`: a caller-owned table of `capacity` bins (a power of two), zeroed here, that counts allocations by
+/// requested size, at most `capacity / 2` distinct sizes; NULL for none. The hook itself never allocates.
+/// 0, ENOSYS when the runtime has no such hook, EINVAL for a capacity that is not a power of two.
+/// Costs time: never on while timing.
+int ll_swift_allocation_counter_start(const void *node_metadata, ll_allocation_size_bin *bins, size_t capacity);
 /// Restores the runtime's own allocation path and writes the totals since start.
 void ll_swift_allocation_counter_stop(ll_allocation_totals *out);
+
+/// The counter's bookkeeping without the runtime hook, for tests: `reset` is start's reset (same arguments
+/// and results, 0 or EINVAL), `record` what the hook does with one allocation of `size` bytes whose usable
+/// size is `usable`. Read the totals with ll_swift_allocation_counter_stop (it restores nothing that is not on).
+int ll_allocation_counter_reset(const void *node_metadata, ll_allocation_size_bin *bins, size_t capacity);
+void ll_allocation_counter_record(const void *metadata, size_t size, size_t usable);
 
 /// This thread's resource usage (`getrusage(RUSAGE_THREAD)`, which Swift's Glibc module does not declare):
 /// page faults served without and with I/O, and context switches it made (waiting) or suffered (preempted).
