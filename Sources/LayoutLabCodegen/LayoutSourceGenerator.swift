@@ -260,9 +260,13 @@ struct ShapeSource {
                 let rendered = field.type == .reference
                     ? "\(value(field, nodes: nodes)) as \(type)? as Any"
                     : value(field, nodes: nil, dictionary: true)
-                return "\"\(field.name)\": \(rendered)"
+                return (key: "\"\(field.name)\"", value: rendered)
             }
-            return "\(type)(fields: [\(entries.joined(separator: ", "))])"
+            // Inserted one by one into a dictionary of the literal's capacity (the same storage a literal
+            // gets), so each value is moved in, never copied: a copy retains a String, and while the probe's
+            // allocation counter is on the runtime's swizzled retain crashes on a small string's bits.
+            let inserts = entries.map { "fields[\($0.key)] = \($0.value); " }.joined()
+            return "\(type)(fields: { var fields = [String: Any](minimumCapacity: \(entries.count)); \(inserts)return fields }())"
         }
         if tailBytes, let swept {
             let head = type.replacingOccurrences(of: "Node", with: "Head")
