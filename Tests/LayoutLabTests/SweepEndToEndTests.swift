@@ -40,7 +40,10 @@ struct SweepEndToEndTests {
         }
         for layout in ["dict-class", "class", "final-class", "struct-array", "columns"] {
             for (member, fixed) in [("buf-40", "fixed"), ("text-40", "fixedtext")] {
-                for column in ["requested_bytes_per_node", "usable_bytes_per_node", "payload_size_bytes", "payload_stride_bytes"] {
+                for column in [
+                    "requested_bytes_per_node", "usable_bytes_per_node", "heap_allocations_per_node", "object_requested_bytes_per_node",
+                    "out_of_line_requested_bytes_per_node", "payload_size_bytes", "payload_stride_bytes",
+                ] {
                     #expect(try number(member, layout, column) == (try number(fixed, layout, column)), "\(member) vs \(fixed), \(layout): \(column)")
                 }
             }
@@ -51,6 +54,10 @@ struct SweepEndToEndTests {
         #expect(try number("buf-8", "final-class", "requested_bytes_per_node") == 16 + 8 + 8)
         #expect(try number("text-12", "final-class", "requested_bytes_per_node") == 16 + 8 + 16)
         #expect(try number("text-40", "final-class", "requested_bytes_per_node") > 16 + 8 + 16 + 40)
+        // One block per node for the buffer members (tail-allocated: no second block), one more for a 40-byte string.
+        #expect(try number("buf-40", "final-class", "heap_allocations_per_node") == 1)
+        #expect(try number("text-12", "final-class", "heap_allocations_per_node") == 1)
+        #expect(try number("text-40", "final-class", "heap_allocations_per_node") == 2)
     }
 
     @Test func aSweptBufferMustBeTheLastField() throws {
