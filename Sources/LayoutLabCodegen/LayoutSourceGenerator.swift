@@ -120,12 +120,16 @@ struct ShapeSource {
     /// The fields stored as properties: all but a tail-allocated swept buffer.
     var stored: [Member] { tailBytes ? members.filter { $0.position != swept } : members }
 
-    private var summary: String { shape.fields.map { "\($0.name): \($0.typeToken)" }.joined(separator: ", ") }
+    private var summary: String {
+        shape.fields.enumerated().map { position, field in
+            "\(field.name): " + (position == swept ? "\(field.type.rawValue)[sweptLength]" : field.typeToken)
+        }.joined(separator: ", ")
+    }
 
     func declarations(for layouts: [LayoutKind]) -> String {
         var text = swept == nil
             ? "\n// MARK: shape \(index) \"\(shape.name)\" (\(summary))\n"
-            : "\n// MARK: sweep family \(index) \"\(shape.sweep?.family ?? shape.name)\" (\(summary); field \(swept ?? 0)'s length is sweptLength at run time)\n"
+            : "\n// MARK: sweep family \(index) \"\(shape.sweep?.family ?? shape.name)\" (\(summary), sweptLength passed at run time)\n"
         text += structDeclaration(name: "\(prefix)Record", referencing: nil, access: "")
         if layouts.contains(.finalClass) { text += classDeclaration(name: "\(prefix)FinalNode", keyword: "final class", access: "") }
         if layouts.contains(.openClass) {
