@@ -20,7 +20,15 @@ extension ExperimentValidator {
         for extra in swept.dropFirst() {
             report(extra.element.path + ".length", "expected at most one swept field per shape (the first is at \(swept[0].element.path))")
         }
-        guard let name, !members.isEmpty, swept.count <= 1 else { return [] }
+        // The members of a bytes sweep share one run-time-sized implementation that tail-allocates the buffer
+        // after the other fields (LayoutSourceGenerator+Sweeps), which is the same memory as a compiled shape
+        // only when the buffer comes last.
+        if let bytes = swept.first, bytes.element.field.type == .bytes, bytes.offset != members.count - 1 {
+            report(bytes.element.path + ".length", "expected a swept bytes field to be the shape's last field (a sweep's nodes are sized at run time, the buffer after the other fields); move \"\(bytes.element.field.name)\" after \"\(members[members.count - 1].field.name)\"")
+        }
+        guard let name, !members.isEmpty, swept.count <= 1,
+              swept.first.map({ $0.element.field.type != .bytes || $0.offset == members.count - 1 }) ?? true
+        else { return [] }
         let fieldList = members.map(\.field)
         guard let sweep = swept.first, let lengths = sweep.element.sweep else { return [Shape(name: name, fields: fieldList)] }
         return lengths.map { length in

@@ -28,6 +28,10 @@ package enum GeneratedCodeABI {
     /// struct into three `Int`s.
     package typealias RecordLayoutEntry = @convention(c) (UnsafeMutablePointer<Int>) -> Void
 
+    /// A variable-length field's length entry point: the length node `node` drew (elements), as
+    /// `NodeDraw.length` describes it, so the runner can check the generated draw against it.
+    package typealias LengthEntry = @convention(c) (Int) -> Int
+
     /// One shape × layout's node-metadata entry point: the Swift metadata pointer of the layout's node class (the
     /// pointer `swift_allocObject` receives for a node's own object), or nil for value layouts, which have none.
     package typealias NodeMetadataEntry = @convention(c) () -> UnsafeRawPointer?
@@ -59,6 +63,10 @@ package enum GeneratedCodeABI {
     /// The record-layout entry point of shape number `shapeIndex`.
     package static func recordLayoutSymbol(shapeIndex: Int) -> String { "layoutlab_s\(shapeIndex)_record_layout" }
 
+    /// The length entry point of field `fieldIndex` (its position in the shape) of shape `shapeIndex`,
+    /// present for each field whose length is a distribution.
+    package static func lengthSymbol(shapeIndex: Int, fieldIndex: Int) -> String { "layoutlab_s\(shapeIndex)_f\(fieldIndex)_length" }
+
     /// A C function type as Swift source: parameter names and types, and the result type (nil for `Void`).
     package struct Signature: Sendable {
         package var parameters: [(name: String, type: String)]
@@ -87,6 +95,9 @@ package enum GeneratedCodeABI {
         ("checkpoints", "UnsafePointer<Int>"), ("count", "Int"), ("context", "UnsafeMutableRawPointer?"),
         ("checkpoint", checkpointTypeName), ("result", "UnsafeMutablePointer<Int>"),
     ], result: nil)
+
+    /// `LengthEntry` as source.
+    package static let lengthSignature = Signature(parameters: [("node", "Int")], result: "Int")
 
     /// `NodeMetadataEntry` as source.
     package static let nodeMetadataSignature = Signature(parameters: [], result: "UnsafeRawPointer?")

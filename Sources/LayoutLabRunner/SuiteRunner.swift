@@ -123,12 +123,12 @@ public struct SuiteRunner: Sendable {
     }
 
     func compiledLibrary(for experiment: Experiment) throws -> CompiledLayouts {
-        let source = LayoutSourceGenerator().source(shapes: experiment.shapes, layouts: experiment.layouts)
+        let source = LayoutSourceGenerator().source(shapes: experiment.shapes, layouts: experiment.layouts, seed: experiment.seed)
         let builder = LayoutLibraryBuilder(swiftc: options.swiftc, cacheDirectory: options.cacheDirectory)
         let version = try builder.compilerVersion()
         let flags = LayoutLibraryBuilder.compilerFlags(exclusivity: experiment.exclusivity)
         let library = try builder.library(for: source, compilerVersion: version, flags: flags)
-        try CompiledLayoutLibrary(path: library).verify(shapes: experiment.shapes)
+        try CompiledLayoutLibrary(path: library).verify(shapes: experiment.shapes, seed: experiment.seed)
         return CompiledLayouts(source: source, library: library, compilerVersion: version, flags: flags)
     }
 

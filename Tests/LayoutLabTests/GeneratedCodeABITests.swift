@@ -10,20 +10,31 @@ import Testing
 struct GeneratedCodeABITests {
     static let shape = Shape(name: "mixed", fields: [
         Field(name: "a", type: .int64), Field(name: "b", type: .double), Field(name: "c", type: .bool),
-        Field(name: "next", type: .reference),
+        Field(name: "next", type: .reference), Field(name: "name", type: .string, length: .uniform(lower: 0, upper: 20)),
     ])
+    /// A sweep member, whose entry points are wrappers around its family's code.
+    static let member = Shape(name: "buf-16", fields: [
+        Field(name: "name", type: .string, length: .uniform(lower: 0, upper: 20)), Field(name: "tag", type: .bytes, length: .fixed(16)),
+    ], sweep: ShapeSweep(family: "buf", fieldIndex: 1, length: 16))
     static let layouts = LayoutKind.allCases.filter { !$0.isPython }
 
     static var source: String { LayoutSourceGenerator().source(shapes: [shape], layouts: layouts) }
 
-    /// `let _: GeneratedCodeABI.X = symbol` for every entry point the ABI names for the shape and layouts.
+    /// `let _: GeneratedCodeABI.X = symbol` for every entry point the ABI names for the shape, a sweep member
+    /// and the layouts, including the length entry points of their variable fields.
     static var assignments: String {
-        var text = "let _: GeneratedCodeABI.RecordLayoutEntry = \(GeneratedCodeABI.recordLayoutSymbol(shapeIndex: 0))\n"
-        for layout in layouts {
-            let symbol = GeneratedCodeABI.allocateSymbol(shapeIndex: 0, layout: layout.rawValue)
-            text += "let _: GeneratedCodeABI.AllocateEntry = \(symbol)\n"
-            text += "let _: GeneratedCodeABI.PhaseEntry = \(GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol))\n"
-            text += "let _: GeneratedCodeABI.NodeMetadataEntry = \(GeneratedCodeABI.nodeMetadataSymbol(allocateSymbol: symbol))\n"
+        var text = ""
+        for (index, shape) in [shape, member].enumerated() {
+            text += "let _: GeneratedCodeABI.RecordLayoutEntry = \(GeneratedCodeABI.recordLayoutSymbol(shapeIndex: index))\n"
+            for (position, field) in shape.fields.enumerated() where field.length?.fixedCount == nil && field.length != nil {
+                text += "let _: GeneratedCodeABI.LengthEntry = \(GeneratedCodeABI.lengthSymbol(shapeIndex: index, fieldIndex: position))\n"
+            }
+            for layout in layouts {
+                let symbol = GeneratedCodeABI.allocateSymbol(shapeIndex: index, layout: layout.rawValue)
+                text += "let _: GeneratedCodeABI.AllocateEntry = \(symbol)\n"
+                text += "let _: GeneratedCodeABI.PhaseEntry = \(GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol))\n"
+                text += "let _: GeneratedCodeABI.NodeMetadataEntry = \(GeneratedCodeABI.nodeMetadataSymbol(allocateSymbol: symbol))\n"
+            }
         }
         return "func layoutlabABICheck() {\n" + text + "}\n"
     }
@@ -37,7 +48,8 @@ struct GeneratedCodeABITests {
         let directory = try TestSupport.temporaryDirectory("abi")
         let generated = directory.appendingPathComponent("layouts.swift")
         let check = directory.appendingPathComponent("check.swift")
-        try Self.source.write(to: generated, atomically: true, encoding: .utf8)
+        try LayoutSourceGenerator().source(shapes: [Self.shape, Self.member], layouts: Self.layouts)
+            .write(to: generated, atomically: true, encoding: .utf8)
         try Self.assignments.write(to: check, atomically: true, encoding: .utf8)
         let flags = LayoutLibraryBuilder.compilerFlags.filter { $0 != "-O" && $0 != "-wmo" && $0 != "-emit-library" }
         let result = try TestSupport.runTool(swiftc, ["-typecheck", "-package-name", "LayoutLabABICheck"] + flags + [generated.path, Self.abiFile.path, check.path])

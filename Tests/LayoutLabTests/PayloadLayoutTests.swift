@@ -15,6 +15,10 @@ private struct Particle { var x: Double; var y: Double; var z: Float; var alive:
 private final class Node {}
 private struct Linked { var value: Int32; var next: Node?; var tag: UInt16 }
 private struct Wide { var a: UInt64; var b: Int32; var c: Int16; var d: Int8; var e: UInt8; var f: Double }
+private struct Tagged { var flag: Int8; var tag: InlineArray<5, UInt8>; var value: Int32 }
+private struct BufferThenWord { var tag: InlineArray<40, UInt8>; var id: Int64 }
+private struct OddBuffer { var tag: InlineArray<3, UInt8> }
+private struct Row { var flag: Bool; var name: String; var tag: InlineArray<3, UInt8>; var scores: ContiguousArray<Int64>; var last: Int16 }
 
 @Suite("Payload layout equals hand-written Swift structs")
 struct PayloadLayoutTests {
@@ -52,6 +56,47 @@ struct PayloadLayoutTests {
         #expect(layout.alignmentBytes == example.alignment)
     }
 
+    /// Shapes with bytes, string and array fields against hand-written structs holding `InlineArray`,
+    /// `String` and `ContiguousArray`.
+    struct FieldCase: Sendable, CustomTestStringConvertible {
+        var fields: [Field]
+        var offsets: [Int]
+        var size: Int
+        var stride: Int
+        var alignment: Int
+        var testDescription: String { fields.map(\.typeToken).joined(separator: ",") }
+
+        init<T>(_ fields: [Field], _: T.Type, offsets: [PartialKeyPath<T>]) {
+            self.fields = fields
+            self.offsets = offsets.map { MemoryLayout<T>.offset(of: $0) ?? -1 }
+            size = MemoryLayout<T>.size
+            stride = MemoryLayout<T>.stride
+            alignment = MemoryLayout<T>.alignment
+        }
+    }
+
+    static let fieldCases: [FieldCase] = [
+        FieldCase([Field(name: "flag", type: .int8), Field(name: "tag", type: .bytes, length: .fixed(5)), Field(name: "value", type: .int32)],
+                  Tagged.self, offsets: [\Tagged.flag, \Tagged.tag, \Tagged.value]),
+        FieldCase([Field(name: "tag", type: .bytes, length: .fixed(40)), Field(name: "id", type: .int64)],
+                  BufferThenWord.self, offsets: [\BufferThenWord.tag, \BufferThenWord.id]),
+        FieldCase([Field(name: "tag", type: .bytes, length: .fixed(3))], OddBuffer.self, offsets: [\OddBuffer.tag]),
+        FieldCase([
+            Field(name: "flag", type: .bool), Field(name: "name", type: .string, length: .uniform(lower: 8, upper: 40)),
+            Field(name: "tag", type: .bytes, length: .fixed(3)), Field(name: "scores", type: .array, length: .fixed(10), element: .int64),
+            Field(name: "last", type: .int16),
+        ], Row.self, offsets: [\Row.flag, \Row.name, \Row.tag, \Row.scores, \Row.last]),
+    ]
+
+    @Test(arguments: fieldCases)
+    func arithmeticMatchesTheCompilerForBuffersStringsAndArrays(_ example: FieldCase) {
+        let layout = PayloadLayout(fields: example.fields)
+        #expect(layout.offsetsBytes == example.offsets)
+        #expect(layout.sizeBytes == example.size)
+        #expect(layout.strideBytes == example.stride)
+        #expect(layout.alignmentBytes == example.alignment)
+    }
+
     @Test func theIssueExamples() {
         #expect(PayloadLayout(fieldTypes: [.int8, .int64, .int8]).sizeBytes == 17)
         #expect(PayloadLayout(fieldTypes: [.int8, .int64, .int8]).strideBytes == 24)
@@ -62,7 +107,7 @@ struct PayloadLayoutTests {
         let swiftc = try #require(LayoutLibraryBuilder.findSwiftc(), "swiftc must be on PATH")
         let shapes = Self.cases.enumerated().map { index, example in
             Shape(name: "shape\(index)", fields: example.types.enumerated().map { Field(name: "f\($0)", type: $1) })
-        }
+        } + Self.fieldCases.enumerated().map { Shape(name: "fields\($0)", fields: $1.fields) }
         let source = LayoutSourceGenerator().source(shapes: shapes, layouts: LayoutKind.swiftLayouts)
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-test-cache")
         let library = try LayoutLibraryBuilder(swiftc: swiftc, cacheDirectory: cache).library(for: source)
@@ -72,6 +117,10 @@ struct PayloadLayoutTests {
             #expect(layout.size == example.size, "\(example.testDescription)")
             #expect(layout.stride == example.stride, "\(example.testDescription)")
             #expect(layout.alignment == example.alignment, "\(example.testDescription)")
+        }
+        for (offset, example) in Self.fieldCases.enumerated() {
+            let layout = try compiled.recordLayout(shapeIndex: Self.cases.count + offset)
+            #expect(layout == (example.size, example.stride, example.alignment), "\(example.testDescription)")
         }
         try compiled.verify(shapes: shapes)
     }
