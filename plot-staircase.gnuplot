@@ -44,8 +44,8 @@ if (words(staircases) > 1) {
                     using (strcol("allocator") eq word(sallocators, i) ? cell("requested_bytes_per_node") : NaN):(cell("usable_bytes_per_node")) \
                     with fsteps lw (words(sallocators) - i + 1) * 1.2 lc i title word(sallocators, i)." usable (steps)", \
                  for [i=1:words(sallocators)] data."/".file \
-                    using (strcol("allocator") eq word(sallocators, i) ? cell("requested_bytes_per_node") : NaN):(cell("rss_bytes_per_node")) \
-                    with linespoints pt 7 ps 0.6 lw 0.4 lc i title word(sallocators, i)." RSS (points)", \
+                    using (strcol("allocator") eq word(sallocators, i) ? cell("requested_bytes_per_node") : NaN):(cell("rss_without_container_bytes_per_node")) \
+                    with linespoints pt 7 ps 0.6 lw 0.4 lc i title word(sallocators, i)." RSS − reference (points)", \
                  x with lines dt 3 lw 1.5 lc rgb "#555555" title "y = x: exactly the request"
             unset logscale y
             set tmargin at screen 0.36

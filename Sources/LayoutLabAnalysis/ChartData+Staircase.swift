@@ -24,7 +24,7 @@ extension ChartData {
     /// successful repetitions; a figure no repetition measured is an empty cell.
     package static let staircaseHeader = [
         "allocator", "allocator_index", "shape", "sweep_length", "repetitions_ok", "requested_bytes_per_node",
-        "usable_bytes_per_node", "rss_bytes_per_node", "usable_minus_requested_bytes_per_node",
+        "usable_bytes_per_node", "rss_without_container_bytes_per_node", "usable_minus_requested_bytes_per_node",
         "rss_minus_requested_bytes_per_node",
     ]
 
@@ -59,7 +59,11 @@ extension ChartData {
                         guard !measured.isEmpty else { continue }
                         let requested = PerNodeSummary.median(measured.compactMap(\.requestedBytesPerNode))
                         let usable = PerNodeSummary.median(measured.compactMap(\.usableBytesPerNode))
-                        let rss = PerNodeSummary.median(measured.compactMap(\.rssBytesPerNode))
+                        // RSS without the container's reference per node, so that RSS − requested is what rounding,
+                        // the allocator and the pages cost (the reference array is not the node's).
+                        let rss = PerNodeSummary.median(measured.compactMap { metrics in
+                            metrics.rssBytesPerNode.map { $0 - (metrics.containerBytesPerNode ?? 0) }
+                        })
                         if let requested { requestedSizes.append(requested) }
                         repetitions.append(measured.count)
                         table.append([

@@ -16,8 +16,9 @@ import LayoutLabModel
 ///   dictionary reference) − payload.
 /// - `outOfLineStorage`: out-of-line storage that is neither the payload nor a dictionary: a class's string and
 ///   array storage (measured out-of-line), a value layout's array header share and its strings' and arrays'
-///   storage (measured out-of-line − payload − padding); nil where not measured, 0 for `dict-class` (all its
-///   out-of-line bytes are dictionary storage, the strings it holds included).
+///   storage (measured out-of-line − payload − padding); nil where not measured. In `dict-class` the probe cannot tell
+///   the dictionary from the strings, arrays and byte arrays in it: with such fields all its out-of-line bytes are
+///   this segment (and `dictionaryStorage` nil), without them they are dictionary storage (and this 0).
 /// - `headers`: the rest of requested (object headers, an array's header shared by its nodes where unmeasured, a
 ///   Python object's header and its field objects' headers).
 ///
@@ -51,6 +52,11 @@ public struct RequestedBytesSplit: Equatable, Sendable {
         self.outOfLine = outOfLine
         object = outOfLine.map { requested - $0 }
         switch (layout, outOfLine) {
+        case (.dictClass, let measured?) where shape.fields.contains(where: \.type.hasLength):
+            // The probe tells the node's object from everything else, not the dictionary from the strings, arrays
+            // and byte arrays in it: they are one out-of-line segment, and the chart's legend says so.
+            dictionaryStorage = nil
+            outOfLineStorage = measured - fields
         case (.dictClass, let measured?):
             dictionaryStorage = measured - fields
             outOfLineStorage = 0

@@ -10,7 +10,7 @@ import Glibc
 ///   Box–Muller: `u1 = ((h1 >> 11) + 1)·2^−53`, `u2 = (h2 >> 11)·2^−53`, `z = √(−2 ln u1)·cos((2π)·u2)`,
 ///   `min(max, ⌊m·exp(σ·z) + 0.5⌋)`, in IEEE doubles with the C library's `log`, `cos`, `exp`;
 /// - contents: the text or bytes start at letter `h1 mod 26` of `abc…z` and run on cyclically; array element `j` is
-///   `i + j` in the element type (truncated);
+///   `i + j` in the element type (integers truncated, floats converted; a `bool` element is true when `i + j` is odd);
 /// - scalar fields keep the values they always had (`i + k`).
 public enum NodeDraw {
     /// SplitMix64's output function.

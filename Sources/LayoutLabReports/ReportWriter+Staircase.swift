@@ -9,7 +9,7 @@ extension ReportWriter {
         guard !charts.isEmpty else { return "" }
         var text = "### Size-class staircase\n\n"
         text += "Each sweep member is a point: x its requested bytes per node, y its usable bytes per node (steps: "
-        text += "`malloc_usable_size` in the probe) and its RSS bytes per node (points), medians over the repetitions; "
+        text += "`malloc_usable_size` in the probe) and its RSS bytes per node less the 8-byte reference the container holds for it (points), medians over the repetitions; "
         text += "the dotted line is y = x. Below, the same minus the request: what rounding and the allocator cost per node.\n\n"
         for chart in charts {
             let name = chart.deletingPathExtension().lastPathComponent

@@ -177,5 +177,9 @@ struct AllocationSplitTests {
         #expect(abs((arraySplit.outOfLineStorage ?? 0) - 72.002) < 1e-9 && abs(arraySplit.headers) < 1e-9 && arraySplit.object == 0)
         let unmeasured = RequestedBytesSplit(requested: 16 + payload, layout: .finalClass, shape: named)
         #expect(unmeasured.outOfLineStorage == nil && unmeasured.outOfLine == nil && unmeasured.headers == 16)
+        // dict-class with a string: the probe cannot tell the dictionary from the string storage, so neither is
+        // claimed to be dictionary storage; all its out-of-line bytes beyond the payload are one segment.
+        let dictSplit = RequestedBytesSplit(requested: 24 + 400, outOfLine: 400, layout: .dictClass, shape: named)
+        #expect(dictSplit.dictionaryStorage == nil && dictSplit.outOfLineStorage == 400 - payload && dictSplit.headers == 24)
     }
 }
