@@ -330,7 +330,7 @@ class Allocator:
 
     STATS = ("stats.allocated", "stats.active", "stats.resident", "stats.metadata", "stats.mapped", "stats.retained")
     TCMALLOC = ("generic.current_allocated_bytes", "generic.heap_size", "tcmalloc.pageheap_free_bytes",
-                "tcmalloc.pageheap_unmapped_bytes")
+                "tcmalloc.pageheap_unmapped_bytes", "generic.total_physical_bytes")
 
     def __init__(self, source):
         self.source = source
@@ -462,10 +462,12 @@ class Allocator:
                 if not self.numeric(name, self.property_pointers[index]):
                     values[index].value = (1 << 64) - 1  # refused: an empty cell, as in the Swift worker
             refused = (1 << 64) - 1
-            allocated, heap, free, unmapped = (-1 if v.value == refused else v.value for v in values)
+            allocated, heap, free, unmapped, physical = (-1 if v.value == refused else v.value for v in values)
             store[offset] = allocated
             store[offset + 1] = heap - free - unmapped if min(heap, free, unmapped) >= 0 else -1
-            store[offset + 2] = store[offset + 3] = -1
+            store[offset + 2] = -1
+            # Metadata as the Swift worker has it: total_physical - heap_size + pageheap_unmapped.
+            store[offset + 3] = physical - heap + unmapped if min(physical, heap, unmapped) >= 0 else -1
             store[offset + 4] = heap
             store[offset + 5] = unmapped
         else:
