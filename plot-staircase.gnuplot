@@ -39,7 +39,7 @@ if (words(staircases) > 1) {
             set xlabel ""
             set ylabel (logx ? "bytes per node (B/node, log scale)" : "bytes per node (B/node)")
             # Allocators that share a size class draw the same step: earlier ones are drawn wider, so each stays visible.
-            set key top left box opaque font ",14" maxrows words(sallocators)
+            set key bottom right box opaque font ",13" maxrows 5 width -2
             plot for [i=1:words(sallocators)] data."/".file \
                     using (strcol("allocator") eq word(sallocators, i) ? cell("requested_bytes_per_node") : NaN):(cell("usable_bytes_per_node")) \
                     with fsteps lw (words(sallocators) - i + 1) * 1.2 lc i title word(sallocators, i)." usable (steps)", \
