@@ -26,7 +26,7 @@ struct PythonWorkerAllocatorTests {
     @Test(arguments: [
         ("jemalloc", "libjemalloc.so.2", [true, true, true, true, true, true]),
         ("mimalloc", "libmimalloc.so.2", [false, false, false, false, true, false]),
-        ("tcmalloc", "libtcmalloc.so.4", [true, true, false, false, true, true]),
+        ("tcmalloc", "libtcmalloc.so.4", [true, true, false, true, true, true]),
     ])
     func ownsReadsAndPurgesLikeTheSwiftWorker(source: String, library: String, published: [Bool]) throws {
         let fields = try Self.probe(source, library: library)
