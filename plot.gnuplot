@@ -129,7 +129,7 @@ do for [sub in shapes] {
             nalloc = words(distinct("breakdown.csv", "allocator"))
             half = 0.4 / nalloc
             keys = "payload padding headers dictionary_storage out_of_line rounding allocator_overhead page_overhead not_attributed container"
-            names = "payload (the fields);padding (alignment);headers & bookkeeping;dictionary storage;out-of-line storage (strings, arrays; in dict-class with its dictionary);allocator rounding (usable − requested);allocator overhead (active/allocated − usable);page & RSS overhead (RSS − the rest);not attributed (a figure missing or too small);container slot (reference array)"
+            names = "payload (the fields);padding (alignment);headers & bookkeeping;dictionary storage;out-of-line storage (strings, arrays, and in dict-class its dictionary);allocator rounding (usable − requested);allocator overhead (active/allocated − usable);page & RSS overhead (RSS − the rest);not attributed (a figure missing or too small);container slot (reference array)"
             colors = "#4477aa #99bbdd #66ccee #994455 #dd7788 #228833 #ccbb44 #ee6677 #bbbbbb #aa3377"
             # A segment the lab could not measure has empty cells: gnuplot skips it, nothing is drawn as 0. The
             # part of a usable size that was never touched (not in RSS) is an outline above the filled bar.
