@@ -14,8 +14,11 @@ struct ExperimentValidator {
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
         "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed", "python", "precision",
-        "exclusivity", "instructions", "rerun_disturbed",
+        "exclusivity", "instructions", "rerun_disturbed", "threads", "python_gc_freeze",
     ]
+
+    /// The most threads a trial may use (`"threads"`).
+    static let maximumThreads = 256
 
     mutating func experiment(from document: JSONValue) -> Experiment? {
         guard let top = object(document, at: "$", allowed: Self.topLevelKeys, required: ["name", "shapes", "nodes"])
@@ -57,7 +60,19 @@ struct ExperimentValidator {
         let timeout = top["trial_timeout_seconds"].flatMap {
             integer($0, at: "$.trial_timeout_seconds", in: 1...604_800, what: "a timeout in seconds")
         }
-        let phases = top["phases"].map { phaseList($0) } ?? [PhaseSpec(.allocate)]
+        let threads = top["threads"].map { value in
+            items(value, at: "$.threads").compactMap { v, p in
+                integer(v, at: p, in: 1...Self.maximumThreads, what: "a number of threads").map { ($0, p) }
+            }
+        }
+        if let threads, threads.isEmpty, case .array = top["threads"] {
+            report("$.threads", "expected at least one thread count, for example [1, 2, 4]")
+        }
+        let phases = top["phases"].map { phaseList($0, threaded: top["threads"] != nil) } ?? [PhaseSpec(.allocate)]
+        let gcFreeze = top["python_gc_freeze"].flatMap { flag($0, at: "$.python_gc_freeze") } ?? false
+        if gcFreeze, !phases.contains(where: { $0.kind == .fork }) {
+            report("$.python_gc_freeze", "expected a \"fork\" phase: gc.freeze() is called just before forking, and there is none")
+        }
         let precision = top["precision"].flatMap { precisionTarget($0, repetitions: repetitions) }
         let seed = top["seed"].flatMap { integer($0, at: "$.seed", in: 0...Int.max, what: "a seed") }.map(UInt64.init) ?? 1
         let exclusivity = top["exclusivity"].flatMap { choice($0, at: "$.exclusivity", from: ExclusivityChecking.self) } ?? .checked
@@ -79,6 +94,7 @@ struct ExperimentValidator {
         duplicates(allocators.map { ($0.0.name, $0.1) }, what: "allocator")
         duplicates(layouts.map { ($0.0.rawValue, $0.1) }, what: "layout")
         duplicates(nodes.map { (String($0.0), $0.1) }, what: "node count")
+        duplicates((threads ?? []).map { (String($0.0), $0.1) }, what: "thread count")
         guard let name, problems.isEmpty else { return nil }
         var experiment = Experiment(
             name: name, description: description, layouts: layouts.map(\.0), shapes: shapes.map(\.0),
@@ -90,6 +106,8 @@ struct ExperimentValidator {
         experiment.exclusivity = exclusivity
         experiment.instructions = instructions
         experiment.rerunDisturbed = rerunDisturbed
+        experiment.threads = threads.map { $0.map(\.0) }
+        experiment.pythonGCFreeze = gcFreeze
         return experiment
     }
 
@@ -113,19 +131,22 @@ struct ExperimentValidator {
     /// `phases`: names, or objects with parameters; `allocate` first and only once; after `free-all` nothing
     /// but `purge` and `allocate-warm` (there are no nodes left to work on), which builds them again and
     /// only there.
-    private mutating func phaseList(_ value: JSONValue) -> [PhaseSpec] {
+    private mutating func phaseList(_ value: JSONValue, threaded: Bool) -> [PhaseSpec] {
         let parsed = items(value, at: "$.phases").compactMap { v, p in phase(v, at: p).map { ($0, p) } }
         for (index, (spec, path)) in parsed.enumerated() {
+            if spec.kind == .remoteFree, !threaded {
+                report(path, "expected \"threads\" (for example \"threads\": [1, 2, 4]) for \"remote-free\": it frees each node on another thread than the one that built it")
+            }
             if index == 0, spec.kind != .allocate {
                 report(path, "expected \"allocate\" first (the other phases work on the nodes it builds), got \"\(spec.kind.rawValue)\": write [\"allocate\", \"\(spec.kind.rawValue)\", ...]")
             }
             if index > 0, spec.kind == .allocate { report(path, "expected \"allocate\" only as the first phase") }
             // The last phase that built or freed every node says whether nodes are alive here.
-            let lastBuildOrFree = parsed[..<index].last { [.allocate, .allocateWarm, .freeAll].contains($0.0.kind) }
-            if let freeAll = lastBuildOrFree, freeAll.0.kind == .freeAll, spec.kind != .purge, spec.kind != .allocateWarm {
-                report(path, "expected only \"purge\" or \"allocate-warm\" after \"free-all\" (at \(freeAll.1)): no nodes are left, got \"\(spec.kind.rawValue)\"")
+            let lastBuildOrFree = parsed[..<index].last { [.allocate, .allocateWarm, .freeAll, .remoteFree].contains($0.0.kind) }
+            if let freeAll = lastBuildOrFree, freeAll.0.kind.freesEveryNode, spec.kind != .purge, spec.kind != .allocateWarm {
+                report(path, "expected only \"purge\" or \"allocate-warm\" after \"\(freeAll.0.kind.rawValue)\" (at \(freeAll.1)): no nodes are left, got \"\(spec.kind.rawValue)\"")
             }
-            if spec.kind == .allocateWarm, lastBuildOrFree?.0.kind != .freeAll {
+            if spec.kind == .allocateWarm, lastBuildOrFree?.0.kind.freesEveryNode != true {
                 report(path, "expected \"allocate-warm\" only after \"free-all\" (it rebuilds the nodes on memory they used), got it while nodes are alive")
             }
         }
@@ -134,17 +155,26 @@ struct ExperimentValidator {
 
     private mutating func phase(_ value: JSONValue, at path: String) -> PhaseSpec? {
         if case .string = value { return choice(value, at: path, from: PhaseSpec.Kind.self).map { PhaseSpec($0) } }
-        guard let fields = object(value, at: path, allowed: ["phase", "order", "rounds", "fraction"], required: ["phase"]) else {
+        guard let fields = object(value, at: path, allowed: ["phase", "order", "rounds", "fraction", "children", "work"], required: ["phase"]) else {
             return nil
         }
         guard let kind = fields["phase"].flatMap({ choice($0, at: path + ".phase", from: PhaseSpec.Kind.self) }) else { return nil }
         var spec = PhaseSpec(kind)
         if let order = fields["order"] {
-            if kind == .traverse || kind == .mutate {
+            if spec.hasOrder {
                 spec.order = choice(order, at: path + ".order", from: PhaseSpec.Order.self) ?? spec.order
             } else {
-                report(path + ".order", "expected no order: only traverse and mutate take one (\(kind.rawValue) does not)")
+                report(path + ".order", "expected no order: only traverse, mutate and fork take one (\(kind.rawValue) does not)")
             }
+        }
+        for key in ["children", "work"] where fields[key] != nil && kind != .fork {
+            report(path + "." + key, "expected no \(key): only fork takes one (\(kind.rawValue) does not)")
+        }
+        if kind == .fork {
+            spec.children = fields["children"].flatMap {
+                integer($0, at: path + ".children", in: 1...PhaseSpec.maximumChildren, what: "a number of child processes")
+            } ?? spec.children
+            spec.work = fields["work"].flatMap { choice($0, at: path + ".work", from: PhaseSpec.ForkWork.self) } ?? spec.work
         }
         for key in ["rounds", "fraction"] where fields[key] != nil && kind != .churn {
             report(path + "." + key, "expected no \(key): only churn takes one (\(kind.rawValue) does not)")
@@ -290,6 +320,14 @@ struct ExperimentValidator {
             return nil
         }
         return text
+    }
+
+    mutating func flag(_ value: JSONValue, at path: String) -> Bool? {
+        guard case .bool(let flag) = value else {
+            report(path, "expected true or false, got \(value.summary)")
+            return nil
+        }
+        return flag
     }
 
     mutating func integer(_ value: JSONValue, at path: String, in range: ClosedRange<Int>, what: String) -> Int? {

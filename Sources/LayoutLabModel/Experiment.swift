@@ -38,8 +38,17 @@ public struct Experiment: Equatable, Sendable {
     /// How many times a trial the machine disturbed (`TrialDisturbance`) is run again, at most
     /// (`"rerun_disturbed"`, 0 … `maximumRerunsOfDisturbed`); 0 marks disturbed trials and keeps them.
     public var rerunDisturbed = 0
+    /// Thread counts, each a separate trial (`"threads": [1, 2, 4]`); nil: every trial is the worker's one thread,
+    /// sampling between its own work (the lab's classic trial). With a list, every count, 1 included, runs its
+    /// work on that many threads of a pool started before the baseline while the worker's main thread samples.
+    public var threads: [Int]?
+    /// `"python_gc_freeze"`: Python workers call `gc.freeze()` just before a `fork` phase forks.
+    public var pythonGCFreeze = false
     /// The file it came from.
     public var sourcePath: String
+
+    /// The thread counts trials run with: `threads`, or one classic trial (nil) per configuration.
+    public var threadCounts: [Int?] { threads.map { $0.map(Optional.some) } ?? [nil] }
 
     public static let defaultCheckpoints = 100
     public static let defaultProbeNodes = 65_536

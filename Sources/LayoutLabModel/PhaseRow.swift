@@ -32,6 +32,27 @@ public struct PhaseRow: Equatable, Sendable {
     package var counters = PhaseCounters()
     /// Where `counters.instructions` came from; nil without an instruction count.
     package var instructionsSource: InstructionSource?
+    /// Threads that did the phase's work (nil: the classic one-thread trial).
+    public var threads: Int?
+    /// The slowest and the fastest thread's own wall time ÷ its own work items, in ns.
+    public var slowestThreadNsPerNode: Double?
+    public var fastestThreadNsPerNode: Double?
+    /// The allocator's threads at the phase's end (`ThreadPhaseFigures`).
+    public var allocatorArenas: Int?
+    public var allocatorArenasUsed: Int?
+    public var allocatorThreadCacheBytes: Int?
+    /// `fork`: children forked, and how many reported.
+    public var children: Int?
+    public var childrenReported: Int?
+    /// `fork`: medians over the children: the growth of Private_Dirty during the work (bytes, and ÷ nodes), the
+    /// shared and proportional bytes after it ÷ nodes, and the work's wall time ÷ nodes (ns).
+    public var childPrivateDirtyBytes: Double?
+    public var childPrivateDirtyBytesPerNode: Double?
+    public var childSharedBytesPerNode: Double?
+    public var childPssBytesPerNode: Double?
+    public var childNsPerNode: Double?
+    /// `fork` in a Python worker: whether `gc.freeze()` was called before forking.
+    public var pythonGCFreeze: Bool?
 
     public init(trialID: String, phaseIndex: Int, phase: String, applicable: Bool = true) {
         self.trialID = trialID
@@ -69,7 +90,7 @@ public struct PhaseRow: Equatable, Sendable {
             row.fragmentationRatio = PhaseRow.fragmentationRatio(
                 rssAboveBaselineBytes: last?.rssBytes.flatMap { end in baseline.map { end - $0 } }, liveNodes: outcome.liveNodes,
                 allocateRSSBytesPerNode: metrics.rssBytesPerNode)
-            if kind == .freeAll || kind == .purge, let start = first?.rssBytes, let end = last?.rssBytes {
+            if kind == .freeAll || kind == .remoteFree || kind == .purge, let start = first?.rssBytes, let end = last?.rssBytes {
                 row.rssReturnedBytes = start - end
             }
             row.allocatorAllocatedBytesEnd = last?.allocator.allocatedBytes
@@ -82,12 +103,53 @@ public struct PhaseRow: Equatable, Sendable {
                 row.counters = counters
                 row.instructionsSource = counters.instructions == nil ? nil : result.instructionsSource
             }
+            if let figures = result.threadFigures[outcome.index] { row.apply(figures) }
+            if kind == .fork {
+                // The parent's own time covers forking and waiting: the children's time is the phase's figure.
+                row.nsPerNode = nil
+                row.children = outcome.spec.children
+                row.pythonGCFreeze = trial.layout.isPython ? result.pythonGCFreeze : nil
+                row.apply(children: result.forkChildren[outcome.index] ?? [], nodes: trial.nodes, work: outcome.spec.work)
+            }
             return row
         }
     }
 }
 
 extension PhaseRow {
+    /// Fills the per-thread and allocator-thread columns.
+    mutating func apply(_ figures: ThreadPhaseFigures) {
+        threads = figures.threads
+        func perItem(_ ns: Int?, _ items: Int?) -> Double? {
+            guard let ns, let items, items > 0 else { return nil }
+            return Double(ns) / Double(items)
+        }
+        slowestThreadNsPerNode = perItem(figures.slowestThreadNs, figures.slowestThreadItems)
+        fastestThreadNsPerNode = perItem(figures.fastestThreadNs, figures.fastestThreadItems)
+        allocatorArenas = figures.arenas
+        allocatorArenasUsed = figures.arenasUsed
+        allocatorThreadCacheBytes = figures.threadCacheBytes
+    }
+
+    /// Fills the fork columns from the children's reports: medians over the children that reported each figure.
+    mutating func apply(children reports: [ForkChildReport], nodes: Int, work: PhaseSpec.ForkWork) {
+        childrenReported = reports.count
+        let perNode = { (value: Double?) in value.map { $0 / Double(max(nodes, 1)) } }
+        childPrivateDirtyBytes = PhaseRow.median(reports.compactMap(\.privateDirtyGrowthBytes))
+        childPrivateDirtyBytesPerNode = perNode(childPrivateDirtyBytes)
+        childSharedBytesPerNode = perNode(PhaseRow.median(reports.compactMap(\.sharedBytesAfter)))
+        childPssBytesPerNode = perNode(PhaseRow.median(reports.compactMap(\.pssBytesAfter)))
+        childNsPerNode = work == .none ? nil : perNode(PhaseRow.median(reports.compactMap(\.workNs)))
+    }
+
+    /// The median of `values` (the mean of the middle two for an even count); nil for none.
+    static func median(_ values: [Int]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? Double(sorted[middle]) : (Double(sorted[middle - 1]) + Double(sorted[middle])) / 2
+    }
+
     /// RSS above the trial's baseline per live node, ÷ what a node cost right after allocate; nil where a
     /// figure is missing or no node is alive.
     public static func fragmentationRatio(rssAboveBaselineBytes: Int?, liveNodes: Int, allocateRSSBytesPerNode: Double?) -> Double? {

@@ -9,8 +9,14 @@ public struct Trial: Equatable, Sendable {
     public var allocator: AllocatorSpec
     /// 1-based.
     public var repetition: Int
+    /// Threads the work runs on (`Experiment.threads`); nil: the classic one-thread trial.
+    public var threads: Int?
 
-    public init(experiment: String, shapeIndex: Int, shape: Shape, layout: LayoutKind, nodes: Int, allocator: AllocatorSpec, repetition: Int) {
+    public init(
+        experiment: String, shapeIndex: Int, shape: Shape, layout: LayoutKind, nodes: Int, allocator: AllocatorSpec, repetition: Int,
+        threads: Int? = nil
+    ) {
+        self.threads = threads
         self.experiment = experiment
         self.shapeIndex = shapeIndex
         self.shape = shape
@@ -22,10 +28,10 @@ public struct Trial: Equatable, Sendable {
 
     /// Which trial this is, by its parts.
     public var identity: TrialID {
-        TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name), repetition: repetition)
+        TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: threads), repetition: repetition)
     }
 
-    /// Stable across runs of the same file: `shape.layout.nodes.allocator.rN` (the `trial_id` of every table).
+    /// Stable across runs of the same file: `shape.layout.nodes.allocator.rN`, or `shape.layout.nodes.allocator.tT.rN` with threads (the `trial_id` of every table).
     public var id: String { identity.description }
 
     /// The configuration without the repetition, for grouping repetitions together.

@@ -10,16 +10,21 @@ public struct TrialID: Hashable, Sendable, CustomStringConvertible {
         public var layout: LayoutKind
         public var nodes: Int
         public var allocator: String
+        /// Threads the work ran on; nil for the classic one-thread trial (no `.tT` part).
+        public var threads: Int?
 
-        public init(shape: String, layout: LayoutKind, nodes: Int, allocator: String) {
+        public init(shape: String, layout: LayoutKind, nodes: Int, allocator: String, threads: Int? = nil) {
             self.shape = shape
             self.layout = layout
             self.nodes = nodes
             self.allocator = allocator
+            self.threads = threads
         }
 
-        /// `shape.layout.nodes.allocator`.
-        public var description: String { "\(shape).\(layout.rawValue).\(nodes).\(allocator)" }
+        /// `shape.layout.nodes.allocator`, and `.tT` with threads.
+        public var description: String {
+            "\(shape).\(layout.rawValue).\(nodes).\(allocator)" + (threads.map { ".t\($0)" } ?? "")
+        }
     }
 
     public var configuration: Configuration

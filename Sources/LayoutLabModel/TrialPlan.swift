@@ -25,16 +25,18 @@ public enum TrialPlan {
         return trials
     }
 
-    /// One trial per configuration, repetition 1, in the experiment's order (shapes, nodes, layouts, allocators).
+    /// One trial per configuration, repetition 1, in the experiment's order (shapes, nodes, layouts, threads, allocators).
     public static func configurations(of experiment: Experiment) -> [Trial] {
         var configurations: [Trial] = []
         for (shapeIndex, shape) in experiment.shapes.enumerated() {
             for nodes in experiment.nodes {
                 for layout in experiment.layouts {
-                    for allocator in experiment.allocators {
-                        configurations.append(Trial(
-                            experiment: experiment.name, shapeIndex: shapeIndex, shape: shape, layout: layout,
-                            nodes: nodes, allocator: allocator, repetition: 1))
+                    for threads in experiment.threadCounts {
+                        for allocator in experiment.allocators {
+                            configurations.append(Trial(
+                                experiment: experiment.name, shapeIndex: shapeIndex, shape: shape, layout: layout,
+                                nodes: nodes, allocator: allocator, repetition: 1, threads: threads))
+                        }
                     }
                 }
             }

@@ -15,6 +15,10 @@ public struct TrialRecord: Sendable {
     /// `AllocationProbe.maximumDistinctSizes`): in the per-node figures, not in `allocation-sizes.csv`; nil
     /// without a probe.
     public var probeUnbinnedAllocations: Int?
+    /// A Python worker's interpreter ran with the GIL (false: a free-threaded build without it); nil for Swift.
+    public var pythonGILEnabled: Bool?
+    /// A Python worker: RSS at its first line, before the lab imported anything (what an interpreter costs), bytes.
+    public var processStartRSSBytes: Int?
     public var mallocProvider: String?
     public var allocatorVersion: String?
     /// Wall time from spawning the worker to its exit, in ns; nil for a trial that never started.
@@ -45,6 +49,8 @@ public struct TrialRecord: Sendable {
         probeUnbinnedAllocations = result.probe?.unbinnedAllocations
         mallocProvider = result.mallocProvider
         allocatorVersion = result.allocatorVersion
+        pythonGILEnabled = result.pythonGILEnabled
+        processStartRSSBytes = result.processStartRSSBytes
         wallNs = result.status == .skipped ? nil : result.wallNs
         message = result.message
         host = ProcessInfo.processInfo.hostName

@@ -68,6 +68,16 @@ public struct TrialResult: Sendable {
     package var phaseCounters: [Int: PhaseCounters] = [:]
     /// Where the `instructions` counts came from; nil where there are none.
     package var instructionsSource: InstructionSource?
+    /// Phases run on a pool of threads: per-thread times and the allocator's threads, by phase index.
+    package var threadFigures: [Int: ThreadPhaseFigures] = [:]
+    /// `fork` phases: each child's report, by phase index, in the order the children reported.
+    package var forkChildren: [Int: [ForkChildReport]] = [:]
+    /// Whether the worker was asked to call `gc.freeze()` before forking (Python layouts; the request's flag).
+    public var pythonGCFreeze = false
+    /// A Python worker: whether its interpreter ran with the GIL; nil for Swift workers.
+    public var pythonGILEnabled: Bool?
+    /// A Python worker: the process's RSS at the worker's first line, before the lab imported anything (bytes).
+    public var processStartRSSBytes: Int?
     /// A Python worker's probe: nodes, getsizeof bytes, tracemalloc bytes.
     public var pythonProbe: (nodes: Int, getsizeofBytes: Int, tracemallocBytes: Int?)?
     public var mallocProvider: String?

@@ -20,6 +20,12 @@ package struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible
         /// After `free-all`: build all N nodes and the container again with the allocate entry point, on
         /// memory the process already faulted in (as far as the allocator kept it): allocation on warm memory.
         case allocateWarm = "allocate-warm"
+        /// With T threads: every node is freed by another thread than the one that built it (thread i frees
+        /// what thread (i + 1) mod T built), then the container. Needs `threads`.
+        case remoteFree = "remote-free"
+        /// Fork `children` processes after the nodes are built; each does `work` on every node (in `order`), then
+        /// reads its own `/proc/self/smaps_rollup` and reports; the parent waits for all of them.
+        case fork
 
         /// The code the generated phase entry point switches on; nil for phases the worker runs itself.
         package var generatedCode: Int? {
@@ -30,9 +36,22 @@ package struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible
             case .reallocate: 4
             case .churn: 5
             case .freeAll: 6
-            case .allocate, .allocateWarm, .purge: nil
+            case .allocate, .allocateWarm, .purge, .remoteFree, .fork: nil
             }
         }
+
+        /// Whether the phase frees every node (nothing is alive after it).
+        package var freesEveryNode: Bool { self == .freeAll || self == .remoteFree }
+    }
+
+    /// What each forked child does to the nodes before it reads its own memory figures.
+    package enum ForkWork: String, Sendable, CaseIterable {
+        /// Read every field of every node (what a pool worker that only reads shared data does).
+        case traverse
+        /// Write every field of every node (references excepted).
+        case mutate
+        /// Nothing: the cost of a forked process that does not touch the nodes.
+        case none
     }
 
     /// The order `traverse` and `mutate` visit nodes in.
@@ -46,31 +65,47 @@ package struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible
     package var order: Order
     package var rounds: Int
     package var fraction: Double
+    /// `fork`: how many children, and what each does.
+    package var children: Int
+    package var work: ForkWork
 
-    package init(_ kind: Kind, order: Order = .sequential, rounds: Int = 5, fraction: Double = 0.1) {
+    package static let defaultChildren = 2
+    package static let maximumChildren = 64
+
+    package init(
+        _ kind: Kind, order: Order = .sequential, rounds: Int = 5, fraction: Double = 0.1, children: Int = PhaseSpec.defaultChildren,
+        work: ForkWork = .traverse
+    ) {
         self.kind = kind
         self.order = order
         self.rounds = rounds
         self.fraction = fraction
+        self.children = children
+        self.work = work
     }
 
     /// Whether the phase needs the random permutation.
     package var needsPermutation: Bool { order == .random || kind == .churn }
 
+    /// Whether the phase visits nodes in `order` (and the order is part of its description).
+    package var hasOrder: Bool { kind == .traverse || kind == .mutate || kind == .fork }
+
     /// Nodes the phase processes for a trial of `nodes` nodes: its work items, and what `ns_per_node` divides by.
     package func nodesProcessed(of nodes: Int) -> Int {
         switch kind {
-        case .allocate, .allocateWarm, .traverse, .mutate, .freeAll, .purge: nodes
+        case .allocate, .allocateWarm, .traverse, .mutate, .freeAll, .purge, .remoteFree: nodes
         case .freeHalf, .reallocate: nodes / 2
         case .churn: rounds * Int((fraction * Double(nodes)).rounded())
+        case .fork: work == .none ? 0 : nodes
         }
     }
 
-    /// `traverse:random`, `churn:5:0.1`, `free-half`: the form the worker protocol carries.
+    /// `traverse:random`, `churn:5:0.1`, `free-half`, `fork:4:traverse:sequential`: the form the worker protocol carries.
     package var description: String {
         switch kind {
         case .traverse, .mutate: "\(kind.rawValue):\(order.rawValue)"
         case .churn: "\(kind.rawValue):\(rounds):\(fraction)"
+        case .fork: "\(kind.rawValue):\(children):\(work.rawValue):\(order.rawValue)"
         default: kind.rawValue
         }
     }
@@ -86,7 +121,12 @@ package struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible
         case (.churn, 3):
             guard let rounds = Int(parts[1]), let fraction = Double(parts[2]) else { return nil }
             self.init(kind, rounds: rounds, fraction: fraction)
-        case (_, 1) where kind != .traverse && kind != .mutate && kind != .churn:
+        case (.fork, 4):
+            guard let children = Int(parts[1]), (1...Self.maximumChildren).contains(children), let work = ForkWork(rawValue: parts[2]),
+                let order = Order(rawValue: parts[3])
+            else { return nil }
+            self.init(kind, order: order, children: children, work: work)
+        case (_, 1) where kind != .traverse && kind != .mutate && kind != .churn && kind != .fork:
             self.init(kind)
         default:
             return nil

@@ -16,6 +16,13 @@ package enum WorkerReply: Equatable, Sendable {
     /// A Python worker's own probe: over `probeNodes` nodes, `sys.getsizeof` of each node with its `__dict__`
     /// and its own field objects, and what `tracemalloc` traced while they were built (bytes).
     case python(probeNodes: Int, getsizeofBytes: Int, tracemallocBytes: Int?)
+    /// A phase run on a pool of threads (`WorkerRequest.threads` ≥ 1): per-thread times and the allocator's threads.
+    case threads(phaseIndex: Int, ThreadPhaseFigures)
+    /// One child of a `fork` phase.
+    case forkChild(phaseIndex: Int, ForkChildReport)
+    /// A Python worker's interpreter: whether the GIL is on (false only in a free-threaded build running without
+    /// it), and the process's RSS at the worker's first line, before the lab imported anything (bytes).
+    case interpreter(gilEnabled: Bool, startRSSBytes: Int?)
     /// The trial failed; the text says why.
     case failure(String)
     /// Everything has been written.
@@ -37,6 +44,14 @@ package enum WorkerReply: Equatable, Sendable {
             return (["probe"] + probe.replyFields).joined(separator: "\t")
         case .python(let probeNodes, let getsizeof, let traced):
             return "python\t\(probeNodes)\t\(getsizeof)\t\(traced.map(String.init) ?? "")"
+        case .threads(let phaseIndex, let figures):
+            return (["threads", String(phaseIndex), String(figures.threads)] + figures.fields.map { $0.map(String.init) ?? "" })
+                .joined(separator: "\t")
+        case .forkChild(let phaseIndex, let report):
+            return (["fork-child", String(phaseIndex), String(report.child)] + report.fields.map { $0.map(String.init) ?? "" })
+                .joined(separator: "\t")
+        case .interpreter(let gil, let rss):
+            return "interpreter\t\(gil ? 1 : 0)\t\(rss.map(String.init) ?? "")"
         case .failure(let message):
             return "failure\t" + String(message.map { $0 == "\n" || $0 == "\t" ? " " : $0 })
         case .done:
@@ -70,6 +85,18 @@ package enum WorkerReply: Equatable, Sendable {
         case "python" where parts.count == 4:
             guard let probe = Int(parts[1]) else { throw .malformed("unexpected python line: \(line.prefix(200))") }
             self = .python(probeNodes: probe, getsizeofBytes: Int(parts[2]) ?? 0, tracemallocBytes: Int(parts[3]))
+        case "threads" where parts.count == 10:
+            guard let index = Int(parts[1]), let threads = Int(parts[2]), threads >= 1,
+                let figures = ThreadPhaseFigures(threads: threads, fields: try Self.optionalIntegers(parts[3...], what: "threads"))
+            else { throw .malformed("unexpected threads line: \(line.prefix(200))") }
+            self = .threads(phaseIndex: index, figures)
+        case "fork-child" where parts.count == 9:
+            guard let index = Int(parts[1]), let child = Int(parts[2]), child >= 0,
+                let report = ForkChildReport(child: child, fields: try Self.optionalIntegers(parts[3...], what: "fork-child"))
+            else { throw .malformed("unexpected fork-child line: \(line.prefix(200))") }
+            self = .forkChild(phaseIndex: index, report)
+        case "interpreter" where parts.count == 3 && (parts[1] == "0" || parts[1] == "1"):
+            self = .interpreter(gilEnabled: parts[1] == "1", startRSSBytes: Int(parts[2]))
         case "failure" where parts.count == 2:
             self = .failure(parts[1])
         case "done" where parts.count == 1:

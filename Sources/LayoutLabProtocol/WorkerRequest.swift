@@ -24,13 +24,22 @@ package struct WorkerRequest: Equatable, Sendable {
     package var seed: UInt64
     /// Which instruction counter the worker reads: the PMU, callgrind (it then runs under valgrind), or none.
     package var instructions: InstructionCounting
+    /// 0: the classic trial, the worker's one thread works and samples between its own work items. T ≥ 1: a pool
+    /// of T threads (started before the baseline) does every phase's work, each on its part of the nodes, while
+    /// the main thread samples.
+    package var threads: Int
+    /// Python workers: call `gc.freeze()` just before a `fork` phase forks.
+    package var pythonGCFreeze: Bool
 
     package init(
         trialID: String, layout: WorkerLayout, nodes: Int, checkpoints: Int, smaps: SamplingSchedule,
         allocatorSchedule: SamplingSchedule = .every,
         allocatorStatistics: AllocatorStatisticsSource, expectedMallocProvider: String, probeNodes: Int,
-        phases: [PhaseSpec] = [PhaseSpec(.allocate)], seed: UInt64 = 1, instructions: InstructionCounting = .hardware
+        phases: [PhaseSpec] = [PhaseSpec(.allocate)], seed: UInt64 = 1, instructions: InstructionCounting = .hardware,
+        threads: Int = 0, pythonGCFreeze: Bool = false
     ) {
+        self.threads = threads
+        self.pythonGCFreeze = pythonGCFreeze
         self.trialID = trialID
         self.layout = layout
         self.nodes = nodes
@@ -52,7 +61,7 @@ package struct WorkerRequest: Equatable, Sendable {
             "--allocator-statistics", allocatorStatistics.rawValue,
             "--expect-malloc-provider", expectedMallocProvider, "--probe-nodes", String(probeNodes),
             "--phases", phases.map(\.description).joined(separator: ","), "--seed", String(seed),
-            "--instructions", instructions.rawValue,
+            "--instructions", instructions.rawValue, "--threads", String(threads), "--python-gc-freeze", pythonGCFreeze ? "1" : "0",
         ]
         return ["--trial-id", trialID] + layout.arguments + settings
     }
@@ -111,6 +120,10 @@ package struct WorkerRequest: Equatable, Sendable {
             throw .malformed("unknown --instructions \(instructionsText)")
         }
         self.instructions = instructions
+        threads = try count("--threads")
+        let freeze = try string("--python-gc-freeze")
+        guard freeze == "0" || freeze == "1" else { throw .malformed("--python-gc-freeze must be 0 or 1, got \(freeze)") }
+        pythonGCFreeze = freeze == "1"
         if let extra = values.keys.sorted().first { throw .malformed("unknown argument \(extra)") }
     }
 }

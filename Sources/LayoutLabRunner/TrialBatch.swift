@@ -46,7 +46,8 @@ struct TrialBatch {
                 allocatorSchedule: experiment.allocatorSchedule ?? (trial.allocator.statistics == .mallinfo2 ? .boundaries : .every),
                 allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
                 probeNodes: SuiteRunner.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed,
-                instructions: experiment.instructions == .off ? .off : .hardware)
+                instructions: experiment.instructions == .off ? .off : .hardware, threads: trial.threads ?? 0,
+                pythonGCFreeze: experiment.pythonGCFreeze)
             var environment = trial.allocator.environment
             var program: [String]?
             if trial.layout.isPython {
@@ -62,6 +63,7 @@ struct TrialBatch {
             }
             var result = try runJudged(
                 request, trial: trial, preload: allocator.preload, environment: environment, program: program)
+            result.pythonGCFreeze = request.pythonGCFreeze
             if interruption?.isStopped == true { return false }
             // Python layouts get no callgrind run: CPython under callgrind is slow, and the worker cannot mark
             // its stretches (no client requests from Python); their instructions stay empty.

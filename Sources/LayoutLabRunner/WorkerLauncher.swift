@@ -100,6 +100,11 @@ public struct WorkerLauncher: Sendable {
                 case .counters(let phase, let counters): result.phaseCounters[phase] = counters
                 case .probe(let probe): result.probe = probe
                 case .python(let nodes, let getsizeof, let traced): result.pythonProbe = (nodes, getsizeof, traced)
+                case .threads(let phase, let figures): result.threadFigures[phase] = figures
+                case .forkChild(let phase, let report): result.forkChildren[phase, default: []].append(report)
+                case .interpreter(let gil, let rss):
+                    result.pythonGILEnabled = gil
+                    result.processStartRSSBytes = rss
                 case .failure(let message): result.message = message
                 case .done: finished = true
                 }

@@ -19,6 +19,18 @@ import LayoutLabProtocol
 /// - `cpu_ns` … `dtlb_misses`: the phase's `PhaseCounters` (the stretches `elapsed_ns` covers; `steal_ns` and
 ///   `neighbour_cpu_ns` machine-wide over the whole phase); `instructions_source` says where `instructions` came from;
 ///   `interval_ns` is the wall time of the whole phase, sampling included (what `steal_ns` and `neighbour_cpu_ns` cover).
+/// - `threads` … `allocator_thread_cache_bytes`: phases run on a pool of threads (`"threads"`): the thread count,
+///   the slowest and the fastest thread's own wall time ÷ its own nodes, and the allocator's arenas (jemalloc
+///   `arenas.narenas`; glibc: the heaps `malloc_info` lists, since `mallinfo2` sums every arena), the arenas holding
+///   memory, and the bytes in thread caches (tcmalloc, jemalloc). `cpu_ns` and the fault and switch counts are then
+///   the sums over the pool's threads; `ns_per_node` is the whole phase's wall time ÷ its nodes (the main thread's
+///   sampling runs beside the work and is not subtracted).
+/// - `children` … `python_gc_freeze`: `fork` phases. `rss_bytes_start`/`rss_bytes_end` are the parent's RSS before
+///   forking and after the last child exited; `child_private_dirty_bytes` is the median over the children of the
+///   growth of their `Private_Dirty` during the work (÷ nodes in `child_private_dirty_bytes_per_node`);
+///   `child_shared_bytes_per_node` and `child_pss_bytes_per_node` are medians of `Shared_Clean + Shared_Dirty` and
+///   `Pss` after the work ÷ nodes, read while every child is alive; `child_ns_per_node` the median work time ÷
+///   nodes. `ns_per_node` is empty for fork rows (the parent only forks and waits).
 /// - `checksum`: a traversal's wrapping 64-bit sum of every field it read, written as `0x` and 16 hex digits so
 ///   that no CSV reader turns it into a float (pandas reads the column as text: `int(cell, 16)`).
 package enum PhasesTable {
@@ -57,6 +69,20 @@ package enum PhasesTable {
         CSVColumn("dtlb_misses", \.counters.dtlbMisses, .integer),
         CSVColumn("instructions_source", \.instructionsSource, .rawValue),
         CSVColumn("interval_ns", \.counters.intervalNs, .integer),
+        CSVColumn("threads", \.threads, .integer),
+        CSVColumn("slowest_thread_ns_per_node", \.slowestThreadNsPerNode, .thousandths),
+        CSVColumn("fastest_thread_ns_per_node", \.fastestThreadNsPerNode, .thousandths),
+        CSVColumn("allocator_arenas", \.allocatorArenas, .integer),
+        CSVColumn("allocator_arenas_used", \.allocatorArenasUsed, .integer),
+        CSVColumn("allocator_thread_cache_bytes", \.allocatorThreadCacheBytes, .integer),
+        CSVColumn("children", \.children, .integer),
+        CSVColumn("children_reported", \.childrenReported, .integer),
+        CSVColumn("child_private_dirty_bytes", \.childPrivateDirtyBytes, .thousandths),
+        CSVColumn("child_private_dirty_bytes_per_node", \.childPrivateDirtyBytesPerNode, .thousandths),
+        CSVColumn("child_shared_bytes_per_node", \.childSharedBytesPerNode, .thousandths),
+        CSVColumn("child_pss_bytes_per_node", \.childPssBytesPerNode, .thousandths),
+        CSVColumn("child_ns_per_node", \.childNsPerNode, .thousandths),
+        CSVColumn("python_gc_freeze", \.pythonGCFreeze, .flag),
     ])
 
     package static let header = schema.header

@@ -2,6 +2,12 @@ import LayoutLabModel
 import LayoutLabProtocol
 
 /// `trials.csv`: one row per trial. Byte figures are per node unless the name says otherwise.
+///
+/// - `threads`: threads the trial's work ran on; 1 for the classic trial too (its `trial_id` has no `.tT` part,
+///   since it samples between its own work instead of on a thread of its own).
+/// - `python_gil_enabled`: Python layouts: `true` unless the interpreter is a free-threaded build running without the GIL.
+/// - `process_start_rss_bytes`: Python layouts: the worker's RSS at its first line (the interpreter's own cost
+///   per process, before the lab imported anything).
 package enum TrialsTable {
     /// The columns in the order the table writes them. Columns named after the trial (its layout, shape, nodes
     /// …) are written from it and not read back: a row is read by its `trial_id`.
@@ -62,6 +68,9 @@ package enum TrialsTable {
         CSVColumn("out_of_line_requested_bytes_per_node", \.metrics.outOfLineRequestedBytesPerNode, .thousandths),
         CSVColumn("out_of_line_usable_bytes_per_node", \.metrics.outOfLineUsableBytesPerNode, .thousandths),
         CSVColumn("probe_unbinned_allocations", \.probeUnbinnedAllocations, .integer),
+        .derived("threads", .integer) { $0.trial.threads ?? 1 },
+        CSVColumn("python_gil_enabled", \.pythonGILEnabled, .flag),
+        CSVColumn("process_start_rss_bytes", \.processStartRSSBytes, .integer),
     ])
 
     package static let header = schema.header
@@ -71,7 +80,7 @@ package enum TrialsTable {
         "trial_id", "experiment", "layout", "shape", "fields", "payload_size_bytes", "payload_stride_bytes",
         "payload_alignment_bytes", "nodes", "allocator", "repetition", "status", "malloc_provider", "allocator_version",
         "message", "host", "precision_reached", "precision_relative_half_width", "instructions_source",
-        "attempt", "disturbed", "disturbance", "probe_unbinned_allocations",
+        "attempt", "disturbed", "disturbance", "probe_unbinned_allocations", "threads", "python_gil_enabled",
     ]
 
     /// Every column of the table that measures something.

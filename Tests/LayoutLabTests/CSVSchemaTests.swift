@@ -40,6 +40,8 @@ struct CSVSchemaTests {
         record.disturbed = true
         record.disturbance = "steal 12 %, neighbours 1.5 CPUs"
         record.probeUnbinnedAllocations = 0
+        record.pythonGILEnabled = true
+        record.processStartRSSBytes = 9_437_184
         return record
     }
 
@@ -113,7 +115,11 @@ struct CSVSchemaTests {
             "rss_returned_bytes", "allocator_allocated_bytes_end", "allocator_active_bytes_end",
             "allocator_mapped_bytes_end", "allocator_retained_bytes_end", "checksum", "note", "cpu_ns", "minor_faults",
             "major_faults", "voluntary_switches", "involuntary_switches", "steal_ns", "neighbour_cpu_ns", "instructions",
-            "cycles", "cache_misses", "dtlb_misses", "instructions_source", "interval_ns",
+            "cycles", "cache_misses", "dtlb_misses", "instructions_source", "interval_ns", "threads",
+            "slowest_thread_ns_per_node", "fastest_thread_ns_per_node", "allocator_arenas", "allocator_arenas_used",
+            "allocator_thread_cache_bytes", "children", "children_reported", "child_private_dirty_bytes",
+            "child_private_dirty_bytes_per_node", "child_shared_bytes_per_node", "child_pss_bytes_per_node",
+            "child_ns_per_node", "python_gc_freeze",
         ])
         #expect(TrialsTable.header == [
             "trial_id", "experiment", "layout", "shape", "fields", "payload_size_bytes", "payload_stride_bytes",
@@ -129,7 +135,7 @@ struct CSVSchemaTests {
             "allocate_involuntary_switches", "allocate_steal_ns", "allocate_neighbour_cpu_ns",
             "attempt", "disturbed", "disturbance", "heap_allocations_per_node", "object_requested_bytes_per_node",
             "object_usable_bytes_per_node", "out_of_line_requested_bytes_per_node", "out_of_line_usable_bytes_per_node",
-            "probe_unbinned_allocations",
+            "probe_unbinned_allocations", "threads", "python_gil_enabled", "process_start_rss_bytes",
         ])
         #expect(AllocationSizesTable.header == ["trial_id", "requested_bytes", "allocations", "usable_bytes"])
         #expect(TrialsTable.schema.column("rss_bytes_per_node")?.unit == "bytes/node")
