@@ -134,6 +134,9 @@ struct ExperimentValidator {
     private mutating func phaseList(_ value: JSONValue, threaded: Bool) -> [PhaseSpec] {
         let parsed = items(value, at: "$.phases").compactMap { v, p in phase(v, at: p).map { ($0, p) } }
         for (index, (spec, path)) in parsed.enumerated() {
+            if spec.kind == .fork, threaded {
+                report(path, "expected no \"threads\" with a \"fork\" phase: a forked child has one thread, and a pool's threads would not follow it (run threads and fork as two experiments)")
+            }
             if spec.kind == .remoteFree, !threaded {
                 report(path, "expected \"threads\" (for example \"threads\": [1, 2, 4]) for \"remote-free\": it frees each node on another thread than the one that built it")
             }
