@@ -12,7 +12,9 @@ import LayoutLabSampling
 /// storage for the shape's field count; value layouts get their array bytes. The probe's extra nodes and
 /// 64 MiB for the worker itself are added, plus the random permutation (8 B/node) when a phase needs one
 /// and half the nodes again when `reallocate` or `churn` may allocate before the freed memory is reused;
-/// the sum is multiplied by 1.1.
+/// the sum is multiplied by 1.1. A `fork` phase whose children read or write the nodes adds, per child, the nodes'
+/// bytes again (a child that un-shares every page it touches: reading Python objects writes their reference counts)
+/// and the worker's own overhead; the widest fork phase counts.
 public enum MemoryPreflight {
     public static let workerOverheadBytes = 64 << 20
 
@@ -21,7 +23,9 @@ public enum MemoryPreflight {
         var nodes = trial.nodes + probeNodes
         if phases.contains(where: { $0.kind == .reallocate || $0.kind == .churn }) { nodes += trial.nodes / 2 }
         let permutation = phases.contains(where: \.needsPermutation) ? trial.nodes * 8 : 0
-        return Int(Double(nodes * perNode + permutation + workerOverheadBytes) * 1.1)
+        let children = phases.filter { $0.kind == .fork }.map { $0.work == .none ? 0 : $0.children }.max() ?? 0
+        let forked = children * (trial.nodes * perNode + workerOverheadBytes)
+        return Int(Double(nodes * perNode + permutation + workerOverheadBytes + forked) * 1.1)
     }
 
     public static func estimatedBytesPerNode(layout: LayoutKind, shape: Shape) -> Int {
