@@ -51,6 +51,7 @@ package enum ChartDataWriter {
                 ("comparison-ns.csv", ChartData.comparison(comparisons, metric: "allocate_ns_per_node", focus: focus)),
             ]
             for (name, table) in tables { try AtomicFile.write(table.text, to: target.appendingPathComponent(name)) }
+            try writeThreadsAndForks(folder, focus: focus, into: target)
             try AtomicFile.write(subtitle(folder, focus: focus) + "\n", to: target.appendingPathComponent("subtitle.txt"))
             try writeSizeClasses(sizes, run: run, focus: focus, into: target)
         }
@@ -75,7 +76,11 @@ package enum ChartDataWriter {
     static func subtitle(_ folder: ResultsFolder, focus: ChartData.Focus) -> String {
         let experiment = folder.experiment
         let first = "\(experiment.name) · shape \(focus.shape.name) (\(focus.shape.fieldSummary)) · \(focus.nodes) nodes · repetitions \(experiment.repetitions)"
-        return ([first] + measuredWith(folder)).joined(separator: "\n")
+        // A threaded experiment's charts show one thread count: said on a line of its own.
+        let threads = experiment.threads.map { counts in
+            ["T = \(focus.threads.map(String.init) ?? "?") threads, the smallest of \(counts.sorted().map(String.init).joined(separator: ", ")) (scaling-<allocator>: every T)"]
+        } ?? []
+        return ([first] + threads + measuredWith(folder)).joined(separator: "\n")
     }
 
     /// The allocators with versions (wrapped at `lineLimit` characters) and the machine, a line each.
