@@ -18,9 +18,9 @@ extension ChartData {
         [(work, Bool?.none), (work, false), (work, true)]
     }
 
-    /// "traverse", "traverse, no gc.freeze", "traverse, gc.freeze": a series' legend entry.
+    /// "children traverse", "children traverse · no gc.freeze()", "children traverse · gc.freeze()": a series' legend entry (no comma: gnuplot reads it with awk).
     static func forkSeriesLabel(work: String, freeze: Bool?) -> String {
-        "children \(work)" + (freeze.map { $0 ? ", gc.freeze()" : ", no gc.freeze()" } ?? "")
+        "children \(work)" + (freeze.map { $0 ? " · gc.freeze()" : " · no gc.freeze()" } ?? "")
     }
 
     /// The points of `focus` (shape and node count). A point without both coordinates is left out (there is

@@ -5,7 +5,8 @@ import LayoutLabResults
 
 /// The scaling and fork charts' data, in a set's `chart-data/` folder, only where the experiment has them
 /// (a classic folder's chart data is unchanged): `scaling.csv` and `scaling.txt` (line 1: the machine's online
-/// cores from `environment.json`, empty when unknown; line 2: the headline after the allocator) for an
+/// cores from `environment.json`, empty when unknown; line 2: the headline after the allocator; then the
+/// subtitle's lines, without the one about the thread count the other charts show) for an
 /// experiment with `"threads"`; `fork.csv` for one with a fork phase.
 extension ChartDataWriter {
     static let scalingFiles = ["scaling.csv", "scaling.txt"]
@@ -21,7 +22,9 @@ extension ChartDataWriter {
             let title = ChartData.scalingTitle(
                 threads: (folder.experiment.threads ?? []).sorted(), cores: cores, repetitions: folder.experiment.repetitions)
             try AtomicFile.write(scaling.text, to: target.appendingPathComponent(scalingFiles[0]))
-            try AtomicFile.write("\(cores.map(String.init) ?? "")\n\(title)\n", to: target.appendingPathComponent(scalingFiles[1]))
+            // The set's subtitle without its line about the one T the other charts show: this chart shows every T.
+            let subtitle = subtitle(folder, focus: focus, showsThreads: false)
+            try AtomicFile.write("\(cores.map(String.init) ?? "")\n\(title)\n\(subtitle)\n", to: target.appendingPathComponent(scalingFiles[1]))
         }
         let fork = ChartData.fork(run: run, focus: focus)
         if fork.rows.isEmpty {

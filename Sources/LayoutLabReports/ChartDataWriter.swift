@@ -72,13 +72,16 @@ package enum ChartDataWriter {
     }
 
     /// Experiment, shape, node count; the allocators with versions (wrapped at `lineLimit` characters); the
-    /// machine: each on its own line, so that no line runs past the chart's width.
-    static func subtitle(_ folder: ResultsFolder, focus: ChartData.Focus) -> String {
+    /// machine: each on its own line, so that no line runs past the chart's width. `showsThreads`: a line saying
+    /// which thread count a threaded experiment's charts show (not for the scaling charts, which show every T).
+    static func subtitle(_ folder: ResultsFolder, focus: ChartData.Focus, showsThreads: Bool = true) -> String {
         let experiment = folder.experiment
         let first = "\(experiment.name) · shape \(focus.shape.name) (\(focus.shape.fieldSummary)) · \(focus.nodes) nodes · repetitions \(experiment.repetitions)"
         // A threaded experiment's charts show one thread count: said on a line of its own.
-        let threads = experiment.threads.map { counts in
-            ["T = \(focus.threads.map(String.init) ?? "?") threads, the smallest of \(counts.sorted().map(String.init).joined(separator: ", ")) (scaling-<allocator>: every T)"]
+        let threads = experiment.threads.flatMap { counts -> [String]? in
+            guard showsThreads, let shown = focus.threads else { return nil }
+            let list = counts.sorted().map(String.init).joined(separator: ", ")
+            return ["T = \(shown) thread\(shown == 1 ? "" : "s"), the smallest of \(list) (scaling-<allocator>: every T)"]
         } ?? []
         return ([first] + threads + measuredWith(folder)).joined(separator: "\n")
     }
