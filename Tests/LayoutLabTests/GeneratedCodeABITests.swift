@@ -34,6 +34,11 @@ struct GeneratedCodeABITests {
                 text += "let _: GeneratedCodeABI.AllocateEntry = \(symbol)\n"
                 text += "let _: GeneratedCodeABI.PhaseEntry = \(GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol))\n"
                 text += "let _: GeneratedCodeABI.NodeMetadataEntry = \(GeneratedCodeABI.nodeMetadataSymbol(allocateSymbol: symbol))\n"
+                // A swept bytes member has no threaded entries (the validator refuses threads with it).
+                guard shape.sweep == nil else { continue }
+                text += "let _: GeneratedCodeABI.ThreadedPrepareEntry = \(GeneratedCodeABI.threadedPrepareSymbol(allocateSymbol: symbol))\n"
+                text += "let _: GeneratedCodeABI.ThreadedSliceEntry = \(GeneratedCodeABI.threadedSliceSymbol(allocateSymbol: symbol))\n"
+                text += "let _: GeneratedCodeABI.ThreadedFinishEntry = \(GeneratedCodeABI.threadedFinishSymbol(allocateSymbol: symbol))\n"
             }
         }
         return "func layoutlabABICheck() {\n" + text + "}\n"
@@ -99,6 +104,59 @@ struct GeneratedCodeABITests {
             #expect(nodes[GeneratedCodeABI.PhaseResult.liveNodes.rawValue] == (heap ? 5 : 10), "\(layout)")
             #expect(nodes[GeneratedCodeABI.PhaseResult.applicable.rawValue] == (heap ? 1 : 0), "\(layout)")
             #expect(nodes[GeneratedCodeABI.PhaseResult.checksum.rawValue] == 0, "\(layout): free-half reads nothing")
+        }
+    }
+
+    /// The threaded entry points through the ABI's types, both slices run on this thread one after the other:
+    /// 11 nodes in slices [0, 6) and [6, 11), then free-half per slice (heap layouts: 5 odd nodes freed, counted
+    /// in the slices' own counters), then free-all (every node), then finish.
+    @Test func threadedEntryPointsBuildAndFreeBySlice() throws {
+        let swiftc = try #require(LayoutLibraryBuilder.findSwiftc())
+        let builder = LayoutLibraryBuilder(
+            swiftc: swiftc, cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-test-cache"))
+        let flags = LayoutLibraryBuilder.compilerFlags.map { $0 == "-O" ? "-Onone" : $0 }
+        let library = try builder.library(for: Self.source, flags: flags)
+        let handle = try #require(dlopen(library.path, RTLD_NOW | RTLD_LOCAL), "cannot load \(library.path)")
+        defer { dlclose(handle) }
+        let checkpoint: GeneratedCodeABI.ThreadCheckpoint = { context, items, live in
+            guard let context else { return }
+            context.assumingMemoryBound(to: Int.self).pointee = live
+            _ = items
+        }
+        let slices = [(0, 6), (6, 11)]
+        func run(_ slice: GeneratedCodeABI.ThreadedSliceEntry, _ trial: UnsafeMutableRawPointer, _ code: Int, halves: Bool) -> [[Int]] {
+            slices.map { (start: Int, end: Int) -> [Int] in
+                let first = halves ? start / 2 : start, stop = halves ? end / 2 : end
+                var schedule = [stop]
+                var freed = 0
+                var lastLive = -99
+                var result = [Int](repeating: -1, count: GeneratedCodeABI.PhaseResult.allCases.count)
+                slice(trial, code, start, end, first, stop, nil, &schedule, 1, &lastLive, checkpoint, &freed, &result)
+                #expect(lastLive == result[GeneratedCodeABI.PhaseResult.liveNodes.rawValue], "the last callback reports the result's live change")
+                return result
+            }
+        }
+        for layout in Self.layouts {
+            let symbol = GeneratedCodeABI.allocateSymbol(shapeIndex: 0, layout: layout.rawValue)
+            let prepare = unsafeBitCast(try #require(dlsym(handle, GeneratedCodeABI.threadedPrepareSymbol(allocateSymbol: symbol))),
+                                        to: GeneratedCodeABI.ThreadedPrepareEntry.self)
+            let slice = unsafeBitCast(try #require(dlsym(handle, GeneratedCodeABI.threadedSliceSymbol(allocateSymbol: symbol))),
+                                      to: GeneratedCodeABI.ThreadedSliceEntry.self)
+            let finish = unsafeBitCast(try #require(dlsym(handle, GeneratedCodeABI.threadedFinishSymbol(allocateSymbol: symbol))),
+                                       to: GeneratedCodeABI.ThreadedFinishEntry.self)
+            let heap = layout != .structArray && layout != .columns
+            let live = GeneratedCodeABI.PhaseResult.liveNodes.rawValue
+            let trial = prepare(11)
+            #expect(run(slice, trial, GeneratedCodeABI.threadedAllocateCode, halves: false).map { $0[live] } == [6, 5], "\(layout)")
+            let traverse = run(slice, trial, try #require(PhaseSpec.Kind.traverse.generatedCode), halves: false)
+            #expect(traverse.allSatisfy { $0[live] == 0 && $0[GeneratedCodeABI.PhaseResult.checksum.rawValue] != 0 }, "\(layout)")
+            let freeHalf = run(slice, trial, try #require(PhaseSpec.Kind.freeHalf.generatedCode), halves: true)
+            #expect(freeHalf.map { $0[live] } == (heap ? [-3, -2] : [0, 0]), "\(layout): the odd nodes of each slice")
+            let freeAll = try #require(PhaseSpec.Kind.freeAll.generatedCode)
+            let all = run(slice, trial, freeAll, halves: false)
+            #expect(all.map { $0[live] } == (heap ? [-3, -3] : [-11, 0]), "\(layout): every node left, once")
+            finish(trial, freeAll)
+            Unmanaged<AnyObject>.fromOpaque(trial).release()
         }
     }
 }
