@@ -63,6 +63,10 @@ final class ThreadPool {
             guard started == 0 else { throw WorkerFailure("cannot start pool thread \(worker.index): error \(started)") }
             worker.thread = thread
         }
+        // Never freed: the threads park in the start barrier after the last phase and stay there, holding
+        // `unowned(unsafe)` references to the pool (no reference counting on the checkpoint path), until the
+        // process exits.
+        _ = Unmanaged.passRetained(self)
     }
 
     /// Thread t's published progress and live change, and its free counter.
