@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import LayoutLabExperiments
+
 /// Threaded trials (`"threads"`) through the built lab: the global checkpoints the sampling thread takes while the
 /// pool works, the live counts the pool threads' own counters give, the remote-free pairing seen by an
 /// independent census allocator, and the allocators' thread figures.
@@ -147,5 +149,24 @@ struct ThreadedTrialTests {
                 #expect(arenas == nil && used == nil && cache == nil, "\(id): mimalloc has no thread figures")
             }
         }
+    }
+
+    /// A swept bytes shape has no threaded entry points: refused at validation, at the shape's path, once per sweep.
+    @Test func threadsWithASweptBytesShapeAreRefused() throws {
+        let text = """
+            { "name": "swept", "layouts": ["final-class"], "nodes": [100], "threads": [2], "allocators": ["system"],
+              "shapes": [ { "name": "buf", "fields": [ {"name": "id", "type": "int64"}, {"name": "tag", "type": "bytes", "length": {"from": 8, "to": 16, "step": 8}} ] } ] }
+            """
+        var problems: [ExperimentProblem] = []
+        do {
+            _ = try ExperimentLoader.checkingThisHost.load(data: Data(text.utf8), path: "swept.json")
+        } catch {
+            problems = error.problems
+        }
+        let refusals = problems.filter { $0.message.contains("threads with a swept bytes shape is not supported") }
+        #expect(refusals.count == 1, "\(problems)")
+        #expect(refusals.first?.jsonPath == "$.shapes[0]", "\(problems)")
+        let unthreaded = text.replacingOccurrences(of: #""threads": [2], "#, with: "")
+        #expect(throws: Never.self) { try ExperimentLoader.checkingThisHost.load(data: Data(unthreaded.utf8), path: "swept.json") }
     }
 }
