@@ -18,7 +18,8 @@ let poolSlotBytes = 128
 final class ThreadPool {
     let threads: Int
     let workers: [PoolWorker]
-    /// T slots of `poolSlotBytes`: progress at +0, live change at +8, the thread's free counter at +16.
+    /// T slots of `poolSlotBytes`: progress at +0, live change at +8, the thread's free counter at +16, its start
+    /// time in the phase at +24 (0 until it starts).
     let slots: UnsafeMutableRawPointer
     /// The index of the next global checkpoint to signal, in a cache line of its own.
     let nextCheckpoint: UnsafeMutablePointer<Int>
@@ -74,6 +75,11 @@ final class ThreadPool {
     func live(_ t: Int) -> UnsafeMutablePointer<Int> { (slots + t * poolSlotBytes + 8).assumingMemoryBound(to: Int.self) }
     func freed(_ t: Int) -> UnsafeMutablePointer<Int> { (slots + t * poolSlotBytes + 16).assumingMemoryBound(to: Int.self) }
 
+    func started(_ t: Int) -> UnsafeMutablePointer<Int> { (slots + t * poolSlotBytes + 24).assumingMemoryBound(to: Int.self) }
+
+    /// The earliest start time (`CLOCK_MONOTONIC` ns) the threads have published in this phase, or nil if none has started.
+    func earliestStartNs() -> Int? { (0..<threads).map { ll_atomic_load(started($0)) }.filter { $0 != 0 }.min() }
+
     /// The sum of every thread's published live change.
     func liveChange() -> Int { (0..<threads).reduce(0) { $0 + ll_atomic_load(live($1)) } }
 
@@ -100,6 +106,7 @@ final class ThreadPool {
             ll_atomic_store(progress(t), 0)
             ll_atomic_store(live(t), 0)
             freed(t).pointee = 0
+            ll_atomic_store(started(t), 0)
         }
         ll_atomic_store(nextCheckpoint, 0)
     }
@@ -166,6 +173,7 @@ final class PoolWorker {
         usageOK = ll_thread_usage_read(&usageStart) == 0
         let cpuStart = threadCPUNs()
         startNs = MonotonicClock.nowNanoseconds()
+        ll_atomic_store((slot + 24).assumingMemoryBound(to: Int.self), startNs)
         guard let handle = pool.handle, let base = schedule.baseAddress else { return }
         let freed = (slot + 16).assumingMemoryBound(to: Int.self)
         result.withUnsafeMutableBufferPointer { result in

@@ -33,9 +33,11 @@ struct ThreadedLayoutEntry {
 /// node of slice (t+1) mod T (with T = 1 the building thread frees its own). Random orders use a permutation of
 /// each slice, so no node is touched by two threads. purge runs on the sampling thread, as in the classic trial.
 ///
-/// Timing: each phase's samples carry wall time from the phase's start on the sampling thread (allocate: before the
-/// container is reserved); the last sample is taken after the join and, after free-all and remote-free, after the
-/// emptied container is released: its time is the slowest thread's end plus that release.
+/// Timing: a phase's wall time runs from the first pool thread's start (its return from the start barrier, so the
+/// wake-up of parked threads is not counted, their start skew is) to the last thread's end, plus what the sampling
+/// thread does for the phase: the container's reservation (allocate) and, after free-all and remote-free, the
+/// emptied container's release. Intermediate samples carry that wall time up to the moment they are taken; the last
+/// sample is taken after the join.
 final class ThreadedTrial {
     let request: WorkerRequest
     let entry: ThreadedLayoutEntry
@@ -148,12 +150,19 @@ final class ThreadedTrial {
         recorder.beginPooled(phase: index, checkpoints: pool.globalCount)
         counters.beginPhase()
         recorder.samplePooled(nodesAlive: liveStart, elapsedNs: 0)
-        let phaseStart = MonotonicClock.nowNanoseconds()
-        if building { pool.handle = entry.prepare(request.nodes) }
+        var prepareNs = 0
+        if building {
+            let prepareStart = MonotonicClock.nowNanoseconds()
+            pool.handle = entry.prepare(request.nodes)
+            prepareNs = MonotonicClock.nowNanoseconds() - prepareStart
+        }
+        let releasedAt = MonotonicClock.nowNanoseconds()
         pool.releaseStart()
         for _ in 0..<max(0, pool.globalCount - 1) {
             pool.waitForCrossing()
-            recorder.samplePooled(nodesAlive: liveStart + pool.liveChange(), elapsedNs: MonotonicClock.nowNanoseconds() - phaseStart)
+            let live = liveStart + pool.liveChange()
+            let now = MonotonicClock.nowNanoseconds()
+            recorder.samplePooled(nodesAlive: live, elapsedNs: prepareNs + now - (pool.earliestStartNs() ?? releasedAt))
         }
         pool.joinEnd()
         var finishNs = 0
@@ -165,8 +174,9 @@ final class ThreadedTrial {
         typealias Slot = GeneratedCodeABI.PhaseResult
         let workers = pool.workers
         let liveEnd = liveStart + workers.reduce(0) { $0 + $1.result[Slot.liveNodes.rawValue] }
-        let lastEnd = workers.map(\.endNs).max() ?? phaseStart
-        recorder.samplePooled(nodesAlive: liveEnd, elapsedNs: lastEnd - phaseStart + finishNs)
+        let firstStart = workers.map(\.startNs).min() ?? releasedAt
+        let lastEnd = workers.map(\.endNs).max() ?? firstStart
+        recorder.samplePooled(nodesAlive: liveEnd, elapsedNs: prepareNs + lastEnd - firstStart + finishNs)
 
         var phaseCounters = counters.endPhase(index: index)
         phaseCounters.cpuNs = workers.reduce(0) { $0 + $1.cpuNs }

@@ -16,6 +16,10 @@ struct GeneratedCodeABITests {
     static let member = Shape(name: "buf-16", fields: [
         Field(name: "name", type: .string, length: .uniform(lower: 0, upper: 20)), Field(name: "tag", type: .bytes, length: .fixed(16)),
     ], sweep: ShapeSweep(family: "buf", fieldIndex: 1, length: 16))
+    /// A member of a string sweep: its family has threaded entry points, reached through the member's wrappers.
+    static let stringMember = Shape(name: "text-8", fields: [
+        Field(name: "id", type: .int64), Field(name: "next", type: .reference), Field(name: "text", type: .string, length: .fixed(8)),
+    ], sweep: ShapeSweep(family: "text", fieldIndex: 2, length: 8))
     static let layouts = LayoutKind.allCases.filter { !$0.isPython }
 
     static var source: String { LayoutSourceGenerator().source(shapes: [shape], layouts: layouts) }
@@ -24,7 +28,7 @@ struct GeneratedCodeABITests {
     /// and the layouts, including the length entry points of their variable fields.
     static var assignments: String {
         var text = ""
-        for (index, shape) in [shape, member].enumerated() {
+        for (index, shape) in [shape, member, stringMember].enumerated() {
             text += "let _: GeneratedCodeABI.RecordLayoutEntry = \(GeneratedCodeABI.recordLayoutSymbol(shapeIndex: index))\n"
             for (position, field) in shape.fields.enumerated() where field.length?.fixedCount == nil && field.length != nil {
                 text += "let _: GeneratedCodeABI.LengthEntry = \(GeneratedCodeABI.lengthSymbol(shapeIndex: index, fieldIndex: position))\n"
@@ -35,7 +39,7 @@ struct GeneratedCodeABITests {
                 text += "let _: GeneratedCodeABI.PhaseEntry = \(GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol))\n"
                 text += "let _: GeneratedCodeABI.NodeMetadataEntry = \(GeneratedCodeABI.nodeMetadataSymbol(allocateSymbol: symbol))\n"
                 // A swept bytes member has no threaded entries (the validator refuses threads with it).
-                guard shape.sweep == nil else { continue }
+                guard shape.sweep.map({ shape.fields[$0.fieldIndex].type != .bytes }) ?? true else { continue }
                 text += "let _: GeneratedCodeABI.ThreadedPrepareEntry = \(GeneratedCodeABI.threadedPrepareSymbol(allocateSymbol: symbol))\n"
                 text += "let _: GeneratedCodeABI.ThreadedSliceEntry = \(GeneratedCodeABI.threadedSliceSymbol(allocateSymbol: symbol))\n"
                 text += "let _: GeneratedCodeABI.ThreadedFinishEntry = \(GeneratedCodeABI.threadedFinishSymbol(allocateSymbol: symbol))\n"
@@ -53,7 +57,7 @@ struct GeneratedCodeABITests {
         let directory = try TestSupport.temporaryDirectory("abi")
         let generated = directory.appendingPathComponent("layouts.swift")
         let check = directory.appendingPathComponent("check.swift")
-        try LayoutSourceGenerator().source(shapes: [Self.shape, Self.member], layouts: Self.layouts)
+        try LayoutSourceGenerator().source(shapes: [Self.shape, Self.member, Self.stringMember], layouts: Self.layouts)
             .write(to: generated, atomically: true, encoding: .utf8)
         try Self.assignments.write(to: check, atomically: true, encoding: .utf8)
         let flags = LayoutLibraryBuilder.compilerFlags.filter { $0 != "-O" && $0 != "-wmo" && $0 != "-emit-library" }
