@@ -1,3 +1,4 @@
+import Foundation
 import LayoutLabProtocol
 
 /// Whether a trial's measurement was disturbed by the machine: steal, other programs' CPU time or preemptions
@@ -23,11 +24,18 @@ public struct TrialDisturbance: Equatable, Sendable {
         /// `elapsed_ns`: the phase's own time, sampling excluded; nil where it has no sample.
         public var elapsedNs: Int?
         package var counters: PhaseCounters?
+        /// Pool threads whose preemptions `counters` sums (nil: the classic trial's one thread).
+        public var threads: Int?
+        /// Whether the pool has more threads than the machine has cores: its threads then preempt each other by
+        /// design, and their involuntary switches say nothing about other programs (not judged).
+        public var oversubscribed = false
 
-        package init(name: String, elapsedNs: Int?, counters: PhaseCounters?) {
+        package init(name: String, elapsedNs: Int?, counters: PhaseCounters?, threads: Int? = nil, oversubscribed: Bool = false) {
             self.name = name
             self.elapsedNs = elapsedNs
             self.counters = counters
+            self.threads = threads
+            self.oversubscribed = oversubscribed
         }
     }
 
@@ -56,10 +64,15 @@ public struct TrialDisturbance: Equatable, Sendable {
             } else {
                 missing.append("\(phase.name) interval_ns")
             }
-            if let switches = counters?.involuntarySwitches, let elapsed = phase.elapsedNs, elapsed > 0 {
-                let perSecond = Double(switches) * 1e9 / Double(elapsed)
+            if phase.oversubscribed {
+                // Threads beyond the cores preempt each other: what the trial measures, not a disturbance.
+            } else if let switches = counters?.involuntarySwitches, let elapsed = phase.elapsedNs, elapsed > 0 {
+                // A pool's switches are summed over its threads: the bound is per thread.
+                let threads = Double(max(phase.threads ?? 1, 1))
+                let perSecond = Double(switches) * 1e9 / Double(elapsed) / threads
                 if switches >= bounds.minimumInvoluntarySwitches, perSecond > bounds.involuntarySwitchesPerSecond {
-                    beyond.append("\(phase.name): \(Int(perSecond.rounded())) involuntary switches/s > \(Int(bounds.involuntarySwitchesPerSecond)) (\(switches) in \(Rounded.text(Double(elapsed) / 1e6, digits: 1)) ms)")
+                    let perThread = phase.threads == nil ? "" : " per thread"
+                    beyond.append("\(phase.name): \(Int(perSecond.rounded())) involuntary switches/s\(perThread) > \(Int(bounds.involuntarySwitchesPerSecond)) (\(switches) in \(Rounded.text(Double(elapsed) / 1e6, digits: 1)) ms)")
                 }
             } else {
                 missing.append("\(phase.name) involuntary_switches")
@@ -74,14 +87,18 @@ public struct TrialDisturbance: Equatable, Sendable {
 
     /// Judges a worker's result: its applicable phases, named by kind (with the index where a kind repeats).
     /// A trial that did not succeed is not judged (`disturbed` empty, no reason: `status` says what happened).
-    public static func judge(_ result: TrialResult, bounds: DisturbanceBounds) -> TrialDisturbance {
+    /// A pool of more threads than `cores` is not judged by its preemptions (see `Phase.oversubscribed`).
+    public static func judge(_ result: TrialResult, bounds: DisturbanceBounds, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> TrialDisturbance {
         guard result.status == .ok else { return TrialDisturbance(disturbed: nil, reason: nil) }
         let kinds = result.outcomes.map(\.spec.kind)
         let phases = result.outcomes.filter(\.applicable).map { outcome in
             let kind = outcome.spec.kind
             let name = kinds.filter { $0 == kind }.count > 1 ? "\(kind.rawValue)[\(outcome.index)]" : kind.rawValue
             let last = result.phaseSamples.last { $0.phaseIndex == outcome.index }
-            return Phase(name: name, elapsedNs: last?.sample.elapsedNs, counters: result.phaseCounters[outcome.index])
+            let threads = result.trial.threads
+            return Phase(
+                name: name, elapsedNs: last?.sample.elapsedNs, counters: result.phaseCounters[outcome.index], threads: threads,
+                oversubscribed: (threads ?? 1) > cores)
         }
         return judge(phases, bounds: bounds)
     }

@@ -109,3 +109,44 @@ struct DisturbanceTests {
         #expect(TrialDisturbance.judge(result, bounds: Self.bounds) == TrialDisturbance(disturbed: nil, reason: nil))
     }
 }
+
+/// A pool's preemptions: summed over its threads, judged per thread; beyond the machine's cores not judged at all.
+@Suite("Disturbance of threaded trials")
+struct ThreadedDisturbanceTests {
+    static let second = 1_000_000_000
+    static let bounds = DisturbanceBounds.documented(tickNs: 10_000_000)
+
+    static func phase(switches: Int, threads: Int?, oversubscribed: Bool = false) -> TrialDisturbance.Phase {
+        TrialDisturbance.Phase(
+            name: "allocate", elapsedNs: second,
+            counters: PhaseCounters(involuntarySwitches: switches, stealNs: 0, neighbourCPUNs: 0, intervalNs: second),
+            threads: threads, oversubscribed: oversubscribed)
+    }
+
+    @Test func switchesAreJudgedPerThread() {
+        // 150 switches in a second: beyond 100/s for one thread, within it for two threads together.
+        #expect(TrialDisturbance.judge([Self.phase(switches: 150, threads: nil)], bounds: Self.bounds).disturbed == true)
+        #expect(TrialDisturbance.judge([Self.phase(switches: 150, threads: 1)], bounds: Self.bounds).disturbed == true)
+        #expect(TrialDisturbance.judge([Self.phase(switches: 150, threads: 2)], bounds: Self.bounds).disturbed == false)
+        let four = TrialDisturbance.judge([Self.phase(switches: 900, threads: 4)], bounds: Self.bounds)
+        #expect(four.disturbed == true && four.reason?.contains("225 involuntary switches/s per thread") == true, "\(four)")
+    }
+
+    @Test func anOversubscribedPoolIsNotJudgedByItsSwitches() {
+        let judged = TrialDisturbance.judge([Self.phase(switches: 90_000, threads: 4, oversubscribed: true)], bounds: Self.bounds)
+        #expect(judged.disturbed == false && judged.reason == nil)
+        var busy = Self.phase(switches: 90_000, threads: 4, oversubscribed: true)
+        busy.counters?.neighbourCPUNs = Self.second
+        #expect(TrialDisturbance.judge([busy], bounds: Self.bounds).disturbed == true, "other programs' CPU time still counts")
+        let trial = Trial(
+            experiment: "e", shapeIndex: 0, shape: Shape(name: "s", fields: [Field(name: "a", type: .int64)]), layout: .finalClass,
+            nodes: 10, allocator: .system, repetition: 1, threads: 4)
+        var result = TrialResult(
+            trial: trial, status: .ok,
+            phaseSamples: [PhaseSample(phaseIndex: 0, sample: MemorySample(nodesAlive: 10, elapsedNs: Self.second, rssBytes: 1, sampleNs: 1))],
+            outcomes: [PhaseOutcome(index: 0, spec: PhaseSpec(.allocate), checksum: 0, liveNodes: 10, applicable: true)])
+        result.phaseCounters[0] = PhaseCounters(involuntarySwitches: 90_000, stealNs: 0, neighbourCPUNs: 0, intervalNs: Self.second)
+        #expect(TrialDisturbance.judge(result, bounds: Self.bounds, cores: 2).disturbed == false)
+        #expect(TrialDisturbance.judge(result, bounds: Self.bounds, cores: 8).disturbed == true)
+    }
+}
