@@ -14,6 +14,8 @@
 #                                   with the folders A and B named (chart-data/comparison-runs-folders.txt).
 #   staircase-<family>-<layout>   sweeps: usable and RSS bytes per node against requested (plot-staircase.gnuplot).
 #   size-classes-<layout>   length distributions: requested sizes among the size classes (plot-size-classes.gnuplot).
+#   scaling-<allocator>, fork   threads: ns and RSS per node against T; fork: a child's un-shared bytes per node
+#                           (plot-threads.gnuplot). A threaded experiment's other charts show its smallest T.
 # Every chart shows one shape at the largest node count (a staircase: a sweep family); a chart with no data says so.
 
 if (!exists("results")) results = "results/default/latest"
@@ -256,7 +258,7 @@ do for [sub in shapes] {
 # The charts of sweeps and of length distributions, from scripts beside this one.
 # (A copy of this script run without them draws the rest and says so.)
 scripts = system(sprintf("dirname '%s'", ARG0))
-do for [extra in "plot-staircase.gnuplot plot-size-classes.gnuplot"] {
+do for [extra in "plot-staircase.gnuplot plot-size-classes.gnuplot plot-threads.gnuplot"] {
     if (system(sprintf("test -f '%s/%s' && echo found", scripts, extra)) eq "found") {
         load scripts."/".extra
     } else {

@@ -27,7 +27,7 @@ extension ChartData {
         var wanted: [String: (allocator: String, layout: LayoutKind)] = [:]
         for allocator in run.experiment.allocators {
             for layout in run.experiment.layouts {
-                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name), repetition: 1)
+                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: focus.threads), repetition: 1)
                 wanted[id.description] = (allocator.name, layout)
             }
         }
@@ -35,7 +35,7 @@ extension ChartData {
         for row in samples where row.phaseIndex == 0 && wanted[row.trialID] != nil { rowsByTrial[row.trialID, default: []].append(row.sample) }
         for allocator in run.experiment.allocators {
             let trials = run.experiment.layouts.map { layout in
-                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name), repetition: 1)
+                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: focus.threads), repetition: 1)
                 return (layout: layout, rows: rowsByTrial[id.description] ?? [])
             }
             let growths = trials.map { rssGrowthBytes($0.rows) }

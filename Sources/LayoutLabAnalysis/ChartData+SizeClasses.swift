@@ -44,7 +44,8 @@ extension ChartData {
         var byTrial: [String: [AllocationSizeRow]] = [:]
         for count in counts { byTrial[count.trialID, default: []].append(count) }
         let records = run.records.filter {
-            $0.status == .ok && $0.trial.shape.name == focus.shape.name && $0.trial.nodes == focus.nodes && byTrial[$0.trial.id] != nil
+            $0.status == .ok && $0.trial.shape.name == focus.shape.name && $0.trial.nodes == focus.nodes && $0.trial.threads == focus.threads
+                && byTrial[$0.trial.id] != nil
         }
         for layout in run.experiment.layouts {
             for (allocatorIndex, allocator) in run.experiment.allocators.enumerated() {

@@ -54,7 +54,8 @@ extension ChartData {
                 var repetitions: [Int] = []
                 for (allocatorIndex, allocator) in experiment.allocators.enumerated() {
                     for shape in shapes {
-                        let configuration = TrialID.Configuration(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name)
+                        let configuration = TrialID.Configuration(
+                            shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: experiment.chartThreads)
                         let measured = metrics[configuration.description] ?? []
                         guard !measured.isEmpty else { continue }
                         let requested = PerNodeSummary.median(measured.compactMap(\.requestedBytesPerNode))

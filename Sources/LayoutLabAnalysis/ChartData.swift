@@ -5,14 +5,17 @@ import LayoutLabTables
 /// The small derived tables `plot.gnuplot` draws from (`chart-data/*.csv`): the lab does the statistics and
 /// the arithmetic, gnuplot only draws. Each table is for one shape at one node count (its `Focus`).
 public enum ChartData {
-    /// What one set of charts shows: a shape at a node count.
+    /// What one set of charts shows: a shape at a node count, and for an experiment with `"threads"` the
+    /// thread count of its trials (nil: the classic one-thread trials).
     public struct Focus: Sendable {
         public var shape: Shape
         public var nodes: Int
+        public var threads: Int?
 
-        public init(shape: Shape, nodes: Int) {
+        public init(shape: Shape, nodes: Int, threads: Int? = nil) {
             self.shape = shape
             self.nodes = nodes
+            self.threads = threads
         }
     }
 
@@ -48,7 +51,7 @@ public enum ChartData {
         let (shape, nodes) = (focus.shape, focus.nodes)
         let allocators = run.experiment.allocators.count
         let width = 0.8 / Double(allocators)
-        let drawn = PerNodeSummary.summaries(of: run).filter {
+        let drawn = PerNodeSummary.summaries(of: run.restricted(toThreads: focus.threads)).filter {
             $0.shape.name == shape.name && $0.nodes == nodes && $0.rssBytesPerNode != nil && $0.requestedBytesPerNode != nil
         }
         // Bars sit at the position of their layout among the layouts drawn, 1, 2, 3, ...
@@ -126,7 +129,7 @@ public enum ChartData {
         for allocator in run.experiment.allocators {
             for (phaseIndex, phase) in run.experiment.phases.enumerated() {
                 for (layoutIndex, layout) in layouts.enumerated() {
-                    let configuration = TrialID.Configuration(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name)
+                    let configuration = TrialID.Configuration(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: focus.threads)
                     let values = run.phaseRows.filter { trials[$0.trialID]?.configuration == configuration && $0.phaseIndex == phaseIndex }
                         .compactMap(\.nsPerNode)
                     guard let median = PerNodeSummary.median(values) else { continue }
@@ -156,7 +159,7 @@ public enum ChartData {
         guard run.experiment.phases.count > 1 else { return table }
         for allocator in run.experiment.allocators {
             for layout in run.experiment.layouts {
-                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name), repetition: 1).description
+                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: focus.threads), repetition: 1).description
                 let rows = samples.filter { $0.trialID == id }
                 for phaseIndex in run.experiment.phases.indices {
                     let phaseRows = rows.filter { $0.phaseIndex == phaseIndex }
@@ -178,7 +181,7 @@ public enum ChartData {
     package static func comparison(_ comparisons: [Comparison], metric: String, focus: Focus) -> CSVTable {
         var table = CSVTable(header: ["x", "label", "ratio", "ci_low", "ci_high", "side_a", "side_b"])
         let (shape, nodes) = (focus.shape, focus.nodes)
-        let selected = comparisons.filter { $0.metric == metric && $0.shape == shape.name && $0.nodes == nodes }
+        let selected = comparisons.filter { $0.metric == metric && $0.shape == shape.name && $0.nodes == nodes && $0.threads == focus.threads }
         for (index, comparison) in selected.enumerated() {
             guard let ratio = comparison.ratio else { continue }
             let interval = comparison.interval
@@ -196,9 +199,10 @@ public enum ChartData {
         phase.kind == .traverse || phase.kind == .mutate ? "\(phase.kind.rawValue)-\(phase.order == .random ? "rnd" : "seq")" : phase.kind.rawValue
     }
 
-    /// What the charts show: every shape of the experiment, each at the largest node count.
+    /// What the charts show: every shape of the experiment, each at the largest node count (and with
+    /// `"threads"` at the smallest thread count: the scaling charts show the others).
     public static func foci(_ experiment: Experiment) -> [Focus] {
         guard let nodes = experiment.nodes.max() else { return [] }
-        return experiment.shapes.map { Focus(shape: $0, nodes: nodes) }
+        return experiment.shapes.map { Focus(shape: $0, nodes: nodes, threads: experiment.chartThreads) }
     }
 }

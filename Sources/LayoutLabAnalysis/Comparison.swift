@@ -30,6 +30,9 @@ public struct Comparison: Sendable {
     public var shape: String
     public var layout: String
     public var nodes: Int
+    /// The thread count of both sides' trials (an experiment with `"threads"`); nil: classic one-thread trials.
+    /// Trials of different thread counts are never paired.
+    public var threads: Int?
     public var sideA: String
     public var sideB: String
     public var metric: String
@@ -40,12 +43,13 @@ public struct Comparison: Sendable {
     public let estimate: Result<RatioEstimate, RatioEstimate.Unavailable>
 
     public init(
-        shape: String, layout: String, nodes: Int, sideA: String, sideB: String, metric: String,
+        shape: String, layout: String, nodes: Int, threads: Int? = nil, sideA: String, sideB: String, metric: String,
         valuesA: [Double], valuesB: [Double], control: Control? = nil
     ) {
         self.shape = shape
         self.layout = layout
         self.nodes = nodes
+        self.threads = threads
         self.sideA = sideA
         self.sideB = sideB
         self.metric = metric
@@ -75,7 +79,10 @@ public struct Comparison: Sendable {
     public static let countSuffixes = ["_instructions_per_node", "_minor_faults_per_node"]
 
     /// "point final-class 1000000 allocate_ns_per_node jemalloc (A) → jemalloc (B)": names the row in messages.
-    public var rowName: String { "\(shape) \(layout) \(nodes) \(metric) \(sideA) → \(sideB)" }
+    public var rowName: String { "\(shape) \(layout) \(nodes)\(threadsText) \(metric) \(sideA) → \(sideB)" }
+
+    /// " T4" after the node count in messages for a threaded configuration; "" for a classic one.
+    public var threadsText: String { threads.map { " T\($0)" } ?? "" }
 
     public var direction: MetricDirection { MetricDirection(metric: metric) }
 

@@ -4,8 +4,8 @@ import LayoutLabTables
 /// The summary of a run's later phases, for the terminal and for `report.md`: for each shape, node count and
 /// allocator, layouts × phases with the median over repetitions of ns per node, then the fragmentation ratio
 /// after the first free-half and the RSS still held after free-all and after purge (MiB above the trial's
-/// baseline). Phases are named as the charts name them (`traverse-rnd`, `mutate-seq`). Under the header a
-/// row gives every column its unit.
+/// baseline); with `"threads"`, one table per thread count too. Phases are named as the charts name them
+/// (`traverse-rnd`, `mutate-seq`). Under the header a row gives every column its unit.
 public enum PhaseSummaryTable {
     /// One table: its title, the header row, the units row, then one row per layout.
     public struct Group: Sendable {
@@ -54,36 +54,39 @@ public enum PhaseSummaryTable {
         var groups: [Group] = []
         for shape in experiment.shapes {
             for nodes in experiment.nodes {
-                for allocator in experiment.allocators {
-                    let title = "\(experiment.name) · \(shape.name) · \(nodes) nodes · \(allocator.name) · ns/node by phase (median)"
-                    var header = ["layout"] + labels
-                    var units = [""] + labels.map { _ in "ns/node" }
-                    if freeHalf != nil { header.append("frag after free-half"); units.append("ratio") }
-                    if freeAll != nil { header.append("kept after free-all"); units.append("MiB") }
-                    if purge != nil { header.append("kept after purge"); units.append("MiB") }
-                    var rows: [[String]] = []
-                    for layout in experiment.layouts {
-                        let configuration = TrialID.Configuration(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name)
-                        let mine = run.phaseRows.filter { trials[$0.trialID]?.configuration == configuration }
-                        func median(_ index: Int, _ figure: KeyPath<PhaseRow, Double?>) -> Double? {
-                            PerNodeSummary.median(mine.filter { $0.phaseIndex == index }.compactMap { $0[keyPath: figure] })
-                        }
-                        func keptMiB(_ index: Int) -> Double? {
-                            let kept = mine.filter { $0.phaseIndex == index }.compactMap { row -> Double? in
-                                guard let end = row.rssBytesEnd,
-                                    let start = mine.first(where: { $0.trialID == row.trialID && $0.phaseIndex == 0 })?.rssBytesStart
-                                else { return nil }
-                                return Double(end - start) / 1_048_576
+                for threads in experiment.threadCounts {
+                    for allocator in experiment.allocators {
+                        let title = "\(experiment.name) · \(shape.name) · \(nodes) nodes\(Experiment.threadsLabel(threads)) · \(allocator.name) · ns/node by phase (median)"
+                        var header = ["layout"] + labels
+                        var units = [""] + labels.map { _ in "ns/node" }
+                        if freeHalf != nil { header.append("frag after free-half"); units.append("ratio") }
+                        if freeAll != nil { header.append("kept after free-all"); units.append("MiB") }
+                        if purge != nil { header.append("kept after purge"); units.append("MiB") }
+                        var rows: [[String]] = []
+                        for layout in experiment.layouts {
+                            let configuration = TrialID.Configuration(
+                                shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: threads)
+                            let mine = run.phaseRows.filter { trials[$0.trialID]?.configuration == configuration }
+                            func median(_ index: Int, _ figure: KeyPath<PhaseRow, Double?>) -> Double? {
+                                PerNodeSummary.median(mine.filter { $0.phaseIndex == index }.compactMap { $0[keyPath: figure] })
                             }
-                            return PerNodeSummary.median(kept)
+                            func keptMiB(_ index: Int) -> Double? {
+                                let kept = mine.filter { $0.phaseIndex == index }.compactMap { row -> Double? in
+                                    guard let end = row.rssBytesEnd,
+                                        let start = mine.first(where: { $0.trialID == row.trialID && $0.phaseIndex == 0 })?.rssBytesStart
+                                    else { return nil }
+                                    return Double(end - start) / 1_048_576
+                                }
+                                return PerNodeSummary.median(kept)
+                            }
+                            var row = [layout.rawValue] + experiment.phases.indices.map { PerNodeTable.format(median($0, \.nsPerNode)) }
+                            if let freeHalf { row.append(Rounded.text(median(freeHalf, \.fragmentationRatio), digits: 2)) }
+                            if let freeAll { row.append(PerNodeTable.format(keptMiB(freeAll))) }
+                            if let purge { row.append(PerNodeTable.format(keptMiB(purge))) }
+                            rows.append(row)
                         }
-                        var row = [layout.rawValue] + experiment.phases.indices.map { PerNodeTable.format(median($0, \.nsPerNode)) }
-                        if let freeHalf { row.append(Rounded.text(median(freeHalf, \.fragmentationRatio), digits: 2)) }
-                        if let freeAll { row.append(PerNodeTable.format(keptMiB(freeAll))) }
-                        if let purge { row.append(PerNodeTable.format(keptMiB(purge))) }
-                        rows.append(row)
+                        groups.append(Group(title: title, header: header, units: units, rows: rows))
                     }
-                    groups.append(Group(title: title, header: header, units: units, rows: rows))
                 }
             }
         }

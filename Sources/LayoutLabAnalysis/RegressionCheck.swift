@@ -135,7 +135,8 @@ public struct RegressionCheck: Sendable {
 extension Comparison {
     /// The same configuration and sides (any metric).
     public func sameConfiguration(as other: Comparison) -> Bool {
-        shape == other.shape && layout == other.layout && nodes == other.nodes && sideA == other.sideA && sideB == other.sideB
+        shape == other.shape && layout == other.layout && nodes == other.nodes && threads == other.threads && sideA == other.sideA
+            && sideB == other.sideB
     }
 
     /// The same configuration, sides and metric: one row of the tables.

@@ -17,6 +17,9 @@ public struct TrialTable: Sendable {
         public var nodes: Int
         public var allocator: String
         public var repetition: Int
+        /// The trial's thread count when its `trial_id` carries one (`….tT.rN`, an experiment with `"threads"`);
+        /// nil for the classic one-thread trial (whose `threads` cell says 1) and for folders from before threads.
+        public var threads: Int?
         public var cells: [String: String]
 
         /// A metric column as a number; nil for an empty cell.
@@ -68,7 +71,10 @@ public struct TrialTable: Sendable {
                 let nodes = named["nodes"].flatMap({ Int($0) }), let allocator = named["allocator"],
                 let repetition = named["repetition"].flatMap({ Int($0) })
             else { continue }
-            rows.append(Row(shape: shape, layout: layout, nodes: nodes, allocator: allocator, repetition: repetition, cells: named))
+            rows.append(Row(
+                shape: shape, layout: layout, nodes: nodes, allocator: allocator, repetition: repetition,
+                threads: Self.threads(named, shape: shape, layout: layout, nodes: nodes, allocator: allocator, repetition: repetition),
+                cells: named))
         }
         let phases = Self.phaseColumns(header: phases.header, rows: phases.rows)
         for index in rows.indices {
@@ -80,6 +86,13 @@ public struct TrialTable: Sendable {
         header += phases.names.filter { !trialColumns.contains($0) }
         self.header = header
         self.rows = rows
+    }
+
+    /// The thread count a row's `trial_id` names: `shape.layout.nodes.allocator.tT.rN` with T its `threads`
+    /// cell; nil when the id has no `.tT` part (never split: names may contain dots).
+    static func threads(_ named: [String: String], shape: String, layout: String, nodes: Int, allocator: String, repetition: Int) -> Int? {
+        guard let threads = named["threads"].flatMap({ Int($0) }), let id = named["trial_id"] else { return nil }
+        return id == "\(shape).\(layout).\(nodes).\(allocator).t\(threads).r\(repetition)" ? threads : nil
     }
 
     /// Columns of `phases.csv` that are not figures of a phase.

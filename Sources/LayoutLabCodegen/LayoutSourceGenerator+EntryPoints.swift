@@ -44,35 +44,7 @@ extension ShapeSource {
                 prologue: "    checkpoint(context, 0)\n    var all = ContiguousArray<\(type)?>()\n    all.reserveCapacity(nodes)\n    checkpoint(context, \(GeneratedCodeABI.containerReady))\n",
                 append: "all.append(\(newNode(layout, nodes: "all")))", handle: "\(holder)(all)")
             let live = "created &- layoutlabFreedNodes"
-            let reads: String
-            let writes: String
-            if layout == .dictClass {
-                reads = members.map { field -> String in
-                    let cast = field.type == .reference ? type : swiftType(field, referencing: nil, dictionary: true)
-                    let read = field.type == .reference
-                        ? "((node.fields[\"\(field.name)\"] as? \(cast)) == nil ? 0 : 1)"
-                        : "((node.fields[\"\(field.name)\"] as? \(cast)).map { \(fold(field, "$0")) } ?? 0)"
-                    return "sum &+= \(read)"
-                }.joined(separator: "\n    ")
-                writes = members.compactMap { field -> String? in
-                    guard let next = bump(field, "value") else { return nil }
-                    let key = "node.fields[\"\(field.name)\"]"
-                    // A buffer or array is uniquely referenced once the dictionary lets go of it (an Int
-                    // placeholder, stored inline in the Any): the write then changes it in place, no copy.
-                    let release = field.type == .bytes || field.type == .array ? "\(key) = 0; " : ""
-                    return "if var value = \(key) as? \(swiftType(field, referencing: nil, dictionary: true)) { \(release)\(next); \(key) = value }"
-                }.joined(separator: "\n    ")
-            } else {
-                let access = tailBytes ? "node.header." : "node."
-                var folded = stored.map { "sum &+= \(fold($0, access + $0.property))" }
-                var bumped = stored.compactMap { bump($0, access + $0.property) }
-                if tailBytes {
-                    folded.append("sum &+= node.withUnsafeMutablePointerToElements { Int($0[0]) &+ Int($0[sweptLength &- 1]) }")
-                    bumped.append("node.withUnsafeMutablePointerToElements { $0[0] &+= 1; $0[sweptLength &- 1] &+= 1 }")
-                }
-                reads = folded.joined(separator: "\n    ")
-                writes = bumped.joined(separator: "\n    ")
-            }
+            let (reads, writes) = heapFieldAccess(layout)
             text += phaseEntry(symbol: symbol, holder: holder, live: live) { kind in
                 switch kind {
                 case .traverse: ordered(body: "if let node = all[i] {\n    \(reads)\n}", live: live)

@@ -48,6 +48,7 @@ extension ShapeSource {
             text += wrapper(symbol, calling: family, GeneratedCodeABI.allocateSignature, length: length)
             text += wrapper(GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol), calling: GeneratedCodeABI.phaseSymbol(allocateSymbol: family),
                             GeneratedCodeABI.phaseSignature, length: length)
+            text += threadedMemberWrappers(symbol: symbol, family: family, length: length)
         }
         return text
     }

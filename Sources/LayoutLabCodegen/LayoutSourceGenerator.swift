@@ -40,6 +40,7 @@ package struct LayoutSourceGenerator: Sendable {
             nonisolated(unsafe) var layoutlabFreedNodes = 0
 
             """
+        text += ShapeSource.threadsPrelude
         if drawn { text += Self.drawPrelude(seed: seed, lognormal: lognormal) }
         if shapes.contains(where: { shape in shape.sweep.map { shape.fields[$0.fieldIndex].type == .bytes } ?? false }) {
             text += Self.tailPrelude
@@ -55,6 +56,7 @@ package struct LayoutSourceGenerator: Sendable {
                 for layout in layouts {
                     text += code.entryPoint(for: layout)
                     text += code.nodeMetadataEntryPoint(for: layout)
+                    text += code.threadedEntryPoints(for: layout)
                 }
                 continue
             }
@@ -65,7 +67,7 @@ package struct LayoutSourceGenerator: Sendable {
                 text += code.declarations(for: layouts)
                 text += code.lengthFunctions()
                 text += code.familyRecordLayout()
-                for layout in layouts { text += code.entryPoint(for: layout) }
+                for layout in layouts { text += code.entryPoint(for: layout) + code.threadedEntryPoints(for: layout) }
             }
             text += ShapeSource(family: shape, number: familyIndex[sweep.family] ?? 0).memberWrappers(shapeIndex: index, layouts: layouts)
             // The member's node classes are type aliases of the family's (S<index>FinalNode = F<n>FinalNode).
@@ -144,7 +146,7 @@ struct ShapeSource {
                 final class \(prefix)DictNode {
                     var fields: [String: Any]
                     init(fields: [String: Any]) { self.fields = fields }
-                    deinit { layoutlabFreedNodes &+= 1 }
+                    deinit { layoutlabCountFree() }
                 }
 
                 """
@@ -181,14 +183,14 @@ struct ShapeSource {
             let head = name.replacingOccurrences(of: "Node", with: "Head")
             return structDeclaration(name: head, referencing: name, access: access)
                 + "/// A node whose swept bytes (sweptLength of them) are tail-allocated after \(head).\n"
-                + "\(keyword) \(name): ManagedBuffer<\(head), UInt8> {\n    deinit { layoutlabFreedNodes &+= 1 }\n}\n"
+                + "\(keyword) \(name): ManagedBuffer<\(head), UInt8> {\n    deinit { layoutlabCountFree() }\n}\n"
         }
         var text = "\(keyword) \(name) {\n"
         text += members.map { "    \(access)var \($0.property): \(swiftType($0, referencing: name))  // \($0.name)\n" }.joined()
         let parameters = members.map { "_ \($0.property): \(swiftType($0, referencing: name))" }.joined(separator: ", ")
         text += "    \(access)init(\(parameters)) {\n"
         text += members.map { "        self.\($0.property) = \($0.property)\n" }.joined()
-        text += "    }\n    deinit { layoutlabFreedNodes &+= 1 }\n}\n"
+        text += "    }\n    deinit { layoutlabCountFree() }\n}\n"
         return text
     }
 

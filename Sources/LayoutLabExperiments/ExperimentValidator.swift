@@ -95,6 +95,14 @@ struct ExperimentValidator {
         duplicates(layouts.map { ($0.0.rawValue, $0.1) }, what: "layout")
         duplicates(nodes.map { (String($0.0), $0.1) }, what: "node count")
         duplicates((threads ?? []).map { (String($0.0), $0.1) }, what: "thread count")
+        if top["threads"] != nil {
+            // Tail-allocated nodes and byte columns have no threaded entry points in the generated code.
+            var reported = Set<String>()
+            for (shape, path) in shapes where shape.sweep.map({ shape.fields[$0.fieldIndex].type == .bytes }) ?? false {
+                guard reported.insert(path).inserted else { continue }
+                report(path, "threads with a swept bytes shape is not supported (its nodes are sized at run time); run \"\(shape.sweep?.family ?? shape.name)\" without \"threads\"")
+            }
+        }
         guard let name, problems.isEmpty else { return nil }
         var experiment = Experiment(
             name: name, description: description, layouts: layouts.map(\.0), shapes: shapes.map(\.0),

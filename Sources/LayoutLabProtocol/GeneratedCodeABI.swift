@@ -36,6 +36,37 @@ package enum GeneratedCodeABI {
     /// pointer `swift_allocObject` receives for a node's own object), or nil for value layouts, which have none.
     package typealias NodeMetadataEntry = @convention(c) () -> UnsafeRawPointer?
 
+    /// The callback of a threaded slice (`ThreadedSliceEntry`) at each of its local checkpoints: the pool thread's
+    /// context, the work items this thread has done in the phase so far, and the change in live nodes this
+    /// thread has made so far (nodes built less nodes whose `deinit` ran on this thread; a value layout's release
+    /// counts every node).
+    package typealias ThreadCheckpoint = @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> Void
+
+    /// Threads, step 1: reserves the container for `nodes` nodes (one allocation per array, as the classic
+    /// allocate reserves it; no slot is written, so no page is touched) and returns a retained handle. From here
+    /// on the heap layouts count frees per thread (see `ThreadedSliceEntry`'s `freed`).
+    package typealias ThreadedPrepareEntry = @convention(c) (Int) -> UnsafeMutableRawPointer
+
+    /// Threads, step 2, on a pool thread: runs phase `phase` (`PhaseSpec.Kind.generatedCode`, or
+    /// `threadedAllocateCode`) on work items [first, end) of the calling thread's slice of nodes
+    /// [sliceStart, sliceEnd) (sliceStart even; node references stay inside the slice, to even nodes). Work item w
+    /// is node w (allocate, traverse, mutate, free-all), node 2w+1 (free-half, reallocate), or node
+    /// `permutation[sliceStart + (w − first) % (sliceEnd − sliceStart)]` (churn; random orders read
+    /// `permutation[w]`, which the caller fills with a permutation of each slice). Calls back at each of the `count`
+    /// absolute work counts in `checkpoints`; `freed` is the thread's own counter that its nodes' `deinit`s add
+    /// to; writes `PhaseResult` (`liveNodes`: this thread's change in live nodes).
+    package typealias ThreadedSliceEntry = @convention(c) (
+        UnsafeMutableRawPointer, Int, Int, Int, Int, Int, UnsafePointer<Int>?, UnsafePointer<Int>, Int,
+        UnsafeMutableRawPointer?, ThreadCheckpoint, UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>
+    ) -> Void
+
+    /// Threads, step 3, on the sampling thread once every slice of phase `phase` has returned: after a phase that
+    /// freed every node (free-all, remote-free: both run `freeAll`'s code), releases the emptied container.
+    package typealias ThreadedFinishEntry = @convention(c) (UnsafeMutableRawPointer, Int) -> Void
+
+    /// The phase code `ThreadedSliceEntry` builds nodes under (allocate has no classic phase code).
+    package static let threadedAllocateCode = 0
+
     /// The node count the allocate entry point reports once the container is reserved.
     package static let containerReady = -1
 
@@ -59,6 +90,12 @@ package enum GeneratedCodeABI {
 
     /// The node-metadata entry point beside the allocate entry point `allocateSymbol`.
     package static func nodeMetadataSymbol(allocateSymbol: String) -> String { allocateSymbol + "_node_metadata" }
+
+    /// The threaded entry points beside the allocate entry point `allocateSymbol` (`ThreadedPrepareEntry`,
+    /// `ThreadedSliceEntry`, `ThreadedFinishEntry`).
+    package static func threadedPrepareSymbol(allocateSymbol: String) -> String { allocateSymbol + "_thread_prepare" }
+    package static func threadedSliceSymbol(allocateSymbol: String) -> String { allocateSymbol + "_thread_slice" }
+    package static func threadedFinishSymbol(allocateSymbol: String) -> String { allocateSymbol + "_thread_finish" }
 
     /// The record-layout entry point of shape number `shapeIndex`.
     package static func recordLayoutSymbol(shapeIndex: Int) -> String { "layoutlab_s\(shapeIndex)_record_layout" }
@@ -95,6 +132,24 @@ package enum GeneratedCodeABI {
         ("checkpoints", "UnsafePointer<Int>"), ("count", "Int"), ("context", "UnsafeMutableRawPointer?"),
         ("checkpoint", checkpointTypeName), ("result", "UnsafeMutablePointer<Int>"),
     ], result: nil)
+
+    /// `ThreadCheckpoint` as source, and the name the generated source gives it.
+    package static let threadCheckpointTypeName = "LayoutLabThreadCheckpoint"
+    package static let threadCheckpointTypeSource = "@convention(c) (UnsafeMutableRawPointer?, Int, Int) -> Void"
+
+    /// `ThreadedPrepareEntry` as source.
+    package static let threadedPrepareSignature = Signature(parameters: [("nodes", "Int")], result: "UnsafeMutableRawPointer")
+
+    /// `ThreadedSliceEntry` as source.
+    package static let threadedSliceSignature = Signature(parameters: [
+        ("handle", "UnsafeMutableRawPointer"), ("phase", "Int"), ("sliceStart", "Int"), ("sliceEnd", "Int"),
+        ("first", "Int"), ("end", "Int"), ("permutation", "UnsafePointer<Int>?"), ("checkpoints", "UnsafePointer<Int>"),
+        ("count", "Int"), ("context", "UnsafeMutableRawPointer?"), ("checkpoint", threadCheckpointTypeName),
+        ("freed", "UnsafeMutablePointer<Int>"), ("result", "UnsafeMutablePointer<Int>"),
+    ], result: nil)
+
+    /// `ThreadedFinishEntry` as source.
+    package static let threadedFinishSignature = Signature(parameters: [("handle", "UnsafeMutableRawPointer"), ("phase", "Int")], result: nil)
 
     /// `LengthEntry` as source.
     package static let lengthSignature = Signature(parameters: [("node", "Int")], result: "Int")

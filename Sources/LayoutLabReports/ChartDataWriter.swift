@@ -51,6 +51,7 @@ package enum ChartDataWriter {
                 ("comparison-ns.csv", ChartData.comparison(comparisons, metric: "allocate_ns_per_node", focus: focus)),
             ]
             for (name, table) in tables { try AtomicFile.write(table.text, to: target.appendingPathComponent(name)) }
+            try writeThreadsAndForks(folder, focus: focus, into: target)
             try AtomicFile.write(subtitle(folder, focus: focus) + "\n", to: target.appendingPathComponent("subtitle.txt"))
             try writeSizeClasses(sizes, run: run, focus: focus, into: target)
         }
@@ -71,11 +72,18 @@ package enum ChartDataWriter {
     }
 
     /// Experiment, shape, node count; the allocators with versions (wrapped at `lineLimit` characters); the
-    /// machine: each on its own line, so that no line runs past the chart's width.
-    static func subtitle(_ folder: ResultsFolder, focus: ChartData.Focus) -> String {
+    /// machine: each on its own line, so that no line runs past the chart's width. `showsThreads`: a line saying
+    /// which thread count a threaded experiment's charts show (not for the scaling charts, which show every T).
+    static func subtitle(_ folder: ResultsFolder, focus: ChartData.Focus, showsThreads: Bool = true) -> String {
         let experiment = folder.experiment
         let first = "\(experiment.name) · shape \(focus.shape.name) (\(focus.shape.fieldSummary)) · \(focus.nodes) nodes · repetitions \(experiment.repetitions)"
-        return ([first] + measuredWith(folder)).joined(separator: "\n")
+        // A threaded experiment's charts show one thread count: said on a line of its own.
+        let threads = experiment.threads.flatMap { counts -> [String]? in
+            guard showsThreads, let shown = focus.threads else { return nil }
+            let list = counts.sorted().map(String.init).joined(separator: ", ")
+            return ["T = \(shown) thread\(shown == 1 ? "" : "s"), the smallest of \(list) (scaling-<allocator>: every T)"]
+        } ?? []
+        return ([first] + threads + measuredWith(folder)).joined(separator: "\n")
     }
 
     /// The allocators with versions (wrapped at `lineLimit` characters) and the machine, a line each.

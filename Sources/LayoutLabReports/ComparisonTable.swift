@@ -19,13 +19,15 @@ package enum ComparisonTable {
     package static func csv(
         _ comparisons: [Comparison], check: RegressionCheck? = nil, mismatch: String? = nil, shifts: [RunShift] = []
     ) -> CSVTable {
-        var table = CSVTable(header: header)
+        // A `threads` column after `nodes` only where a configuration has threads: a classic folder's file is unchanged.
+        let threaded = hasThreads(comparisons)
+        var table = CSVTable(header: threaded ? withThreads(header, after: "nodes") : header)
         let deciders = check ?? RegressionCheck(comparisons, abovePercent: 0)
         for comparison in comparisons {
             let interval = comparison.interval
             let tested = check?.tested.first { same($0.comparison, comparison) }
             let decider = deciders.decider(of: comparison)
-            table.append([
+            var cells: [String?] = [
                 comparison.shape, comparison.layout, String(comparison.nodes), comparison.metric,
                 comparison.direction.rawValue, comparison.sideA, comparison.sideB,
                 String(comparison.valuesA.count), String(comparison.valuesB.count),
@@ -38,7 +40,9 @@ package enum ComparisonTable {
                 tested.map { probability($0.adjustedPValue) }, check.map { _ in tested?.regression == true ? "true" : "false" },
                 mismatch, decider.flatMap { _ in check.map { $0.isUnexplained(comparison) ? "true" : "false" } },
                 shifts.first { $0.metric == comparison.metric }.map { format4($0.ratio) }, comparison.control?.allocator,
-            ])
+            ]
+            if threaded { cells.insert(comparison.threads.map(String.init), at: 3) }
+            table.append(cells)
         }
         return table
     }
@@ -61,7 +65,8 @@ package enum ComparisonTable {
                 text += "ratio = B ÷ A of geometric means, 95 % Welch t-interval on log values over repetitions"
                 text += acrossRuns ? " within each run (drift between the two runs is not in it)\n" : "\n"
             }
-            var rows = [["shape", "layout", "nodes", "A", "B", "n A", "n B", "median A", "median B", "ratio", "95 % interval", "verdict"]]
+            let threaded = hasThreads(comparisons)
+            var rows = [withThreads(["shape", "layout", "nodes", "A", "B", "n A", "n B", "median A", "median B", "ratio", "95 % interval", "verdict"], after: threaded ? "nodes" : nil)]
             var decidedBy: Set<String> = []
             for comparison in comparisons where comparison.metric == metric {
                 let interval: String
@@ -78,12 +83,14 @@ package enum ComparisonTable {
                     verdict += verdict.isEmpty ? "*" : " *"
                     decidedBy.insert(decider.label)
                 }
-                rows.append([
+                var row = [
                     comparison.shape, comparison.layout, String(comparison.nodes), comparison.sideA, comparison.sideB,
                     String(comparison.valuesA.count), String(comparison.valuesB.count),
                     CSVNumber.cell(comparison.medianA) ?? "–", CSVNumber.cell(comparison.medianB) ?? "–",
                     comparison.ratio.map(format4) ?? "–", interval, verdict,
-                ])
+                ]
+                if threaded { row.insert(comparison.threads.map(String.init) ?? "–", at: 3) }
+                rows.append(row)
             }
             text += TextTable.aligned(rows)
             for decider in decidedBy.sorted() {
@@ -109,7 +116,7 @@ package enum ComparisonTable {
                 let comparison = row.comparison
                 let decided = check.decidedByCount.first { $0.counts.contains { same($0.comparison, comparison) } }
                     .map { " — time decided by \($0.label)" } ?? ""
-                lines.append("  \(comparison.shape) \(comparison.layout) \(comparison.nodes) \(comparison.metric): \(comparison.sideB) is \(format4(row.estimate.ratio))× \(comparison.sideA), 95 % [\(format4(row.estimate.low)), \(format4(row.estimate.high))], adjusted p \(probability(row.adjustedPValue))\(decided)")
+                lines.append("  \(comparison.shape) \(comparison.layout) \(comparison.nodes)\(comparison.threadsText) \(comparison.metric): \(comparison.sideB) is \(format4(row.estimate.ratio))× \(comparison.sideA), 95 % [\(format4(row.estimate.low)), \(format4(row.estimate.high))], adjusted p \(probability(row.adjustedPValue))\(decided)")
             }
         }
         let decidedMetrics = Set(check.decidedByCount.map { "\($0.time.metric) by \($0.label)" })
@@ -125,7 +132,19 @@ package enum ComparisonTable {
     }
 
     static func same(_ a: Comparison, _ b: Comparison) -> Bool {
-        a.metric == b.metric && a.shape == b.shape && a.layout == b.layout && a.nodes == b.nodes && a.sideA == b.sideA && a.sideB == b.sideB
+        a.metric == b.metric && a.shape == b.shape && a.layout == b.layout && a.nodes == b.nodes && a.threads == b.threads
+            && a.sideA == b.sideA && a.sideB == b.sideB
+    }
+
+    /// Whether any comparison is of a threaded configuration (then the tables have a `threads` column).
+    package static func hasThreads(_ comparisons: [Comparison]) -> Bool { comparisons.contains { $0.threads != nil } }
+
+    /// `columns` with `threads` inserted after `column`; unchanged for nil.
+    static func withThreads(_ columns: [String], after column: String?) -> [String] {
+        guard let column, let index = columns.firstIndex(of: column) else { return columns }
+        var columns = columns
+        columns.insert("threads", at: index + 1)
+        return columns
     }
 
     /// A probability with four significant digits ("0.0123", "3.2e-07").

@@ -93,15 +93,20 @@ package enum ReportWriter {
 
         text += "\n## Bytes and time per node\n\nMedian over successful repetitions (min–max where they differ).\n"
         // In the experiment's order: shapes as listed, node counts ascending.
-        let summaries = PerNodeSummary.summaries(of: run)
+        // With "threads", one table per thread count (ascending) within each shape and node count.
         let shapeOrder = folder.experiment.shapes.map(\.name)
-        let groups = Set(summaries.map { GroupKey(shape: $0.shape.name, nodes: $0.nodes) }).sorted {
-            ((shapeOrder.firstIndex(of: $0.shape) ?? .max), $0.nodes) < ((shapeOrder.firstIndex(of: $1.shape) ?? .max), $1.nodes)
+        let threadOrder = experiment.threadCounts.map { $0 ?? 0 }
+        let summaries = experiment.threadCounts.flatMap { threads in
+            PerNodeSummary.summaries(of: run.restricted(toThreads: threads)).map { (threads: threads, summary: $0) }
+        }
+        let groups = Set(summaries.map { GroupKey(shape: $0.summary.shape.name, nodes: $0.summary.nodes, threads: $0.threads) }).sorted {
+            ((shapeOrder.firstIndex(of: $0.shape) ?? .max), $0.nodes, threadOrder.firstIndex(of: $0.threads ?? 0) ?? .max)
+                < ((shapeOrder.firstIndex(of: $1.shape) ?? .max), $1.nodes, threadOrder.firstIndex(of: $1.threads ?? 0) ?? .max)
         }
         for group in groups {
-            text += "\n### \(group.shape) · \(group.nodes) nodes\n\n| layout | allocator | reps ok | RSS B/node | requested | usable | container | allocator active (allocated) | allocate ns/node |\n"
+            text += "\n### \(group.shape) · \(group.nodes) nodes\(Experiment.threadsLabel(group.threads))\n\n| layout | allocator | reps ok | RSS B/node | requested | usable | container | allocator active (allocated) | allocate ns/node |\n"
             text += "|---|---|---|---|---|---|---|---|---|\n"
-            for row in summaries where row.shape.name == group.shape && row.nodes == group.nodes {
+            for (threads, row) in summaries where row.shape.name == group.shape && row.nodes == group.nodes && threads == group.threads {
                 let allocatorFigure = row.allocatorActiveBytesPerNode.map { format($0) }
                     ?? row.allocatorAllocatedBytesPerNode.map { "(\(format($0)))" } ?? "—"
                 text += "| \(row.layout.rawValue) | \(row.allocator) | \(row.repetitionsOK) | \(format(row.rssBytesPerNode)) "
@@ -113,11 +118,17 @@ package enum ReportWriter {
         if let comparisons = try? ChartDataWriter.comparisons(of: folder), !comparisons.isEmpty {
             text += "\n## Comparison with \(experiment.allocators[0].name)\n\n"
             text += "Ratio = other ÷ \(experiment.allocators[0].name) of geometric means; \(Comparison.method).\n\n"
-            text += "| shape | layout | nodes | metric | allocator | ratio | 95 % interval | |\n|---|---|---|---|---|---|---|---|\n"
+            // A threads column only for an experiment with "threads": a classic report is unchanged.
+            let threaded = ComparisonTable.hasThreads(comparisons)
+            text += threaded
+                ? "| shape | layout | nodes | threads | metric | allocator | ratio | 95 % interval | |\n|---|---|---|---|---|---|---|---|---|\n"
+                : "| shape | layout | nodes | metric | allocator | ratio | 95 % interval | |\n|---|---|---|---|---|---|---|---|\n"
             for comparison in comparisons {
                 let interval = comparison.interval.map { "[\(ComparisonTable.format4($0.low)), \(ComparisonTable.format4($0.high))]" } ?? (comparison.identical ? "identical" : comparison.methodLabel)
                 let verdict = comparison.beyondNoise.map { $0 ? "beyond noise" : "within noise" } ?? ""
-                text += "| \(comparison.shape) | \(comparison.layout) | \(comparison.nodes) | \(comparison.metric) | \(comparison.sideB) "
+                text += "| \(comparison.shape) | \(comparison.layout) | \(comparison.nodes) | "
+                text += threaded ? "\(comparison.threads.map(String.init) ?? "—") | " : ""
+                text += "\(comparison.metric) | \(comparison.sideB) "
                 text += "| \(comparison.ratio.map(ComparisonTable.format4) ?? "—") | \(interval) | \(verdict) |\n"
             }
         }
@@ -127,6 +138,9 @@ package enum ReportWriter {
             text += "every trial's row is in `phases.csv`. \(PhaseSummaryTable.legend)\n"
             text += PhaseSummaryTable.markdown(run)
         }
+
+        text += threadsSection(run)
+        text += forkSection(run)
 
         if let sides = RunComparisonFolders.read(from: folder) {
             text += "\n## Compared with another run\n\n`layoutlab compare A B` drew `comparison-runs-*` in this folder: each bar "
@@ -159,6 +173,8 @@ package enum ReportWriter {
     /// The seed's claim — a plain class ~152 B an instance, `__slots__` ~48; 10 M objects 1.5 GB against
     /// 500 MB — next to what this folder measured, when it has both Python classes.
     static func pythonClaim(_ run: ExperimentRun) -> String {
+        // With "threads", at the smallest count (as the charts).
+        let run = run.restricted(toThreads: run.experiment.chartThreads)
         let summaries = PerNodeSummary.summaries(of: run)
         guard let nodes = run.experiment.nodes.max(),
             summaries.contains(where: { $0.layout == .pythonDictClass && $0.nodes == nodes && $0.rssBytesPerNode != nil }),
@@ -196,8 +212,9 @@ package enum ReportWriter {
     static func format(_ value: Double) -> String { Rounded.text(value) }
 }
 
-/// One table of the report: a shape at a node count.
+/// One table of the report: a shape at a node count (and a thread count; nil: classic trials).
 private struct GroupKey: Hashable {
     var shape: String
     var nodes: Int
+    var threads: Int?
 }

@@ -1,5 +1,7 @@
 /// `per-node.csv`: one row per configuration with median, min and max over repetitions (see
-/// `PerNodeSummary`); `layout_index` and `allocator_index` (1-based, in the experiment's order) place bars.
+/// `PerNodeSummary`); `layout_index` and `allocator_index` (1-based, in the experiment's order) place bars;
+/// `threads` (last) is the configuration's thread count (1 for the classic trial), a threaded experiment having a
+/// row per thread count.
 package enum PerNodeCSV {
     static let figures: [(name: String, value: @Sendable (PerNodeSummary) -> PerNodeSummary.Spread?)] = [
         ("rss_bytes_per_node", \.rssBytesPerNode),
@@ -36,7 +38,8 @@ package enum PerNodeCSV {
                     .derived("\(figure.name)_min", .thousandths) { figure.value($0)?.minimum },
                     .derived("\(figure.name)_max", .thousandths) { figure.value($0)?.maximum },
                 ]
-            })
+            }
+            + [.derived("threads", .integer) { $0.threads ?? 1 }])
 
     package static var header: [String] { schema.header }
 

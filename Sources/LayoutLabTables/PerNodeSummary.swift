@@ -1,6 +1,6 @@
 import LayoutLabModel
 
-/// The repetitions of one configuration (shape × nodes × layout × allocator) reduced to median, minimum
+/// The repetitions of one configuration (shape × nodes × layout × threads × allocator) reduced to median, minimum
 /// and maximum of each per-node figure. Written as `per-node.csv`; the terminal table and the charts read it.
 package struct PerNodeSummary: Sendable {
     /// Median, minimum and maximum of one figure over the successful repetitions.
@@ -23,6 +23,8 @@ package struct PerNodeSummary: Sendable {
     package var nodes: Int
     package var layout: LayoutKind
     package var allocator: String
+    /// Threads the trials ran on; nil for the classic one-thread trial.
+    package var threads: Int? = nil
     package var layoutIndex: Int
     package var allocatorIndex: Int
     package var repetitionsOK: Int
@@ -42,17 +44,22 @@ package struct PerNodeSummary: Sendable {
     package var objectRequestedBytesPerNode: Spread?
     package var outOfLineRequestedBytesPerNode: Spread?
 
-    /// One summary per configuration of the experiment, in the experiment's order.
+    /// One summary per configuration of the experiment, in the experiment's order. A threaded experiment's thread
+    /// counts are configurations of their own, each summarised apart, those without any record left out (a run
+    /// restricted to one thread count summarises that count only).
     package static func summaries(of run: ExperimentRun) -> [PerNodeSummary] {
         let experiment = run.experiment
+        let recorded = Set(run.records.map(\.trial.threads))
+        let threadCounts = experiment.threads == nil ? [nil] : experiment.threadCounts.filter { recorded.contains($0) }
         var summaries: [PerNodeSummary] = []
         for shape in experiment.shapes {
             for nodes in experiment.nodes {
                 for (layoutIndex, layout) in experiment.layouts.enumerated() {
+                    for threads in threadCounts {
                     for (allocatorIndex, allocator) in experiment.allocators.enumerated() {
                         let metrics = run.records.filter {
                             $0.status == .ok && $0.trial.shape.name == shape.name && $0.trial.nodes == nodes
-                                && $0.trial.layout == layout && $0.trial.allocator.name == allocator.name
+                                && $0.trial.layout == layout && $0.trial.allocator.name == allocator.name && $0.trial.threads == threads
                         }.map(\.metrics)
                         summaries.append(PerNodeSummary(
                             shape: shape, nodes: nodes, layout: layout, allocator: allocator.name,
@@ -70,6 +77,8 @@ package struct PerNodeSummary: Sendable {
                             heapAllocationsPerNode: Spread(metrics.compactMap(\.heapAllocationsPerNode)),
                             objectRequestedBytesPerNode: Spread(metrics.compactMap(\.objectRequestedBytesPerNode)),
                             outOfLineRequestedBytesPerNode: Spread(metrics.compactMap(\.outOfLineRequestedBytesPerNode))))
+                        summaries[summaries.count - 1].threads = threads
+                    }
                     }
                 }
             }

@@ -107,6 +107,39 @@ final class PhaseRecorder {
         resumedAt = MonotonicClock.nowNanoseconds()
     }
 
+    /// Starts phase `index` of a pool trial (threads), which takes `checkpoints` samples after its baseline through
+    /// `samplePooled`; the cost counters are the pool threads' own, stored by `endPooled`.
+    func beginPooled(phase index: Int, checkpoints: Int) {
+        phase = index
+        samplesThisPhase = min(checkpoints + 1, samplesPerPhase)
+        countInPhase = 0
+    }
+
+    /// A sample of a pool phase, taken by the sampling thread while the pool works: `nodesAlive` is the global
+    /// live count it read, `elapsedNs` the phase's wall time so far (the pool never stops for sampling).
+    func samplePooled(nodesAlive: Int, elapsedNs: Int) {
+        if phase == 0, let fault, fault.checkpoint == countInPhase { fault.commit() }
+        guard countInPhase < samplesThisPhase, count < samples.count, failure == nil else { return }
+        let last = countInPhase == samplesThisPhase - 1
+        do throws(SamplingError) {
+            samples[count] = try sampler.take(
+                nodesAlive: nodesAlive, elapsedNs: elapsedNs,
+                includeSmaps: smaps != .off && (last || smaps.includes(checkpoint: countInPhase, of: samplesThisPhase)),
+                includeAllocator: allocatorSchedule != .off
+                    && (phase == 0 || last || allocatorSchedule.includes(checkpoint: countInPhase, of: samplesThisPhase)))
+            phaseOfSample[count] = phase
+            count += 1
+            countInPhase += 1
+        } catch {
+            failure = error
+        }
+    }
+
+    /// Ends a pool phase with the counters summed over its threads.
+    func endPooled(counters: PhaseCounters) {
+        if phase < phaseCounters.count { phaseCounters[phase] = counters }
+    }
+
     /// The live node count of the last sample taken.
     var lastNodesAlive: Int { count > 0 ? samples[count - 1].nodesAlive : 0 }
 

@@ -65,7 +65,8 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
         throw WorkerFailure(error.description)
     }
     // Built before the baseline, so its pages are in every phase's starting RSS and in no difference.
-    let permutation = request.phases.contains(where: \.needsPermutation)
+    // A threaded trial builds its own, a permutation of each thread's slice (see ThreadedTrial).
+    let permutation = request.threads == 0 && request.phases.contains(where: \.needsPermutation)
         ? makePermutation(nodes: request.nodes, seed: request.seed) : nil
     // Fork phases' children report through buffers made here, before the baseline.
     let forkPhase = request.phases.contains { $0.kind == .fork } ? ForkPhase(fault: fault, phases: request.phases) : nil
@@ -85,51 +86,59 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     let context = Unmanaged.passUnretained(recorder).toOpaque()
     let recordCheckpoint: CheckpointCallback = layoutlabWorkerCheckpoint
 
-    let allocateCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: request.nodes)
-    recorder.begin(phase: 0, checkpoints: allocateCheckpoints)
-    // The nodes stay alive until the process exits unless a phase frees them: freeing millions of them
-    // at the end would only cost time.
-    var handle = entry.function(request.nodes, scheduleStart, allocateCheckpoints, context, recordCheckpoint)
-    recorder.end()
-    outcomes.append(PhaseOutcome(index: 0, spec: request.phases[0], checksum: 0, liveNodes: request.nodes, applicable: true))
-
-    for (index, phase) in request.phases.enumerated().dropFirst() {
-        if phase.kind == .purge {
-            recorder.begin(phase: index, checkpoints: 1)
-            let live = recorder.lastNodesAlive
-            recorder.checkpoint(nodesAlive: live)
-            let purged = request.allocatorStatistics.purge()
-            recorder.checkpoint(nodesAlive: live, last: true)
-            recorder.end()
-            outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: live, applicable: purged))
-            continue
-        }
-        if phase.kind == .allocateWarm {
-            // The same entry point as allocate, after free-all: the emptied holder goes first, outside the phase.
-            Unmanaged<AnyObject>.fromOpaque(handle).release()
-            let warmCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: request.nodes)
-            recorder.begin(phase: index, checkpoints: warmCheckpoints)
-            handle = entry.function(request.nodes, scheduleStart, warmCheckpoints, context, recordCheckpoint)
-            recorder.end()
-            outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: recorder.lastNodesAlive, applicable: true))
-            continue
-        }
-        if phase.kind == .fork, let forkPhase {
-            let order = phase.needsPermutation ? permutation.flatMap { UnsafePointer($0.baseAddress) } : nil
-            outcomes.append(try forkPhase.run(
-                index: index, spec: phase, handle: handle, entry: entry, order: order, nodes: request.nodes, recorder: recorder))
-            continue
-        }
-        guard let code = phase.kind.generatedCode else { throw WorkerFailure("phase \(phase) cannot run after allocate") }
-        let phaseCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: phase.nodesProcessed(of: request.nodes))
-        let order = phase.needsPermutation ? permutation.flatMap { UnsafePointer($0.baseAddress) } : nil
-        recorder.begin(phase: index, checkpoints: phaseCheckpoints)
-        entry.phase(handle, code, order, scheduleStart, phaseCheckpoints, context, recordCheckpoint, &result)
+    var threadFigures: [(phase: Int, ThreadPhaseFigures)] = []
+    if request.threads >= 1 {
+        // The pool (and its threads) exist before the allocate baseline; see ThreadedTrial.
+        let threaded = try ThreadedTrial(request: request, libraryPath: libraryPath, symbol: entrySymbol, recorder: recorder, counters: counters)
+        outcomes = try threaded.run()
+        threadFigures = threaded.figures
+    } else {
+        let allocateCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: request.nodes)
+        recorder.begin(phase: 0, checkpoints: allocateCheckpoints)
+        // The nodes stay alive until the process exits unless a phase frees them: freeing millions of them
+        // at the end would only cost time.
+        var handle = entry.function(request.nodes, scheduleStart, allocateCheckpoints, context, recordCheckpoint)
         recorder.end()
-        typealias Slot = GeneratedCodeABI.PhaseResult
-        outcomes.append(PhaseOutcome(
-            index: index, spec: phase, checksum: result[Slot.checksum.rawValue], liveNodes: result[Slot.liveNodes.rawValue],
-            applicable: result[Slot.applicable.rawValue] == 1))
+        outcomes.append(PhaseOutcome(index: 0, spec: request.phases[0], checksum: 0, liveNodes: request.nodes, applicable: true))
+
+        for (index, phase) in request.phases.enumerated().dropFirst() {
+            if phase.kind == .purge {
+                recorder.begin(phase: index, checkpoints: 1)
+                let live = recorder.lastNodesAlive
+                recorder.checkpoint(nodesAlive: live)
+                let purged = request.allocatorStatistics.purge()
+                recorder.checkpoint(nodesAlive: live, last: true)
+                recorder.end()
+                outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: live, applicable: purged))
+                continue
+            }
+            if phase.kind == .allocateWarm {
+                // The same entry point as allocate, after free-all: the emptied holder goes first, outside the phase.
+                Unmanaged<AnyObject>.fromOpaque(handle).release()
+                let warmCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: request.nodes)
+                recorder.begin(phase: index, checkpoints: warmCheckpoints)
+                handle = entry.function(request.nodes, scheduleStart, warmCheckpoints, context, recordCheckpoint)
+                recorder.end()
+                outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: recorder.lastNodesAlive, applicable: true))
+                continue
+            }
+            if phase.kind == .fork, let forkPhase {
+                let order = phase.needsPermutation ? permutation.flatMap { UnsafePointer($0.baseAddress) } : nil
+                outcomes.append(try forkPhase.run(
+                    index: index, spec: phase, handle: handle, entry: entry, order: order, nodes: request.nodes, recorder: recorder))
+                continue
+            }
+            guard let code = phase.kind.generatedCode else { throw WorkerFailure("phase \(phase) cannot run after allocate") }
+            let phaseCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: phase.nodesProcessed(of: request.nodes))
+            let order = phase.needsPermutation ? permutation.flatMap { UnsafePointer($0.baseAddress) } : nil
+            recorder.begin(phase: index, checkpoints: phaseCheckpoints)
+            entry.phase(handle, code, order, scheduleStart, phaseCheckpoints, context, recordCheckpoint, &result)
+            recorder.end()
+            typealias Slot = GeneratedCodeABI.PhaseResult
+            outcomes.append(PhaseOutcome(
+                index: index, spec: phase, checksum: result[Slot.checksum.rawValue], liveNodes: result[Slot.liveNodes.rawValue],
+                applicable: result[Slot.applicable.rawValue] == 1))
+        }
     }
     if let failure = recorder.failure { throw WorkerFailure("sampling failed: \(failure)") }
 
@@ -153,6 +162,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     replies += outcomes.map { WorkerReply.phase($0) }
     replies += forkPhase?.replies ?? []
     replies += outcomes.map { WorkerReply.counters(phaseIndex: $0.index, recorder.counters(ofPhase: $0.index)) }
+    replies += threadFigures.map { WorkerReply.threads(phaseIndex: $0.phase, $0.1) }
     if let probe { replies.append(.probe(probe)) }
     replies.append(.done)
     return replies

@@ -16,6 +16,10 @@ struct GeneratedCodeABITests {
     static let member = Shape(name: "buf-16", fields: [
         Field(name: "name", type: .string, length: .uniform(lower: 0, upper: 20)), Field(name: "tag", type: .bytes, length: .fixed(16)),
     ], sweep: ShapeSweep(family: "buf", fieldIndex: 1, length: 16))
+    /// A member of a string sweep: its family has threaded entry points, reached through the member's wrappers.
+    static let stringMember = Shape(name: "text-8", fields: [
+        Field(name: "id", type: .int64), Field(name: "next", type: .reference), Field(name: "text", type: .string, length: .fixed(8)),
+    ], sweep: ShapeSweep(family: "text", fieldIndex: 2, length: 8))
     static let layouts = LayoutKind.allCases.filter { !$0.isPython }
 
     static var source: String { LayoutSourceGenerator().source(shapes: [shape], layouts: layouts) }
@@ -24,7 +28,7 @@ struct GeneratedCodeABITests {
     /// and the layouts, including the length entry points of their variable fields.
     static var assignments: String {
         var text = ""
-        for (index, shape) in [shape, member].enumerated() {
+        for (index, shape) in [shape, member, stringMember].enumerated() {
             text += "let _: GeneratedCodeABI.RecordLayoutEntry = \(GeneratedCodeABI.recordLayoutSymbol(shapeIndex: index))\n"
             for (position, field) in shape.fields.enumerated() where field.length?.fixedCount == nil && field.length != nil {
                 text += "let _: GeneratedCodeABI.LengthEntry = \(GeneratedCodeABI.lengthSymbol(shapeIndex: index, fieldIndex: position))\n"
@@ -34,6 +38,11 @@ struct GeneratedCodeABITests {
                 text += "let _: GeneratedCodeABI.AllocateEntry = \(symbol)\n"
                 text += "let _: GeneratedCodeABI.PhaseEntry = \(GeneratedCodeABI.phaseSymbol(allocateSymbol: symbol))\n"
                 text += "let _: GeneratedCodeABI.NodeMetadataEntry = \(GeneratedCodeABI.nodeMetadataSymbol(allocateSymbol: symbol))\n"
+                // A swept bytes member has no threaded entries (the validator refuses threads with it).
+                guard shape.sweep.map({ shape.fields[$0.fieldIndex].type != .bytes }) ?? true else { continue }
+                text += "let _: GeneratedCodeABI.ThreadedPrepareEntry = \(GeneratedCodeABI.threadedPrepareSymbol(allocateSymbol: symbol))\n"
+                text += "let _: GeneratedCodeABI.ThreadedSliceEntry = \(GeneratedCodeABI.threadedSliceSymbol(allocateSymbol: symbol))\n"
+                text += "let _: GeneratedCodeABI.ThreadedFinishEntry = \(GeneratedCodeABI.threadedFinishSymbol(allocateSymbol: symbol))\n"
             }
         }
         return "func layoutlabABICheck() {\n" + text + "}\n"
@@ -48,7 +57,7 @@ struct GeneratedCodeABITests {
         let directory = try TestSupport.temporaryDirectory("abi")
         let generated = directory.appendingPathComponent("layouts.swift")
         let check = directory.appendingPathComponent("check.swift")
-        try LayoutSourceGenerator().source(shapes: [Self.shape, Self.member], layouts: Self.layouts)
+        try LayoutSourceGenerator().source(shapes: [Self.shape, Self.member, Self.stringMember], layouts: Self.layouts)
             .write(to: generated, atomically: true, encoding: .utf8)
         try Self.assignments.write(to: check, atomically: true, encoding: .utf8)
         let flags = LayoutLibraryBuilder.compilerFlags.filter { $0 != "-O" && $0 != "-wmo" && $0 != "-emit-library" }
@@ -99,6 +108,59 @@ struct GeneratedCodeABITests {
             #expect(nodes[GeneratedCodeABI.PhaseResult.liveNodes.rawValue] == (heap ? 5 : 10), "\(layout)")
             #expect(nodes[GeneratedCodeABI.PhaseResult.applicable.rawValue] == (heap ? 1 : 0), "\(layout)")
             #expect(nodes[GeneratedCodeABI.PhaseResult.checksum.rawValue] == 0, "\(layout): free-half reads nothing")
+        }
+    }
+
+    /// The threaded entry points through the ABI's types, both slices run on this thread one after the other:
+    /// 11 nodes in slices [0, 6) and [6, 11), then free-half per slice (heap layouts: 5 odd nodes freed, counted
+    /// in the slices' own counters), then free-all (every node), then finish.
+    @Test func threadedEntryPointsBuildAndFreeBySlice() throws {
+        let swiftc = try #require(LayoutLibraryBuilder.findSwiftc())
+        let builder = LayoutLibraryBuilder(
+            swiftc: swiftc, cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-test-cache"))
+        let flags = LayoutLibraryBuilder.compilerFlags.map { $0 == "-O" ? "-Onone" : $0 }
+        let library = try builder.library(for: Self.source, flags: flags)
+        let handle = try #require(dlopen(library.path, RTLD_NOW | RTLD_LOCAL), "cannot load \(library.path)")
+        defer { dlclose(handle) }
+        let checkpoint: GeneratedCodeABI.ThreadCheckpoint = { context, items, live in
+            guard let context else { return }
+            context.assumingMemoryBound(to: Int.self).pointee = live
+            _ = items
+        }
+        let slices = [(0, 6), (6, 11)]
+        func run(_ slice: GeneratedCodeABI.ThreadedSliceEntry, _ trial: UnsafeMutableRawPointer, _ code: Int, halves: Bool) -> [[Int]] {
+            slices.map { (start: Int, end: Int) -> [Int] in
+                let first = halves ? start / 2 : start, stop = halves ? end / 2 : end
+                var schedule = [stop]
+                var freed = 0
+                var lastLive = -99
+                var result = [Int](repeating: -1, count: GeneratedCodeABI.PhaseResult.allCases.count)
+                slice(trial, code, start, end, first, stop, nil, &schedule, 1, &lastLive, checkpoint, &freed, &result)
+                #expect(lastLive == result[GeneratedCodeABI.PhaseResult.liveNodes.rawValue], "the last callback reports the result's live change")
+                return result
+            }
+        }
+        for layout in Self.layouts {
+            let symbol = GeneratedCodeABI.allocateSymbol(shapeIndex: 0, layout: layout.rawValue)
+            let prepare = unsafeBitCast(try #require(dlsym(handle, GeneratedCodeABI.threadedPrepareSymbol(allocateSymbol: symbol))),
+                                        to: GeneratedCodeABI.ThreadedPrepareEntry.self)
+            let slice = unsafeBitCast(try #require(dlsym(handle, GeneratedCodeABI.threadedSliceSymbol(allocateSymbol: symbol))),
+                                      to: GeneratedCodeABI.ThreadedSliceEntry.self)
+            let finish = unsafeBitCast(try #require(dlsym(handle, GeneratedCodeABI.threadedFinishSymbol(allocateSymbol: symbol))),
+                                       to: GeneratedCodeABI.ThreadedFinishEntry.self)
+            let heap = layout != .structArray && layout != .columns
+            let live = GeneratedCodeABI.PhaseResult.liveNodes.rawValue
+            let trial = prepare(11)
+            #expect(run(slice, trial, GeneratedCodeABI.threadedAllocateCode, halves: false).map { $0[live] } == [6, 5], "\(layout)")
+            let traverse = run(slice, trial, try #require(PhaseSpec.Kind.traverse.generatedCode), halves: false)
+            #expect(traverse.allSatisfy { $0[live] == 0 && $0[GeneratedCodeABI.PhaseResult.checksum.rawValue] != 0 }, "\(layout)")
+            let freeHalf = run(slice, trial, try #require(PhaseSpec.Kind.freeHalf.generatedCode), halves: true)
+            #expect(freeHalf.map { $0[live] } == (heap ? [-3, -2] : [0, 0]), "\(layout): the odd nodes of each slice")
+            let freeAll = try #require(PhaseSpec.Kind.freeAll.generatedCode)
+            let all = run(slice, trial, freeAll, halves: false)
+            #expect(all.map { $0[live] } == (heap ? [-3, -3] : [-11, 0]), "\(layout): every node left, once")
+            finish(trial, freeAll)
+            Unmanaged<AnyObject>.fromOpaque(trial).release()
         }
     }
 }

@@ -200,4 +200,6 @@ int ll_spawn_change_directory(posix_spawn_file_actions_t *actions, const char *p
 /// pipe2(O_CLOEXEC), also _GNU_SOURCE only: both ends closed on exec from the start. 0, or an errno.
 int ll_pipe_close_on_exec(int ends[2]);
 
+#include "thread_shims.h"
+
 #endif
