@@ -37,3 +37,21 @@ package struct SmapsRollupReading: Equatable, Sendable {
         anonymousBytes = ProcTextScanner.kilobyteValue(of: "Anonymous:", in: text)
     }
 }
+
+/// What a forked process shares and owns, from its own `/proc/self/smaps_rollup`, in bytes (the kernel writes
+/// kB). Nil where absent. `sharedBytes` is `Shared_Clean + Shared_Dirty`: pages mapped by more than this process.
+package struct SmapsSharingReading: Equatable, Sendable {
+    package var rssBytes: Int?
+    package var pssBytes: Int?
+    package var privateDirtyBytes: Int?
+    package var sharedBytes: Int?
+
+    package init(parsing text: UnsafeRawBufferPointer) {
+        rssBytes = ProcTextScanner.kilobyteValue(of: "Rss:", in: text)
+        pssBytes = ProcTextScanner.kilobyteValue(of: "Pss:", in: text)
+        privateDirtyBytes = ProcTextScanner.kilobyteValue(of: "Private_Dirty:", in: text)
+        let clean = ProcTextScanner.kilobyteValue(of: "Shared_Clean:", in: text)
+        let dirty = ProcTextScanner.kilobyteValue(of: "Shared_Dirty:", in: text)
+        sharedBytes = clean.flatMap { clean in dirty.map { clean + $0 } }
+    }
+}

@@ -9,12 +9,17 @@ import Glibc
 /// the variable the worker behaves normally.
 /// Kinds: `segv` (SIGSEGV), `abort` (SIGABRT), `kill` (SIGKILL, as the OOM killer sends), `hang` (never
 /// returns), `exit` (exit status 3), `garbage` (a line outside the protocol, then a normal exit).
+/// `KIND@child:C` in place of `checkpoint:K`: the C-th child (1 for the first) of every `fork` phase commits the
+/// fault right after its work, before it reports (`kill@child:2`: the second child dies of SIGKILL).
 struct FaultInjection {
     enum Kind: String { case segv, abort, kill, hang, exit, garbage }
 
     let kind: Kind
-    /// The checkpoint (0 is the baseline) at which the fault happens.
+    /// The checkpoint (0 is the baseline) of the allocate phase at which the fault happens; `Int.min` for a
+    /// fork child's fault (no checkpoint matches).
     let checkpoint: Int
+    /// A fork child's fault: the child (1-based, in fork order) that commits it after its work; nil otherwise.
+    var forkChild: Int? = nil
 
     static let variable = "LAYOUTLAB_FAULT"
 
@@ -29,16 +34,19 @@ struct FaultInjection {
             let callgrindOnly = parts.last == "callgrind"
             if callgrindOnly { parts.removeLast() }
             let filters = parts.dropFirst(2)
-            guard parts.count >= 2, let kind = Kind(rawValue: parts[0]), parts[1].hasPrefix("checkpoint:"),
-                let checkpoint = Int(parts[1].dropFirst("checkpoint:".count)),
+            let child = parts.count >= 2 && parts[1].hasPrefix("child:") ? Int(parts[1].dropFirst("child:".count)) : nil
+            guard parts.count >= 2, let kind = Kind(rawValue: parts[0]),
+                let checkpoint = child != nil ? Int.min
+                    : parts[1].hasPrefix("checkpoint:") ? Int(parts[1].dropFirst("checkpoint:".count)) : nil,
+                child ?? 1 >= 1,
                 filters.allSatisfy({ $0.hasPrefix("trial:") || $0.hasPrefix("attempt:") })
             else {
-                throw WorkerFailure("\(variable)=\(text) is not KIND@checkpoint:K[@trial:ID][@attempt:N][@callgrind][,...]")
+                throw WorkerFailure("\(variable)=\(text) is not KIND@checkpoint:K|child:C[@trial:ID][@attempt:N][@callgrind][,...]")
             }
             if filters.contains(where: { $0.hasPrefix("trial:") && $0 != "trial:" + trialID }) { continue }
             if filters.contains(where: { $0.hasPrefix("attempt:") && $0 != "attempt:" + attempt }) { continue }
             if callgrindOnly, !underCallgrind { continue }
-            return FaultInjection(kind: kind, checkpoint: checkpoint)
+            return FaultInjection(kind: kind, checkpoint: checkpoint, forkChild: child)
         }
         return nil
     }

@@ -68,6 +68,8 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     // A threaded trial builds its own, a permutation of each thread's slice (see ThreadedTrial).
     let permutation = request.threads == 0 && request.phases.contains(where: \.needsPermutation)
         ? makePermutation(nodes: request.nodes, seed: request.seed) : nil
+    // Fork phases' children report through buffers made here, before the baseline.
+    let forkPhase = request.phases.contains { $0.kind == .fork } ? ForkPhase(fault: fault, phases: request.phases) : nil
     // Warm the sampler's code and buffers so the baseline does not pay for first use.
     _ = try? sampler.take(nodesAlive: 0, elapsedNs: 0, includeSmaps: true)
     counters.warm()
@@ -120,6 +122,12 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
                 outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: recorder.lastNodesAlive, applicable: true))
                 continue
             }
+            if phase.kind == .fork, let forkPhase {
+                let order = phase.needsPermutation ? permutation.flatMap { UnsafePointer($0.baseAddress) } : nil
+                outcomes.append(try forkPhase.run(
+                    index: index, spec: phase, handle: handle, entry: entry, order: order, nodes: request.nodes, recorder: recorder))
+                continue
+            }
             guard let code = phase.kind.generatedCode else { throw WorkerFailure("phase \(phase) cannot run after allocate") }
             let phaseCheckpoints = fillSchedule(schedule, checkpoints: checkpoints, work: phase.nodesProcessed(of: request.nodes))
             let order = phase.needsPermutation ? permutation.flatMap { UnsafePointer($0.baseAddress) } : nil
@@ -152,6 +160,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     var replies: [WorkerReply] = [.identity(mallocProvider: identity.provider, allocatorVersion: identity.version)]
     replies += recorder.recorded.map { WorkerReply.sample(phaseIndex: $0.phase, $0.sample) }
     replies += outcomes.map { WorkerReply.phase($0) }
+    replies += forkPhase?.replies ?? []
     replies += outcomes.map { WorkerReply.counters(phaseIndex: $0.index, recorder.counters(ofPhase: $0.index)) }
     replies += threadFigures.map { WorkerReply.threads(phaseIndex: $0.phase, $0.1) }
     if let probe { replies.append(.probe(probe)) }

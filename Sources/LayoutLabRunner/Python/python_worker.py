@@ -12,6 +12,25 @@ table of per-node draws made before the allocate baseline; building a node alloc
 objects and short-lived ints (freed at once).
 """
 
+import os
+import sys
+
+
+def read_start_rss_bytes():
+    """VmRSS of this process now, in bytes (None if unreadable): read before the lab imports anything but os and
+    sys, it is what the interpreter itself costs a process (the `interpreter` reply)."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+START_RSS_BYTES = read_start_rss_bytes()
+
 import array
 import ctypes
 import ctypes.util
@@ -830,6 +849,155 @@ def nodes_processed(phase, nodes):
     return nodes
 
 
+def gil_enabled():
+    """Whether this interpreter runs with the GIL: sys._is_gil_enabled() where it exists (3.13+); before it every
+    build had the GIL, unless sysconfig says the build is free-threaded (Py_GIL_DISABLED)."""
+    probe = getattr(sys, "_is_gil_enabled", None)
+    if probe is not None:
+        return bool(probe())
+    import sysconfig
+    return not sysconfig.get_config_var("Py_GIL_DISABLED")
+
+
+# A fork child's record (ForkChildReport's six figures, -1 where unread), written to its pipe as 6 int64s.
+FORK_FIGURES = 6
+FORK_RECORD_BYTES = 8 * FORK_FIGURES
+
+
+def read_own_smaps(buffer):
+    """(Private_Dirty, Shared_Clean + Shared_Dirty, Pss, Rss) of the calling process in bytes, each -1 where absent,
+    from /proc/self/smaps_rollup opened now: a descriptor opened before fork would name the parent."""
+    try:
+        descriptor = os.open("/proc/self/smaps_rollup", os.O_RDONLY)
+    except OSError:
+        return (-1, -1, -1, -1)
+    try:
+        length = os.preadv(descriptor, [buffer], 0)
+    finally:
+        os.close(descriptor)
+
+    def kilobytes(key):
+        start = buffer.find(key, 0, length)
+        if start < 0:
+            return -1
+        start += len(key)
+        return int(buffer[start:buffer.find(b"kB", start, length)]) * 1024
+    shared_clean, shared_dirty = kilobytes(b"\nShared_Clean:"), kilobytes(b"\nShared_Dirty:")
+    shared = shared_clean + shared_dirty if shared_clean >= 0 and shared_dirty >= 0 else -1
+    return (kilobytes(b"\nPrivate_Dirty:"), shared, kilobytes(b"\nPss:"), kilobytes(b"\nRss:"))
+
+
+def fork_reader(layout, fields):
+    """touch(node): reads every attribute of the node (each read takes and drops a reference to the value, so
+    it writes the value's reference count, and the loop writes the node's: that is what a reading child costs)."""
+    reads = ["node[%d]" % k if layout == "python-tuple" else "node.%s" % field.name for k, field in enumerate(fields)]
+    namespace = {}
+    exec("def touch(node):\n    %s\n" % ("; ".join(reads) or "pass"), namespace)
+    return namespace["touch"]
+
+
+def fork_phase(index, phase, container, permutation, touch, mutate, gc_freeze):
+    """A `fork:K:work:order` phase after allocate: forks K children (gc.freeze() first when asked); each reads its
+    own smaps_rollup, does the work on every node in the order, reads it again, writes its record to its pipe and
+    waits for the release (so that every Pss is read while all K children and the parent are alive). Returns
+    (applicable, fork-child reply lines); a child that ends without its record fails the worker, naming it."""
+    _, children, work, order = phase.split(":")
+    children = int(children)
+    if work == "mutate" and mutate is None or container is None:
+        return 0, []
+    buffer = bytearray(8192)
+    read_own_smaps(buffer)  # warm
+    pipes = [os.pipe() for _ in range(children)]
+    release_read, release_write = os.pipe()
+    pids = []
+    if gc_freeze:
+        gc.freeze()
+    for child in range(children):
+        pid = os.fork()
+        if pid == 0:
+            code = 5
+            try:
+                for other, (read_end, write_end) in enumerate(pipes):
+                    os.close(read_end)
+                    if other != child:
+                        os.close(write_end)
+                os.close(release_write)
+                before = read_own_smaps(buffer)[0]
+                nodes = visiting_order(container, permutation if order == "random" else None)
+                start = time.monotonic_ns()
+                if work == "traverse":
+                    for node in nodes:
+                        if node is not None:
+                            touch(node)
+                elif work == "mutate":
+                    for node in nodes:
+                        if node is not None:
+                            mutate(node)
+                work_ns = time.monotonic_ns() - start if work != "none" else -1
+                node = nodes = None
+                after = read_own_smaps(buffer)
+                record = array.array("q", (work_ns, before) + after).tobytes()
+                if os.write(pipes[child][1], record) == FORK_RECORD_BYTES:
+                    os.read(release_read, 1)
+                    code = 0
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    for _, write_end in pipes:
+        os.close(write_end)
+    os.close(release_read)
+    records = [b""] * children
+    for child, (read_end, _) in enumerate(pipes):
+        while len(records[child]) < FORK_RECORD_BYTES:
+            chunk = os.read(read_end, FORK_RECORD_BYTES - len(records[child]))
+            if not chunk:
+                break
+            records[child] += chunk
+        if len(records[child]) < FORK_RECORD_BYTES:
+            os.close(release_write)
+            for other, pid in enumerate(pids):
+                if other != child:
+                    try:
+                        os.kill(pid, 9)
+                    except OSError:
+                        pass
+            _, status = os.waitpid(pids[child], 0)
+            for other, pid in enumerate(pids):
+                if other != child:
+                    os.waitpid(pid, 0)
+            fail("fork child %d of %d %s before it reported" % (child + 1, children, describe_status(status)))
+    os.close(release_write)
+    failed = None
+    for child, pid in enumerate(pids):
+        _, status = os.waitpid(pid, 0)
+        if status != 0 and failed is None:
+            failed = (child, status)
+    for read_end, _ in pipes:
+        os.close(read_end)
+    if gc_freeze:
+        gc.unfreeze()
+    if failed is not None:
+        fail("fork child %d of %d %s after it reported" % (failed[0] + 1, children, describe_status(failed[1])))
+    lines = []
+    for child, record in enumerate(records):
+        figures = array.array("q")
+        figures.frombytes(record)
+        lines.append("fork-child\t%d\t%d\t%s" % (index, child, "\t".join(str(v) if v >= 0 else "" for v in figures)))
+    return 1, lines
+
+
+def describe_status(status):
+    """`was killed by SIGKILL`, `exited with status 3`: how a child ended, from its wait status."""
+    if os.WIFSIGNALED(status):
+        import signal
+        try:
+            name = signal.Signals(os.WTERMSIG(status)).name
+        except ValueError:
+            name = "signal %d" % os.WTERMSIG(status)
+        return "was killed by " + name
+    return "exited with status %d" % os.WEXITSTATUS(status)
+
+
 def build(make, nodes, schedule, sampler):
     """The allocate loop (allocate and allocate-warm): the baseline sample, the list, then the nodes in
     checkpoint segments. Returns the list."""
@@ -862,7 +1030,7 @@ def main():
     has_references = any(field.kind == "reference" for field in fields)
     # Built before the allocate baseline, as in the Swift worker, so its 8 B per node is not counted as nodes.
     needs_permutation = any(p.startswith("traverse:random") or p.startswith("mutate:random") or p.startswith("churn")
-                            for p in phases)
+                            or (p.startswith("fork:") and p.endswith(":random")) for p in phases)
     permutation = make_permutation(nodes, int(values["--seed"])) if needs_permutation else None
 
     counters = Counters(len(phases))
@@ -875,6 +1043,7 @@ def main():
     counters.pause()
     schedule = fill_schedule(nodes, checkpoints)  # never more checkpoints than nodes, as in the Swift worker
     outcomes = []
+    fork_lines = []
     gc.disable()  # no collector pauses inside the timed loop; nothing here makes cycles
 
     sampler.begin(0, len(schedule) + 1)
@@ -893,7 +1062,7 @@ def main():
             continue
         random_order = phase.endswith(":random")
         steps = fill_schedule(nodes_processed(phase, nodes), checkpoints) if container is not None else [0]
-        ends_at_once = kind in ("free-all", "purge") or container is None
+        ends_at_once = kind in ("free-all", "purge", "fork") or container is None
         sampler.begin(index, 2 if ends_at_once else len(steps) + 1)
         sampler.checkpoint(live)
         applicable = 1
@@ -961,6 +1130,11 @@ def main():
         elif kind == "purge":
             applicable = 1 if allocator.purge() else 0
             sampler.checkpoint(live, last=True)
+        elif kind == "fork":
+            applicable, lines = fork_phase(index, phase, container, permutation, fork_reader(layout, fields), mutate,
+                                           values.get("--python-gc-freeze") == "1")
+            fork_lines += lines
+            sampler.checkpoint(live, last=True)
         else:
             applicable = 0
             sampler.checkpoint(live, last=True)
@@ -987,9 +1161,12 @@ def main():
         del sample, built
 
     print("identity\t%s\t%s" % (provider, allocator.version()))
+    print("interpreter\t%d\t%s" % (gil_enabled(), "" if START_RSS_BYTES is None else START_RSS_BYTES))
     for line in sampler.replies():
         print(line)
     for line in outcomes:
+        print(line)
+    for line in fork_lines:
         print(line)
     for line in counters.phases:
         print(line)
