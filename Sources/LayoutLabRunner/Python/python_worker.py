@@ -10,6 +10,9 @@ Fields arrive as whole type tokens (`name:string[uniform(8,40)]`, `tag:bytes[40]
 bytes, string and array fields are built as NodeDraw.swift describes (see field_builder), from sources and a
 table of per-node draws made before the allocate baseline; building a node allocates only the node's own
 objects and short-lived ints (freed at once).
+
+With `--threads T` (T >= 1) every phase runs on a pool of T threads and the main thread samples (ThreadedTrial);
+without it, or with 0, the classic single-thread trial runs unchanged.
 """
 
 import os
