@@ -898,7 +898,8 @@ def fork_reader(layout, fields):
 
 def fork_phase(index, phase, container, permutation, touch, mutate, gc_freeze):
     """A `fork:K:work:order` phase after allocate: forks K children (gc.freeze() first when asked); each reads its
-    own smaps_rollup, does the work on every node in the order, reads it again, writes its record to its pipe and
+    own smaps_rollup, does the work on every node in the order, then one full collection with the collector enabled
+    (what a worker process meets sooner or later), reads it again, writes its record to its pipe and
     waits for the release (so that every Pss is read while all K children and the parent are alive). Returns
     (applicable, fork-child reply lines); a child that ends without its record fails the worker, naming it."""
     _, children, work, order = phase.split(":")
@@ -935,6 +936,10 @@ def fork_phase(index, phase, container, permutation, touch, mutate, gc_freeze):
                             mutate(node)
                 work_ns = time.monotonic_ns() - start if work != "none" else -1
                 node = nodes = None
+                # A worker process has its collector on, and a full collection comes sooner or later: it writes the
+                # GC header of every tracked object it visits (gc.freeze() moves them out of its reach).
+                gc.enable()
+                gc.collect()
                 after = read_own_smaps(buffer)
                 record = array.array("q", (work_ns, before) + after).tobytes()
                 if os.write(pipes[child][1], record) == FORK_RECORD_BYTES:
