@@ -194,9 +194,13 @@ public enum ChartData {
         return table
     }
 
-    /// `traverse-rnd`, `churn`, ...: short phase names for axes (no spaces: gnuplot splits words on them).
+    /// `traverse-rnd`, `churn`, `fork-traverse`, ...: short phase names for axes (no spaces: gnuplot splits words on them).
     package static func label(_ phase: PhaseSpec) -> String {
-        phase.kind == .traverse || phase.kind == .mutate ? "\(phase.kind.rawValue)-\(phase.order == .random ? "rnd" : "seq")" : phase.kind.rawValue
+        switch phase.kind {
+        case .traverse, .mutate: "\(phase.kind.rawValue)-\(phase.order == .random ? "rnd" : "seq")"
+        case .fork: "fork-\(phase.work.rawValue)" + (phase.order == .random && phase.work != .none ? "-rnd" : "")
+        default: phase.kind.rawValue
+        }
     }
 
     /// What the charts show: every shape of the experiment, each at the largest node count (and with

@@ -58,7 +58,8 @@ public enum PhaseSummaryTable {
                     for allocator in experiment.allocators {
                         let title = "\(experiment.name) · \(shape.name) · \(nodes) nodes\(Experiment.threadsLabel(threads)) · \(allocator.name) · ns/node by phase (median)"
                         var header = ["layout"] + labels
-                        var units = [""] + labels.map { _ in "ns/node" }
+                        // A fork phase's time is its children's work (the parent only forks and waits).
+                        var units = [""] + experiment.phases.map { $0.kind == .fork ? "child ns/node" : "ns/node" }
                         if freeHalf != nil { header.append("frag after free-half"); units.append("ratio") }
                         if freeAll != nil { header.append("kept after free-all"); units.append("MiB") }
                         if purge != nil { header.append("kept after purge"); units.append("MiB") }
@@ -79,7 +80,9 @@ public enum PhaseSummaryTable {
                                 }
                                 return PerNodeSummary.median(kept)
                             }
-                            var row = [layout.rawValue] + experiment.phases.indices.map { PerNodeTable.format(median($0, \.nsPerNode)) }
+                            var row = [layout.rawValue] + experiment.phases.indices.map { index in
+                                PerNodeTable.format(median(index, experiment.phases[index].kind == .fork ? \.childNsPerNode : \.nsPerNode))
+                            }
                             if let freeHalf { row.append(Rounded.text(median(freeHalf, \.fragmentationRatio), digits: 2)) }
                             if let freeAll { row.append(PerNodeTable.format(keptMiB(freeAll))) }
                             if let purge { row.append(PerNodeTable.format(keptMiB(purge))) }

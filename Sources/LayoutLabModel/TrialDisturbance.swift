@@ -26,8 +26,9 @@ public struct TrialDisturbance: Equatable, Sendable {
         package var counters: PhaseCounters?
         /// Pool threads whose preemptions `counters` sums (nil: the classic trial's one thread).
         public var threads: Int?
-        /// Whether the pool has more threads than the machine has cores: its threads then preempt each other by
-        /// design, and their involuntary switches say nothing about other programs (not judged).
+        /// Whether the pool leaves no core to the main thread that samples beside it (threads ≥ cores): its threads
+        /// then preempt each other, and the sampler preempts them, by design; their involuntary switches say nothing
+        /// about other programs (not judged).
         public var oversubscribed = false
 
         package init(name: String, elapsedNs: Int?, counters: PhaseCounters?, threads: Int? = nil, oversubscribed: Bool = false) {
@@ -87,7 +88,7 @@ public struct TrialDisturbance: Equatable, Sendable {
 
     /// Judges a worker's result: its applicable phases, named by kind (with the index where a kind repeats).
     /// A trial that did not succeed is not judged (`disturbed` empty, no reason: `status` says what happened).
-    /// A pool of more threads than `cores` is not judged by its preemptions (see `Phase.oversubscribed`).
+    /// A pool of `cores` threads or more is not judged by its preemptions (see `Phase.oversubscribed`).
     public static func judge(_ result: TrialResult, bounds: DisturbanceBounds, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> TrialDisturbance {
         guard result.status == .ok else { return TrialDisturbance(disturbed: nil, reason: nil) }
         let kinds = result.outcomes.map(\.spec.kind)
@@ -98,7 +99,7 @@ public struct TrialDisturbance: Equatable, Sendable {
             let threads = result.trial.threads
             return Phase(
                 name: name, elapsedNs: last?.sample.elapsedNs, counters: result.phaseCounters[outcome.index], threads: threads,
-                oversubscribed: (threads ?? 1) > cores)
+                oversubscribed: (threads ?? 0) >= cores)
         }
         return judge(phases, bounds: bounds)
     }

@@ -16,7 +16,7 @@ package struct PhaseCounters: Equatable, Sendable {
     /// gave this machine's CPUs to others (steal), in ns.
     package var stealNs: Int?
     /// Machine-wide, over the same interval: busy time of all CPUs (user + nice + system + irq + softirq)
-    /// less this process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`), in ns. What others ran beside the
+    /// less this process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, with that of the children a `fork` phase reaped), in ns. What others ran beside the
     /// worker; one tick of resolution per CPU, so a short phase can show a small negative figure.
     package var neighbourCPUNs: Int?
     /// Wall time (`CLOCK_MONOTONIC`) from the phase's start to its end, sampling included: the interval that

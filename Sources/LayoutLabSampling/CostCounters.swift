@@ -140,7 +140,16 @@ package final class CostCounters {
 
     private func machine() -> MachineSnapshot {
         let stat = try? procStat?.withLeadingContents { ProcStatReading(parsing: $0) }
-        return MachineSnapshot(stat: stat ?? nil, processNs: Self.clock(CLOCK_PROCESS_CPUTIME_ID), wallNs: MonotonicClock.nowNanoseconds())
+        return MachineSnapshot(
+            stat: stat ?? nil, processNs: Self.clock(CLOCK_PROCESS_CPUTIME_ID) + Self.reapedChildrenNs(), wallNs: MonotonicClock.nowNanoseconds())
+    }
+
+    /// CPU time of the children this process forked and reaped (a `fork` phase's), user and kernel, in ns: the
+    /// worker's own work, never others' CPU.
+    private static func reapedChildrenNs() -> Int {
+        var usage = rusage()
+        guard getrusage(RUSAGE_CHILDREN.rawValue, &usage) == 0 else { return 0 }
+        return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000_000 + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1_000
     }
 
     @inline(__always)

@@ -551,12 +551,15 @@ class Counters:
         self.phases = [None] * phases
 
     def machine(self):
+        # The process's CPU time includes that of the children a fork phase reaped: its own work, not others'.
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        process_ns = time.process_time_ns() + int((children.ru_utime + children.ru_stime) * 1e9)
         length = os.preadv(self.stat, [self.stat_view], 0)
         line = bytes(self.stat_buffer[:length]).split(b"\n", 1)[0].split()
         if len(line) < 9 or line[0] != b"cpu":
-            return (None, time.process_time_ns(), time.monotonic_ns())
+            return (None, process_ns, time.monotonic_ns())
         user, nice, system, _, _, irq, softirq, steal = (int(v) for v in line[1:9])
-        return ((user + nice + system + irq + softirq, steal), time.process_time_ns(), time.monotonic_ns())
+        return ((user + nice + system + irq + softirq, steal), process_ns, time.monotonic_ns())
 
     def begin(self):
         self.totals[:] = (0, 0, 0, 0, 0)
@@ -913,7 +916,8 @@ def fork_reader(layout, fields):
 
 def fork_phase(index, phase, container, permutation, touch, mutate, gc_freeze):
     """A `fork:K:work:order` phase after allocate: forks K children (gc.freeze() first when asked); each reads its
-    own smaps_rollup, does the work on every node in the order, reads it again, writes its record to its pipe and
+    own smaps_rollup, does the work on every node in the order, then one full collection with the collector enabled
+    (what a worker process meets sooner or later), reads it again, writes its record to its pipe and
     waits for the release (so that every Pss is read while all K children and the parent are alive). Returns
     (applicable, fork-child reply lines); a child that ends without its record fails the worker, naming it."""
     _, children, work, order = phase.split(":")
@@ -950,6 +954,10 @@ def fork_phase(index, phase, container, permutation, touch, mutate, gc_freeze):
                             mutate(node)
                 work_ns = time.monotonic_ns() - start if work != "none" else -1
                 node = nodes = None
+                # A worker process has its collector on, and a full collection comes sooner or later: it writes the
+                # GC header of every tracked object it visits (gc.freeze() moves them out of its reach).
+                gc.enable()
+                gc.collect()
                 after = read_own_smaps(buffer)
                 record = array.array("q", (work_ns, before) + after).tobytes()
                 if os.write(pipes[child][1], record) == FORK_RECORD_BYTES:
