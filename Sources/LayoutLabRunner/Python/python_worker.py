@@ -10,6 +10,9 @@ Fields arrive as whole type tokens (`name:string[uniform(8,40)]`, `tag:bytes[40]
 bytes, string and array fields are built as NodeDraw.swift describes (see field_builder), from sources and a
 table of per-node draws made before the allocate baseline; building a node allocates only the node's own
 objects and short-lived ints (freed at once).
+
+With `--threads T` (T >= 1) every phase runs on a pool of T threads and the main thread samples (ThreadedTrial);
+without it, or with 0, the classic single-thread trial runs unchanged.
 """
 
 import os
@@ -658,32 +661,38 @@ class Sampler:
             self.stretch_open = False
         self.work_ns += entered - self.resumed
         if self.in_phase < self.per_phase:
-            store = self.store
-            base = self.count * SAMPLE_WIDTH
-            store[base + NODES_ALIVE] = nodes
-            store[base + ELAPSED_NS] = self.work_ns
-            length = self.read(self.statm)
-            store[base + RSS] = int(self.buffer[:length].split()[1]) * self.page
-            length = self.read(self.status)
-            store[base + RSS_ANON] = self.kilobytes(b"RssAnon:", length)
-            store[base + VM_HWM] = self.kilobytes(b"VmHWM:", length)
-            if self.included(self.smaps_schedule, last):
-                length = self.read(self.smaps)
-                store[base + SMAPS_RSS] = self.kilobytes(b"\nRss:", length)
-                store[base + PSS] = self.kilobytes(b"\nPss:", length)
-                store[base + PRIVATE_DIRTY] = self.kilobytes(b"\nPrivate_Dirty:", length)
-                store[base + ANONYMOUS] = self.kilobytes(b"\nAnonymous:", length)
-            if self.allocator_schedule != "off" and (self.phase == 0 or self.included(self.allocator_schedule, last)):
-                # The six allocator_* fields are consecutive, in Allocator.read_into's order.
-                self.allocator.read_into(store, base + ALLOCATOR_FIRST)
-            store[base + SAMPLE_NS] = time.monotonic_ns() - entered
-            self.phase_of[self.count] = self.phase
-            self.count += 1
-            self.in_phase += 1
+            self.take(nodes, self.work_ns, last, entered)
         if not last and self.in_phase < self.per_phase:
             self.counters.resume()
             self.stretch_open = True
         self.resumed = time.monotonic_ns()
+
+    def take(self, nodes, elapsed_ns, last, entered):
+        """Stores one sample: `nodes` alive, `elapsed_ns` of the phase's work so far, the /proc readings and the
+        allocator's; sample_ns runs from `entered`. The classic checkpoint and a threaded trial's sampling
+        thread (ThreadedTrial) both sample through it."""
+        store = self.store
+        base = self.count * SAMPLE_WIDTH
+        store[base + NODES_ALIVE] = nodes
+        store[base + ELAPSED_NS] = elapsed_ns
+        length = self.read(self.statm)
+        store[base + RSS] = int(self.buffer[:length].split()[1]) * self.page
+        length = self.read(self.status)
+        store[base + RSS_ANON] = self.kilobytes(b"RssAnon:", length)
+        store[base + VM_HWM] = self.kilobytes(b"VmHWM:", length)
+        if self.included(self.smaps_schedule, last):
+            length = self.read(self.smaps)
+            store[base + SMAPS_RSS] = self.kilobytes(b"\nRss:", length)
+            store[base + PSS] = self.kilobytes(b"\nPss:", length)
+            store[base + PRIVATE_DIRTY] = self.kilobytes(b"\nPrivate_Dirty:", length)
+            store[base + ANONYMOUS] = self.kilobytes(b"\nAnonymous:", length)
+        if self.allocator_schedule != "off" and (self.phase == 0 or self.included(self.allocator_schedule, last)):
+            # The six allocator_* fields are consecutive, in Allocator.read_into's order.
+            self.allocator.read_into(store, base + ALLOCATOR_FIRST)
+        store[base + SAMPLE_NS] = time.monotonic_ns() - entered
+        self.phase_of[self.count] = self.phase
+        self.count += 1
+        self.in_phase += 1
 
     def replies(self):
         required = [name in REQUIRED_SAMPLE_FIELDS for name in SAMPLE_FIELDS]
@@ -696,18 +705,23 @@ class Sampler:
         return lines
 
 
-def layout_source(layout, fields):
+def layout_source(layout, fields, threaded=False):
     """The Python source of one layout's node type, its constructor `make(i, nodes)`, `visit(node)` (what a
     traversal reads, as one int) and `mutate(node)`. Scalar value k of node i is i + k + 1000 (distinct int
     objects: CPython caches only -5..256), floats i + k + 0.5, bools alternate, references point at the even
     node ((i - 1) // 2 rounded down to even), as in the Swift layouts; a bytes, string or array field k is
-    `F<k>(i)`, its field_builder, which the caller puts in the namespace."""
+    `F<k>(i)`, its field_builder, which the caller puts in the namespace. `threaded`: the constructor is
+    `make(i, nodes, lo)` for a thread building its slice from node lo (even), and a reference points at the
+    even node lo + ((i - lo - 1) // 2 rounded down to even) of that slice (none for node lo), as the Swift
+    threaded layouts do: a node never refers into another thread's slice."""
     names = [field.name for field in fields]
     def value(k, field):
         kind = field.kind
         if kind in VARIABLE_TYPES:
             return "F%d(i)" % k
         if kind == "reference":
+            if threaded:
+                return "(nodes[lo + (((i - lo - 1) >> 1) & ~1)] if i != lo else None)"
             return "(nodes[((i - 1) >> 1) & ~1] if i else None)"
         if kind in ("double", "float"):
             return "(i + %d + 0.5)" % k
@@ -752,22 +766,23 @@ def layout_source(layout, fields):
     mutator = ("mutate = None\n" if layout in ("python-tuple", "python-namedtuple") else
                "def mutate(node):\n    %s\n" % "; ".join(writes))
     reader = reader + mutator
+    head = "def make(i, nodes, lo):\n" if threaded else "def make(i, nodes):\n"
     if layout == "python-dict-class":
         return ("class Node:\n    def __init__(self, %s):\n        %s\n" % (parameters, assign)
-                + "def make(i, nodes):\n    return Node(%s)\n" % values + reader)
+                + head + "    return Node(%s)\n" % values + reader)
     if layout == "python-slots-class":
         return ("class Node:\n    __slots__ = (%s)\n    def __init__(self, %s):\n        %s\n"
                 % ("".join(repr(n) + ", " for n in names), parameters, assign)
-                + "def make(i, nodes):\n    return Node(%s)\n" % values + reader)
+                + head + "    return Node(%s)\n" % values + reader)
     if layout == "python-dataclass-slots":
         annotations = "\n".join("    %s: object" % name for name in names)
         return ("from dataclasses import dataclass\n@dataclass(slots=True)\nclass Node:\n%s\n" % annotations
-                + "def make(i, nodes):\n    return Node(%s)\n" % values + reader)
+                + head + "    return Node(%s)\n" % values + reader)
     if layout == "python-namedtuple":
         return ("from collections import namedtuple\nNode = namedtuple('Node', %r)\n" % names
-                + "def make(i, nodes):\n    return Node(%s)\n" % values + reader)
+                + head + "    return Node(%s)\n" % values + reader)
     if layout == "python-tuple":
-        return "def make(i, nodes):\n    return (%s,)\n" % values + reader
+        return head + "    return (%s,)\n" % values + reader
     fail("unknown Python layout " + layout)
 
 
@@ -1021,6 +1036,524 @@ def build(make, nodes, schedule, sampler):
     return container
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Threads (`--threads T`, T >= 1): every phase's work on a pool of T threads, the main thread sampling. The same
+# design as the Swift worker's ThreadedTrial and ThreadPool (docs there), in Python's terms.
+
+
+def slice_bounds(nodes, threads):
+    """The T + 1 bounds of the threads' slices, as the Swift worker has them: slice t is [b(t), b(t+1)) with
+    b(t) = (t * N // T) rounded down to even and b(T) = N. An even start keeps a slice's references (to even
+    nodes of the slice itself) off the odd nodes free-half frees."""
+    return [nodes if t == threads else (t * nodes // threads) & ~1 for t in range(threads + 1)]
+
+
+def shuffle_slices(permutation, bounds, seed):
+    """Overwrites `permutation` with a seeded Fisher–Yates shuffle of each slice within its own positions, as the
+    Swift ThreadedTrial does (SplitMix64 seeded with seed + t for slice t): random orders and churn never let
+    two threads touch one node."""
+    mask = (1 << 64) - 1
+    for t in range(len(bounds) - 1):
+        low, high = bounds[t], bounds[t + 1]
+        for index in range(low, high):
+            permutation[index] = index
+        state = (seed + t) & mask
+        for index in range(high - 1, low, -1):
+            state = (state + 0x9E3779B97F4A7C15) & mask
+            z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & mask
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+            z ^= z >> 31
+            other = low + z % (index - low + 1)
+            permutation[index], permutation[other] = permutation[other], permutation[index]
+
+
+def threaded_layout_namespace(layout, fields, namespace):
+    """The threaded constructor `make(i, nodes, lo)` (layout_source with threaded=True), with the classic
+    namespace's field builders (their sources and draws are made once)."""
+    threaded = {key: value for key, value in namespace.items() if key[:1] == "F" and key[1:].isdigit()}
+    exec(layout_source(layout, fields, threaded=True), threaded)
+    return threaded
+
+
+class AllocatorThreadFigures:
+    """The allocator's own view of its threads at a phase's end, as the Swift AllocatorThreadFiguresReader reads
+    it (the same C entry points, through ctypes; everything it passes by pointer is made here):
+    - jemalloc: arenas.narenas; arenas in use (initialized, with threads bound or active pages);
+      stats.arenas.<MALLCTL_ARENAS_ALL>.tcache_bytes;
+    - glibc (mallinfo2 statistics): the `<heap nr=` entries malloc_info(0, ·) writes into a preallocated 1 MiB
+      buffer opened with fmemopen, and those whose current system size is non-zero (mallinfo2 itself has no
+      per-arena figures);
+    - tcmalloc: tcmalloc.current_total_thread_cache_bytes;
+    - mimalloc and others: none (mimalloc has no arena or thread-cache statistic in a release build).
+    read() returns (arenas, arenas used, thread cache bytes), None where not known."""
+
+    GLIBC_BUFFER_BYTES = 1 << 20
+
+    def __init__(self, allocator):
+        self.allocator = allocator
+        self.source = allocator.source
+        self.file = None
+        if self.source == "jemalloc":
+            self.unsigned = ctypes.c_uint(0)
+            self.flag = ctypes.c_bool(False)
+            self.size_value = ctypes.c_size_t(0)
+            self.length = ctypes.c_size_t(0)
+            self.epoch = ctypes.c_uint64(1)
+        elif self.source == "tcmalloc":
+            self.cached = ctypes.c_size_t(0)
+        elif self.source == "mallinfo2":
+            process = allocator.process
+            info = getattr(process, "malloc_info", None)
+            fmemopen = getattr(process, "fmemopen", None)
+            if info is not None and fmemopen is not None:
+                fmemopen.restype, fmemopen.argtypes = ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+                info.restype, info.argtypes = ctypes.c_int, [ctypes.c_int, ctypes.c_void_p]
+                for name in ("fflush", "ftell", "rewind", "fputc"):
+                    getattr(process, name).argtypes = [ctypes.c_int, ctypes.c_void_p] if name == "fputc" else [ctypes.c_void_p]
+                process.ftell.restype = ctypes.c_long
+                self.buffer = ctypes.create_string_buffer(self.GLIBC_BUFFER_BYTES)
+                self.file = fmemopen(self.buffer, self.GLIBC_BUFFER_BYTES, b"w")
+                self.malloc_info = info
+                if self.file:
+                    # The FILE's own buffer is allocated by its first write: done here, before any phase.
+                    process.fputc(32, self.file)
+                    process.fflush(self.file)
+
+    def mallctl_read(self, name, value):
+        self.length.value = ctypes.sizeof(value)
+        return self.allocator.mallctl(name, ctypes.byref(value), ctypes.byref(self.length), None, 0) == 0
+
+    def read(self):
+        if self.source == "jemalloc":
+            mallctl = self.allocator.mallctl
+            self.length.value = 8
+            if mallctl(b"epoch", ctypes.byref(self.epoch), ctypes.byref(self.length), ctypes.byref(self.epoch), 8) != 0:
+                return (None, None, None)
+            if not self.mallctl_read(b"arenas.narenas", self.unsigned):
+                return (None, None, None)
+            count = self.unsigned.value
+            used = 0
+            for index in range(count):
+                if not self.mallctl_read(b"arena.%d.initialized" % index, self.flag) or not self.flag.value:
+                    continue
+                threads = self.unsigned.value if self.mallctl_read(b"stats.arenas.%d.nthreads" % index, self.unsigned) else 0
+                pages = self.size_value.value if self.mallctl_read(b"stats.arenas.%d.pactive" % index, self.size_value) else 0
+                if threads > 0 or pages > 0:
+                    used += 1
+            # 4096 is MALLCTL_ARENAS_ALL: the statistics merged over every arena.
+            cached = self.size_value.value if self.mallctl_read(b"stats.arenas.4096.tcache_bytes", self.size_value) else None
+            return (count, used, cached)
+        if self.source == "tcmalloc":
+            if self.allocator.numeric(b"tcmalloc.current_total_thread_cache_bytes", ctypes.byref(self.cached)):
+                return (None, None, self.cached.value)
+            return (None, None, None)
+        if self.source == "mallinfo2" and self.file:
+            process = self.allocator.process
+            process.rewind(self.file)
+            ctypes.memset(self.buffer, 0, self.GLIBC_BUFFER_BYTES)
+            if self.malloc_info(0, self.file) != 0:
+                return (None, None, None)
+            process.fflush(self.file)
+            written = process.ftell(self.file)
+            if written <= 0 or written >= self.GLIBC_BUFFER_BYTES - 1:
+                return (None, None, None)
+            text = ctypes.string_at(self.buffer, written)
+            if b"</malloc>" not in text:
+                return (None, None, None)
+            heaps = text.split(b"<heap nr=")[1:]
+            current = b'<system type="current" size="'
+            used = 0
+            for heap in heaps:
+                heap = heap.split(b"</heap>", 1)[0]
+                start = heap.find(current)
+                if start >= 0 and int(heap[start + len(current):heap.index(b'"', start + len(current))]) > 0:
+                    used += 1
+            return (len(heaps), used, None)
+        return (None, None, None)
+
+
+class ThreadedTrial:
+    """A trial on a pool of T threads (`--threads T`, T >= 1), as the Swift worker's ThreadedTrial runs one.
+
+    The pool is started in __init__, before the allocate baseline, and lives for the whole trial; its threads
+    park in a start barrier (threading.Barrier of T + 1: the pool and the sampling thread) between phases and
+    meet again in an end barrier. Thread t owns slice t of the nodes (slice_bounds) of the one container the
+    main thread makes inside the allocate phase: allocate, traverse, mutate and free-all work on its own slice;
+    free-half and reallocate on its odd nodes (work items b(t)/2 .. b(t+1)/2); churn on its share of the work
+    items in a shuffle of its own slice; remote-free: thread t drops every node of slice (t + 1) mod T. With
+    CPython's reference counting a node's memory (and its field objects') is freed by the thread that drops
+    its last reference, and no node refers outside its slice: remote-free frees every node on another thread
+    than the one that built it (with T = 1, on its own). purge runs on the sampling thread.
+
+    Sampling: each pool thread publishes its work items done and its live change in its own slot of two lists
+    made here (the live change first), at T·4 local checkpoints; the publisher that brings the sum of items
+    over the next global checkpoint (under a lock: no reliance on the GIL) writes one byte per crossed
+    checkpoint into a pipe, which the main thread reads, one byte per sample, into a preallocated buffer
+    (a pipe is a counting semaphore that allocates nothing; threading.Semaphore's Condition makes a lock per
+    wait). The main thread then reads the global live count and samples; the pool never waits for it. The
+    last sample is taken after the end barrier.
+
+    Time: a phase's wall time runs from the first pool thread's start (after the start barrier) to the last
+    thread's end, plus what the sampling thread does for the phase: making the container (allocate) and
+    releasing the emptied one (free-all, remote-free). Per thread: wall time and items (the `threads` reply:
+    slowest and fastest), CPU time (time.thread_time_ns) and rusage (RUSAGE_THREAD), summed over the pool in
+    the `counters` reply. Under the GIL the threads interleave: one runs Python code at a time.
+
+    Between checkpoints nothing is allocated but what the classic worker allows itself (short-lived ints, an
+    islice per local checkpoint, the iterator a traversal runs on); threading.Barrier's own bookkeeping (a lock
+    and a deque entry per waiting thread, made before the wait and freed after it) comes at the phase's start
+    and end, outside the pool's timed work."""
+
+    LOCAL_PER_GLOBAL = 4
+
+    def __init__(self, threads, nodes, checkpoints, phases, namespace, threaded_namespace, permutation, has_references,
+                 allocator, sampler, counters, seed):
+        import threading
+        self.threads = threads
+        self.nodes = nodes
+        self.checkpoints = checkpoints
+        self.phases = phases
+        self.make = threaded_namespace["make"]
+        self.visit = namespace["visit"]
+        self.mutate = namespace["mutate"]
+        self.has_references = has_references
+        self.allocator = allocator
+        self.sampler = sampler
+        self.counters = counters
+        self.figures = AllocatorThreadFigures(allocator)
+        self.bounds = slice_bounds(nodes, threads)
+        self.permutation = permutation
+        if permutation is not None:
+            shuffle_slices(permutation, self.bounds, seed)
+        self.container = None
+        # The current phase, set by the main thread before the start barrier.
+        self.kind = ""
+        self.random_order = False
+        # Per thread, one slot each: work (slice, work items), local checkpoints, published progress, results.
+        self.slice_start = [0] * threads
+        self.slice_end = [0] * threads
+        self.first = [0] * threads
+        self.end = [0] * threads
+        local = max(checkpoints, 1) * self.LOCAL_PER_GLOBAL
+        self.local = [[0] * local for _ in range(threads)]
+        self.local_count = [0] * threads
+        self.progress = [0] * threads
+        self.live = [0] * threads
+        self.checksums = [0] * threads
+        self.starts = [0] * threads
+        self.ends = [0] * threads
+        self.cpu = [0] * threads
+        self.usage_start = [None] * threads
+        self.usage_end = [None] * threads
+        self.global_schedule = [0] * max(checkpoints, 1)
+        self.global_count = 0
+        self.next_checkpoint = 0
+        self.crossing_lock = threading.Lock()
+        self.wake_read, self.wake_write = os.pipe()
+        self.token = b"x"
+        self.wake = [bytearray(1)]
+        self.monotonic_ns = time.monotonic_ns
+        self.thread_time_ns = time.thread_time_ns
+        self.getrusage = resource.getrusage
+        self.rusage_thread = resource.RUSAGE_THREAD
+        self.work = {"allocate": self.build_slice, "allocate-warm": self.build_slice, "traverse": self.traverse_slice,
+                     "mutate": self.mutate_slice, "free-half": self.free_half_slice, "reallocate": self.reallocate_slice,
+                     "churn": self.churn_slice, "free-all": self.drop_slice, "remote-free": self.drop_slice}
+        self.lines = []
+        self.purged = False
+        self.start_barrier = threading.Barrier(threads + 1)
+        self.end_barrier = threading.Barrier(threads + 1)
+        self.pool = [threading.Thread(target=self.loop, args=(t,), name="pool-%d" % t, daemon=True) for t in range(threads)]
+        for thread in self.pool:
+            thread.start()
+
+    # The pool threads' side.
+
+    def loop(self, t):
+        try:
+            while True:
+                self.start_barrier.wait()
+                self.run_slice(t)
+                self.end_barrier.wait()
+        except BaseException as error:  # a pool thread's failure fails the trial, never hangs it
+            fail("pool thread %d: %s: %s" % (t, type(error).__name__, error))
+
+    def run_slice(self, t):
+        self.usage_start[t] = self.getrusage(self.rusage_thread)
+        cpu = self.thread_time_ns()
+        self.starts[t] = self.monotonic_ns()
+        self.work[self.kind](t)
+        self.ends[t] = self.monotonic_ns()
+        self.cpu[t] = self.thread_time_ns() - cpu
+        self.usage_end[t] = self.getrusage(self.rusage_thread)
+
+    def publish(self, t, items, change):
+        """Thread t has done `items` work items and changed the live count by `change`: the live change is stored
+        first, so whoever sees the items sees a live change at least as recent. Posts one wake-up per global
+        checkpoint (but the last, which the main thread takes after the end barrier) the sum has now reached."""
+        self.live[t] = change
+        self.progress[t] = items
+        if self.next_checkpoint < self.global_count - 1:  # only ever grows: a stale read just takes the lock
+            with self.crossing_lock:
+                next_checkpoint, count, schedule = self.next_checkpoint, self.global_count - 1, self.global_schedule
+                total = sum(self.progress)
+                while next_checkpoint < count and total >= schedule[next_checkpoint]:
+                    next_checkpoint += 1
+                    os.write(self.wake_write, self.token)
+                self.next_checkpoint = next_checkpoint
+
+    def build_slice(self, t):
+        container, make, lo, schedule = self.container, self.make, self.slice_start[t], self.local[t]
+        i = first = self.first[t]
+        for k in range(self.local_count[t]):
+            end = schedule[k]
+            while i < end:
+                container[i] = make(i, container, lo)
+                i += 1
+            self.publish(t, i - first, i - first)
+
+    def visiting(self, t):
+        """Thread t's nodes from its first work item on: its slice of the container, or of the slice's shuffle
+        (the same generator the classic worker uses), started at the slice by the iterator's own index."""
+        if self.random_order:
+            positions = iter(self.permutation)
+            positions.__setstate__(self.first[t])
+            container = self.container
+            return (container[j] for j in positions)
+        order = iter(self.container)
+        order.__setstate__(self.first[t])
+        return order
+
+    def traverse_slice(self, t):
+        visit, schedule, order = self.visit, self.local[t], self.visiting(t)
+        w = first = self.first[t]
+        checksum = 0
+        for k in range(self.local_count[t]):
+            end = schedule[k]
+            for node in itertools.islice(order, end - w):
+                if node is not None:
+                    checksum += visit(node)
+            w = end
+            self.publish(t, w - first, 0)
+        self.checksums[t] = checksum
+
+    def mutate_slice(self, t):
+        mutate, schedule, order = self.mutate, self.local[t], self.visiting(t)
+        w = first = self.first[t]
+        for k in range(self.local_count[t]):
+            end = schedule[k]
+            for node in itertools.islice(order, end - w):
+                if node is not None:
+                    mutate(node)
+            w = end
+            self.publish(t, w - first, 0)
+
+    def free_half_slice(self, t):
+        # The slice's odd nodes: no node refers to one (references point at even nodes of the slice).
+        container, schedule = self.container, self.local[t]
+        w = first = self.first[t]
+        dropped = 0
+        for k in range(self.local_count[t]):
+            end = schedule[k]
+            while w < end:
+                i = 2 * w + 1
+                if container[i] is not None:
+                    container[i] = None
+                    dropped += 1
+                w += 1
+            self.publish(t, w - first, -dropped)
+
+    def reallocate_slice(self, t):
+        container, make, lo, schedule = self.container, self.make, self.slice_start[t], self.local[t]
+        w = first = self.first[t]
+        added = 0
+        for k in range(self.local_count[t]):
+            end = schedule[k]
+            while w < end:
+                i = 2 * w + 1
+                if container[i] is None:
+                    added += 1
+                container[i] = make(i, container, lo)
+                w += 1
+            self.publish(t, w - first, added)
+
+    def churn_slice(self, t):
+        # Only without reference fields (see the classic churn): each replaced node is freed at once.
+        container, make, permutation, schedule = self.container, self.make, self.permutation, self.local[t]
+        lo, length = self.slice_start[t], self.slice_end[t] - self.slice_start[t]
+        w = first = self.first[t]
+        added = 0
+        for k in range(self.local_count[t]):
+            end = schedule[k]
+            while w < end:
+                i = permutation[lo + (w - first) % length]
+                if container[i] is None:
+                    added += 1
+                container[i] = make(i, container, lo)
+                w += 1
+            self.publish(t, w - first, added)
+
+    def drop_slice(self, t):
+        # free-all: the thread's own slice; remote-free: the next thread's (its work items are that slice).
+        container, schedule = self.container, self.local[t]
+        w = first = self.first[t]
+        dropped = 0
+        for k in range(self.local_count[t]):
+            end = schedule[k]
+            while w < end:
+                if container[w] is not None:
+                    container[w] = None
+                    dropped += 1
+                w += 1
+            self.publish(t, w - first, -dropped)
+
+    # The sampling (main) thread's side.
+
+    def assign(self, kind, phase):
+        """Every thread's slice and work items in this phase (as the Swift ThreadedTrial.work(of:phase:)) and
+        its local checkpoints, spaced as the Swift PoolWorker spaces them."""
+        bounds, threads, nodes = self.bounds, self.threads, self.nodes
+        total = nodes_processed(phase, nodes)
+        for t in range(threads):
+            s = (t + 1) % threads if kind == "remote-free" else t
+            low, high = bounds[s], bounds[s + 1]
+            first, end = low, high
+            if kind in ("free-half", "reallocate"):
+                first, end = low // 2, high // 2
+            elif kind == "churn":
+                first, end = (total * low // nodes, total * high // nodes) if nodes > 0 else (0, 0)
+            self.slice_start[t], self.slice_end[t], self.first[t], self.end[t] = low, high, first, end
+            items = end - first
+            local = self.local[t]
+            count = min(items, len(local))
+            for k in range(count):
+                local[k] = first + int(items * (k + 1) / count + 0.5)
+            if count > 0:
+                local[count - 1] = end
+            self.local_count[t] = count
+            self.progress[t] = self.live[t] = self.checksums[t] = self.starts[t] = self.ends[t] = self.cpu[t] = 0
+        schedule = fill_schedule(total, self.checkpoints)
+        self.global_schedule[:len(schedule)] = schedule
+        self.global_count = len(schedule)
+        self.next_checkpoint = 0
+
+    def run(self):
+        """Runs every phase; returns the `phase` reply lines (the `threads` lines are in self.lines)."""
+        outcomes = []
+        live = 0
+        for index, phase in enumerate(self.phases):
+            kind = phase.split(":")[0]
+            if kind == "fork":
+                fail("bad request: a fork phase cannot run with threads")
+            checksum = 0
+            if kind == "purge":
+                self.run_alone(index, live, purge=True)
+                applicable = 1 if self.purged else 0
+            elif self.applies(kind):
+                live, checksum = self.run_pooled(index, kind, phase, live)
+                applicable = 1
+            else:
+                self.run_alone(index, live, purge=False)
+                self.figures_line(index, timed=False)
+                applicable = 1 if kind == "free-all" else 0  # free-all of nothing: nothing left to free
+            outcomes.append("phase\t%d\t%s\t%d\t%d\t%d" % (index, phase, checksum, live, applicable))
+        return outcomes
+
+    def applies(self, kind):
+        """Whether the pool runs this phase: a phase the lab knows, on a container (but a build), and not mutate
+        on tuples or churn where references would keep replaced nodes alive uncounted (as in the classic trial)."""
+        if kind not in self.work:
+            return False
+        if kind in ("allocate", "allocate-warm"):
+            return True
+        if self.container is None:
+            return False
+        if kind == "mutate":
+            return self.mutate is not None
+        if kind == "churn":
+            return not self.has_references and self.nodes > 0
+        return True
+
+    def run_alone(self, index, live, purge):
+        """A phase the pool does not run (purge; a phase that does not apply): a baseline and a last sample."""
+        sampler, counters = self.sampler, self.counters
+        sampler.phase, sampler.per_phase, sampler.in_phase = index, 2, 0
+        counters.begin()
+        sampler.take(live, 0, False, self.monotonic_ns())
+        counters.resume()
+        started = self.monotonic_ns()
+        self.purged = self.allocator.purge() if purge else False
+        elapsed = self.monotonic_ns() - started
+        counters.pause()
+        sampler.take(live, elapsed, True, self.monotonic_ns())
+        counters.end(index)
+        return live
+
+    def run_pooled(self, index, kind, phase, live_start):
+        sampler, counters, monotonic_ns = self.sampler, self.counters, self.monotonic_ns
+        self.kind = kind
+        self.random_order = phase.endswith(":random")
+        self.assign(kind, phase)
+        building = kind in ("allocate", "allocate-warm")
+        samples = self.global_count + 1
+        sampler.phase, sampler.per_phase, sampler.in_phase = index, samples, 0
+        counters.begin()
+        sampler.take(live_start, 0, False, monotonic_ns())
+        prepare_ns = 0
+        if building:
+            started = monotonic_ns()
+            self.container = None
+            self.container = [None] * self.nodes
+            prepare_ns = monotonic_ns() - started
+        released = monotonic_ns()
+        self.start_barrier.wait()
+        starts, live, wake_read, wake = self.starts, self.live, self.wake_read, self.wake
+        for _ in range(self.global_count - 1):
+            while os.readv(wake_read, wake) != 1:
+                pass
+            now_live = live_start + sum(live)
+            entered = monotonic_ns()
+            earliest = 0
+            for start in starts:
+                if start and (earliest == 0 or start < earliest):
+                    earliest = start
+            sampler.take(now_live, prepare_ns + entered - (earliest or released), False, entered)
+        self.end_barrier.wait()
+        finish_ns = 0
+        if kind in ("free-all", "remote-free"):
+            started = monotonic_ns()
+            self.container = None
+            finish_ns = monotonic_ns() - started
+        live_end = live_start + sum(live)
+        first_start, last_end = min(starts), max(self.ends)
+        sampler.take(live_end, prepare_ns + last_end - first_start + finish_ns, True, monotonic_ns())
+
+        usage_start, usage_end = self.usage_start, self.usage_end
+        counters.totals[:] = (
+            sum(self.cpu),
+            sum(usage_end[t].ru_minflt - usage_start[t].ru_minflt for t in range(self.threads)),
+            sum(usage_end[t].ru_majflt - usage_start[t].ru_majflt for t in range(self.threads)),
+            sum(usage_end[t].ru_nvcsw - usage_start[t].ru_nvcsw for t in range(self.threads)),
+            sum(usage_end[t].ru_nivcsw - usage_start[t].ru_nivcsw for t in range(self.threads)))
+        counters.end(index)
+        for t in range(self.threads):
+            usage_start[t] = usage_end[t] = None
+        self.figures_line(index, timed=True)
+        return live_end, sum(self.checksums)
+
+    def figures_line(self, index, timed):
+        """The phase's `threads` reply: the slowest and the fastest thread's wall ns and items (pool phases),
+        then the allocator's arenas, arenas used and thread-cache bytes; empty where unknown."""
+        cells = ["", "", "", ""]
+        if timed:
+            timed_threads = [(self.ends[t] - self.starts[t], self.end[t] - self.first[t]) for t in range(self.threads)]
+            slowest = max(timed_threads, key=lambda pair: pair[0])
+            fastest = min(timed_threads, key=lambda pair: pair[0])
+            cells = [str(slowest[0]), str(fastest[0]), str(slowest[1]), str(fastest[1])]
+        cells += ["" if value is None else str(value) for value in self.figures.read()]
+        self.lines.append("threads\t%d\t%d\t%s" % (index, self.threads, "\t".join(cells)))
+
+
 def main():
     values = parse_arguments(sys.argv[1:])
     layout = values["--python-layout"]
@@ -1052,14 +1585,23 @@ def main():
     schedule = fill_schedule(nodes, checkpoints)  # never more checkpoints than nodes, as in the Swift worker
     outcomes = []
     fork_lines = []
+    thread_lines = []
+    threads = int(values.get("--threads", "0"))
     gc.disable()  # no collector pauses inside the timed loop; nothing here makes cycles
 
-    sampler.begin(0, len(schedule) + 1)
-    container = build(make, nodes, schedule, sampler)
-    outcomes.append("phase\t0\tallocate\t0\t%d\t1" % nodes)
+    if threads >= 1:
+        # Every phase on a pool of T threads (started now, before the allocate baseline); the classic loop is skipped.
+        trial = ThreadedTrial(threads, nodes, checkpoints, phases, namespace,
+                              threaded_layout_namespace(layout, fields, namespace), permutation, has_references,
+                              allocator, sampler, counters, int(values["--seed"]))
+        outcomes, thread_lines = trial.run(), trial.lines
+    else:
+        sampler.begin(0, len(schedule) + 1)
+        container = build(make, nodes, schedule, sampler)
+        outcomes.append("phase\t0\tallocate\t0\t%d\t1" % nodes)
 
     live = nodes
-    for index, phase in enumerate(phases[1:], start=1):
+    for index, phase in enumerate(phases[1:] if threads < 1 else [], start=1):
         kind = phase.split(":")[0]
         if kind == "allocate-warm":
             # After free-all (the validator sees to it): the allocate loop again, on memory already faulted in.
@@ -1175,6 +1717,8 @@ def main():
     for line in outcomes:
         print(line)
     for line in fork_lines:
+        print(line)
+    for line in thread_lines:
         print(line)
     for line in counters.phases:
         print(line)
