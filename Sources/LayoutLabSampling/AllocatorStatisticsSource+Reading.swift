@@ -19,7 +19,7 @@ extension AllocatorStatisticsSource {
             var info = ll_mimalloc_info()
             let result = ll_mimalloc_read(&info)
             guard result == 0 else { throw AllocatorStatisticsError(source: self, code: result) }
-            return AllocatorStatistics(mappedBytes: Int(info.current_commit))
+            return AllocatorStatistics(mimalloc: info)
         case .tcmalloc:
             var stats = ll_tcmalloc_stats()
             let result = ll_tcmalloc_read(&stats)

@@ -477,7 +477,9 @@ class Allocator:
             self.process_info(*self.info_pointers)
             for index in range(6):
                 store[offset + index] = -1
-            store[offset + 4] = self.info[5].value
+            # Summed per-thread counters can wrap below 0 after frees from other threads: no figure then.
+            commit = self.info[5].value
+            store[offset + 4] = commit if commit < (1 << 63) else -1
         elif self.source == "tcmalloc":
             values = self.property_values
             for index, name in enumerate(self.properties):
