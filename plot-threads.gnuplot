@@ -2,8 +2,8 @@
 # `distinct` and `cell`; the lab writes chart-data/<shape>/scaling.csv and fork.csv, gnuplot only draws.
 #   scaling-<allocator>   experiments with "threads": a column per phase; above, wall ns per node (log scale),
 #                         below, RSS above the trial's baseline ÷ nodes at the phase's end, against threads
-#                         (log 2 scale), a line per layout: median over repetitions, whiskers the 95 % interval
-#                         of the mean (none with one repetition); T above the machine's cores shaded
+#                         (log 2 scale), a line per layout: median over repetitions, whiskers their range (min to
+#                         max; none with one repetition); T above the machine's cores shaded
 #                         (oversubscribed); a missing trial is a gap in its line, never a 0.
 #   fork                  experiments with a fork phase: a panel per allocator; a point per layout and fork phase,
 #                         x the layout's bytes per node in the parent, y what a child's Private_Dirty grew by ÷
@@ -83,7 +83,7 @@ do for [sub in threadShapes] {
                                         using (strcol("allocator") eq allocator && int(column("panel")) == p && strcol("layout") eq word(slayouts, i) ? column("threads") * shift(i) : NaN):(cell(metric."_median")) \
                                         with linespoints pt 7 ps 1.3 lw 2 lc i title word(slayouts, i), \
                                      for [i=1:words(slayouts)] data."/scaling.csv" \
-                                        using (strcol("allocator") eq allocator && int(column("panel")) == p && strcol("layout") eq word(slayouts, i) ? column("threads") * shift(i) : NaN):(cell(metric."_median")):(cell(metric."_ci_low")):(cell(metric."_ci_high")) \
+                                        using (strcol("allocator") eq allocator && int(column("panel")) == p && strcol("layout") eq word(slayouts, i) ? column("threads") * shift(i) : NaN):(cell(metric."_median")):(cell(metric."_min")):(cell(metric."_max")) \
                                         with yerrorbars pt -1 lw 1.5 lc i notitle
                             }
                         }

@@ -1,16 +1,16 @@
 import LayoutLabModel
-import LayoutLabStatistics
 import LayoutLabTables
 
 /// `scaling.csv`: ns per node and RSS per node against the thread count, for an experiment with `"threads"`.
 extension ChartData {
     /// The columns of `scaling.csv`. `panel` numbers the phases drawn (1-based; one panel of time and one of RSS
-    /// each); `*_median` is the median over the successful repetitions, `*_ci_low`/`*_ci_high` the 95 %
-    /// Student-t interval of their mean (empty with fewer than two repetitions: no whisker).
+    /// each); `*_median` is the median over the successful repetitions, `*_min`/`*_max` their range (empty with
+    /// fewer than two repetitions: no whisker). A range, not an interval of the mean: with 3 repetitions a
+    /// t-interval of noisy times reaches below 0, which a log axis cannot draw.
     package static let scalingHeader = [
         "allocator", "allocator_index", "phase_index", "phase_label", "panel", "layout", "layout_index", "threads", "repetitions",
-        "ns_per_node_median", "ns_per_node_ci_low", "ns_per_node_ci_high",
-        "rss_bytes_per_node_median", "rss_bytes_per_node_ci_low", "rss_bytes_per_node_ci_high",
+        "ns_per_node_median", "ns_per_node_min", "ns_per_node_max",
+        "rss_bytes_per_node_median", "rss_bytes_per_node_min", "rss_bytes_per_node_max",
         "slowest_thread_ns_per_node_median", "fastest_thread_ns_per_node_median",
     ]
 
@@ -32,14 +32,18 @@ extension ChartData {
                             shape: focus.shape.name, nodes: focus.nodes, layout: layout, allocator: allocator.name, threads: threads,
                             phaseIndex: phaseIndex)
                         let cell = scaling[key] ?? ThreadScaling.Figures()
-                        let ns = MeanInterval(cell.nsPerNode), rss = MeanInterval(cell.rssBytesPerNode)
+                        func range(_ values: [Double]) -> (min: Double, max: Double)? {
+                            guard values.count >= 2, let low = values.min(), let high = values.max() else { return nil }
+                            return (low, high)
+                        }
+                        let ns = range(cell.nsPerNode), rss = range(cell.rssBytesPerNode)
                         table.append([
                             allocator.name, String(allocatorIndex + 1), String(phaseIndex), label(experiment.phases[phaseIndex]),
                             String(panel + 1), layout.rawValue, String(layoutIndex + 1), String(threads), String(cell.repetitions),
                             CSVNumber.cell(PerNodeSummary.median(cell.nsPerNode)),
-                            CSVNumber.cell(ns.map { $0.mean - $0.halfWidth }), CSVNumber.cell(ns.map { $0.mean + $0.halfWidth }),
+                            CSVNumber.cell(ns?.min), CSVNumber.cell(ns?.max),
                             CSVNumber.cell(PerNodeSummary.median(cell.rssBytesPerNode)),
-                            CSVNumber.cell(rss.map { $0.mean - $0.halfWidth }), CSVNumber.cell(rss.map { $0.mean + $0.halfWidth }),
+                            CSVNumber.cell(rss?.min), CSVNumber.cell(rss?.max),
                             CSVNumber.cell(PerNodeSummary.median(cell.slowestThreadNsPerNode)),
                             CSVNumber.cell(PerNodeSummary.median(cell.fastestThreadNsPerNode)),
                         ])
@@ -53,7 +57,7 @@ extension ChartData {
     /// The scaling chart's headline after "Scaling with threads — <allocator>": what is drawn, and which
     /// thread counts oversubscribe the machine (`cores`: its online cores from `environment.json`, nil unknown).
     package static func scalingTitle(threads: [Int], cores: Int?, repetitions: Int) -> String {
-        let statistic = repetitions > 1 ? "median of \(repetitions) repetitions, whiskers: 95 % interval of the mean" : "1 repetition"
+        let statistic = repetitions > 1 ? "median of \(repetitions) repetitions, whiskers: their range (min to max)" : "1 repetition"
         let above = threads.filter { count in cores.map { count > $0 } ?? false }
         let oversubscribed: String
         if let cores {
