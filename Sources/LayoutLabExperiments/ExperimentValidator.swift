@@ -95,6 +95,11 @@ struct ExperimentValidator {
         duplicates(layouts.map { ($0.0.rawValue, $0.1) }, what: "layout")
         duplicates(nodes.map { (String($0.0), $0.1) }, what: "node count")
         duplicates((threads ?? []).map { (String($0.0), $0.1) }, what: "thread count")
+        if let most = threads?.map(\.0).max() {
+            for (count, path) in nodes where count < 2 * most {
+                report(path, "expected at least \(2 * most) nodes with \(most) threads (each thread's slice starts at an even node and holds at least two), got \(count)")
+            }
+        }
         if top["threads"] != nil {
             // Tail-allocated nodes and byte columns have no threaded entry points in the generated code.
             var reported = Set<String>()

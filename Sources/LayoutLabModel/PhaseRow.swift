@@ -170,7 +170,7 @@ extension PhaseRow {
         case (.mutate, _) where outcome.applicable && trial.shape.fields.contains(where: { $0.type == .reference }):
             "references are not rewritten"
         case (.purge, _) where !outcome.applicable: "this allocator offers no purge entry point"
-        case (.remoteFree, false): "value layout: the arrays are single allocations, released once the pool is done"
+        case (.remoteFree, false): "value layout: the arrays are single allocations the main thread made; one pool thread releases them (no per-node free)"
         case (.remoteFree, true) where trial.threads == 1: "one thread: every node is freed by the thread that built it"
         default: nil
         }

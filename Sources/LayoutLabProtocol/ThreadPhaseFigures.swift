@@ -4,8 +4,8 @@
 package struct ThreadPhaseFigures: Equatable, Sendable {
     /// Threads that did the phase's work.
     package var threads: Int
-    /// Wall time (`CLOCK_MONOTONIC`) from the barrier's release to the thread's last work item, of the slowest
-    /// and the fastest thread, in ns.
+    /// Wall time (`CLOCK_MONOTONIC`) from the thread's own start (its exit from the start barrier) to its last work
+    /// item, of the slowest and the fastest thread, in ns.
     package var slowestThreadNs: Int?
     package var fastestThreadNs: Int?
     /// Work items of the slowest and the fastest thread (the parts are equal within one item).

@@ -23,7 +23,8 @@ import LayoutLabProtocol
 ///   the slowest and the fastest thread's own wall time ÷ its own nodes, and the allocator's arenas (jemalloc
 ///   `arenas.narenas`; glibc: the heaps `malloc_info` lists, since `mallinfo2` sums every arena), the arenas holding
 ///   memory, and the bytes in thread caches (tcmalloc, jemalloc). `cpu_ns` and the fault and switch counts are then
-///   the sums over the pool's threads; `ns_per_node` is the whole phase's wall time ÷ its nodes (the main thread's
+///   the sums over the pool's threads (the main thread's reserve before and release after the pool's work are in the
+///   wall time, not in them); `ns_per_node` is the whole phase's wall time ÷ its nodes (the main thread's
 ///   sampling runs beside the work and is not subtracted).
 /// - `children` … `python_gc_freeze`: `fork` phases. `rss_bytes_start`/`rss_bytes_end` are the parent's RSS before
 ///   forking and after the last child exited; `child_private_dirty_bytes` is the median over the children of the

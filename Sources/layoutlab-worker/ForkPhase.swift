@@ -9,7 +9,10 @@ import LayoutLabSampling
 /// phase's work on every node with the classic phase entry point (traverse or mutate, a checkpoint callback that
 /// does nothing), reads `smaps_rollup` again, writes a fixed-size `Record` to its own pipe, then blocks on the
 /// release pipe until the parent has every child's record (so that each `Pss` is read while all K children and
-/// the parent are alive), and `_exit`s. Between `fork` and its record a child allocates, logs and formats
+/// the parent are alive), and `_exit`s. Children start their work only once all K are forked (a start pipe the
+/// parent closes); each reads its "after" figures right after its own work, so a child that finishes first reads
+/// its `Pss` while the others may still be un-sharing pages (a page another child un-shared no longer counts as
+/// shared with it): `Private_Dirty` growth, the phase's main figure, does not depend on that. Between `fork` and its record a child allocates, logs and formats
 /// nothing: its reader, schedule and result slots are allocated here, before the trial's baseline.
 ///
 /// The parent samples before forking and after the last child was reaped. A child that dies or exits without
@@ -74,6 +77,12 @@ final class ForkPhase {
         schedule.pointee = nodes
         var release: (read: Int32, write: Int32) = (-1, -1)
         try openPipes(children: children, release: &release)
+        // The start gate: children begin their work once all K exist (end of file when the parent closes it).
+        guard let opened = Self.openPipe() else {
+            stop(forked: 0, children: children, release: release)
+            throw WorkerFailure("fork: no start pipe: \(String(cString: strerror(errno)))")
+        }
+        let start = (read: opened.0, write: opened.1)
         let parent = getpid()
         let live = recorder.lastNodesAlive
 
@@ -83,10 +92,12 @@ final class ForkPhase {
         while forked < children {
             let pid = fork()
             if pid == 0 {
-                child(forked, of: children, parent: parent, release: release, handle: handle, entry: entry, code: code, order: order)
+                child(forked, of: children, parent: parent, release: release, start: start, handle: handle, entry: entry, code: code, order: order)
             }
             if pid < 0 {
                 let code = errno
+                close(start.write)
+                close(start.read)
                 stop(forked: forked, children: children, release: release)
                 throw WorkerFailure("fork child \(forked + 1) of \(children) could not be forked: \(String(cString: strerror(code)))")
             }
@@ -96,6 +107,8 @@ final class ForkPhase {
         // The parent keeps only the read ends: a child's pipe ends when that child does.
         for child in 0..<children { close(writeEnds[child]) }
         close(release.read)
+        close(start.read)
+        close(start.write)  // all K are forked: let them start
 
         if let missing = collectRecords(children: children) {
             close(release.write)
@@ -187,18 +200,23 @@ final class ForkPhase {
 
     /// The child's whole life after `fork`: no allocation, no logging, no Swift cleanup (`_exit`).
     private func child(
-        _ child: Int, of children: Int, parent: pid_t, release: (read: Int32, write: Int32), handle: UnsafeMutableRawPointer,
-        entry: GeneratedLayoutEntry, code: Int?, order: UnsafePointer<Int>?
+        _ child: Int, of children: Int, parent: pid_t, release: (read: Int32, write: Int32), start: (read: Int32, write: Int32),
+        handle: UnsafeMutableRawPointer, entry: GeneratedLayoutEntry, code: Int?, order: UnsafePointer<Int>?
     ) -> Never {
         for other in 0..<children {
             close(readEnds[other])
             if other != child { close(writeEnds[other]) }
         }
         close(release.write)
+        close(start.write)
         // PR_SET_PDEATHSIG is not inherited: a child of a worker killed for a timeout must not outlive it.
         _ = ll_die_with_parent(parent)
         var record = Record()
         if let before = reader.read() { record.privateDirtyBytesBefore = before.privateDirtyBytes ?? Self.missing }
+        // Wait until every child exists, so that no child's work (and no Pss it reads after it) overlaps the forking.
+        var go: UInt8 = 0
+        while read(start.read, &go, 1) < 0, errno == EINTR {}
+        close(start.read)
         if let code {
             let ignore: CheckpointCallback = { _, _ in }
             let start = MonotonicClock.nowNanoseconds()

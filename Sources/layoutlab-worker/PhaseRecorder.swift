@@ -136,6 +136,13 @@ final class PhaseRecorder {
     }
 
     /// Ends a pool phase with the counters summed over its threads.
+    /// Lowers the elapsed time of phase `index`'s samples to at most `elapsedNs` (called after the phase).
+    func clampElapsed(ofPhase index: Int, toAtMost elapsedNs: Int) {
+        for sample in 0..<count where phaseOfSample[sample] == index && samples[sample].elapsedNs > elapsedNs {
+            samples[sample].elapsedNs = elapsedNs
+        }
+    }
+
     func endPooled(counters: PhaseCounters) {
         if phase < phaseCounters.count { phaseCounters[phase] = counters }
     }

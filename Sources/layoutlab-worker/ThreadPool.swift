@@ -78,7 +78,15 @@ final class ThreadPool {
     func started(_ t: Int) -> UnsafeMutablePointer<Int> { (slots + t * poolSlotBytes + 24).assumingMemoryBound(to: Int.self) }
 
     /// The earliest start time (`CLOCK_MONOTONIC` ns) the threads have published in this phase, or nil if none has started.
-    func earliestStartNs() -> Int? { (0..<threads).map { ll_atomic_load(started($0)) }.filter { $0 != 0 }.min() }
+    /// A loop, not map/filter: the sampling thread calls it between checkpoints, where nothing may allocate.
+    func earliestStartNs() -> Int? {
+        var earliest: Int?
+        for t in 0..<threads {
+            let start = ll_atomic_load(started(t))
+            if start != 0, start < (earliest ?? Int.max) { earliest = start }
+        }
+        return earliest
+    }
 
     /// The sum of every thread's published live change.
     func liveChange() -> Int { (0..<threads).reduce(0) { $0 + ll_atomic_load(live($1)) } }
@@ -192,6 +200,7 @@ final class PoolWorker {
     func publish(items: Int, live: Int) {
         ll_atomic_store((slot + 8).assumingMemoryBound(to: Int.self), live)
         ll_atomic_store(slot.assumingMemoryBound(to: Int.self), items)
+        ll_atomic_full_fence()
         pool.signalCrossings()
     }
 }

@@ -57,6 +57,9 @@ final class ThreadedTrial {
         self.recorder = recorder
         self.counters = counters
         let threads = request.threads, nodes = request.nodes
+        // Slices start at even nodes: with fewer than two nodes per thread two slices would share a start (and
+        // the release that goes with it). The validator refuses such experiments; a direct request fails here.
+        guard nodes >= 2 * threads else { throw WorkerFailure("\(threads) threads need at least \(2 * threads) nodes, got \(nodes)") }
         bounds = (0...threads).map { $0 == threads ? nodes : ($0 * nodes / threads) & ~1 }
         if request.phases.contains(where: \.needsPermutation) {
             let permutation = makePermutation(nodes: nodes, seed: request.seed)
@@ -173,10 +176,18 @@ final class ThreadedTrial {
         }
         typealias Slot = GeneratedCodeABI.PhaseResult
         let workers = pool.workers
-        let liveEnd = liveStart + workers.reduce(0) { $0 + $1.result[Slot.liveNodes.rawValue] }
-        let firstStart = workers.map(\.startNs).min() ?? releasedAt
-        let lastEnd = workers.map(\.endNs).max() ?? firstStart
-        recorder.samplePooled(nodesAlive: liveEnd, elapsedNs: prepareNs + lastEnd - firstStart + finishNs)
+        var liveEnd = liveStart, firstStart = Int.max, lastEnd = Int.min
+        for worker in workers {
+            liveEnd += worker.result[Slot.liveNodes.rawValue]
+            firstStart = min(firstStart, worker.startNs)
+            lastEnd = max(lastEnd, worker.endNs)
+        }
+        if workers.isEmpty { firstStart = releasedAt; lastEnd = releasedAt }
+        let phaseNs = prepareNs + lastEnd - firstStart + finishNs
+        recorder.samplePooled(nodesAlive: liveEnd, elapsedNs: phaseNs)
+        // A sample the sampling thread took after the pool had finished (it woke late, sharing the cores) is stamped
+        // with the wall time it woke at; the work had ended by then, so its elapsed work time is the phase's.
+        recorder.clampElapsed(ofPhase: index, toAtMost: phaseNs)
 
         var phaseCounters = counters.endPhase(index: index)
         phaseCounters.cpuNs = workers.reduce(0) { $0 + $1.cpuNs }

@@ -28,6 +28,7 @@ extension ExperimentValidationTests {
         BadCase(label: "order on free-all", text: with(#""phases": ["allocate", {"phase": "free-all", "order": "random"}]"#), path: "$.phases[1].order", message: "only traverse, mutate and fork take one"),
         BadCase(label: "gc.freeze without fork", text: with(#""python_gc_freeze": true"#), path: "$.python_gc_freeze", message: "expected a \"fork\" phase", schemaCatches: false),
         BadCase(label: "gc.freeze as text", text: with(#""python_gc_freeze": "yes", "phases": ["allocate", "fork"]"#), path: "$.python_gc_freeze", message: "expected true or false"),
+        BadCase(label: "fewer nodes than two per thread", text: variant("nodes", "\"nodes\": [1000, 7]").replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"threads\": [1, 4]"), path: "$.nodes[1]", message: "expected at least 8 nodes with 4 threads", schemaCatches: false),
         BadCase(label: "misspelt threads key", text: with(#""thread": [2]"#), path: "$.thread", message: "did you mean \"threads\"?"),
     ]
 

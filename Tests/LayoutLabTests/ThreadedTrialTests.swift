@@ -58,6 +58,10 @@ struct ThreadedTrialTests {
             for (index, phase) in phases.enumerated() {
                 let alive = samples.filter { $0["trial_id"] == id && $0["phase_index"] == String(index) }.compactMap { Int($0["nodes_alive"] ?? "") }
                 #expect(alive.count == Self.checkpoints + 1, "\(id) \(phase): \(alive.count) samples")
+                // Work time never runs backwards, and no sample is stamped after the phase's end (a sample taken late
+                // by a sampling thread that shares the cores is clamped to it).
+                let elapsed = samples.filter { $0["trial_id"] == id && $0["phase_index"] == String(index) }.compactMap { Int($0["elapsed_ns"] ?? "") }
+                #expect(zip(elapsed, elapsed.dropFirst()).allSatisfy { $0 <= $1 }, "\(id) \(phase): elapsed \(elapsed)")
                 guard let last = alive.last else { continue }
                 switch phase {
                 case "allocate", "allocate-warm":

@@ -13,6 +13,10 @@
 static inline void ll_atomic_store(long *slot, long value) { atomic_store_explicit((_Atomic long *)slot, value, memory_order_release); }
 /// Loads `slot` with acquire order.
 static inline long ll_atomic_load(const long *slot) { return atomic_load_explicit((_Atomic long *)slot, memory_order_acquire); }
+/// A full (sequentially consistent) fence: a pool thread's store of its progress must be visible before it loads
+/// the others' (two threads publishing their last items at once would otherwise each miss the other's: the
+/// store-buffer pattern, which x86 allows, and no one would post the crossing).
+static inline void ll_atomic_full_fence(void) { atomic_thread_fence(memory_order_seq_cst); }
 /// Replaces `expected` by `desired` in `slot` if it holds `expected`; 1 if it did.
 static inline int ll_atomic_compare_exchange(long *slot, long expected, long desired) {
     return atomic_compare_exchange_strong_explicit((_Atomic long *)slot, &expected, desired, memory_order_acq_rel, memory_order_acquire) ? 1 : 0;
