@@ -38,6 +38,16 @@ struct PythonThreadsTests {
         k == checkpoints ? work : Int((Double(work) * Double(k) / Double(checkpoints)).rounded())
     }
 
+    /// How far past global checkpoint k a sample's published items may be with `threads` threads: one global step
+    /// (N / checkpoints, rounded up) plus one local publish granule per thread (a thread's items, at most
+    /// N / T + 2 with even slice bounds, over its 4 · checkpoints local checkpoints, rounded up). The publisher
+    /// that crosses a checkpoint samples at once (under the GIL), so it is really within one granule.
+    static func slack(threads: Int, of work: Int) -> Int {
+        let step = (work + checkpoints - 1) / checkpoints
+        let granule = (work / threads + 2 + 4 * checkpoints - 1) / (4 * checkpoints)
+        return step + threads * granule
+    }
+
     @Test func everyPhaseHasItsGlobalCheckpointsAndExactLiveCounts() throws {
         let phases = ["allocate", "traverse", "mutate", "free-half", "free-all", "allocate-warm", "remote-free"]
         let out = try Self.run(
@@ -58,8 +68,15 @@ struct PythonThreadsTests {
         for trial in trials {
             let id = trial["trial_id"] ?? ""
             let tuple = id.contains("tuple")  // tuples and namedtuples cannot be mutated
+            let threads = Int(trial["threads"] ?? "") ?? 0
             for (index, phase) in phases.enumerated() {
-                let alive = samples.filter { $0["trial_id"] == id && $0["phase_index"] == String(index) }.compactMap { Int($0["nodes_alive"] ?? "") }
+                let phaseSamples = samples.filter { $0["trial_id"] == id && $0["phase_index"] == String(index) }
+                let alive = phaseSamples.compactMap { Int($0["nodes_alive"] ?? "") }
+                // Time runs on within a phase (the pool's samples are left out of it) and the last sample has it all.
+                let elapsed = phaseSamples.compactMap { Int($0["elapsed_ns"] ?? "") }
+                #expect(elapsed.count == phaseSamples.count, "\(id) \(phase): every sample has its elapsed_ns")
+                #expect(zip(elapsed, elapsed.dropFirst()).allSatisfy { $0 <= $1 }, "\(id) \(phase): elapsed_ns \(elapsed)")
+                #expect(elapsed.last == elapsed.max(), "\(id) \(phase): the last sample's elapsed_ns is the largest: \(elapsed)")
                 let row = rows.first { $0["trial_id"] == id && $0["phase_index"] == String(index) } ?? [:]
                 if phase == "mutate" && tuple {
                     #expect(row["applicable"] == "false" && alive == [n, n], "\(id) mutate: \(alive)")
@@ -74,9 +91,24 @@ struct PythonThreadsTests {
                     #expect(zip(alive, alive.dropFirst()).allSatisfy { $0 <= $1 }, "\(id) \(phase): monotone \(alive)")
                     for k in 1..<alive.count {
                         #expect(alive[k] >= Self.checkpoint(k, of: n), "\(id) \(phase): sample \(k) has \(alive[k]) nodes")
+                        // Taken at its checkpoint, not whenever the main thread got the GIL (at T = 1, after the pool).
+                        #expect(alive[k] <= Self.checkpoint(k, of: n) + Self.slack(threads: threads, of: n),
+                                "\(id) \(phase): sample \(k) has \(alive[k]) nodes, checkpoint \(Self.checkpoint(k, of: n))")
                     }
                 case "free-half": #expect(last == n - n / 2, "\(id) free-half ends at \(last)")
-                case "free-all", "remote-free": #expect(last == 0, "\(id) \(phase) ends at \(last)")
+                case "free-all", "remote-free":
+                    #expect(last == 0, "\(id) \(phase) ends at \(last)")
+                    // free-all runs after free-half (its odd slots are empty already); remote-free on all N nodes.
+                    #expect(alive.first == (phase == "free-all" ? n - n / 2 : n), "\(id) \(phase): \(alive)")
+                    #expect(zip(alive, alive.dropFirst()).allSatisfy { $0 >= $1 }, "\(id) \(phase): \(alive)")
+                    guard phase == "remote-free" else { break }
+                    // The published count is N less the items done (each drop frees its node: see
+                    // everyDropFreesItsNodeAtOnce), sampled within the slack past each checkpoint.
+                    for k in 1..<alive.count {
+                        let done = n - alive[k], target = Self.checkpoint(k, of: n)
+                        #expect(done >= target && done <= target + Self.slack(threads: threads, of: n),
+                                "\(id) \(phase): sample \(k) after \(done) drops, checkpoint \(target)")
+                    }
                 default: #expect(alive.allSatisfy { $0 == n }, "\(id) \(phase): \(alive)")
                 }
                 if phase == "traverse" {
@@ -95,6 +127,72 @@ struct PythonThreadsTests {
             #expect(Double(row["slowest_thread_ns_per_node"] ?? "") != nil, "\(id) \(phase): no slowest thread")
             #expect(Double(row["fastest_thread_ns_per_node"] ?? "") != nil, "\(id) \(phase): no fastest thread")
         }
+    }
+
+    /// The claim behind the drop phases' live counts, checked outside the measured loop: with a reference field,
+    /// ThreadedTrial's free-all and remote-free (and free-half) free exactly the nodes their published live change
+    /// says, at every local publish. python_worker.py is imported by a bare interpreter that builds 2 001
+    /// threaded python-dict-class nodes per slice as the pool does, holds a weak reference to each (gc off: the
+    /// nodes make no cycles) and runs the pool's own assign and slice functions thread after thread, with a
+    /// publish that counts the nodes still alive. Fails if a node outlives its slot (an ascending drop leaves
+    /// node j alive until node ≈ 2j + 4 goes).
+    @Test func everyDropFreesItsNodeAtOnce() throws {
+        let worker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/LayoutLabRunner/Python/python_worker.py")
+        let script = """
+            import gc, importlib.util, sys, weakref
+            spec = importlib.util.spec_from_file_location("python_worker", sys.argv[1])
+            w = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(w)
+            N, C = 2001, 4
+            fields = w.parse_fields("id:int64;next:reference")
+            namespace = w.layout_namespace("python-dict-class", fields, 1, N)
+            make = w.threaded_layout_namespace("python-dict-class", fields, namespace)["make"]
+            gc.disable()
+            checks = failures = 0
+            for kind, work in (("free-all", N), ("remote-free", N), ("free-half", N // 2)):
+                for T in (1, 2, 3):
+                    trial = w.ThreadedTrial.__new__(w.ThreadedTrial)
+                    trial.threads, trial.nodes, trial.checkpoints = T, N, C
+                    trial.bounds = w.slice_bounds(N, T)
+                    trial.local = [[0] * (C * 4) for _ in range(T)]
+                    for name in ("local_count", "slice_start", "slice_end", "first", "end", "progress", "live",
+                                 "checksums", "starts", "ends", "cpu", "sample_cpu"):
+                        setattr(trial, name, [0] * T)
+                    trial.sample_usage = [[0] * 4 for _ in range(T)]
+                    trial.global_schedule = [0] * C
+                    trial.assign(kind, kind)
+                    container = [None] * N
+                    for t in range(T):
+                        lo = trial.bounds[t]
+                        for i in range(lo, trial.bounds[t + 1]):
+                            container[i] = make(i, container, lo)
+                    refs = [weakref.ref(node) for node in container]
+                    trial.container = container
+                    def publish(t, items, change):
+                        global checks, failures
+                        trial.live[t] = change
+                        alive = sum(r() is not None for r in refs)
+                        checks += 1
+                        if alive != N + sum(trial.live):
+                            failures += 1
+                            print("%s T=%d thread %d after %d items: %d alive, published %d" % (kind, T, t, items, alive, N + sum(trial.live)))
+                    trial.publish = publish
+                    slice_work = trial.drop_slice if kind != "free-half" else trial.free_half_slice
+                    for t in range(T):
+                        slice_work(t)
+                    if sum(trial.end[t] - trial.first[t] for t in range(T)) != work:
+                        failures += 1
+                        print("%s T=%d: work items %d, not %d" % (kind, T, sum(trial.end[t] - trial.first[t] for t in range(T)), work))
+                    trial.container = container = None
+            print("checks %d failures %d" % (checks, failures))
+            """
+        let result = try TestSupport.runTool("/usr/bin/env", ["python3", "-c", script, worker.path])
+        try #require(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.last?.hasPrefix("checks ") == true && lines.last?.hasSuffix(" failures 0") == true,
+                "\(lines.prefix(10).joined(separator: "\n")) … \(lines.last ?? "")")
+        #expect(lines.count == 1, "every publish's count is exact: \(lines.prefix(5).joined(separator: "\n"))")
     }
 
     /// The census allocator (Fixtures/thread_census.c) records the allocating thread of every block of the node's

@@ -356,7 +356,9 @@ class Allocator:
 
     def __init__(self, source):
         self.source = source
-        self.process = ctypes.CDLL(None)
+        # PyDLL: a call keeps the GIL, so that a pool thread sampling the allocator (ThreadedTrial.sample) holds it
+        # for the whole sample, as Sampler.read does.
+        self.process = ctypes.PyDLL(None)
         self.value = ctypes.c_size_t(0)
         self.size = ctypes.c_size_t(ctypes.sizeof(ctypes.c_size_t))
         self.epoch = ctypes.c_uint64(1)
@@ -597,7 +599,12 @@ class Counters:
 
 
 class Sampler:
-    """Reads statm, status and (when asked) smaps_rollup into fixed bytearrays, and the allocator."""
+    """Reads statm, status and (when asked) smaps_rollup into fixed bytearrays, and the allocator.
+
+    The /proc reads call libc's pread through ctypes.PyDLL, which keeps the GIL through the call (os.preadv drops
+    it): a pool thread of a threaded trial that samples (ThreadedTrial.sample) holds the GIL for the whole sample,
+    so no other pool thread runs Python code meanwhile (a sample is far shorter than the 5 ms switch interval
+    after which a waiting thread could ask for the GIL). The classic trial has one thread: no difference there."""
 
     def __init__(self, allocator, capacity, smaps_schedule, allocator_schedule, per_phase, counters):
         self.allocator = allocator
@@ -609,6 +616,11 @@ class Sampler:
         self.smaps = os.open("/proc/self/smaps_rollup", os.O_RDONLY)
         self.buffer = bytearray(8192)
         self.view = memoryview(self.buffer)
+        self.pread = ctypes.PyDLL(None, use_errno=True).pread
+        self.pread.restype = ctypes.c_ssize_t
+        self.pread.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_long]
+        self.buffer_window = (ctypes.c_char * len(self.buffer)).from_buffer(self.buffer)  # pins the bytearray
+        self.buffer_address = ctypes.addressof(self.buffer_window)
         self.store = array.array("q", [-1]) * (capacity * SAMPLE_WIDTH)
         self.phase_of = array.array("q", [0]) * capacity
         self.count = 0
@@ -621,7 +633,10 @@ class Sampler:
         self.resumed = 0
 
     def read(self, descriptor):
-        length = os.preadv(descriptor, [self.view], 0)
+        """Reads the file from its start into the buffer, holding the GIL; returns the length read."""
+        length = self.pread(descriptor, self.buffer_address, len(self.buffer), 0)
+        if length < 0:
+            fail("cannot read /proc/self: %s" % os.strerror(ctypes.get_errno()))
         return length
 
     def kilobytes(self, key, length):
@@ -917,11 +932,14 @@ def fork_reader(layout, fields):
 
 
 def fork_phase(index, phase, container, permutation, touch, mutate, gc_freeze):
-    """A `fork:K:work:order` phase after allocate: forks K children (gc.freeze() first when asked); each reads its
-    own smaps_rollup, does the work on every node in the order, then one full collection with the collector enabled
-    (what a worker process meets sooner or later), reads it again, writes its record to its pipe and
-    waits for the release (so that every Pss is read while all K children and the parent are alive). Returns
-    (applicable, fork-child reply lines); a child that ends without its record fails the worker, naming it."""
+    """A `fork:K:work:order` phase after allocate: forks K children (gc.freeze() first when asked); each waits until
+    all K exist (the parent closes a `start` pipe after the last fork), reads its own smaps_rollup, does the work on
+    every node in the order, then one full collection with the collector enabled (what a worker process meets
+    sooner or later), writes one byte to a shared `done` pipe and waits until all K are done (the parent closes a
+    `measure` pipe after K done bytes, or when the done pipe ends early: a child died), reads smaps_rollup again,
+    writes its record to its pipe and waits for the release (so that every Pss is read while all K children and
+    the parent are alive, each child's pages as the others' work left them). Returns (applicable, fork-child
+    reply lines); a child that ends without its record fails the worker, naming it."""
     _, children, work, order = phase.split(":")
     children = int(children)
     if work == "mutate" and mutate is None or container is None:
@@ -930,6 +948,9 @@ def fork_phase(index, phase, container, permutation, touch, mutate, gc_freeze):
     read_own_smaps(buffer)  # warm
     pipes = [os.pipe() for _ in range(children)]
     release_read, release_write = os.pipe()
+    start_read, start_write = os.pipe()
+    done_read, done_write = os.pipe()
+    measure_read, measure_write = os.pipe()
     pids = []
     if gc_freeze:
         gc.freeze()
@@ -943,6 +964,9 @@ def fork_phase(index, phase, container, permutation, touch, mutate, gc_freeze):
                     if other != child:
                         os.close(write_end)
                 os.close(release_write)
+                for descriptor in (start_write, done_read, measure_write):
+                    os.close(descriptor)
+                os.read(start_read, 1)  # end of file once the parent has forked all K children
                 before = read_own_smaps(buffer)[0]
                 nodes = visiting_order(container, permutation if order == "random" else None)
                 start = time.monotonic_ns()
@@ -960,6 +984,9 @@ def fork_phase(index, phase, container, permutation, touch, mutate, gc_freeze):
                 # GC header of every tracked object it visits (gc.freeze() moves them out of its reach).
                 gc.enable()
                 gc.collect()
+                os.write(done_write, b"d")
+                os.close(done_write)  # so that the done pipe ends when every child has written or died
+                os.read(measure_read, 1)  # end of file once all K children are done
                 after = read_own_smaps(buffer)
                 record = array.array("q", (work_ns, before) + after).tobytes()
                 if os.write(pipes[child][1], record) == FORK_RECORD_BYTES:
@@ -968,9 +995,20 @@ def fork_phase(index, phase, container, permutation, touch, mutate, gc_freeze):
             finally:
                 os._exit(code)
         pids.append(pid)
+    os.close(start_write)  # all K children exist: they start their work
+    for descriptor in (start_read, done_write, measure_read):
+        os.close(descriptor)
     for _, write_end in pipes:
         os.close(write_end)
     os.close(release_read)
+    done = 0
+    while done < children:
+        chunk = os.read(done_read, children - done)
+        if not chunk:
+            break  # a child died before it was done: the record loop below names it
+        done += len(chunk)
+    os.close(done_read)
+    os.close(measure_write)  # all K children are done (or one died): they read their `after` figures
     records = [b""] * children
     for child, (read_end, _) in enumerate(pipes):
         while len(records[child]) < FORK_RECORD_BYTES:
@@ -1188,18 +1226,33 @@ class ThreadedTrial:
     than the one that built it (with T = 1, on its own). purge runs on the sampling thread.
 
     Sampling: each pool thread publishes its work items done and its live change in its own slot of two lists
-    made here (the live change first), at T·4 local checkpoints; the publisher that brings the sum of items
-    over the next global checkpoint (under a lock: no reliance on the GIL) writes one byte per crossed
-    checkpoint into a pipe, which the main thread reads, one byte per sample, into a preallocated buffer
-    (a pipe is a counting semaphore that allocates nothing; threading.Semaphore's Condition makes a lock per
-    wait). The main thread then reads the global live count and samples; the pool never waits for it. The
-    last sample is taken after the end barrier.
+    made here (the live change first), at 4 local checkpoints per global one (each thread's local granule is
+    its items / (4 · checkpoints), rounded up); the publisher that brings the sum of items over the next global
+    checkpoint does, under the crossing lock (only one thread samples at a time: the Sampler's buffers are
+    shared), one of two things:
+    - under the GIL (the default build): it takes the sample itself (sample), holding the GIL throughout (the
+      Sampler's reads keep it), which stops the other pool threads anyway. The time it spends sampling is left
+      out of its timing, and, as every thread is stopped meanwhile, out of every thread's wall time and the
+      phase's time, as the classic worker leaves its checkpoints out. (A main thread woken to sample got the GIL
+      only after the pool thread's 5 ms switch interval, and again after each of its reads: at T = 1 the
+      samples came late, most of them after the pool had finished.)
+    - free-threaded: it writes one byte per crossed checkpoint into a pipe, which the main thread reads, one
+      byte per sample, into a preallocated buffer (a pipe is a counting semaphore that allocates nothing;
+      threading.Semaphore's Condition makes a lock per wait); the main thread then reads the global live count
+      and samples while the pool runs on, never waiting for it.
+    The last sample is taken by the main thread after the end barrier.
 
     Time: a phase's wall time runs from the first pool thread's start (after the start barrier) to the last
     thread's end, plus what the sampling thread does for the phase: making the container (allocate) and
-    releasing the emptied one (free-all, remote-free). Per thread: wall time and items (the `threads` reply:
-    slowest and fastest), CPU time (time.thread_time_ns) and rusage (RUSAGE_THREAD), summed over the pool in
-    the `counters` reply. Under the GIL the threads interleave: one runs Python code at a time.
+    releasing the emptied one (free-all, remote-free), less the pool's own samples (under the GIL). Per
+    thread: wall time (less the pool's samples within it) and items (the `threads` reply: slowest and
+    fastest), CPU time (time.thread_time_ns) and rusage (RUSAGE_THREAD), less the sampling thread's own
+    during its samples, summed over the pool in the `counters` reply; the counters' interval is the phase's
+    whole wall time. Under the GIL the threads interleave: one runs Python code at a time.
+
+    Live counts: a drop phase (free-all, remote-free) empties each slice from its end down, so that every node
+    has lost its referrers (higher nodes of its slice) when its slot is emptied and is freed at once: the
+    published live change is what is alive, reference fields or not.
 
     Between checkpoints nothing is allocated but what the classic worker allows itself (short-lived ints, an
     islice per local checkpoint, the iterator a traversal runs on); threading.Barrier's own bookkeeping (a lock
@@ -1251,6 +1304,17 @@ class ThreadedTrial:
         self.global_count = 0
         self.next_checkpoint = 0
         self.crossing_lock = threading.Lock()
+        # Under the GIL a pool thread takes the intermediate samples itself (sample); per phase, preallocated:
+        self.pool_samples = gil_enabled()
+        self.sampled = 0
+        self.sampled_ns = 0
+        self.sample_begin = [0] * max(checkpoints, 1)
+        self.sample_end = [0] * max(checkpoints, 1)
+        self.sample_cpu = [0] * threads
+        self.sample_usage = [[0] * 4 for _ in range(threads)]
+        self.live_start = 0
+        self.prepare_ns = 0
+        self.released = 0
         self.wake_read, self.wake_write = os.pipe()
         self.token = b"x"
         self.wake = [bytearray(1)]
@@ -1291,8 +1355,9 @@ class ThreadedTrial:
 
     def publish(self, t, items, change):
         """Thread t has done `items` work items and changed the live count by `change`: the live change is stored
-        first, so whoever sees the items sees a live change at least as recent. Posts one wake-up per global
-        checkpoint (but the last, which the main thread takes after the end barrier) the sum has now reached."""
+        first, so whoever sees the items sees a live change at least as recent. For each global checkpoint (but
+        the last, which the main thread takes after the end barrier) the sum has now reached: under the GIL,
+        takes the sample itself; free-threaded, posts a wake-up to the main thread."""
         self.live[t] = change
         self.progress[t] = items
         if self.next_checkpoint < self.global_count - 1:  # only ever grows: a stale read just takes the lock
@@ -1301,8 +1366,50 @@ class ThreadedTrial:
                 total = sum(self.progress)
                 while next_checkpoint < count and total >= schedule[next_checkpoint]:
                     next_checkpoint += 1
-                    os.write(self.wake_write, self.token)
+                    if self.pool_samples:
+                        self.sample(t)
+                    else:
+                        os.write(self.wake_write, self.token)
                 self.next_checkpoint = next_checkpoint
+
+    def sample(self, t):
+        """Pool thread t, under the crossing lock and holding the GIL (the Sampler's reads keep it, so the other
+        pool threads stand still until it is done), takes the sample of the global checkpoint it crossed. Its
+        elapsed_ns is the phase's time so far less the earlier samples; the sample's own time (from `entered`
+        to its end) is recorded to leave it out of the threads' wall times and the phase's time, and thread t's
+        CPU time and rusage during it out of the counters. Allocates what a classic checkpoint does (a
+        struct_rusage per read, short-lived ints)."""
+        entered = self.monotonic_ns()
+        cpu = self.thread_time_ns()
+        before = self.getrusage(self.rusage_thread)
+        earliest = 0
+        for start in self.starts:
+            if start and (earliest == 0 or start < earliest):
+                earliest = start
+        elapsed = self.prepare_ns + entered - (earliest or self.released) - self.sampled_ns
+        self.sampler.take(self.live_start + sum(self.live), elapsed, False, entered)
+        after = self.getrusage(self.rusage_thread)
+        self.sample_cpu[t] += self.thread_time_ns() - cpu
+        usage = self.sample_usage[t]
+        usage[0] += after.ru_minflt - before.ru_minflt
+        usage[1] += after.ru_majflt - before.ru_majflt
+        usage[2] += after.ru_nvcsw - before.ru_nvcsw
+        usage[3] += after.ru_nivcsw - before.ru_nivcsw
+        before = after = None
+        k = self.sampled
+        left = self.monotonic_ns()
+        self.sample_begin[k], self.sample_end[k] = entered, left
+        self.sampled_ns += left - entered
+        self.sampled = k + 1
+
+    def sampled_within(self, begin, end):
+        """Nanoseconds of the pool's samples (this phase) within [begin, end]: time every pool thread stood still."""
+        total = 0
+        for k in range(self.sampled):
+            low, high = max(begin, self.sample_begin[k]), min(end, self.sample_end[k])
+            if high > low:
+                total += high - low
+        return total
 
     def build_slice(self, t):
         container, make, lo, schedule = self.container, self.make, self.slice_start[t], self.local[t]
@@ -1396,15 +1503,20 @@ class ThreadedTrial:
             self.publish(t, w - first, added)
 
     def drop_slice(self, t):
-        # free-all: the thread's own slice; remote-free: the next thread's (its work items are that slice).
+        # free-all: the thread's own slice; remote-free: the next thread's (its work items are that slice). Work
+        # item w empties slot first + last - w, from the slice's end down: a node's referrers are higher nodes of
+        # its slice (references are slice-local, to even nodes), so they are gone when its slot is emptied and the
+        # drop frees it at once; the live change counts freed nodes, not just emptied slots.
         container, schedule = self.container, self.local[t]
         w = first = self.first[t]
+        top = first + self.end[t] - 1
         dropped = 0
         for k in range(self.local_count[t]):
             end = schedule[k]
             while w < end:
-                if container[w] is not None:
-                    container[w] = None
+                i = top - w
+                if container[i] is not None:
+                    container[i] = None
                     dropped += 1
                 w += 1
             self.publish(t, w - first, -dropped)
@@ -1438,6 +1550,10 @@ class ThreadedTrial:
         self.global_schedule[:len(schedule)] = schedule
         self.global_count = len(schedule)
         self.next_checkpoint = 0
+        self.sampled = self.sampled_ns = 0
+        for t in range(threads):
+            self.sample_cpu[t] = 0
+            self.sample_usage[t][:] = (0, 0, 0, 0)
 
     def run(self):
         """Runs every phase; returns the `phase` reply lines (the `threads` lines are in self.lines)."""
@@ -1507,10 +1623,11 @@ class ThreadedTrial:
             self.container = None
             self.container = [None] * self.nodes
             prepare_ns = monotonic_ns() - started
-        released = monotonic_ns()
+        self.live_start, self.prepare_ns = live_start, prepare_ns
+        released = self.released = monotonic_ns()
         self.start_barrier.wait()
         starts, live, wake_read, wake = self.starts, self.live, self.wake_read, self.wake
-        for _ in range(self.global_count - 1):
+        for _ in range(0 if self.pool_samples else self.global_count - 1):
             while os.readv(wake_read, wake) != 1:
                 pass
             now_live = live_start + sum(live)
@@ -1521,6 +1638,9 @@ class ThreadedTrial:
                     earliest = start
             sampler.take(now_live, prepare_ns + entered - (earliest or released), False, entered)
         self.end_barrier.wait()
+        if self.pool_samples and self.sampled != self.global_count - 1:
+            fail("phase %d (%s): the pool took %d of its %d intermediate samples"
+                 % (index, phase, self.sampled, self.global_count - 1))
         finish_ns = 0
         if kind in ("free-all", "remote-free"):
             started = monotonic_ns()
@@ -1528,15 +1648,16 @@ class ThreadedTrial:
             finish_ns = monotonic_ns() - started
         live_end = live_start + sum(live)
         first_start, last_end = min(starts), max(self.ends)
-        sampler.take(live_end, prepare_ns + last_end - first_start + finish_ns, True, monotonic_ns())
+        sampler.take(live_end, prepare_ns + last_end - first_start + finish_ns - self.sampled_ns, True, monotonic_ns())
 
-        usage_start, usage_end = self.usage_start, self.usage_end
+        usage_start, usage_end, sampling = self.usage_start, self.usage_end, self.sample_usage
+        threads = range(self.threads)
         counters.totals[:] = (
-            sum(self.cpu),
-            sum(usage_end[t].ru_minflt - usage_start[t].ru_minflt for t in range(self.threads)),
-            sum(usage_end[t].ru_majflt - usage_start[t].ru_majflt for t in range(self.threads)),
-            sum(usage_end[t].ru_nvcsw - usage_start[t].ru_nvcsw for t in range(self.threads)),
-            sum(usage_end[t].ru_nivcsw - usage_start[t].ru_nivcsw for t in range(self.threads)))
+            sum(self.cpu) - sum(self.sample_cpu),
+            sum(usage_end[t].ru_minflt - usage_start[t].ru_minflt - sampling[t][0] for t in threads),
+            sum(usage_end[t].ru_majflt - usage_start[t].ru_majflt - sampling[t][1] for t in threads),
+            sum(usage_end[t].ru_nvcsw - usage_start[t].ru_nvcsw - sampling[t][2] for t in threads),
+            sum(usage_end[t].ru_nivcsw - usage_start[t].ru_nivcsw - sampling[t][3] for t in threads))
         counters.end(index)
         for t in range(self.threads):
             usage_start[t] = usage_end[t] = None
@@ -1548,7 +1669,9 @@ class ThreadedTrial:
         then the allocator's arenas, arenas used and thread-cache bytes; empty where unknown."""
         cells = ["", "", "", ""]
         if timed:
-            timed_threads = [(self.ends[t] - self.starts[t], self.end[t] - self.first[t]) for t in range(self.threads)]
+            # A thread's wall time leaves out the pool's samples within it (every pool thread stood still then).
+            timed_threads = [(self.ends[t] - self.starts[t] - self.sampled_within(self.starts[t], self.ends[t]),
+                              self.end[t] - self.first[t]) for t in range(self.threads)]
             slowest = max(timed_threads, key=lambda pair: pair[0])
             fastest = min(timed_threads, key=lambda pair: pair[0])
             cells = [str(slowest[0]), str(fastest[0]), str(slowest[1]), str(fastest[1])]
