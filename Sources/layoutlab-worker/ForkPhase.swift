@@ -10,9 +10,9 @@ import LayoutLabSampling
 /// does nothing), reads `smaps_rollup` again, writes a fixed-size `Record` to its own pipe, then blocks on the
 /// release pipe until the parent has every child's record (so that each `Pss` is read while all K children and
 /// the parent are alive), and `_exit`s. Children start their work only once all K are forked (a start pipe the
-/// parent closes); each reads its "after" figures right after its own work, so a child that finishes first reads
-/// its `Pss` while the others may still be un-sharing pages (a page another child un-shared no longer counts as
-/// shared with it): `Private_Dirty` growth, the phase's main figure, does not depend on that. Between `fork` and its record a child allocates, logs and formats
+/// parent closes), and read their "after" figures only once all K have done their work (a done pipe each writes a
+/// byte to, and a measure pipe the parent then closes), so that every child's `Pss` is read in the same state of
+/// sharing. Between `fork` and its record a child allocates, logs and formats
 /// nothing: its reader, schedule and result slots are allocated here, before the trial's baseline.
 ///
 /// The parent samples before forking and after the last child was reaped. A child that dies or exits without
@@ -77,12 +77,16 @@ final class ForkPhase {
         schedule.pointee = nodes
         var release: (read: Int32, write: Int32) = (-1, -1)
         try openPipes(children: children, release: &release)
-        // The start gate: children begin their work once all K exist (end of file when the parent closes it).
-        guard let opened = Self.openPipe() else {
+        // The gates: children begin their work once all K exist (start: end of file when the parent closes it), and
+        // read their "after" figures once all K have done their work (each writes a byte to done; the parent then
+        // closes measure), so every child's Pss is read in the same state of sharing.
+        guard let startEnds = Self.openPipe(), let doneEnds = Self.openPipe(), let measureEnds = Self.openPipe() else {
             stop(forked: 0, children: children, release: release)
-            throw WorkerFailure("fork: no start pipe: \(String(cString: strerror(errno)))")
+            throw WorkerFailure("fork: no gate pipes: \(String(cString: strerror(errno)))")
         }
-        let start = (read: opened.0, write: opened.1)
+        let gates = Gates(
+            start: (read: startEnds.0, write: startEnds.1), done: (read: doneEnds.0, write: doneEnds.1),
+            measure: (read: measureEnds.0, write: measureEnds.1))
         let parent = getpid()
         let live = recorder.lastNodesAlive
 
@@ -92,12 +96,11 @@ final class ForkPhase {
         while forked < children {
             let pid = fork()
             if pid == 0 {
-                child(forked, of: children, parent: parent, release: release, start: start, handle: handle, entry: entry, code: code, order: order)
+                child(forked, of: children, parent: parent, release: release, gates: gates, handle: handle, entry: entry, code: code, order: order)
             }
             if pid < 0 {
                 let code = errno
-                close(start.write)
-                close(start.read)
+                gates.closeAll()
                 stop(forked: forked, children: children, release: release)
                 throw WorkerFailure("fork child \(forked + 1) of \(children) could not be forked: \(String(cString: strerror(code)))")
             }
@@ -107,8 +110,20 @@ final class ForkPhase {
         // The parent keeps only the read ends: a child's pipe ends when that child does.
         for child in 0..<children { close(writeEnds[child]) }
         close(release.read)
-        close(start.read)
-        close(start.write)  // all K are forked: let them start
+        close(gates.start.read)
+        close(gates.done.write)
+        close(gates.measure.read)
+        close(gates.start.write)  // all K are forked: let them start
+        // Wait until every child has done its work: K bytes, or end of file early when one died (its record is then
+        // missing, which collectRecords reports); then let them all read their "after" figures.
+        var done = 0
+        var byte: UInt8 = 0
+        while done < children {
+            let got = read(gates.done.read, &byte, 1)
+            if got == 1 { done += 1 } else if got == 0 || errno != EINTR { break }
+        }
+        close(gates.done.read)
+        close(gates.measure.write)
 
         if let missing = collectRecords(children: children) {
             close(release.write)
@@ -145,6 +160,18 @@ final class ForkPhase {
                 pssBytesAfter: value(record.pssBytesAfter), rssBytesAfter: value(record.rssBytesAfter))))
         }
         return PhaseOutcome(index: index, spec: spec, checksum: 0, liveNodes: live, applicable: true)
+    }
+
+    /// The three pipes that line the children up: start (all forked), done (a byte per child after its work) and
+    /// measure (all done: read the "after" figures).
+    struct Gates {
+        var start: (read: Int32, write: Int32)
+        var done: (read: Int32, write: Int32)
+        var measure: (read: Int32, write: Int32)
+
+        func closeAll() {
+            for end in [start.read, start.write, done.read, done.write, measure.read, measure.write] { close(end) }
+        }
     }
 
     /// A pipe whose ends close on `exec` (nothing the worker might start inherits them); nil on failure.
@@ -200,7 +227,7 @@ final class ForkPhase {
 
     /// The child's whole life after `fork`: no allocation, no logging, no Swift cleanup (`_exit`).
     private func child(
-        _ child: Int, of children: Int, parent: pid_t, release: (read: Int32, write: Int32), start: (read: Int32, write: Int32),
+        _ child: Int, of children: Int, parent: pid_t, release: (read: Int32, write: Int32), gates: Gates,
         handle: UnsafeMutableRawPointer, entry: GeneratedLayoutEntry, code: Int?, order: UnsafePointer<Int>?
     ) -> Never {
         for other in 0..<children {
@@ -208,21 +235,28 @@ final class ForkPhase {
             if other != child { close(writeEnds[other]) }
         }
         close(release.write)
-        close(start.write)
+        close(gates.start.write)
+        close(gates.done.read)
+        close(gates.measure.write)
         // PR_SET_PDEATHSIG is not inherited: a child of a worker killed for a timeout must not outlive it.
         _ = ll_die_with_parent(parent)
         var record = Record()
         if let before = reader.read() { record.privateDirtyBytesBefore = before.privateDirtyBytes ?? Self.missing }
         // Wait until every child exists, so that no child's work (and no Pss it reads after it) overlaps the forking.
         var go: UInt8 = 0
-        while read(start.read, &go, 1) < 0, errno == EINTR {}
-        close(start.read)
+        while read(gates.start.read, &go, 1) < 0, errno == EINTR {}
+        close(gates.start.read)
         if let code {
             let ignore: CheckpointCallback = { _, _ in }
             let start = MonotonicClock.nowNanoseconds()
             entry.phase(handle, code, order, schedule, 1, nil, ignore, result)
             record.workNs = MonotonicClock.nowNanoseconds() - start
         }
+        // Done: tell the parent, then wait until every child is done before reading the "after" figures.
+        while write(gates.done.write, &go, 1) < 0, errno == EINTR {}
+        close(gates.done.write)
+        while read(gates.measure.read, &go, 1) < 0, errno == EINTR {}
+        close(gates.measure.read)
         if let after = reader.read() {
             record.privateDirtyBytesAfter = after.privateDirtyBytes ?? Self.missing
             record.sharedBytesAfter = after.sharedBytes ?? Self.missing
