@@ -172,7 +172,7 @@ do for [sub in threadShapes] {
                             using (strcol("allocator") eq allocator && int(column("series")) == s ? column("rss_bytes_per_node") : NaN):(cell("child_private_dirty_bytes_per_node")) \
                             with points pt fpoint(s) ps 2.2 lw 2 lc rgb fcolor(s) notitle, \
                          data."/fork.csv" \
-                            using (strcol("allocator") eq allocator ? column("rss_bytes_per_node") : NaN):(cell("child_private_dirty_bytes_per_node")):(strcol("layout")) \
+                            using (strcol("allocator") eq allocator ? column("rss_bytes_per_node") : NaN):(cell("child_private_dirty_bytes_per_node")):(strcol("point_label") eq "-" ? "" : strcol("point_label")) \
                             with labels offset 1.2, 0.9 left font ",12" notitle
                 }
                 # The key: a plot of its own across the bottom (a key inside one panel is only as wide as that panel).
