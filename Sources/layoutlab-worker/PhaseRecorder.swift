@@ -86,18 +86,7 @@ final class PhaseRecorder {
         workNs += enteredAt - resumedAt
         if phase == 0, let fault, fault.checkpoint == countInPhase { fault.commit() }
         if countInPhase < samplesThisPhase, count < samples.count, failure == nil {
-            do throws(SamplingError) {
-                samples[count] = try sampler.take(
-                    nodesAlive: nodesAlive, elapsedNs: workNs,
-                    includeSmaps: smaps != .off && (last || smaps.includes(checkpoint: countInPhase, of: samplesThisPhase)),
-                    includeAllocator: allocatorSchedule != .off
-                        && (phase == 0 || last || allocatorSchedule.includes(checkpoint: countInPhase, of: samplesThisPhase)))
-                phaseOfSample[count] = phase
-                count += 1
-                countInPhase += 1
-            } catch {
-                failure = error
-            }
+            record(nodesAlive: nodesAlive, elapsedNs: workNs, last: last)
         }
         // After the phase's last sample its work is over: what follows is not counted (nor timed).
         if !last, countInPhase < samplesThisPhase {
@@ -120,7 +109,12 @@ final class PhaseRecorder {
     func samplePooled(nodesAlive: Int, elapsedNs: Int) {
         if phase == 0, let fault, fault.checkpoint == countInPhase { fault.commit() }
         guard countInPhase < samplesThisPhase, count < samples.count, failure == nil else { return }
-        let last = countInPhase == samplesThisPhase - 1
+        record(nodesAlive: nodesAlive, elapsedNs: elapsedNs, last: countInPhase == samplesThisPhase - 1)
+    }
+
+    /// Takes and stores the current phase's next sample (smaps and allocator statistics on their schedules, and at
+    /// its `last`); a failed read is kept in `failure` and ends the sampling.
+    private func record(nodesAlive: Int, elapsedNs: Int, last: Bool) {
         do throws(SamplingError) {
             samples[count] = try sampler.take(
                 nodesAlive: nodesAlive, elapsedNs: elapsedNs,
@@ -135,7 +129,6 @@ final class PhaseRecorder {
         }
     }
 
-    /// Ends a pool phase with the counters summed over its threads.
     /// Lowers the elapsed time of phase `index`'s samples to at most `elapsedNs` (called after the phase).
     func clampElapsed(ofPhase index: Int, toAtMost elapsedNs: Int) {
         for sample in 0..<count where phaseOfSample[sample] == index && samples[sample].elapsedNs > elapsedNs {
@@ -143,8 +136,20 @@ final class PhaseRecorder {
         }
     }
 
+    /// Ends a pool phase with the counters summed over its threads.
     func endPooled(counters: PhaseCounters) {
         if phase < phaseCounters.count { phaseCounters[phase] = counters }
+    }
+
+    /// Runs phase `index` as a `purge`: a sample before and after asking the allocator to return free memory, with
+    /// `live` nodes alive throughout (the classic and the pooled trial both run it on the main thread).
+    func purge(phase index: Int, spec: PhaseSpec, live: Int, allocator: AllocatorStatisticsSource) -> PhaseOutcome {
+        begin(phase: index, checkpoints: 1)
+        checkpoint(nodesAlive: live)
+        let purged = allocator.purge()
+        checkpoint(nodesAlive: live, last: true)
+        end()
+        return PhaseOutcome(index: index, spec: spec, checksum: 0, liveNodes: live, applicable: purged)
     }
 
     /// The live node count of the last sample taken.

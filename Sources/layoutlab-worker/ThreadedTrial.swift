@@ -92,12 +92,7 @@ final class ThreadedTrial {
         for (index, phase) in request.phases.enumerated() {
             switch phase.kind {
             case .purge:
-                recorder.begin(phase: index, checkpoints: 1)
-                recorder.checkpoint(nodesAlive: live)
-                let purged = request.allocatorStatistics.purge()
-                recorder.checkpoint(nodesAlive: live, last: true)
-                recorder.end()
-                outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: live, applicable: purged))
+                outcomes.append(recorder.purge(phase: index, spec: phase, live: live, allocator: request.allocatorStatistics))
                 continue
             case .fork:
                 throw WorkerFailure("a fork phase cannot run with threads")

@@ -103,13 +103,8 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
 
         for (index, phase) in request.phases.enumerated().dropFirst() {
             if phase.kind == .purge {
-                recorder.begin(phase: index, checkpoints: 1)
-                let live = recorder.lastNodesAlive
-                recorder.checkpoint(nodesAlive: live)
-                let purged = request.allocatorStatistics.purge()
-                recorder.checkpoint(nodesAlive: live, last: true)
-                recorder.end()
-                outcomes.append(PhaseOutcome(index: index, spec: phase, checksum: 0, liveNodes: live, applicable: purged))
+                outcomes.append(recorder.purge(
+                    phase: index, spec: phase, live: recorder.lastNodesAlive, allocator: request.allocatorStatistics))
                 continue
             }
             if phase.kind == .allocateWarm {
