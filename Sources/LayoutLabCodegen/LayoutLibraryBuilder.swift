@@ -62,11 +62,18 @@ public struct LayoutLibraryBuilder: Sendable {
         if FileManager.default.fileExists(atPath: library.path) { return library }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let sourceFile = directory.appendingPathComponent("layouts.swift")
+            // Each build compiles its own copy of the source: two builds of the same library at once (two runs of the
+            // same shapes, two tests) would otherwise replace the file under each other's compiler ("input file was
+            // modified during the build"). Unique per build, not per process: threads of one process may build too.
+            // The copy becomes layouts.swift once its library is in place.
+            let unique = "\(getpid())-\(UUID().uuidString.prefix(8))"
+            let sourceFile = directory.appendingPathComponent("layouts-\(unique).swift")
+            defer { unlink(sourceFile.path) }  // a failed compile leaves no copy behind (a moved one is gone already)
             try source.write(to: sourceFile, atomically: true, encoding: .utf8)
-            let partial = directory.appendingPathComponent("liblayoutlab-generated.so.partial-\(getpid())")
+            let partial = directory.appendingPathComponent("liblayoutlab-generated.so.partial-\(unique)")
             _ = try run([swiftc] + flags + [sourceFile.path, "-o", partial.path], workingDirectory: directory)
             try AtomicFile.moveIntoPlace(partial, at: library)
+            try AtomicFile.moveIntoPlace(sourceFile, at: directory.appendingPathComponent("layouts.swift"))
         } catch let error as LayoutBuildError {
             throw error
         } catch {
