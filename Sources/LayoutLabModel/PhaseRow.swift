@@ -109,7 +109,8 @@ public struct PhaseRow: Equatable, Sendable {
                 row.nsPerNode = nil
                 row.children = outcome.spec.children
                 row.pythonGCFreeze = trial.layout.isPython ? result.pythonGCFreeze : nil
-                row.apply(children: result.forkChildren[outcome.index] ?? [], nodes: trial.nodes, work: outcome.spec.work)
+                // Per node alive at the fork (after a free-half, half of them), as the children's work covers.
+                row.apply(children: result.forkChildren[outcome.index] ?? [], nodes: outcome.liveNodes, work: outcome.spec.work)
             }
             return row
         }

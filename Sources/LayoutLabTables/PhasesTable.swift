@@ -28,7 +28,7 @@ import LayoutLabProtocol
 ///   sampling runs beside the work and is not subtracted).
 /// - `children` … `python_gc_freeze`: `fork` phases. `rss_bytes_start`/`rss_bytes_end` are the parent's RSS before
 ///   forking and after the last child exited; `child_private_dirty_bytes` is the median over the children of the
-///   growth of their `Private_Dirty` during the work (÷ nodes in `child_private_dirty_bytes_per_node`);
+///   growth of their `Private_Dirty` during the work (÷ the nodes alive at the fork in `child_private_dirty_bytes_per_node`);
 ///   `child_shared_bytes_per_node` and `child_pss_bytes_per_node` are medians of `Shared_Clean + Shared_Dirty` and
 ///   `Pss` after the work ÷ nodes, read while every child is alive; `child_ns_per_node` the median work time ÷
 ///   nodes. `ns_per_node` is empty for fork rows (the parent only forks and waits).

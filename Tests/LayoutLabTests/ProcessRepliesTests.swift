@@ -85,3 +85,22 @@ struct ProcessRepliesTests {
         #expect(row.allocatorArenas == 9 && row.allocatorArenasUsed == 5 && row.allocatorThreadCacheBytes == nil)
     }
 }
+
+extension ProcessRepliesTests {
+    /// A fork after free-half divides by the nodes alive at the fork, not by the trial's N.
+    @Test func aForkAfterFreeHalfIsPerLiveNode() throws {
+        var trial = Self.trial
+        trial.threads = nil
+        trial.layout = .finalClass
+        let sample = WorkerReply.sample(phaseIndex: 0, MemorySample(nodesAlive: 1000, elapsedNs: 10, rssBytes: 1, sampleNs: 1)).line
+        let later = { (phase: Int) in WorkerReply.sample(phaseIndex: phase, MemorySample(nodesAlive: 500, elapsedNs: 10, rssBytes: 1, sampleNs: 1)).line }
+        let child = WorkerReply.forkChild(phaseIndex: 2, ForkChildReport(
+            child: 0, workNs: 5_000, privateDirtyBytesBefore: 0, privateDirtyBytesAfter: 24_000, sharedBytesAfter: 0, pssBytesAfter: 0,
+            rssBytesAfter: 0)).line
+        let text = [sample, sample, later(1), later(1), later(2), later(2), "phase\t0\tallocate\t0\t1000\t1", "phase\t1\tfree-half\t0\t500\t1",
+                    "phase\t2\tfork:1:traverse:sequential\t0\t500\t1", child, "done"]
+        let rows = PhaseRow.rows(of: WorkerLauncher.parse(text.joined(separator: "\n"), trial: trial), metrics: TrialMetrics(), seed: 1)
+        let fork = try #require(rows.last)
+        #expect(fork.childPrivateDirtyBytesPerNode == 48 && fork.childNsPerNode == 10, "24 000 B and 5 000 ns over 500 live nodes")
+    }
+}
