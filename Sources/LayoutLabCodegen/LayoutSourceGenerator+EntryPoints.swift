@@ -54,7 +54,7 @@ extension ShapeSource {
                 case .churn: "        guard let permutation, nodes > 0 else { break }\n" + segments(
                     index: "permutation[w % nodes]", body: "all[i] = \(newNode(layout, nodes: "all"))\ncreated &+= 1", live: live)
                 case .freeAll: segments(index: "w", body: "all[i] = nil\nif w == nodes &- 1 { all = [] }", live: live)
-                case .allocate, .allocateWarm, .purge, .remoteFree, .fork: nil
+                case .allocate, .allocateWarm, .purge, .remoteFree, .fork, .idle: nil
                 }
             }
         case .pythonDictClass, .pythonSlotsClass, .pythonDataclassSlots, .pythonTuple, .pythonNamedtuple:
@@ -117,7 +117,7 @@ extension ShapeSource {
                 case .freeHalf, .reallocate: "        applicable = 0\n" + segments(index: "w", body: "_ = i", live: "trial.live")
                 case .churn: "        guard let permutation, nodes > 0 else { break }\n" + segments(index: "permutation[w % nodes]", body: overwrite, live: "trial.live")
                 case .freeAll: segments(index: "w", body: "if w == 0 {\n" + release.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n}", live: "trial.live")
-                case .allocate, .allocateWarm, .purge, .remoteFree, .fork: nil
+                case .allocate, .allocateWarm, .purge, .remoteFree, .fork, .idle: nil
                 }
             }
         }
@@ -168,7 +168,7 @@ extension ShapeSource {
             case .freeHalf, .reallocate: "        applicable = 0\n" + segments(index: "w", body: "_ = i", live: live)
             case .churn: "        guard let permutation, nodes > 0 else { break }\n" + segments(index: "permutation[w % nodes]", body: overwrite, live: live)
             case .freeAll: segments(index: "w", body: "if w == 0 {\n    layoutlabDeinitialize(\(record).self, base, trial.live, stride)\n    all = []\n    trial.live = 0\n}", live: live)
-            case .allocate, .allocateWarm, .purge, .remoteFree, .fork: nil
+            case .allocate, .allocateWarm, .purge, .remoteFree, .fork, .idle: nil
             }
         }
         return text

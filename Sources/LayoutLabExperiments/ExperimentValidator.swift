@@ -159,8 +159,11 @@ struct ExperimentValidator {
             if index > 0, spec.kind == .allocate { report(path, "expected \"allocate\" only as the first phase") }
             // The last phase that built or freed every node says whether nodes are alive here.
             let lastBuildOrFree = parsed[..<index].last { [.allocate, .allocateWarm, .freeAll, .remoteFree].contains($0.0.kind) }
-            if let freeAll = lastBuildOrFree, freeAll.0.kind.freesEveryNode, spec.kind != .purge, spec.kind != .allocateWarm {
-                report(path, "expected only \"purge\" or \"allocate-warm\" after \"\(freeAll.0.kind.rawValue)\" (at \(freeAll.1)): no nodes are left, got \"\(spec.kind.rawValue)\"")
+            if spec.kind == .idle, threaded {
+                report(path, "expected no \"threads\" with an \"idle\" phase (it runs in the classic trial only, for now)")
+            }
+            if let freeAll = lastBuildOrFree, freeAll.0.kind.freesEveryNode, spec.kind != .purge, spec.kind != .allocateWarm, spec.kind != .idle {
+                report(path, "expected only \"purge\", \"idle\" or \"allocate-warm\" after \"\(freeAll.0.kind.rawValue)\" (at \(freeAll.1)): no nodes are left, got \"\(spec.kind.rawValue)\"")
             }
             if spec.kind == .allocateWarm, lastBuildOrFree?.0.kind.freesEveryNode != true {
                 report(path, "expected \"allocate-warm\" only after \"free-all\" (it rebuilds the nodes on memory they used), got it while nodes are alive")
@@ -171,7 +174,7 @@ struct ExperimentValidator {
 
     private mutating func phase(_ value: JSONValue, at path: String) -> PhaseSpec? {
         if case .string = value { return choice(value, at: path, from: PhaseSpec.Kind.self).map { PhaseSpec($0) } }
-        guard let fields = object(value, at: path, allowed: ["phase", "order", "rounds", "fraction", "children", "work"], required: ["phase"]) else {
+        guard let fields = object(value, at: path, allowed: ["phase", "order", "rounds", "fraction", "children", "work", "seconds"], required: ["phase"]) else {
             return nil
         }
         guard let kind = fields["phase"].flatMap({ choice($0, at: path + ".phase", from: PhaseSpec.Kind.self) }) else { return nil }
@@ -185,6 +188,21 @@ struct ExperimentValidator {
         }
         for key in ["children", "work"] where fields[key] != nil && kind != .fork {
             report(path + "." + key, "expected no \(key): only fork takes one (\(kind.rawValue) does not)")
+        }
+        if fields["seconds"] != nil, kind != .idle {
+            report(path + ".seconds", "expected no seconds: only idle takes them (\(kind.rawValue) does not)")
+        }
+        if kind == .idle, let seconds = fields["seconds"] {
+            let number: Double? = switch seconds {
+            case .number(let value): value
+            case .integer(let value): Double(value)
+            default: nil
+            }
+            if let number, number > 0, number <= PhaseSpec.maximumIdleSeconds {
+                spec.seconds = number
+            } else {
+                report(path + ".seconds", "expected seconds to sleep, above 0 and at most \(Int(PhaseSpec.maximumIdleSeconds)), got \(seconds.summary)")
+            }
         }
         if kind == .fork {
             spec.children = fields["children"].flatMap {

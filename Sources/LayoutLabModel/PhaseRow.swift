@@ -51,6 +51,9 @@ public struct PhaseRow: Equatable, Sendable {
     public var childSharedBytesPerNode: Double?
     public var childPssBytesPerNode: Double?
     public var childNsPerNode: Double?
+    /// `idle`: the time from the phase's start until its RSS had fallen by half of all it fell during the phase, in
+    /// ns; nil when it did not fall.
+    public var rssHalfReturnedNs: Int?
     /// `fork` in a Python worker: whether `gc.freeze()` was called before forking.
     public var pythonGCFreeze: Bool?
 
@@ -90,9 +93,10 @@ public struct PhaseRow: Equatable, Sendable {
             row.fragmentationRatio = PhaseRow.fragmentationRatio(
                 rssAboveBaselineBytes: last?.rssBytes.flatMap { end in baseline.map { end - $0 } }, liveNodes: outcome.liveNodes,
                 allocateRSSBytesPerNode: metrics.rssBytesPerNode)
-            if kind == .freeAll || kind == .remoteFree || kind == .purge, let start = first?.rssBytes, let end = last?.rssBytes {
+            if kind == .freeAll || kind == .remoteFree || kind == .purge || kind == .idle, let start = first?.rssBytes, let end = last?.rssBytes {
                 row.rssReturnedBytes = start - end
             }
+            if kind == .idle { row.rssHalfReturnedNs = PhaseRow.halfReturnedNs(samples) }
             row.allocatorAllocatedBytesEnd = last?.allocator.allocatedBytes
             row.allocatorActiveBytesEnd = last?.allocator.activeBytes
             row.allocatorMappedBytesEnd = last?.allocator.mappedBytes
@@ -141,6 +145,14 @@ extension PhaseRow {
         childSharedBytesPerNode = perNode(PhaseRow.median(reports.compactMap(\.sharedBytesAfter)))
         childPssBytesPerNode = perNode(PhaseRow.median(reports.compactMap(\.pssBytesAfter)))
         childNsPerNode = work == .none ? nil : perNode(PhaseRow.median(reports.compactMap(\.workNs)))
+    }
+
+    /// When RSS had fallen by half of all it fell over `samples` (the first sample's elapsed time at or below
+    /// first − fall ÷ 2), in ns; nil when it never fell below the first sample.
+    static func halfReturnedNs(_ samples: [MemorySample]) -> Int? {
+        guard let start = samples.first?.rssBytes, let lowest = samples.compactMap(\.rssBytes).min(), lowest < start else { return nil }
+        let target = start - (start - lowest) / 2
+        return samples.first { ($0.rssBytes ?? Int.max) <= target }?.elapsedNs
     }
 
     /// The median of `values` (the mean of the middle two for an even count); nil for none.

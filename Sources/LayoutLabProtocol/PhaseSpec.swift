@@ -26,6 +26,9 @@ package struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible
         /// Fork `children` processes after the nodes are built; each does `work` on every node (in `order`), then
         /// reads its own `/proc/self/smaps_rollup` and reports; the parent waits for all of them.
         case fork
+        /// Sleep `seconds`, sampling on a time schedule (the checkpoints spread over the time): what the allocator
+        /// gives back to the system by itself while the program does nothing.
+        case idle
 
         /// The code the generated phase entry point switches on; nil for phases the worker runs itself.
         package var generatedCode: Int? {
@@ -36,7 +39,7 @@ package struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible
             case .reallocate: 4
             case .churn: 5
             case .freeAll: 6
-            case .allocate, .allocateWarm, .purge, .remoteFree, .fork: nil
+            case .allocate, .allocateWarm, .purge, .remoteFree, .fork, .idle: nil
             }
         }
 
@@ -68,14 +71,19 @@ package struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible
     /// `fork`: how many children, and what each does.
     package var children: Int
     package var work: ForkWork
+    /// `idle`: how long the worker sleeps, in seconds.
+    package var seconds: Double
 
     package static let defaultChildren = 2
+    package static let defaultIdleSeconds = 10.0
+    package static let maximumIdleSeconds = 3600.0
     package static let maximumChildren = 64
 
     package init(
         _ kind: Kind, order: Order = .sequential, rounds: Int = 5, fraction: Double = 0.1, children: Int = PhaseSpec.defaultChildren,
-        work: ForkWork = .traverse
+        work: ForkWork = .traverse, seconds: Double = PhaseSpec.defaultIdleSeconds
     ) {
+        self.seconds = seconds
         self.kind = kind
         self.order = order
         self.rounds = rounds
@@ -97,15 +105,18 @@ package struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible
         case .freeHalf, .reallocate: nodes / 2
         case .churn: rounds * Int((fraction * Double(nodes)).rounded())
         case .fork: work == .none ? 0 : nodes
+        case .idle: 0
         }
     }
 
-    /// `traverse:random`, `churn:5:0.1`, `free-half`, `fork:4:traverse:sequential`: the form the worker protocol carries.
+    /// `traverse:random`, `churn:5:0.1`, `free-half`, `fork:4:traverse:sequential`, `idle:20.0`: the form the worker
+    /// protocol carries.
     package var description: String {
         switch kind {
         case .traverse, .mutate: "\(kind.rawValue):\(order.rawValue)"
         case .churn: "\(kind.rawValue):\(rounds):\(fraction)"
         case .fork: "\(kind.rawValue):\(children):\(work.rawValue):\(order.rawValue)"
+        case .idle: "\(kind.rawValue):\(seconds)"
         default: kind.rawValue
         }
     }
@@ -126,7 +137,10 @@ package struct PhaseSpec: Equatable, Hashable, Sendable, CustomStringConvertible
                 let order = Order(rawValue: parts[3])
             else { return nil }
             self.init(kind, order: order, children: children, work: work)
-        case (_, 1) where kind != .traverse && kind != .mutate && kind != .churn && kind != .fork:
+        case (.idle, 2):
+            guard let seconds = Double(parts[1]), seconds > 0, seconds <= Self.maximumIdleSeconds else { return nil }
+            self.init(kind, seconds: seconds)
+        case (_, 1) where kind != .traverse && kind != .mutate && kind != .churn && kind != .fork && kind != .idle:
             self.init(kind)
         default:
             return nil

@@ -15,7 +15,9 @@ import LayoutLabProtocol
 ///   `rss_bytes_per_node` of allocate): the RSS held per live node against what a node cost when freshly
 ///   allocated. 1 right after allocate by construction; 2 after free-half when nothing was given back; above 1
 ///   is memory kept for nodes that are gone. Empty without live nodes or an allocate RSS figure.
-/// - `rss_returned_bytes`: RSS at the phase's start − RSS at its end, for free-all and purge.
+/// - `rss_returned_bytes`: RSS at the phase's start − RSS at its end, for free-all, remote-free, purge and idle.
+/// - `rss_half_returned_ns`: `idle` phases: the time from the phase's start until RSS had fallen by half of all it fell
+///   during the phase (empty when it did not fall).
 /// - `cpu_ns` … `dtlb_misses`: the phase's `PhaseCounters` (the stretches `elapsed_ns` covers; `steal_ns` and
 ///   `neighbour_cpu_ns` machine-wide over the whole phase); `instructions_source` says where `instructions` came from;
 ///   `interval_ns` is the wall time of the whole phase, sampling included (what `steal_ns` and `neighbour_cpu_ns` cover).
@@ -84,6 +86,7 @@ package enum PhasesTable {
         CSVColumn("child_pss_bytes_per_node", \.childPssBytesPerNode, .thousandths),
         CSVColumn("child_ns_per_node", \.childNsPerNode, .thousandths),
         CSVColumn("python_gc_freeze", \.pythonGCFreeze, .flag),
+        CSVColumn("rss_half_returned_ns", \.rssHalfReturnedNs, .integer),
     ])
 
     package static let header = schema.header

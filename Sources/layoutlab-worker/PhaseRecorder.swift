@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LayoutLabProtocol
 import LayoutLabSampling
 
@@ -150,6 +153,25 @@ final class PhaseRecorder {
         checkpoint(nodesAlive: live, last: true)
         end()
         return PhaseOutcome(index: index, spec: spec, checksum: 0, liveNodes: live, applicable: purged)
+    }
+
+    /// Runs phase `index` as an `idle`: sleeps `seconds` with `checkpoints` samples spread evenly over the time
+    /// (`clock_nanosleep` to absolute deadlines, so sampling does not stretch the schedule), `live` nodes alive
+    /// throughout. Its elapsed time is the time slept so far.
+    func idle(phase index: Int, spec: PhaseSpec, live: Int, checkpoints: Int) -> PhaseOutcome {
+        let count = max(1, checkpoints)
+        begin(phase: index, checkpoints: count)
+        checkpoint(nodesAlive: live)
+        let start = MonotonicClock.nowNanoseconds()
+        let totalNs = Int(spec.seconds * 1e9)
+        for k in 1...count {
+            let deadline = start + totalNs * k / count
+            var until = timespec(tv_sec: deadline / 1_000_000_000, tv_nsec: deadline % 1_000_000_000)
+            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nil) == EINTR {}
+            checkpoint(nodesAlive: live, last: k == count)
+        }
+        end()
+        return PhaseOutcome(index: index, spec: spec, checksum: 0, liveNodes: live, applicable: true)
     }
 
     /// The live node count of the last sample taken.

@@ -94,8 +94,8 @@ final class ThreadedTrial {
             case .purge:
                 outcomes.append(recorder.purge(phase: index, spec: phase, live: live, allocator: request.allocatorStatistics))
                 continue
-            case .fork:
-                throw WorkerFailure("a fork phase cannot run with threads")
+            case .fork, .idle:
+                throw WorkerFailure("a \(phase.kind.rawValue) phase cannot run with threads")
             case .allocate, .allocateWarm:
                 if phase.kind == .allocateWarm, let old = pool.handle {
                     Unmanaged<AnyObject>.fromOpaque(old).release()

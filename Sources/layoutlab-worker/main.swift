@@ -107,6 +107,10 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
                     phase: index, spec: phase, live: recorder.lastNodesAlive, allocator: request.allocatorStatistics))
                 continue
             }
+            if phase.kind == .idle {
+                outcomes.append(recorder.idle(phase: index, spec: phase, live: recorder.lastNodesAlive, checkpoints: checkpoints))
+                continue
+            }
             if phase.kind == .allocateWarm {
                 // The same entry point as allocate, after free-all: the emptied holder goes first, outside the phase.
                 Unmanaged<AnyObject>.fromOpaque(handle).release()

@@ -119,7 +119,7 @@ struct CSVSchemaTests {
             "slowest_thread_ns_per_node", "fastest_thread_ns_per_node", "allocator_arenas", "allocator_arenas_used",
             "allocator_thread_cache_bytes", "children", "children_reported", "child_private_dirty_bytes",
             "child_private_dirty_bytes_per_node", "child_shared_bytes_per_node", "child_pss_bytes_per_node",
-            "child_ns_per_node", "python_gc_freeze",
+            "child_ns_per_node", "python_gc_freeze", "rss_half_returned_ns",
         ])
         #expect(TrialsTable.header == [
             "trial_id", "experiment", "layout", "shape", "fields", "payload_size_bytes", "payload_stride_bytes",

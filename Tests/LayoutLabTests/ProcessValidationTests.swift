@@ -18,7 +18,7 @@ extension ExperimentValidationTests {
         BadCase(label: "threads as a number", text: with(#""threads": 4"#), path: "$.threads", message: "expected a list"),
         BadCase(label: "duplicate thread count", text: with(#""threads": [1, 2, 2]"#), path: "$.threads[2]", message: "duplicate thread count"),
         BadCase(label: "remote-free without threads", text: with(#""phases": ["allocate", "remote-free"]"#), path: "$.phases[1]", message: "expected \"threads\"", schemaCatches: false),
-        BadCase(label: "work after remote-free", text: with(#""threads": [2], "phases": ["allocate", "remote-free", "traverse"]"#), path: "$.phases[2]", message: "only \"purge\" or \"allocate-warm\" after \"remote-free\" (at $.phases[1])", schemaCatches: false),
+        BadCase(label: "work after remote-free", text: with(#""threads": [2], "phases": ["allocate", "remote-free", "traverse"]"#), path: "$.phases[2]", message: "only \"purge\", \"idle\" or \"allocate-warm\" after \"remote-free\" (at $.phases[1])", schemaCatches: false),
         BadCase(label: "fork with threads", text: with(#""threads": [2], "phases": ["allocate", "fork"]"#), path: "$.phases[1]", message: "expected no \"threads\" with a \"fork\" phase", schemaCatches: false),
         BadCase(label: "fork after free-all", text: with(#""phases": ["allocate", "free-all", "fork"]"#), path: "$.phases[2]", message: "after \"free-all\"", schemaCatches: false),
         BadCase(label: "no children", text: with(#""phases": ["allocate", {"phase": "fork", "children": 0}]"#), path: "$.phases[1].children", message: "a number of child processes from 1 to 64, got 0"),
@@ -29,6 +29,10 @@ extension ExperimentValidationTests {
         BadCase(label: "gc.freeze without fork", text: with(#""python_gc_freeze": true"#), path: "$.python_gc_freeze", message: "expected a \"fork\" phase", schemaCatches: false),
         BadCase(label: "gc.freeze as text", text: with(#""python_gc_freeze": "yes", "phases": ["allocate", "fork"]"#), path: "$.python_gc_freeze", message: "expected true or false"),
         BadCase(label: "fewer nodes than two per thread", text: variant("nodes", "\"nodes\": [1000, 7]").replacing("\"probe_nodes\": 100", with: "\"probe_nodes\": 100, \"threads\": [1, 4]"), path: "$.nodes[1]", message: "expected at least 8 nodes with 4 threads", schemaCatches: false),
+        BadCase(label: "idle for no time", text: with(#""phases": ["allocate", {"phase": "idle", "seconds": 0}]"#), path: "$.phases[1].seconds", message: "above 0 and at most 3600, got 0"),
+        BadCase(label: "idle too long", text: with(#""phases": ["allocate", {"phase": "idle", "seconds": 7200}]"#), path: "$.phases[1].seconds", message: "got 7200"),
+        BadCase(label: "seconds on another phase", text: with(#""phases": ["allocate", {"phase": "traverse", "seconds": 2}]"#), path: "$.phases[1].seconds", message: "only idle takes them"),
+        BadCase(label: "idle with threads", text: with(#""threads": [2], "phases": ["allocate", "idle"]"#), path: "$.phases[1]", message: "expected no \"threads\" with an \"idle\" phase", schemaCatches: false),
         BadCase(label: "misspelt threads key", text: with(#""thread": [2]"#), path: "$.thread", message: "did you mean \"threads\"?"),
     ]
 
@@ -44,6 +48,13 @@ extension ExperimentValidationTests {
         #expect(Set(trials.map(\.id)).count == trials.count, "no two trials share an id")
         let classic = try load(Self.valid)
         #expect(classic.threads == nil && TrialPlan.trials(for: classic).allSatisfy { $0.threads == nil && !$0.id.contains(".t") })
+    }
+
+    @Test func idleDecodesAfterFreeAllWithItsDefault() throws {
+        let experiment = try load(Self.with(#""phases": ["allocate", "free-all", "idle", {"phase": "idle", "seconds": 2.5}, "purge"]"#))
+        #expect(experiment.phases[2] == PhaseSpec(.idle, seconds: 10) && experiment.phases[3] == PhaseSpec(.idle, seconds: 2.5))
+        #expect(experiment.phases[3].description == "idle:2.5" && PhaseSpec("idle:2.5") == experiment.phases[3])
+        #expect(PhaseSpec("idle:0.0") == nil && PhaseSpec("idle") == nil && experiment.phases[3].nodesProcessed(of: 100) == 0)
     }
 
     @Test func forkDecodesWithItsDefaults() throws {

@@ -881,6 +881,8 @@ def nodes_processed(phase, nodes):
         return nodes // 2
     if parts[0] == "churn":
         return int(parts[1]) * int(float(parts[2]) * nodes + 0.5)
+    if parts[0] == "idle":
+        return 0
     return nodes
 
 
@@ -1728,6 +1730,21 @@ def main():
     live = nodes
     for index, phase in enumerate(phases[1:] if threads < 1 else [], start=1):
         kind = phase.split(":")[0]
+        if kind == "idle":
+            # Sleep, sampling on a time schedule: what the allocator gives back by itself while nothing runs.
+            seconds = float(phase.split(":")[1])
+            sampler.begin(index, checkpoints + 1)
+            sampler.checkpoint(live)
+            start = time.monotonic_ns()
+            total = int(seconds * 1e9)
+            for k in range(1, checkpoints + 1):
+                delay = start + total * k // checkpoints - time.monotonic_ns()
+                if delay > 0:
+                    time.sleep(delay / 1e9)
+                sampler.checkpoint(live, last=(k == checkpoints))
+            sampler.end()
+            outcomes.append("phase\t%d\t%s\t0\t%d\t1" % (index, phase, live))
+            continue
         if kind == "allocate-warm":
             # After free-all (the validator sees to it): the allocate loop again, on memory already faulted in.
             sampler.begin(index, len(schedule) + 1)
