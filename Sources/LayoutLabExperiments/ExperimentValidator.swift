@@ -33,7 +33,7 @@ struct ExperimentValidator {
                 integer(v, at: p, in: 1...ExperimentLoader.maximumNodes, what: "a node count").map { ($0, p) }
             }
         } ?? []
-        let allocators = top["allocators"].map { items($0, at: "$.allocators").compactMap { v, p in allocator(v, at: p).map { ($0, p) } } }
+        let allocators = top["allocators"].map { items($0, at: "$.allocators").flatMap { v, p in allocatorEntries(v, at: p).map { ($0, p) } } }
             ?? [(AllocatorSpec.system, "$.allocators")]
         let repetitions = top["repetitions"].flatMap { integer($0, at: "$.repetitions", in: 1...1000, what: "a repetition count") } ?? 1
         let checkpoints = top["checkpoints"].flatMap {
@@ -231,6 +231,88 @@ struct ExperimentValidator {
         return spec
     }
 
+    /// An allocator entry: one allocator, or with a `"grid"` one per combination of its options (`AllocatorGrid`).
+    private mutating func allocatorEntries(_ value: JSONValue, at path: String) -> [AllocatorSpec] {
+        guard let base = allocator(value, at: path) else { return [] }
+        guard case .object(let fields) = value, let grid = fields["grid"] else { return [base] }
+        return allocatorGrid(grid, at: path + ".grid", base: base)
+    }
+
+    /// `"grid": {"MALLOC_CONF": {"narenas": [1, 4], "tcache": [true, false]}, "MIMALLOC_PURGE_DELAY": [0, 100]}`:
+    /// every combination of the values, each an allocator of its own (`AllocatorGrid.expand`).
+    private mutating func allocatorGrid(_ value: JSONValue, at path: String, base: AllocatorSpec) -> [AllocatorSpec] {
+        guard let variables = object(value, at: path, allowed: nil, required: []) else { return [] }
+        if variables.isEmpty { report(path, "expected at least one variable to vary, for example {\"MALLOC_CONF\": {\"narenas\": [1, 4]}}") }
+        var axes: [AllocatorGrid.Axis] = []
+        for variable in variables.keys.sorted() {
+            let at = path + "." + variable
+            if variable == "LD_PRELOAD" {
+                report(at, "expected an allocator setting, got \(variable) (the library is preloaded from \"library\")")
+                continue
+            }
+            switch variables[variable] ?? .null {
+            case .object(let options):
+                guard let separators = AllocatorGrid.separators[variable] else {
+                    report(at, "expected a list of values: only \(AllocatorGrid.separators.keys.sorted().joined(separator: " and ")) take options, \(variable) is one variable")
+                    continue
+                }
+                if options.isEmpty { report(at, "expected at least one option") }
+                let given = AllocatorGrid.options(in: base.environment[variable] ?? "", separators: separators)
+                for option in options.keys.sorted() {
+                    if given.contains(option) {
+                        report(at + "." + option, "expected each option once, got \(option) in \"env\".\(variable) and in the grid")
+                        continue
+                    }
+                    let values = gridValues(options[option] ?? .null, at: at + "." + option)
+                    if !values.isEmpty { axes.append(AllocatorGrid.Axis(variable: variable, option: option, values: values)) }
+                }
+            default:
+                if base.environment[variable] != nil {
+                    report(at, "expected each variable once, got \(variable) in \"env\" and in the grid")
+                    continue
+                }
+                let values = gridValues(variables[variable] ?? .null, at: at)
+                if !values.isEmpty { axes.append(AllocatorGrid.Axis(variable: variable, option: nil, values: values)) }
+            }
+        }
+        let combinations = axes.reduce(1) { $0 * $1.values.count }
+        guard combinations <= AllocatorGrid.maximumCombinations else {
+            report(path, "expected at most \(AllocatorGrid.maximumCombinations) combinations, got \(combinations) (\(axes.map { "\($0.values.count)" }.joined(separator: " × "))): split the grid into entries of their own")
+            return []
+        }
+        guard !axes.isEmpty else { return [] }
+        let expanded = AllocatorGrid.expand(base, axes: axes)
+        for spec in expanded where spec.name.count > 64 {
+            report(path, "expected allocator names of at most 64 characters, and the grid names one \"\(spec.name)\" (\(spec.name.count)): shorten the entry's name or its values")
+        }
+        return expanded
+    }
+
+    /// A grid option's values: a non-empty list of strings, numbers or flags, each once, as the variable's text.
+    private mutating func gridValues(_ value: JSONValue, at path: String) -> [String] {
+        guard case .array(let elements) = value, !elements.isEmpty else {
+            report(path, "expected a non-empty list of values, got \(value.summary)")
+            return []
+        }
+        var values: [String] = []
+        for (index, element) in elements.enumerated() {
+            let text: String? = switch element {
+            case .string(let text): text
+            case .integer(let number): String(number)
+            case .number(let number): String(number)
+            case .bool(let flag): flag ? "true" : "false"
+            default: nil
+            }
+            guard let text else {
+                report("\(path)[\(index)]", "expected a string, a number or true/false, got \(element.summary)")
+                continue
+            }
+            if values.contains(text) { report("\(path)[\(index)]", "expected each value once, got \(text) twice") }
+            values.append(text)
+        }
+        return values
+    }
+
     private mutating func allocator(_ value: JSONValue, at path: String) -> AllocatorSpec? {
         let builtInNames = AllocatorSpec.builtIns.map(\.name)
         if case .string(let name) = value {
@@ -241,7 +323,7 @@ struct ExperimentValidator {
             if spec.library != nil { requirements.append(.builtInAllocator(spec, jsonPath: path)) }
             return spec
         }
-        guard let fields = object(value, at: path, allowed: ["name", "library", "env", "statistics"], required: ["name"]) else {
+        guard let fields = object(value, at: path, allowed: ["name", "library", "env", "statistics", "grid"], required: ["name"]) else {
             return nil
         }
         // Without a library it is the C library's own malloc under an environment of its own (GLIBC_TUNABLES).
