@@ -57,7 +57,7 @@ extension ShapeSource {
                 case .allocate, .allocateWarm, .purge, .remoteFree, .fork, .idle: nil
                 }
             }
-        case .pythonDictClass, .pythonSlotsClass, .pythonDataclassSlots, .pythonTuple, .pythonNamedtuple:
+        case .pythonDictClass, .pythonSlotsClass, .pythonDictAndSlots, .pythonDataclassSlots, .pythonTuple, .pythonNamedtuple:
             return ""
         case .structArray where tailBytes:
             text += tailRecordEntryPoint(symbol: symbol, holder: holder)

@@ -14,6 +14,9 @@ public enum LayoutKind: String, Sendable, CaseIterable, Codable {
     case pythonDictClass = "python-dict-class"
     /// CPython: a class with `__slots__`.
     case pythonSlotsClass = "python-slots-class"
+    /// CPython: a class whose `__slots__` hold the fields and also `__dict__` (a dictionary kept for anything else,
+    /// which CPython 3.13 allocates with every object).
+    case pythonDictAndSlots = "python-dict-and-slots"
     /// CPython: `@dataclass(slots=True)` (Python 3.10 or later).
     case pythonDataclassSlots = "python-dataclass-slots"
     /// CPython: a plain tuple.

@@ -66,7 +66,7 @@ public enum MemoryPreflight {
             return payload.strideBytes
         case .columns:
             return PayloadLayout.columnBytes(of: shape.fields)
-        case .pythonDictClass, .pythonSlotsClass, .pythonDataclassSlots, .pythonTuple, .pythonNamedtuple:
+        case .pythonDictClass, .pythonSlotsClass, .pythonDictAndSlots, .pythonDataclassSlots, .pythonTuple, .pythonNamedtuple:
             // An object with a GC header, a dictionary for plain classes, and an int or float object per field.
             return 400 + 48 * shape.fields.count
         }

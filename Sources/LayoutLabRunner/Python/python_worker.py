@@ -791,6 +791,10 @@ def layout_source(layout, fields, threaded=False):
         return ("class Node:\n    __slots__ = (%s)\n    def __init__(self, %s):\n        %s\n"
                 % ("".join(repr(n) + ", " for n in names), parameters, assign)
                 + head + "    return Node(%s)\n" % values + reader)
+    if layout == "python-dict-and-slots":
+        return ("class Node:\n    __slots__ = (%s'__dict__',)\n    def __init__(self, %s):\n        %s\n"
+                % ("".join(repr(n) + ", " for n in names), parameters, assign)
+                + head + "    return Node(%s)\n" % values + reader)
     if layout == "python-dataclass-slots":
         annotations = "\n".join("    %s: object" % name for name in names)
         return ("from dataclasses import dataclass\n@dataclass(slots=True)\nclass Node:\n%s\n" % annotations
