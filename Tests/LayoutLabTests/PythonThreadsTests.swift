@@ -202,10 +202,7 @@ struct PythonThreadsTests {
     /// objects (ranges, tuples, locks) are not counted with the nodes; the test asks the interpreter for it.
     @Test func remoteFreeFreesNoNodeOnTheThreadThatBuiltIt() throws {
         let directory = try TestSupport.temporaryDirectory("python-thread-census")
-        let source = try #require(Bundle.module.url(forResource: "Fixtures/thread_census", withExtension: "c"))
-        let library = directory.appendingPathComponent("libthreadcensus.so")
-        let build = try TestSupport.runTool("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O2", source.path, "-o", library.path])
-        try #require(build.status == 0, "cc failed: \(build.stderr)")
+        let library = try ThreadCensus.build(in: directory)
         let names = ["id", "next", "a", "b", "c", "d", "e"]
         let fields = names.map { #"{"name": "\#($0)", "type": "\#($0 == "next" ? "reference" : "int64")"}"# }
         let shape = #"{ "name": "wide", "fields": [ \#(fields.joined(separator: ", ")) ] }"#
@@ -223,18 +220,7 @@ struct PythonThreadsTests {
                                    allocators: allocators, shape: shape, probeNodes: 0, directory: folder)
             let trials = try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows
             #expect(trials.count == 1 && trials.allSatisfy { $0["status"] == "ok" }, "\(trials.map { $0["message"] ?? "" })")
-            // Each process the preload reaches writes its own file (a pyenv shim's shell, say): the worker's is the largest.
-            var best = (same: 0, cross: 0)
-            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasPrefix("census.") {
-                var counts: [String: Int] = [:]
-                for line in try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(separator: "\n") {
-                    let parts = line.split(separator: " ")
-                    if parts.count == 2 { counts[String(parts[0])] = Int(parts[1]) }
-                }
-                let seen = (same: counts["same"] ?? 0, cross: counts["cross"] ?? 0)
-                if seen.same + seen.cross > best.same + best.cross { best = seen }
-            }
-            return best
+            return try ThreadCensus.counts(in: folder)
         }
         for threads in [2, 4] {
             let remote = try census("remote-free", threads: threads)

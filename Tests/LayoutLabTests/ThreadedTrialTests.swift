@@ -90,10 +90,7 @@ struct ThreadedTrialTests {
     /// pool thread mallocs; remote-free must free none of them on that thread, free-all frees them all there.
     @Test func remoteFreeFreesNoNodeOnTheThreadThatBuiltIt() throws {
         let directory = try TestSupport.temporaryDirectory("thread-census")
-        let source = try #require(Bundle.module.url(forResource: "Fixtures/thread_census", withExtension: "c"))
-        let library = directory.appendingPathComponent("libthreadcensus.so")
-        let build = try TestSupport.runTool("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O2", source.path, "-o", library.path])
-        try #require(build.status == 0, "cc failed: \(build.stderr)")
+        let library = try ThreadCensus.build(in: directory)
         func census(_ phase: String, threads: Int) throws -> (same: Int, cross: Int) {
             let folder = directory.appendingPathComponent("\(phase)-\(threads)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -102,17 +99,7 @@ struct ThreadedTrialTests {
             let allocators = #"[ {"name": "census", "library": "\#(library.path)", "env": {"LL_THREAD_CENSUS": "\#(prefix.path)", "LL_CENSUS_SIZE": "32"}} ]"#
             _ = try Self.run("census", layouts: ["final-class"], threads: [threads], phases: #"["allocate", "\#(phase)"]"#,
                              allocators: allocators, probeNodes: 0, directory: folder)
-            var best = (same: 0, cross: 0)
-            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasPrefix("census.") {
-                var counts: [String: Int] = [:]
-                for line in try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(separator: "\n") {
-                    let parts = line.split(separator: " ")
-                    if parts.count == 2 { counts[String(parts[0])] = Int(parts[1]) }
-                }
-                let seen = (same: counts["same"] ?? 0, cross: counts["cross"] ?? 0)
-                if seen.same + seen.cross > best.same + best.cross { best = seen }
-            }
-            return best
+            return try ThreadCensus.counts(in: folder)
         }
         for threads in [2, 4] {
             let remote = try census("remote-free", threads: threads)
