@@ -65,15 +65,20 @@ struct GeneratedCodeABITests {
         #expect(result.status == 0, "the generated entry points do not match GeneratedCodeABI:\n\(result.stdout)\(result.stderr)")
     }
 
-    /// Each layout built into a library, every ABI symbol resolved, and the entry points called through the
-    /// ABI's types: 10 nodes, then `free-half` by its code; heap layouts free 5, value layouts do not apply.
-    @Test func everyEntryPointResolvesAndRuns() throws {
+    /// The generated library of `source` built without optimisation (in a shared test cache) and loaded.
+    static func loadedLibrary() throws -> UnsafeMutableRawPointer {
         let swiftc = try #require(LayoutLibraryBuilder.findSwiftc())
         let builder = LayoutLibraryBuilder(
             swiftc: swiftc, cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-test-cache"))
         let flags = LayoutLibraryBuilder.compilerFlags.map { $0 == "-O" ? "-Onone" : $0 }
         let library = try builder.library(for: Self.source, flags: flags)
-        let handle = try #require(dlopen(library.path, RTLD_NOW | RTLD_LOCAL), "cannot load \(library.path)")
+        return try #require(dlopen(library.path, RTLD_NOW | RTLD_LOCAL), "cannot load \(library.path)")
+    }
+
+    /// Each layout built into a library, every ABI symbol resolved, and the entry points called through the
+    /// ABI's types: 10 nodes, then `free-half` by its code; heap layouts free 5, value layouts do not apply.
+    @Test func everyEntryPointResolvesAndRuns() throws {
+        let handle = try Self.loadedLibrary()
         defer { dlclose(handle) }
 
         let record = try #require(dlsym(handle, GeneratedCodeABI.recordLayoutSymbol(shapeIndex: 0)))
@@ -115,12 +120,7 @@ struct GeneratedCodeABITests {
     /// 11 nodes in slices [0, 6) and [6, 11), then free-half per slice (heap layouts: 5 odd nodes freed, counted
     /// in the slices' own counters), then free-all (every node), then finish.
     @Test func threadedEntryPointsBuildAndFreeBySlice() throws {
-        let swiftc = try #require(LayoutLibraryBuilder.findSwiftc())
-        let builder = LayoutLibraryBuilder(
-            swiftc: swiftc, cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("layoutlab-test-cache"))
-        let flags = LayoutLibraryBuilder.compilerFlags.map { $0 == "-O" ? "-Onone" : $0 }
-        let library = try builder.library(for: Self.source, flags: flags)
-        let handle = try #require(dlopen(library.path, RTLD_NOW | RTLD_LOCAL), "cannot load \(library.path)")
+        let handle = try Self.loadedLibrary()
         defer { dlclose(handle) }
         let checkpoint: GeneratedCodeABI.ThreadCheckpoint = { context, items, live in
             guard let context else { return }
