@@ -7,7 +7,10 @@
 #                           allocator's own active (else allocated) bytes. Repetition 1.
 #   bytes-per-node          where a node's bytes go, stacked, per layout × allocator (medians).
 #   phase-times-<allocator> ns per node of each phase by layout (median, min–max whiskers), log scale.
-#   timeline-<allocator>    RSS (MiB) through every phase of repetition 1, phase boundaries marked.
+#   timeline-<allocator>    RSS (MiB) through every phase of repetition 1, phase boundaries marked; with an idle
+#                           phase on a seconds axis, the idle spans shaded.
+#   idle-return             RSS through the first idle phase against seconds asleep, a panel per layout, a line
+#                           per allocator and repetition.
 #   comparison-rss, comparison-ns   each allocator ÷ the first: ratio of geometric means and 95 % Welch interval, 1.0 line
 #                                   (no whisker and "(n < 2)" where a side has fewer than two repetitions).
 #   comparison-runs-rss, comparison-runs-ns   after `layoutlab compare A B`, in B: allocator X in B ÷ the same X in A,
@@ -182,26 +185,93 @@ do for [sub in shapes] {
                 set xrange [*:*]
 
                 set output sprintf("%s/timeline-%s.%s", out, allocator, ext)
-                set title sprintf("RSS through every phase — %s (repetition 1; x: progress within each phase)\n%s", allocator, subtitle)
-                set xlabel ""
-                set ylabel "RSS (MiB)"
-                set xtics ()
-                do for [i=1:words(plabels)] { set xtics add (word(plabels, i) i - 0.5) }
-                set xtics rotate by -30 font ",14"
-                set grid noxtics
-                do for [i=1:words(plabels) - 1] { set arrow i from i, graph 0 to i, graph 1 nohead dt 3 lc rgb "#888888" }
-                set xrange [0:words(plabels)]
-                # The key goes below the frame: a layout's plateau can sit anywhere, the top left included.
-                set key below horizontal font ",16"
-                plot for [i=1:words(playouts)] data."/timeline.csv" \
-                        using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("x") : NaN):(column("rss_mib")) \
-                        with linespoints pt 7 ps 0.4 lc i title word(playouts, i)
-                set key top left inside vertical font ",18"
-                unset arrow
-                set grid xtics
-                set xtics norotate autofreq font ",18"
-                set xrange [*:*]
+                if (rows("timeline-seconds.csv") > 0) {
+                    # An experiment that sleeps (an idle phase): seconds on x, a triangle where each phase of a line
+                    # begins, and each line's idle span as a bar of its colour along the top (the lines' idle spans
+                    # overlap, and a full-height shade of one would cover another's allocate).
+                    set title sprintf("RSS over time — %s (repetition 1)\nx: the phases' own seconds (sampling excluded) · bars along the top: each line's idle span, asleep · ▲: a phase begins\n%s", allocator, subtitle)
+                    set xlabel "seconds since the trial's first phase began"
+                    set ylabel "RSS (MiB)"
+                    set key center right inside vertical font ",16"
+                    set offsets 0, 0, graph 0.08, 0
+                    do for [i=1:words(playouts)] {
+                        spans = system(sprintf("awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next } $c[\"allocator\"] == \"%s\" && $c[\"layout\"] == \"%s\" && $c[\"is_idle\"] == 1 { printf \"%%s %%s \", $c[\"start_seconds\"], $c[\"end_seconds\"] }' '%s/timeline-spans.csv'", allocator, word(playouts, i), data))
+                        do for [k=1:words(spans)/2] {
+                            set object (100 + 10 * i + k) rectangle from first real(word(spans, 2 * k - 1)), graph 1 - 0.016 * i to first real(word(spans, 2 * k)), graph 1 - 0.016 * (i - 1) - 0.003 \
+                                front fc lt i fs solid 0.6 noborder
+                        }
+                    }
+                    set label 97 "idle" at graph 0.005, graph 1 - 0.008 * words(playouts) right offset -0.5,0 font ",13"
+                    plot for [i=1:words(playouts)] data."/timeline-seconds.csv" \
+                            using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("seconds") : NaN):(cell("rss_mib")) \
+                            with linespoints pt 7 ps 0.4 lc i title word(playouts, i), \
+                         for [i=1:words(playouts)] data."/timeline-spans.csv" \
+                            using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("start_seconds") : NaN):(cell("start_rss_mib")) \
+                            with points pt 9 ps 2.2 lc i notitle, \
+                         data."/timeline-spans.csv" \
+                            using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, 1) ? column("start_seconds") : NaN):(cell("start_rss_mib")):(strcol("phase_label")) \
+                            with labels left offset 1,1 font ",13" notitle
+                    unset object
+                    unset label 97
+                    set offsets 0, 0, 0, 0
+                    set key top left inside vertical font ",18"
+                } else {
+                    set title sprintf("RSS through every phase — %s (repetition 1; x: progress within each phase)\n%s", allocator, subtitle)
+                    set xlabel ""
+                    set ylabel "RSS (MiB)"
+                    set xtics ()
+                    do for [i=1:words(plabels)] { set xtics add (word(plabels, i) i - 0.5) }
+                    set xtics rotate by -30 font ",14"
+                    set grid noxtics
+                    do for [i=1:words(plabels) - 1] { set arrow i from i, graph 0 to i, graph 1 nohead dt 3 lc rgb "#888888" }
+                    set xrange [0:words(plabels)]
+                    # The key goes below the frame: a layout's plateau can sit anywhere, the top left included.
+                    set key below horizontal font ",16"
+                    plot for [i=1:words(playouts)] data."/timeline.csv" \
+                            using (strcol("allocator") eq allocator && strcol("layout") eq word(playouts, i) ? column("x") : NaN):(column("rss_mib")) \
+                            with linespoints pt 7 ps 0.4 lc i title word(playouts, i)
+                    set key top left inside vertical font ",18"
+                    unset arrow
+                    set grid xtics
+                    set xtics norotate autofreq font ",18"
+                    set xrange [*:*]
+                }
             }
+        }
+
+        # 3b. Memory returned while the worker sleeps (an idle phase): RSS against seconds asleep, a panel per
+        # layout, a line per allocator (every repetition, thin; the first titled). A line that falls is memory the
+        # allocator gave back to the system with nobody calling it.
+        if (rows("idle-return.csv") > 0) {
+            set output sprintf("%s/idle-return.%s", out, ext)
+            ilayouts = distinct("idle-return.csv", "layout")
+            iallocators = distinct("idle-return.csv", "allocator")
+            reps = int(system(sprintf("awk -F, 'NR > 1 && $3 > m { m = $3 } END { print m + 0 }' '%s/idle-return.csv'", data)))
+            set multiplot layout words(ilayouts),1 title sprintf("RSS while the worker sleeps (the first idle phase; every repetition): falling = returned to the system unasked\n%s", subtitle) font ",16"
+            set xlabel "seconds asleep"
+            set ylabel "RSS (MiB)" font ",15"
+            set key outside right vertical font ",14"
+            set ytics font ",12"
+            do for [l=1:words(ilayouts)] {
+                set title word(ilayouts, l) font ",15"
+                # From 0, so that a fall is drawn to scale; four or five tics of 1, 2 or 5 × 10^k MiB.
+                ymax = real(system(sprintf("awk -F, 'NR > 1 && $1 == \"%s\" && $5 != \"\" && $5 > m { m = $5 } END { print m + 0 }' '%s/idle-return.csv'", word(ilayouts, l), data)))
+                if (ymax <= 0) { ymax = 1 }
+                magnitude = 10 ** floor(log10(ymax / 4))
+                step = ymax / 4 / magnitude < 2 ? magnitude : (ymax / 4 / magnitude < 5 ? 2 * magnitude : 5 * magnitude)
+                set yrange [0:*]
+                set ytics step
+                if (l < words(ilayouts)) { set xlabel "" } else { set xlabel "seconds asleep" }
+                plot for [a=1:words(iallocators)] for [r=1:reps] data."/idle-return.csv" \
+                        using (strcol("layout") eq word(ilayouts, l) && strcol("allocator") eq word(iallocators, a) && int(column("repetition")) == r ? column("seconds_asleep") : NaN):(cell("rss_mib")) \
+                        with linespoints pt 7 ps 0.5 lw (r == 1 ? 2 : 1) lc a title (r == 1 ? word(iallocators, a) : "")
+            }
+            unset multiplot
+            set title font ",16"
+            set ylabel font ",18"
+            set ytics autofreq font ",18"
+            set yrange [*:*]
+            set key top left inside vertical font ",18"
         }
 
         # 4. Comparison with the first allocator (comparison-rss, -ns: each bar is allocator X ÷ the first).

@@ -47,6 +47,9 @@ package enum ChartDataWriter {
                 ("phase-times.csv", ChartData.phaseTimes(run: run, focus: focus)),
                 ("phases.csv", ChartData.phaseLabels(run: run)),
                 ("timeline.csv", ChartData.timeline(samples: samples, run: run, focus: focus)),
+                ("timeline-seconds.csv", ChartData.timelineSeconds(samples: samples, run: run, focus: focus)),
+                ("timeline-spans.csv", ChartData.timelineSpans(samples: samples, run: run, focus: focus)),
+                ("idle-return.csv", ChartData.idleReturn(samples: samples, run: run, focus: focus)),
                 ("comparison-rss.csv", ChartData.comparison(comparisons, metric: "rss_bytes_per_node", focus: focus)),
                 ("comparison-ns.csv", ChartData.comparison(comparisons, metric: "allocate_ns_per_node", focus: focus)),
             ]

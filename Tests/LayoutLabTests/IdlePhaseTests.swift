@@ -48,5 +48,39 @@ struct IdlePhaseTests {
                 #expect(idle["rss_half_returned_ns"] == "" || returned > 0, "\(id)")
             }
         }
+        try checkIdleCharts(out, trials: trials, directory: directory)
+    }
+
+    /// The charts of an idle experiment: the timeline on a seconds axis, where each line's idle span lasts the
+    /// seconds slept and its seconds never run backwards, and the idle-return chart's lines start at 0 returned
+    /// and fall under jemalloc's background thread only.
+    private func checkIdleCharts(_ out: URL, trials: [[String: String]], directory: URL) throws {
+        let plot = try TestSupport.run(
+            "layoutlab", ["plot", out.path], environment: ["LAYOUTLAB_LOCK_FILE": directory.appendingPathComponent("lock").path])
+        #expect(plot.status == 0, "\(plot.stderr)")
+        let data = out.appendingPathComponent("chart-data")
+        let timeline = try TestSupport.readCSV(data.appendingPathComponent("timeline-seconds.csv")).rows
+        let spans = try TestSupport.readCSV(data.appendingPathComponent("timeline-spans.csv")).rows
+        let returned = try TestSupport.readCSV(data.appendingPathComponent("idle-return.csv")).rows
+        for trial in trials {
+            let (allocator, layout) = (trial["allocator"] ?? "", trial["layout"] ?? "")
+            let line = timeline.filter { $0["allocator"] == allocator && $0["layout"] == layout }.compactMap { Double($0["seconds"] ?? "") }
+            #expect(line.count > 11 && zip(line, line.dropFirst()).allSatisfy { $0 <= $1 }, "\(allocator) \(layout): \(line)")
+            let idle = try #require(spans.first { $0["allocator"] == allocator && $0["layout"] == layout && $0["is_idle"] == "1" })
+            let length = try #require(Double(idle["end_seconds"] ?? "")) - (try #require(Double(idle["start_seconds"] ?? "")))
+            #expect(length > 2.9 && length < 4, "\(allocator) \(layout): idle span \(length) s")
+            // The idle span begins where the line's free-all ended, so the phases tile the axis.
+            let freeAll = try #require(spans.first { $0["allocator"] == allocator && $0["layout"] == layout && $0["phase_label"] == "free-all" })
+            #expect(freeAll["end_seconds"] == idle["start_seconds"], "\(allocator) \(layout)")
+            let curve = returned.filter { $0["allocator"] == allocator && $0["layout"] == layout && $0["repetition"] == "1" }
+            #expect(curve.count == 11 && curve.first.flatMap { Double($0["returned_mib"] ?? "") } == 0, "\(allocator) \(layout): \(curve.first ?? [:])")
+            if layout == "dict-class" {
+                let last = try #require(Double(curve.last?["returned_mib"] ?? ""))
+                #expect(allocator == "je-background" ? last > 1 : last < 1, "\(allocator): \(last) MiB returned while asleep")
+            }
+        }
+        for chart in ["timeline-je-background.png", "timeline-system.png", "idle-return.png"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("charts").appendingPathComponent(chart).path), "\(chart)")
+        }
     }
 }
