@@ -125,7 +125,7 @@ let package = Package(
                 "LayoutLabModel", "LayoutLabProtocol", "LayoutLabSampling", "LayoutLabExperiments", "LayoutLabHost",
                 "LayoutLabCodegen", "LayoutLabResults", "LayoutLabReports",
             ],
-            resources: [.copy("Python/python_worker.py")],
+            resources: [.copy("Python/python_worker.py"), .copy("Tracer/layoutlab_tracer.c")],
             swiftSettings: sharedSwiftSettings
         ),
         // The lab measuring itself (`layoutlab calibrate`).
@@ -141,8 +141,8 @@ let package = Package(
         .executableTarget(
             name: "layoutlab",
             dependencies: [
-                "LayoutLabModel", "LayoutLabExperiments", "LayoutLabCodegen", "LayoutLabResults", "LayoutLabAnalysis",
-                "LayoutLabReports", "LayoutLabRunner", "LayoutLabCalibration",
+                "LayoutLabModel", "LayoutLabProtocol", "LayoutLabHost", "LayoutLabExperiments", "LayoutLabCodegen", "LayoutLabResults",
+                "LayoutLabAnalysis", "LayoutLabReports", "LayoutLabRunner", "LayoutLabCalibration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: sharedSwiftSettings

@@ -106,8 +106,8 @@ package struct LayoutBuildError: Error, CustomStringConvertible {
 }
 
 /// FNV-1a, 64 bits: a hash that is the same in every process (unlike `Hasher`), for cache keys.
-enum StableHash {
-    static func fnv1a64(_ text: String) -> UInt64 {
+package enum StableHash {
+    package static func fnv1a64(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)

@@ -19,6 +19,8 @@ package final class ChildProcess {
         case file(String)
         /// The same pipe as standard output (for standard error only).
         case standardOutput
+        /// The lab's own descriptor, inherited (a program `layoutlab record` runs writes to the user's terminal).
+        case inherited
     }
 
     /// How the child ended: its exit code, or the number of the signal that killed it.
@@ -48,10 +50,11 @@ package final class ChildProcess {
     private var termination: Termination?
 
     /// Starts `executable` (a path; see `ExternalCommand.locate` for names on `PATH`) with `arguments`
-    /// and exactly `environment`. Standard input is `/dev/null`.
+    /// and exactly `environment`. Standard input is `/dev/null` unless `inheritsStandardInput`.
     package init(
         executable: String, arguments: [String], environment: [String: String],
-        workingDirectory: String? = nil, standardOutput: Stream = .pipe, standardError: Stream = .null
+        workingDirectory: String? = nil, standardOutput: Stream = .pipe, standardError: Stream = .null,
+        inheritsStandardInput: Bool = false
     ) throws(ChildProcessError) {
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
@@ -76,6 +79,8 @@ package final class ChildProcess {
             case .standardOutput:
                 posix_spawn_file_actions_adddup2(&actions, 1, target)
                 return nil
+            case .inherited:
+                return nil
             case .pipe:
                 var ends: [Int32] = [-1, -1]
                 let code = ll_pipe_close_on_exec(&ends)
@@ -89,7 +94,7 @@ package final class ChildProcess {
                 return ends[0]
             }
         }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if !inheritsStandardInput { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
         let output = try route(standardOutput, to: 1)
         let error = try route(standardError, to: 2)
         ll_spawn_close_from(&actions, 3)

@@ -35,6 +35,14 @@ enum CommandExamples {
         ("write the scripts only, to read first", "layoutlab slurm experiments/allocators.json --shards 3 --out /shared/allocators"),
     ])
 
+    static let record = examples([
+        ("trace a Python program's allocations", "layoutlab record --out build-dict.trace -- python3 -c 'd = {i: object() for i in range(100000)}'"),
+        ("trace gzip compressing a file", "layoutlab record --out gzip.trace -- gzip -k -f /tmp/data.bin"),
+    ])
+    static let traceInfo = examples([
+        ("what a trace holds: calls, peak live bytes, sizes, lifetimes", "layoutlab trace-info build-dict.trace"),
+    ])
+
     /// "\n\nExamples:" and one indented comment and command per example.
     static func examples(_ items: [(what: String, command: String)]) -> String {
         "\n\nExamples:\n" + items.map { "  # \($0.what)\n  \($0.command)" }.joined(separator: "\n")

@@ -1,0 +1,53 @@
+// A program with a known allocation pattern, for the trace tests: 100 000 blocks of 100 bytes, the even ones
+// freed, then 50 000 blocks of 3 000 bytes; with `threads`, two threads each make 1 000 blocks of 64 bytes and
+// the other thread frees them; with `fork`, a child makes 777-byte blocks that no trace may hold. No stdio:
+// nothing else of the program allocates.
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// volatile, and built with -O0: the compiler may not drop an allocation whose block nobody reads.
+static void *volatile small[100000];
+static void *volatile large[50000];
+static void *volatile shared[2][1000];
+
+static void *make(void *argument) {
+    long t = (long)argument;
+    for (int i = 0; i < 1000; i++) shared[t][i] = malloc(64);
+    return NULL;
+}
+
+static void *release(void *argument) {
+    long t = (long)argument;
+    for (int i = 0; i < 1000; i++) free(shared[1 - t][i]);
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "threads") == 0) {
+        pthread_t threads[2];
+        for (long t = 0; t < 2; t++) pthread_create(&threads[t], NULL, make, (void *)t);
+        for (int t = 0; t < 2; t++) pthread_join(threads[t], NULL);
+        for (long t = 0; t < 2; t++) pthread_create(&threads[t], NULL, release, (void *)t);
+        for (int t = 0; t < 2; t++) pthread_join(threads[t], NULL);
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "fork") == 0) {
+        pid_t child = fork();
+        if (child == 0) {
+            for (int i = 0; i < 10; i++) { void *volatile p = malloc(777); free(p); };
+            _exit(0);
+        }
+        int status;
+        waitpid(child, &status, 0);
+        void *volatile p = malloc(555);
+        free(p);
+        return 0;
+    }
+    for (int i = 0; i < 100000; i++) small[i] = malloc(100);
+    for (int i = 0; i < 100000; i += 2) free(small[i]);
+    for (int i = 0; i < 50000; i++) large[i] = malloc(3000);
+    return argc > 1 && strcmp(argv[1], "fail") == 0 ? 3 : 0;
+}
