@@ -81,9 +81,11 @@ public struct Bisection: Sendable {
     /// `lock` (the lab lock) is taken once every check has passed and held for the whole bisection, so that no
     /// other run's trials fall between two probes; nil runs without it (tests with folders of their own).
     public func run(lockingWith lock: LabLock?, say: (String) -> Void) throws -> Outcome {
+        // The builds' count and the bound are the command line's own: checked before the experiment is read.
+        guard request.builds.count >= 2 else { throw BisectError.tooFewBuilds(count: request.builds.count) }
+        try checkMetric()
         let experiment = try ExperimentLoader().load(path: request.experimentPath)
         let entry = try chosenEntry(of: experiment)
-        try checkMetric()
         let builds = try BisectBuild.series(request.builds)
         let folder = try makeFolder(for: experiment)
         let document = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: request.experimentPath)))

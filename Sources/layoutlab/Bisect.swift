@@ -65,13 +65,6 @@ struct Bisect: ParsableCommand {
     @Flag(help: "Refuse at once (exit 75) when another run holds the lab lock, instead of waiting for it.")
     var noWait = false
 
-    func validate() throws {
-        guard builds.count >= 2 else {
-            throw ValidationError("--builds needs the known good build and at least one more, got \(builds.count)")
-        }
-        guard failAbove >= 0 else { throw ValidationError("--fail-above must be a percentage ≥ 0, got \(failAbove)") }
-    }
-
     func run() throws {
         guard let swiftc = LayoutLibraryBuilder.findSwiftc() else { throw HostError.swiftcNotFound(option: nil) }
         let interruption = RunInterruption()
