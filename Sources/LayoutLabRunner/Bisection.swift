@@ -51,6 +51,8 @@ public struct Bisection: Sendable {
         public var firstBad: BisectBuild?
         /// A signal stopped a probe: the bisection did not finish.
         public var stopped = false
+        /// The probe that could not be decided (`BisectError.undecidable`), which ended the search; nil otherwise.
+        public var undecidable: BisectError?
         /// The rows of `bisect.csv`.
         package var rows: [BisectRow] = []
 
@@ -77,7 +79,8 @@ public struct Bisection: Sendable {
     }
 
     /// Runs the bisection; `say` gets each progress and verdict line. Throws `BisectError` (or an experiment's
-    /// validation error) for bad input before any trial runs, and `.undecidable` when a probe cannot decide.
+    /// validation error) for bad input before any trial runs, and `.undecidable` when a probe's trials failed or
+    /// lack the metric; a probe whose figures cannot decide ends the search with `Outcome.undecidable` set.
     /// `lock` (the lab lock) is taken once every check has passed and held for the whole bisection, so that no
     /// other run's trials fall between two probes; nil runs without it (tests with folders of their own).
     public func run(lockingWith lock: LabLock?, say: (String) -> Void) throws -> Outcome {
@@ -87,7 +90,7 @@ public struct Bisection: Sendable {
         let experiment = try ExperimentLoader().load(path: request.experimentPath)
         let entry = try chosenEntry(of: experiment)
         let builds = try BisectBuild.series(request.builds)
-        let folder = try makeFolder(for: experiment)
+        let folder = try chosenFolder(for: experiment)
         let document = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: request.experimentPath)))
         // Every probe's file is valid before the first trial (a long name with `-b12` could be refused).
         var problems: [ExperimentProblem] = []
@@ -100,6 +103,7 @@ public struct Bisection: Sendable {
             }
         }
         if !problems.isEmpty { throw ExperimentValidationError(problems: problems) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
 
         var options = options
         if let lock {
@@ -126,7 +130,8 @@ public struct Bisection: Sendable {
             say(BisectReport.summary(probe, metric: request.metric, percent: request.failAbovePercent))
             switch probe.verdict.outcome {
             case .undecidable(let reason):
-                throw BisectError.undecidable(build: index, path: build.path, reason: reason, folder: probe.folder.path)
+                outcome.undecidable = .undecidable(build: index, path: build.path, reason: reason, folder: probe.folder.path)
+                return outcome
             case .bad: search.record(index, bad: true)
             case .good: search.record(index, bad: false)
             }
@@ -197,18 +202,17 @@ public struct Bisection: Sendable {
         guard MetricDirection(metric: metric) != .undirected else { throw .metricHasNoDirection(name: metric) }
     }
 
-    /// Creates the bisection's folder, which must not exist or be empty.
-    func makeFolder(for experiment: Experiment) throws -> URL {
+    /// The bisection's folder, which must not exist or be empty (created once every check has passed).
+    func chosenFolder(for experiment: Experiment) throws(BisectError) -> URL {
         let folder = request.outputDirectory ?? options.resultsRoot.appendingPathComponent(experiment.name)
             .appendingPathComponent("bisect-\(SuiteRunner.folderTimestamp())")
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !contents.isEmpty {
-            throw BisectError.folderNotEmpty(path: folder.path)
+            throw .folderNotEmpty(path: folder.path)
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw BisectError.folderNotEmpty(path: folder.path)
+            throw .folderNotEmpty(path: folder.path)
         }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }
 }

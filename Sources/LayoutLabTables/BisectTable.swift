@@ -62,8 +62,8 @@ package struct BisectRow: Sendable, Equatable {
 }
 
 /// `bisect.csv`, written by `layoutlab bisect` into its folder: every tested build's figures, build by build
-/// in the order of `--builds`. The two geometric-mean columns are named after the metric, so that their unit
-/// is in the header (`rss_bytes_per_node_geometric_mean`: bytes/node).
+/// in the order of `--builds`. The two geometric-mean columns end in the metric's name, so that their unit is
+/// in the header (`geometric_mean_rss_bytes_per_node`: bytes/node, as `CSVColumn.unit` reads it).
 package enum BisectTable {
     package static let fileName = "bisect.csv"
 
@@ -80,8 +80,8 @@ package enum BisectTable {
             .derived("metric", .text) { $0.metric },
             .derived("repetitions", .integer) { $0.repetitions },
             .derived("build1_repetitions", .integer) { $0.baselineRepetitions },
-            .derived("\(metric)_geometric_mean", .thousandths) { $0.geometricMean },
-            .derived("build1_\(metric)_geometric_mean", .thousandths) { $0.baselineGeometricMean },
+            .derived("geometric_mean_\(metric)", .thousandths) { $0.geometricMean },
+            .derived("build1_geometric_mean_\(metric)", .thousandths) { $0.baselineGeometricMean },
             .derived("ratio_to_build1", .sixDigits) { $0.ratio },
             .derived("ratio_low", .sixDigits) { $0.ratioLow },
             .derived("ratio_high", .sixDigits) { $0.ratioHigh },

@@ -87,6 +87,7 @@ struct Bisect: ParsableCommand {
         print("")
         print(BisectReport.table(outcome))
         print("bisect.csv: \(outcome.folder.appendingPathComponent(Bisection.csvFile).path)")
+        if let undecidable = outcome.undecidable { throw undecidable }
         if outcome.stopped {
             FileHandle.standardError.write(Data("layoutlab: stopped by \(interruption.reason ?? "a signal"); the probes finished so far are kept in \(outcome.folder.path)\n".utf8))
             throw ExitCode(130)

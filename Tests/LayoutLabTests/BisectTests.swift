@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import LayoutLabAnalysis
+@testable import LayoutLabTables
 
 @Suite("layoutlab bisect: the search, a series of test-built allocators, bad input", .serialized)
 struct BisectTests {
@@ -71,7 +72,8 @@ struct BisectTests {
 
         // The record of what ran: bisect.csv and the probes' folders agree, build 8 first, at most 5 distinct builds.
         let csv = try TestSupport.readCSV(out.appendingPathComponent("bisect.csv"))
-        #expect(csv.header.contains("rss_bytes_per_node_geometric_mean") && csv.header.contains("ratio_to_build1"))
+        #expect(csv.header.contains("geometric_mean_rss_bytes_per_node") && csv.header.contains("ratio_to_build1"))
+        #expect(BisectTable.schema(metric: "rss_bytes_per_node").column("geometric_mean_rss_bytes_per_node")?.unit == "bytes/node")
         let tested = Set(csv.rows.compactMap { Int($0["build_index"] ?? "") })
         #expect(tested.contains(1) && tested.contains(8) && tested.contains(5) && tested.contains(6))
         #expect(tested.count <= 5, "tested \(tested.sorted())")
@@ -147,5 +149,8 @@ struct BisectTests {
         #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("cannot decide build 2 (\(builds[1].path))") && result.stderr.contains("1 repetition in A and 1 in B"))
         #expect(try Self.probeFolders(undecided) == [2])
+        #expect(result.stdout.contains("build 2: undecidable"), "the evidence is printed before the error")
+        let rows = try TestSupport.readCSV(undecided.appendingPathComponent("bisect.csv")).rows
+        #expect(rows.contains { $0["build_index"] == "2" && $0["verdict"] == "undecidable" && $0["ratio_low"] == "" })
     }
 }
