@@ -118,12 +118,12 @@ let package = Package(
             dependencies: ["LayoutLabModel", "LayoutLabTables", "LayoutLabHost", "LayoutLabResults", "LayoutLabAnalysis"],
             swiftSettings: sharedSwiftSettings
         ),
-        // Running a suite: the plan, worker processes (Swift and Python), the lab lock, callgrind, Slurm.
+        // Running a suite: the plan, worker processes (Swift and Python), the lab lock, callgrind, Slurm; bisecting builds.
         .target(
             name: "LayoutLabRunner",
             dependencies: [
-                "LayoutLabModel", "LayoutLabProtocol", "LayoutLabSampling", "LayoutLabExperiments", "LayoutLabHost",
-                "LayoutLabCodegen", "LayoutLabResults", "LayoutLabReports",
+                "LayoutLabModel", "LayoutLabProtocol", "LayoutLabSampling", "LayoutLabTables", "LayoutLabExperiments", "LayoutLabHost",
+                "LayoutLabCodegen", "LayoutLabResults", "LayoutLabAnalysis", "LayoutLabReports",
             ],
             resources: [.copy("Python/python_worker.py"), .copy("Tracer/layoutlab_tracer.c")],
             swiftSettings: sharedSwiftSettings

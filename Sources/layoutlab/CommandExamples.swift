@@ -16,6 +16,12 @@ enum CommandExamples {
         ("two builds interleaved in one run (both listed as allocators)", "layoutlab compare results/guard/latest --by allocator --baseline je-old --fail-above 5"),
         ("the machines of a merged sharded run", "layoutlab compare /shared/merged --by host"),
     ])
+    static let bisect = examples([
+        ("eight builds of one allocator, the first known good; exit 1 naming the first that regresses",
+         "layoutlab bisect experiments/guard.json --allocator je-new --builds /builds/je-{1..8}/lib/libjemalloc.so.2"),
+        ("decide by allocation time, 5 % beyond noise, into a folder of your choice",
+         "layoutlab bisect guard.json --builds good.so b2.so b3.so b4.so --metric allocate_ns_per_node --fail-above 5 --out /tmp/bisect"),
+    ])
     static let plot = examples([
         ("PNG and SVG charts into DIR/charts", "layoutlab plot results/default/latest"),
     ])

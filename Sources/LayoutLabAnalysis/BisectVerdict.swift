@@ -1,0 +1,46 @@
+/// What one probe of `layoutlab bisect` says about a candidate build: the probe ran the experiment with the
+/// known good build and the candidate as two allocators of one run (their trials interleaved, so drift falls on
+/// both alike), and its metric is compared as `compare DIR --by allocator --baseline GOOD --fail-above P` would
+/// (`Comparison.pairs`, `RegressionCheck`: Welch t on logs, Holm–Bonferroni over the configurations). The
+/// candidate is bad when some configuration is worse than the good build by more than P % with its whole
+/// interval beyond that bound; good when none is and every configuration could be decided; undecidable
+/// otherwise (fewer than two repetitions, no figures of the metric), with the reason.
+public struct BisectVerdict: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case bad
+        case good
+        /// Why the probe cannot say.
+        case undecidable(String)
+    }
+
+    /// One row per configuration (shape, layout, nodes, threads): the good build as A, the candidate as B.
+    public var comparisons: [Comparison]
+    public var check: RegressionCheck
+    public var outcome: Outcome
+
+    /// The verdict of a probe's trials, `good` and `candidate` naming the two builds' allocators in `table`.
+    public init(table: TrialTable, good: String, candidate: String, metric: String, failAbovePercent: Double) {
+        comparisons = Comparison.pairs(table, nil, metrics: [metric], baseline: good, by: .allocator).filter { $0.sideB == candidate }
+        check = RegressionCheck(comparisons, abovePercent: failAbovePercent)
+        if comparisons.isEmpty {
+            outcome = .undecidable("no configuration has \(metric) figures of both builds (\(good) and \(candidate)) in its successful trials")
+        } else if !check.regressions.isEmpty {
+            outcome = .bad
+        } else if let first = check.undecidable.first {
+            outcome = .undecidable("\(check.undecidable.count) of \(comparisons.count) configurations cannot be decided, e.g. \(first.comparison.rowName): \(first.reason)")
+        } else {
+            outcome = .good
+        }
+    }
+
+    /// Whether `comparison` (one of `comparisons`) is a regression beyond the bound.
+    public func regressed(_ comparison: Comparison) -> Bool {
+        check.regressions.contains { $0.comparison.sameRow(as: comparison) }
+    }
+
+    /// The Holm-adjusted p-value of `comparison`'s test, if it was tested (rows whose repetitions all gave one
+    /// value on both sides are equal and not tested).
+    public func adjustedPValue(of comparison: Comparison) -> Double? {
+        check.tested.first { $0.comparison.sameRow(as: comparison) }?.adjustedPValue
+    }
+}
