@@ -24,6 +24,14 @@ package enum TrendReport {
     /// The mark of a change in tables and charts.
     package static let mark = "◆"
 
+    /// `trend.csv`.
+    package static let fileName = TrendTable.fileName
+
+    /// `trend.csv`'s text: `TrendTable`'s columns, a row per series and folder that has a number.
+    package static func csv(_ trend: Trend, folders: Folders, mismatch: String? = nil) -> String {
+        TrendTable.schema.table(rows(trend, folders: folders, mismatch: mismatch)).text
+    }
+
     /// One row per series and folder that has a number.
     package static func rows(_ trend: Trend, folders: Folders, mismatch: String? = nil) -> [TrendRow] {
         var rows: [TrendRow] = []

@@ -5,7 +5,6 @@ import LayoutLabExperiments
 import LayoutLabModel
 import LayoutLabReports
 import LayoutLabResults
-import LayoutLabTables
 
 struct Trend: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -113,8 +112,8 @@ struct Trend: ParsableCommand {
         let mismatch = mismatches.isEmpty ? nil : mismatches.joined(separator: "; ")
         try step(endingWith: .failure) {
             try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-            let csv = destination.appendingPathComponent(TrendTable.fileName)
-            try AtomicFile.write(TrendTable.schema.table(TrendReport.rows(trend, folders: folders, mismatch: mismatch)).text, to: csv)
+            let csv = destination.appendingPathComponent(TrendReport.fileName)
+            try AtomicFile.write(TrendReport.csv(trend, folders: folders, mismatch: mismatch), to: csv)
             print("trend: \(csv.path)")
             try exporting.write(BenchmarkExport.entries(trend, labels: folders.labels), besides: csv)
         }
