@@ -3,7 +3,7 @@ import Testing
 
 @Suite("The layoutlab command, run as a user would")
 struct CommandLineTests {
-    /// The top-level help lists all eight subcommands (the README's), and each explains itself: its own
+    /// The top-level help lists all nine subcommands (the README's), and each explains itself: its own
     /// usage line and the overview the top-level help promised.
     @Test func helpExplainsEverySubcommand() throws {
         let top = try TestSupport.run("layoutlab", ["--help"])
@@ -17,7 +17,7 @@ struct CommandLineTests {
                 listed.append((words[0], words[1].trimmingCharacters(in: .whitespaces)))
             }
         }
-        let expected = ["run", "validate", "compare", "plot", "report", "calibrate", "merge", "slurm"]
+        let expected = ["run", "validate", "compare", "trend", "plot", "report", "calibrate", "merge", "slurm"]
         #expect(listed.map(\.name) == expected, "the top-level help lists \(listed.map(\.name))")
         for (name, abstract) in listed {
             let help = try TestSupport.run("layoutlab", [name, "--help"])
