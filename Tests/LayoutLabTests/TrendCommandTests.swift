@@ -91,6 +91,16 @@ struct TrendCommandTests {
         let empty = try TestSupport.temporaryDirectory("trend-not-results")
         let notResults = try TestSupport.run("layoutlab", ["trend", folders[0], empty.path])
         #expect(notResults.status == 2 && notResults.stderr.contains("\(empty.path) is not a results folder"), "\(notResults.stderr)")
+        // Another experiment's folder (the committed fixture: other phases and checkpoints) is refused, naming
+        // the difference; --allow-mismatch goes on, labels every row and draws no chart.
+        let other = try CompareCommandTests.fixtureCopy("other", in: empty)
+        let unlike = try TestSupport.run("layoutlab", ["trend", folders[0], other.path, "--out", empty.appendingPathComponent("u").path])
+        #expect(unlike.status == 2 && unlike.stderr.contains("folders 1 and 2") && unlike.stderr.contains("checkpoints: 4 in A, 5 in B"), "\(unlike.stderr)")
+        let forced = try TestSupport.run("layoutlab", ["trend", folders[0], other.path, "--allow-mismatch", "--out", empty.appendingPathComponent("f").path])
+        #expect(forced.status == 0 && forced.stdout.contains("TRENDED DESPITE DIFFERENT TRIALS") && forced.stdout.contains("no charts drawn"), "\(forced.stdout)\n\(forced.stderr)")
+        let rows = try TestSupport.readCSV(empty.appendingPathComponent("f/trend.csv")).rows
+        #expect(!rows.isEmpty && rows.allSatisfy { ($0["mismatch"] ?? "").contains("checkpoints") })
+        #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("f/charts").path))
         let metric = try TestSupport.run("layoutlab", ["trend"] + folders + ["--metric", "usable_byte_per_node"])
         #expect(metric.status == 2 && metric.stderr.contains("no folder has numbers for the metric usable_byte_per_node (did you mean \"usable_bytes_per_node\"?)"), "\(metric.stderr)")
     }

@@ -3,6 +3,8 @@ import Testing
 
 @testable import LayoutLabAnalysis
 @testable import LayoutLabSampling
+@testable import LayoutLabReports
+@testable import LayoutLabTables
 
 /// `Trend`'s change points on seeded synthetic series (no worker runs): a flat series of many noisy
 /// configurations stays dark under Holm–Bonferroni where uncorrected tests light up, a real step among them is
@@ -60,5 +62,22 @@ struct TrendStatisticsTests {
         #expect(trend.changes.map { "\($0.series.configuration.layout)@\($0.step.from + 2)" } == ["l1@3", "l3@3"])
         #expect(trend.testedSteps == 2, "identical steps are not tested")
         #expect(trend.series[1].points[2] == GeometricMeanInterval([64, 64, 64]))
+    }
+
+    /// trend.csv reads back into the rows it was written from (one description: `TrendTable.schema`).
+    @Test func trendCSVReadsBackIntoItsRows() throws {
+        let tables = Self.tables(folders: 3, configurations: 2, seed: 5) { folder, _ in folder == 2 ? 300 : 100 }
+        let trend = Trend(tables, metrics: ["m_ns_per_node", "m_bytes_per_node"])
+        let folders = TrendReport.Folders(paths: ["/f0", "/f1", "/f2"], labels: ["a", "b", "c"], allocatorVersions: [["a": "1"], [:], ["a": "2"]])
+        let rows = TrendReport.rows(trend, folders: folders)
+        let directory = try TestSupport.temporaryDirectory("trend-csv")
+        let file = directory.appendingPathComponent("trend.csv")
+        try TrendReport.csv(trend, folders: folders).write(to: file, atomically: true, encoding: .utf8)
+        let read = try TestSupport.readCSV(file)
+        #expect(read.header == TrendTable.header)
+        let back = read.rows.map { cells in TrendTable.row(read.header.map { cells[$0] ?? "" }) }
+        #expect(back == rows.map { TrendTable.schema.asWritten($0, blank: TrendRow()) })
+        #expect(rows.count == 12 && rows.contains { $0.change == true && $0.folderIndex == 3 && $0.unit == "ns/node" })
+        #expect(rows.filter { $0.folderIndex == 1 }.allSatisfy { $0.change == nil && $0.stepRatio == nil })
     }
 }
