@@ -115,7 +115,7 @@ let package = Package(
         // What the lab writes for readers: report.md, chart data and charts, comparison tables.
         .target(
             name: "LayoutLabReports",
-            dependencies: ["LayoutLabModel", "LayoutLabTables", "LayoutLabHost", "LayoutLabResults", "LayoutLabAnalysis"],
+            dependencies: ["LayoutLabModel", "LayoutLabProtocol", "LayoutLabTables", "LayoutLabHost", "LayoutLabResults", "LayoutLabAnalysis"],
             swiftSettings: sharedSwiftSettings
         ),
         // Running a suite: the plan, worker processes (Swift and Python), the lab lock, callgrind, Slurm; bisecting builds.

@@ -20,5 +20,5 @@ done
 p=$(printf '%s\n' "${plain[@]}" | median); t=$(printf '%s\n' "${traced[@]}" | median)
 echo "command: $*"
 echo "untraced: median $p s of 5 runs; traced (the program under layoutlab record, its own wall time): median $t s"
-echo "wall-time factor: $(echo "scale=2; $t / $p" | bc)"
+echo "wall-time factor: $(awk -v t="$t" -v p="$p" 'BEGIN { printf "%.2f", t / p }')"
 tail -1 "$out/record.txt" | sed 's/^layoutlab: //'

@@ -1,10 +1,12 @@
+import LayoutLabModel
 /// What one probe of `layoutlab bisect` says about a candidate build: the probe ran the experiment with the
 /// known good build and the candidate as two allocators of one run (their trials interleaved, so drift falls on
 /// both alike), and its metric is compared as `compare DIR --by allocator --baseline GOOD --fail-above P` would
 /// (`Comparison.pairs`, `RegressionCheck`: Welch t on logs, Holm–Bonferroni over the configurations). The
 /// candidate is bad when some configuration is worse than the good build by more than P % with its whole
-/// interval beyond that bound; good when none is and every configuration could be decided; undecidable
-/// otherwise (fewer than two repetitions, no figures of the metric), with the reason.
+/// interval beyond that bound; good when every configuration's whole interval lies within the bound (an
+/// equivalence test, not just "not shown worse"); undecidable otherwise (fewer than two repetitions, no figures
+/// of the metric, an interval reaching across the bound), with the reason.
 public struct BisectVerdict: Sendable {
     public enum Outcome: Sendable, Equatable {
         case bad
@@ -28,9 +30,23 @@ public struct BisectVerdict: Sendable {
             outcome = .bad
         } else if let first = check.undecidable.first {
             outcome = .undecidable("\(check.undecidable.count) of \(comparisons.count) configurations cannot be decided, e.g. \(first.comparison.rowName): \(first.reason)")
+        } else if let wide = comparisons.first(where: { !Self.shownWithinBound($0, percent: failAbovePercent) }) {
+            // Not shown worse is not shown good: a noisy configuration whose interval still reaches beyond the bound
+            // would send the search the wrong way.
+            let interval = wide.interval.map { "[\(Rounded.text($0.low, digits: 4)), \(Rounded.text($0.high, digits: 4))]" } ?? "none"
+            outcome = .undecidable("\(wide.rowName): not shown worse than the bound, nor within it (ratio \(Rounded.text(wide.ratio, digits: 4)), 95 % interval \(interval) reaches beyond \(Rounded.text(failAbovePercent)) %); more repetitions, or a deterministic metric, would decide")
         } else {
             outcome = .good
         }
+    }
+
+    /// Whether a configuration is shown to be within the bound: identical, or its whole interval on the better side
+    /// of 1 + P % (of 1 ÷ (1 + P %) for a higher-is-better metric).
+    static func shownWithinBound(_ comparison: Comparison, percent: Double) -> Bool {
+        if comparison.identical { return true }
+        guard let interval = comparison.interval else { return false }
+        let bound = 1 + percent / 100
+        return comparison.direction == .higherIsBetter ? interval.low > 1 / bound : interval.high < bound
     }
 
     /// Whether `comparison` (one of `comparisons`) is a regression beyond the bound.

@@ -28,12 +28,15 @@ public struct TraceSummary: Sendable {
     /// lower bound (1, 2, 4, …) → blocks.
     public var lifetimeBins: [UInt64: Int] = [:]
     public var droppedEvents: UInt64 = 0
+    /// Numbered calls whose events are not in the file (`Trace.lostEvents`).
+    public var lostEvents: UInt64 = 0
     public var fileBytes = 0
 
     public init(_ trace: Trace) {
         events = trace.events.count
         threads = trace.threads
         droppedEvents = trace.droppedEvents
+        lostEvents = trace.lostEvents
         fileBytes = trace.fileBytes
         var live: [UInt64: UInt64] = [:]  // block → requested bytes
         var liveBytes: UInt64 = 0

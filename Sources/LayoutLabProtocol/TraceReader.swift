@@ -14,6 +14,16 @@ public struct Trace: Sendable {
     public var events: [TraceEvent]
     /// Bytes of the file.
     public var fileBytes: Int
+
+    /// Sequence numbers handed out whose events are neither in the file nor counted as dropped: 0 for a trace
+    /// the tracer ended cleanly; more means events were lost (a tracer fault), and the trace is incomplete.
+    public var lostEvents: UInt64 {
+        let accounted = UInt64(events.count) + droppedEvents
+        return sequenceNumbers > accounted ? sequenceNumbers - accounted : 0
+    }
+
+    /// Whether every call the tracer numbered is in the file.
+    public var isComplete: Bool { lostEvents == 0 && droppedEvents == 0 }
 }
 
 /// Why a trace cannot be read: what is wrong, at which byte offset of the file.

@@ -56,6 +56,9 @@ package enum BenchmarkExport {
 
     /// `compare`: with two folders, B's figure of every compared row (the run being tracked), with B ÷ A in
     /// `extra`; within one folder, every side's figure (the baseline's once), with the ratio to the baseline.
+    // Not optimised: with -O the Swift 6.3.1 optimizer crashes on this function ("Found outside of lifetime use",
+    // a switch over Comparison's Result), as it does on ReportWriter.render (see ChartDataWriter.comparisons).
+    @_optimize(none)
     package static func entries(_ comparisons: [Comparison], acrossRuns: Bool) -> [BenchmarkExportEntry] {
         var entries: [BenchmarkExportEntry] = []
         for comparison in comparisons {

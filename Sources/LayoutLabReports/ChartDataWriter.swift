@@ -47,13 +47,17 @@ package enum ChartDataWriter {
                 ("phase-times.csv", ChartData.phaseTimes(run: run, focus: focus)),
                 ("phases.csv", ChartData.phaseLabels(run: run)),
                 ("timeline.csv", ChartData.timeline(samples: samples, run: run, focus: focus)),
-                ("timeline-seconds.csv", ChartData.timelineSeconds(samples: samples, run: run, focus: focus)),
-                ("timeline-spans.csv", ChartData.timelineSpans(samples: samples, run: run, focus: focus)),
-                ("idle-return.csv", ChartData.idleReturn(samples: samples, run: run, focus: focus)),
                 ("comparison-rss.csv", ChartData.comparison(comparisons, metric: "rss_bytes_per_node", focus: focus)),
                 ("comparison-ns.csv", ChartData.comparison(comparisons, metric: "allocate_ns_per_node", focus: focus)),
             ]
-            for (name, table) in tables { try AtomicFile.write(table.text, to: target.appendingPathComponent(name)) }
+            // An experiment that sleeps has its timeline on a seconds axis and the idle-return chart; others have
+            // neither file, so their chart data is as it always was.
+            let idle: [(String, CSVTable)] = ChartData.hasIdlePhase(run.experiment) ? [
+                ("timeline-seconds.csv", ChartData.timelineSeconds(samples: samples, run: run, focus: focus)),
+                ("timeline-spans.csv", ChartData.timelineSpans(samples: samples, run: run, focus: focus)),
+                ("idle-return.csv", ChartData.idleReturn(samples: samples, run: run, focus: focus)),
+            ] : []
+            for (name, table) in tables + idle { try AtomicFile.write(table.text, to: target.appendingPathComponent(name)) }
             try writeThreadsAndForks(folder, focus: focus, into: target)
             try AtomicFile.write(subtitle(folder, focus: focus) + "\n", to: target.appendingPathComponent("subtitle.txt"))
             try writeSizeClasses(sizes, run: run, focus: focus, into: target)

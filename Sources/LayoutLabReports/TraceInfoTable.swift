@@ -15,6 +15,7 @@ package enum TraceInfoTable {
         for kind in TraceEvent.Kind.allCases { calls.append([kind.name, String(summary.calls[kind] ?? 0)]) }
         calls.append(["failed (NULL or an error)", String(summary.failedCalls)])
         calls.append(["pointer not traced (made before the tracer started)", String(summary.unknownPointers)])
+        calls.append(["events dropped (no buffer) or lost: the trace is incomplete when not 0", "\(summary.droppedEvents) + \(summary.lostEvents)"])
         text += TextTable.aligned(calls) + "\n"
         text += TextTable.aligned([
             ["live bytes (requested, counted by replaying the events)", "value"],

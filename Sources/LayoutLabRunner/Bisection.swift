@@ -88,6 +88,7 @@ public struct Bisection: Sendable {
         guard request.builds.count >= 2 else { throw BisectError.tooFewBuilds(count: request.builds.count) }
         try checkMetric()
         let experiment = try ExperimentLoader().load(path: request.experimentPath)
+        try checkMetricPhase(in: experiment)
         let entry = try chosenEntry(of: experiment)
         let builds = try BisectBuild.series(request.builds)
         let folder = try chosenFolder(for: experiment)
@@ -200,6 +201,18 @@ public struct Bisection: Sendable {
             }
         }
         guard MetricDirection(metric: metric) != .undirected else { throw .metricHasNoDirection(name: metric) }
+    }
+
+    /// A phase figure's phase (`traverse-rnd` of `traverse-rnd.ns_per_node`) must be one of the experiment's, as
+    /// the charts and `compare` name them: checked before any probe runs.
+    func checkMetricPhase(in experiment: Experiment) throws(BisectError) {
+        let parts = request.metric.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return }
+        let phases = experiment.phases.map(ChartData.label)
+        guard phases.contains(parts[0]) else {
+            let hint = Suggestion.hint(for: parts[0], among: phases)
+            throw .notAMetric(name: request.metric, hint: hint.isEmpty ? " (the experiment's phases: \(phases.joined(separator: ", ")))" : hint)
+        }
     }
 
     /// The bisection's folder, which must not exist or be empty (created once every check has passed).

@@ -69,6 +69,12 @@ package struct TraceRecorder {
         guard let executable = name.contains("/") ? name : ExternalCommand.locate(name) else {
             throw TraceRecordError("record: \(name) is not a command on PATH", exitStatus: .badInput)
         }
+        let folder = file.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue,
+              access(folder.path, W_OK) == 0 else {
+            throw TraceRecordError("record: cannot write the trace into \(folder.path): no such folder, or not writable", exitStatus: .badInput)
+        }
         let library = try tracerLibrary()
         let partial = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(getpid()).recording")
         var environment = ProcessInfo.processInfo.environment

@@ -17,7 +17,7 @@ struct Bisect: ParsableCommand {
             does: Bk is bad when a configuration is worse than B1 by more than P % with its whole 95 % interval \
             beyond that bound (Welch t on logs, Holm–Bonferroni over the configurations), good when none is.
 
-            The search tests BN first (not bad: "no build regresses"), then halves the range between the last \
+            The search tests BN first (not bad: "no regression found", builds 2 … N−1 untested), then halves the range between the last \
             build known good and the first known bad: at most 1 + ⌈log2(N − 1)⌉ probes (N = 8: 4 probes, 5 \
             distinct builds with B1). It prints each probe, then the first bad build and the evidence: every \
             tested build's index, path, sha256, the metric's geometric mean, the ratio to B1 with its interval \
@@ -30,7 +30,7 @@ struct Bisect: ParsableCommand {
             busy machine. Default --fail-above 2: far beyond RSS noise, below one 16-byte size-class step of a \
             small node.
 
-            Exit status: 0 no build regresses; 1 a regressing build is named (as compare --fail-above exits 1); \
+            Exit status: 0 the last build does not regress; 1 a regressing build is named (as compare --fail-above exits 1); \
             2 bad input before any trial ran (a build missing, not a shared object or given twice, the \
             experiment, --allocator or --metric) or a probe that cannot be decided (fewer than two repetitions, \
             no figures, failed trials: the build and the reason are named); 75 --no-wait and another run holds \
@@ -98,7 +98,7 @@ struct Bisect: ParsableCommand {
             throw ExitCode(130)
         }
         guard let bad = outcome.firstBad else {
-            print("no build regresses: build \(builds.count) (\(builds[builds.count - 1])) is not worse than build 1 by more than \(Rounded.text(failAbove)) % in \(metric)")
+            print("no regression found: the last build, \(builds.count) (\(builds[builds.count - 1])), is not worse than build 1 by more than \(Rounded.text(failAbove)) % in \(metric); builds 2 to \(builds.count - 1) were not tested (a regression fixed before the last build is not found)")
             return
         }
         let lastGood = outcome.lastGood

@@ -11,7 +11,8 @@ struct Record: ParsableCommand {
             call of the program is recorded (size, the earlier block it frees or resizes, the thread, in order) in \
             the compact binary format the README describes ("Allocation traces"). The tracer is C, compiled with \
             the system's C compiler into the lab's cache on first use, and preloaded into the program only: \
-            programs it executes are not traced, and a child it forks stops tracing. A static program cannot be \
+            the programs it executes in its place (same pid, as a wrapper's exec) are traced, its children \
+            (forked or spawned) are not. A static program cannot be \
             traced. The program keeps the terminal's standard streams; its exit status is printed and is the \
             command's exit status. A trace cut short (the program killed, or left by _exit) is kept as \
             FILE.partial and the command exits 1.
@@ -36,8 +37,8 @@ struct Record: ParsableCommand {
                 + "\(outcome.trace.fileBytes) bytes (\(perEvent) B/event), peak live requested \(summary.peakLiveRequestedBytes) B",
         ]
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        if outcome.trace.droppedEvents > 0 {
-            FileHandle.standardError.write(Data("layoutlab: \(outcome.trace.droppedEvents) events were dropped (the tracer had no memory for a thread's buffer)\n".utf8))
+        if !outcome.trace.isComplete {
+            FileHandle.standardError.write(Data("layoutlab: warning: the trace is incomplete: \(outcome.trace.droppedEvents) events dropped (no memory for a thread's buffer), \(outcome.trace.lostEvents) lost\n".utf8))
         }
         let status = outcome.termination.shellStatus
         if status != 0 { throw ExitCode(status) }

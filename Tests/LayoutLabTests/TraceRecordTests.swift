@@ -73,6 +73,17 @@ struct TraceRecordTests {
         let wrapped = try record(["/bin/sh", "-c", "exec \(program.path)"], label: "trace-exec")
         #expect(wrapped.status == 0, "\(wrapped.stderr)")
         #expect(try TraceFileLoader.load(wrapped.trace.path).events.filter { $0.bytes == 3000 }.count == 50_000)
+        // A shell that runs a command without exec leaves by _exit (dash): its trace still ends cleanly.
+        let shell = try record(["/bin/sh", "-c", "\(program.path) fork"], label: "trace-sh")
+        #expect(shell.status == 0, "\(shell.stderr)")
+        #expect(try TraceFileLoader.load(shell.trace.path).isComplete)
+        // Threads still allocating when the program exits: every numbered call is in the trace, none torn.
+        for attempt in 1...3 {
+            let busy = try record([program.path, "exit-while-busy"], label: "trace-busy")
+            #expect(busy.status == 0, "\(busy.stderr)")
+            let trace = try TraceFileLoader.load(busy.trace.path)
+            #expect(trace.isComplete, "attempt \(attempt): \(trace.lostEvents) lost, \(trace.droppedEvents) dropped of \(trace.sequenceNumbers)")
+        }
         // The program's exit status is the command's, and its trace is kept.
         let failing = try record([program.path, "fail"], label: "trace-fail")
         #expect(failing.status == 3, "\(failing.stderr)")

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -105,6 +107,9 @@ static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t next_sequence = 1;  // under table_lock; 0 means "no block"
 static _Atomic uint32_t next_thread = 1;
 static _Atomic uint64_t dropped_events;
+// Traced calls between their check of `tracing` and their event in a buffer: the end waits for none to be left,
+// so that no event is lost or torn at exit.
+static _Atomic int in_flight;
 
 // Pointer -> block (the sequence number of the event that returned it): open addressing, linear probing,
 // backward-shift deletion, in mmap-ed memory, doubled at half full. Under table_lock.
@@ -183,6 +188,7 @@ static uint64_t table_find(uintptr_t key) {
 
 typedef struct buffer {
     struct buffer *next;      // every buffer ever made, for the flush at exit
+    struct buffer *next_free; // buffers of threads that have ended, for the next new thread
     uint32_t thread;
     uint32_t events;
     uint64_t first_sequence;
@@ -194,6 +200,7 @@ typedef struct buffer {
 static __thread buffer_t *own_buffer __attribute__((tls_model("initial-exec")));
 static __thread int inside __attribute__((tls_model("initial-exec")));
 static buffer_t *all_buffers;  // under write_lock
+static buffer_t *free_buffers; // under write_lock
 static pthread_key_t exit_key;
 
 static void put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
@@ -211,7 +218,13 @@ static void write_all(const unsigned char *p, size_t n) {
 
 // Writes a buffer's events as one chunk and empties it. Caller holds write_lock.
 static void flush_locked(buffer_t *b) {
-    if (b->events == 0 || trace_fd < 0) return;
+    if (b->events == 0) return;
+    if (trace_fd < 0) {  // the trace has ended: the buffer's events are dropped, and counted
+        atomic_fetch_add(&dropped_events, b->events);
+        b->events = 0;
+        b->used = 0;
+        return;
+    }
     unsigned char header[LLT_CHUNK_HEADER_BYTES];
     put32(header, LLT_CHUNK_MAGIC);
     put32(header + 4, b->thread);
@@ -224,26 +237,40 @@ static void flush_locked(buffer_t *b) {
     b->used = 0;
 }
 
+// A thread ends: its events are written and its buffer goes to the next new thread (a program that starts
+// many short threads would otherwise keep 256 KiB per thread it ever ran). A later allocation of this thread
+// (another key's destructor) takes a buffer again, and the thread's next chunk carries a new thread number.
 static void thread_exit(void *value) {
     buffer_t *b = (buffer_t *)value;
+    inside = 1;
     pthread_mutex_lock(&write_lock);
     flush_locked(b);
+    b->next_free = free_buffers;
+    free_buffers = b;
     pthread_mutex_unlock(&write_lock);
-    // A later allocation of this thread (another key's destructor) finds own_buffer still set and goes on
-    // buffering; the exit flush writes it.
+    own_buffer = NULL;
+    inside = 0;
 }
 
 static buffer_t *thread_buffer(void) {
     buffer_t *b = own_buffer;
     if (b) return b;
-    void *p = mmap(NULL, sizeof(buffer_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return NULL;
-    b = (buffer_t *)p;
-    b->thread = atomic_fetch_add(&next_thread, 1);
     pthread_mutex_lock(&write_lock);
-    b->next = all_buffers;
-    all_buffers = b;
+    b = free_buffers;
+    if (b) free_buffers = b->next_free;
     pthread_mutex_unlock(&write_lock);
+    if (!b) {
+        void *p = mmap(NULL, sizeof(buffer_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) return NULL;
+        b = (buffer_t *)p;
+        pthread_mutex_lock(&write_lock);
+        b->next = all_buffers;
+        all_buffers = b;
+        pthread_mutex_unlock(&write_lock);
+    }
+    b->thread = atomic_fetch_add(&next_thread, 1);
+    b->events = 0;
+    b->used = 0;
     own_buffer = b;
     pthread_setspecific(exit_key, b);
     return b;
@@ -282,8 +309,9 @@ static void record(uint64_t sequence, unsigned char kind, int arguments, uint64_
 static void stop_in_child(void) { atomic_store(&tracing, 0); trace_fd = -1; }
 
 static void write_end(void) {
-    if (!atomic_load(&tracing)) return;
-    atomic_store(&tracing, 0);
+    if (!atomic_exchange(&tracing, 0)) return;
+    // Calls that saw tracing on finish their event first (each holds `in_flight` from its check to its event).
+    while (atomic_load(&in_flight) > 0) sched_yield();
     pthread_mutex_lock(&table_lock);
     uint64_t events = next_sequence - 1;
     pthread_mutex_unlock(&table_lock);
@@ -335,10 +363,28 @@ __attribute__((constructor)) static void start(void) {
 
 __attribute__((destructor)) static void finish(void) { write_end(); }
 
+// A program that ends with _exit (dash does, after every command; Python's os._exit) runs no destructor: the end
+// is written here. glibc's exit() calls its own _exit internally, not this one, after the destructors.
+void _exit(int status) {
+    write_end();
+    for (;;) syscall(SYS_exit_group, status);
+}
+
+void _Exit(int status) { _exit(status); }
+
 // --- the interposed functions ----------------------------------------------------------------------------------
 
-// Whether this call is traced: tracing is on and the call is not the tracer's own (or dlsym's).
-static int traced(void) { return atomic_load_explicit(&tracing, memory_order_relaxed) && !inside; }
+// Whether this call is traced: tracing is on and the call is not the tracer's own (or dlsym's). A call it
+// admits is in flight until `leave()`, after its event is buffered.
+static int traced(void) {
+    if (inside || !atomic_load_explicit(&tracing, memory_order_relaxed)) return 0;
+    atomic_fetch_add(&in_flight, 1);
+    if (atomic_load(&tracing)) return 1;
+    atomic_fetch_sub(&in_flight, 1);
+    return 0;
+}
+
+static void leave(void) { atomic_fetch_sub(&in_flight, 1); }
 
 // Records an allocation that returned `p` (NULL: failed) as a new block.
 static void record_allocation(void *p, unsigned char kind, int arguments, uint64_t a, uint64_t b) {
@@ -349,6 +395,7 @@ static void record_allocation(void *p, unsigned char kind, int arguments, uint64
     pthread_mutex_unlock(&table_lock);
     record(sequence, p ? kind : (unsigned char)(kind | LLT_FLAG_FAILED), arguments, a, b, 0);
     inside = 0;
+    leave();
 }
 
 void *malloc(size_t size) {
@@ -377,6 +424,7 @@ void free(void *p) {
             pthread_mutex_unlock(&table_lock);
             record(sequence, LLT_KIND_FREE, 1, 0, 0, 0);
             inside = 0;
+            leave();
         }
         return;
     }
@@ -391,6 +439,7 @@ void free(void *p) {
         pthread_mutex_unlock(&table_lock);
         record(sequence, block ? LLT_KIND_FREE : (LLT_KIND_FREE | LLT_FLAG_UNKNOWN), 1, block, 0, 0);
         inside = 0;
+        leave();
     }
     real_free(p);
 }
@@ -420,6 +469,7 @@ void *realloc(void *old, size_t size) {
     if (old && !block) kind |= LLT_FLAG_UNKNOWN;
     record(sequence, kind, 2, block, size, 0);
     inside = 0;
+    leave();
     return p;
 }
 
@@ -456,6 +506,7 @@ size_t malloc_usable_size(void *p) {
         pthread_mutex_unlock(&table_lock);
         record(sequence, (p && !block) ? (LLT_KIND_USABLE_SIZE | LLT_FLAG_UNKNOWN) : LLT_KIND_USABLE_SIZE, 2, block, usable, 0);
         inside = 0;
+        leave();
     }
     return usable;
 }

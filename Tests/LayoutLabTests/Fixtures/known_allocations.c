@@ -25,7 +25,20 @@ static void *release(void *argument) {
     return NULL;
 }
 
+static void *churn(void *argument) {
+    (void)argument;
+    for (;;) { void *volatile p = malloc(48); free(p); }
+    return NULL;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "exit-while-busy") == 0) {
+        // Four threads allocate without pause while main leaves: the tracer's end must wait for calls in flight.
+        pthread_t threads[4];
+        for (int t = 0; t < 4; t++) pthread_create(&threads[t], NULL, churn, NULL);
+        usleep(50000);
+        exit(0);
+    }
     if (argc > 1 && strcmp(argv[1], "threads") == 0) {
         pthread_t threads[2];
         for (long t = 0; t < 2; t++) pthread_create(&threads[t], NULL, make, (void *)t);
@@ -37,8 +50,8 @@ int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "fork") == 0) {
         pid_t child = fork();
         if (child == 0) {
-            for (int i = 0; i < 10; i++) { void *volatile p = malloc(777); free(p); };
-            _exit(0);
+            for (int i = 0; i < 10; i++) { void *volatile p = malloc(777); free(p); }
+            exit(0);  // destructors run: a child that still traced would write a second end record
         }
         int status;
         waitpid(child, &status, 0);
