@@ -44,6 +44,9 @@ public struct Experiment: Equatable, Sendable {
     public var threads: [Int]?
     /// `"python_gc_freeze"`: Python workers call `gc.freeze()` just before a `fork` phase forks.
     public var pythonGCFreeze = false
+    /// `"traces"`: allocation traces replayed under each allocator instead of nodes built (then `layouts`, `shapes`
+    /// and `nodes` are not given, and trials are traces × allocators × repetitions); nil: the classic node trials.
+    public var traces: [TraceSource]?
     /// The file it came from.
     public var sourcePath: String
 
