@@ -6,9 +6,22 @@ import Testing
 @testable import LayoutLabProtocol
 @testable import LayoutLabRunner
 
-/// Trace replay in the worker: the known program's trace (recorded now) replayed under each allocator the lab knows
-/// gives the trace's events, its exact peak of live requested bytes, and live usable bytes that equal that
-/// allocator's own `malloc_usable_size` for those sizes, measured by a separate program.
+/// `"traces"`: refusals with their paths (a trace file that cannot be read names its offset).
+extension ExperimentValidationTests {
+    static let validTrace = #"{ "name": "t", "traces": [{"name": "known", "file": "/nonexistent/known.trace"}], "allocators": ["system"] }"#
+
+    static let traceBadCases: [BadCase] = [
+        BadCase(label: "traces beside shapes", text: with(#""traces": [{"name": "a", "file": "a.trace"}]"#), path: "$.shapes", message: "expected no \"shapes\" beside \"traces\""),
+        BadCase(label: "trace without a file", text: validTrace.replacing(#", "file": "/nonexistent/known.trace""#, with: ""), path: "$.traces[0]", message: "missing required key \"file\""),
+        BadCase(label: "no traces", text: validTrace.replacing(#"[{"name": "known", "file": "/nonexistent/known.trace"}]"#, with: "[]"), path: "$.traces", message: "non-empty list"),
+        BadCase(label: "missing trace file", text: validTrace, path: "$.traces[0].file", message: "cannot read trace file /nonexistent/known.trace (at offset 0)", schemaCatches: false),
+    ]
+}
+
+/// Trace replay: the known program's trace (recorded now) replayed by `layoutlab run` under each allocator the lab
+/// knows gives the trace's events, its exact peak of live requested bytes, and live usable bytes equal to that
+/// allocator's own `malloc_usable_size` for those sizes, measured by a separate program; a damaged trace is refused
+/// with its offset before any trial runs.
 @Suite("Allocation traces: replay in the worker")
 struct TraceReplayTests {
     /// A C program printing `malloc_usable_size(malloc(n))` for each n, compiled once per test run.
@@ -28,56 +41,73 @@ struct TraceReplayTests {
         return run.stdout.split(separator: "\n").compactMap { Int($0) }
     }
 
-    private func replay(_ trace: String, under spec: AllocatorSpec, in directory: URL) throws -> (TrialResult, ResolvedAllocator) {
-        let allocator = try ResolvedAllocator.resolve(spec, with: SharedLibraryResolver())
-        let request = WorkerRequest(
-            trialID: "known.trace.\(spec.name).r1", layout: .trace(path: trace), nodes: 0, checkpoints: 10, smaps: .off,
-            allocatorStatistics: spec.statistics, expectedMallocProvider: allocator.providerPath, probeNodes: 0)
-        let shape = Shape(name: "known", fields: [Field(name: "x", type: .int64)])
-        let trial = Trial(experiment: "replay", shapeIndex: 0, shape: shape, layout: .finalClass, nodes: 0, allocator: spec, repetition: 1)
-        let worker = TestSupport.buildDirectory.appendingPathComponent("layoutlab-worker").path
-        let result = WorkerLauncher(workerPath: worker, timeoutSeconds: 60).run(
-            request, trial: trial, preload: allocator.preload, environment: spec.environment,
-            logURL: directory.appendingPathComponent("\(spec.name).log"))
-        return (result, allocator)
+    /// The known program's trace, recorded into a new folder.
+    private func recordKnownTrace(_ label: String) throws -> URL {
+        let program = try #require(TraceRecordTests.program, "the fixture program did not compile")
+        let trace = try TestSupport.temporaryDirectory(label).appendingPathComponent("known.trace")
+        let recorded = try TestSupport.run("layoutlab", ["record", "--out", trace.path, "--", program.path])
+        try #require(recorded.status == 0, "\(recorded.stderr)")
+        return trace
     }
+
+    private static let allocators = [AllocatorSpec.system, .jemalloc, .mimalloc, .tcmalloc]
 
     @Test func theKnownTraceReplaysWithEachAllocatorsUsableSizes() throws {
-        let program = try #require(TraceRecordTests.program, "the fixture program did not compile")
-        let directory = try TestSupport.temporaryDirectory("trace-replay")
-        let trace = directory.appendingPathComponent("known.trace")
-        let recorded = try TestSupport.run("layoutlab", ["record", "--out", trace.path, "--", program.path])
-        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let trace = try recordKnownTrace("trace-replay")
+        let directory = trace.deletingLastPathComponent()
         let events = try TraceReader.read([UInt8](Data(contentsOf: trace))).events.count
-        for spec in [AllocatorSpec.system, .jemalloc, .mimalloc, .tcmalloc] {
-            let (result, allocator) = try replay(trace.path, under: spec, in: directory)
-            #expect(result.status == .ok, "\(spec.name): \(result.message ?? "")")
-            #expect(result.mallocProvider == allocator.providerPath, "\(spec.name): the allocator asked for serves malloc")
-            let figures = try #require(result.replay, "\(spec.name): no replay line")
+        let experiment = directory.appendingPathComponent("replay.json")
+        try #"""
+            { "name": "replay", "traces": [{"name": "known", "file": "known.trace"}],
+              "allocators": ["system", "jemalloc", "mimalloc", "tcmalloc"], "repetitions": 1, "checkpoints": 10 }
+            """#.write(to: experiment, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("out")
+        let run = try TestSupport.run("layoutlab", ["run", experiment.path, "--out", out.path])
+        try #require(run.status == 0, "\(run.stderr)")
+        let trials = try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows
+        let phases = try TestSupport.readCSV(out.appendingPathComponent("phases.csv")).rows
+        #expect(trials.count == 4)
+        for spec in Self.allocators {
+            let id = "known.trace.\(spec.name).r1"
+            let row = try #require(trials.first { $0["trial_id"] == id }, "no row \(id)")
+            let allocator = try ResolvedAllocator.resolve(spec, with: SharedLibraryResolver())
             let usable = try usableSizes([100, 3000], preload: allocator.preload)
             try #require(usable.count == 2)
-            #expect(figures.events == events && figures.replayedCalls == events, "\(spec.name): \(figures)")
-            #expect(figures.peakLiveRequestedBytes == 155_000_000, "\(spec.name)")
-            #expect(figures.peakLiveUsableBytes == 50_000 * usable[0] + 50_000 * usable[1], "\(spec.name): usable \(usable), \(figures)")
-            #expect(figures.peakEvents == events, "the peak is at the last malloc, the trace's last event")
-            // The replay writes nothing into the blocks (the trace holds no writes): RSS is what the allocator touched.
-            #expect(figures.rssAtPeakBytes.map { $0 > 0 } == true, "\(spec.name): \(figures)")
-            #expect(figures.replayThreads == 1 && figures.traceThreads == 1)
-            // The samples are taken by events: the baseline, then the experiment's checkpoints over the events.
-            #expect(result.samples.first?.nodesAlive == 0 && result.samples.last?.nodesAlive == events)
-            #expect(result.samples.count == 11, "\(result.samples.map(\.nodesAlive))")
+            #expect(row["status"] == "ok" && row["layout"] == "trace" && row["trace"] == "known", "\(row)")
+            #expect(row["malloc_provider"] == allocator.providerPath, "\(spec.name): the allocator asked for serves malloc")
+            #expect(row["events"] == String(events), "\(spec.name)")
+            #expect(row["peak_live_requested_bytes"] == "155000000", "\(spec.name)")
+            #expect(row["peak_live_usable_bytes"] == String(50_000 * usable[0] + 50_000 * usable[1]), "\(spec.name): usable \(usable), \(row)")
+            // The replay writes nothing into the blocks (a trace holds no writes): RSS is what the allocator touched.
+            #expect(Int(row["rss_at_peak_bytes"] ?? "").map { $0 > 0 } == true, "\(spec.name)")
+            #expect(Double(row["replay_ns_per_event"] ?? "").map { $0 > 0 } == true && row["replay_threads"] == "1")
+            let phase = try #require(phases.first { $0["trial_id"] == id })
+            #expect(phase["phase"] == "replay" && Double(phase["ns_per_event"] ?? "").map { $0 > 0 } == true, "\(phase)")
         }
+        // Checkpoints by events: the baseline, then the 10 checkpoints spread over the events (the peak is the last).
+        let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv")).rows.filter { $0["trial_id"] == "known.trace.system.r1" }
+        #expect(samples.map { $0["nodes_alive"] ?? "" } == ["0"] + (1...10).map { String(events * $0 / 10) }, "\(samples.map { $0["nodes_alive"] ?? "" })")
     }
 
-    @Test func aDamagedTraceFailsTheWorkerWithItsOffset() throws {
-        let program = try #require(TraceRecordTests.program, "the fixture program did not compile")
-        let directory = try TestSupport.temporaryDirectory("trace-replay-damaged")
-        let trace = directory.appendingPathComponent("known.trace")
-        _ = try TestSupport.run("layoutlab", ["record", "--out", trace.path, "--", program.path])
-        let cut = directory.appendingPathComponent("cut.trace")
-        try Data(try Data(contentsOf: trace).prefix(1000)).write(to: cut)
-        let (result, _) = try replay(cut.path, under: .system, in: directory)
-        #expect(result.status == .failed(exitCode: 1))
-        #expect(result.message?.contains("trace \(cut.path): at offset") == true && result.samples.isEmpty, "\(result.message ?? "")")
+    @Test func aDamagedOrMissingTraceIsRefusedBeforeAnyTrialRuns() throws {
+        let trace = try recordKnownTrace("trace-replay-damaged")
+        let directory = trace.deletingLastPathComponent()
+        let bytes = try Data(contentsOf: trace)
+        try Data(bytes.prefix(bytes.count - 10)).write(to: directory.appendingPathComponent("cut.trace"))
+        try Data("#!/bin/sh\necho not a trace, just text long enough for a header\n".utf8).write(to: directory.appendingPathComponent("foreign.trace"))
+        for (file, expected) in [
+            ("cut.trace", "trace file \(directory.path)/cut.trace at offset \(bytes.count - 24): the end record is cut short"),
+            ("foreign.trace", "trace file \(directory.path)/foreign.trace at offset 0: no LLTRACE magic"),
+            ("missing.trace", "cannot read trace file \(directory.path)/missing.trace (at offset 0)"),
+        ] {
+            let experiment = directory.appendingPathComponent("replay-\(file).json")
+            try #"{ "name": "replay", "allocators": ["system"], "traces": [{"name": "known", "file": "known.trace"}, {"name": "bad", "file": "\#(file)"}] }"#
+                .write(to: experiment, atomically: true, encoding: .utf8)
+            let out = directory.appendingPathComponent("out-\(file)")
+            let run = try TestSupport.run("layoutlab", ["run", experiment.path, "--out", out.path])
+            #expect(run.status == 2, "\(file): \(run.stderr)")
+            #expect(run.stderr.contains(experiment.path) && run.stderr.contains("$.traces[1].file") && run.stderr.contains(expected), "\(run.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("trials.csv").path), "no trial ran")
+        }
     }
 }
