@@ -8,9 +8,13 @@ import LayoutLabProtocol
 /// process's malloc: the same calls with the same sizes in the same order, each block freed or resized by the
 /// event that did so when it was recorded. Everything is prepared in `init`, before the baseline: the file is
 /// read and decoded, the events are turned into a compact array of calls (`Call`, 32 bytes each), and the block
-/// table (the pointer, requested and usable bytes of the block each event made) is allocated and touched. Between
-/// checkpoints the replay makes only the replayed calls and its own `malloc_usable_size` of each block it made
-/// (the replay's measurement, not a traced event), and adds and compares integers.
+/// table (the pointer, requested and usable bytes of the block each event made) is allocated and touched. The
+/// calls and the table (56 bytes per event) are mapped with mmap, not taken from the allocator measured, so that
+/// the replay's own bookkeeping neither sits in its heap nor leaves it memory to reuse; the decoding's temporary
+/// buffers do come from it, and the caller asks the allocator to purge them before the baseline. Between
+/// checkpoints the replay makes only the replayed calls, writes every requested byte of each block it made (a
+/// trace records no writes; the program wrote its blocks, and RSS should count the pages they cover), reads its
+/// own `malloc_usable_size` of each (the replay's measurement, not a traced event), and adds and compares integers.
 ///
 /// Threads: a trace of several threads is replayed on one thread, in the global order of its sequence numbers
 /// (`replayThreads` is 1): the order between threads is kept, the concurrency is not.
@@ -57,12 +61,13 @@ final class TraceReplay {
         let count = trace.events.count
         events = count
         traceThreads = trace.threads
-        calls = .allocate(capacity: max(count, 1))
-        pointers = .allocate(capacity: max(count, 1))
+        calls = try Self.mapped(count, of: Call.self)
+        calls.initialize(repeating: Call(code: 0, slot: -1, bytes: 0, alignment: 0))
+        pointers = try Self.mapped(count, of: UnsafeMutableRawPointer?.self)
         pointers.initialize(repeating: nil)
-        requested = .allocate(capacity: max(count, 1))
+        requested = try Self.mapped(count, of: Int.self)
         requested.initialize(repeating: 0)
-        usable = .allocate(capacity: max(count, 1))
+        usable = try Self.mapped(count, of: Int.self)
         usable.initialize(repeating: 0)
         var slotOfBlock: [UInt64: Int] = [:]
         slotOfBlock.reserveCapacity(count)
@@ -163,6 +168,9 @@ final class TraceReplay {
                 break
             }
             if let made {
+                // A trace holds no writes; the program wrote its blocks (nearly every program does), so the replay
+                // writes every requested byte: RSS then counts the pages the live blocks cover.
+                memset(made, 0xA5, call.bytes)
                 let size = ll_malloc_usable_size(made)
                 pointers[index] = made
                 usable[index] = size
@@ -181,6 +189,16 @@ final class TraceReplay {
         peakLiveRequestedBytes = peakRequested
         peakLiveUsableBytes = peakUsable
         usableSizeChecksum = checksum
+    }
+
+    /// Room for `count` values (at least one) in anonymous memory of its own (mmap), outside every allocator's heap;
+    /// never unmapped (the worker exits after the trial).
+    private static func mapped<T>(_ count: Int, of type: T.Type) throws(WorkerFailure) -> UnsafeMutableBufferPointer<T> {
+        let bytes = max(count, 1) * MemoryLayout<T>.stride
+        guard let memory = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), memory != MAP_FAILED else {
+            throw WorkerFailure("cannot map \(bytes) bytes for the replay's tables: \(String(cString: strerror(errno)))")
+        }
+        return UnsafeMutableBufferPointer(start: memory.bindMemory(to: T.self, capacity: max(count, 1)), count: max(count, 1))
     }
 
     /// The whole file, read with read(2) (the worker links no Foundation).

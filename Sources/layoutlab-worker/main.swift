@@ -175,6 +175,9 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
 /// requested bytes; then its `replay` figures. Nodes, the probe and the later phases do not apply.
 func replayTrial(_ request: WorkerRequest, path: String, identity: (provider: String, version: String?)) throws(WorkerFailure) -> [WorkerReply] {
     let replay = try TraceReplay(path: path, checkpoints: request.checkpoints)
+    // The decoding's temporary buffers (the file, the decoded events, the block index) came from the allocator
+    // measured: it is asked to give them back, so that the replay starts on a heap that holds none of them.
+    _ = request.allocatorStatistics.purge()
     let sampler: MemorySampler
     do throws(ProcFileError) {
         sampler = try MemorySampler(allocatorSource: request.allocatorStatistics)

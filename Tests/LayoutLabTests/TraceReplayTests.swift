@@ -78,8 +78,11 @@ struct TraceReplayTests {
             #expect(row["events"] == String(events), "\(spec.name)")
             #expect(row["peak_live_requested_bytes"] == "155000000", "\(spec.name)")
             #expect(row["peak_live_usable_bytes"] == String(50_000 * usable[0] + 50_000 * usable[1]), "\(spec.name): usable \(usable), \(row)")
-            // The replay writes nothing into the blocks (a trace holds no writes): RSS is what the allocator touched.
-            #expect(Int(row["rss_at_peak_bytes"] ?? "").map { $0 > 0 } == true, "\(spec.name)")
+            // The replay writes every requested byte of its blocks: at the peak, RSS has grown by about the live bytes
+            // (not exactly: mimalloc keeps ~5 MB of the decoding's freed pages resident through its purge, and the
+            // replay reuses them; measured growth 150–175 MB for 155 MB live).
+            let grown = Int(row["rss_at_peak_bytes"] ?? "").flatMap { peak in Int(row["baseline_rss_bytes"] ?? "").map { peak - $0 } }
+            #expect(grown.map { $0 >= 140_000_000 } == true, "\(spec.name): RSS grew by \(grown.map(String.init) ?? "?") bytes")
             #expect(Double(row["replay_ns_per_event"] ?? "").map { $0 > 0 } == true && row["replay_threads"] == "1")
             let phase = try #require(phases.first { $0["trial_id"] == id })
             #expect(phase["phase"] == "replay" && Double(phase["ns_per_event"] ?? "").map { $0 > 0 } == true, "\(phase)")
