@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LayoutLabCodegen
 import LayoutLabModel
+import LayoutLabReports
 import LayoutLabRunner
 
 struct Bisect: ParsableCommand {
@@ -59,6 +60,8 @@ struct Bisect: ParsableCommand {
     @Option(help: "The worker executable (default: layoutlab-worker beside this executable).")
     var worker: String?
 
+    @OptionGroup var exporting: ExportOptions
+
     @Flag(help: "No trial progress lines (the bisection's own lines are printed).")
     var quiet = false
 
@@ -86,7 +89,9 @@ struct Bisect: ParsableCommand {
         }
         print("")
         print(BisectReport.table(outcome))
-        print("bisect.csv: \(outcome.folder.appendingPathComponent(Bisection.csvFile).path)")
+        let csv = outcome.folder.appendingPathComponent(Bisection.csvFile)
+        print("bisect.csv: \(csv.path)")
+        try step(endingWith: .failure) { try exporting.write(BenchmarkExport.entries(outcome.rows), besides: csv) }
         if let undecidable = outcome.undecidable { throw undecidable }
         if outcome.stopped {
             FileHandle.standardError.write(Data("layoutlab: stopped by \(interruption.reason ?? "a signal"); the probes finished so far are kept in \(outcome.folder.path)\n".utf8))

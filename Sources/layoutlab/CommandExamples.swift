@@ -15,6 +15,12 @@ enum CommandExamples {
         ("the same trials in two runs; exit 1 on a regression", "layoutlab compare results/before results/after --fail-above 2"),
         ("two builds interleaved in one run (both listed as allocators)", "layoutlab compare results/guard/latest --by allocator --baseline je-old --fail-above 5"),
         ("the machines of a merged sharded run", "layoutlab compare /shared/merged --by host"),
+        ("also github-action-benchmark's JSON of B's figures", "layoutlab compare results/before results/after --export github-benchmark --export-file bench.json"),
+    ])
+    static let trend = examples([
+        ("four nightly runs, oldest first; table, trend.csv and charts in the newest folder's trend/", "layoutlab trend results/nightly/2026-11-01 results/nightly/2026-11-02 results/nightly/2026-11-03 results/nightly/2026-11-04"),
+        ("one metric, folders named by allocator version, output of your choice", "layoutlab trend results/je-* --metric usable_bytes_per_node --label-by allocator_version --out /tmp/je-trend"),
+        ("a CI gate on the newest run, with Bencher's JSON", "layoutlab trend results/nightly/* --fail-on-regression --export bencher --export-file bmf.json"),
     ])
     static let bisect = examples([
         ("eight builds of one allocator, the first known good; exit 1 naming the first that regresses",

@@ -48,6 +48,14 @@ struct Compare: ParsableCommand {
 
             Exit status: 0 no regression, 1 regression, 2 cannot decide or bad input (messages on stderr, after \
             the tables on stdout). Writes comparison.csv into DIR (or DIR_B).
+
+            --export github-benchmark|bencher also writes the figures for a continuous-benchmarking service \
+            (default file: benchmark-<format>.json beside comparison.csv): with two folders B's geometric mean of \
+            each compared row with its 95 % interval (B ÷ A in the entry's extra text), within one folder every \
+            allocator's. github-benchmark is github-action-benchmark's customSmallerIsBetter array (higher-is-better \
+            figures go to <file>-bigger-is-better.json for customBiggerIsBetter; figures without a direction are left \
+            out); bencher is Bencher Metric Format (value, lower_value, upper_value). A figure without a number is \
+            left out, never written as 0.
             """ + CommandExamples.compare)
 
     @Argument(help: "One results folder (with --by allocator or --by host) or two (A, then B).", completion: .directory)
@@ -84,6 +92,8 @@ struct Compare: ParsableCommand {
 
     @Option(help: "Where to write comparison.csv (default: inside DIR, or DIR_B).")
     var out: String?
+
+    @OptionGroup var exporting: ExportOptions
 
     func validate() throws {
         switch (directories.count, by) {
@@ -152,6 +162,7 @@ struct Compare: ParsableCommand {
         let label = mismatched ? mismatch?.mismatches.map(\.description).joined(separator: "; ") : nil
         try AtomicFile.write(ComparisonTable.csv(comparisons, check: regressionCheck, mismatch: label, shifts: shifts).text, to: destination)
         print("comparison: \(destination.path)")
+        try exporting.write(BenchmarkExport.entries(comparisons, acrossRuns: tables.count == 2), besides: destination)
         if tables.count == 2 {
             if mismatched {
                 print("no chart data written for `layoutlab plot \(directories[1])`: the trials do not match")

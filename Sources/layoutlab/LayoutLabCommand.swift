@@ -14,7 +14,7 @@ struct LayoutLabCommand: ParsableCommand {
             and environment.json.
             """,
         version: versionRequest,
-        subcommands: [Run.self, Validate.self, Compare.self, Plot.self, Report.self, Calibrate.self, Merge.self, Slurm.self, Bisect.self, Record.self, TraceInfo.self])
+        subcommands: [Run.self, Validate.self, Compare.self, Trend.self, Plot.self, Report.self, Calibrate.self, Merge.self, Slurm.self, Bisect.self, Record.self, TraceInfo.self])
 
     /// What the parser answers `--version` with; `main` prints the real text in its place, so that git runs
     /// only when the version is asked for, never for a command (`report` on a laptop reads only its folder).

@@ -64,7 +64,7 @@ struct BisectTests {
         let file = try Self.experiment(in: directory, library: builds[0])
         let out = directory.appendingPathComponent("bisect")
         let result = try TestSupport.run(
-            "layoutlab", ["bisect", file.path, "--allocator", "lab", "--builds"] + builds.map(\.path) + ["--out", out.path, "--quiet"])
+            "layoutlab", ["bisect", file.path, "--allocator", "lab", "--builds"] + builds.map(\.path) + ["--out", out.path, "--quiet", "--export", "bencher"])
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("first bad build: 6 (\(builds[5].path)"), "\(result.stdout)")
         #expect(result.stdout.contains("last good: 5 (\(builds[4].path))"))
@@ -105,6 +105,14 @@ struct BisectTests {
         let rssGrowth = try figure("lab-b6", "rss_bytes_per_node") - figure("lab-b1", "rss_bytes_per_node")
         #expect(abs(rssGrowth - 16) < 0.5, "RSS per node grew by \(rssGrowth)")
         #expect(regressed.rows.allSatisfy { ($0["allocator_allocated_bytes_per_node"] ?? "") == "" }, "an allocator without statistics has none")
+
+        // --export bencher: every tested build's figure, beside bisect.csv, in Bencher's metric format.
+        let exported = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("benchmark-bencher.json")))
+        let benchmarks = try #require(exported as? [String: [String: [String: Double]]])
+        let names = Set(benchmarks.keys.compactMap { $0.split(separator: "/").last.map(String.init) })
+        #expect(names == Set(tested.map { "build-\($0)" }), "\(benchmarks.keys.sorted())")
+        let bad = try #require(benchmarks.first { $0.key.hasSuffix("final-class/1000000/build-6") || ($0.key.contains("final-class") && $0.key.hasSuffix("build-6")) }?.value)
+        #expect(bad.values.first?["value"].map { $0 > 60 } == true, "\(bad)")
     }
 
     @Test func aSeriesWithoutARegressionExitsZeroAfterTestingTheLastBuild() throws {

@@ -17,7 +17,7 @@ struct CommandLineTests {
                 listed.append((words[0], words[1].trimmingCharacters(in: .whitespaces)))
             }
         }
-        let expected = ["run", "validate", "compare", "plot", "report", "calibrate", "merge", "slurm", "bisect", "record", "trace-info"]
+        let expected = ["run", "validate", "compare", "trend", "plot", "report", "calibrate", "merge", "slurm", "bisect", "record", "trace-info"]
         #expect(listed.map(\.name) == expected, "the top-level help lists \(listed.map(\.name))")
         for (name, abstract) in listed {
             let help = try TestSupport.run("layoutlab", [name, "--help"])
