@@ -1,7 +1,8 @@
 import LayoutLabProtocol
 
 /// One experiment file, validated: the trials it asks for are layouts × shapes × nodes × allocators ×
-/// repetitions, each sampled at `checkpoints` points of its allocate phase.
+/// repetitions, each sampled at `checkpoints` points of its allocate phase; or, with `traces`, traces × allocators ×
+/// repetitions, each sampled at `checkpoints` points of its replay.
 public struct Experiment: Equatable, Sendable {
     public var name: String
     public var description: String

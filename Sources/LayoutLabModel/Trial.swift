@@ -11,8 +11,8 @@ public struct Trial: Equatable, Sendable {
     public var repetition: Int
     /// Threads the work runs on (`Experiment.threads`); nil: the classic one-thread trial.
     public var threads: Int?
-    /// A trace replay (`Experiment.traces`): its shape is a placeholder named after the trace, `nodes` the trace's
-    /// events; nil for the classic node trial.
+    /// A trace replay (`Experiment.traces`): its shape is a placeholder named after the trace (no fields), its layout
+    /// a placeholder the tables write as `trace`, `nodes` the trace's events; nil for the classic node trial.
     public var trace: TraceSource?
 
     public init(

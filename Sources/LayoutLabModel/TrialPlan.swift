@@ -1,4 +1,5 @@
-/// Expands an experiment into its trials: layouts × shapes × nodes × allocators × repetitions.
+/// Expands an experiment into its trials: layouts × shapes × nodes × allocators × repetitions, or for a trace
+/// experiment (`Experiment.traces`) traces × allocators × repetitions.
 ///
 /// Order: all configurations of repetition 1, then of repetition 2, and so on, each pass rotated by one
 /// configuration, so slow drift of the machine (thermal, page cache, other tenants) spreads over every

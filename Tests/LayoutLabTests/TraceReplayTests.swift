@@ -92,6 +92,20 @@ struct TraceReplayTests {
         #expect(samples.map { $0["nodes_alive"] ?? "" } == ["0"] + (1...10).map { String(events * $0 / 10) }, "\(samples.map { $0["nodes_alive"] ?? "" })")
     }
 
+    @Test func theReplayTravelsThroughTheWorkerProtocol() throws {
+        let request = WorkerRequest(
+            trialID: "known.trace.system.r1", layout: .trace(path: "/data/run.trace"), nodes: 200_000, checkpoints: 10,
+            smaps: .off, allocatorStatistics: .mallinfo2, expectedMallocProvider: "/lib/libc.so.6", probeNodes: 0)
+        #expect(try WorkerRequest(arguments: request.arguments) == request)
+        let figures = ReplayFigures(
+            events: 200_000, replayedCalls: 199_990, peakEvents: 150_000, peakLiveRequestedBytes: 155_000_000,
+            peakLiveUsableBytes: 155_200_000, rssAtPeakBytes: nil, replayThreads: 1, traceThreads: 2)
+        let line = WorkerReply.replay(figures).line
+        #expect(line == "replay\t200000\t199990\t150000\t155000000\t155200000\t\t1\t2", "an unread RSS is an empty field")
+        #expect(try WorkerReply(line: line) == .replay(figures))
+        #expect(throws: WorkerProtocolError.self) { try WorkerReply(line: "replay\t200000\t\t150000\t1\t2\t\t1\t2") }
+    }
+
     @Test func aDamagedOrMissingTraceIsRefusedBeforeAnyTrialRuns() throws {
         let trace = try recordKnownTrace("trace-replay-damaged")
         let directory = trace.deletingLastPathComponent()
