@@ -10,7 +10,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test bench kill-resume deps test-deps build
 
-run: deps build
+# experiments/trace-replay.json replays a trace recorded on this machine first (not kept in git).
+TRACE_REPLAY_TRACE := experiments/traces/cpython-dict.trace
+run: deps build $(if $(filter experiments/trace-replay.json,$(EXPERIMENT)),$(TRACE_REPLAY_TRACE))
 	.build/release/layoutlab run $(EXPERIMENT)
 	.build/release/layoutlab report $(RESULTS)
 
@@ -33,6 +35,9 @@ kill-resume: deps build
 
 build:
 	$(SWIFT) build -c release
+
+$(TRACE_REPLAY_TRACE): | build
+	scripts/record-cpython-dict-trace.sh $@
 
 # The schema test checks experiments/schema.json with Python's jsonschema; the Slurm test starts a
 # single-node Slurm (slurm-wlm, munge) on loopback.

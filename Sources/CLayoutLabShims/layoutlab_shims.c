@@ -43,6 +43,8 @@ int ll_die_with_parent(int expected_parent) {
 
 size_t ll_malloc_usable_size(void *pointer) { return malloc_usable_size(pointer); }
 
+void *ll_memalign(size_t alignment, size_t size) { return memalign(alignment, size); }
+
 // MARK: jemalloc
 
 typedef int (*ll_mallctl_fn)(const char *, void *, size_t *, void *, size_t);

@@ -14,15 +14,17 @@ struct ExperimentValidator {
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
         "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed", "python", "precision",
-        "exclusivity", "instructions", "rerun_disturbed", "threads", "python_gc_freeze",
+        "exclusivity", "instructions", "rerun_disturbed", "threads", "python_gc_freeze", "traces",
     ]
 
     /// The most threads a trial may use (`"threads"`).
     static let maximumThreads = 256
 
     mutating func experiment(from document: JSONValue) -> Experiment? {
-        guard let top = object(document, at: "$", allowed: Self.topLevelKeys, required: ["name", "shapes", "nodes"])
+        let isTraceExperiment = if case .object(let fields) = document { fields["traces"] != nil } else { false }
+        guard let top = object(document, at: "$", allowed: Self.topLevelKeys, required: isTraceExperiment ? ["name"] : ["name", "shapes", "nodes"])
         else { return nil }
+        let traces = top["traces"].map { traceSources($0, top: top) }
         let name = top["name"].flatMap { identifier($0, at: "$.name", pattern: .fileName) }
         let description = top["description"].flatMap { string($0, at: "$.description") } ?? ""
         let layouts = top["layouts"].map { items($0, at: "$.layouts").compactMap { v, p in choice(v, at: p, from: LayoutKind.self).map { ($0, p) } } }
@@ -121,6 +123,10 @@ struct ExperimentValidator {
         experiment.rerunDisturbed = rerunDisturbed
         experiment.threads = threads.map { $0.map(\.0) }
         experiment.pythonGCFreeze = gcFreeze
+        if let traces {
+            experiment.traces = traces
+            experiment.layouts = []
+        }
         return experiment
     }
 

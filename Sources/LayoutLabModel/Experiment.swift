@@ -1,7 +1,8 @@
 import LayoutLabProtocol
 
 /// One experiment file, validated: the trials it asks for are layouts × shapes × nodes × allocators ×
-/// repetitions, each sampled at `checkpoints` points of its allocate phase.
+/// repetitions, each sampled at `checkpoints` points of its allocate phase; or, with `traces`, traces × allocators ×
+/// repetitions, each sampled at `checkpoints` points of its replay.
 public struct Experiment: Equatable, Sendable {
     public var name: String
     public var description: String
@@ -44,6 +45,9 @@ public struct Experiment: Equatable, Sendable {
     public var threads: [Int]?
     /// `"python_gc_freeze"`: Python workers call `gc.freeze()` just before a `fork` phase forks.
     public var pythonGCFreeze = false
+    /// `"traces"`: allocation traces replayed under each allocator instead of nodes built (then `layouts`, `shapes`
+    /// and `nodes` are not given, and trials are traces × allocators × repetitions); nil: the classic node trials.
+    public var traces: [TraceSource]?
     /// The file it came from.
     public var sourcePath: String
 

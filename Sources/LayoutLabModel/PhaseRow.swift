@@ -51,6 +51,8 @@ public struct PhaseRow: Equatable, Sendable {
     public var childSharedBytesPerNode: Double?
     public var childPssBytesPerNode: Double?
     public var childNsPerNode: Double?
+    /// A trace replay's one phase (`phase` is `replay`): its own time (sampling excluded) ÷ the trace's events, in ns.
+    public var nsPerEvent: Double?
     /// `idle`: the time from the phase's start until its RSS had fallen by half of all it fell during the phase, in
     /// ns; nil when it did not fall.
     public var rssHalfReturnedNs: Int?
@@ -86,6 +88,11 @@ public struct PhaseRow: Equatable, Sendable {
             row.elapsedNs = last?.elapsedNs
             row.nodesProcessed = outcome.applicable ? processed : nil
             row.nsPerNode = outcome.applicable && processed > 0 ? last.map { Double($0.elapsedNs) / Double(processed) } : nil
+            if trial.trace != nil {
+                // A trace replay has one phase, which replays the trace (the worker's phase 0); its nodes are events.
+                row.phase = "replay"
+                row.nsPerEvent = row.nsPerNode
+            }
             row.rssBytesStart = first?.rssBytes
             row.rssBytesEnd = last?.rssBytes
             row.liveNodesEnd = outcome.liveNodes

@@ -11,6 +11,9 @@ public struct Trial: Equatable, Sendable {
     public var repetition: Int
     /// Threads the work runs on (`Experiment.threads`); nil: the classic one-thread trial.
     public var threads: Int?
+    /// A trace replay (`Experiment.traces`): its shape is a placeholder named after the trace (no fields), its layout
+    /// a placeholder the tables write as `trace`, `nodes` the trace's events; nil for the classic node trial.
+    public var trace: TraceSource?
 
     public init(
         experiment: String, shapeIndex: Int, shape: Shape, layout: LayoutKind, nodes: Int, allocator: AllocatorSpec, repetition: Int,
@@ -28,10 +31,13 @@ public struct Trial: Equatable, Sendable {
 
     /// Which trial this is, by its parts.
     public var identity: TrialID {
-        TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: threads), repetition: repetition)
+        TrialID(
+            .init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: threads, trace: trace?.name),
+            repetition: repetition)
     }
 
-    /// Stable across runs of the same file: `shape.layout.nodes.allocator.rN`, or `shape.layout.nodes.allocator.tT.rN` with threads (the `trial_id` of every table).
+    /// Stable across runs of the same file: `shape.layout.nodes.allocator.rN`, or `shape.layout.nodes.allocator.tT.rN` with threads,
+    /// or `trace.trace.allocator.rN` for a trace replay (the `trial_id` of every table).
     public var id: String { identity.description }
 
     /// The configuration without the repetition, for grouping repetitions together.

@@ -12,8 +12,11 @@ public struct TrialID: Hashable, Sendable, CustomStringConvertible {
         public var allocator: String
         /// Threads the work ran on; nil for the classic one-thread trial (no `.tT` part).
         public var threads: Int?
+        /// The trace a replay trial replays (`TraceSource.name`); nil for node trials.
+        public var trace: String?
 
-        public init(shape: String, layout: LayoutKind, nodes: Int, allocator: String, threads: Int? = nil) {
+        public init(shape: String, layout: LayoutKind, nodes: Int, allocator: String, threads: Int? = nil, trace: String? = nil) {
+            self.trace = trace
             self.shape = shape
             self.layout = layout
             self.nodes = nodes
@@ -21,9 +24,10 @@ public struct TrialID: Hashable, Sendable, CustomStringConvertible {
             self.threads = threads
         }
 
-        /// `shape.layout.nodes.allocator`, and `.tT` with threads.
+        /// `shape.layout.nodes.allocator`, and `.tT` with threads; `trace.trace.allocator` for a trace replay.
         public var description: String {
-            "\(shape).\(layout.rawValue).\(nodes).\(allocator)" + (threads.map { ".t\($0)" } ?? "")
+            if let trace { return "\(trace).trace.\(allocator)" }
+            return "\(shape).\(layout.rawValue).\(nodes).\(allocator)" + (threads.map { ".t\($0)" } ?? "")
         }
     }
 

@@ -63,6 +63,15 @@ public struct TrialMetrics: Equatable, Sendable {
     public var samplingFraction: Double?
     public var warmAllocateNsPerNode: Double?
     public var warmAllocateRSSBytesPerNode: Double?
+    /// Trace replays (`ReplayFigures`), nil for node trials: the trace's events; live requested and usable bytes
+    /// (`malloc_usable_size` of each block, read by the replay right after the call) and RSS at the trace's peak of
+    /// requested bytes; the replay's own time (sampling excluded) ÷ events; threads it ran on.
+    public var events: Int?
+    public var peakLiveRequestedBytes: Int?
+    public var peakLiveUsableBytes: Int?
+    public var rssAtPeakBytes: Int?
+    public var replayNsPerEvent: Double?
+    public var replayThreads: Int?
 
     public init(
         allocateNsPerNode: Double? = nil, rssBytesPerNode: Double? = nil, allocatorAllocatedBytesPerNode: Double? = nil,
@@ -153,6 +162,14 @@ public struct TrialMetrics: Equatable, Sendable {
         // `peak_rss_bytes` every other allocate figure sits beside.
         peakRSSBytes = result.samples.compactMap(\.vmHWMBytes).max()
         trialPeakRSSBytes = result.phaseSamples.compactMap(\.sample.vmHWMBytes).max()
+        if let replay = result.replay {
+            events = replay.events
+            peakLiveRequestedBytes = replay.peakLiveRequestedBytes
+            peakLiveUsableBytes = replay.peakLiveUsableBytes
+            rssAtPeakBytes = replay.rssAtPeakBytes
+            replayNsPerEvent = replay.events > 0 ? last.map { Double($0.elapsedNs) / Double(replay.events) } : nil
+            replayThreads = replay.replayThreads
+        }
         if let last {
             let sampling = result.samples.reduce(0) { $0 + $1.sampleNs }
             samplingNs = sampling

@@ -1,4 +1,5 @@
-/// Expands an experiment into its trials: layouts × shapes × nodes × allocators × repetitions.
+/// Expands an experiment into its trials: layouts × shapes × nodes × allocators × repetitions, or for a trace
+/// experiment (`Experiment.traces`) traces × allocators × repetitions.
 ///
 /// Order: all configurations of repetition 1, then of repetition 2, and so on, each pass rotated by one
 /// configuration, so slow drift of the machine (thermal, page cache, other tenants) spreads over every
@@ -28,6 +29,16 @@ public enum TrialPlan {
     /// One trial per configuration, repetition 1, in the experiment's order (shapes, nodes, layouts, threads, allocators).
     public static func configurations(of experiment: Experiment) -> [Trial] {
         var configurations: [Trial] = []
+        // A trace experiment: traces × allocators, each trial named after its trace (`TraceSource`).
+        for trace in experiment.traces ?? [] {
+            for allocator in experiment.allocators {
+                var trial = Trial(
+                    experiment: experiment.name, shapeIndex: 0, shape: Shape(name: trace.name, fields: []), layout: .finalClass,
+                    nodes: trace.events, allocator: allocator, repetition: 1)
+                trial.trace = trace
+                configurations.append(trial)
+            }
+        }
         for (shapeIndex, shape) in experiment.shapes.enumerated() {
             for nodes in experiment.nodes {
                 for layout in experiment.layouts {

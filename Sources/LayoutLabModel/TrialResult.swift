@@ -72,6 +72,8 @@ public struct TrialResult: Sendable {
     package var threadFigures: [Int: ThreadPhaseFigures] = [:]
     /// `fork` phases: each child's report, by phase index, in the order the children reported.
     package var forkChildren: [Int: [ForkChildReport]] = [:]
+    /// A trace replay's own figures (events, live requested and usable bytes at the peak); nil for other trials.
+    package var replay: ReplayFigures?
     /// Whether the worker was asked to call `gc.freeze()` before forking (Python layouts; the request's flag).
     public var pythonGCFreeze = false
     /// A Python worker: whether its interpreter ran with the GIL; nil for Swift workers.

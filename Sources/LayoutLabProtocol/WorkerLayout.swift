@@ -8,6 +8,9 @@ package enum WorkerLayout: Equatable, Sendable {
     /// `--python-layout NAME --python-fields a:int64;name:string[uniform(8,40)]`: a Python layout
     /// (`python-slots-class`) and the shape's fields in order.
     case python(layout: String, fields: [PythonField])
+    /// `--trace PATH`: replay the allocation trace at PATH (`TraceFormat`) under the preloaded allocator, instead of
+    /// building nodes (the Swift worker; `nodes` is then unused).
+    case trace(path: String)
 
     /// One field of a Python layout's node: its attribute name and its whole lab type token (`Field.typeToken`:
     /// `int64`, `reference`, `bytes[40]`, `string[uniform(8,40)]`, `array<int64>[10]`), which the Python worker
@@ -29,15 +32,21 @@ package enum WorkerLayout: Equatable, Sendable {
             ["--library", libraryPath, "--symbol", entrySymbol]
         case .python(let layout, let fields):
             ["--python-layout", layout, "--python-fields", fields.map { "\($0.name):\($0.type)" }.joined(separator: ";")]
+        case .trace(let path):
+            ["--trace", path]
         }
     }
 
-    /// Takes the layout's arguments out of `values` (`--key` → value): a Python layout when `--python-layout`
-    /// is given, else a generated one.
+    /// Takes the layout's arguments out of `values` (`--key` → value): a trace with `--trace`, a Python layout when
+    /// `--python-layout` is given, else a generated one.
     init(taking values: inout [String: String]) throws(WorkerProtocolError) {
         func take(_ key: String) throws(WorkerProtocolError) -> String {
             guard let value = values.removeValue(forKey: key) else { throw .malformed("missing \(key)") }
             return value
+        }
+        if let path = values.removeValue(forKey: "--trace") {
+            self = .trace(path: path)
+            return
         }
         guard let layout = values.removeValue(forKey: "--python-layout") else {
             self = .generated(libraryPath: try take("--library"), entrySymbol: try take("--symbol"))

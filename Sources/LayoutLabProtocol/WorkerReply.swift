@@ -23,6 +23,8 @@ package enum WorkerReply: Equatable, Sendable {
     /// A Python worker's interpreter: whether the GIL is on (false only in a free-threaded build running without
     /// it), and the process's RSS at the worker's first line, before the lab imported anything (bytes).
     case interpreter(gilEnabled: Bool, startRSSBytes: Int?)
+    /// A trace replay's own figures (`ReplayFigures.fields` in order, empty where unread).
+    case replay(ReplayFigures)
     /// The trial failed; the text says why.
     case failure(String)
     /// Everything has been written.
@@ -52,6 +54,8 @@ package enum WorkerReply: Equatable, Sendable {
                 .joined(separator: "\t")
         case .interpreter(let gil, let rss):
             return "interpreter\t\(gil ? 1 : 0)\t\(rss.map(String.init) ?? "")"
+        case .replay(let figures):
+            return (["replay"] + figures.fields.map { $0.map(String.init) ?? "" }).joined(separator: "\t")
         case .failure(let message):
             return "failure\t" + String(message.map { $0 == "\n" || $0 == "\t" ? " " : $0 })
         case .done:
@@ -97,6 +101,11 @@ package enum WorkerReply: Equatable, Sendable {
             self = .forkChild(phaseIndex: index, report)
         case "interpreter" where parts.count == 3 && (parts[1] == "0" || parts[1] == "1"):
             self = .interpreter(gilEnabled: parts[1] == "1", startRSSBytes: Int(parts[2]))
+        case "replay" where parts.count == 9:
+            guard let figures = ReplayFigures(fields: try Self.optionalIntegers(parts[1...], what: "replay")) else {
+                throw .malformed("unexpected replay line: \(line.prefix(200))")
+            }
+            self = .replay(figures)
         case "failure" where parts.count == 2:
             self = .failure(parts[1])
         case "done" where parts.count == 1:

@@ -36,16 +36,18 @@ struct TrialBatch {
                 continue
             }
             guard let allocator = allocators[trial.allocator.name] else { throw WorkerError.allocatorNotResolved(allocator: trial.allocator.name) }
+            let layout: WorkerLayout = if let trace = trial.trace { .trace(path: trace.path) } else if trial.layout.isPython {
+                .python(layout: trial.layout.rawValue, fields: trial.shape.fields.map { .init(name: $0.name, type: $0.typeToken) })
+            } else {
+                .generated(
+                    libraryPath: library.path, entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout))
+            }
             let request = WorkerRequest(
-                trialID: trial.id, layout: trial.layout.isPython
-                    ? .python(layout: trial.layout.rawValue, fields: trial.shape.fields.map { .init(name: $0.name, type: $0.typeToken) })
-                    : .generated(
-                        libraryPath: library.path,
-                        entrySymbol: LayoutSourceGenerator.entrySymbol(shapeIndex: trial.shapeIndex, layout: trial.layout)),
+                trialID: trial.id, layout: layout,
                 nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
                 allocatorSchedule: experiment.allocatorSchedule ?? (trial.allocator.statistics == .mallinfo2 ? .boundaries : .every),
                 allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
-                probeNodes: SuiteRunner.probeNodes(for: trial, in: experiment), phases: experiment.phases, seed: experiment.seed,
+                probeNodes: trial.trace == nil ? SuiteRunner.probeNodes(for: trial, in: experiment) : 0, phases: experiment.phases, seed: experiment.seed,
                 instructions: experiment.instructions == .off ? .off : .hardware, threads: trial.threads ?? 0,
                 pythonGCFreeze: experiment.pythonGCFreeze)
             var environment = trial.allocator.environment
@@ -67,7 +69,7 @@ struct TrialBatch {
             if interruption?.isStopped == true { return false }
             // Python layouts get no callgrind run: CPython under callgrind is slow, and the worker cannot mark
             // its stretches (no client requests from Python); their instructions stay empty.
-            if let callgrind, result.status == .ok, !trial.layout.isPython, interruption?.isStopped != true {
+            if let callgrind, result.status == .ok, !trial.layout.isPython, trial.trace == nil, interruption?.isStopped != true {
                 let counted = callgrind.count(
                     into: &result, request: request, preload: allocator.preload, environment: environment,
                     logURL: folder.callgrindLogURL(for: trial), launcher: launcher, interruption: interruption)

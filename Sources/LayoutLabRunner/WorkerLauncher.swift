@@ -105,6 +105,7 @@ public struct WorkerLauncher: Sendable {
                 case .interpreter(let gil, let rss):
                     result.pythonGILEnabled = gil
                     result.processStartRSSBytes = rss
+                case .replay(let figures): result.replay = figures
                 case .failure(let message): result.message = message
                 case .done: finished = true
                 }

@@ -5,6 +5,8 @@ import LayoutLabProtocol
 ///
 /// - `applicable`: `true` or `false` (like every flag the lab writes); a phase that cannot apply has empty
 ///   `nodes_processed` and `ns_per_node` cells and a `note`.
+/// - `ns_per_event`: a trace replay's `replay` phase (its only one): its own time (sampling excluded) ÷ the trace's
+///   events; empty for node phases.
 /// - `ns_per_node`: the phase's own time (sampling excluded) ÷ the nodes it processed (traverse, mutate,
 ///   free-all, purge: all N; free-half, reallocate: N/2; churn: rounds × fraction × N); empty where the phase
 ///   cannot apply.
@@ -87,6 +89,7 @@ package enum PhasesTable {
         CSVColumn("child_ns_per_node", \.childNsPerNode, .thousandths),
         CSVColumn("python_gc_freeze", \.pythonGCFreeze, .flag),
         CSVColumn("rss_half_returned_ns", \.rssHalfReturnedNs, .integer),
+        CSVColumn("ns_per_event", \.nsPerEvent, .thousandths),
     ])
 
     package static let header = schema.header

@@ -8,13 +8,16 @@ import LayoutLabProtocol
 /// - `python_gil_enabled`: Python layouts: `true` unless the interpreter is a free-threaded build running without the GIL.
 /// - `process_start_rss_bytes`: Python layouts: the worker's RSS at its first line (the interpreter's own cost
 ///   per process, before the lab imported anything).
+/// - Trace replays (`layout` is `trace`, `trace` names it; empty for node trials): `events`, `peak_live_requested_bytes`,
+///   `peak_live_usable_bytes`, `rss_at_peak_bytes`, `replay_ns_per_event`, `replay_threads` (1: replayed serially);
+///   their `nodes` is the trace's events, so their per-node columns are per event.
 package enum TrialsTable {
     /// The columns in the order the table writes them. Columns named after the trial (its layout, shape, nodes
     /// …) are written from it and not read back: a row is read by its `trial_id`.
     package static let schema = CSVSchema<TrialRecord>([
         .derived("trial_id", .text) { $0.trial.id },
         .derived("experiment", .text) { $0.trial.experiment },
-        .derived("layout", .text) { $0.trial.layout.rawValue },
+        .derived("layout", .text) { $0.trial.trace == nil ? $0.trial.layout.rawValue : "trace" },
         .derived("shape", .text) { $0.trial.shape.name },
         .derived("fields", .text) { $0.trial.shape.fieldSummary },
         .derived("payload_size_bytes", .integer) { $0.trial.shape.payload.sizeBytes },
@@ -71,6 +74,13 @@ package enum TrialsTable {
         .derived("threads", .integer) { $0.trial.threads ?? 1 },
         CSVColumn("python_gil_enabled", \.pythonGILEnabled, .flag),
         CSVColumn("process_start_rss_bytes", \.processStartRSSBytes, .integer),
+        .derived("trace", .text) { $0.trial.trace?.name },
+        CSVColumn("events", \.metrics.events, .integer),
+        CSVColumn("peak_live_requested_bytes", \.metrics.peakLiveRequestedBytes, .integer),
+        CSVColumn("peak_live_usable_bytes", \.metrics.peakLiveUsableBytes, .integer),
+        CSVColumn("rss_at_peak_bytes", \.metrics.rssAtPeakBytes, .integer),
+        CSVColumn("replay_ns_per_event", \.metrics.replayNsPerEvent, .thousandths),
+        CSVColumn("replay_threads", \.metrics.replayThreads, .integer),
     ])
 
     package static let header = schema.header
@@ -81,6 +91,7 @@ package enum TrialsTable {
         "payload_alignment_bytes", "nodes", "allocator", "repetition", "status", "malloc_provider", "allocator_version",
         "message", "host", "precision_reached", "precision_relative_half_width", "instructions_source",
         "attempt", "disturbed", "disturbance", "probe_unbinned_allocations", "threads", "python_gil_enabled",
+        "trace", "replay_threads",
     ]
 
     /// Every column of the table that measures something.

@@ -48,6 +48,9 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     let fault = try FaultInjection.fromEnvironment(trialID: request.trialID, underCallgrind: request.instructions == .valgrind)
     let identity = try MallocProviderCheck.verify(
         expected: request.expectedMallocProvider, statistics: request.allocatorStatistics)
+    if case .trace(let path) = request.layout {
+        return try replayTrial(request, path: path, identity: identity)
+    }
     guard case .generated(let libraryPath, let entrySymbol) = request.layout else {
         throw WorkerFailure("the Swift worker builds generated layouts only; Python layouts run in python_worker.py")
     }
@@ -164,6 +167,49 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     replies += threadFigures.map { WorkerReply.threads(phaseIndex: $0.phase, $0.1) }
     if let probe { replies.append(.probe(probe)) }
     replies.append(.done)
+    return replies
+}
+
+/// A trace replay (`WorkerLayout.trace`): one phase (index 0, the request's first) that replays every event of
+/// the trace, sampled at the request's checkpoints spread over the events and right after the trace's peak of live
+/// requested bytes; then its `replay` figures. Nodes, the probe and the later phases do not apply.
+func replayTrial(_ request: WorkerRequest, path: String, identity: (provider: String, version: String?)) throws(WorkerFailure) -> [WorkerReply] {
+    let replay = try TraceReplay(path: path, checkpoints: request.checkpoints)
+    // The decoding's temporary buffers (the file, the decoded events, the block index) came from the allocator
+    // measured: it is asked to give them back, so that the replay starts on a heap that holds none of them.
+    _ = request.allocatorStatistics.purge()
+    let sampler: MemorySampler
+    do throws(ProcFileError) {
+        sampler = try MemorySampler(allocatorSource: request.allocatorStatistics)
+    } catch {
+        throw WorkerFailure("cannot open /proc: \(error)")
+    }
+    let counters: CostCounters
+    do throws(CostCounterError) {
+        counters = try CostCounters(instructions: request.instructions)
+    } catch {
+        throw WorkerFailure(error.description)
+    }
+    _ = try? sampler.take(nodesAlive: 0, elapsedNs: 0, includeSmaps: true)
+    counters.warm()
+    let recorder = PhaseRecorder(
+        sampler: sampler, counters: counters, smaps: request.smaps, allocatorSchedule: request.allocatorSchedule,
+        checkpoints: replay.checkpointCount, phases: 1, fault: nil)
+    recorder.begin(phase: 0, checkpoints: replay.checkpointCount)
+    replay.run(recorder: recorder)
+    recorder.end()
+    if let failure = recorder.failure { throw WorkerFailure("sampling failed: \(failure)") }
+    let samples = recorder.recorded
+    let atPeak = replay.peakEvents > 0 ? samples.first { $0.sample.nodesAlive == replay.peakEvents }?.sample.rssBytes : nil
+    let figures = ReplayFigures(
+        events: replay.events, replayedCalls: replay.replayedCalls, peakEvents: replay.peakEvents,
+        peakLiveRequestedBytes: replay.peakLiveRequestedBytes, peakLiveUsableBytes: replay.peakLiveUsableBytes,
+        rssAtPeakBytes: atPeak, replayThreads: 1, traceThreads: replay.traceThreads)
+    let outcome = PhaseOutcome(
+        index: 0, spec: request.phases[0], checksum: replay.usableSizeChecksum, liveNodes: replay.events, applicable: true)
+    var replies: [WorkerReply] = [.identity(mallocProvider: identity.provider, allocatorVersion: identity.version)]
+    replies += samples.map { WorkerReply.sample(phaseIndex: $0.phase, $0.sample) }
+    replies += [.phase(outcome), .counters(phaseIndex: 0, recorder.counters(ofPhase: 0)), .replay(figures), .done]
     return replies
 }
 

@@ -5,6 +5,7 @@ enum CommandExamples {
         ("into a folder of your choice, no progress lines", "layoutlab run experiments/phases.json --out /tmp/phases --quiet"),
         ("finish a run stopped with Ctrl-C", "layoutlab run --resume results/default/latest"),
         ("the second of three slices of a large suite", "layoutlab run experiments/allocators.json --shard 2/3 --out /tmp/shard-2"),
+        ("replay a recorded trace (\"traces\") under four allocators", "scripts/record-cpython-dict-trace.sh && layoutlab run experiments/trace-replay.json"),
     ])
     static let validate = examples([
         ("check files and this machine's memory, run nothing", "layoutlab validate experiments/*.json"),

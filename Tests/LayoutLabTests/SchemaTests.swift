@@ -44,7 +44,21 @@ struct SchemaTests {
         let verdicts = try Self.schemaVerdicts(files)
         for file in files {
             #expect(verdicts[file.path] == "pass", "\(file.lastPathComponent) fails the schema")
-            #expect(throws: Never.self) { try ExperimentLoader.checkingThisHost.load(path: file.path) }
+            let problems = Self.validationProblems(file)
+            // A trace experiment's trace is recorded on the machine (not kept in git): until it is, the only problem
+            // may be that its file cannot be read.
+            let unrecorded = problems.allSatisfy { $0.jsonPath.hasPrefix("$.traces[") && $0.message.contains("cannot read trace file") }
+            #expect(unrecorded, "\(file.lastPathComponent): \(problems)")
+        }
+    }
+
+    /// What the lab's validation finds wrong with `file` on this host (nothing: an empty list).
+    static func validationProblems(_ file: URL) -> [ExperimentProblem] {
+        do {
+            _ = try ExperimentLoader.checkingThisHost.load(path: file.path)
+            return []
+        } catch {
+            return error.problems
         }
     }
 

@@ -28,6 +28,10 @@ int ll_die_with_parent(int expected_parent);
 /// `malloc_usable_size` of the allocator that serves malloc, in bytes.
 size_t ll_malloc_usable_size(void *pointer);
 
+/// `memalign` of the allocator that serves malloc (declared in <malloc.h> only, which Swift's Glibc does not bring),
+/// for the trace replay.
+void *ll_memalign(size_t alignment, size_t size);
+
 /// jemalloc's statistics in bytes, read through `mallctl` after an `epoch` refresh.
 typedef struct {
     uint64_t allocated;
