@@ -28,7 +28,12 @@ extension ExperimentValidator {
             do {
                 let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: resolved)))
                 do throws(TraceReadError) {
-                    events = try TraceReader.read(bytes).events.count
+                    let trace = try TraceReader.read(bytes)
+                    guard trace.isComplete else {
+                        report("\(path).file", "expected a complete allocation trace; trace file \(resolved) numbers \(trace.sequenceNumbers) calls but holds \(trace.events.count) (\(trace.droppedEvents) dropped by the tracer, \(trace.lostEvents) lost): a replay of it would not be the program's; record it again")
+                        continue
+                    }
+                    events = trace.events.count
                 } catch {
                     report("\(path).file", "expected an allocation trace written by `layoutlab record`; trace file \(resolved) \(error)")
                     continue

@@ -226,8 +226,17 @@ struct ExperimentValidationTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".json") && $0 != "schema.json" }
         #expect(!files.isEmpty)
-        let experiments = try ExperimentLoader.checkingThisHost.load(paths: files.map { folder.appendingPathComponent($0).path })
-        #expect(experiments.count == files.count)
+        for file in files {
+            let path = folder.appendingPathComponent(file).path
+            do {
+                _ = try ExperimentLoader.checkingThisHost.load(paths: [path])
+            } catch {
+                // A trace experiment's trace is recorded on the machine (`make run` does it; not kept in git): until
+                // it is, the only problem may be that its trace file cannot be read.
+                let unrecorded = error.problems.allSatisfy { $0.jsonPath.hasPrefix("$.traces[") && $0.message.contains("cannot read trace file") }
+                #expect(unrecorded, "\(file): \(error.problems)")
+            }
+        }
     }
 
     @Test func pythonFieldNamesMustBeAttributes() {
