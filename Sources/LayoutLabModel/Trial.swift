@@ -11,6 +11,11 @@ public struct Trial: Equatable, Sendable {
     public var repetition: Int
     /// Threads the work runs on (`Experiment.threads`); nil: the classic one-thread trial.
     public var threads: Int?
+    /// The interpreter that runs a Python layout's trial; nil for a Swift layout (or an experiment read without one).
+    public var python: PythonInterpreter?
+    /// The interpreter's part of the trial id (`3.12`, giving `.py3.12`) when the experiment lists more than one;
+    /// nil otherwise, so a one-interpreter experiment keeps its ids.
+    public var pythonLabel: String?
 
     public init(
         experiment: String, shapeIndex: Int, shape: Shape, layout: LayoutKind, nodes: Int, allocator: AllocatorSpec, repetition: Int,
@@ -28,10 +33,10 @@ public struct Trial: Equatable, Sendable {
 
     /// Which trial this is, by its parts.
     public var identity: TrialID {
-        TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: threads), repetition: repetition)
+        TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: threads, python: pythonLabel), repetition: repetition)
     }
 
-    /// Stable across runs of the same file: `shape.layout.nodes.allocator.rN`, or `shape.layout.nodes.allocator.tT.rN` with threads (the `trial_id` of every table).
+    /// Stable across runs of the same file: `shape.layout.nodes.allocator.rN`, `.tT` with threads, `.pyV` with several interpreters (the `trial_id` of every table).
     public var id: String { identity.description }
 
     /// The configuration without the repetition, for grouping repetitions together.

@@ -12,8 +12,11 @@ public struct TrialID: Hashable, Sendable, CustomStringConvertible {
         public var allocator: String
         /// Threads the work ran on; nil for the classic one-thread trial (no `.tT` part).
         public var threads: Int?
+        /// The interpreter's label (`3.12`) of a Python trial when the experiment lists several; nil: no `.pyV` part.
+        public var python: String?
 
-        public init(shape: String, layout: LayoutKind, nodes: Int, allocator: String, threads: Int? = nil) {
+        public init(shape: String, layout: LayoutKind, nodes: Int, allocator: String, threads: Int? = nil, python: String? = nil) {
+            self.python = python
             self.shape = shape
             self.layout = layout
             self.nodes = nodes
@@ -21,9 +24,9 @@ public struct TrialID: Hashable, Sendable, CustomStringConvertible {
             self.threads = threads
         }
 
-        /// `shape.layout.nodes.allocator`, and `.tT` with threads.
+        /// `shape.layout.nodes.allocator`, `.tT` with threads and `.pyV` with several interpreters.
         public var description: String {
-            "\(shape).\(layout.rawValue).\(nodes).\(allocator)" + (threads.map { ".t\($0)" } ?? "")
+            "\(shape).\(layout.rawValue).\(nodes).\(allocator)" + (threads.map { ".t\($0)" } ?? "") + (python.map { ".py\($0)" } ?? "")
         }
     }
 
