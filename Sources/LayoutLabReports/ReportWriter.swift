@@ -115,6 +115,8 @@ package enum ReportWriter {
             }
         }
 
+        if let versions = PythonVersionTable.markdown(run) { text += "\n## Interpreters as builds\n" + versions }
+
         if let comparisons = try? ChartDataWriter.comparisons(of: folder), !comparisons.isEmpty {
             text += "\n## Comparison with \(experiment.allocators[0].name)\n\n"
             text += "Ratio = other ÷ \(experiment.allocators[0].name) of geometric means; \(Comparison.method).\n\n"
