@@ -30,7 +30,7 @@ public struct ExperimentHostCheck: HostChecking {
             case .python(let interpreters, let layouts):
                 let found = pythons(interpreters, report: report)
                 python += found.map(\.interpreter)
-                guard found.count == interpreters.count else { continue }
+                guard !found.isEmpty, found.count == interpreters.count else { continue }
                 for placed in layouts where placed.layout.isPython && !found.contains(where: { $0.interpreter.supports(placed.layout) }) {
                     let listed = found.map { "\($0.interpreter.path) (Python \($0.interpreter.version))" }.joined(separator: ", ")
                     report(placed.jsonPath, "expected a layout \(listed) can build: \(placed.layout.rawValue) needs Python 3.10 or later")
