@@ -54,7 +54,8 @@ def main():
         for node in nodes: node.__dict__
     rss = (rss_bytes() - before) / n
     size = sys.getsizeof(nodes[0]) + (sys.getsizeof(nodes[0].__dict__) if hasattr(nodes[0], "__dict__") else 0)
-    del nodes
+    # tracemalloc after, with the RSS build still alive: freed tuples would come back from CPython's free lists
+    # untraced, and tracemalloc's own tables, freed by stop(), would be reused by a later build.
     probe = min(n, 65536)
     tracemalloc.start()
     start = tracemalloc.get_traced_memory()[0]
