@@ -135,7 +135,7 @@ struct CSVSchemaTests {
             "allocate_involuntary_switches", "allocate_steal_ns", "allocate_neighbour_cpu_ns",
             "attempt", "disturbed", "disturbance", "heap_allocations_per_node", "object_requested_bytes_per_node",
             "object_usable_bytes_per_node", "out_of_line_requested_bytes_per_node", "out_of_line_usable_bytes_per_node",
-            "probe_unbinned_allocations", "threads", "python_gil_enabled", "process_start_rss_bytes",
+            "probe_unbinned_allocations", "threads", "python_gil_enabled", "process_start_rss_bytes", "interpreter", "python_version",
         ])
         #expect(AllocationSizesTable.header == ["trial_id", "requested_bytes", "allocations", "usable_bytes"])
         #expect(TrialsTable.schema.column("rss_bytes_per_node")?.unit == "bytes/node")
