@@ -186,7 +186,7 @@ public enum ChartData {
             guard let ratio = comparison.ratio else { continue }
             let interval = comparison.interval
             table.append([
-                String(index + 1), "\(comparison.layout) \(comparison.sideB)", CSVNumber.cell(ratio),
+                String(index + 1), "\(comparison.layoutName) \(comparison.sideB)", CSVNumber.cell(ratio),
                 // No interval (fewer than two repetitions on a side) is empty cells: no whisker, never a zero-width one.
                 CSVNumber.cell(interval?.low), CSVNumber.cell(interval?.high), comparison.sideA, comparison.sideB,
             ])

@@ -7,7 +7,7 @@ extension Comparison {
         case host
     }
 
-    /// Pairs the rows of two tables: for each configuration (shape, layout, nodes, threads) and metric, side A's
+    /// Pairs the rows of two tables: for each configuration (shape, layout, nodes, threads, interpreter version) and metric, side A's
     /// allocator `baseline` against every other allocator of the same table (`byAllocator`), or each
     /// allocator in table A against the same allocator in table B. A configuration where neither side has a
     /// number for the metric (a Python layout's usable size) is left out: the metric does not apply there.
@@ -18,16 +18,21 @@ extension Comparison {
         _ a: TrialTable, _ b: TrialTable?, metrics: [String], baseline: String?, by grouping: Grouping = .allocator,
         control: String? = nil
     ) -> [Comparison] {
-        struct Key: Hashable { var shape: String, layout: String, nodes: Int, threads: Int?, allocator: String }
+        struct Key: Hashable { var shape: String, layout: String, nodes: Int, threads: Int?, python: String?, allocator: String }
+        // A folder from before `python_version` pairs Python layouts by layout alone.
+        let keyedByPython = [a, b].compactMap { $0 }.allSatisfy { $0.header.contains("python_version") }
+        func key(_ row: TrialTable.Row) -> Key {
+            Key(shape: row.shape, layout: row.layout, nodes: row.nodes, threads: row.threads, python: keyedByPython ? row.python : nil, allocator: side(row))
+        }
         // `allocator` holds the side: the allocator, or with `by host` the host and the allocator.
         func side(_ row: TrialTable.Row) -> String {
             grouping == .host && b == nil ? "\(row.cells["host"] ?? "?")|\(row.allocator)" : row.allocator
         }
         func grouped(_ table: TrialTable) -> [Key: [TrialTable.Row]] {
-            Dictionary(grouping: table.rows) { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, threads: $0.threads, allocator: side($0)) }
+            Dictionary(grouping: table.rows, by: key)
         }
         let groupsA = grouped(a)
-        let orderedKeys = a.rows.map { Key(shape: $0.shape, layout: $0.layout, nodes: $0.nodes, threads: $0.threads, allocator: side($0)) }
+        let orderedKeys = a.rows.map(key)
             .reduce(into: [Key]()) { if !$0.contains($1) { $0.append($1) } }
         var comparisons: [Comparison] = []
         func add(
@@ -37,7 +42,7 @@ extension Comparison {
             let valuesA = rowsA.compactMap { $0.value(metric) }, valuesB = rowsB.compactMap { $0.value(metric) }
             guard !valuesA.isEmpty || !valuesB.isEmpty else { return }
             comparisons.append(Comparison(
-                shape: key.shape, layout: key.layout, nodes: key.nodes, threads: key.threads, sideA: sideA, sideB: sideB, metric: metric,
+                shape: key.shape, layout: key.layout, nodes: key.nodes, threads: key.threads, python: key.python, sideA: sideA, sideB: sideB, metric: metric,
                 valuesA: valuesA, valuesB: valuesB, control: control))
         }
         for metric in metrics {

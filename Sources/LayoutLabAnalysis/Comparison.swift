@@ -33,6 +33,9 @@ public struct Comparison: Sendable {
     /// The thread count of both sides' trials (an experiment with `"threads"`); nil: classic one-thread trials.
     /// Trials of different thread counts are never paired.
     public var threads: Int?
+    /// The interpreter version of both sides' trials (`3.12.1`) for a Python layout; nil for Swift layouts and
+    /// folders from before `python_version`. Trials of different interpreters are never paired.
+    public var python: String?
     public var sideA: String
     public var sideB: String
     public var metric: String
@@ -43,13 +46,14 @@ public struct Comparison: Sendable {
     public let estimate: Result<RatioEstimate, RatioEstimate.Unavailable>
 
     public init(
-        shape: String, layout: String, nodes: Int, threads: Int? = nil, sideA: String, sideB: String, metric: String,
+        shape: String, layout: String, nodes: Int, threads: Int? = nil, python: String? = nil, sideA: String, sideB: String, metric: String,
         valuesA: [Double], valuesB: [Double], control: Control? = nil
     ) {
         self.shape = shape
         self.layout = layout
         self.nodes = nodes
         self.threads = threads
+        self.python = python
         self.sideA = sideA
         self.sideB = sideB
         self.metric = metric
@@ -79,7 +83,10 @@ public struct Comparison: Sendable {
     public static let countSuffixes = ["_instructions_per_node", "_minor_faults_per_node"]
 
     /// "point final-class 1000000 allocate_ns_per_node jemalloc (A) → jemalloc (B)": names the row in messages.
-    public var rowName: String { "\(shape) \(layout) \(nodes)\(threadsText) \(metric) \(sideA) → \(sideB)" }
+    public var rowName: String { "\(shape) \(layoutName) \(nodes)\(threadsText) \(metric) \(sideA) → \(sideB)" }
+
+    /// The layout, with the interpreter version of a Python layout (`python-slots-class 3.12.1`) when the rows carry one.
+    public var layoutName: String { layout + (python.map { " \($0)" } ?? "") }
 
     /// " T4" after the node count in messages for a threaded configuration; "" for a classic one.
     public var threadsText: String { threads.map { " T\($0)" } ?? "" }

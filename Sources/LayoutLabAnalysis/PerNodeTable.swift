@@ -5,7 +5,7 @@ import LayoutLabTables
 /// the successful repetitions of RSS bytes per node (usable bytes per node, what the allocator's size classes
 /// hand out, in parentheses), then allocate ns per node, then `n`: how many successful repetitions each median
 /// is over (a stopped run, failed trials and precision targets make it differ from the planned count). With
-/// `"threads"`, one table per thread count.
+/// `"threads"`, one table per thread count; with several interpreters, a row per Python layout and interpreter.
 public enum PerNodeTable {
     public static func render(_ run: ExperimentRun) -> String {
         let experiment = run.experiment
@@ -20,9 +20,12 @@ public enum PerNodeTable {
                     let allocators = experiment.allocators.map(\.name)
                     var rows = [["RSS B/node (usable)"] + allocators + ["", "allocate ns/node"] + allocators + ["", allocators.count > 1 ? "n (\(allocators.joined(separator: "/")))" : "n"]]
                     for layout in experiment.layouts {
+                    for python in experiment.interpreters(for: layout) {
+                        let name = layout.rawValue + experiment.pythonSuffix(python)
                         let cells = allocators.map { allocator in
                             summaries.first {
                                 $0.shape.name == shape.name && $0.nodes == nodes && $0.layout == layout && $0.allocator == allocator
+                                    && $0.python == python
                             }
                         }
                         let bytes = cells.map { summary in
@@ -32,7 +35,8 @@ public enum PerNodeTable {
                         // One number when every allocator's cell has the same n, else one per allocator.
                         let counts = cells.map { String($0?.repetitionsOK ?? 0) }
                         let n = Set(counts).count == 1 ? counts[0] : counts.joined(separator: "/")
-                        rows.append([layout.rawValue] + bytes + ["", layout.rawValue] + times + ["", n])
+                        rows.append([name] + bytes + ["", name] + times + ["", n])
+                    }
                     }
                     text += TextTable.aligned(rows)
                 }

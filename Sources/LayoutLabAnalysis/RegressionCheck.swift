@@ -135,7 +135,7 @@ public struct RegressionCheck: Sendable {
 extension Comparison {
     /// The same configuration and sides (any metric).
     public func sameConfiguration(as other: Comparison) -> Bool {
-        shape == other.shape && layout == other.layout && nodes == other.nodes && threads == other.threads && sideA == other.sideA
+        shape == other.shape && layout == other.layout && nodes == other.nodes && threads == other.threads && python == other.python && sideA == other.sideA
             && sideB == other.sideB
     }
 

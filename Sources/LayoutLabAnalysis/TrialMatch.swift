@@ -1,3 +1,5 @@
+import LayoutLabResults
+
 /// Whether the trials of two results folders that carry the same names (shape, layout, nodes, allocator) are
 /// the same trials, before `compare A B` divides one by the other. Three kinds of facts:
 /// - what a trial is, which must always match: the shape's fields (names and types) and payload layout, and
@@ -35,8 +37,11 @@ public struct TrialMatch: Sendable {
 
     public init(a: RunIdentity, tableA: TrialTable, b: RunIdentity, tableB: TrialTable, subject: Subject) {
         // Only what both folders have is compared: configurations on one side only are not put side by side.
-        struct Key: Hashable { var shape: String, layout: String, nodes: Int, allocator: String }
-        func key(_ row: TrialTable.Row) -> Key { Key(shape: row.shape, layout: row.layout, nodes: row.nodes, allocator: row.allocator) }
+        struct Key: Hashable { var shape: String, layout: String, nodes: Int, python: String?, allocator: String }
+        let keyedByPython = tableA.header.contains("python_version") && tableB.header.contains("python_version")
+        func key(_ row: TrialTable.Row) -> Key {
+            Key(shape: row.shape, layout: row.layout, nodes: row.nodes, python: keyedByPython ? row.python : nil, allocator: row.allocator)
+        }
         let keysB = Set(tableB.rows.map(key))
         let shared = tableA.rows.filter { keysB.contains(key($0)) }
         var shapes: [String] = [], allocators: [String] = []
@@ -98,8 +103,11 @@ public struct TrialMatch: Sendable {
                     about: "generated code flags", inA: toolchainA.generatedCodeFlags.joined(separator: " "),
                     inB: toolchainB.generatedCodeFlags.joined(separator: " ")))
             }
-            let pythonA = environmentA.python.map { "\($0.version) (\($0.path))" } ?? "none"
-            let pythonB = environmentB.python.map { "\($0.version) (\($0.path))" } ?? "none"
+            func pythons(_ environment: EnvironmentRecord) -> String {
+                let listed = environment.recordedPythons.map { "\($0.version) (\($0.path))" }
+                return listed.isEmpty ? "none" : listed.joined(separator: ", ")
+            }
+            let pythonA = pythons(environmentA), pythonB = pythons(environmentB)
             if pythonA != pythonB, shared.contains(where: { $0.layout.hasPrefix("python") }) {
                 toolchainDifferences.append(Difference(about: "Python", inA: pythonA, inB: pythonB))
             }

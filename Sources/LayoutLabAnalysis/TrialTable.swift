@@ -20,6 +20,9 @@ public struct TrialTable: Sendable {
         /// The trial's thread count when its `trial_id` carries one (`….tT.rN`, an experiment with `"threads"`);
         /// nil for the classic one-thread trial (whose `threads` cell says 1) and for folders from before threads.
         public var threads: Int?
+        /// A Python trial's interpreter version (`python_version`, `3.12.1`); nil for Swift layouts and for folders
+        /// from before the column. Trials of different interpreters are never paired.
+        public var python: String?
         public var cells: [String: String]
 
         /// A metric column as a number; nil for an empty cell.
@@ -74,7 +77,7 @@ public struct TrialTable: Sendable {
             rows.append(Row(
                 shape: shape, layout: layout, nodes: nodes, allocator: allocator, repetition: repetition,
                 threads: Self.threads(named, shape: shape, layout: layout, nodes: nodes, allocator: allocator, repetition: repetition),
-                cells: named))
+                python: named["python_version"].flatMap { $0.isEmpty ? nil : $0 }, cells: named))
         }
         let phases = Self.phaseColumns(header: phases.header, rows: phases.rows)
         for index in rows.indices {
@@ -88,11 +91,14 @@ public struct TrialTable: Sendable {
         self.rows = rows
     }
 
-    /// The thread count a row's `trial_id` names: `shape.layout.nodes.allocator.tT.rN` with T its `threads`
-    /// cell; nil when the id has no `.tT` part (never split: names may contain dots).
+    /// The thread count a row's `trial_id` names: `shape.layout.nodes.allocator.tT.rN` (or `….tT.pyV.rN` with
+    /// several interpreters) with T its `threads` cell; nil when the id has no `.tT` part (never split: names may
+    /// contain dots).
     static func threads(_ named: [String: String], shape: String, layout: String, nodes: Int, allocator: String, repetition: Int) -> Int? {
         guard let threads = named["threads"].flatMap({ Int($0) }), let id = named["trial_id"] else { return nil }
-        return id == "\(shape).\(layout).\(nodes).\(allocator).t\(threads).r\(repetition)" ? threads : nil
+        let configuration = "\(shape).\(layout).\(nodes).\(allocator).t\(threads)", end = ".r\(repetition)"
+        if id == configuration + end { return threads }
+        return id.hasPrefix(configuration + ".py") && id.hasSuffix(end) ? threads : nil
     }
 
     /// Columns of `phases.csv` that are not figures of a phase.

@@ -88,11 +88,11 @@ public struct ExperimentLoader: Sendable {
         }
         var validator = ExperimentValidator(file: path)
         let parsed = validator.experiment(from: document)
-        let onThisHost = host?.check(validator.requirements, file: path) ?? (problems: [], python: nil)
+        let onThisHost = host?.check(validator.requirements, file: path) ?? (problems: [], pythons: [])
         guard var experiment = parsed, validator.problems.isEmpty, strictness.isEmpty, onThisHost.problems.isEmpty else {
             throw ExperimentValidationError(problems: strictness + validator.problems + onThisHost.problems)
         }
-        experiment.python = onThisHost.python
+        experiment.pythons = onThisHost.pythons
         return experiment
     }
 

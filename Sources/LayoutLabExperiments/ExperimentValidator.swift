@@ -45,10 +45,9 @@ struct ExperimentValidator {
             integer($0, at: "$.probe_nodes", in: 0...10_000_000, what: "a number of probe nodes (0 turns the probe off)")
         } ?? Experiment.defaultProbeNodes
         if layouts.contains(where: { $0.0.isPython }) || top["python"] != nil {
-            let command = top["python"].flatMap { string($0, at: "$.python") } ?? "python3"
+            let interpreters = top["python"].map { pythonEntries($0) } ?? [.init(request: "python3", jsonPath: "$.layouts")]
             requirements.append(.python(
-                command: command, jsonPath: top["python"] == nil ? "$.layouts" : "$.python",
-                layouts: layouts.map { HostRequirement.PlacedLayout(layout: $0.0, jsonPath: $0.1) }))
+                interpreters: interpreters, layouts: layouts.map { HostRequirement.PlacedLayout(layout: $0.0, jsonPath: $0.1) }))
         }
         if layouts.contains(where: { $0.0.isPython }) {
             for (shape, path) in shapes {

@@ -10,12 +10,18 @@ package enum HostRequirement: Sendable {
         package var jsonPath: String
     }
 
+    /// An entry of `"python"` as written: a path, a command on `PATH` or a pyenv version name (`3.12`).
+    package struct PlacedInterpreter: Sendable {
+        package var request: String
+        package var jsonPath: String
+    }
+
     /// A built-in allocator whose library must be installed (`jemalloc`: `libjemalloc.so.2`).
     case builtInAllocator(AllocatorSpec, jsonPath: String)
     /// A custom allocator's `library`, as written: a path or a file name the dynamic loader would search.
     case allocatorLibrary(String, jsonPath: String)
-    /// The Python interpreter `command` must run and build every Python layout listed.
-    case python(command: String, jsonPath: String, layouts: [PlacedLayout])
+    /// Every interpreter listed must run, each once, and every Python layout listed must be built by one of them.
+    case python(interpreters: [PlacedInterpreter], layouts: [PlacedLayout])
     /// `"instructions": "valgrind"` needs valgrind on `PATH`.
     case valgrind(jsonPath: String)
 }

@@ -25,8 +25,10 @@ public struct Experiment: Equatable, Sendable {
     package var phases: [PhaseSpec]
     /// Seeds random orders and churn (a permutation of the nodes); recorded in `phases.csv`.
     public var seed: UInt64
-    /// The interpreter that runs Python layouts (`"python": "python3"` by default), resolved to a path.
-    public var python: PythonInterpreter?
+    /// The interpreters that run Python layouts, in the file's order (`"python": "python3"` by default, or a list
+    /// such as `["3.8", "3.12"]`), each resolved to a path; empty for an experiment read without probing the host
+    /// and without a results folder's record. Several make the interpreter a trial dimension of Python layouts.
+    public var pythons: [PythonInterpreter] = []
     /// Seconds after which a worker is killed and its trial recorded as `timeout`; nil: the run's default.
     public var trialTimeoutSeconds: Double?
     /// Extra repetitions until a metric's interval is narrow enough (`"precision"`); nil: the planned ones only.

@@ -14,6 +14,11 @@ public struct Trial: Equatable, Sendable {
     /// A trace replay (`Experiment.traces`): its shape is a placeholder named after the trace (no fields), its layout
     /// a placeholder the tables write as `trace`, `nodes` the trace's events; nil for the classic node trial.
     public var trace: TraceSource?
+    /// The interpreter that runs a Python layout's trial; nil for a Swift layout (or an experiment read without one).
+    public var python: PythonInterpreter?
+    /// The interpreter's part of the trial id (`3.12`, giving `.py3.12`) when the experiment lists more than one;
+    /// nil otherwise, so a one-interpreter experiment keeps its ids.
+    public var pythonLabel: String?
 
     public init(
         experiment: String, shapeIndex: Int, shape: Shape, layout: LayoutKind, nodes: Int, allocator: AllocatorSpec, repetition: Int,
@@ -32,12 +37,12 @@ public struct Trial: Equatable, Sendable {
     /// Which trial this is, by its parts.
     public var identity: TrialID {
         TrialID(
-            .init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: threads, trace: trace?.name),
+            .init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: threads, python: pythonLabel, trace: trace?.name),
             repetition: repetition)
     }
 
-    /// Stable across runs of the same file: `shape.layout.nodes.allocator.rN`, or `shape.layout.nodes.allocator.tT.rN` with threads,
-    /// or `trace.trace.allocator.rN` for a trace replay (the `trial_id` of every table).
+    /// Stable across runs of the same file: `shape.layout.nodes.allocator.rN`, `.tT` with threads, `.pyV` with several
+    /// interpreters, or `trace.trace.allocator.rN` for a trace replay (the `trial_id` of every table).
     public var id: String { identity.description }
 
     /// The configuration without the repetition, for grouping repetitions together.

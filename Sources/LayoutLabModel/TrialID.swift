@@ -12,10 +12,15 @@ public struct TrialID: Hashable, Sendable, CustomStringConvertible {
         public var allocator: String
         /// Threads the work ran on; nil for the classic one-thread trial (no `.tT` part).
         public var threads: Int?
+        /// The interpreter's label (`3.12`) of a Python trial when the experiment lists several; nil: no `.pyV` part.
+        public var python: String?
         /// The trace a replay trial replays (`TraceSource.name`); nil for node trials.
         public var trace: String?
 
-        public init(shape: String, layout: LayoutKind, nodes: Int, allocator: String, threads: Int? = nil, trace: String? = nil) {
+        public init(
+            shape: String, layout: LayoutKind, nodes: Int, allocator: String, threads: Int? = nil, python: String? = nil, trace: String? = nil
+        ) {
+            self.python = python
             self.trace = trace
             self.shape = shape
             self.layout = layout
@@ -24,10 +29,11 @@ public struct TrialID: Hashable, Sendable, CustomStringConvertible {
             self.threads = threads
         }
 
-        /// `shape.layout.nodes.allocator`, and `.tT` with threads; `trace.trace.allocator` for a trace replay.
+        /// `shape.layout.nodes.allocator`, `.tT` with threads and `.pyV` with several interpreters; `trace.trace.allocator`
+        /// for a trace replay.
         public var description: String {
             if let trace { return "\(trace).trace.\(allocator)" }
-            return "\(shape).\(layout.rawValue).\(nodes).\(allocator)" + (threads.map { ".t\($0)" } ?? "")
+            return "\(shape).\(layout.rawValue).\(nodes).\(allocator)" + (threads.map { ".t\($0)" } ?? "") + (python.map { ".py\($0)" } ?? "")
         }
     }
 

@@ -1,5 +1,5 @@
-/// Expands an experiment into its trials: layouts × shapes × nodes × allocators × repetitions, or for a trace
-/// experiment (`Experiment.traces`) traces × allocators × repetitions.
+/// Expands an experiment into its trials: layouts × shapes × nodes × allocators × repetitions (× threads, × the
+/// interpreters of a Python layout), or for a trace experiment (`Experiment.traces`) traces × allocators × repetitions.
 ///
 /// Order: all configurations of repetition 1, then of repetition 2, and so on, each pass rotated by one
 /// configuration, so slow drift of the machine (thermal, page cache, other tenants) spreads over every
@@ -26,7 +26,8 @@ public enum TrialPlan {
         return trials
     }
 
-    /// One trial per configuration, repetition 1, in the experiment's order (shapes, nodes, layouts, threads, allocators).
+    /// One trial per configuration, repetition 1, in the experiment's order (shapes, nodes, layouts, interpreters of a Python layout, threads,
+    /// allocators); a Python layout an interpreter cannot build has no trials on it.
     public static func configurations(of experiment: Experiment) -> [Trial] {
         var configurations: [Trial] = []
         // A trace experiment: traces × allocators, each trial named after its trace (`TraceSource`).
@@ -42,11 +43,16 @@ public enum TrialPlan {
         for (shapeIndex, shape) in experiment.shapes.enumerated() {
             for nodes in experiment.nodes {
                 for layout in experiment.layouts {
-                    for threads in experiment.threadCounts {
-                        for allocator in experiment.allocators {
-                            configurations.append(Trial(
-                                experiment: experiment.name, shapeIndex: shapeIndex, shape: shape, layout: layout,
-                                nodes: nodes, allocator: allocator, repetition: 1, threads: threads))
+                    for python in experiment.interpreters(for: layout) {
+                        for threads in experiment.threadCounts {
+                            for allocator in experiment.allocators {
+                                var trial = Trial(
+                                    experiment: experiment.name, shapeIndex: shapeIndex, shape: shape, layout: layout,
+                                    nodes: nodes, allocator: allocator, repetition: 1, threads: threads)
+                                trial.python = python
+                                trial.pythonLabel = experiment.pythonLabel(python)
+                                configurations.append(trial)
+                            }
                         }
                     }
                 }

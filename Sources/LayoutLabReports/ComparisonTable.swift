@@ -28,7 +28,7 @@ package enum ComparisonTable {
             let tested = check?.tested.first { same($0.comparison, comparison) }
             let decider = deciders.decider(of: comparison)
             var cells: [String?] = [
-                comparison.shape, comparison.layout, String(comparison.nodes), comparison.metric,
+                comparison.shape, comparison.layoutName, String(comparison.nodes), comparison.metric,
                 comparison.direction.rawValue, comparison.sideA, comparison.sideB,
                 String(comparison.valuesA.count), String(comparison.valuesB.count),
                 CSVNumber.cell(comparison.medianA), CSVNumber.cell(comparison.medianB),
@@ -84,7 +84,7 @@ package enum ComparisonTable {
                     decidedBy.insert(decider.label)
                 }
                 var row = [
-                    comparison.shape, comparison.layout, String(comparison.nodes), comparison.sideA, comparison.sideB,
+                    comparison.shape, comparison.layoutName, String(comparison.nodes), comparison.sideA, comparison.sideB,
                     String(comparison.valuesA.count), String(comparison.valuesB.count),
                     CSVNumber.cell(comparison.medianA) ?? "–", CSVNumber.cell(comparison.medianB) ?? "–",
                     comparison.ratio.map(format4) ?? "–", interval, verdict,
@@ -116,7 +116,7 @@ package enum ComparisonTable {
                 let comparison = row.comparison
                 let decided = check.decidedByCount.first { $0.counts.contains { same($0.comparison, comparison) } }
                     .map { " — time decided by \($0.label)" } ?? ""
-                lines.append("  \(comparison.shape) \(comparison.layout) \(comparison.nodes)\(comparison.threadsText) \(comparison.metric): \(comparison.sideB) is \(format4(row.estimate.ratio))× \(comparison.sideA), 95 % [\(format4(row.estimate.low)), \(format4(row.estimate.high))], adjusted p \(probability(row.adjustedPValue))\(decided)")
+                lines.append("  \(comparison.shape) \(comparison.layoutName) \(comparison.nodes)\(comparison.threadsText) \(comparison.metric): \(comparison.sideB) is \(format4(row.estimate.ratio))× \(comparison.sideA), 95 % [\(format4(row.estimate.low)), \(format4(row.estimate.high))], adjusted p \(probability(row.adjustedPValue))\(decided)")
             }
         }
         let decidedMetrics = Set(check.decidedByCount.map { "\($0.time.metric) by \($0.label)" })
@@ -132,7 +132,7 @@ package enum ComparisonTable {
     }
 
     static func same(_ a: Comparison, _ b: Comparison) -> Bool {
-        a.metric == b.metric && a.shape == b.shape && a.layout == b.layout && a.nodes == b.nodes && a.threads == b.threads
+        a.metric == b.metric && a.shape == b.shape && a.layout == b.layout && a.nodes == b.nodes && a.threads == b.threads && a.python == b.python
             && a.sideA == b.sideA && a.sideB == b.sideB
     }
 

@@ -109,11 +109,13 @@ package enum ReportWriter {
             for (threads, row) in summaries where row.shape.name == group.shape && row.nodes == group.nodes && threads == group.threads {
                 let allocatorFigure = row.allocatorActiveBytesPerNode.map { format($0) }
                     ?? row.allocatorAllocatedBytesPerNode.map { "(\(format($0)))" } ?? "—"
-                text += "| \(row.layout.rawValue) | \(row.allocator) | \(row.repetitionsOK) | \(format(row.rssBytesPerNode)) "
+                text += "| \(row.layout.rawValue)\(experiment.pythonSuffix(row.python)) | \(row.allocator) | \(row.repetitionsOK) | \(format(row.rssBytesPerNode)) "
                 text += "| \(format(row.requestedBytesPerNode)) | \(format(row.usableBytesPerNode)) | \(format(row.containerBytesPerNode)) "
                 text += "| \(allocatorFigure) | \(format(row.allocateNsPerNode)) |\n"
             }
         }
+
+        if let versions = PythonVersionTable.markdown(run) { text += "\n## Interpreters as builds\n" + versions }
 
         if let comparisons = try? ChartDataWriter.comparisons(of: folder), !comparisons.isEmpty {
             text += "\n## Comparison with \(experiment.allocators[0].name)\n\n"
@@ -126,7 +128,7 @@ package enum ReportWriter {
             for comparison in comparisons {
                 let interval = comparison.interval.map { "[\(ComparisonTable.format4($0.low)), \(ComparisonTable.format4($0.high))]" } ?? (comparison.identical ? "identical" : comparison.methodLabel)
                 let verdict = comparison.beyondNoise.map { $0 ? "beyond noise" : "within noise" } ?? ""
-                text += "| \(comparison.shape) | \(comparison.layout) | \(comparison.nodes) | "
+                text += "| \(comparison.shape) | \(comparison.layoutName) | \(comparison.nodes) | "
                 text += threaded ? "\(comparison.threads.map(String.init) ?? "—") | " : ""
                 text += "\(comparison.metric) | \(comparison.sideB) "
                 text += "| \(comparison.ratio.map(ComparisonTable.format4) ?? "—") | \(interval) | \(verdict) |\n"

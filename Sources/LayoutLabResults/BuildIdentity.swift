@@ -68,13 +68,17 @@ public struct MixedBuild: Codable, Sendable {
     public var differences: [String]
     /// The allocators the resume loaded, as `environment.json` `allocators` records them (nil in older folders).
     public var allocators: [EnvironmentRecord.Allocator]?
-    /// The resume's Python interpreter, for an experiment with Python layouts.
+    /// The resume's Python interpreter, for an experiment with Python layouts (the first of `pythons`).
     public var python: PythonInterpreter?
+    /// Every interpreter of the resume, in the file's order.
+    public var pythons: [PythonInterpreter]?
 
     package init(
         resumedUtc: String, trialsBefore: Int, build: BuildIdentity, differences: [String],
-        allocators: [EnvironmentRecord.Allocator]? = nil, python: PythonInterpreter? = nil
+        allocators: [EnvironmentRecord.Allocator]? = nil, pythons: [PythonInterpreter] = []
     ) {
+        self.pythons = pythons.isEmpty ? nil : pythons
+        let python = pythons.first
         self.resumedUtc = resumedUtc
         self.trialsBefore = trialsBefore
         self.build = build

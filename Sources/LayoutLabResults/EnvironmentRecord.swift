@@ -99,8 +99,14 @@ public struct EnvironmentRecord: Codable, Sendable {
     public var lab: Lab
     public var experiment: ExperimentFile
     public var allocators: [Allocator]
-    /// The interpreter of the Python layouts, when the experiment has any.
+
+    /// The interpreters the folder's Python trials ran on: `pythons`, or `python` for an older folder.
+    public var recordedPythons: [PythonInterpreter] { pythons ?? python.map { [$0] } ?? [] }
+    /// The interpreter of the Python layouts, when the experiment has any (the first of `pythons`).
     public var python: PythonInterpreter?
+    /// Every interpreter of the Python layouts, in the file's order (path, version, `sys.version` build); nil in
+    /// folders from before lists of interpreters.
+    public var pythons: [PythonInterpreter]?
     /// The slice of the trials this folder holds, when the run was sharded.
     public var shard: Shard?
     /// The folders a merged folder was made of.
@@ -133,6 +139,7 @@ public struct EnvironmentRecord: Codable, Sendable {
         self.experiment = experiment
         self.allocators = allocators
         self.python = python
+        pythons = python.map { [$0] }
         self.shard = shard
         self.mergedFrom = mergedFrom
         self.startedUtc = startedUtc

@@ -163,7 +163,10 @@ public final class ResultsFolder {
         guard FileManager.default.fileExists(atPath: copy.path) else {
             throw ResultsFolderError.notAResultsFolder(directory: directory.path, lacking: experimentFile)
         }
-        return try ResultsFolder(resuming: directory, experiment: try ExperimentLoader().load(path: copy.path))
+        var experiment = try ExperimentLoader().load(path: copy.path)
+        // The host is not asked: the interpreters are the ones the folder recorded (they name its Python trials).
+        experiment.pythons = EnvironmentReader(directory: directory).record?.recordedPythons ?? []
+        return try ResultsFolder(resuming: directory, experiment: experiment)
     }
 
     /// Adds a finished trial: appends it to the journal (on disk when this returns), then assembles the CSV

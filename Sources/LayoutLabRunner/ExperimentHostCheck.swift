@@ -10,10 +10,10 @@ public struct ExperimentHostCheck: HostChecking {
 
     package init(libraries: SharedLibraryResolver = SharedLibraryResolver()) { self.libraries = libraries }
 
-    /// The problems `requirements` meet on this host, in the file's order, and the Python interpreter found.
-    package func check(_ requirements: [HostRequirement], file: String) -> (problems: [ExperimentProblem], python: PythonInterpreter?) {
+    /// The problems `requirements` meet on this host, in the file's order, and the Python interpreters found.
+    package func check(_ requirements: [HostRequirement], file: String) -> (problems: [ExperimentProblem], pythons: [PythonInterpreter]) {
         var problems: [ExperimentProblem] = []
-        var python: PythonInterpreter?
+        var python: [PythonInterpreter] = []
         func report(_ jsonPath: String, _ message: String) {
             problems.append(ExperimentProblem(file: file, jsonPath: jsonPath, message: message))
         }
@@ -27,14 +27,13 @@ public struct ExperimentHostCheck: HostChecking {
                 if case .failure(let problem) = libraries.resolve(library) {
                     report(jsonPath, "expected a shared object, got \"\(library)\": \(problem.explanation)")
                 }
-            case .python(let command, let jsonPath, let layouts):
-                guard let found = PythonInterpreter.probe(command) else {
-                    report(jsonPath, "expected a Python interpreter for the Python layouts, got \"\(command)\", which does not run")
-                    continue
-                }
-                python = found
-                for placed in layouts where !found.supports(placed.layout) {
-                    report(placed.jsonPath, "expected a layout \(found.path) (Python \(found.version)) can build: \(placed.layout.rawValue) needs Python 3.10 or later")
+            case .python(let interpreters, let layouts):
+                let found = pythons(interpreters, report: report)
+                python += found.map(\.interpreter)
+                guard !found.isEmpty, found.count == interpreters.count else { continue }
+                for placed in layouts where placed.layout.isPython && !found.contains(where: { $0.interpreter.supports(placed.layout) }) {
+                    let listed = found.map { "\($0.interpreter.path) (Python \($0.interpreter.version))" }.joined(separator: ", ")
+                    report(placed.jsonPath, "expected a layout \(listed) can build: \(placed.layout.rawValue) needs Python 3.10 or later")
                 }
             case .valgrind(let jsonPath):
                 if Valgrind.path() == nil {
@@ -43,6 +42,38 @@ public struct ExperimentHostCheck: HostChecking {
             }
         }
         return (problems, python)
+    }
+
+    /// Each entry of `"python"` resolved (a pyenv version name to its `bin/python3`) and probed; an entry that
+    /// does not run, names no installed version, or resolves to an interpreter listed before is reported.
+    func pythons(
+        _ entries: [HostRequirement.PlacedInterpreter], report: (String, String) -> Void
+    ) -> [(interpreter: PythonInterpreter, jsonPath: String)] {
+        var found: [(interpreter: PythonInterpreter, jsonPath: String)] = []
+        var pyenv: PyenvVersions?
+        for entry in entries {
+            var command = entry.request
+            if let name = PyenvVersions.versionName(entry.request) {
+                let versions = pyenv ?? PyenvVersions()
+                pyenv = versions
+                switch versions.interpreter(for: name) {
+                case .success(let path): command = path
+                case .failure(let missing):
+                    report(entry.jsonPath, "expected a Python version installed with pyenv, got \"\(entry.request)\": \(missing.explanation)")
+                    continue
+                }
+            }
+            guard let interpreter = PythonInterpreter.probe(command) else {
+                report(entry.jsonPath, "expected a Python interpreter for the Python layouts (a path, a command on PATH, or a pyenv version such as \"3.12\"), got \"\(entry.request)\", which does not run")
+                continue
+            }
+            if let earlier = found.first(where: { $0.interpreter.path == interpreter.path }) {
+                report(entry.jsonPath, "expected each interpreter once, got \"\(entry.request)\", which is \(interpreter.path) (Python \(interpreter.version)) again (first at \(earlier.jsonPath))")
+                continue
+            }
+            found.append((interpreter, entry.jsonPath))
+        }
+        return found
     }
 }
 

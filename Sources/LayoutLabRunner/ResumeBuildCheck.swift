@@ -25,7 +25,7 @@ struct ResumeBuildCheck {
         let records = experiment.allocators.compactMap { allocators[$0.name]?.record }
         measuring = differences.measuring
             + Self.allocatorDifferences(folder: folder.allocators, now: records)
-            + Self.pythonDifferences(folder: folder.python, now: experiment.python)
+            + Self.pythonDifferences(folder: folder.recordedPythons, now: experiment.pythons)
         sourceOnly = differences.sourceOnly
     }
 
@@ -60,11 +60,21 @@ struct ResumeBuildCheck {
         return found
     }
 
-    /// The interpreter of Python layouts, by real path, version and build.
-    static func pythonDifferences(folder: PythonInterpreter?, now: PythonInterpreter?) -> [String] {
+    /// The interpreters of Python layouts, each by real path, version and build, in the file's order.
+    static func pythonDifferences(folder: [PythonInterpreter], now: [PythonInterpreter]) -> [String] {
+        if folder.count <= 1, now.count <= 1 { return pythonDifferences(folder: folder.first, now: now.first, what: "python interpreter") }
+        return (0..<max(folder.count, now.count)).flatMap { index in
+            pythonDifferences(
+                folder: index < folder.count ? folder[index] : nil, now: index < now.count ? now[index] : nil,
+                what: "python interpreter \(index + 1)")
+        }
+    }
+
+    /// One interpreter, by real path, version and build.
+    static func pythonDifferences(folder: PythonInterpreter?, now: PythonInterpreter?, what name: String) -> [String] {
         guard folder != now else { return [] }
         func text(_ python: PythonInterpreter?) -> String { python.map { "\($0.version) (\($0.path))" } ?? "none" }
         let what = folder?.version == now?.version && folder?.path == now?.path ? " (another build: \(now?.build ?? "?"))" : ""
-        return ["python interpreter: \(text(folder)) → \(text(now))\(what)"]
+        return ["\(name): \(text(folder)) → \(text(now))\(what)"]
     }
 }

@@ -46,7 +46,7 @@ extension SuiteRunner {
         if !check.measuring.isEmpty {
             environment.mixedBuilds = (environment.mixedBuilds ?? []) + [MixedBuild(
                 resumedUtc: resumed, trialsBefore: folder.records.count, build: check.build, differences: check.measuring,
-                allocators: check.allocatorRecords(of: experiment), python: experiment.python)]
+                allocators: check.allocatorRecords(of: experiment), pythons: experiment.pythons)]
         }
         if !check.sourceOnly.isEmpty {
             environment.labSourceChanges = (environment.labSourceChanges ?? []) + [LabSourceChange(

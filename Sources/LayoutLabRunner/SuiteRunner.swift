@@ -104,6 +104,7 @@ public struct SuiteRunner: Sendable {
         environment.toolchain.valgrindVersion = experiment.instructions == .valgrind
             ? ExternalCommand.output(["valgrind", "--version"]) : nil
         environment.shard = options.shard
+        environment.pythons = experiment.pythons.isEmpty ? nil : experiment.pythons
         environment.labLock = lockWait.map { [$0] }
         return environment
     }

@@ -53,7 +53,7 @@ struct TrialBatch {
             var environment = trial.allocator.environment
             var program: [String]?
             if trial.layout.isPython {
-                guard let python = experiment.python, let script = PythonInterpreter.workerScript else {
+                guard let python = trial.python ?? experiment.python, let script = PythonInterpreter.workerScript else {
                     throw WorkerError.noPythonWorker(trialID: trial.id)
                 }
                 program = [python.path, script.path]

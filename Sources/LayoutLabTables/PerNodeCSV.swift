@@ -1,7 +1,8 @@
 /// `per-node.csv`: one row per configuration with median, min and max over repetitions (see
 /// `PerNodeSummary`); `layout_index` and `allocator_index` (1-based, in the experiment's order) place bars;
 /// `threads` (last) is the configuration's thread count (1 for the classic trial), a threaded experiment having a
-/// row per thread count.
+/// row per thread count. `interpreter` and `python_version` name a Python layout's interpreter (empty for Swift
+/// layouts), an experiment with several having a row per interpreter.
 package enum PerNodeCSV {
     static let figures: [(name: String, value: @Sendable (PerNodeSummary) -> PerNodeSummary.Spread?)] = [
         ("rss_bytes_per_node", \.rssBytesPerNode),
@@ -39,7 +40,11 @@ package enum PerNodeCSV {
                     .derived("\(figure.name)_max", .thousandths) { figure.value($0)?.maximum },
                 ]
             }
-            + [.derived("threads", .integer) { $0.threads ?? 1 }])
+            + [
+                .derived("threads", .integer) { $0.threads ?? 1 },
+                .derived("interpreter", .text) { $0.python?.path },
+                .derived("python_version", .text) { $0.python?.version },
+            ])
 
     package static var header: [String] { schema.header }
 

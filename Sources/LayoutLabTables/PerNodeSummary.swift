@@ -1,6 +1,7 @@
 import LayoutLabModel
 
-/// The repetitions of one configuration (shape × nodes × layout × threads × allocator) reduced to median, minimum
+/// The repetitions of one configuration (shape × nodes × layout × interpreter × threads ×
+/// allocator) reduced to median, minimum
 /// and maximum of each per-node figure. Written as `per-node.csv`; the terminal table and the charts read it.
 package struct PerNodeSummary: Sendable {
     /// Median, minimum and maximum of one figure over the successful repetitions.
@@ -25,6 +26,11 @@ package struct PerNodeSummary: Sendable {
     package var allocator: String
     /// Threads the trials ran on; nil for the classic one-thread trial.
     package var threads: Int? = nil
+    /// The interpreter of a Python layout's trials; nil for a Swift layout.
+    package var python: PythonInterpreter? = nil
+    /// `sys.getsizeof` and tracemalloc's traced bytes per node (Python layouts' probe); nil for Swift layouts.
+    package var getsizeofBytesPerNode: Spread? = nil
+    package var tracemallocBytesPerNode: Spread? = nil
     package var layoutIndex: Int
     package var allocatorIndex: Int
     package var repetitionsOK: Int
@@ -55,11 +61,13 @@ package struct PerNodeSummary: Sendable {
         for shape in experiment.shapes {
             for nodes in experiment.nodes {
                 for (layoutIndex, layout) in experiment.layouts.enumerated() {
+                    for python in experiment.interpreters(for: layout) {
                     for threads in threadCounts {
                     for (allocatorIndex, allocator) in experiment.allocators.enumerated() {
                         let metrics = run.records.filter {
                             $0.status == .ok && $0.trial.shape.name == shape.name && $0.trial.nodes == nodes
                                 && $0.trial.layout == layout && $0.trial.allocator.name == allocator.name && $0.trial.threads == threads
+                                && $0.trial.python == python
                         }.map(\.metrics)
                         summaries.append(PerNodeSummary(
                             shape: shape, nodes: nodes, layout: layout, allocator: allocator.name,
@@ -78,6 +86,10 @@ package struct PerNodeSummary: Sendable {
                             objectRequestedBytesPerNode: Spread(metrics.compactMap(\.objectRequestedBytesPerNode)),
                             outOfLineRequestedBytesPerNode: Spread(metrics.compactMap(\.outOfLineRequestedBytesPerNode))))
                         summaries[summaries.count - 1].threads = threads
+                        summaries[summaries.count - 1].python = python
+                        summaries[summaries.count - 1].getsizeofBytesPerNode = Spread(metrics.compactMap(\.getsizeofBytesPerNode))
+                        summaries[summaries.count - 1].tracemallocBytesPerNode = Spread(metrics.compactMap(\.tracemallocBytesPerNode))
+                    }
                     }
                     }
                 }

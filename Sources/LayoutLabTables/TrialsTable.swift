@@ -6,6 +6,8 @@ import LayoutLabProtocol
 /// - `threads`: threads the trial's work ran on; 1 for the classic trial too (its `trial_id` has no `.tT` part,
 ///   since it samples between its own work instead of on a thread of its own).
 /// - `python_gil_enabled`: Python layouts: `true` unless the interpreter is a free-threaded build running without the GIL.
+/// - `interpreter`, `python_version`: Python layouts: the interpreter's real path and version (`3.12.1`), read back
+///   from the trial (its `trial_id` names it: `.py3.12` with several interpreters); empty for Swift layouts.
 /// - `process_start_rss_bytes`: Python layouts: the worker's RSS at its first line (the interpreter's own cost
 ///   per process, before the lab imported anything).
 /// - Trace replays (`layout` is `trace`, `trace` names it; empty for node trials): `events`, `peak_live_requested_bytes`,
@@ -74,6 +76,8 @@ package enum TrialsTable {
         .derived("threads", .integer) { $0.trial.threads ?? 1 },
         CSVColumn("python_gil_enabled", \.pythonGILEnabled, .flag),
         CSVColumn("process_start_rss_bytes", \.processStartRSSBytes, .integer),
+        .derived("interpreter", .text) { $0.trial.python?.path },
+        .derived("python_version", .text) { $0.trial.python?.version },
         .derived("trace", .text) { $0.trial.trace?.name },
         CSVColumn("events", \.metrics.events, .integer),
         CSVColumn("peak_live_requested_bytes", \.metrics.peakLiveRequestedBytes, .integer),
@@ -91,6 +95,7 @@ package enum TrialsTable {
         "payload_alignment_bytes", "nodes", "allocator", "repetition", "status", "malloc_provider", "allocator_version",
         "message", "host", "precision_reached", "precision_relative_half_width", "instructions_source",
         "attempt", "disturbed", "disturbance", "probe_unbinned_allocations", "threads", "python_gil_enabled",
+        "interpreter", "python_version",
         "trace", "replay_threads",
     ]
 

@@ -113,6 +113,7 @@ struct Run: ParsableCommand {
         }
         for run in runs {
             print(PerNodeTable.render(run))
+            if let versions = PythonVersionTable.markdown(run) { print(versions) }
             print(PhaseSummaryTable.render(run), terminator: "")
             if let precision = PrecisionSummary.render(run) { print(precision) }
             if let disturbance = DisturbanceSummary.render(run) { print(disturbance, terminator: "") }

@@ -55,9 +55,10 @@ struct CSVSchemaTests {
 
     @Test func aTrialRecordRoundTripsToTheSameText() throws {
         let cells = Self.text(TrialsTable.row(Self.fullRecord))
-        // Every column but `trace`, which names a trace replay's trace and is empty for this node trial.
+        // Every column but `trace` (a trace replay's trace) and `interpreter`, `python_version` (a Python layout's),
+        // empty for this Swift node trial.
         let unset = zip(TrialsTable.header, cells).filter { $0.1.isEmpty }.map(\.0)
-        #expect(unset == ["trace"], "every column is set: \(unset)")
+        #expect(unset == ["interpreter", "python_version", "trace"], "every column is set: \(unset)")
         let read = try #require(TrialsTable.record(cells, trials: [Self.trial.id: Self.trial]))
         #expect(Self.text(TrialsTable.row(read)) == cells)
         #expect(read.metrics.allocateNsPerNode == 0.333, "a figure reads back as its cell holds it")
@@ -143,7 +144,7 @@ struct CSVSchemaTests {
             "allocate_involuntary_switches", "allocate_steal_ns", "allocate_neighbour_cpu_ns",
             "attempt", "disturbed", "disturbance", "heap_allocations_per_node", "object_requested_bytes_per_node",
             "object_usable_bytes_per_node", "out_of_line_requested_bytes_per_node", "out_of_line_usable_bytes_per_node",
-            "probe_unbinned_allocations", "threads", "python_gil_enabled", "process_start_rss_bytes",
+            "probe_unbinned_allocations", "threads", "python_gil_enabled", "process_start_rss_bytes", "interpreter", "python_version",
             "trace", "events", "peak_live_requested_bytes", "peak_live_usable_bytes", "rss_at_peak_bytes",
             "replay_ns_per_event", "replay_threads",
         ])

@@ -13,7 +13,7 @@ struct PerNodeThreadsTests {
         let text = PerNodeCSV.table(PerNodeSummary.summaries(of: run)).text
         let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let header = try #require(lines.first)
-        #expect(header.last == "threads")
+        #expect(header.suffix(3) == ["threads", "interpreter", "python_version"])
         let column = { (name: String) in try #require(header.firstIndex(of: name)) }
         let (layout, allocator, threads, rss) = (try column("layout"), try column("allocator"), try column("threads"), try column("rss_bytes_per_node_median"))
         let rows = lines.dropFirst()
