@@ -16,8 +16,10 @@ run: deps build $(if $(filter experiments/trace-replay.json,$(EXPERIMENT)),$(TRA
 	.build/release/layoutlab run $(EXPERIMENT)
 	.build/release/layoutlab report $(RESULTS)
 
+# The release build too: `make run` uses it, and the optimizer has crashed on code the debug build compiles.
 test: deps test-deps
 	python3 scripts/target-graph.py > /dev/null
+	$(SWIFT) build -c release
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

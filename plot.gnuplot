@@ -126,7 +126,7 @@ do for [sub in shapes] {
             blayouts = distinct("breakdown.csv", "layout")
             set xtics ()
             do for [i=1:words(blayouts)] { set xtics add (word(blayouts, i) i) }
-            if (words(blayouts) > 5) { set xtics rotate by -25 font ",14" }
+            if (words(blayouts) > 4) { set xtics rotate by -25 font ",14" }
             set xrange [0.4:words(blayouts) + 0.6]
             set yrange [0:*]
             # Three rows of entries, each short enough that the key's box fits inside the 1600-pixel canvas.

@@ -33,8 +33,7 @@ public struct BisectVerdict: Sendable {
         } else if let wide = comparisons.first(where: { !Self.shownWithinBound($0, percent: failAbovePercent) }) {
             // Not shown worse is not shown good: a noisy configuration whose interval still reaches beyond the bound
             // would send the search the wrong way.
-            let interval = wide.interval.map { "[\(Rounded.text($0.low, digits: 4)), \(Rounded.text($0.high, digits: 4))]" } ?? "none"
-            outcome = .undecidable("\(wide.rowName): not shown worse than the bound, nor within it (ratio \(Rounded.text(wide.ratio, digits: 4)), 95 % interval \(interval) reaches beyond \(Rounded.text(failAbovePercent)) %); more repetitions, or a deterministic metric, would decide")
+            outcome = .undecidable(Self.notShownWithin(wide, percent: failAbovePercent))
         } else {
             outcome = .good
         }
@@ -42,11 +41,22 @@ public struct BisectVerdict: Sendable {
 
     /// Whether a configuration is shown to be within the bound: identical, or its whole interval on the better side
     /// of 1 + P % (of 1 ÷ (1 + P %) for a higher-is-better metric).
+    // Not optimised, as BenchmarkExport.entries: with -O the Swift 6.3.1 optimizer crashes on Comparison's Result
+    // switch inlined here ("Found outside of lifetime use").
+    @_optimize(none)
     static func shownWithinBound(_ comparison: Comparison, percent: Double) -> Bool {
         if comparison.identical { return true }
         guard let interval = comparison.interval else { return false }
         let bound = 1 + percent / 100
         return comparison.direction == .higherIsBetter ? interval.low > 1 / bound : interval.high < bound
+    }
+
+    /// Why a configuration neither regresses nor is shown within the bound.
+    @_optimize(none)
+    static func notShownWithin(_ comparison: Comparison, percent: Double) -> String {
+        let interval = comparison.interval.map { "[\(Rounded.text($0.low, digits: 4)), \(Rounded.text($0.high, digits: 4))]" } ?? "none"
+        return "\(comparison.rowName): not shown worse than the bound, nor within it (ratio \(Rounded.text(comparison.ratio, digits: 4)), "
+            + "95 % interval \(interval) reaches beyond \(Rounded.text(percent)) %); more repetitions, or a deterministic metric, would decide"
     }
 
     /// Whether `comparison` (one of `comparisons`) is a regression beyond the bound.

@@ -24,19 +24,19 @@ extension ChartData {
             "rss_growth_mib", "allocator_growth_mib",
         ])
         let (shape, nodes) = (focus.shape, focus.nodes)
-        var wanted: [String: (allocator: String, layout: LayoutKind)] = [:]
+        let lines = ChartLine.lines(of: run.experiment)
+        var wanted: Set<String> = []
         for allocator in run.experiment.allocators {
-            for layout in run.experiment.layouts {
-                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: focus.threads), repetition: 1)
-                wanted[id.description] = (allocator.name, layout)
+            for line in lines {
+                wanted.insert(TrialID(line.configuration(shape: shape.name, nodes: nodes, allocator: allocator.name, threads: focus.threads), repetition: 1).description)
             }
         }
         var rowsByTrial: [String: [MemorySample]] = [:]
-        for row in samples where row.phaseIndex == 0 && wanted[row.trialID] != nil { rowsByTrial[row.trialID, default: []].append(row.sample) }
+        for row in samples where row.phaseIndex == 0 && wanted.contains(row.trialID) { rowsByTrial[row.trialID, default: []].append(row.sample) }
         for allocator in run.experiment.allocators {
-            let trials = run.experiment.layouts.map { layout in
-                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: focus.threads), repetition: 1)
-                return (layout: layout, rows: rowsByTrial[id.description] ?? [])
+            let trials = lines.map { line in
+                let id = TrialID(line.configuration(shape: shape.name, nodes: nodes, allocator: allocator.name, threads: focus.threads), repetition: 1)
+                return (line: line, rows: rowsByTrial[id.description] ?? [])
             }
             let growths = trials.map { rssGrowthBytes($0.rows) }
             let panels = growthPanels(growths)
@@ -50,7 +50,7 @@ extension ChartData {
                 }
                 for sample in trial.rows {
                     table.append([
-                        allocator.name, trial.layout.rawValue, CSVNumber.cell(Double(sample.nodesAlive) / 1e6),
+                        allocator.name, trial.line.name, CSVNumber.cell(Double(sample.nodesAlive) / 1e6),
                         mebibytes(sample.rssBytes), mebibytes(allocatorBytes(sample)), active ? "active" : "allocated",
                         String(panel), mebibytes(sample.rssBytes, minus: firstRSS),
                         mebibytes(allocatorBytes(sample), minus: firstAllocator),

@@ -47,7 +47,7 @@ extension ChartData {
             for point in onSecondsAxis(byTrial[record.trial.id] ?? [], phases: phases.count) {
                 let phase = phases[point.row.phaseIndex]
                 table.append([
-                    record.trial.allocator.name, record.trial.layout.rawValue, String(point.row.phaseIndex), label(phase),
+                    record.trial.allocator.name, ChartLine(layout: record.trial.layout, pythonLabel: record.trial.pythonLabel).name, String(point.row.phaseIndex), label(phase),
                     CSVNumber.cell(point.seconds), CSVNumber.cell(point.row.sample.rssBytes.map { Double($0) / 1_048_576 }),
                     phase.kind == .idle ? "1" : "0",
                 ])
@@ -69,7 +69,7 @@ extension ChartData {
                 let inPhase = points.filter { $0.row.phaseIndex == phaseIndex }
                 guard let first = inPhase.first, let end = inPhase.map(\.seconds).max() else { continue }
                 table.append([
-                    record.trial.allocator.name, record.trial.layout.rawValue, String(phaseIndex), label(phases[phaseIndex]),
+                    record.trial.allocator.name, ChartLine(layout: record.trial.layout, pythonLabel: record.trial.pythonLabel).name, String(phaseIndex), label(phases[phaseIndex]),
                     CSVNumber.cell(first.phaseStart), CSVNumber.cell(end),
                     CSVNumber.cell(first.row.sample.rssBytes.map { Double($0) / 1_048_576 }), phases[phaseIndex].kind == .idle ? "1" : "0",
                 ])
@@ -90,7 +90,7 @@ extension ChartData {
             for row in rows {
                 let rss = row.sample.rssBytes
                 table.append([
-                    record.trial.layout.rawValue, record.trial.allocator.name, String(record.trial.repetition),
+                    ChartLine(layout: record.trial.layout, pythonLabel: record.trial.pythonLabel).name, record.trial.allocator.name, String(record.trial.repetition),
                     CSVNumber.cell(Double(row.sample.elapsedNs) / 1e9), CSVNumber.cell(rss.map { Double($0) / 1_048_576 }),
                     CSVNumber.cell(both(startRSS, rss).map { Double($0 - $1) / 1_048_576 }),
                 ])

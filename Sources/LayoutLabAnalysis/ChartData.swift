@@ -55,11 +55,15 @@ public enum ChartData {
             $0.shape.name == shape.name && $0.nodes == nodes && $0.rssBytesPerNode != nil && $0.requestedBytesPerNode != nil
         }
         // Bars sit at the position of their layout among the layouts drawn, 1, 2, 3, ...
-        var positions: [LayoutKind: Int] = [:]
-        for summary in drawn where positions[summary.layout] == nil { positions[summary.layout] = positions.count + 1 }
+        // (A Python layout of an experiment with several interpreters is a group per interpreter: `python-tuple-3.13`.)
+        func line(_ summary: PerNodeSummary) -> String {
+            ChartLine(layout: summary.layout, pythonLabel: run.experiment.pythonLabel(summary.python)).name
+        }
+        var positions: [String: Int] = [:]
+        for summary in drawn where positions[line(summary)] == nil { positions[line(summary)] = positions.count + 1 }
         for summary in drawn {
             guard let rss = summary.rssBytesPerNode?.median, let requested = summary.requestedBytesPerNode?.median,
-                let position = positions[summary.layout]
+                let position = positions[line(summary)]
             else { continue }
             let usable = summary.usableBytesPerNode?.median
             let container = summary.containerBytesPerNode?.median
@@ -102,7 +106,7 @@ public enum ChartData {
             }
             let x = Double(position) + (Double(summary.allocatorIndex) - (Double(allocators) + 1) / 2) * width
             table.append([
-                CSVNumber.cell(x), summary.layout.rawValue, summary.allocator, String(summary.allocatorIndex),
+                CSVNumber.cell(x), line(summary), summary.allocator, String(summary.allocatorIndex),
                 CSVNumber.cell(rss),
             ] + segments.map { CSVNumber.cell(values[$0] ?? nil) }
                 + segments.flatMap { [CSVNumber.cell(bounds[$0]?.bottom), CSVNumber.cell(bounds[$0]?.top)] }
@@ -123,19 +127,19 @@ public enum ChartData {
         var table = CSVTable(header: ["allocator", "phase_index", "phase_label", "layout", "layout_index", "x", "ns_median", "ns_min", "ns_max"])
         let (shape, nodes) = (focus.shape, focus.nodes)
         guard run.experiment.phases.count > 1 else { return table }
-        let layouts = run.experiment.layouts
+        let layouts = ChartLine.lines(of: run.experiment)
         let width = 0.8 / Double(layouts.count)
         let trials = TrialIDIndex(experiment: run.experiment)
         for allocator in run.experiment.allocators {
             for (phaseIndex, phase) in run.experiment.phases.enumerated() {
                 for (layoutIndex, layout) in layouts.enumerated() {
-                    let configuration = TrialID.Configuration(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: focus.threads)
+                    let configuration = layout.configuration(shape: shape.name, nodes: nodes, allocator: allocator.name, threads: focus.threads)
                     let values = run.phaseRows.filter { trials[$0.trialID]?.configuration == configuration && $0.phaseIndex == phaseIndex }
                         .compactMap(\.nsPerNode)
                     guard let median = PerNodeSummary.median(values) else { continue }
                     let x = Double(phaseIndex) + (Double(layoutIndex + 1) - (Double(layouts.count) + 1) / 2) * width
                     table.append([
-                        allocator.name, String(phaseIndex), label(phase), layout.rawValue, String(layoutIndex + 1), CSVNumber.cell(x),
+                        allocator.name, String(phaseIndex), label(phase), layout.name, String(layoutIndex + 1), CSVNumber.cell(x),
                         CSVNumber.cell(median), CSVNumber.cell(values.min()), CSVNumber.cell(values.max()),
                     ])
                 }
@@ -158,15 +162,15 @@ public enum ChartData {
         let (shape, nodes) = (focus.shape, focus.nodes)
         guard run.experiment.phases.count > 1 else { return table }
         for allocator in run.experiment.allocators {
-            for layout in run.experiment.layouts {
-                let id = TrialID(.init(shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: focus.threads), repetition: 1).description
+            for line in ChartLine.lines(of: run.experiment) {
+                let id = TrialID(line.configuration(shape: shape.name, nodes: nodes, allocator: allocator.name, threads: focus.threads), repetition: 1).description
                 let rows = samples.filter { $0.trialID == id }
                 for phaseIndex in run.experiment.phases.indices {
                     let phaseRows = rows.filter { $0.phaseIndex == phaseIndex }
                     for (position, row) in phaseRows.enumerated() {
                         let progress = phaseRows.count > 1 ? Double(position) / Double(phaseRows.count - 1) : 0
                         table.append([
-                            allocator.name, layout.rawValue, CSVNumber.cell(Double(phaseIndex) + 0.98 * progress),
+                            allocator.name, line.name, CSVNumber.cell(Double(phaseIndex) + 0.98 * progress),
                             CSVNumber.cell(row.sample.rssBytes.map { Double($0) / 1_048_576 }),
                         ])
                     }

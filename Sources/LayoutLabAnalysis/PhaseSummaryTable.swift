@@ -64,9 +64,8 @@ public enum PhaseSummaryTable {
                         if freeAll != nil { header.append("kept after free-all"); units.append("MiB") }
                         if purge != nil { header.append("kept after purge"); units.append("MiB") }
                         var rows: [[String]] = []
-                        for layout in experiment.layouts {
-                            let configuration = TrialID.Configuration(
-                                shape: shape.name, layout: layout, nodes: nodes, allocator: allocator.name, threads: threads)
+                        for line in ChartLine.lines(of: experiment) {
+                            let configuration = line.configuration(shape: shape.name, nodes: nodes, allocator: allocator.name, threads: threads)
                             let mine = run.phaseRows.filter { trials[$0.trialID]?.configuration == configuration }
                             func median(_ index: Int, _ figure: KeyPath<PhaseRow, Double?>) -> Double? {
                                 PerNodeSummary.median(mine.filter { $0.phaseIndex == index }.compactMap { $0[keyPath: figure] })
@@ -80,7 +79,7 @@ public enum PhaseSummaryTable {
                                 }
                                 return PerNodeSummary.median(kept)
                             }
-                            var row = [layout.rawValue] + experiment.phases.indices.map { index in
+                            var row = [line.name] + experiment.phases.indices.map { index in
                                 PerNodeTable.format(median(index, experiment.phases[index].kind == .fork ? \.childNsPerNode : \.nsPerNode))
                             }
                             if let freeHalf { row.append(Rounded.text(median(freeHalf, \.fragmentationRatio), digits: 2)) }
