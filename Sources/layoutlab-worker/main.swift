@@ -55,18 +55,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
         throw WorkerFailure("the Swift worker builds generated layouts only; Python layouts run in python_worker.py")
     }
     let entry = try GeneratedLayoutEntry(libraryPath: libraryPath, symbol: entrySymbol)
-    let sampler: MemorySampler
-    do throws(ProcFileError) {
-        sampler = try MemorySampler(allocatorSource: request.allocatorStatistics)
-    } catch {
-        throw WorkerFailure("cannot open /proc: \(error)")
-    }
-    let counters: CostCounters
-    do throws(CostCounterError) {
-        counters = try CostCounters(instructions: request.instructions)
-    } catch {
-        throw WorkerFailure(error.description)
-    }
+    let (sampler, counters) = try samplerAndCounters(for: request)
     // Built before the baseline, so its pages are in every phase's starting RSS and in no difference.
     // A threaded trial builds its own, a permutation of each thread's slice (see ThreadedTrial).
     let permutation = request.threads == 0 && request.phases.contains(where: \.needsPermutation)
@@ -178,18 +167,7 @@ func replayTrial(_ request: WorkerRequest, path: String, identity: (provider: St
     // The decoding's temporary buffers (the file, the decoded events, the block index) came from the allocator
     // measured: it is asked to give them back, so that the replay starts on a heap that holds none of them.
     _ = request.allocatorStatistics.purge()
-    let sampler: MemorySampler
-    do throws(ProcFileError) {
-        sampler = try MemorySampler(allocatorSource: request.allocatorStatistics)
-    } catch {
-        throw WorkerFailure("cannot open /proc: \(error)")
-    }
-    let counters: CostCounters
-    do throws(CostCounterError) {
-        counters = try CostCounters(instructions: request.instructions)
-    } catch {
-        throw WorkerFailure(error.description)
-    }
+    let (sampler, counters) = try samplerAndCounters(for: request)
     _ = try? sampler.take(nodesAlive: 0, elapsedNs: 0, includeSmaps: true)
     counters.warm()
     let recorder = PhaseRecorder(
@@ -233,4 +211,19 @@ do throws(WorkerFailure) {
 } catch {
     print(WorkerReply.failure(error.message).line)
     exit(1)
+}
+
+/// The trial's memory sampler and cost counters, opened before its baseline.
+func samplerAndCounters(for request: WorkerRequest) throws(WorkerFailure) -> (MemorySampler, CostCounters) {
+    let sampler: MemorySampler
+    do throws(ProcFileError) {
+        sampler = try MemorySampler(allocatorSource: request.allocatorStatistics)
+    } catch {
+        throw WorkerFailure("cannot open /proc: \(error)")
+    }
+    do throws(CostCounterError) {
+        return (sampler, try CostCounters(instructions: request.instructions))
+    } catch {
+        throw WorkerFailure(error.description)
+    }
 }
