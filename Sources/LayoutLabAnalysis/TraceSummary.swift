@@ -44,7 +44,7 @@ public struct TraceSummary: Sendable {
             guard block != 0, let bytes = live.removeValue(forKey: block) else { return }
             liveBytes -= bytes
             let lifetime = max(1, sequence - block)
-            lifetimeBins[UInt64(1) << UInt64(63 - lifetime.leadingZeroBitCount), default: 0] += 1
+            lifetimeBins[Self.powerOfTwoBin(lifetime), default: 0] += 1
         }
         for event in trace.events {
             calls[event.kind, default: 0] += 1
@@ -78,12 +78,19 @@ public struct TraceSummary: Sendable {
     /// Bytes of the file per recorded event.
     public var bytesPerEvent: Double? { events > 0 ? Double(fileBytes) / Double(events) : nil }
 
-    /// Requested sizes by power-of-two bin (the bin's lower bound → blocks): 0, 1, 2–3, 4–7, …
-    public var sizeBins: [(lowerBound: UInt64, blocks: Int)] {
-        var bins: [UInt64: Int] = [:]
+    /// The lower bound of `value`'s power-of-two bin: 0 for 0, else the largest power of two ≤ value.
+    public static func powerOfTwoBin(_ value: UInt64) -> UInt64 {
+        value == 0 ? 0 : UInt64(1) << UInt64(63 - value.leadingZeroBitCount)
+    }
+
+    /// Requested sizes by power-of-two bin (the bin's lower bound → blocks, and the largest size requested in it):
+    /// 0, 1, 2–3, 4–7, …
+    public var sizeBins: [(lowerBound: UInt64, blocks: Int, largest: UInt64)] {
+        var bins: [UInt64: (blocks: Int, largest: UInt64)] = [:]
         for (size, blocks) in sizes {
-            bins[size == 0 ? 0 : UInt64(1) << UInt64(63 - size.leadingZeroBitCount), default: 0] += blocks
+            let bin = bins[Self.powerOfTwoBin(size), default: (0, 0)]
+            bins[Self.powerOfTwoBin(size)] = (bin.blocks + blocks, max(bin.largest, size))
         }
-        return bins.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return bins.sorted { $0.key < $1.key }.map { ($0.key, $0.value.blocks, $0.value.largest) }
     }
 }

@@ -29,7 +29,7 @@ package enum TraceInfoTable {
         var sizes = [["requested bytes", "blocks", "share", "largest request", "its usable bytes", "largest's waste"]]
         let made = max(1, summary.blocksMade)
         for bin in summary.sizeBins {
-            let largest = summary.sizes.keys.filter { binLowerBound($0) == bin.lowerBound }.max() ?? bin.lowerBound
+            let largest = bin.largest
             let usable = largest <= 1 << 30 ? usableBytes(Int(largest)) : nil
             sizes.append([
                 bin.lowerBound <= 1 ? String(bin.lowerBound) : "\(bin.lowerBound)–\(bin.lowerBound * 2 - 1)",
@@ -44,9 +44,5 @@ package enum TraceInfoTable {
         }
         text += TextTable.aligned(lifetimes)
         return text
-    }
-
-    private static func binLowerBound(_ size: UInt64) -> UInt64 {
-        size == 0 ? 0 : UInt64(1) << UInt64(63 - size.leadingZeroBitCount)
     }
 }
