@@ -26,6 +26,9 @@ public struct Comparison: Sendable {
     public static let method = RatioEstimate.methodName
     /// What `compare` compares when no `--metric` is given; `defaultMetrics(in:)` adds instruction and page-fault counts.
     public static let baseMetrics = ["rss_bytes_per_node", "usable_bytes_per_node", "allocate_ns_per_node"]
+    /// What `compare` compares for trace replays (every row's layout `trace`) when no `--metric` is given: the live
+    /// usable bytes and the RSS at the trace's peak, and the replay's time per event.
+    public static let traceMetrics = ["peak_live_usable_bytes", "rss_at_peak_bytes", "replay_ns_per_event"]
 
     public var shape: String
     public var layout: String
@@ -68,7 +71,7 @@ public struct Comparison: Sendable {
         }
     }
 
-    /// The base metrics, then every `*_instructions_per_node` and `*_minor_faults_per_node` column with numbers
+    /// The base metrics (`traceMetrics` when every row is a trace replay), then every `*_instructions_per_node` and `*_minor_faults_per_node` column with numbers
     /// in every table: counts, which decide time verdicts (see `RegressionCheck`) and are tested themselves.
     /// Page faults are the main kernel cost that user-space instruction counts miss.
     public static func defaultMetrics(in tables: [TrialTable]) -> [String] {
@@ -76,7 +79,8 @@ public struct Comparison: Sendable {
             countSuffixes.contains { column.hasSuffix($0) }
                 && tables.allSatisfy { table in table.rows.contains { $0.value(column) != nil } }
         }
-        return baseMetrics + counts.filter { $0.hasSuffix(countSuffixes[0]) } + counts.filter { $0.hasSuffix(countSuffixes[1]) }
+        let replaysOnly = tables.allSatisfy { table in !table.rows.isEmpty && table.rows.allSatisfy { $0.layout == "trace" } }
+        return (replaysOnly ? traceMetrics : baseMetrics) + counts.filter { $0.hasSuffix(countSuffixes[0]) } + counts.filter { $0.hasSuffix(countSuffixes[1]) }
     }
 
     /// The columns `defaultMetrics(in:)` adds where they have numbers: instruction counts, then page faults.

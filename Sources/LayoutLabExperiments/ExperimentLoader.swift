@@ -44,8 +44,9 @@ public struct ExperimentLoader: Sendable {
         return experiments
     }
 
-    /// Loads and validates one file.
-    public func load(path: String) throws(ExperimentValidationError) -> Experiment {
+    /// Loads and validates one file; its relative paths (`"traces"` files) are read beside `relativeTo` (a results
+    /// folder's copy of an experiment names the file it was copied from), or beside `path` itself.
+    public func load(path: String, relativeTo: String? = nil) throws(ExperimentValidationError) -> Experiment {
         // Refuse a huge file by its size, before reading it into memory.
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > Self.maximumFileBytes {
             throw ExperimentValidationError(problems: [ExperimentProblem(
@@ -56,11 +57,11 @@ public struct ExperimentLoader: Sendable {
                 ExperimentProblem(file: path, jsonPath: "$", message: "cannot read the file (missing or unreadable)")
             ])
         }
-        return try load(data: data, path: path)
+        return try load(data: data, path: path, relativeTo: relativeTo)
     }
 
     /// Validates the bytes of an experiment file; `path` names it in messages.
-    public func load(data: Data, path: String) throws(ExperimentValidationError) -> Experiment {
+    public func load(data: Data, path: String, relativeTo: String? = nil) throws(ExperimentValidationError) -> Experiment {
         func fail(_ message: String) -> ExperimentValidationError {
             ExperimentValidationError(problems: [ExperimentProblem(file: path, jsonPath: "$", message: message)])
         }
@@ -86,13 +87,17 @@ public struct ExperimentLoader: Sendable {
                     message: "expected a value after the last comma, got the end of the list or object on line \(finding.line) (JSON has no trailing commas)")
             }
         }
-        var validator = ExperimentValidator(file: path)
+        var validator = ExperimentValidator(file: path, relativeBase: relativeTo)
         let parsed = validator.experiment(from: document)
-        let onThisHost = host?.check(validator.requirements, file: path) ?? (problems: [], pythons: [])
+        let onThisHost = host?.check(validator.requirements, file: path) ?? HostFindings()
         guard var experiment = parsed, validator.problems.isEmpty, strictness.isEmpty, onThisHost.problems.isEmpty else {
             throw ExperimentValidationError(problems: strictness + validator.problems + onThisHost.problems)
         }
         experiment.pythons = onThisHost.pythons
+        for (index, found) in onThisHost.traces where experiment.traces?.indices.contains(index) == true {
+            experiment.traces?[index].events = found.events
+            experiment.traces?[index].sha256 = found.sha256
+        }
         return experiment
     }
 

@@ -1,15 +1,15 @@
 import Foundation
 import LayoutLabModel
-import LayoutLabProtocol
 
 extension ExperimentValidator {
     /// Keys that describe node trials and are refused beside `"traces"`: a trace experiment replays recorded calls,
     /// so it has no layouts, shapes, node counts, phases or pool threads (run those as a second experiment).
     static let nodeTrialKeys = ["layouts", "shapes", "nodes", "phases", "threads", "probe_nodes", "python", "python_gc_freeze"]
 
-    /// `"traces": [{"name": "build-dict", "file": "run.trace"}]`: each file (relative to the experiment file's
-    /// folder) is read whole with `TraceReader` now, so that a missing, truncated or foreign trace is refused with its
-    /// byte offset before any trial runs.
+    /// `"traces": [{"name": "build-dict", "file": "run.trace"}]`: each file is resolved against the experiment's
+    /// folder (`relativeBase`) and becomes a `HostRequirement.trace`: where the experiment is to run, it is read whole
+    /// there, so that a missing, truncated or foreign trace is refused with its byte offset before any trial runs; a
+    /// command that only reads a results folder never opens it.
     mutating func traceSources(_ value: JSONValue, top: [String: JSONValue]) -> [TraceSource] {
         for key in Self.nodeTrialKeys where top[key] != nil {
             report("$.\(key)", "expected no \"\(key)\" beside \"traces\": a trace experiment replays recorded calls (trials are traces × allocators × repetitions); put node trials in another experiment")
@@ -23,26 +23,10 @@ extension ExperimentValidator {
             guard let fields = object(entry, at: path, allowed: ["name", "file"], required: ["name", "file"]) else { continue }
             let name = fields["name"].flatMap { identifier($0, at: "\(path).name", pattern: .fileName) }
             guard let file = fields["file"].flatMap({ string($0, at: "\(path).file") }) else { continue }
-            let resolved = Self.resolve(file, besides: self.file)
-            let events: Int
-            do {
-                let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: resolved)))
-                do throws(TraceReadError) {
-                    let trace = try TraceReader.read(bytes)
-                    guard trace.isComplete else {
-                        report("\(path).file", "expected a complete allocation trace; trace file \(resolved) numbers \(trace.sequenceNumbers) calls but holds \(trace.events.count) (\(trace.droppedEvents) dropped by the tracer, \(trace.lostEvents) lost): a replay of it would not be the program's; record it again")
-                        continue
-                    }
-                    events = trace.events.count
-                } catch {
-                    report("\(path).file", "expected an allocation trace written by `layoutlab record`; trace file \(resolved) \(error)")
-                    continue
-                }
-            } catch {
-                report("\(path).file", "expected an allocation trace written by `layoutlab record`; cannot read trace file \(resolved) (at offset 0): \((error as NSError).localizedDescription)")
-                continue
-            }
-            if let name { sources.append((TraceSource(name: name, file: file, path: resolved, events: events), path)) }
+            let resolved = Self.resolve(file, besides: relativeBase)
+            guard let name else { continue }
+            requirements.append(.trace(index: sources.count, path: resolved, jsonPath: "\(path).file"))
+            sources.append((TraceSource(name: name, file: file, path: resolved), path))
         }
         duplicates(sources.map { ($0.0.name, $0.1 + ".name") }, what: "trace")
         return sources.map(\.0)

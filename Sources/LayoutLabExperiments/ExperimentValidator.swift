@@ -6,10 +6,16 @@ import LayoutLabProtocol
 /// interpreter, valgrind) is recorded in `requirements`, which `ExperimentHostCheck` checks on this host.
 struct ExperimentValidator {
     let file: String
+    /// The experiment file that relative paths in it (`"traces"` files) are read beside: `file`, or for a results
+    /// folder's copy of an experiment the file it was copied from.
+    let relativeBase: String
     private(set) var problems: [ExperimentProblem] = []
-    private(set) var requirements: [HostRequirement] = []
+    var requirements: [HostRequirement] = []
 
-    init(file: String) { self.file = file }
+    init(file: String, relativeBase: String? = nil) {
+        self.file = file
+        self.relativeBase = relativeBase ?? file
+    }
 
     static let topLevelKeys = [
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",

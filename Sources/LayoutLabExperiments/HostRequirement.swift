@@ -24,4 +24,7 @@ package enum HostRequirement: Sendable {
     case python(interpreters: [PlacedInterpreter], layouts: [PlacedLayout])
     /// `"instructions": "valgrind"` needs valgrind on `PATH`.
     case valgrind(jsonPath: String)
+    /// The trace file of `"traces"[index]` (resolved `path`) must be a complete allocation trace (`TraceReader`); its
+    /// event count and sha256 are what the host check finds (`HostFindings.traces`).
+    case trace(index: Int, path: String, jsonPath: String)
 }

@@ -35,7 +35,7 @@ public enum TrialPlan {
             for allocator in experiment.allocators {
                 var trial = Trial(
                     experiment: experiment.name, shapeIndex: 0, shape: Shape(name: trace.name, fields: []), layout: .finalClass,
-                    nodes: trace.events, allocator: allocator, repetition: 1)
+                    nodes: trace.events ?? 0, allocator: allocator, repetition: 1)
                 trial.trace = trace
                 configurations.append(trial)
             }

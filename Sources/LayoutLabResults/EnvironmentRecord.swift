@@ -107,6 +107,10 @@ public struct EnvironmentRecord: Codable, Sendable {
     /// Every interpreter of the Python layouts, in the file's order (path, version, `sys.version` build); nil in
     /// folders from before lists of interpreters.
     public var pythons: [PythonInterpreter]?
+    /// The trace files a trace experiment replayed (`"traces"`): each as written, the file it named, its event count
+    /// and sha256 as read when the run started; nil for other experiments. A reading of the folder takes them from
+    /// here and never opens the files; a resume compares them with the files as they are now.
+    public var traces: [RecordedTrace]?
     /// The slice of the trials this folder holds, when the run was sharded.
     public var shard: Shard?
     /// The folders a merged folder was made of.
@@ -158,6 +162,28 @@ public struct EnvironmentRecord: Codable, Sendable {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         try AtomicFile.write(try encoder.encode(self) + Data("\n".utf8), to: url)
     }
+}
+
+/// One trace file of a trace experiment, as `environment.json` records it.
+public struct RecordedTrace: Codable, Sendable, Equatable {
+    public var name: String
+    /// As written in the experiment file.
+    public var file: String
+    /// The file it named, resolved beside the experiment file.
+    public var path: String
+    public var events: Int?
+    public var sha256: String?
+
+    public init(_ trace: TraceSource) {
+        name = trace.name
+        file = trace.file
+        path = trace.path
+        events = trace.events
+        sha256 = trace.sha256
+    }
+
+    /// The trace source it records.
+    public var source: TraceSource { TraceSource(name: name, file: file, path: path, events: events, sha256: sha256) }
 }
 
 /// One folder a merged results folder came from, and the machine it ran on.

@@ -163,9 +163,12 @@ public final class ResultsFolder {
         guard FileManager.default.fileExists(atPath: copy.path) else {
             throw ResultsFolderError.notAResultsFolder(directory: directory.path, lacking: experimentFile)
         }
-        var experiment = try ExperimentLoader().load(path: copy.path)
-        // The host is not asked: the interpreters are the ones the folder recorded (they name its Python trials).
-        experiment.pythons = EnvironmentReader(directory: directory).record?.recordedPythons ?? []
+        let record = EnvironmentReader(directory: directory).record
+        var experiment = try ExperimentLoader().load(path: copy.path, relativeTo: record?.experiment.path)
+        // The host is not asked: the interpreters are the ones the folder recorded (they name its Python trials), and
+        // the traces' event counts are the ones read when the run started (the files may be elsewhere, or gone).
+        experiment.pythons = record?.recordedPythons ?? []
+        experiment.restoreTraces(from: record)
         return try ResultsFolder(resuming: directory, experiment: experiment)
     }
 

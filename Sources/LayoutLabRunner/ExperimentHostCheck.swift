@@ -1,9 +1,12 @@
+import Foundation
 import LayoutLabExperiments
 import LayoutLabHost
 import LayoutLabModel
+import LayoutLabProtocol
+import LayoutLabResults
 
 /// Checks on this machine what an experiment file asks of it (`HostRequirement`): allocator libraries
-/// (`SharedLibraryResolver`), the Python interpreter (probed by running it) and valgrind. `run`,
+/// (`SharedLibraryResolver`), the Python interpreter (probed by running it), valgrind and trace files (read whole). `run`,
 /// `calibrate`, `slurm` and `validate` apply it; the commands that read a results folder never do.
 public struct ExperimentHostCheck: HostChecking {
     package var libraries: SharedLibraryResolver
@@ -11,11 +14,10 @@ public struct ExperimentHostCheck: HostChecking {
     package init(libraries: SharedLibraryResolver = SharedLibraryResolver()) { self.libraries = libraries }
 
     /// The problems `requirements` meet on this host, in the file's order, and the Python interpreters found.
-    package func check(_ requirements: [HostRequirement], file: String) -> (problems: [ExperimentProblem], pythons: [PythonInterpreter]) {
-        var problems: [ExperimentProblem] = []
-        var python: [PythonInterpreter] = []
+    package func check(_ requirements: [HostRequirement], file: String) -> HostFindings {
+        var findings = HostFindings()
         func report(_ jsonPath: String, _ message: String) {
-            problems.append(ExperimentProblem(file: file, jsonPath: jsonPath, message: message))
+            findings.problems.append(ExperimentProblem(file: file, jsonPath: jsonPath, message: message))
         }
         for requirement in requirements {
             switch requirement {
@@ -29,7 +31,7 @@ public struct ExperimentHostCheck: HostChecking {
                 }
             case .python(let interpreters, let layouts):
                 let found = pythons(interpreters, report: report)
-                python += found.map(\.interpreter)
+                findings.pythons += found.map(\.interpreter)
                 guard !found.isEmpty, found.count == interpreters.count else { continue }
                 for placed in layouts where placed.layout.isPython && !found.contains(where: { $0.interpreter.supports(placed.layout) }) {
                     let listed = found.map { "\($0.interpreter.path) (Python \($0.interpreter.version))" }.joined(separator: ", ")
@@ -39,9 +41,39 @@ public struct ExperimentHostCheck: HostChecking {
                 if Valgrind.path() == nil {
                     report(jsonPath, "expected valgrind on PATH for \"valgrind\" (Debian package valgrind; `make run` installs it)")
                 }
+            case .trace(let index, let path, let jsonPath):
+                switch Self.readTrace(at: path) {
+                case .success(let found): findings.traces[index] = found
+                case .failure(let problem): report(jsonPath, problem.message)
+                }
             }
         }
-        return (problems, python)
+        return findings
+    }
+
+    /// Why a trace file cannot be replayed, as `check` reports it.
+    struct TraceFileProblem: Error {
+        var message: String
+    }
+
+    /// Reads the trace at `path` whole: its events and sha256 when it is a complete trace, else why not (naming the
+    /// file and the byte offset).
+    static func readTrace(at path: String) -> Result<HostFindings.TraceFile, TraceFileProblem> {
+        let bytes: [UInt8]
+        do {
+            bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            return .failure(TraceFileProblem(message: "expected an allocation trace written by `layoutlab record`; cannot read trace file \(path) (at offset 0): \((error as NSError).localizedDescription)"))
+        }
+        do throws(TraceReadError) {
+            let trace = try TraceReader.read(bytes)
+            guard trace.isComplete else {
+                return .failure(TraceFileProblem(message: "expected a complete allocation trace; trace file \(path) numbers \(trace.sequenceNumbers) calls but holds \(trace.events.count) (\(trace.droppedEvents) dropped by the tracer, \(trace.lostEvents) lost): a replay of it would not be the program's; record it again"))
+            }
+            return .success(HostFindings.TraceFile(events: trace.events.count, sha256: EnvironmentProbe.sha256(of: path)))
+        } catch {
+            return .failure(TraceFileProblem(message: "expected an allocation trace written by `layoutlab record`; trace file \(path) \(error)"))
+        }
     }
 
     /// Each entry of `"python"` resolved (a pyenv version name to its `bin/python3`) and probed; an entry that

@@ -26,6 +26,7 @@ struct ResumeBuildCheck {
         measuring = differences.measuring
             + Self.allocatorDifferences(folder: folder.allocators, now: records)
             + Self.pythonDifferences(folder: folder.recordedPythons, now: experiment.pythons)
+            + Self.traceDifferences(folder: folder.traces ?? [], now: experiment.traces ?? [])
         sourceOnly = differences.sourceOnly
     }
 
@@ -55,6 +56,27 @@ struct ResumeBuildCheck {
             }
             if recorded.environment != current.environment {
                 found.append("allocator \(current.name) environment: \(settings(recorded.environment)) → \(settings(current.environment))")
+            }
+        }
+        return found
+    }
+
+    /// "trace NAME: …" for each trace whose file is not the one the folder replayed (another path, another sha256 or
+    /// event count): the remaining trials would replay other calls.
+    static func traceDifferences(folder: [RecordedTrace], now: [TraceSource]) -> [String] {
+        func text(_ value: String?) -> String { value.map { String($0.prefix(16)) + "…" } ?? "not recorded" }
+        var found: [String] = []
+        for current in now {
+            guard let recorded = folder.first(where: { $0.name == current.name }) else {
+                found.append("trace \(current.name): not recorded → \(current.path)")
+                continue
+            }
+            if recorded.path != current.path { found.append("trace \(current.name) file: \(recorded.path) → \(current.path)") }
+            if recorded.sha256 != current.sha256 || current.sha256 == nil {
+                found.append("trace \(current.name) sha256: \(text(recorded.sha256)) → \(text(current.sha256))")
+            }
+            if recorded.events != current.events {
+                found.append("trace \(current.name) events: \(recorded.events.map(String.init) ?? "not recorded") → \(current.events.map(String.init) ?? "unknown")")
             }
         }
         return found

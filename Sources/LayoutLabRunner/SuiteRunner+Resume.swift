@@ -89,7 +89,8 @@ extension SuiteRunner {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let previous = try decoder.decode(EnvironmentRecord.self, from: data)
         let copy = directory.appendingPathComponent(ResultsFolder.experimentFile)
-        let experiment = try ExperimentLoader.checkingThisHost.load(path: copy.path)
+        // Relative paths (trace files) are read beside the experiment file the run started from, not beside the copy.
+        let experiment = try ExperimentLoader.checkingThisHost.load(path: copy.path, relativeTo: previous.experiment.path)
         if let recorded = previous.experiment.sha256, let now = EnvironmentProbe.sha256(of: copy.path), recorded != now {
             throw ResultsFolderError.experimentChanged(file: copy.path, sha256: now, recorded: recorded)
         }

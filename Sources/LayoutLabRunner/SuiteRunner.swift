@@ -105,6 +105,7 @@ public struct SuiteRunner: Sendable {
             ? ExternalCommand.output(["valgrind", "--version"]) : nil
         environment.shard = options.shard
         environment.pythons = experiment.pythons.isEmpty ? nil : experiment.pythons
+        environment.traces = experiment.traces?.map(RecordedTrace.init)
         environment.labLock = lockWait.map { [$0] }
         return environment
     }
