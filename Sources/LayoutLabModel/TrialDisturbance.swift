@@ -94,7 +94,9 @@ public struct TrialDisturbance: Equatable, Sendable {
         let kinds = result.outcomes.map(\.spec.kind)
         let phases = result.outcomes.filter(\.applicable).map { outcome in
             let kind = outcome.spec.kind
-            let name = kinds.filter { $0 == kind }.count > 1 ? "\(kind.rawValue)[\(outcome.index)]" : kind.rawValue
+            // A trace replay's one phase replays the trace (the worker's phase 0, `replay` in phases.csv).
+            let kindName = result.trial.trace != nil ? "replay" : kind.rawValue
+            let name = kinds.filter { $0 == kind }.count > 1 ? "\(kindName)[\(outcome.index)]" : kindName
             let last = result.phaseSamples.last { $0.phaseIndex == outcome.index }
             let threads = result.trial.threads
             return Phase(
