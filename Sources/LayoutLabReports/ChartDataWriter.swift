@@ -74,8 +74,9 @@ package enum ChartDataWriter {
     package static func comparisons(of folder: ResultsFolder) throws -> [Comparison] {
         guard folder.experiment.allocators.count > 1 else { return [] }
         let table = TrialTable(run: folder.run)
-        return Comparison.pairs(
-            table, nil, metrics: ["rss_bytes_per_node", "allocate_ns_per_node"], baseline: folder.experiment.allocators[0].name)
+        // A trace replay's figures are its own (`Comparison.traceMetrics`); it has no per-node charts to feed.
+        let metrics = folder.experiment.traces == nil ? ["rss_bytes_per_node", "allocate_ns_per_node"] : Comparison.traceMetrics
+        return Comparison.pairs(table, nil, metrics: metrics, baseline: folder.experiment.allocators[0].name)
     }
 
     /// Experiment, shape, node count; the allocators with versions (wrapped at `lineLimit` characters); the

@@ -38,6 +38,10 @@ struct TraceFolderTests {
             let result = try TestSupport.run("layoutlab", command)
             #expect(result.status == 0, "\(command): \(result.stderr)")
         }
+        // The report's replay table: the trace's own figures, not per-node ones.
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("## Trace replays") && !report.contains("## Bytes and time per node"))
+        #expect(report.contains("| known | system | 2 | \(events) | 1 | 155000000 |"), "\(report)")
         let folder = try ResultsFolder.open(out)
         #expect(folder.experiment.traces?.first?.events == events)
         #expect(folder.records.count == 2 && folder.records.allSatisfy { $0.trial.nodes == events }, "per-event figures keep their events")
