@@ -13,7 +13,7 @@ extension ChartDataWriter {
         let table = ChartData.programRSS(samples: samples, run: folder.run)
         try AtomicFile.write(table.text, to: directory.appendingPathComponent(programChartStem + ".csv"))
         let title = ([
-            "\(folder.experiment.name) · RSS over time per allocator · each allocator's median repetition by peak RSS (ru_maxrss) · sampled every \(folder.experiment.sampleIntervalMs) ms",
+            "\(folder.experiment.name) · each allocator's median repetition by peak RSS (ru_maxrss) · sampled every \(folder.experiment.sampleIntervalMs) ms",
         ] + measuredWith(folder)).joined(separator: "\n")
         try AtomicFile.write(title + "\n", to: directory.appendingPathComponent(programChartStem + ".txt"))
     }
