@@ -21,16 +21,26 @@ struct ExperimentValidator {
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
         "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed", "python", "precision",
         "exclusivity", "instructions", "rerun_disturbed", "threads", "python_gc_freeze", "traces",
+        "programs", "sample_interval_ms",
     ]
 
     /// The most threads a trial may use (`"threads"`).
     static let maximumThreads = 256
 
     mutating func experiment(from document: JSONValue) -> Experiment? {
-        let isTraceExperiment = if case .object(let fields) = document { fields["traces"] != nil } else { false }
-        guard let top = object(document, at: "$", allowed: Self.topLevelKeys, required: isTraceExperiment ? ["name"] : ["name", "shapes", "nodes"])
+        let isTraceOrProgramExperiment = if case .object(let fields) = document { fields["traces"] != nil || fields["programs"] != nil } else { false }
+        guard let top = object(
+            document, at: "$", allowed: Self.topLevelKeys, required: isTraceOrProgramExperiment ? ["name"] : ["name", "shapes", "nodes"])
         else { return nil }
-        let traces = top["traces"].map { traceSources($0, top: top) }
+        let programs = top["programs"].map { programSources($0, top: top) }
+        // Beside programs, "traces" is refused by programSources.
+        let traces = programs == nil ? top["traces"].map { traceSources($0, top: top) } : nil
+        let sampleInterval = top["sample_interval_ms"].flatMap {
+            integer($0, at: "$.sample_interval_ms", in: 1...60_000, what: "a sampling interval in ms")
+        }
+        if top["sample_interval_ms"] != nil, programs == nil {
+            report("$.sample_interval_ms", "expected \"sample_interval_ms\" only beside \"programs\" (node and trace trials are sampled at \"checkpoints\")")
+        }
         let name = top["name"].flatMap { identifier($0, at: "$.name", pattern: .fileName) }
         let description = top["description"].flatMap { string($0, at: "$.description") } ?? ""
         let layouts = top["layouts"].map { items($0, at: "$.layouts").compactMap { v, p in choice(v, at: p, from: LayoutKind.self).map { ($0, p) } } }
@@ -131,6 +141,11 @@ struct ExperimentValidator {
         if let traces {
             experiment.traces = traces
             experiment.layouts = []
+        }
+        if let programs {
+            experiment.programs = programs
+            experiment.layouts = []
+            experiment.sampleIntervalMs = sampleInterval ?? Experiment.defaultSampleIntervalMs
         }
         return experiment
     }
@@ -371,6 +386,9 @@ struct ExperimentValidator {
     }
 
     // MARK: Primitives
+
+    /// Records what the file asks of the machine (checked by `ExperimentHostCheck` where the experiment runs).
+    mutating func require(_ requirement: HostRequirement) { requirements.append(requirement) }
 
     mutating func report(_ path: String, _ message: String) {
         problems.append(ExperimentProblem(file: file, jsonPath: path, message: message))

@@ -22,6 +22,10 @@ package enum HostRequirement: Sendable {
     case allocatorLibrary(String, jsonPath: String)
     /// Every interpreter listed must run, each once, and every Python layout listed must be built by one of them.
     case python(interpreters: [PlacedInterpreter], layouts: [PlacedLayout])
+    /// A program's `command[0]` must be an executable file: a path (relative to `workingDirectory` unless absolute) or a
+    /// name found on `path` (the entry's own `env.PATH`; nil: the lab's); `workingDirectory` must be a directory
+    /// (reported at `cwdJSONPath`, or at `jsonPath` when the entry gives no `cwd`).
+    case program(command: String, workingDirectory: String, path: String?, jsonPath: String, cwdJSONPath: String?)
     /// `"instructions": "valgrind"` needs valgrind on `PATH`.
     case valgrind(jsonPath: String)
     /// The trace file of `"traces"[index]` (resolved `path`) must be a complete allocation trace (`TraceReader`); its

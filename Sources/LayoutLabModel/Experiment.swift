@@ -50,6 +50,12 @@ public struct Experiment: Equatable, Sendable {
     /// `"traces"`: allocation traces replayed under each allocator instead of nodes built (then `layouts`, `shapes`
     /// and `nodes` are not given, and trials are traces × allocators × repetitions); nil: the classic node trials.
     public var traces: [TraceSource]?
+    /// `"programs"`: real programs run as trials under each allocator, sampled from outside by a monitor worker
+    /// (then `layouts`, `shapes` and `nodes` are not given, and trials are programs × allocators × repetitions);
+    /// nil: the classic node trials.
+    public var programs: [ProgramSource]?
+    /// `"sample_interval_ms"`: how often a program trial's monitor samples the program, in ms.
+    public var sampleIntervalMs = Experiment.defaultSampleIntervalMs
     /// The file it came from.
     public var sourcePath: String
 
@@ -57,6 +63,7 @@ public struct Experiment: Equatable, Sendable {
     public var threadCounts: [Int?] { threads.map { $0.map(Optional.some) } ?? [nil] }
 
     public static let defaultCheckpoints = 100
+    public static let defaultSampleIntervalMs = 10
     public static let defaultProbeNodes = 65_536
     public static let maximumRerunsOfDisturbed = 10
 

@@ -93,6 +93,12 @@ public struct PhaseRow: Equatable, Sendable {
                 row.phase = "replay"
                 row.nsPerEvent = row.nsPerNode
             }
+            if trial.program != nil {
+                // A program has one phase, its run (the worker's phase 0): no nodes, its time is the program's wall time.
+                row.phase = "run"
+                row.nodesProcessed = nil
+                row.nsPerNode = nil
+            }
             row.rssBytesStart = first?.rssBytes
             row.rssBytesEnd = last?.rssBytes
             row.liveNodesEnd = outcome.liveNodes

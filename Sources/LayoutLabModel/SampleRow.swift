@@ -22,7 +22,8 @@ public struct SampleRow: Equatable, Sendable {
     /// A trial's samples; `phases` names the phases by index (the experiment's list).
     package static func rows(of result: TrialResult, phases: [PhaseSpec]) -> [SampleRow] {
         result.phaseSamples.map { entry in
-            let name = entry.phaseIndex < phases.count ? phases[entry.phaseIndex].kind.rawValue : "?"
+            // A program trial has one phase, the program's run (the worker's phase 0).
+            let name = result.trial.program != nil ? "run" : entry.phaseIndex < phases.count ? phases[entry.phaseIndex].kind.rawValue : "?"
             return SampleRow(trialID: result.trial.id, phaseIndex: entry.phaseIndex, phase: name, sample: entry.sample)
         }
     }

@@ -16,10 +16,14 @@ public struct TrialID: Hashable, Sendable, CustomStringConvertible {
         public var python: String?
         /// The trace a replay trial replays (`TraceSource.name`); nil for node trials.
         public var trace: String?
+        /// The program a program trial runs (`ProgramSource.name`); nil for other trials.
+        public var program: String?
 
         public init(
-            shape: String, layout: LayoutKind, nodes: Int, allocator: String, threads: Int? = nil, python: String? = nil, trace: String? = nil
+            shape: String, layout: LayoutKind, nodes: Int, allocator: String, threads: Int? = nil, python: String? = nil, trace: String? = nil,
+            program: String? = nil
         ) {
+            self.program = program
             self.python = python
             self.trace = trace
             self.shape = shape
@@ -30,9 +34,10 @@ public struct TrialID: Hashable, Sendable, CustomStringConvertible {
         }
 
         /// `shape.layout.nodes.allocator`, `.tT` with threads and `.pyV` with several interpreters; `trace.trace.allocator`
-        /// for a trace replay.
+        /// for a trace replay, `program.program.allocator` for a program.
         public var description: String {
             if let trace { return "\(trace).trace.\(allocator)" }
+            if let program { return "\(program).program.\(allocator)" }
             return "\(shape).\(layout.rawValue).\(nodes).\(allocator)" + (threads.map { ".t\($0)" } ?? "") + (python.map { ".py\($0)" } ?? "")
         }
     }

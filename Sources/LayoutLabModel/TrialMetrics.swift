@@ -72,6 +72,18 @@ public struct TrialMetrics: Equatable, Sendable {
     public var rssAtPeakBytes: Int?
     public var replayNsPerEvent: Double?
     public var replayThreads: Int?
+    /// Program trials (`ProgramFigures`), nil for other trials: the largest sampled RSS of the program and of its
+    /// process tree; the most processes seen at once; its wall time (spawn to reap), user and system CPU time (ns) and
+    /// page faults from `wait4`; its exit code (nil when a signal ended it). Their `peakRSSBytes` is `ru_maxrss` × 1024.
+    public var sampledPeakRSSBytes: Int?
+    public var sampledPeakTreeRSSBytes: Int?
+    public var processes: Int?
+    public var programWallNs: Int?
+    public var userCPUNs: Int?
+    public var systemCPUNs: Int?
+    public var minorFaults: Int?
+    public var majorFaults: Int?
+    public var exitStatus: Int?
 
     public init(
         allocateNsPerNode: Double? = nil, rssBytesPerNode: Double? = nil, allocatorAllocatedBytesPerNode: Double? = nil,
@@ -119,7 +131,7 @@ public struct TrialMetrics: Equatable, Sendable {
             guard let first, let last, let start = value(first), let end = value(last), nodes > 0 else { return nil }
             return Double(end - start) / nodes
         }
-        allocateNsPerNode = last.map { Double($0.elapsedNs) / nodes }
+        allocateNsPerNode = nodes > 0 ? last.map { Double($0.elapsedNs) / nodes } : nil
         if let counters = result.phaseCounters[0], nodes > 0 {
             allocateCPUNsPerNode = counters.cpuNs.map { Double($0) / nodes }
             allocateMinorFaultsPerNode = counters.minorFaults.map { Double($0) / nodes }
@@ -175,5 +187,25 @@ public struct TrialMetrics: Equatable, Sendable {
             samplingNs = sampling
             if last.elapsedNs + sampling > 0 { samplingFraction = Double(sampling) / Double(last.elapsedNs + sampling) }
         }
+        if let program = result.program { apply(program) }
+    }
+}
+
+extension TrialMetrics {
+    /// A program trial's figures. Its monitor samples from another process while the program runs, so its elapsed
+    /// time includes sampling: the sampling fraction is the monitor's time spent sampling ÷ the program's wall time.
+    mutating func apply(_ program: ProgramFigures) {
+        peakRSSBytes = program.maxRSSBytes
+        trialPeakRSSBytes = program.maxRSSBytes
+        sampledPeakRSSBytes = program.sampledPeakRSSBytes
+        sampledPeakTreeRSSBytes = program.sampledPeakTreeRSSBytes
+        processes = program.processes
+        programWallNs = program.wallNs
+        userCPUNs = program.userCPUNs
+        systemCPUNs = program.systemCPUNs
+        minorFaults = program.minorFaults
+        majorFaults = program.majorFaults
+        exitStatus = program.exitCode
+        samplingFraction = samplingNs.flatMap { program.wallNs > 0 ? Double($0) / Double(program.wallNs) : nil }
     }
 }

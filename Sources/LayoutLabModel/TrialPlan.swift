@@ -1,5 +1,6 @@
 /// Expands an experiment into its trials: layouts × shapes × nodes × allocators × repetitions (× threads, × the
-/// interpreters of a Python layout), or for a trace experiment (`Experiment.traces`) traces × allocators × repetitions.
+/// interpreters of a Python layout), or for a trace experiment (`Experiment.traces`) traces × allocators × repetitions,
+/// or for a program experiment (`Experiment.programs`) programs × allocators × repetitions.
 ///
 /// Order: all configurations of repetition 1, then of repetition 2, and so on, each pass rotated by one
 /// configuration, so slow drift of the machine (thermal, page cache, other tenants) spreads over every
@@ -37,6 +38,16 @@ public enum TrialPlan {
                     experiment: experiment.name, shapeIndex: 0, shape: Shape(name: trace.name, fields: []), layout: .finalClass,
                     nodes: trace.events ?? 0, allocator: allocator, repetition: 1)
                 trial.trace = trace
+                configurations.append(trial)
+            }
+        }
+        // A program experiment: programs × allocators, each trial named after its program (`ProgramSource`).
+        for program in experiment.programs ?? [] {
+            for allocator in experiment.allocators {
+                var trial = Trial(
+                    experiment: experiment.name, shapeIndex: 0, shape: Shape(name: program.name, fields: []), layout: .finalClass,
+                    nodes: 0, allocator: allocator, repetition: 1)
+                trial.program = program
                 configurations.append(trial)
             }
         }

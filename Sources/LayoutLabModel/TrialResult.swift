@@ -8,9 +8,10 @@ public enum TrialStatus: Equatable, Sendable, CustomStringConvertible {
     case failed(exitCode: Int32)
     /// The worker died of a signal other than SIGKILL (`crashed:SIGSEGV`, `crashed:SIGABRT`, ...).
     case crashed(signal: Int32)
-    /// The worker was killed with SIGKILL from outside, typically by the kernel's OOM killer.
+    /// The worker was killed with SIGKILL from outside, typically by the kernel's OOM killer. For a program
+    /// trial, these statuses (`failed`, `crashed`, `killed`, `timeout`) are the program's, reported by its monitor.
     case killed(signal: Int32)
-    /// The worker ran past the trial timeout and was killed.
+    /// The worker ran past the trial timeout and was killed (a program: past its `timeout_seconds`).
     case timeout
     /// Not run: preflight estimated it would not fit in the available memory (`--skip-oversized`).
     case skipped
@@ -74,6 +75,11 @@ public struct TrialResult: Sendable {
     package var forkChildren: [Int: [ForkChildReport]] = [:]
     /// A trace replay's own figures (events, live requested and usable bytes at the peak); nil for other trials.
     package var replay: ReplayFigures?
+    /// A program trial's outcome and rusage as its monitor measured them; nil for other trials (and for a program
+    /// trial whose monitor failed before the program ended).
+    package var program: ProgramFigures?
+    /// The bytes the allocator agent wrote while the program ran (`WorkerReply.agent`), unparsed; nil without an agent.
+    package var agentReportBytes: [UInt8]?
     /// Whether the worker was asked to call `gc.freeze()` before forking (Python layouts; the request's flag).
     public var pythonGCFreeze = false
     /// A Python worker: whether its interpreter ran with the GIL; nil for Swift workers.

@@ -11,6 +11,9 @@ package enum WorkerLayout: Equatable, Sendable {
     /// `--trace PATH`: replay the allocation trace at PATH (`TraceFormat`) under the preloaded allocator, instead of
     /// building nodes (the Swift worker; `nodes` is then unused).
     case trace(path: String)
+    /// `--program-argv …` (`ProgramLaunch`): start a real program and sample it from outside, the worker being its
+    /// monitor (it runs without the allocator; the program gets it). `nodes` and the probe are then unused.
+    case program(ProgramLaunch)
 
     /// One field of a Python layout's node: its attribute name and its whole lab type token (`Field.typeToken`:
     /// `int64`, `reference`, `bytes[40]`, `string[uniform(8,40)]`, `array<int64>[10]`), which the Python worker
@@ -34,11 +37,13 @@ package enum WorkerLayout: Equatable, Sendable {
             ["--python-layout", layout, "--python-fields", fields.map { "\($0.name):\($0.type)" }.joined(separator: ";")]
         case .trace(let path):
             ["--trace", path]
+        case .program(let launch):
+            launch.arguments
         }
     }
 
     /// Takes the layout's arguments out of `values` (`--key` → value): a trace with `--trace`, a Python layout when
-    /// `--python-layout` is given, else a generated one.
+    /// `--python-layout` is given, a program with `--program-argv`, else a generated one.
     init(taking values: inout [String: String]) throws(WorkerProtocolError) {
         func take(_ key: String) throws(WorkerProtocolError) -> String {
             guard let value = values.removeValue(forKey: key) else { throw .malformed("missing \(key)") }
@@ -46,6 +51,10 @@ package enum WorkerLayout: Equatable, Sendable {
         }
         if let path = values.removeValue(forKey: "--trace") {
             self = .trace(path: path)
+            return
+        }
+        if values["--program-argv"] != nil {
+            self = .program(try ProgramLaunch(taking: &values))
             return
         }
         guard let layout = values.removeValue(forKey: "--python-layout") else {

@@ -25,6 +25,11 @@ package enum WorkerReply: Equatable, Sendable {
     case interpreter(gilEnabled: Bool, startRSSBytes: Int?)
     /// A trace replay's own figures (`ReplayFigures.fields` in order, empty where unread).
     case replay(ReplayFigures)
+    /// A program run as the trial (`WorkerLayout.program`): how it ended and what it cost (`ProgramFigures.fields`).
+    case program(ProgramFigures)
+    /// What the allocator agent wrote on its pipe while the program ran (`--agent-library`), as raw bytes; carried
+    /// as lowercase hex so that its line breaks and tabs stay inside the field.
+    case agent([UInt8])
     /// The trial failed; the text says why.
     case failure(String)
     /// Everything has been written.
@@ -56,6 +61,14 @@ package enum WorkerReply: Equatable, Sendable {
             return "interpreter\t\(gil ? 1 : 0)\t\(rss.map(String.init) ?? "")"
         case .replay(let figures):
             return (["replay"] + figures.fields.map { $0.map(String.init) ?? "" }).joined(separator: "\t")
+        case .program(let figures):
+            return (["program"] + figures.fields.map { $0.map(String.init) ?? "" }).joined(separator: "\t")
+        case .agent(let bytes):
+            let digits = Array("0123456789abcdef".utf8)
+            var hex: [UInt8] = []
+            hex.reserveCapacity(bytes.count * 2)
+            for byte in bytes { hex += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+            return "agent\t" + String(decoding: hex, as: UTF8.self)
         case .failure(let message):
             return "failure\t" + String(message.map { $0 == "\n" || $0 == "\t" ? " " : $0 })
         case .done:
@@ -106,6 +119,13 @@ package enum WorkerReply: Equatable, Sendable {
                 throw .malformed("unexpected replay line: \(line.prefix(200))")
             }
             self = .replay(figures)
+        case "program" where parts.count == 13:
+            guard let figures = ProgramFigures(fields: try Self.optionalIntegers(parts[1...], what: "program")) else {
+                throw .malformed("unexpected program line: \(line.prefix(200))")
+            }
+            self = .program(figures)
+        case "agent" where parts.count == 2:
+            self = .agent(try Self.bytes(hex: parts[1]))
         case "failure" where parts.count == 2:
             self = .failure(parts[1])
         case "done" where parts.count == 1:
@@ -117,6 +137,23 @@ package enum WorkerReply: Equatable, Sendable {
 
     private static let sampleFieldCount = MemorySample.Field.allCases.count
     private static let counterFieldCount = PhaseCounters().fields.count
+
+    /// The bytes of lowercase hex text (two digits a byte).
+    private static func bytes(hex text: String) throws(WorkerProtocolError) -> [UInt8] {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { throw .malformed("agent bytes: an odd number of hex digits") }
+        func value(_ digit: UInt8) throws(WorkerProtocolError) -> UInt8 {
+            switch digit {
+            case 0x30...0x39: return digit - 0x30
+            case 0x61...0x66: return digit - 0x61 + 10
+            default: throw .malformed("agent bytes: \(Character(Unicode.Scalar(digit))) is not a lowercase hex digit")
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        for index in stride(from: 0, to: digits.count, by: 2) { bytes.append(try value(digits[index]) << 4 | value(digits[index + 1])) }
+        return bytes
+    }
 
     /// Integers, with an empty field as nil; anything else breaks the protocol.
     private static func optionalIntegers(_ texts: ArraySlice<String>, what: String) throws(WorkerProtocolError) -> [Int?] {

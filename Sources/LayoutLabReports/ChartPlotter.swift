@@ -35,6 +35,6 @@ package struct ChartPlotter: Sendable {
                 .filter { ["png", "svg"].contains($0.pathExtension) && !$0.lastPathComponent.hasPrefix("staircase-") }
                 .sorted { $0.path < $1.path }
         }
-        return sets + ChartDataWriter.staircaseCharts(in: charts.standardizedFileURL)
+        return sets + ChartDataWriter.staircaseCharts(in: charts.standardizedFileURL) + ChartDataWriter.programCharts(in: charts.standardizedFileURL)
     }
 }

@@ -37,6 +37,10 @@ public struct ExperimentHostCheck: HostChecking {
                     let listed = found.map { "\($0.interpreter.path) (Python \($0.interpreter.version))" }.joined(separator: ", ")
                     report(placed.jsonPath, "expected a layout \(listed) can build: \(placed.layout.rawValue) needs Python 3.10 or later")
                 }
+            case .program(let command, let directory, let path, let jsonPath, let cwdJSONPath):
+                if let problem = Self.programProblem(command: command, workingDirectory: directory, path: path, cwdJSONPath: cwdJSONPath) {
+                    report(problem.jsonPath ?? jsonPath, problem.message)
+                }
             case .valgrind(let jsonPath):
                 if Valgrind.path() == nil {
                     report(jsonPath, "expected valgrind on PATH for \"valgrind\" (Debian package valgrind; `make run` installs it)")
@@ -106,6 +110,30 @@ public struct ExperimentHostCheck: HostChecking {
             found.append((interpreter, entry.jsonPath))
         }
         return found
+    }
+}
+
+extension ExperimentHostCheck {
+    /// Why a program cannot start on this host (its directory is missing, or its command is no executable file
+    /// there or on `path`), with the JSON path to report it at when that is the `cwd`'s; nil: it can start.
+    static func programProblem(command: String, workingDirectory: String, path: String?, cwdJSONPath: String?) -> (jsonPath: String?, message: String)? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: workingDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return (cwdJSONPath, "expected the program's working directory to exist on this host, got \(workingDirectory), which is no directory")
+        }
+        func executable(_ file: String) -> Bool {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) && !isDirectory.boolValue
+                && FileManager.default.isExecutableFile(atPath: file)
+        }
+        if command.contains("/") {
+            let file = command.hasPrefix("/") ? command : URL(fileURLWithPath: workingDirectory).appendingPathComponent(command).standardizedFileURL.path
+            return executable(file) ? nil : (nil, "expected an executable program, got \"\(command)\": \(file) is not an executable file on this host")
+        }
+        let search = path ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let folders = search.split(separator: ":").map(String.init)
+        if folders.contains(where: { executable(($0.isEmpty ? "." : $0) + "/" + command) }) { return nil }
+        return (nil, "expected a program on PATH, got \"\(command)\", which is in none of \(folders.joined(separator: ":")) on this host (install it, or give its path)")
     }
 }
 

@@ -36,7 +36,9 @@ struct TrialBatch {
                 continue
             }
             guard let allocator = allocators[trial.allocator.name] else { throw WorkerError.allocatorNotResolved(allocator: trial.allocator.name) }
-            let layout: WorkerLayout = if let trace = trial.trace { .trace(path: trace.path) } else if trial.layout.isPython {
+            let layout: WorkerLayout = if let program = trial.program {
+                .program(Self.launch(program, allocator: allocator, spec: trial.allocator, experiment: experiment))
+            } else if let trace = trial.trace { .trace(path: trace.path) } else if trial.layout.isPython {
                 .python(layout: trial.layout.rawValue, fields: trial.shape.fields.map { .init(name: $0.name, type: $0.typeToken) })
             } else {
                 .generated(
@@ -47,10 +49,11 @@ struct TrialBatch {
                 nodes: trial.nodes, checkpoints: experiment.checkpoints, smaps: experiment.smaps,
                 allocatorSchedule: experiment.allocatorSchedule ?? (trial.allocator.statistics == .mallinfo2 ? .boundaries : .every),
                 allocatorStatistics: trial.allocator.statistics, expectedMallocProvider: allocator.providerPath,
-                probeNodes: trial.trace == nil ? SuiteRunner.probeNodes(for: trial, in: experiment) : 0, phases: experiment.phases, seed: experiment.seed,
+                probeNodes: trial.trace == nil && trial.program == nil ? SuiteRunner.probeNodes(for: trial, in: experiment) : 0, phases: experiment.phases, seed: experiment.seed,
                 instructions: experiment.instructions == .off ? .off : .hardware, threads: trial.threads ?? 0,
                 pythonGCFreeze: experiment.pythonGCFreeze)
-            var environment = trial.allocator.environment
+            // A program trial's allocator variables travel in its request, for the program only (`ProgramLaunch`).
+            var environment = trial.program == nil ? trial.allocator.environment : [:]
             var program: [String]?
             if trial.layout.isPython {
                 guard let python = trial.python ?? experiment.python, let script = PythonInterpreter.workerScript else {
@@ -63,13 +66,14 @@ struct TrialBatch {
                     environment["PYTHONMALLOC"] = "malloc"
                 }
             }
+            // The monitor of a program trial runs without the allocator: the program gets it.
             var result = try runJudged(
-                request, trial: trial, preload: allocator.preload, environment: environment, program: program)
+                request, trial: trial, preload: trial.program == nil ? allocator.preload : nil, environment: environment, program: program)
             result.pythonGCFreeze = request.pythonGCFreeze
             if interruption?.isStopped == true { return false }
             // Python layouts get no callgrind run: CPython under callgrind is slow, and the worker cannot mark
             // its stretches (no client requests from Python); their instructions stay empty.
-            if let callgrind, result.status == .ok, !trial.layout.isPython, trial.trace == nil, interruption?.isStopped != true {
+            if let callgrind, result.status == .ok, !trial.layout.isPython, trial.trace == nil, trial.program == nil, interruption?.isStopped != true {
                 let counted = callgrind.count(
                     into: &result, request: request, preload: allocator.preload, environment: environment,
                     logURL: folder.callgrindLogURL(for: trial), launcher: launcher, interruption: interruption)
@@ -109,5 +113,17 @@ struct TrialBatch {
             progress.report(rerunOf: result)
             attempt += 1
         }
+    }
+
+    /// What a program trial's monitor starts: the program, its directory and variables (the entry's `env` over the
+    /// allocator entry's own, such as `MALLOC_CONF`), the allocator's library as its `LD_PRELOAD`, its timeout and the
+    /// experiment's sampling interval. No agent yet (`ProgramLaunch.agentLibrary`: the allocator agent's library, when
+    /// the lab builds one).
+    static func launch(_ program: ProgramSource, allocator: ResolvedAllocator, spec: AllocatorSpec, experiment: Experiment) -> ProgramLaunch {
+        let variables = spec.environment.merging(program.environment) { $1 }
+        return ProgramLaunch(
+            argv: program.command, workingDirectory: program.workingDirectory,
+            environment: variables.keys.sorted().map { "\($0)=\(variables[$0] ?? "")" }, preload: allocator.preload,
+            timeoutMs: program.timeoutSeconds * 1000, sampleIntervalMs: experiment.sampleIntervalMs)
     }
 }

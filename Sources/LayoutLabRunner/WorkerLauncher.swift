@@ -28,6 +28,10 @@ public struct WorkerLauncher: Sendable {
         return executable.deletingLastPathComponent().appendingPathComponent("layoutlab-worker").path
     }
 
+    /// How much longer than its program's own `timeout_seconds` the monitor of a program trial may run before the
+    /// runner kills it: the monitor kills the program at its timeout and must still have time to reply.
+    public static let programTimeoutMarginSeconds = 60.0
+
     /// Tells the worker which run of its trial it is (1 for the first), for fault injection's `@attempt:N`.
     public static let attemptVariable = "LAYOUTLAB_ATTEMPT"
 
@@ -56,6 +60,8 @@ public struct WorkerLauncher: Sendable {
             return TrialResult(trial: trial, status: .error, message: "cannot start the worker: \(error)")
         }
         interruption?.workerStarted(child.pid)
+        // A program trial's monitor outlives its program's timeout (the program's, not the runner's, decides).
+        let timeoutSeconds = trial.program.map { max(self.timeoutSeconds, Double($0.timeoutSeconds) + Self.programTimeoutMarginSeconds) } ?? self.timeoutSeconds
         let collected = child.collect(timeoutSeconds: timeoutSeconds)
         let termination = child.wait()
         // Reaped: from here its pid may belong to another process, so a stop must not signal it.
@@ -76,6 +82,12 @@ public struct WorkerLauncher: Sendable {
             result.message = result.message ?? "the worker exited with status \(code)"
         case .exited:
             break
+        }
+        // A program trial's statuses are its program's (`parse`); a monitor that failed before the program's end
+        // reported none, and its trial is an error, not a program that failed.
+        if trial.program != nil, result.program == nil, result.status != .timeout {
+            result.status = .error
+            result.message = "the program's monitor failed: " + (result.message ?? "no reason given")
         }
         // A failed trial keeps its log even when empty (it shows the worker said nothing); an ok one only
         // keeps a log that has something in it.
@@ -106,6 +118,8 @@ public struct WorkerLauncher: Sendable {
                     result.pythonGILEnabled = gil
                     result.processStartRSSBytes = rss
                 case .replay(let figures): result.replay = figures
+                case .program(let figures): result.program = figures
+                case .agent(let bytes): result.agentReportBytes = bytes
                 case .failure(let message): result.message = message
                 case .done: finished = true
                 }
@@ -114,12 +128,28 @@ public struct WorkerLauncher: Sendable {
                 return result
             }
         }
-        if finished, result.samples.count >= 2 {
+        if finished, let program = result.program {
+            // The program's own outcome is the trial's (the monitor exits 0 whatever the program did).
+            (result.status, result.message) = Self.status(of: program, timeoutSeconds: trial.program?.timeoutSeconds)
+        } else if finished, result.samples.count >= 2 {
             result.status = .ok
             if result.phaseCounters.values.contains(where: { $0.instructions != nil }) { result.instructionsSource = .hardware }
         } else if result.message == nil {
             result.message = "the worker stopped before reporting its samples"
         }
         return result
+    }
+
+    /// A program's outcome as the trial's status and message: `ok` for exit 0, `failed:exit N`, `crashed:SIGSEGV`,
+    /// `killed:SIGKILL` (from outside: the OOM killer), `timeout` (its monitor killed it at `timeout_seconds`).
+    static func status(of program: ProgramFigures, timeoutSeconds: Int?) -> (TrialStatus, String?) {
+        if program.timedOut {
+            return (.timeout, "the program ran longer than \(timeoutSeconds.map { "\($0) s" } ?? "its timeout"); its process group was killed (SIGKILL)")
+        }
+        if let signal = program.signal {
+            return (.terminated(by: Int32(signal)), "the program died of \(SignalName.name(of: Int32(signal)))")
+        }
+        if let code = program.exitCode, code != 0 { return (.failed(exitCode: Int32(code)), "the program exited with status \(code)") }
+        return (.ok, nil)
     }
 }

@@ -13,13 +13,18 @@ import LayoutLabProtocol
 /// - Trace replays (`layout` is `trace`, `trace` names it; empty for node trials): `events`, `peak_live_requested_bytes`,
 ///   `peak_live_usable_bytes`, `rss_at_peak_bytes`, `replay_ns_per_event`, `replay_threads` (1: replayed serially);
 ///   their `nodes` is the trace's events, so their per-node columns are per event.
+/// - Programs (`layout` is `program`, `program` names it; empty for other trials): `peak_rss_bytes` is the program's
+///   `ru_maxrss` × 1024 (the kernel's high-water RSS, as `/usr/bin/time -f %M`), `sampled_peak_rss_bytes` and
+///   `sampled_peak_tree_rss_bytes` the largest sampled RSS of the program and of its process tree, `processes` the
+///   most processes seen at once, `program_wall_ns`, `user_cpu_ns`, `system_cpu_ns`, `minor_faults`, `major_faults`
+///   from `wait4`, `exit_status` its exit code (empty when a signal ended it; `status` says which); `nodes` is 0.
 package enum TrialsTable {
     /// The columns in the order the table writes them. Columns named after the trial (its layout, shape, nodes
     /// …) are written from it and not read back: a row is read by its `trial_id`.
     package static let schema = CSVSchema<TrialRecord>([
         .derived("trial_id", .text) { $0.trial.id },
         .derived("experiment", .text) { $0.trial.experiment },
-        .derived("layout", .text) { $0.trial.trace == nil ? $0.trial.layout.rawValue : "trace" },
+        .derived("layout", .text) { $0.trial.trace != nil ? "trace" : $0.trial.program != nil ? "program" : $0.trial.layout.rawValue },
         .derived("shape", .text) { $0.trial.shape.name },
         .derived("fields", .text) { $0.trial.shape.fieldSummary },
         .derived("payload_size_bytes", .integer) { $0.trial.shape.payload.sizeBytes },
@@ -85,6 +90,16 @@ package enum TrialsTable {
         CSVColumn("rss_at_peak_bytes", \.metrics.rssAtPeakBytes, .integer),
         CSVColumn("replay_ns_per_event", \.metrics.replayNsPerEvent, .thousandths),
         CSVColumn("replay_threads", \.metrics.replayThreads, .integer),
+        .derived("program", .text) { $0.trial.program?.name },
+        CSVColumn("sampled_peak_rss_bytes", \.metrics.sampledPeakRSSBytes, .integer),
+        CSVColumn("sampled_peak_tree_rss_bytes", \.metrics.sampledPeakTreeRSSBytes, .integer),
+        CSVColumn("processes", \.metrics.processes, .integer),
+        CSVColumn("program_wall_ns", \.metrics.programWallNs, .integer),
+        CSVColumn("user_cpu_ns", \.metrics.userCPUNs, .integer),
+        CSVColumn("system_cpu_ns", \.metrics.systemCPUNs, .integer),
+        CSVColumn("minor_faults", \.metrics.minorFaults, .integer),
+        CSVColumn("major_faults", \.metrics.majorFaults, .integer),
+        CSVColumn("exit_status", \.metrics.exitStatus, .integer),
     ])
 
     package static let header = schema.header
@@ -96,7 +111,7 @@ package enum TrialsTable {
         "message", "host", "precision_reached", "precision_relative_half_width", "instructions_source",
         "attempt", "disturbed", "disturbance", "probe_unbinned_allocations", "threads", "python_gil_enabled",
         "interpreter", "python_version",
-        "trace", "replay_threads",
+        "trace", "replay_threads", "program", "exit_status",
     ]
 
     /// Every column of the table that measures something.

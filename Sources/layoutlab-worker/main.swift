@@ -46,6 +46,10 @@ func layoutlabWorkerCheckpoint(_ context: UnsafeMutableRawPointer?, _ nodes: Int
 func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
     _ = ll_die_with_parent(getenv("LAYOUTLAB_RUNNER_PID").flatMap { Int32(String(cString: $0)) } ?? 0)
     let fault = try FaultInjection.fromEnvironment(trialID: request.trialID, underCallgrind: request.instructions == .valgrind)
+    if case .program(let launch) = request.layout {
+        // The monitor runs without the allocator: the program gets it, and proving it is the agent's (to come).
+        return try ProgramMonitor(launch).run(phase: request.phases[0])
+    }
     let identity = try MallocProviderCheck.verify(
         expected: request.expectedMallocProvider, statistics: request.allocatorStatistics)
     if case .trace(let path) = request.layout {

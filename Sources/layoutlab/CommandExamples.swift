@@ -6,6 +6,7 @@ enum CommandExamples {
         ("finish a run stopped with Ctrl-C", "layoutlab run --resume results/default/latest"),
         ("the second of three slices of a large suite", "layoutlab run experiments/allocators.json --shard 2/3 --out /tmp/shard-2"),
         ("replay a recorded trace (\"traces\") under four allocators", "scripts/record-cpython-dict-trace.sh && layoutlab run experiments/trace-replay.json"),
+        ("real programs (\"programs\": python3, sqlite3, xz) as trials under four allocators", "layoutlab run experiments/programs.json"),
     ])
     static let validate = examples([
         ("check files and this machine's memory, run nothing", "layoutlab validate experiments/*.json"),

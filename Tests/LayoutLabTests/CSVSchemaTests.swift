@@ -36,6 +36,15 @@ struct CSVSchemaTests {
         metrics.rssAtPeakBytes = 182_231_040
         metrics.replayNsPerEvent = 95.431
         metrics.replayThreads = 1
+        metrics.sampledPeakRSSBytes = 70_000_000
+        metrics.sampledPeakTreeRSSBytes = 90_000_000
+        metrics.processes = 3
+        metrics.programWallNs = 1_234_567_890
+        metrics.userCPUNs = 1_000_000_000
+        metrics.systemCPUNs = 25_000_000
+        metrics.minorFaults = 16_500
+        metrics.majorFaults = 0
+        metrics.exitStatus = 3
         var record = TrialRecord(
             trial: trial, status: .failed(exitCode: 3), metrics: metrics, sampleCount: 42, probeNodes: 100,
             mallocProvider: "glibc", allocatorVersion: "2.36", wallNs: 987_654_321, message: "said \"no\", twice\nthen stopped",
@@ -55,10 +64,10 @@ struct CSVSchemaTests {
 
     @Test func aTrialRecordRoundTripsToTheSameText() throws {
         let cells = Self.text(TrialsTable.row(Self.fullRecord))
-        // Every column but `trace` (a trace replay's trace) and `interpreter`, `python_version` (a Python layout's),
-        // empty for this Swift node trial.
+        // Every column but `trace` (a trace replay's trace), `program` (a program trial's) and `interpreter`,
+        // `python_version` (a Python layout's), empty for this Swift node trial.
         let unset = zip(TrialsTable.header, cells).filter { $0.1.isEmpty }.map(\.0)
-        #expect(unset == ["interpreter", "python_version", "trace"], "every column is set: \(unset)")
+        #expect(unset == ["interpreter", "python_version", "trace", "program"], "every column is set: \(unset)")
         let read = try #require(TrialsTable.record(cells, trials: [Self.trial.id: Self.trial]))
         #expect(Self.text(TrialsTable.row(read)) == cells)
         #expect(read.metrics.allocateNsPerNode == 0.333, "a figure reads back as its cell holds it")
@@ -146,7 +155,8 @@ struct CSVSchemaTests {
             "object_usable_bytes_per_node", "out_of_line_requested_bytes_per_node", "out_of_line_usable_bytes_per_node",
             "probe_unbinned_allocations", "threads", "python_gil_enabled", "process_start_rss_bytes", "interpreter", "python_version",
             "trace", "events", "peak_live_requested_bytes", "peak_live_usable_bytes", "rss_at_peak_bytes",
-            "replay_ns_per_event", "replay_threads",
+            "replay_ns_per_event", "replay_threads", "program", "sampled_peak_rss_bytes", "sampled_peak_tree_rss_bytes",
+            "processes", "program_wall_ns", "user_cpu_ns", "system_cpu_ns", "minor_faults", "major_faults", "exit_status",
         ])
         #expect(AllocationSizesTable.header == ["trial_id", "requested_bytes", "allocations", "usable_bytes"])
         #expect(TrialsTable.schema.column("rss_bytes_per_node")?.unit == "bytes/node")

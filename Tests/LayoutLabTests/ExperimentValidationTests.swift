@@ -66,7 +66,7 @@ struct ExperimentValidationTests {
         return valid.replacing(pattern, with: replacement, maxReplacements: 1)
     }
 
-    static let badCases: [BadCase] = coreBadCases + fieldBadCases + processBadCases + traceBadCases
+    static let badCases: [BadCase] = coreBadCases + fieldBadCases + processBadCases + traceBadCases + programBadCases
 
     static let coreBadCases: [BadCase] = [
         BadCase(label: "not JSON", text: "{ name: ", path: "$", message: "expected JSON"),

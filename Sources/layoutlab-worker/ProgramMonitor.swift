@@ -1,0 +1,270 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLayoutLabShims
+import LayoutLabProtocol
+import LayoutLabSampling
+
+/// A program run as the trial (`WorkerLayout.program`), the worker being its monitor: it runs without the allocator
+/// (the runner preloads nothing into it), starts the program with `posix_spawn` in a process group of its own with the
+/// allocator's `LD_PRELOAD` and variables set for the program only, samples it from outside every
+/// `sampleIntervalMs` (`statm` and `status` of its pid each time, `smaps_rollup` every `smapsEvery`-th sample, the
+/// process tree every `treeEvery`-th), and reaps it with `wait4` for the kernel's own accounting. Past its timeout the
+/// program's process group is killed with SIGKILL; when the program ends, whatever it left running in its group is
+/// killed too. The program's stdout and stderr go to the worker's stderr (the trial's log).
+///
+/// Before the program starts: the argument and environment strings, the sample storage (one slot per interval up
+/// to the timeout, at most `maximumSamples`), the process-tree scanner and the agent's pipe and buffer. The sampler's
+/// `/proc/PID` files can only be opened once the pid exists: right after `posix_spawn` returns (after the exec), before
+/// the first sample. The wait between samples is `sigtimedwait` on SIGCHLD, so the program's end is noticed at once
+/// rather than at the next sample.
+final class ProgramMonitor {
+    /// Samples kept at most (10 ms for 30 min); later ones still count towards the peaks.
+    static let maximumSamples = 180_000
+    /// Bytes of the agent's report kept; the rest is read and dropped (`agentBytesDropped`).
+    static let agentBufferBytes = 8 << 20
+    /// The descriptor the agent's pipe has in the program (`LAYOUTLAB_AGENT_FD`).
+    static let agentDescriptor: Int32 = 3
+    /// Variables of the worker's own that the program does not inherit.
+    static let workerOnlyVariables: Set<String> = ["LD_PRELOAD", "LAYOUTLAB_RUNNER_PID", "LAYOUTLAB_ATTEMPT", "LAYOUTLAB_AGENT_FD"]
+
+    private let launch: ProgramLaunch
+    private let executable: String
+    private let argv: [UnsafeMutablePointer<CChar>?]
+    private let envp: [UnsafeMutablePointer<CChar>?]
+    private let samples: UnsafeMutableBufferPointer<MemorySample>
+    private var sampleCount = 0
+    private let tree: ProcessTree
+    private var agentRead: Int32 = -1
+    private var agentWrite: Int32 = -1
+    private let agentBuffer: UnsafeMutableRawBufferPointer?
+    private var agentFilled = 0
+    private(set) var agentBytesDropped = 0
+
+    init(_ launch: ProgramLaunch) throws(WorkerFailure) {
+        self.launch = launch
+        var environment: [(key: String, value: String)] = []
+        var index = 0
+        while let entry = environ[index] {
+            let text = String(cString: entry)
+            index += 1
+            let key = String(text.prefix { $0 != "=" })
+            if !Self.workerOnlyVariables.contains(key) { environment.append((key, String(text.dropFirst(key.count + 1)))) }
+        }
+        var set: [(key: String, value: String)] = []
+        for entry in launch.environment {
+            let key = String(entry.prefix { $0 != "=" })
+            set.append((key, String(entry.dropFirst(key.count + 1))))
+        }
+        let preload = [launch.preload, launch.agentLibrary].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        if !preload.isEmpty { set.append(("LD_PRELOAD", preload)) }
+        if launch.agentLibrary != nil { set.append(("LAYOUTLAB_AGENT_FD", String(Self.agentDescriptor))) }
+        let setKeys = Set(set.map(\.key))
+        environment = environment.filter { !setKeys.contains($0.key) } + set
+        executable = try Self.locate(launch.argv[0], path: environment.last { $0.key == "PATH" }?.value)
+        argv = launch.argv.map { strdup($0) } + [nil]
+        envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let slots = min(Self.maximumSamples, launch.timeoutMs / launch.sampleIntervalMs + 2)
+        samples = .allocate(capacity: slots)
+        tree = try ProcessTree()
+        if launch.agentLibrary != nil {
+            var ends: [Int32] = [-1, -1]
+            let code = ll_pipe_close_on_exec(&ends)
+            guard code == 0 else { throw WorkerFailure("cannot make the agent's pipe: \(String(cString: strerror(code)))") }
+            agentRead = ends[0]
+            agentWrite = ends[1]
+            if agentWrite == Self.agentDescriptor {
+                // dup2 onto itself would keep close-on-exec: move the write end elsewhere first.
+                agentWrite = fcntl(ends[1], F_DUPFD_CLOEXEC, 10)
+                close(ends[1])
+            }
+            _ = fcntl(agentRead, F_SETFL, O_NONBLOCK)
+            agentBuffer = .allocate(byteCount: Self.agentBufferBytes, alignment: 16)
+        } else {
+            agentBuffer = nil
+        }
+    }
+
+    deinit {
+        (argv + envp).forEach { free($0) }
+        samples.baseAddress?.deinitialize(count: sampleCount)
+        samples.deallocate()
+        agentBuffer?.deallocate()
+        if agentRead >= 0 { close(agentRead) }
+        if agentWrite >= 0 { close(agentWrite) }
+    }
+
+    /// `command` as a file to execute: a name with a `/` as it is (relative to the program's directory), else the
+    /// first executable file of that name on `path` (the program's `PATH`).
+    static func locate(_ command: String, path: String?) throws(WorkerFailure) -> String {
+        if command.contains("/") { return command }
+        for folder in (path ?? "/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (folder.isEmpty ? "." : String(folder)) + "/" + command
+            var info = stat()
+            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+        }
+        throw WorkerFailure("cannot start the program: no executable \(command) on PATH \(path ?? "(unset)")")
+    }
+
+    /// Starts the program, samples it until it ends, and returns what the trial replies.
+    func run(phase: PhaseSpec) throws(WorkerFailure) -> [WorkerReply] {
+        signal(SIGCHLD, SIG_DFL)
+        var childSignals = sigset_t()
+        sigemptyset(&childSignals)
+        sigaddset(&childSignals, SIGCHLD)
+        pthread_sigmask(SIG_BLOCK, &childSignals, nil)
+
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        // Its output goes to the trial's log: the worker's stdout carries the protocol.
+        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        if agentWrite >= 0 { posix_spawn_file_actions_adddup2(&actions, agentWrite, Self.agentDescriptor) }
+        ll_spawn_close_from(&actions, agentWrite >= 0 ? Self.agentDescriptor + 1 : 3)
+        ll_spawn_change_directory(&actions, launch.workingDirectory)
+        var noSignals = sigset_t()
+        var allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        var pid: pid_t = 0
+        let started = MonotonicClock.nowNanoseconds()
+        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard code == 0 else {
+            throw WorkerFailure("cannot start the program \(executable) in \(launch.workingDirectory): \(String(cString: strerror(code))) (errno \(code))")
+        }
+        if agentWrite >= 0 {
+            close(agentWrite)
+            agentWrite = -1
+        }
+        let sampler: MemorySampler
+        do throws(ProcFileError) {
+            sampler = try MemorySampler(allocatorSource: .none, procRoot: "/proc/\(pid)")
+        } catch {
+            kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            throw WorkerFailure("cannot open the program's /proc files: \(error)")
+        }
+
+        let interval = launch.sampleIntervalMs * 1_000_000
+        let deadline = started + launch.timeoutMs * 1_000_000
+        var timedOut = false
+        var status: Int32 = 0
+        var usage = rusage()
+        var processes = 1
+        var mostProcesses: Int?
+        var peakRSS: Int?
+        var peakTreeRSS: Int?
+        var index = 0
+        var next = started
+        while true {
+            if wait4(pid, &status, WNOHANG, &usage) == pid { break }
+            let now = MonotonicClock.nowNanoseconds()
+            if now >= deadline {
+                timedOut = true
+                kill(-pid, SIGKILL)
+                kill(pid, SIGKILL)
+                while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+                break
+            }
+            if now >= next {
+                if index % launch.treeEvery == 0 {
+                    let scanned = tree.scan(root: pid)
+                    if scanned.processes > 0 {
+                        processes = scanned.processes
+                        mostProcesses = max(mostProcesses ?? 0, scanned.processes)
+                        peakTreeRSS = max(peakTreeRSS ?? 0, scanned.rssBytes)
+                    }
+                }
+                // A process whose memory is gone (a zombie, not yet reaped) reads 0 resident pages: not a sample of it.
+                if var sample = try? sampler.take(
+                    nodesAlive: processes, elapsedNs: now - started, includeSmaps: index % launch.smapsEvery == 0, includeAllocator: false),
+                    let rss = sample.rssBytes, rss > 0
+                {
+                    peakRSS = max(peakRSS ?? 0, rss)
+                    if sampleCount < samples.count {
+                        // The sample's cost includes this round's tree scan.
+                        sample.sampleNs = MonotonicClock.nowNanoseconds() - now
+                        (samples.baseAddress! + sampleCount).initialize(to: sample)
+                        sampleCount += 1
+                    }
+                }
+                index += 1
+                next += interval
+                // A late sample does not make the next ones crowd in to catch up.
+                if next < MonotonicClock.nowNanoseconds() { next = MonotonicClock.nowNanoseconds() + interval }
+            }
+            drainAgent()
+            let wake = min(next, deadline) - MonotonicClock.nowNanoseconds()
+            if wake > 0 {
+                var timeout = timespec(tv_sec: wake / 1_000_000_000, tv_nsec: wake % 1_000_000_000)
+                var info = siginfo_t()
+                _ = sigtimedwait(&childSignals, &info, &timeout)
+            }
+        }
+        let wallNs = MonotonicClock.nowNanoseconds() - started
+        // Whatever the program left running in its group would disturb the next trial.
+        kill(-pid, SIGKILL)
+        finishAgent()
+
+        let exited = status & 0x7f == 0
+        let figures = ProgramFigures(
+            exitCode: exited ? Int((status >> 8) & 0xff) : nil, signal: exited ? nil : Int(status & 0x7f), timedOut: timedOut,
+            wallNs: wallNs, userCPUNs: Self.nanoseconds(usage.ru_utime), systemCPUNs: Self.nanoseconds(usage.ru_stime),
+            minorFaults: usage.ru_minflt, majorFaults: usage.ru_majflt, maxRSSBytes: usage.ru_maxrss * 1024,
+            sampledPeakRSSBytes: peakRSS, sampledPeakTreeRSSBytes: peakTreeRSS, processes: mostProcesses)
+        var replies = (0..<sampleCount).map { WorkerReply.sample(phaseIndex: 0, samples[$0]) }
+        replies.append(.phase(PhaseOutcome(index: 0, spec: phase, checksum: 0, liveNodes: 0, applicable: true)))
+        replies.append(.program(figures))
+        if let agentBuffer { replies.append(.agent(Array(UnsafeRawBufferPointer(rebasing: agentBuffer[..<agentFilled])))) }
+        replies.append(.done)
+        return replies
+    }
+
+    private static func nanoseconds(_ time: timeval) -> Int { time.tv_sec * 1_000_000_000 + time.tv_usec * 1000 }
+
+    /// Reads what the agent has written so far, without waiting; bytes beyond the buffer are read and dropped.
+    private func drainAgent() {
+        guard agentRead >= 0, let agentBuffer, let base = agentBuffer.baseAddress else { return }
+        while true {
+            let room = agentBuffer.count - agentFilled
+            var scratch: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+            let count = room > 0 ? read(agentRead, base + agentFilled, room)
+                : withUnsafeMutableBytes(of: &scratch) { read(agentRead, $0.baseAddress, $0.count) }
+            if count > 0 {
+                if room > 0 { agentFilled += count } else { agentBytesDropped += count }
+                continue
+            }
+            if count == 0 {
+                close(agentRead)
+                agentRead = -1
+            }
+            return
+        }
+    }
+
+    /// After the program ended: reads the agent's last lines until the pipe closes, waiting at most 200 ms (a
+    /// descendant that escaped the process group may still hold its write end).
+    private func finishAgent() {
+        let until = MonotonicClock.nowNanoseconds() + 200_000_000
+        while agentRead >= 0 {
+            drainAgent()
+            guard agentRead >= 0 else { return }
+            let left = until - MonotonicClock.nowNanoseconds()
+            if left <= 0 { return }
+            var descriptor = pollfd(fd: agentRead, events: Int16(POLLIN), revents: 0)
+            _ = poll(&descriptor, 1, Int32(left / 1_000_000 + 1))
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+
+@testable import LayoutLabExperiments
+@testable import LayoutLabHost
+@testable import LayoutLabModel
+@testable import LayoutLabProtocol
+@testable import LayoutLabResults
+@testable import LayoutLabRunner
+
+/// `"programs"`: refusals with their paths; whether a command exists is the host's question (checked by run and
+/// validate, not by reading the file).
+extension ExperimentValidationTests {
+    static let validProgram = #"{ "name": "p", "programs": [{"name": "hello", "command": ["true"]}], "allocators": ["system"] }"#
+
+    static let programBadCases: [BadCase] = [
+        BadCase(label: "programs beside shapes", text: with(#""programs": [{"name": "a", "command": ["true"]}]"#), path: "$.shapes", message: "expected no \"shapes\" beside \"programs\""),
+        BadCase(label: "programs beside traces", text: validProgram.replacing(#""allocators""#, with: #""traces": [{"name": "t", "file": "t.trace"}], "allocators""#), path: "$.traces", message: "expected no \"traces\" beside \"programs\""),
+        BadCase(label: "programs beside checkpoints", text: validProgram.replacing(#""allocators""#, with: #""checkpoints": 10, "allocators""#), path: "$.checkpoints", message: "sample_interval_ms"),
+        BadCase(label: "program without a command", text: validProgram.replacing(#", "command": ["true"]"#, with: ""), path: "$.programs[0]", message: "missing required key \"command\""),
+        BadCase(label: "empty command", text: validProgram.replacing(#"["true"]"#, with: "[]"), path: "$.programs[0].command", message: "non-empty list of strings"),
+        BadCase(label: "command argument not a string", text: validProgram.replacing(#"["true"]"#, with: #"["true", 3]"#), path: "$.programs[0].command[1]", message: "expected a string"),
+        BadCase(label: "program preloading itself", text: validProgram.replacing(#"["true"]}"#, with: #"["true"], "env": {"LD_PRELOAD": "x.so"}}"#), path: "$.programs[0].env.LD_PRELOAD", message: "\"allocators\""),
+        BadCase(label: "program timeout 0", text: validProgram.replacing(#"["true"]}"#, with: #"["true"], "timeout_seconds": 0}"#), path: "$.programs[0].timeout_seconds", message: "from 1 to 604800"),
+        BadCase(label: "misspelt program key", text: validProgram.replacing(#""command""#, with: #""comand""#), path: "$.programs[0].comand", message: "did you mean \"command\"?"),
+        BadCase(label: "sample interval without programs", text: with(#""sample_interval_ms": 5"#), path: "$.sample_interval_ms", message: "only beside \"programs\""),
+        BadCase(label: "no program on PATH", text: validProgram.replacing(#"["true"]"#, with: #"["no-such-program-layoutlab"]"#), path: "$.programs[0].command[0]", message: "expected a program on PATH, got \"no-such-program-layoutlab\"", schemaCatches: false),
+        BadCase(label: "program working directory missing", text: validProgram.replacing(#"["true"]}"#, with: #"["true"], "cwd": "no/such/dir"}"#), path: "$.programs[0].cwd", message: "which is no directory", schemaCatches: false),
+    ]
+}
+
+/// Programs as trials: the worker, as the program's monitor, reports the kernel's peak RSS (within a few % of what
+/// `/usr/bin/time -f %M` says), the program's own exit, crash or timeout as the trial's status while the other
+/// trials run on, a forked child's memory in the tree figure, and samples on an elapsed axis.
+@Suite("Programs as trials: the worker as a monitor")
+struct ProgramTrialTests {
+    /// `Fixtures/program_fixture.c`, compiled once per test run.
+    static let fixture: URL? = {
+        guard let source = Bundle.module.url(forResource: "Fixtures/program_fixture", withExtension: "c"),
+              let directory = try? TestSupport.temporaryDirectory("program-fixture") else { return nil }
+        let binary = directory.appendingPathComponent("program_fixture")
+        let built = try? TestSupport.runTool("/usr/bin/cc", ["-O0", "-o", binary.path, source.path])
+        return built?.status == 0 ? binary : nil
+    }()
+
+    @Test func aProgramTravelsThroughTheWorkerProtocol() throws {
+        let launch = ProgramLaunch(
+            argv: ["python3", "-c", "print('a, b: c')\nprint(1)", "", "7:x,"], workingDirectory: "/tmp/work dir",
+            environment: ["MALLOC_CONF=background_thread:true,narenas:1", "EMPTY="], preload: "/usr/lib/libjemalloc.so.2",
+            timeoutMs: 5000, sampleIntervalMs: 10, agentLibrary: "/cache/liblayoutlab_agent.so")
+        let request = WorkerRequest(
+            trialID: "p.program.jemalloc.r1", layout: .program(launch), nodes: 0, checkpoints: 1, smaps: .boundaries,
+            allocatorStatistics: .jemalloc, expectedMallocProvider: "/usr/lib/libjemalloc.so.2", probeNodes: 0)
+        #expect(try WorkerRequest(arguments: request.arguments) == request)
+        var bare = launch
+        bare.preload = nil
+        bare.agentLibrary = nil
+        bare.environment = []
+        var withoutAgent = request
+        withoutAgent.layout = .program(bare)
+        #expect(try WorkerRequest(arguments: withoutAgent.arguments) == withoutAgent, "glibc: nothing preloaded, no agent")
+        #expect(NetstringList.encode(["python3", "-c", ""]) == "7:python3,2:-c,0:,")
+        for bad in ["7:python3", "8:python3,", "x:y,", "3:abc;"] { #expect(NetstringList.decode(bad) == nil, "\(bad)") }
+
+        let figures = ProgramFigures(
+            exitCode: nil, signal: 11, timedOut: false, wallNs: 1_500_000, userCPUNs: 1_000_000, systemCPUNs: 0, minorFaults: 120,
+            majorFaults: 0, maxRSSBytes: 70_000_000, sampledPeakRSSBytes: nil, sampledPeakTreeRSSBytes: nil, processes: nil)
+        let line = WorkerReply.program(figures).line
+        #expect(line == "program\t\t11\t0\t1500000\t1000000\t0\t120\t0\t70000000\t\t\t", "unsampled figures are empty fields")
+        #expect(try WorkerReply(line: line) == .program(figures))
+        #expect(throws: WorkerProtocolError.self, "an exit code and a signal at once") {
+            try WorkerReply(line: "program\t0\t11\t0\t1500000\t1000000\t0\t120\t0\t70000000\t\t\t")
+        }
+        let report: [UInt8] = Array("provider /usr/lib/libjemalloc.so.2\nstats 10\tallocated=5\n".utf8) + [0, 255]
+        #expect(try WorkerReply(line: WorkerReply.agent(report).line) == .agent(report))
+        #expect(try WorkerReply(line: "agent\t") == .agent([]))
+        #expect(throws: WorkerProtocolError.self) { try WorkerReply(line: "agent\t0g") }
+    }
+
+    @Test func readingAProgramExperimentAsksNothingOfTheHost() throws {
+        let text = ExperimentValidationTests.validProgram.replacing(#"["true"]"#, with: #"["no-such-program-layoutlab"], "cwd": "no/such/dir""#)
+        let experiment = try ExperimentLoader().load(data: Data(text.utf8), path: "/data/p.json")
+        #expect(experiment.programs?.first?.workingDirectory == "/data/no/such/dir")
+        #expect(TrialPlan.trials(for: experiment).map(\.id) == ["hello.program.system.r1"])
+        #expect(throws: ExperimentValidationError.self) { try ExperimentLoader.checkingThisHost.load(data: Data(text.utf8), path: "/data/p.json") }
+    }
+
+    /// One run of six programs: a known peak under two allocators, an exit 3, a segfault, a timeout with a child in
+    /// its group, a fork. Everything the tests below check comes from its folder.
+    static let run: Result<URL, any Error> = Result {
+        let program = try #require(fixture, "the fixture program did not compile")
+        let directory = try TestSupport.temporaryDirectory("programs")
+        let experiment = directory.appendingPathComponent("programs.json")
+        try #"""
+            { "name": "programs", "programs": [
+                {"name": "touch64", "command": ["\#(program.path)", "touch", "64", "300"]},
+                {"name": "exit3", "command": ["\#(program.path)", "exit", "3"]},
+                {"name": "segv", "command": ["\#(program.path)", "segv"]},
+                {"name": "sleeper", "command": ["sh", "-c", "sleep 120 & echo $! > sleeper.pid; wait"], "timeout_seconds": 1},
+                {"name": "forked", "command": ["\#(program.path)", "fork", "16", "48", "400"], "env": {"LAYOUTLAB_TEST": "1"}}
+              ],
+              "allocators": ["system", "jemalloc"], "repetitions": 1, "sample_interval_ms": 10 }
+            """#.write(to: experiment, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("out")
+        let run = try TestSupport.run("layoutlab", ["run", experiment.path, "--out", out.path])
+        // Failed trials make `run` exit 1; the suite itself must not have failed (exit 2 or a crash).
+        try #require(run.status == 0 || run.status == 1, "\(run.stderr)")
+        return out
+    }
+
+    private func trials() throws -> [String: [String: String]] {
+        let out = try Self.run.get()
+        let rows = try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows
+        return Dictionary(rows.map { ($0["trial_id"] ?? "", $0) }) { first, _ in first }
+    }
+
+    @Test func aKnownPeakIsTheKernelsAndAgreesWithTime() throws {
+        let program = try #require(Self.fixture)
+        let trials = try trials()
+        let time = try TestSupport.runTool("/usr/bin/time", ["-f", "%M", program.path, "touch", "64", "300"])
+        let timeBytes = try #require(Int(time.stderr.split(separator: "\n").last ?? ""), "\(time.stderr)") * 1024
+        for allocator in ["system", "jemalloc"] {
+            let row = try #require(trials["touch64.program.\(allocator).r1"])
+            #expect(row["status"] == "ok" && row["layout"] == "program" && row["program"] == "touch64" && row["exit_status"] == "0", "\(row)")
+            let peak = try #require(Int(row["peak_rss_bytes"] ?? ""), "\(row)")
+            // 64 MiB written, plus the program's code, libc and (jemalloc) the allocator's own pages.
+            #expect(peak >= 64 << 20 && peak <= Int(Double(64 << 20) * 1.08), "\(allocator): peak \(peak)")
+            if allocator == "system" {
+                #expect(abs(Double(peak - timeBytes)) <= 0.05 * Double(timeBytes), "peak \(peak) against /usr/bin/time \(timeBytes)")
+            }
+            let sampled = try #require(Int(row["sampled_peak_rss_bytes"] ?? ""))
+            #expect(sampled <= peak + (1 << 20) && sampled >= 64 << 20, "\(allocator): the samples saw the plateau: \(sampled) of \(peak)")
+            #expect(row["processes"] == "1" && Int(row["program_wall_ns"] ?? "").map { $0 >= 300_000_000 } == true, "\(row)")
+            #expect(Int(row["minor_faults"] ?? "").map { $0 >= 16_384 } == true, "a fault per 4 KiB page written: \(row)")
+            #expect(row["user_cpu_ns"] != "" && row["system_cpu_ns"] != "" && row["major_faults"] != "")
+        }
+    }
+
+    @Test func theProgramsOutcomeIsItsTrialsStatusAndTheOthersRunOn() throws {
+        let trials = try trials()
+        #expect(trials.count == 10, "every trial ran: \(trials.keys.sorted())")
+        for allocator in ["system", "jemalloc"] {
+            let exit3 = try #require(trials["exit3.program.\(allocator).r1"])
+            #expect(exit3["status"] == "failed:exit 3" && exit3["exit_status"] == "3" && exit3["message"] == "the program exited with status 3", "\(exit3)")
+            let segv = try #require(trials["segv.program.\(allocator).r1"])
+            #expect(segv["status"] == "crashed:SIGSEGV" && segv["exit_status"] == "", "\(segv)")
+            let sleeper = try #require(trials["sleeper.program.\(allocator).r1"])
+            #expect(sleeper["status"] == "timeout", "\(sleeper)")
+            #expect(Int(sleeper["program_wall_ns"] ?? "").map { $0 >= 1_000_000_000 && $0 < 10_000_000_000 } == true, "\(sleeper)")
+            #expect(sleeper["processes"] == "2", "the shell and its sleep: \(sleeper)")
+            #expect(trials["forked.program.\(allocator).r1"]?["status"] == "ok")
+        }
+        // The sleeper's `sleep 120` was in the program's process group: killed with it, not left running.
+        let out = try Self.run.get()
+        let pid = try #require(Int32(String(contentsOf: out.deletingLastPathComponent().appendingPathComponent("sleeper.pid"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        var alive = true
+        for _ in 0..<100 {
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            alive = stat.contains("(sleep)") && !stat.contains(") Z ")
+            if !alive { break }
+            usleep(20_000)
+        }
+        #expect(!alive, "the timed-out program's child \(pid) still runs")
+    }
+
+    @Test func aForkedChildCountsInTheTree() throws {
+        let trials = try trials()
+        for allocator in ["system", "jemalloc"] {
+            let row = try #require(trials["forked.program.\(allocator).r1"])
+            let own = try #require(Int(row["sampled_peak_rss_bytes"] ?? ""), "\(row)")
+            let tree = try #require(Int(row["sampled_peak_tree_rss_bytes"] ?? ""), "\(row)")
+            // Parent 16 MiB, child 48 MiB, both held for 400 ms.
+            #expect(own >= 16 << 20 && own < 40 << 20, "\(allocator): the parent alone: \(own)")
+            #expect(tree >= 64 << 20, "\(allocator): parent and child: \(tree)")
+            #expect(row["processes"] == "2", "\(row)")
+            // wait4's ru_maxrss is the largest of the program and the children it waited for: the child's 48 MiB.
+            #expect(Int(row["peak_rss_bytes"] ?? "").map { $0 >= 48 << 20 } == true, "\(row)")
+        }
+    }
+
+    @Test func samplesAreOnAnElapsedAxisAndReadBack() throws {
+        let out = try Self.run.get()
+        let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv")).rows.filter { $0["trial_id"] == "touch64.program.system.r1" }
+        let elapsed = samples.compactMap { Int($0["elapsed_ns"] ?? "") }
+        #expect(samples.count >= 10 && elapsed.count == samples.count, "\(samples.count) samples")
+        #expect(samples.allSatisfy { $0["phase"] == "run" && $0["nodes_alive"] == "1" && Int($0["rss_bytes"] ?? "").map { $0 > 0 } == true })
+        #expect(zip(elapsed, elapsed.dropFirst()).allSatisfy { $0 < $1 }, "elapsed time grows")
+        #expect((elapsed.first ?? .max) < 100_000_000, "the first sample is taken as the program starts")
+        // About one sample per 10 ms of the program's run (a busy machine stretches the gaps, never shrinks them).
+        let wall = try #require(Int(try trials()["touch64.program.system.r1"]?["program_wall_ns"] ?? ""))
+        #expect(samples.count <= wall / 10_000_000 + 2 && (elapsed.last ?? .max) <= wall, "\(samples.count) samples in \(wall) ns")
+        // The typed records read back as written: the folder's trials.csv through ResultsFolder.
+        let folder = try ResultsFolder.open(out)
+        let record = try #require(folder.run.records.first { $0.trial.id == "forked.program.jemalloc.r1" })
+        let row = try #require(try trials()["forked.program.jemalloc.r1"])
+        #expect(record.metrics.sampledPeakTreeRSSBytes.map(String.init) == row["sampled_peak_tree_rss_bytes"])
+        #expect(record.metrics.peakRSSBytes.map(String.init) == row["peak_rss_bytes"] && record.metrics.processes == 2)
+        #expect(record.trial.program?.name == "forked" && record.metrics.exitStatus == 0)
+        // The chart: each allocator's median repetition, on seconds.
+        let chart = try TestSupport.readCSV(out.appendingPathComponent("chart-data/program-rss.csv")).rows
+        #expect(Set(chart.compactMap { $0["program"] }) == ["touch64", "forked"], "only successful programs are drawn")
+        #expect(chart.filter { $0["program"] == "touch64" && $0["allocator"] == "jemalloc" }.count >= 10)
+    }
+}

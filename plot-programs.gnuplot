@@ -1,0 +1,49 @@
+# LayoutLab: RSS over time of each program of a "programs" experiment (loaded by plot.gnuplot, which defines
+# `results`, `rows`, `distinct` and `cell`; the lab writes chart-data/program-rss.csv and .txt, gnuplot only draws).
+#   program-rss   a panel per program: the program's RSS (MiB, statm) against seconds since it started, a line per
+#                 allocator (its median repetition by peak RSS, ru_maxrss). An empty cell breaks a line.
+# Written to DIR/charts/program-rss.png and .svg; nothing without the table (an experiment without programs).
+
+pdata = results."/chart-data"
+if (system(sprintf("test -f '%s/program-rss.csv' && echo found", pdata)) eq "found") {
+    pout = results."/charts"
+    dummy = system(sprintf("mkdir -p '%s'", pout))
+    ptitle = system(sprintf("cat '%s/program-rss.txt'", pdata))
+    pcount = int(system(sprintf("awk 'END { print NR - 1 }' '%s/program-rss.csv'", pdata)))
+    pprograms = system(sprintf("awk -F, 'NR > 1 && !seen[$1]++ { printf \"%%s \", $1 }' '%s/program-rss.csv'", pdata))
+    pallocators = system(sprintf("awk -F, 'NR > 1 && !seen[$2]++ { printf \"%%s \", $2 }' '%s/program-rss.csv'", pdata))
+    do for [format in "pngcairo svg"] {
+        ext = format eq "pngcairo" ? "png" : "svg"
+        if (format eq "pngcairo") {
+            set terminal pngcairo size 1600,1000 font "Sans,18" linewidth 2 noenhanced
+        } else {
+            set terminal svg size 1600,1000 font "Sans,18" linewidth 2 noenhanced
+        }
+        set output sprintf("%s/program-rss.%s", pout, ext)
+        unset logscale
+        if (pcount <= 0) {
+            set title sprintf("RSS over time per allocator\n%s", ptitle)
+            eval nothing("no successful program trial to draw")
+        } else {
+            set multiplot layout words(pprograms),1 title sprintf("RSS over time per allocator: the program's own process (statm of its pid; its tree's peak is in trials.csv)\n%s", ptitle) font ",16"
+            set ylabel "RSS (MiB)" font ",15"
+            set key outside right vertical font ",14"
+            set ytics font ",12"
+            set yrange [0:*]
+            do for [p=1:words(pprograms)] {
+                set title word(pprograms, p) font ",15"
+                if (p < words(pprograms)) { set xlabel "" } else { set xlabel "seconds since the program started" }
+                plot for [a=1:words(pallocators)] pdata."/program-rss.csv" \
+                        using (strcol("program") eq word(pprograms, p) && strcol("allocator") eq word(pallocators, a) ? column("seconds") : NaN):(cell("rss_mib")) \
+                        with lines lw 2 lc a title word(pallocators, a)
+            }
+            unset multiplot
+            set title font ",16"
+            set ylabel font ",18"
+            set ytics autofreq font ",18"
+            set yrange [*:*]
+            set key top left inside vertical font ",18"
+        }
+        unset output
+    }
+}
