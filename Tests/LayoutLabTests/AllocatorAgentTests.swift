@@ -131,12 +131,16 @@ struct AllocatorAgentTests {
     }
 
     @Test func aTimerGivesSeveralStatisticsLines() throws {
-        let run = try run(try Self.allocator(.tcmalloc), ["sleep"], intervalMs: 40)
+        let run = try run(try Self.allocator(.jemalloc), ["sleep"], intervalMs: 40)
         #expect(run.status == 0 && run.report.ended, "\(run.text)")
         // 300 ms of sleep at 40 ms: about 7 ticks; at least 3 even on a loaded machine, and the final one.
         #expect(run.report.statistics.count >= 4, "\(run.text)")
         let times = run.report.statistics.map(\.elapsedNs)
         #expect(times == times.sorted(), "ticks in order, the one at exit last")
+        // Each read is fresh (jemalloc's figures move only when `epoch` is written): the 64 MiB kept while the
+        // program sleeps, then freed before its end.
+        #expect(run.report.statistics.contains { ($0.statistics.allocatedBytes ?? 0) >= Self.keptBytes }, "\(run.text)")
+        #expect(try #require(run.report.finalStatistics?.allocatedBytes) < Self.keptBytes / 8, "\(run.text)")
     }
 
     @Test func theWrongStatisticsSourceIsSaidNotZero() throws {

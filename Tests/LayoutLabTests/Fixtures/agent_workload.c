@@ -1,6 +1,7 @@
 // A program for the allocator agent's tests: it allocates 64 MiB in 1 KiB blocks, writes them and keeps them;
 // then, by its argument, `_exit`s (no destructor runs), forks a child that allocates and ends (it must not
-// write to the agent's descriptor), or sleeps 300 ms (timer ticks). No stdio: its standard output may be the
+// write to the agent's descriptor), or sleeps 300 ms (timer ticks) and then frees
+// every block. No stdio: its standard output may be the
 // agent's pipe.
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "sleep") == 0) {
         struct timespec pause = {0, 300 * 1000 * 1000};
         nanosleep(&pause, NULL);
+        for (int i = 0; i < BLOCKS; i++) free(blocks[i]);
     }
     return 0;
 }
