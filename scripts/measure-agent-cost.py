@@ -19,9 +19,9 @@ WORKLOAD = r"""
 #include <unistd.h>
 static void *volatile blocks[65536];
 int main(int argc, char **argv) {
-    int n = argc > 1 && argv[1][0] == 'n' ? 0 : 65536;   /* "nothing": allocate nothing */
+    int n = argc > 1 && argv[1][0] == 'p' ? 0 : 65536;   /* "pause": allocate nothing */
     for (int i = 0; i < n; i++) { blocks[i] = malloc(1024); memset(blocks[i], 1, 1024); }
-    if (argc > 1 && argv[1][0] == 's') pause();           /* "sleep": wait to be inspected */
+    if (argc > 1) pause();                                /* "sleep", "pause": wait to be inspected */
     return 0;
 }
 """
@@ -61,21 +61,21 @@ def main():
             wall = statistics.median(s[0] for s in samples[mode]) / 1e6
             rss = statistics.median(s[1] for s in samples[mode])
             print(f"{name:10} {mode:11} {wall:17.2f} {rss:20.0f}")
-    # The agent's own footprint: a program that allocates nothing, with and without it.
+    # The agent's own footprint: a program that allocates nothing, paused, with and without it (VmHWM, VmRSS; the
+    # ru_maxrss of a child also counts the Python process it was forked from before exec).
     for mode, agent, interval in modes:
-        rss = statistics.median(once(binary, environment(None, "mallinfo2", agent, interval), "nothing")[1] for _ in range(RUNS))
-        print(f"empty program, glibc, {mode:11}: maxrss {rss:.0f} KiB")
-    for mode, agent, interval in modes[1:]:
-        child = subprocess.Popen([binary, "sleep"], env=environment(None, "mallinfo2", agent, interval), stdout=subprocess.DEVNULL)
+        child = subprocess.Popen([binary, "pause"], env=environment(None, "mallinfo2", agent, interval), stdout=subprocess.DEVNULL)
         time.sleep(0.3)
+        status = dict(line.split(":", 1) for line in open(f"/proc/{child.pid}/status"))
         rss_kib, mapped_kib, current = 0, 0, None
         for line in open(f"/proc/{child.pid}/smaps"):
             fields = line.split()
-            if len(fields) >= 5 and "-" in fields[0]: current = fields[-1] if len(fields) >= 6 else None
+            if "-" in fields[0] and not fields[0].endswith(":"): current = fields[5] if len(fields) >= 6 else None
             elif current and current.endswith("liblayoutlab_agent.so") and fields[0] == "Rss:": rss_kib += int(fields[1])
             elif current and current.endswith("liblayoutlab_agent.so") and fields[0] == "Size:": mapped_kib += int(fields[1])
         threads = len(os.listdir(f"/proc/{child.pid}/task"))
         child.kill(); child.wait()
-        print(f"agent library mappings ({mode}): {mapped_kib} KiB mapped, {rss_kib} KiB resident; threads {threads}")
+        print(f"empty program, glibc, {mode:11}: VmHWM {status['VmHWM'].strip()}, VmRSS {status['VmRSS'].strip()}, "
+              f"agent mappings {mapped_kib} KiB ({rss_kib} KiB resident), threads {threads}")
 
 main()
