@@ -34,10 +34,13 @@ extension AllocatorStatistics {
         self.init(figures: ll_figures_from_mallinfo(&info))
     }
 
-    /// The C mapping's figures: one absent from `present` is nil.
+    /// The C mapping's figures: one absent from `present` is nil. Read in place, without allocating (the worker
+    /// takes samples between checkpoints that must allocate nothing).
     package init(figures: ll_allocator_figures) {
-        let bytes = withUnsafeBytes(of: figures.bytes) { Array($0.bindMemory(to: Int64.self)) }
-        func figure(_ index: Int) -> Int? { figures.present & (1 << UInt32(index)) != 0 ? Int(bytes[index]) : nil }
+        func figure(_ index: Int) -> Int? {
+            guard figures.present & (1 << UInt32(index)) != 0 else { return nil }
+            return withUnsafeBytes(of: figures.bytes) { Int($0.load(fromByteOffset: index * MemoryLayout<Int64>.stride, as: Int64.self)) }
+        }
         self.init(
             allocatedBytes: figure(LL_FIGURE_ALLOCATED), activeBytes: figure(LL_FIGURE_ACTIVE),
             residentBytes: figure(LL_FIGURE_RESIDENT), metadataBytes: figure(LL_FIGURE_METADATA),
