@@ -125,7 +125,9 @@ let package = Package(
                 "LayoutLabModel", "LayoutLabProtocol", "LayoutLabSampling", "LayoutLabTables", "LayoutLabExperiments", "LayoutLabHost",
                 "LayoutLabCodegen", "LayoutLabResults", "LayoutLabAnalysis", "LayoutLabReports",
             ],
-            resources: [.copy("Python/python_worker.py"), .copy("Tracer/layoutlab_tracer.c")],
+            // Agent/ holds the allocator agent and the statistics header it shares with CLayoutLabShims (which includes
+            // it from here: only a target's own folder can ship a resource).
+            resources: [.copy("Python/python_worker.py"), .copy("Tracer/layoutlab_tracer.c"), .copy("Agent")],
             swiftSettings: sharedSwiftSettings
         ),
         // The lab measuring itself (`layoutlab calibrate`).

@@ -3,6 +3,8 @@
 // runtime's hook is a C function-pointer variable.
 #define _GNU_SOURCE
 #include "layoutlab_shims.h"
+#define LL_ALLOCATOR_STATISTICS_IMPLEMENTATION
+#include "../LayoutLabRunner/Agent/ll_allocator_statistics.h"
 
 #include <dlfcn.h>
 #include <gnu/libc-version.h>
@@ -45,89 +47,33 @@ size_t ll_malloc_usable_size(void *pointer) { return malloc_usable_size(pointer)
 
 void *ll_memalign(size_t alignment, size_t size) { return memalign(alignment, size); }
 
-// MARK: jemalloc
+// MARK: allocator statistics (the reading and the mapping: ll_allocator_statistics.h, shared with the agent)
 
-typedef int (*ll_mallctl_fn)(const char *, void *, size_t *, void *, size_t);
-typedef int (*ll_mallctlnametomib_fn)(const char *, size_t *, size_t *);
-typedef int (*ll_mallctlbymib_fn)(const size_t *, size_t, void *, size_t *, void *, size_t);
+int ll_jemalloc_open(void) { return llr_jemalloc_open(); }
 
-enum { LL_STAT_COUNT = 6, LL_MIB_DEPTH = 4 };
-static const char *const ll_stat_names[LL_STAT_COUNT] = {
-    "stats.allocated", "stats.active", "stats.resident", "stats.metadata", "stats.mapped", "stats.retained",
-};
-
-static struct {
-    bool opened;
-    int open_result;
-    ll_mallctl_fn mallctl;
-    ll_mallctlbymib_fn bymib;
-    size_t epoch_mib[LL_MIB_DEPTH];
-    size_t epoch_length;
-    size_t stat_mib[LL_STAT_COUNT][LL_MIB_DEPTH];
-    size_t stat_length[LL_STAT_COUNT];
-} ll_je;
-
-int ll_jemalloc_open(void) {
-    if (ll_je.opened) return ll_je.open_result;
-    ll_je.opened = true;
-    ll_je.mallctl = (ll_mallctl_fn)dlsym(RTLD_DEFAULT, "mallctl");
-    ll_mallctlnametomib_fn nametomib = (ll_mallctlnametomib_fn)dlsym(RTLD_DEFAULT, "mallctlnametomib");
-    ll_je.bymib = (ll_mallctlbymib_fn)dlsym(RTLD_DEFAULT, "mallctlbymib");
-    if (ll_je.mallctl == NULL || nametomib == NULL || ll_je.bymib == NULL) {
-        ll_je.open_result = ENOSYS;
-        return ENOSYS;
-    }
-    ll_je.epoch_length = LL_MIB_DEPTH;
-    int result = nametomib("epoch", ll_je.epoch_mib, &ll_je.epoch_length);
-    for (int i = 0; result == 0 && i < LL_STAT_COUNT; i++) {
-        ll_je.stat_length[i] = LL_MIB_DEPTH;
-        result = nametomib(ll_stat_names[i], ll_je.stat_mib[i], &ll_je.stat_length[i]);
-    }
-    ll_je.open_result = result;
-    return result;
-}
-
-int ll_jemalloc_read(ll_jemalloc_stats *out) {
-    int result = ll_jemalloc_open();
-    if (result != 0) return result;
-    uint64_t epoch = 1;
-    size_t epoch_size = sizeof(epoch);
-    result = ll_je.bymib(ll_je.epoch_mib, ll_je.epoch_length, &epoch, &epoch_size, &epoch, epoch_size);
-    if (result != 0) return result;
-    uint64_t *fields[LL_STAT_COUNT] = {
-        &out->allocated, &out->active, &out->resident, &out->metadata, &out->mapped, &out->retained,
-    };
-    for (int i = 0; i < LL_STAT_COUNT; i++) {
-        size_t value = 0;
-        size_t size = sizeof(value);
-        result = ll_je.bymib(ll_je.stat_mib[i], ll_je.stat_length[i], &value, &size, NULL, 0);
-        if (result != 0) return result;
-        *fields[i] = (uint64_t)value;
-    }
-    return 0;
-}
+int ll_jemalloc_read(ll_jemalloc_stats *out) { return llr_jemalloc_read(out); }
 
 int ll_jemalloc_thread_allocated(uint64_t *out) {
-    if (ll_jemalloc_open() != 0) return ENOSYS;
+    if (llr_jemalloc_open() != 0) return ENOSYS;
     uint64_t value = 0;
     size_t size = sizeof(value);
-    int result = ll_je.mallctl("thread.allocated", &value, &size, NULL, 0);
+    int result = llr_je.mallctl("thread.allocated", &value, &size, NULL, 0);
     if (result == 0) *out = value;
     return result;
 }
 
 int ll_jemalloc_owns(void *pointer) {
-    if (ll_jemalloc_open() != 0) return -ENOSYS;
+    if (llr_jemalloc_open() != 0) return -ENOSYS;
     unsigned arena = 0;
     size_t size = sizeof(arena);
-    return ll_je.mallctl("arenas.lookup", &arena, &size, &pointer, sizeof(pointer)) == 0 ? 1 : 0;
+    return llr_je.mallctl("arenas.lookup", &arena, &size, &pointer, sizeof(pointer)) == 0 ? 1 : 0;
 }
 
 int ll_jemalloc_version(char *buffer, size_t capacity) {
-    if (ll_jemalloc_open() != 0) return ENOSYS;
+    if (llr_jemalloc_open() != 0) return ENOSYS;
     const char *version = NULL;
     size_t size = sizeof(version);
-    int result = ll_je.mallctl("version", &version, &size, NULL, 0);
+    int result = llr_je.mallctl("version", &version, &size, NULL, 0);
     if (result != 0) return result;
     size_t length = strlen(version);
     if (length + 1 > capacity) return ERANGE;
@@ -135,94 +81,28 @@ int ll_jemalloc_version(char *buffer, size_t capacity) {
     return 0;
 }
 
-// MARK: mimalloc
-
-typedef void (*ll_mi_process_info_fn)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *);
-typedef bool (*ll_mi_is_in_heap_region_fn)(const void *);
-typedef int (*ll_mi_version_fn)(void);
-
-static struct {
-    bool resolved;
-    ll_mi_process_info_fn process_info;
-    ll_mi_is_in_heap_region_fn in_heap;
-    ll_mi_version_fn version;
-} ll_mi;
-
-static bool ll_mimalloc_open(void) {
-    if (!ll_mi.resolved) {
-        ll_mi.process_info = (ll_mi_process_info_fn)dlsym(RTLD_DEFAULT, "mi_process_info");
-        ll_mi.in_heap = (ll_mi_is_in_heap_region_fn)dlsym(RTLD_DEFAULT, "mi_is_in_heap_region");
-        ll_mi.version = (ll_mi_version_fn)dlsym(RTLD_DEFAULT, "mi_version");
-        ll_mi.resolved = true;
-    }
-    return ll_mi.process_info != NULL && ll_mi.in_heap != NULL && ll_mi.version != NULL;
-}
-
-int ll_mimalloc_read(ll_mimalloc_info *out) {
-    if (!ll_mimalloc_open()) return ENOSYS;
-    size_t elapsed = 0, user = 0, system = 0, rss = 0, peak_rss = 0, commit = 0, peak_commit = 0, faults = 0;
-    ll_mi.process_info(&elapsed, &user, &system, &rss, &peak_rss, &commit, &peak_commit, &faults);
-    out->current_commit = commit;
-    out->peak_commit = peak_commit;
-    return 0;
-}
+int ll_mimalloc_read(ll_mimalloc_info *out) { return llr_mimalloc_read(out); }
 
 int ll_mimalloc_owns(void *pointer) {
-    if (!ll_mimalloc_open()) return -ENOSYS;
-    return ll_mi.in_heap(pointer) ? 1 : 0;
+    if (!llr_mimalloc_open()) return -ENOSYS;
+    return llr_mi.in_heap(pointer) ? 1 : 0;
 }
 
 int ll_mimalloc_version(void) {
-    if (!ll_mimalloc_open()) return -ENOSYS;
-    return ll_mi.version();
+    if (!llr_mimalloc_open()) return -ENOSYS;
+    return llr_mi.version();
 }
 
-// MARK: tcmalloc (gperftools)
-
-typedef int (*ll_tc_numeric_fn)(const char *, size_t *);
-typedef int (*ll_tc_ownership_fn)(const void *);
-typedef const char *(*ll_tc_version_fn)(int *, int *, const char **);
-
-static struct {
-    bool resolved;
-    ll_tc_numeric_fn numeric;
-    ll_tc_ownership_fn ownership;
-    ll_tc_version_fn version;
-} ll_tc;
-
-static bool ll_tcmalloc_open(void) {
-    if (!ll_tc.resolved) {
-        ll_tc.numeric = (ll_tc_numeric_fn)dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty");
-        ll_tc.ownership = (ll_tc_ownership_fn)dlsym(RTLD_DEFAULT, "MallocExtension_GetOwnership");
-        ll_tc.version = (ll_tc_version_fn)dlsym(RTLD_DEFAULT, "tc_version");
-        ll_tc.resolved = true;
-    }
-    return ll_tc.numeric != NULL && ll_tc.ownership != NULL;
-}
-
-static uint64_t ll_tc_property(const char *name) {
-    size_t value = 0;
-    return ll_tc.numeric(name, &value) ? (uint64_t)value : UINT64_MAX;
-}
-
-int ll_tcmalloc_read(ll_tcmalloc_stats *out) {
-    if (!ll_tcmalloc_open()) return ENOSYS;
-    out->current_allocated = ll_tc_property("generic.current_allocated_bytes");
-    out->heap_size = ll_tc_property("generic.heap_size");
-    out->pageheap_free = ll_tc_property("tcmalloc.pageheap_free_bytes");
-    out->pageheap_unmapped = ll_tc_property("tcmalloc.pageheap_unmapped_bytes");
-    out->total_physical = ll_tc_property("generic.total_physical_bytes");
-    return 0;
-}
+int ll_tcmalloc_read(ll_tcmalloc_stats *out) { return llr_tcmalloc_read(out); }
 
 int ll_tcmalloc_owns(void *pointer) {
-    if (!ll_tcmalloc_open()) return -ENOSYS;
-    return ll_tc.ownership(pointer) == 1 ? 1 : 0;  // kOwned == 1
+    if (!llr_tcmalloc_open()) return -ENOSYS;
+    return llr_tc.ownership(pointer) == 1 ? 1 : 0;  // kOwned == 1
 }
 
 int ll_tcmalloc_version(char *buffer, size_t capacity) {
-    if (!ll_tcmalloc_open() || ll_tc.version == NULL) return ENOSYS;
-    const char *text = ll_tc.version(NULL, NULL, NULL);
+    if (!llr_tcmalloc_open() || llr_tc.version == NULL) return ENOSYS;
+    const char *text = llr_tc.version(NULL, NULL, NULL);
     if (text == NULL) return ENOENT;
     size_t length = strlen(text);
     if (length + 1 > capacity) return ERANGE;
@@ -230,42 +110,20 @@ int ll_tcmalloc_version(char *buffer, size_t capacity) {
     return 0;
 }
 
-// MARK: glibc
+int ll_mallinfo2(ll_mallinfo *out) { return llr_mallinfo2(out); }
 
-struct ll_glibc_mallinfo2 {
-    size_t arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
-};
-typedef struct ll_glibc_mallinfo2 (*ll_mallinfo2_fn)(void);
-
-int ll_mallinfo2(ll_mallinfo *out) {
-    static ll_mallinfo2_fn function = NULL;
-    static bool resolved = false;
-    if (!resolved) {
-        function = (ll_mallinfo2_fn)dlsym(RTLD_DEFAULT, "mallinfo2");
-        resolved = true;
-    }
-    if (function == NULL) return ENOSYS;
-    struct ll_glibc_mallinfo2 info = function();
-    out->arena = info.arena;
-    out->ordblks = info.ordblks;
-    out->smblks = info.smblks;
-    out->hblks = info.hblks;
-    out->hblkhd = info.hblkhd;
-    out->usmblks = info.usmblks;
-    out->fsmblks = info.fsmblks;
-    out->uordblks = info.uordblks;
-    out->fordblks = info.fordblks;
-    out->keepcost = info.keepcost;
-    return 0;
-}
+ll_allocator_figures ll_figures_from_jemalloc(const ll_jemalloc_stats *stats) { return llr_figures_from_jemalloc(stats); }
+ll_allocator_figures ll_figures_from_mallinfo(const ll_mallinfo *info) { return llr_figures_from_mallinfo(info); }
+ll_allocator_figures ll_figures_from_mimalloc(const ll_mimalloc_info *info) { return llr_figures_from_mimalloc(info); }
+ll_allocator_figures ll_figures_from_tcmalloc(const ll_tcmalloc_stats *stats) { return llr_figures_from_tcmalloc(stats); }
 
 // MARK: purge
 
 int ll_purge(int allocator) {
     switch (allocator) {
     case 1: {
-        if (ll_jemalloc_open() != 0) return ENOSYS;
-        return ll_je.mallctl("arena.4096.purge", NULL, NULL, NULL, 0);  // 4096: MALLCTL_ARENAS_ALL
+        if (llr_jemalloc_open() != 0) return ENOSYS;
+        return llr_je.mallctl("arena.4096.purge", NULL, NULL, NULL, 0);  // 4096: MALLCTL_ARENAS_ALL
     }
     case 2:
         malloc_trim(0);

@@ -29,37 +29,14 @@ package struct TraceRecorder {
 
     /// The compiled tracer (`liblayoutlab_tracer.so`), built now if the cache has none for this source.
     package func tracerLibrary() throws(TraceRecordError) -> URL {
-        guard let source = Self.tracerSource, let text = try? String(contentsOf: source, encoding: .utf8) else {
-            throw TraceRecordError("the tracer's source (layoutlab_tracer.c) is missing from the lab's resources: rebuild the lab")
-        }
-        guard let compiler = ExternalCommand.locate("cc") ?? ExternalCommand.locate("gcc") else {
-            throw TraceRecordError("no C compiler (cc or gcc) on PATH: `layoutlab record` compiles its tracer with one")
-        }
-        let flags = ["-O2", "-fPIC", "-shared", "-pthread", "-Wall", "-Werror"]
-        let key = "tracer-" + String(StableHash.fnv1a64(text + "\n" + flags.joined(separator: " ")), radix: 16)
-        let directory = cacheDirectory.appendingPathComponent(key)
-        let library = directory.appendingPathComponent("liblayoutlab_tracer.so")
-        if FileManager.default.fileExists(atPath: library.path) { return library }
+        let tracer = CachedCLibrary(
+            key: "tracer", fileName: "liblayoutlab_tracer.so", source: Self.tracerSource,
+            flags: ["-O2", "-fPIC", "-shared", "-pthread", "-Wall", "-Werror"], cacheDirectory: cacheDirectory)
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return try tracer.library()
         } catch {
-            throw TraceRecordError("cannot create the tracer's cache folder \(directory.path): \(error.localizedDescription)")
+            throw TraceRecordError(error.message)
         }
-        // Built under a name of its own, then renamed: two labs building at once never load a half-written file.
-        let partial = directory.appendingPathComponent("liblayoutlab_tracer.\(getpid()).so")
-        let finished: ChildProcess.Finished
-        do {
-            finished = try ChildProcess.run(compiler, flags + ["-o", partial.path, source.path, "-ldl"], mergeStandardError: true)
-        } catch {
-            throw TraceRecordError("cannot start the C compiler \(compiler): \(error)")
-        }
-        guard finished.termination == .exited(0) else {
-            throw TraceRecordError("the C compiler failed on the tracer (\(compiler) \(flags.joined(separator: " "))):\n\(finished.standardOutput)")
-        }
-        guard rename(partial.path, library.path) == 0 else {
-            throw TraceRecordError("cannot move the tracer into \(library.path): \(String(cString: strerror(errno)))")
-        }
-        return library
     }
 
     /// Runs `command` (its first word a path or a name on PATH) with the tracer preloaded, in the lab's working

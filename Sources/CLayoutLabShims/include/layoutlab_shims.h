@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The statistics types (what each allocator's interface gives, and the common figures) are the allocator agent's
+// too: one description, in LayoutLabRunner's Agent folder so that the lab can ship it to compile the agent.
+#include "../../LayoutLabRunner/Agent/ll_allocator_statistics.h"
+
 /// Writes the path of the shared object whose `malloc` this process calls. 0, or ENOENT.
 int ll_malloc_provider(char *path, size_t capacity);
 
@@ -32,16 +36,6 @@ size_t ll_malloc_usable_size(void *pointer);
 /// for the trace replay.
 void *ll_memalign(size_t alignment, size_t size);
 
-/// jemalloc's statistics in bytes, read through `mallctl` after an `epoch` refresh.
-typedef struct {
-    uint64_t allocated;
-    uint64_t active;
-    uint64_t resident;
-    uint64_t metadata;
-    uint64_t mapped;
-    uint64_t retained;
-} ll_jemalloc_stats;
-
 /// Finds `mallctl` with dlsym and translates the statistic names to MIBs, once. 0, ENOSYS when jemalloc
 /// is not loaded, or the error `mallctlnametomib` returned.
 int ll_jemalloc_open(void);
@@ -54,28 +48,12 @@ int ll_jemalloc_owns(void *pointer);
 /// jemalloc's `version` string. 0, or an errno.
 int ll_jemalloc_version(char *buffer, size_t capacity);
 
-/// mimalloc's `mi_process_info`, in bytes. On Linux mimalloc's own "rss" is an estimate (its commit), so the
-/// lab takes only the commit figures from it.
-typedef struct {
-    uint64_t current_commit;
-    uint64_t peak_commit;
-} ll_mimalloc_info;
-
 /// `mi_process_info`, found with dlsym. 0, or ENOSYS without mimalloc.
 int ll_mimalloc_read(ll_mimalloc_info *out);
 /// 1 if `mi_is_in_heap_region` claims the pointer, 0 if not, -ENOSYS without mimalloc.
 int ll_mimalloc_owns(void *pointer);
 /// `mi_version()` (e.g. 209 for 2.0.9), or -ENOSYS.
 int ll_mimalloc_version(void);
-
-/// gperftools tcmalloc's numeric properties, in bytes; a property tcmalloc refused is UINT64_MAX.
-typedef struct {
-    uint64_t current_allocated;   // generic.current_allocated_bytes
-    uint64_t heap_size;           // generic.heap_size
-    uint64_t pageheap_free;       // tcmalloc.pageheap_free_bytes
-    uint64_t pageheap_unmapped;   // tcmalloc.pageheap_unmapped_bytes
-    uint64_t total_physical;      // generic.total_physical_bytes (heap_size - pageheap_unmapped + metadata)
-} ll_tcmalloc_stats;
 
 /// `MallocExtension_GetNumericProperty` for the five properties. 0, or ENOSYS without tcmalloc.
 int ll_tcmalloc_read(ll_tcmalloc_stats *out);
@@ -89,22 +67,15 @@ int ll_tcmalloc_version(char *buffer, size_t capacity);
 /// `allocator`: 1 jemalloc, 2 glibc, 3 mimalloc, 4 tcmalloc. 0, or ENOSYS when the entry point is absent.
 int ll_purge(int allocator);
 
-/// glibc's `mallinfo2` fields, in bytes (counts for `ordblks`, `smblks`, `hblks`).
-typedef struct {
-    uint64_t arena;
-    uint64_t ordblks;
-    uint64_t smblks;
-    uint64_t hblks;
-    uint64_t hblkhd;
-    uint64_t usmblks;
-    uint64_t fsmblks;
-    uint64_t uordblks;
-    uint64_t fordblks;
-    uint64_t keepcost;
-} ll_mallinfo;
-
 /// glibc's `mallinfo2`, found with dlsym. 0, or ENOSYS when the C library has none.
 int ll_mallinfo2(ll_mallinfo *out);
+
+/// Each allocator's figures mapped onto the lab's common columns (ll_allocator_statistics.h says how): the
+/// mapping the worker's samples and the allocator agent's reports share.
+ll_allocator_figures ll_figures_from_jemalloc(const ll_jemalloc_stats *stats);
+ll_allocator_figures ll_figures_from_mallinfo(const ll_mallinfo *info);
+ll_allocator_figures ll_figures_from_mimalloc(const ll_mimalloc_info *info);
+ll_allocator_figures ll_figures_from_tcmalloc(const ll_tcmalloc_stats *stats);
 
 /// What the Swift runtime asked the allocator for while the counter was on, in allocations and bytes:
 /// `requested` is the `requiredSize` passed to swift_allocObject, `usable` the malloc_usable_size of each object

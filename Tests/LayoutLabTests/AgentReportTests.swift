@@ -1,0 +1,62 @@
+import Testing
+
+@testable import LayoutLabProtocol
+
+/// The allocator agent's report read back: every line kind, a program that died before its end, and a malformed
+/// line refused with its number and text.
+@Suite("AgentReport: parsing the allocator agent's lines")
+struct AgentReportTests {
+    private func parse(_ text: String) throws(AgentReportError) -> AgentReport { try AgentReport(parsing: Array(text.utf8)) }
+
+    @Test func aFullReport() throws {
+        let report = try parse("""
+            provider /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+            stats 50000000 allocated=100 active=200 resident=300 metadata=40 mapped=500 retained=60
+            stats 90000000 allocated=150 mapped=700
+            end 90100000 vm_hwm_bytes=73744384 vm_rss_bytes=70000000
+
+            """)
+        #expect(report.provider == "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2" && report.images == 1)
+        #expect(report.statistics.map(\.elapsedNs) == [50_000_000, 90_000_000])
+        #expect(report.statistics[0].statistics == AllocatorStatistics(
+            allocatedBytes: 100, activeBytes: 200, residentBytes: 300, metadataBytes: 40, mappedBytes: 500, retainedBytes: 60))
+        #expect(report.finalStatistics == AllocatorStatistics(allocatedBytes: 150, mappedBytes: 700), "absent figures stay nil")
+        #expect(report.ended && report.vmHWMBytes == 73_744_384 && report.vmRSSBytesAtEnd == 70_000_000 && report.endElapsedNs == 90_100_000)
+    }
+
+    @Test func aReportWithoutEndIsAProgramThatDied() throws {
+        let report = try parse("provider /lib/x86_64-linux-gnu/libc.so.6\nstats 10 allocated=5 mapped=9\n")
+        #expect(!report.ended && report.finalStatistics == nil && report.vmHWMBytes == nil)
+        #expect(report.statistics.count == 1)
+        let empty = try parse("")
+        #expect(!empty.ended && empty.provider == nil && empty.statistics.isEmpty)
+    }
+
+    @Test func anExecdImageAndAnUnreadableSource() throws {
+        let report = try parse("provider /bin/a\nprovider /lib/libc.so.6\nunreadable jemalloc errno=38\nstats 5\nend 6\n")
+        #expect(report.provider == "/lib/libc.so.6" && report.images == 2)
+        #expect(report.unreadable?.source == "jemalloc" && report.unreadable?.code == 38)
+        #expect(report.finalStatistics == AllocatorStatistics() && report.ended && report.vmHWMBytes == nil)
+    }
+
+    @Test(arguments: [
+        ("stats 5 allocated=1 bogus=2", 2, "bogus=2"),
+        ("stats 5 allocated=x", 2, "whole number"),
+        ("stats 5 allocated=1 allocated=2", 2, "allocated once"),
+        ("stats -5 allocated=1", 2, "<elapsed_ns>"),
+        ("hello world", 2, "provider, unreadable, stats or end"),
+        ("end 7 vm_hwm_bytes=-1", 2, "0 or more"),
+        ("provider ", 2, "provider <path>"),
+        ("end 7\nstats 8", 3, "nothing after"),
+    ])
+    func aMalformedLineIsNamed(line: String, number: Int, expected: String) {
+        let text = "provider /lib/libc.so.6\n" + line + "\n"
+        #expect {
+            try parse(text)
+        } throws: { error in
+            guard let error = error as? AgentReportError else { return false }
+            return error.line == number && error.description.contains("line \(number)") && error.description.contains(expected)
+                && text.split(separator: "\n")[number - 1] == error.text
+        }
+    }
+}
