@@ -84,6 +84,17 @@ public struct TrialMetrics: Equatable, Sendable {
     public var minorFaults: Int?
     public var majorFaults: Int?
     public var exitStatus: Int?
+    /// Program trials with the allocator agent's report (`AgentReport`): the program's `VmHWM` at its exit, read by the
+    /// program itself (bytes), and the allocator's own figures at exit (bytes, the `allocator_*` mapping of
+    /// `AllocatorStatistics`); nil where the agent did not report (a program that died before exit) or the allocator
+    /// lacks the figure.
+    public var vmHWMAtExitBytes: Int?
+    public var allocatorAllocatedBytesAtExit: Int?
+    public var allocatorActiveBytesAtExit: Int?
+    public var allocatorResidentBytesAtExit: Int?
+    public var allocatorMetadataBytesAtExit: Int?
+    public var allocatorMappedBytesAtExit: Int?
+    public var allocatorRetainedBytesAtExit: Int?
 
     public init(
         allocateNsPerNode: Double? = nil, rssBytesPerNode: Double? = nil, allocatorAllocatedBytesPerNode: Double? = nil,
@@ -188,6 +199,7 @@ public struct TrialMetrics: Equatable, Sendable {
             if last.elapsedNs + sampling > 0 { samplingFraction = Double(sampling) / Double(last.elapsedNs + sampling) }
         }
         if let program = result.program { apply(program) }
+        if let agent = result.agent { apply(agent) }
     }
 }
 
@@ -207,5 +219,17 @@ extension TrialMetrics {
         majorFaults = program.majorFaults
         exitStatus = program.exitCode
         samplingFraction = samplingNs.flatMap { program.wallNs > 0 ? Double($0) / Double(program.wallNs) : nil }
+    }
+
+    /// What the allocator agent reported at the program's exit.
+    mutating func apply(_ agent: AgentReport) {
+        vmHWMAtExitBytes = agent.vmHWMBytes
+        let figures = agent.finalStatistics
+        allocatorAllocatedBytesAtExit = figures?.allocatedBytes
+        allocatorActiveBytesAtExit = figures?.activeBytes
+        allocatorResidentBytesAtExit = figures?.residentBytes
+        allocatorMetadataBytesAtExit = figures?.metadataBytes
+        allocatorMappedBytesAtExit = figures?.mappedBytes
+        allocatorRetainedBytesAtExit = figures?.retainedBytes
     }
 }

@@ -80,6 +80,9 @@ public struct TrialResult: Sendable {
     package var program: ProgramFigures?
     /// The bytes the allocator agent wrote while the program ran (`WorkerReply.agent`), unparsed; nil without an agent.
     package var agentReportBytes: [UInt8]?
+    /// The allocator agent's report, parsed (`WorkerLauncher.applyAgentReport`): the provider of the program's
+    /// `malloc`, the allocator's figures at exit, the program's VmHWM; nil for other trials.
+    package var agent: AgentReport?
     /// Whether the worker was asked to call `gc.freeze()` before forking (Python layouts; the request's flag).
     public var pythonGCFreeze = false
     /// A Python worker: whether its interpreter ran with the GIL; nil for Swift workers.

@@ -158,6 +158,8 @@ public struct SuiteRunner: Sendable {
                 workerPath: options.workerPath, timeoutSeconds: experiment.trialTimeoutSeconds ?? options.trialTimeoutSeconds),
             callgrind: callgrind, interruption: options.interruption, progress: progress)
         batch.forced = try ForcedDisturbance.fromEnvironment()
+        // Program trials prove their allocator and read its figures through the agent, built (cached) before the first.
+        if experiment.programs != nil { batch.agent = try AllocatorAgent(cacheDirectory: options.cacheDirectory).library() }
         // However the run ends, its CSV files get every trial the journal holds (a failure's own error wins).
         defer { try? folder.assembleTables() }
         progress.beginExperiment()

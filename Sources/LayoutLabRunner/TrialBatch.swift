@@ -14,6 +14,8 @@ struct TrialBatch {
     /// Trial id → why the memory preflight skips it.
     let oversized: [String: String]
     let launcher: WorkerLauncher
+    /// The allocator agent preloaded into program trials (`AllocatorAgent.library()`); nil for other experiments.
+    var agent: URL?
     /// Counts each Swift trial's instructions in a second run under callgrind (`"instructions": "valgrind"`).
     let callgrind: CallgrindPhaseCounter?
     let interruption: RunInterruption?
@@ -37,7 +39,7 @@ struct TrialBatch {
             }
             guard let allocator = allocators[trial.allocator.name] else { throw WorkerError.allocatorNotResolved(allocator: trial.allocator.name) }
             let layout: WorkerLayout = if let program = trial.program {
-                .program(Self.launch(program, allocator: allocator, spec: trial.allocator, experiment: experiment))
+                .program(Self.launch(program, allocator: allocator, spec: trial.allocator, experiment: experiment, agent: agent))
             } else if let trace = trial.trace { .trace(path: trace.path) } else if trial.layout.isPython {
                 .python(layout: trial.layout.rawValue, fields: trial.shape.fields.map { .init(name: $0.name, type: $0.typeToken) })
             } else {
@@ -117,13 +119,20 @@ struct TrialBatch {
 
     /// What a program trial's monitor starts: the program, its directory and variables (the entry's `env` over the
     /// allocator entry's own, such as `MALLOC_CONF`), the allocator's library as its `LD_PRELOAD`, its timeout and the
-    /// experiment's sampling interval. No agent yet (`ProgramLaunch.agentLibrary`: the allocator agent's library, when
-    /// the lab builds one).
-    static func launch(_ program: ProgramSource, allocator: ResolvedAllocator, spec: AllocatorSpec, experiment: Experiment) -> ProgramLaunch {
-        let variables = spec.environment.merging(program.environment) { $1 }
+    /// experiment's sampling interval, and the allocator agent (`AllocatorAgent`), preloaded after the allocator, told
+    /// where the allocator's figures come from (the monitor gives it its pipe, `LAYOUTLAB_AGENT_FD`).
+    static func launch(
+        _ program: ProgramSource, allocator: ResolvedAllocator, spec: AllocatorSpec, experiment: Experiment, agent: URL?
+    ) -> ProgramLaunch {
+        var variables = spec.environment.merging(program.environment) { $1 }
+        if agent != nil {
+            let agentVariables = AllocatorAgent.environment(fd: 3, statistics: spec.statistics, intervalMs: nil)
+                .filter { $0.key != "LAYOUTLAB_AGENT_FD" }
+            variables.merge(agentVariables) { $1 }
+        }
         return ProgramLaunch(
             argv: program.command, workingDirectory: program.workingDirectory,
             environment: variables.keys.sorted().map { "\($0)=\(variables[$0] ?? "")" }, preload: allocator.preload,
-            timeoutMs: program.timeoutSeconds * 1000, sampleIntervalMs: experiment.sampleIntervalMs)
+            timeoutMs: program.timeoutSeconds * 1000, sampleIntervalMs: experiment.sampleIntervalMs, agentLibrary: agent?.path)
     }
 }

@@ -89,6 +89,8 @@ public struct WorkerLauncher: Sendable {
             result.status = .error
             result.message = "the program's monitor failed: " + (result.message ?? "no reason given")
         }
+        // A program trial's proof of its allocator comes from the agent preloaded into it.
+        Self.applyAgentReport(&result, expectedProvider: request.expectedMallocProvider)
         // A failed trial keeps its log even when empty (it shows the worker said nothing); an ok one only
         // keeps a log that has something in it.
         if result.status == .ok, let size = try? FileManager.default.attributesOfItem(atPath: logURL.path)[.size] as? Int, size == 0 {

@@ -18,6 +18,9 @@ import LayoutLabProtocol
 ///   `sampled_peak_tree_rss_bytes` the largest sampled RSS of the program and of its process tree, `processes` the
 ///   most processes seen at once, `program_wall_ns`, `user_cpu_ns`, `system_cpu_ns`, `minor_faults`, `major_faults`
 ///   from `wait4`, `exit_status` its exit code (empty when a signal ended it; `status` says which); `nodes` is 0.
+///   From the allocator agent at the program's exit (empty where it did not report): `vm_hwm_at_exit_bytes` (VmHWM
+///   read by the program itself) and `allocator_*_bytes_at_exit` (the allocator's own figures, the worker's mapping);
+///   `malloc_provider` is the file that served the program's `malloc`, which the agent named.
 package enum TrialsTable {
     /// The columns in the order the table writes them. Columns named after the trial (its layout, shape, nodes
     /// …) are written from it and not read back: a row is read by its `trial_id`.
@@ -100,6 +103,13 @@ package enum TrialsTable {
         CSVColumn("minor_faults", \.metrics.minorFaults, .integer),
         CSVColumn("major_faults", \.metrics.majorFaults, .integer),
         CSVColumn("exit_status", \.metrics.exitStatus, .integer),
+        CSVColumn("vm_hwm_at_exit_bytes", \.metrics.vmHWMAtExitBytes, .integer),
+        CSVColumn("allocator_allocated_bytes_at_exit", \.metrics.allocatorAllocatedBytesAtExit, .integer),
+        CSVColumn("allocator_active_bytes_at_exit", \.metrics.allocatorActiveBytesAtExit, .integer),
+        CSVColumn("allocator_resident_bytes_at_exit", \.metrics.allocatorResidentBytesAtExit, .integer),
+        CSVColumn("allocator_metadata_bytes_at_exit", \.metrics.allocatorMetadataBytesAtExit, .integer),
+        CSVColumn("allocator_mapped_bytes_at_exit", \.metrics.allocatorMappedBytesAtExit, .integer),
+        CSVColumn("allocator_retained_bytes_at_exit", \.metrics.allocatorRetainedBytesAtExit, .integer),
     ])
 
     package static let header = schema.header
