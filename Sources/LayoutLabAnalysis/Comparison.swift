@@ -29,6 +29,9 @@ public struct Comparison: Sendable {
     /// What `compare` compares for trace replays (every row's layout `trace`) when no `--metric` is given: the live
     /// usable bytes and the RSS at the trace's peak, and the replay's time per event.
     public static let traceMetrics = ["peak_live_usable_bytes", "rss_at_peak_bytes", "replay_ns_per_event"]
+    /// What `compare` compares for programs (every row's layout `program`) when no `--metric` is given: the kernel's peak
+    /// RSS, the program's wall time and its user CPU time.
+    public static let programMetrics = ["peak_rss_bytes", "program_wall_ns", "user_cpu_ns"]
 
     public var shape: String
     public var layout: String
@@ -71,7 +74,7 @@ public struct Comparison: Sendable {
         }
     }
 
-    /// The base metrics (`traceMetrics` when every row is a trace replay), then every `*_instructions_per_node` and `*_minor_faults_per_node` column with numbers
+    /// The base metrics (`traceMetrics` when every row is a trace replay, `programMetrics` when every row is a program), then every `*_instructions_per_node` and `*_minor_faults_per_node` column with numbers
     /// in every table: counts, which decide time verdicts (see `RegressionCheck`) and are tested themselves.
     /// Page faults are the main kernel cost that user-space instruction counts miss.
     public static func defaultMetrics(in tables: [TrialTable]) -> [String] {
@@ -79,8 +82,9 @@ public struct Comparison: Sendable {
             countSuffixes.contains { column.hasSuffix($0) }
                 && tables.allSatisfy { table in table.rows.contains { $0.value(column) != nil } }
         }
-        let replaysOnly = tables.allSatisfy { table in !table.rows.isEmpty && table.rows.allSatisfy { $0.layout == "trace" } }
-        return (replaysOnly ? traceMetrics : baseMetrics) + counts.filter { $0.hasSuffix(countSuffixes[0]) } + counts.filter { $0.hasSuffix(countSuffixes[1]) }
+        func only(_ layout: String) -> Bool { tables.allSatisfy { table in !table.rows.isEmpty && table.rows.allSatisfy { $0.layout == layout } } }
+        let base = only("trace") ? traceMetrics : only("program") ? programMetrics : baseMetrics
+        return base + counts.filter { $0.hasSuffix(countSuffixes[0]) } + counts.filter { $0.hasSuffix(countSuffixes[1]) }
     }
 
     /// The columns `defaultMetrics(in:)` adds where they have numbers: instruction counts, then page faults.

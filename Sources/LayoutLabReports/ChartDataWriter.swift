@@ -76,8 +76,10 @@ package enum ChartDataWriter {
     package static func comparisons(of folder: ResultsFolder) throws -> [Comparison] {
         guard folder.experiment.allocators.count > 1 else { return [] }
         let table = TrialTable(run: folder.run)
-        // A trace replay's figures are its own (`Comparison.traceMetrics`); it has no per-node charts to feed.
-        let metrics = folder.experiment.traces == nil ? ["rss_bytes_per_node", "allocate_ns_per_node"] : Comparison.traceMetrics
+        // A trace replay's and a program's figures are their own (`Comparison.traceMetrics`, `programMetrics`); they have
+        // no per-node charts to feed.
+        let metrics = folder.experiment.traces != nil ? Comparison.traceMetrics
+            : folder.experiment.programs != nil ? Comparison.programMetrics : ["rss_bytes_per_node", "allocate_ns_per_node"]
         return Comparison.pairs(table, nil, metrics: metrics, baseline: folder.experiment.allocators[0].name)
     }
 

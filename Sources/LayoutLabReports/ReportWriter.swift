@@ -92,8 +92,9 @@ package enum ReportWriter {
         }
 
         if let replays = TraceReplayTable.markdown(run) { text += "\n## Trace replays\n" + replays }
-        // A trace experiment has no nodes: its per-event figures are in the replay table above.
-        if experiment.traces == nil { text += "\n## Bytes and time per node\n\nMedian over successful repetitions (min–max where they differ).\n" }
+        if let programs = ProgramTable.markdown(run) { text += "\n## Programs\n" + programs }
+        // Trace and program experiments have no nodes: their figures are in their own tables above.
+        if experiment.traces == nil, experiment.programs == nil { text += "\n## Bytes and time per node\n\nMedian over successful repetitions (min–max where they differ).\n" }
         // In the experiment's order: shapes as listed, node counts ascending.
         // With "threads", one table per thread count (ascending) within each shape and node count.
         let shapeOrder = folder.experiment.shapes.map(\.name)

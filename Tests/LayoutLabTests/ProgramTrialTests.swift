@@ -148,6 +148,19 @@ struct ProgramTrialTests {
         }
     }
 
+    @Test func theReportAndCompareUseTheProgramsOwnFigures() throws {
+        let out = try Self.run.get()
+        let report = try TestSupport.run("layoutlab", ["report", out.path])
+        try #require(report.status == 0, "\(report.stderr)")
+        let text = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(text.contains("## Programs") && !text.contains("## Bytes and time per node"))
+        // touch64 under glibc: one repetition, a 64 MiB peak (65.x MiB with the program's own pages), one process.
+        let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("| touch64 | system | 1 | 6") }, "\(text)")
+        #expect(row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[8] == "1", "\(row)")
+        let compared = try TestSupport.run("layoutlab", ["compare", out.path, out.path])
+        #expect(compared.status == 0 && compared.stdout.contains("peak_rss_bytes") && compared.stdout.contains("program_wall_ns"), "\(compared.stdout)\(compared.stderr)")
+    }
+
     @Test func aProgramThatDropsTheAllocatorIsNotMeasuredAsIt() throws {
         let trials = try trials()
         for allocator in ["system", "jemalloc"] {
