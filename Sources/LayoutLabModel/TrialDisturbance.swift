@@ -91,6 +91,10 @@ public struct TrialDisturbance: Equatable, Sendable {
     /// A pool of `cores` threads or more is not judged by its preemptions (see `Phase.oversubscribed`).
     public static func judge(_ result: TrialResult, bounds: DisturbanceBounds, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> TrialDisturbance {
         guard result.status == .ok else { return TrialDisturbance(disturbed: nil, reason: nil) }
+        // The monitor counts no phase of its own: the machine's other work during a program is not measured.
+        if result.trial.program != nil {
+            return TrialDisturbance(disturbed: nil, reason: "not measured: the monitor of a program trial does not count the machine's other work (no steal or neighbour CPU figures)")
+        }
         let kinds = result.outcomes.map(\.spec.kind)
         let phases = result.outcomes.filter(\.applicable).map { outcome in
             let kind = outcome.spec.kind
