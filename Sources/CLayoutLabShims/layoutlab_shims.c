@@ -155,6 +155,17 @@ int ll_spawn_change_directory(posix_spawn_file_actions_t *actions, const char *p
     return posix_spawn_file_actions_addchdir_np(actions, path);
 }
 
+int ll_spawn_fresh_process_group(posix_spawnattr_t *attributes) {
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    int code = posix_spawnattr_setsigmask(attributes, &none);
+    if (code == 0) code = posix_spawnattr_setsigdefault(attributes, &all);
+    if (code == 0) code = posix_spawnattr_setpgroup(attributes, 0);
+    if (code == 0) code = posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+    return code;
+}
+
 int ll_pipe_close_on_exec(int ends[2]) {
     return pipe2(ends, O_CLOEXEC) == 0 ? 0 : errno;
 }

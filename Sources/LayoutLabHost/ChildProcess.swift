@@ -100,16 +100,9 @@ package final class ChildProcess {
         ll_spawn_close_from(&actions, 3)
         if let workingDirectory { ll_spawn_change_directory(&actions, workingDirectory) }
 
-        var noSignals = sigset_t()
-        var allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
         // Its own process group: Ctrl-C at a terminal reaches the runner, which stops the child itself, and a
         // timeout can kill the child's descendants with it.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        _ = ll_spawn_fresh_process_group(&attributes)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -128,14 +128,8 @@ final class ProgramMonitor {
         if agentWrite >= 0 { posix_spawn_file_actions_adddup2(&actions, agentWrite, Self.agentDescriptor) }
         ll_spawn_close_from(&actions, agentWrite >= 0 ? Self.agentDescriptor + 1 : 3)
         ll_spawn_change_directory(&actions, launch.workingDirectory)
-        var noSignals = sigset_t()
-        var allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        // Its own process group, so that a timeout kills the whole tree.
+        _ = ll_spawn_fresh_process_group(&attributes)
 
         var pid: pid_t = 0
         let started = MonotonicClock.nowNanoseconds()

@@ -172,6 +172,10 @@ void ll_callgrind_dump_phase(int phase_index);
 /// 0, or an errno.
 int ll_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
 int ll_spawn_change_directory(posix_spawn_file_actions_t *actions, const char *path);
+/// Spawn attributes for a child that starts clean in a process group of its own (so that a timeout can kill its
+/// descendants with it, and a terminal's Ctrl-C reaches the parent only): no signal blocked, every signal's
+/// disposition reset to its default. 0, or an errno.
+int ll_spawn_fresh_process_group(posix_spawnattr_t *attributes);
 /// pipe2(O_CLOEXEC), also _GNU_SOURCE only: both ends closed on exec from the start. 0, or an errno.
 int ll_pipe_close_on_exec(int ends[2]);
 
