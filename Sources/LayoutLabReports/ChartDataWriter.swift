@@ -10,7 +10,8 @@ import LayoutLabTables
 /// in `charts/`), with several each shape has `chart-data/<shape>/` (charts in `charts/<shape>/`).
 /// `chart-data/shapes.txt` lists those subfolders for `plot.gnuplot` (`.` for a single shape, `-` for none).
 /// Sweeps add `chart-data/staircase-*` (`ChartDataWriter+Staircase`), shapes with length distributions
-/// `size-classes-*.csv` in their set's folder (`ChartDataWriter+SizeClasses`).
+/// `size-classes-*.csv` in their set's folder (`ChartDataWriter+SizeClasses`), trace replays `replay-rss.csv`
+/// (`ChartDataWriter+Replay`).
 package enum ChartDataWriter {
     package static let directoryName = "chart-data"
     package static let shapesFile = "shapes.txt"
@@ -65,6 +66,7 @@ package enum ChartDataWriter {
         // `-`: no set (every shape is a sweep member), so that plot.gnuplot does not fall back to `.`.
         try AtomicFile.write((sets.isEmpty ? "-" : sets.map(\.subfolder).joined(separator: " ")) + "\n", to: directory.appendingPathComponent(shapesFile))
         try writeStaircases(folder, into: directory)
+        try writeReplay(folder, into: directory)
         return directory
     }
 

@@ -15,7 +15,7 @@ package struct ChartPlotter: Sendable {
     }
 
     /// Draws every chart into `DIR/charts/` (`DIR/charts/<shape>/` when the experiment has several shapes,
-    /// the staircases of sweeps in `DIR/charts/`); returns their paths, the staircases last.
+    /// the staircases of sweeps and a trace replay's `replay-rss` in `DIR/charts/`); returns their paths, those last.
     package func plot(_ folder: ResultsFolder) throws -> [URL] {
         guard let gnuplot = ExternalCommand.locate("gnuplot") else {
             throw ChartPlotError.gnuplotNotInstalled
@@ -35,6 +35,6 @@ package struct ChartPlotter: Sendable {
                 .filter { ["png", "svg"].contains($0.pathExtension) && !$0.lastPathComponent.hasPrefix("staircase-") }
                 .sorted { $0.path < $1.path }
         }
-        return sets + ChartDataWriter.staircaseCharts(in: charts.standardizedFileURL)
+        return sets + ChartDataWriter.staircaseCharts(in: charts.standardizedFileURL) + ChartDataWriter.replayCharts(in: charts.standardizedFileURL)
     }
 }

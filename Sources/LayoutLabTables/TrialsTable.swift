@@ -11,8 +11,9 @@ import LayoutLabProtocol
 /// - `process_start_rss_bytes`: Python layouts: the worker's RSS at its first line (the interpreter's own cost
 ///   per process, before the lab imported anything).
 /// - Trace replays (`layout` is `trace`, `trace` names it; empty for node trials): `events`, `peak_live_requested_bytes`,
-///   `peak_live_usable_bytes`, `rss_at_peak_bytes`, `replay_ns_per_event`, `replay_threads` (1: replayed serially);
-///   their `nodes` is the trace's events, so their per-node columns are per event.
+///   `peak_live_usable_bytes` (at the peak of the recorded sequence order, with the usable sizes the replay read),
+///   `rss_at_peak_bytes`, `replay_ns_per_event` (wall time ÷ events), `replay_threads` (the trace's threads, each
+///   replayed on its own); their `nodes` is the trace's events, so their per-node columns are per event.
 package enum TrialsTable {
     /// The columns in the order the table writes them. Columns named after the trial (its layout, shape, nodes
     /// …) are written from it and not read back: a row is read by its `trial_id`.
