@@ -31,7 +31,7 @@ if (system(sprintf("test -f '%s/chart-data/replay-rss.csv' && echo found", resul
             set title sprintf("RSS over the replay\n%s", rtitle)
             eval nothing("no successful replay to draw")
         } else {
-            set multiplot layout words(rtraces),1 title sprintf("RSS over the replay of each trace (a line per allocator: its median repetition by largest RSS)\n%s", rtitle) font ",16"
+            set multiplot layout words(rtraces),1 title sprintf("RSS over the replay of each trace (a line per allocator: its median repetition by largest RSS)\nRSS holds the worker's tables of the trace from the baseline on: 56 B/event, 80 for a multi-thread trace\n%s", rtitle) font ",16"
             do for [t=1:words(rtraces)] {
                 trace = word(rtraces, t)
                 set title sprintf("trace %s", trace) font ",15"

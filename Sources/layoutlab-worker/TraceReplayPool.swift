@@ -49,7 +49,7 @@ final class TraceReplayPool {
             }, Unmanaged.passUnretained(worker).toOpaque())
             guard started == 0 else { throw WorkerFailure("cannot start replay thread \(worker.index): error \(started)") }
         }
-        // Never freed: the threads end after the replay but hold `unowned(unsafe)` references until then.
+        // Never freed: the threads park after the replay, holding `unowned(unsafe)` references, until the process exits.
         _ = Unmanaged.passRetained(self)
     }
 
@@ -156,5 +156,8 @@ final class ReplayWorker {
         cpuNs = threadCPUNs() - cpuStart
         usageOK = usageOK && ll_thread_usage_read(&usageEnd) == 0
         pool.joinEnd()
+        // Parked until the process exits: a thread that ended now would run the allocator's thread-exit work (its
+        // cache flushed, its arena released) during the last sample.
+        pool.waitForStart()
     }
 }

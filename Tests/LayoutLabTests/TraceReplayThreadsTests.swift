@@ -5,6 +5,8 @@ import Testing
 @testable import LayoutLabHost
 @testable import LayoutLabModel
 @testable import LayoutLabProtocol
+@testable import LayoutLabReports
+@testable import LayoutLabResults
 @testable import LayoutLabRunner
 
 /// Multi-thread replay: the known program's `handoff` trace (four threads make blocks, the next thread resizes each
@@ -95,5 +97,31 @@ struct TraceReplayThreadsTests {
             }
             if spec == .jemalloc { #expect(Set(usableFigures).count == 1, "jemalloc: \(usableFigures)") }
         }
+
+        // The replay chart's data: per allocator the samples of its median repetition by largest RSS. (The trace
+        // is copied beside the folder's experiment, whose relative path reading the folder checks again.)
+        try FileManager.default.copyItem(at: traceFile, to: out.appendingPathComponent("handoff.trace"))
+        let folder = try ResultsFolder.open(out)
+        let chart = ChartData.replayRSS(samples: folder.sampleRows, run: folder.run)
+        #expect(chart.header == ["trace", "trace_index", "allocator", "repetition", "events", "rss_mib"])
+        for allocator in ["system", "jemalloc"] {
+            let rows = chart.rows.filter { $0[2] == allocator }
+            let peaks = (1...2).map { repetition in
+                (repetition, samples.filter { $0["trial_id"] == "handoff.trace.\(allocator).r\(repetition)" }.compactMap { Int($0["rss_bytes"] ?? "") }.max() ?? 0)
+            }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+            let median = peaks[0].0
+            #expect(Set(rows.map { $0[3] }) == [String(median)], "\(allocator): \(peaks)")
+            let drawn = samples.filter { $0["trial_id"] == "handoff.trace.\(allocator).r\(median)" }.map { $0["nodes_alive"] ?? "" }
+            #expect(rows.map { $0[4] ?? "" } == drawn && rows.allSatisfy { $0[0] == "handoff" && $0[1] == "1" && $0[5] != nil })
+        }
+        try ChartDataWriter.write(for: folder)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("chart-data/replay-rss.csv").path))
+    }
+
+    @Test func aNodeExperimentHasNoReplayChartData() throws {
+        let folder = try ResultsFolder.open(try ChartReportTests.fixtureCopy())
+        #expect(ChartData.replayRSS(samples: folder.sampleRows, run: folder.run).rows.isEmpty)
+        try ChartDataWriter.write(for: folder)
+        #expect(!FileManager.default.fileExists(atPath: folder.directory.appendingPathComponent("chart-data/replay-rss.csv").path))
     }
 }
