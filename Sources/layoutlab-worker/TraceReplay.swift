@@ -22,7 +22,8 @@ import LayoutLabProtocol
 /// made or last touched waits until that thread has done that event (`Step.waitThread`, `waitPosition`: its published
 /// progress must pass that position); every wait is on a lower sequence number, so the sequence order is one the
 /// waits allow, and they cannot deadlock. Peak live bytes are then counted after the replay over the recorded
-/// sequence order (`countPeak`), from the usable sizes the threads read: the figures a serial replay gives.
+/// sequence order (`countPeak`), from the usable sizes the threads read: the figures a serial replay gives, but
+/// for usable sizes that depend on the heap's history (where glibc's realloc grows a block in place).
 /// Skipped events: failed calls (no block was made; replaying one could make a block nobody frees), frees and
 /// reallocs of a pointer the tracer did not know (free of NULL included), malloc_usable_size of no known block. A
 /// realloc of an unknown pointer is replayed as realloc(NULL, size). A calloc is replayed as calloc(1, count ×
@@ -57,10 +58,13 @@ final class TraceReplay {
     let replayedCalls: Int
     let traceThreads: Int
     /// Multi-thread traces only (else empty): every event as a `Step`, thread t's at `threadFirst[t] ..<
-    /// threadFirst[t + 1]` in recorded order; thread t's own positions after which the first `schedule[c]` events
-    /// of the sequence include all of its own, ascending and distinct, at `localSchedule[t]` (`localCount[t]` of them).
+    /// threadFirst[t + 1]` in recorded order; thread t's local checkpoints at `localSchedule[t]` (`localCount[t]` of
+    /// them): for each global checkpoint c, how many of the first `schedule[c]` events of the sequence are t's
+    /// (ascending, distinct, zeros left out).
     let steps: UnsafeMutableBufferPointer<Step>
     let threadFirst: [Int]
+    /// Threads that made events (0 for a one-thread trace, replayed by `run`): `TraceReplayPool`'s threads.
+    var replayThreads: Int { max(threadFirst.count - 1, 0) }
     let localSchedule: [UnsafeMutableBufferPointer<Int>]
     let localCount: [Int]
     /// The index in the schedule of the checkpoint right after the peak (its sample is the phase's sample
@@ -98,10 +102,11 @@ final class TraceReplay {
         // Threads (temporary tables from the allocator measured, freed before its purge): the replay thread of each
         // recorded thread (in the order threads first allocated), each event's position in its thread's list, and
         // the last event that made or touched each block.
-        let threaded = trace.threads > 1
+        // (A thread that flushed an empty chunk counts in `trace.threads`, not here.)
+        let ids = trace.threads > 1 ? Set(trace.events.map(\.thread)).sorted() : []
+        let threaded = ids.count > 1
         var threadOf: [Int] = [], positionOf: [Int] = [], lastTouch: [Int] = [], first: [Int] = []
         if threaded {
-            let ids = Set(trace.events.map(\.thread)).sorted()
             let indexOf = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset) })
             threadOf = trace.events.map { indexOf[$0.thread] ?? 0 }
             var counts = [Int](repeating: 0, count: ids.count)
@@ -188,14 +193,14 @@ final class TraceReplay {
         // Each thread's local checkpoints: its events among the first schedule[c] of the sequence.
         var local: [UnsafeMutableBufferPointer<Int>] = [], localFilled: [Int] = []
         if threaded {
-            local = (0..<trace.threads).map { _ in UnsafeMutableBufferPointer<Int>.allocate(capacity: filled) }
-            localFilled = [Int](repeating: 0, count: trace.threads)
-            var done = [Int](repeating: 0, count: trace.threads)
+            local = (0..<ids.count).map { _ in UnsafeMutableBufferPointer<Int>.allocate(capacity: filled) }
+            localFilled = [Int](repeating: 0, count: ids.count)
+            var done = [Int](repeating: 0, count: ids.count)
             var next = 0
             for index in 0..<count {
                 done[threadOf[index]] += 1
                 while next < filled, schedule[next] == index + 1 {
-                    for thread in 0..<trace.threads where done[thread] > 0 {
+                    for thread in 0..<ids.count where done[thread] > 0 {
                         let filledHere = localFilled[thread]
                         if filledHere == 0 || local[thread][filledHere - 1] < done[thread] {
                             local[thread][filledHere] = done[thread]

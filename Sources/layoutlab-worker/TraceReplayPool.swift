@@ -5,7 +5,7 @@ import CLayoutLabShims
 import LayoutLabProtocol
 import LayoutLabSampling
 
-/// The threads of a multi-thread trace replay (`TraceReplay` with `traceThreads` T > 1): T threads created in
+/// The threads of a multi-thread trace replay (`TraceReplay` with `replayThreads` T > 1): T threads created in
 /// `init`, before the baseline, parked in a start barrier; released together, thread t replays recorded thread
 /// t's events in their order (`TraceReplay.replaySteps`), publishing its progress (events done) after each event
 /// into its own slot (`poolSlotBytes` apart), where the threads it waits for and the sampling thread read it. A
@@ -27,7 +27,7 @@ final class TraceReplayPool {
 
     init(replay: TraceReplay) throws(WorkerFailure) {
         self.replay = replay
-        threads = replay.traceThreads
+        threads = replay.replayThreads
         slots = UnsafeMutableRawPointer.allocate(byteCount: threads * poolSlotBytes, alignment: poolSlotBytes)
         slots.initializeMemory(as: UInt8.self, repeating: 0, count: threads * poolSlotBytes)
         nextCheckpoint = UnsafeMutableRawPointer.allocate(byteCount: poolSlotBytes, alignment: poolSlotBytes).bindMemory(to: Int.self, capacity: 1)

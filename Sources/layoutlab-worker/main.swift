@@ -165,7 +165,7 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
 func replayTrial(_ request: WorkerRequest, path: String, identity: (provider: String, version: String?)) throws(WorkerFailure) -> [WorkerReply] {
     let replay = try TraceReplay(path: path, checkpoints: request.checkpoints)
     // A trace of several threads is replayed on as many, started (and parked) before the baseline.
-    let pool = replay.traceThreads > 1 ? try TraceReplayPool(replay: replay) : nil
+    let pool = replay.replayThreads > 1 ? try TraceReplayPool(replay: replay) : nil
     // The decoding's temporary buffers (the file, the decoded events, the block index) came from the allocator
     // measured: it is asked to give them back, so that the replay starts on a heap that holds none of them.
     _ = request.allocatorStatistics.purge()
