@@ -20,6 +20,8 @@
 #   scaling-<allocator>, fork   threads: ns and RSS per node against T; fork: a child's un-shared bytes per node
 #                           (plot-threads.gnuplot). A threaded experiment's other charts show its smallest T.
 #   program-rss             programs: RSS over time, a panel per program, a line per allocator (plot-programs.gnuplot).
+#   replay-rss              traces: RSS against events replayed, a panel per trace, a line per allocator
+#                           (plot-replay.gnuplot).
 # Every chart shows one shape at the largest node count (a staircase: a sweep family); a chart with no data says so.
 
 if (!exists("results")) results = "results/default/latest"
@@ -329,7 +331,7 @@ do for [sub in shapes] {
 # The charts of sweeps and of length distributions, from scripts beside this one.
 # (A copy of this script run without them draws the rest and says so.)
 scripts = system(sprintf("dirname '%s'", ARG0))
-do for [extra in "plot-staircase.gnuplot plot-size-classes.gnuplot plot-threads.gnuplot plot-programs.gnuplot"] {
+do for [extra in "plot-staircase.gnuplot plot-size-classes.gnuplot plot-threads.gnuplot plot-programs.gnuplot plot-replay.gnuplot"] {
     if (system(sprintf("test -f '%s/%s' && echo found", scripts, extra)) eq "found") {
         load scripts."/".extra
     } else {

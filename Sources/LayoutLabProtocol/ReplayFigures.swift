@@ -1,6 +1,7 @@
 /// What a trace replay (`WorkerLayout.trace`) reports besides its samples and counters, counted by the replay
-/// itself. Bytes are exact; `rssAtPeakBytes` is the RSS sample taken right after the event at which the live
-/// requested bytes first reached their peak. Nil where not measured: never a made-up 0.
+/// itself. Bytes are exact; `rssAtPeakBytes` is the RSS sample of the checkpoint right after the event at which the
+/// live requested bytes first reached their peak. Peak figures are counted over the recorded sequence order (a
+/// multi-thread replay's after it, from what its threads did). Nil where not measured: never a made-up 0.
 package struct ReplayFigures: Equatable, Sendable {
     /// Events in the trace (every recorded call, replayed or skipped).
     package var events: Int
@@ -15,7 +16,7 @@ package struct ReplayFigures: Equatable, Sendable {
     package var peakLiveUsableBytes: Int
     /// RSS (`statm`) at that checkpoint, in bytes; nil when the sample could not be taken.
     package var rssAtPeakBytes: Int?
-    /// Threads the replay ran on (1: a multi-thread trace is replayed serially in global sequence order).
+    /// Threads the replay ran on: the trace's (`traceThreads`), each replaying its own events in recorded order.
     package var replayThreads: Int
     /// Threads that made calls in the trace.
     package var traceThreads: Int

@@ -11,7 +11,7 @@ import LayoutLabTables
 /// `chart-data/shapes.txt` lists those subfolders for `plot.gnuplot` (`.` for a single shape, `-` for none).
 /// Sweeps add `chart-data/staircase-*` (`ChartDataWriter+Staircase`), shapes with length distributions
 /// `size-classes-*.csv` in their set's folder (`ChartDataWriter+SizeClasses`), programs `chart-data/program-rss.*`
-/// (`ChartDataWriter+Programs`).
+/// (`ChartDataWriter+Programs`), trace replays `replay-rss.csv` (`ChartDataWriter+Replay`).
 package enum ChartDataWriter {
     package static let directoryName = "chart-data"
     package static let shapesFile = "shapes.txt"
@@ -67,6 +67,7 @@ package enum ChartDataWriter {
         try AtomicFile.write((sets.isEmpty ? "-" : sets.map(\.subfolder).joined(separator: " ")) + "\n", to: directory.appendingPathComponent(shapesFile))
         try writeStaircases(folder, into: directory)
         try writePrograms(folder, samples: samples, into: directory)
+        try writeReplay(folder, into: directory)
         return directory
     }
 

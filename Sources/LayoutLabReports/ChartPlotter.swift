@@ -15,7 +15,7 @@ package struct ChartPlotter: Sendable {
     }
 
     /// Draws every chart into `DIR/charts/` (`DIR/charts/<shape>/` when the experiment has several shapes,
-    /// the staircases of sweeps in `DIR/charts/`); returns their paths, the staircases last.
+    /// the staircases of sweeps and a trace replay's `replay-rss` in `DIR/charts/`); returns their paths, those last.
     package func plot(_ folder: ResultsFolder) throws -> [URL] {
         guard let gnuplot = ExternalCommand.locate("gnuplot") else {
             throw ChartPlotError.gnuplotNotInstalled
@@ -36,5 +36,6 @@ package struct ChartPlotter: Sendable {
                 .sorted { $0.path < $1.path }
         }
         return sets + ChartDataWriter.staircaseCharts(in: charts.standardizedFileURL) + ChartDataWriter.programCharts(in: charts.standardizedFileURL)
+            + ChartDataWriter.replayCharts(in: charts.standardizedFileURL)
     }
 }

@@ -11,8 +11,9 @@ import LayoutLabProtocol
 /// - `process_start_rss_bytes`: Python layouts: the worker's RSS at its first line (the interpreter's own cost
 ///   per process, before the lab imported anything).
 /// - Trace replays (`layout` is `trace`, `trace` names it; empty for node trials): `events`, `peak_live_requested_bytes`,
-///   `peak_live_usable_bytes`, `rss_at_peak_bytes`, `replay_ns_per_event`, `replay_threads` (1: replayed serially);
-///   their `nodes` is the trace's events, so their per-node columns are per event.
+///   `peak_live_usable_bytes` (at the peak of the recorded sequence order, with the usable sizes the replay read),
+///   `rss_at_peak_bytes`, `replay_ns_per_event` (wall time ÷ events), `replay_threads` (the trace's threads, each
+///   replayed on its own); their `nodes` is the trace's events, so their per-node columns are per event.
 /// - Programs (`layout` is `program`, `program` names it; empty for other trials): `peak_rss_bytes` is the program's
 ///   `ru_maxrss` × 1024 (the kernel's high-water RSS, as `/usr/bin/time -f %M`), `sampled_peak_rss_bytes` and
 ///   `sampled_peak_tree_rss_bytes` the largest sampled RSS of the program and of its process tree, `processes` the

@@ -16,8 +16,14 @@ import LayoutLabProtocol
 /// trace records no writes; the program wrote its blocks, and RSS should count the pages they cover), reads its
 /// own `malloc_usable_size` of each (the replay's measurement, not a traced event), and adds and compares integers.
 ///
-/// Threads: a trace of several threads is replayed on one thread, in the global order of its sequence numbers
-/// (`replayThreads` is 1): the order between threads is kept, the concurrency is not.
+/// Threads: a trace of one thread is replayed by `run` on the calling thread. A trace of T threads is replayed by
+/// `TraceReplayPool` on T threads, each making its own thread's events in their recorded order (`steps`, grouped by
+/// thread, mapped too: 24 more bytes per event). An event that frees, resizes or asks about a block another thread
+/// made or last touched waits until that thread has done that event (`Step.waitThread`, `waitPosition`: its published
+/// progress must pass that position); every wait is on a lower sequence number, so the sequence order is one the
+/// waits allow, and they cannot deadlock. Peak live bytes are then counted after the replay over the recorded
+/// sequence order (`countPeak`), from the usable sizes the threads read: the figures a serial replay gives, but
+/// for usable sizes that depend on the heap's history (where glibc's realloc grows a block in place).
 /// Skipped events: failed calls (no block was made; replaying one could make a block nobody frees), frees and
 /// reallocs of a pointer the tracer did not know (free of NULL included), malloc_usable_size of no known block. A
 /// realloc of an unknown pointer is replayed as realloc(NULL, size). A calloc is replayed as calloc(1, count ×
@@ -32,8 +38,16 @@ final class TraceReplay {
         var alignment: Int
     }
 
+    /// One event of a thread's list: the event, and the other thread's progress it waits for (-1: none; else
+    /// thread `waitThread`'s published progress must exceed `waitPosition`, its position of the event waited for).
+    struct Step {
+        var event: Int
+        var waitThread: Int
+        var waitPosition: Int
+    }
+
     private let calls: UnsafeMutableBufferPointer<Call>
-    /// Per event: the block it made (nil: none, or freed since), its requested and its usable bytes.
+    /// Per event: the block it made (nil: none, or freed since), its requested and its usable bytes (-1: it made none).
     private let pointers: UnsafeMutableBufferPointer<UnsafeMutableRawPointer?>
     private let requested: UnsafeMutableBufferPointer<Int>
     private let usable: UnsafeMutableBufferPointer<Int>
@@ -43,6 +57,19 @@ final class TraceReplay {
     let events: Int
     let replayedCalls: Int
     let traceThreads: Int
+    /// Multi-thread traces only (else empty): every event as a `Step`, thread t's at `threadFirst[t] ..<
+    /// threadFirst[t + 1]` in recorded order; thread t's local checkpoints at `localSchedule[t]` (`localCount[t]` of
+    /// them): for each global checkpoint c, how many of the first `schedule[c]` events of the sequence are t's
+    /// (ascending, distinct, zeros left out).
+    let steps: UnsafeMutableBufferPointer<Step>
+    let threadFirst: [Int]
+    /// Threads that made events (0 for a one-thread trace, replayed by `run`): `TraceReplayPool`'s threads.
+    var replayThreads: Int { max(threadFirst.count - 1, 0) }
+    let localSchedule: [UnsafeMutableBufferPointer<Int>]
+    let localCount: [Int]
+    /// The index in the schedule of the checkpoint right after the peak (its sample is the phase's sample
+    /// `peakCheckpoint + 1`, after the baseline); -1 with no peak.
+    let peakCheckpoint: Int
     /// Events done when the live requested bytes first reach their peak (counted from the trace before the replay).
     let peakEvents: Int
     private(set) var peakLiveRequestedBytes = 0
@@ -68,10 +95,33 @@ final class TraceReplay {
         requested = try Self.mapped(count, of: Int.self)
         requested.initialize(repeating: 0)
         usable = try Self.mapped(count, of: Int.self)
-        usable.initialize(repeating: 0)
+        usable.initialize(repeating: -1)
         var slotOfBlock: [UInt64: Int] = [:]
         slotOfBlock.reserveCapacity(count)
         var live = 0, peak = 0, peakAt = 0, replayed = 0
+        // Threads (temporary tables from the allocator measured, freed before its purge): the replay thread of each
+        // recorded thread (in the order threads first allocated), each event's position in its thread's list, and
+        // the last event that made or touched each block.
+        // (A thread that flushed an empty chunk counts in `trace.threads`, not here.)
+        let ids = trace.threads > 1 ? Set(trace.events.map(\.thread)).sorted() : []
+        let threaded = ids.count > 1
+        var threadOf: [Int] = [], positionOf: [Int] = [], lastTouch: [Int] = [], first: [Int] = []
+        if threaded {
+            let indexOf = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset) })
+            threadOf = trace.events.map { indexOf[$0.thread] ?? 0 }
+            var counts = [Int](repeating: 0, count: ids.count)
+            positionOf = threadOf.map { thread in
+                defer { counts[thread] += 1 }
+                return counts[thread]
+            }
+            first = [0]
+            for thread in counts.indices { first.append(first[thread] + counts[thread]) }
+            lastTouch = [Int](repeating: -1, count: count)
+            steps = try Self.mapped(count, of: Step.self)
+        } else {
+            steps = UnsafeMutableBufferPointer(start: nil, count: 0)
+        }
+        threadFirst = first
         for (index, event) in trace.events.enumerated() {
             var call = Call(code: 0, slot: -1, bytes: Int(clamping: event.bytes), alignment: Int(clamping: event.alignment))
             let known = event.block == 0 || event.unknownPointer ? nil : slotOfBlock[event.block]
@@ -97,6 +147,20 @@ final class TraceReplay {
                 }
             }
             if call.code != 0 { replayed += 1 }
+            if threaded {
+                let thread = threadOf[index]
+                var step = Step(event: index, waitThread: -1, waitPosition: 0)
+                if call.code != 0, call.slot >= 0 {
+                    let previous = lastTouch[call.slot]
+                    if previous >= 0, threadOf[previous] != thread {
+                        step.waitThread = threadOf[previous]
+                        step.waitPosition = positionOf[previous]
+                    }
+                    lastTouch[call.slot] = index
+                }
+                if call.code != 0, event.kind.makesBlock { lastTouch[index] = index }
+                steps[first[thread] + positionOf[index]] = step
+            }
             if call.code != 0, event.kind.makesBlock {
                 slotOfBlock[event.sequence] = index
                 requested[index] = call.bytes
@@ -123,59 +187,49 @@ final class TraceReplay {
             filled += 1
         }
         checkpointCount = filled
+        var peakIndex = -1
+        for index in 0..<filled where peakAt > 0 && schedule[index] == peakAt { peakIndex = index }
+        peakCheckpoint = peakIndex
+        // Each thread's local checkpoints: its events among the first schedule[c] of the sequence.
+        var local: [UnsafeMutableBufferPointer<Int>] = [], localFilled: [Int] = []
+        if threaded {
+            local = (0..<ids.count).map { _ in UnsafeMutableBufferPointer<Int>.allocate(capacity: filled) }
+            localFilled = [Int](repeating: 0, count: ids.count)
+            var done = [Int](repeating: 0, count: ids.count)
+            var next = 0
+            for index in 0..<count {
+                done[threadOf[index]] += 1
+                while next < filled, schedule[next] == index + 1 {
+                    for thread in 0..<ids.count where done[thread] > 0 {
+                        let filledHere = localFilled[thread]
+                        if filledHere == 0 || local[thread][filledHere - 1] < done[thread] {
+                            local[thread][filledHere] = done[thread]
+                            localFilled[thread] += 1
+                        }
+                    }
+                    next += 1
+                }
+            }
+        }
+        localSchedule = local
+        localCount = localFilled
     }
 
-    /// Replays every event, calling `checkpoint(eventsDone)` first with 0 (the baseline), then at each scheduled
-    /// count.
+    /// Replays every event on this thread, calling `checkpoint(eventsDone)` first with 0 (the baseline), then at
+    /// each scheduled count.
     func run(recorder: PhaseRecorder) {
         var next = 0
         var liveRequested = 0, liveUsable = 0, peakRequested = 0, peakUsable = 0, checksum = 0
         recorder.checkpoint(nodesAlive: 0)
         for index in 0..<events {
-            let call = calls[index]
-            var made: UnsafeMutableRawPointer?
-            switch call.code {
-            case TraceEvent.Kind.malloc.rawValue:
-                made = malloc(call.bytes)
-            case TraceEvent.Kind.calloc.rawValue:
-                made = calloc(1, call.bytes)
-            case TraceEvent.Kind.posixMemalign.rawValue:
-                var pointer: UnsafeMutableRawPointer?
-                made = posix_memalign(&pointer, call.alignment, call.bytes) == 0 ? pointer : nil
-            case TraceEvent.Kind.alignedAlloc.rawValue:
-                made = aligned_alloc(call.alignment, call.bytes)
-            case TraceEvent.Kind.memalign.rawValue:
-                made = ll_memalign(call.alignment, call.bytes)
-            case TraceEvent.Kind.realloc.rawValue:
-                let old = call.slot >= 0 ? pointers[call.slot] : nil
-                made = realloc(old, call.bytes)
-                if call.slot >= 0, old != nil, made != nil || call.bytes == 0 {
-                    // glibc's realloc(p, 0) frees p and returns NULL; the others return a block.
-                    pointers[call.slot] = nil
-                    liveRequested -= requested[call.slot]
-                    liveUsable -= usable[call.slot]
-                }
-            case TraceEvent.Kind.free.rawValue:
-                if let old = pointers[call.slot] {
-                    free(old)
-                    pointers[call.slot] = nil
-                    liveRequested -= requested[call.slot]
-                    liveUsable -= usable[call.slot]
-                }
-            case TraceEvent.Kind.usableSize.rawValue:
-                if let old = pointers[call.slot] { checksum &+= ll_malloc_usable_size(old) }
-            default:
-                break
+            let (ended, madeUsable) = perform(index, checksum: &checksum)
+            if ended >= 0 {
+                liveRequested -= requested[ended]
+                liveUsable -= usable[ended]
             }
-            if let made {
-                // A trace holds no writes; the program wrote its blocks (nearly every program does), so the replay
-                // writes every requested byte: RSS then counts the pages the live blocks cover.
-                memset(made, 0xA5, call.bytes)
-                let size = ll_malloc_usable_size(made)
-                pointers[index] = made
-                usable[index] = size
-                liveUsable += size
-                liveRequested += call.bytes
+            if madeUsable >= 0 {
+                liveUsable += madeUsable
+                liveRequested += calls[index].bytes
             }
             if liveRequested > peakRequested {
                 peakRequested = liveRequested
@@ -190,6 +244,148 @@ final class TraceReplay {
         peakLiveUsableBytes = peakUsable
         usableSizeChecksum = checksum
     }
+
+    /// Makes event `index`'s call. Returns the slot whose block it ended (freed, or resized away; -1: none) and the
+    /// usable bytes of the block it made (-1: none), whose pointer and usable bytes it stores at `index`;
+    /// malloc_usable_size calls add to `checksum`. Reads and writes only the slots of this event and of the block
+    /// it names.
+    @inline(__always)
+    private func perform(_ index: Int, checksum: inout Int) -> (ended: Int, madeUsable: Int) {
+        let call = calls[index]
+        var made: UnsafeMutableRawPointer?
+        var ended = -1
+        switch call.code {
+        case TraceEvent.Kind.malloc.rawValue:
+            made = malloc(call.bytes)
+        case TraceEvent.Kind.calloc.rawValue:
+            made = calloc(1, call.bytes)
+        case TraceEvent.Kind.posixMemalign.rawValue:
+            var pointer: UnsafeMutableRawPointer?
+            made = posix_memalign(&pointer, call.alignment, call.bytes) == 0 ? pointer : nil
+        case TraceEvent.Kind.alignedAlloc.rawValue:
+            made = aligned_alloc(call.alignment, call.bytes)
+        case TraceEvent.Kind.memalign.rawValue:
+            made = ll_memalign(call.alignment, call.bytes)
+        case TraceEvent.Kind.realloc.rawValue:
+            let old = call.slot >= 0 ? pointers[call.slot] : nil
+            made = realloc(old, call.bytes)
+            if call.slot >= 0, old != nil, made != nil || call.bytes == 0 {
+                // glibc's realloc(p, 0) frees p and returns NULL; the others return a block.
+                pointers[call.slot] = nil
+                ended = call.slot
+            }
+        case TraceEvent.Kind.free.rawValue:
+            if let old = pointers[call.slot] {
+                free(old)
+                pointers[call.slot] = nil
+                ended = call.slot
+            }
+        case TraceEvent.Kind.usableSize.rawValue:
+            if let old = pointers[call.slot] { checksum &+= ll_malloc_usable_size(old) }
+        default:
+            break
+        }
+        guard let made else { return (ended, -1) }
+        // A trace holds no writes; the program wrote its blocks (nearly every program does), so the replay
+        // writes every requested byte: RSS then counts the pages the live blocks cover.
+        memset(made, 0xA5, call.bytes)
+        let size = ll_malloc_usable_size(made)
+        pointers[index] = made
+        usable[index] = size
+        return (ended, size)
+    }
+
+    /// Replays thread `thread`'s steps of a multi-thread trace (on a `TraceReplayPool` thread): waits where a step
+    /// waits, makes the call, publishes its progress (`published(progress)`, release) after each, and calls
+    /// `reached()` after each of its local checkpoints. Returns the malloc_usable_size checksum of its calls.
+    @inline(__always)
+    func replaySteps(of thread: Int, progress: UnsafeMutablePointer<Int>, progressOf: (Int) -> UnsafeMutablePointer<Int>, reached: () -> Void) -> Int {
+        var checksum = 0
+        let base = threadFirst[thread], count = threadFirst[thread + 1] - base
+        let local = localSchedule[thread], localEnd = localCount[thread]
+        var nextLocal = 0
+        for position in 0..<count {
+            let step = steps[base + position]
+            if step.waitThread >= 0 { Self.wait(until: progressOf(step.waitThread), exceeds: step.waitPosition) }
+            _ = perform(step.event, checksum: &checksum)
+            ll_atomic_store(progress, position + 1)
+            if nextLocal < localEnd, local[nextLocal] == position + 1 {
+                nextLocal += 1
+                reached()
+            }
+        }
+        return checksum
+    }
+
+    /// Spins, then yields, then sleeps 20 µs at a time, until `progress` exceeds `position` (acquire: the waited
+    /// event's pointer store is then visible).
+    @inline(__always)
+    private static func wait(until progress: UnsafeMutablePointer<Int>, exceeds position: Int) {
+        var tries = 0
+        while ll_atomic_load(progress) <= position {
+            tries += 1
+            if tries < 64 { continue }
+            if tries < 1_024 {
+                sched_yield()
+            } else {
+                var pause = timespec(tv_sec: 0, tv_nsec: 20_000)
+                nanosleep(&pause, nil)
+            }
+        }
+    }
+
+    /// After a multi-thread replay: the live requested and usable bytes counted over the recorded sequence order
+    /// from what the threads did (a block counts from the event that made it, if the call succeeded, until the
+    /// event that ended it), their peak, and the usable-size checksum (the threads' own, summed by the caller).
+    /// The replay's waits order every block's events as the sequence does, so this is the order each block lived
+    /// in; blocks of different threads were alive together in some other mix, which no single figure describes.
+    func countPeak(checksum: Int) {
+        var liveRequested = 0, liveUsable = 0, peakRequested = 0, peakUsable = 0
+        // Ended blocks are marked in `pointers`' stead (the replay cleared them): `alive` by event, built here.
+        var alive = [Bool](repeating: false, count: events)
+        for index in 0..<events {
+            let call = calls[index]
+            var made = false
+            switch call.code {
+            case 0, TraceEvent.Kind.usableSize.rawValue:
+                break
+            case TraceEvent.Kind.free.rawValue:
+                if alive[call.slot] {
+                    alive[call.slot] = false
+                    liveRequested -= requested[call.slot]
+                    liveUsable -= usable[call.slot]
+                }
+            default:
+                made = usable[index] >= 0
+                if call.code == TraceEvent.Kind.realloc.rawValue, call.slot >= 0, alive[call.slot], made || call.bytes == 0 {
+                    alive[call.slot] = false
+                    liveRequested -= requested[call.slot]
+                    liveUsable -= usable[call.slot]
+                }
+            }
+            if made {
+                alive[index] = true
+                liveRequested += call.bytes
+                liveUsable += usable[index]
+            }
+            if liveRequested > peakRequested {
+                peakRequested = liveRequested
+                peakUsable = liveUsable
+            }
+        }
+        peakLiveRequestedBytes = peakRequested
+        peakLiveUsableBytes = peakUsable
+        usableSizeChecksum = checksum
+        // The threads' own outcome: a block alive at the end of the replay exactly where the sequence keeps it.
+        divergedBlocks = (0..<events).reduce(0) { $0 + ((pointers[$1] != nil) != alive[$1] ? 1 : 0) }
+    }
+
+    /// After a multi-thread replay (`countPeak`): blocks alive at the end of the replay that the sequence order
+    /// frees, or freed that it keeps (0 unless the threads replayed the events in an order the waits should forbid).
+    private(set) var divergedBlocks = 0
+
+    /// The event count of global checkpoint `index` (0 ..< `checkpointCount`).
+    func scheduled(_ index: Int) -> Int { schedule[index] }
 
     /// Room for `count` values (at least one) in anonymous memory of its own (mmap), outside every allocator's heap;
     /// never unmapped (the worker exits after the trial).

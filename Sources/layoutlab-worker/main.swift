@@ -168,6 +168,8 @@ func runTrial(_ request: WorkerRequest) throws(WorkerFailure) -> [WorkerReply] {
 /// requested bytes; then its `replay` figures. Nodes, the probe and the later phases do not apply.
 func replayTrial(_ request: WorkerRequest, path: String, identity: (provider: String, version: String?)) throws(WorkerFailure) -> [WorkerReply] {
     let replay = try TraceReplay(path: path, checkpoints: request.checkpoints)
+    // A trace of several threads is replayed on as many, started (and parked) before the baseline.
+    let pool = replay.replayThreads > 1 ? try TraceReplayPool(replay: replay) : nil
     // The decoding's temporary buffers (the file, the decoded events, the block index) came from the allocator
     // measured: it is asked to give them back, so that the replay starts on a heap that holds none of them.
     _ = request.allocatorStatistics.purge()
@@ -177,16 +179,25 @@ func replayTrial(_ request: WorkerRequest, path: String, identity: (provider: St
     let recorder = PhaseRecorder(
         sampler: sampler, counters: counters, smaps: request.smaps, allocatorSchedule: request.allocatorSchedule,
         checkpoints: replay.checkpointCount, phases: 1, fault: nil)
-    recorder.begin(phase: 0, checkpoints: replay.checkpointCount)
-    replay.run(recorder: recorder)
-    recorder.end()
+    if let pool {
+        pool.run(recorder: recorder, counters: counters)
+        guard replay.divergedBlocks == 0 else {
+            throw WorkerFailure("trace \(path): the replay on \(pool.threads) threads left \(replay.divergedBlocks) block(s) alive or freed against the recorded order")
+        }
+    } else {
+        recorder.begin(phase: 0, checkpoints: replay.checkpointCount)
+        replay.run(recorder: recorder)
+        recorder.end()
+    }
     if let failure = recorder.failure { throw WorkerFailure("sampling failed: \(failure)") }
     let samples = recorder.recorded
-    let atPeak = replay.peakEvents > 0 ? samples.first { $0.sample.nodesAlive == replay.peakEvents }?.sample.rssBytes : nil
+    // The sample of the checkpoint right after the peak (the baseline is sample 0).
+    let peakSample = replay.peakCheckpoint + 1
+    let atPeak = replay.peakCheckpoint >= 0 && peakSample < samples.count ? samples[peakSample].sample.rssBytes : nil
     let figures = ReplayFigures(
         events: replay.events, replayedCalls: replay.replayedCalls, peakEvents: replay.peakEvents,
         peakLiveRequestedBytes: replay.peakLiveRequestedBytes, peakLiveUsableBytes: replay.peakLiveUsableBytes,
-        rssAtPeakBytes: atPeak, replayThreads: 1, traceThreads: replay.traceThreads)
+        rssAtPeakBytes: atPeak, replayThreads: pool?.threads ?? 1, traceThreads: replay.traceThreads)
     let outcome = PhaseOutcome(
         index: 0, spec: request.phases[0], checksum: replay.usableSizeChecksum, liveNodes: replay.events, applicable: true)
     var replies: [WorkerReply] = [.identity(mallocProvider: identity.provider, allocatorVersion: identity.version)]

@@ -45,6 +45,13 @@ struct CSVSchemaTests {
         metrics.minorFaults = 16_500
         metrics.majorFaults = 0
         metrics.exitStatus = 3
+        metrics.vmHWMAtExitBytes = 68_489_216
+        metrics.allocatorAllocatedBytesAtExit = 67_108_864
+        metrics.allocatorActiveBytesAtExit = 67_200_000
+        metrics.allocatorResidentBytesAtExit = 68_000_000
+        metrics.allocatorMetadataBytesAtExit = 1_200_000
+        metrics.allocatorMappedBytesAtExit = 70_000_000
+        metrics.allocatorRetainedBytesAtExit = 0
         var record = TrialRecord(
             trial: trial, status: .failed(exitCode: 3), metrics: metrics, sampleCount: 42, probeNodes: 100,
             mallocProvider: "glibc", allocatorVersion: "2.36", wallNs: 987_654_321, message: "said \"no\", twice\nthen stopped",
@@ -157,6 +164,9 @@ struct CSVSchemaTests {
             "trace", "events", "peak_live_requested_bytes", "peak_live_usable_bytes", "rss_at_peak_bytes",
             "replay_ns_per_event", "replay_threads", "program", "sampled_peak_rss_bytes", "sampled_peak_tree_rss_bytes",
             "processes", "program_wall_ns", "user_cpu_ns", "system_cpu_ns", "minor_faults", "major_faults", "exit_status",
+            "vm_hwm_at_exit_bytes", "allocator_allocated_bytes_at_exit", "allocator_active_bytes_at_exit",
+            "allocator_resident_bytes_at_exit", "allocator_metadata_bytes_at_exit", "allocator_mapped_bytes_at_exit",
+            "allocator_retained_bytes_at_exit",
         ])
         #expect(AllocationSizesTable.header == ["trial_id", "requested_bytes", "allocations", "usable_bytes"])
         #expect(TrialsTable.schema.column("rss_bytes_per_node")?.unit == "bytes/node")

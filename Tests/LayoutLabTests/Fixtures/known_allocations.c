@@ -1,7 +1,10 @@
 // A program with a known allocation pattern, for the trace tests: 100 000 blocks of 100 bytes, the even ones
 // freed, then 50 000 blocks of 3 000 bytes; with `threads`, two threads each make 1 000 blocks of 64 bytes and
-// the other thread frees them; with `fork`, a child makes 777-byte blocks that no trace may hold. No stdio:
+// the other thread frees them; with `handoff`, four threads each make 1 000 blocks of 64 + 16 t bytes, then
+// each resizes the next thread's blocks to 200 bytes and asks their usable size, then each frees the blocks the
+// thread after that resized (every block made, resized and freed by three different threads); with `fork`, a child makes 777-byte blocks that no trace may hold. No stdio:
 // nothing else of the program allocates.
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,29 @@ static void *release(void *argument) {
     return NULL;
 }
 
+static void *volatile handed[4][1000];
+
+static void *hand_make(void *argument) {
+    long t = (long)argument;
+    for (int i = 0; i < 1000; i++) handed[t][i] = malloc(64 + 16 * t);
+    return NULL;
+}
+
+static void *hand_resize(void *argument) {
+    long t = (long)argument;
+    for (int i = 0; i < 1000; i++) {
+        handed[(t + 1) % 4][i] = realloc(handed[(t + 1) % 4][i], 200);
+        (void)malloc_usable_size(handed[(t + 1) % 4][i]);
+    }
+    return NULL;
+}
+
+static void *hand_free(void *argument) {
+    long t = (long)argument;
+    for (int i = 0; i < 1000; i++) free(handed[(t + 2) % 4][i]);
+    return NULL;
+}
+
 static void *churn(void *argument) {
     (void)argument;
     for (;;) { void *volatile p = malloc(48); free(p); }
@@ -45,6 +71,15 @@ int main(int argc, char **argv) {
         for (int t = 0; t < 2; t++) pthread_join(threads[t], NULL);
         for (long t = 0; t < 2; t++) pthread_create(&threads[t], NULL, release, (void *)t);
         for (int t = 0; t < 2; t++) pthread_join(threads[t], NULL);
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "handoff") == 0) {
+        void *(*steps[3])(void *) = {hand_make, hand_resize, hand_free};
+        for (int step = 0; step < 3; step++) {
+            pthread_t threads[4];
+            for (long t = 0; t < 4; t++) pthread_create(&threads[t], NULL, steps[step], (void *)t);
+            for (int t = 0; t < 4; t++) pthread_join(threads[t], NULL);
+        }
         return 0;
     }
     if (argc > 1 && strcmp(argv[1], "fork") == 0) {
