@@ -41,7 +41,7 @@ extension ExperimentValidator {
                 integer($0, at: "\(path).timeout_seconds", in: 1...604_800, what: "a timeout in seconds")
             } ?? ProgramSource.defaultTimeoutSeconds
             guard let name, !command.isEmpty else { continue }
-            let folder = Self.resolve(cwd ?? ".", besides: file)
+            let folder = Self.resolve(cwd ?? ".", besides: relativeBase)
             require(.program(command: command[0], workingDirectory: folder, path: environment["PATH"], jsonPath: "\(path).command[0]", cwdJSONPath: cwd == nil ? nil : "\(path).cwd"))
             sources.append((ProgramSource(name: name, command: command, cwd: cwd, workingDirectory: folder, environment: environment, timeoutSeconds: timeout), path))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LayoutLabHost
 
 /// Turns SIGINT and SIGTERM into an orderly stop: the running worker is killed, its unfinished trial is not
 /// recorded, every finished trial stays on disk, and the run is marked incomplete so `--resume` can finish it.
@@ -28,7 +29,11 @@ public final class RunInterruption: @unchecked Sendable {
         defer { lock.unlock() }
         stopped = true
         signalName = signalName ?? reason
-        if let workerPID { kill(workerPID, SIGKILL) }
+        if let workerPID {
+            // A program trial's program leads a group of its own under its monitor: killed first, with its tree.
+            ChildProcessGroups.signal(childrenOf: workerPID, with: SIGKILL)
+            kill(workerPID, SIGKILL)
+        }
     }
 
     public var isStopped: Bool {

@@ -58,7 +58,15 @@ final class ProgramMonitor {
         }
         let preload = [launch.preload, launch.agentLibrary].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
         if !preload.isEmpty { set.append(("LD_PRELOAD", preload)) }
-        if launch.agentLibrary != nil { set.append(("LAYOUTLAB_AGENT_FD", String(Self.agentDescriptor))) }
+        if launch.agentLibrary != nil {
+            // Only a process this monitor starts may claim the agent: a child of a program the preload did not reach
+            // (a static one) must not report as the program.
+            set = set.filter { !$0.key.hasPrefix("LAYOUTLAB_AGENT_FD") && $0.key != "LAYOUTLAB_AGENT_PARENT" }
+            set.append(("LAYOUTLAB_AGENT_FD", String(Self.agentDescriptor)))
+            set.append(("LAYOUTLAB_AGENT_PARENT", String(getpid())))
+        }
+        // One entry per key, the last one set winning.
+        set = set.enumerated().filter { index, entry in !set[(index + 1)...].contains { $0.key == entry.key } }.map(\.element)
         let setKeys = Set(set.map(\.key))
         environment = environment.filter { !setKeys.contains($0.key) } + set
         executable = try Self.locate(launch.argv[0], path: environment.last { $0.key == "PATH" }?.value)

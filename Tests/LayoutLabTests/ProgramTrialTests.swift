@@ -235,4 +235,96 @@ struct ProgramTrialTests {
         #expect(Set(chart.compactMap { $0["program"] }) == ["touch64", "forked"], "only successful programs are drawn")
         #expect(chart.filter { $0["program"] == "touch64" && $0["allocator"] == "jemalloc" }.count >= 10)
     }
+
+    @Test func aResumeRunsTheProgramInTheDirectoryTheExperimentNamed() throws {
+        let directory = try TestSupport.temporaryDirectory("programs-resume")
+        let work = directory.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try Data().write(to: work.appendingPathComponent("marker"))
+        let experiment = directory.appendingPathComponent("cwd.json")
+        try #"{ "name": "cwd", "programs": [{"name": "marker", "command": ["sh", "-c", "test -f marker"], "cwd": "work"}], "allocators": ["system"], "repetitions": 2 }"#
+            .write(to: experiment, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("out")
+        let run = try TestSupport.run("layoutlab", ["run", experiment.path, "--out", out.path, "--quiet"])
+        try #require(run.status == 0, "\(run.stderr)")
+        try ResumeSafetyTests.makeStopped(out, anotherBuild: false)
+        // `work` is beside the experiment file, not beside the folder's copy of it.
+        let resumed = try TestSupport.run("layoutlab", ["run", "--resume", out.path, "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let rows = try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows
+        #expect(rows.count == 2 && rows.allSatisfy { $0["status"] == "ok" }, "\(rows.map { ($0["trial_id"] ?? "", $0["status"] ?? "", $0["message"] ?? "") })")
+    }
+
+    /// A static program (the preload cannot reach it) that forks and execs a dynamic child: the child's agent must not
+    /// report as the program; and the distribution's non-PIE python3, whose `malloc` symbol is its own PLT entry: its
+    /// provider is the allocator behind it.
+    @Test func theAgentSpeaksForTheProgramItself() throws {
+        let directory = try TestSupport.temporaryDirectory("programs-escape")
+        let source = directory.appendingPathComponent("static_forker.c")
+        try """
+            #include <stdlib.h>
+            #include <string.h>
+            #include <unistd.h>
+            #include <sys/wait.h>
+            int main(void) {
+                for (int i = 0; i < 10000; i++) memset(malloc(1000), 1, 1000);
+                pid_t child = fork();
+                if (child == 0) { execl("/bin/true", "true", (char *)0); _exit(127); }
+                int status;
+                waitpid(child, &status, 0);
+                return 0;
+            }
+            """.write(to: source, atomically: true, encoding: .utf8)
+        let binary = directory.appendingPathComponent("static_forker")
+        let built = try TestSupport.runTool("/usr/bin/cc", ["-static", "-O1", "-o", binary.path, source.path])
+        var programs = built.status == 0 ? [#"{"name": "static", "command": ["\#(binary.path)"]}"#] : []
+        let distributionPython = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+        if distributionPython { programs.append(#"{"name": "debpython", "command": ["/usr/bin/python3", "-c", "x = [str(i) for i in range(100000)]"]}"#) }
+        try #require(!programs.isEmpty, "neither a static C program nor /usr/bin/python3 on this machine")
+        let experiment = directory.appendingPathComponent("escape.json")
+        try #"{ "name": "escape", "programs": [\#(programs.joined(separator: ", "))], "allocators": ["jemalloc"] }"#
+            .write(to: experiment, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("out")
+        let run = try TestSupport.run("layoutlab", ["run", experiment.path, "--out", out.path, "--quiet"])
+        try #require(run.status == 0 || run.status == 1, "\(run.stderr)")
+        let rows = Dictionary(try TestSupport.readCSV(out.appendingPathComponent("trials.csv")).rows.map { ($0["program"] ?? "", $0) }) { a, _ in a }
+        if built.status == 0 {
+            let row = try #require(rows["static"])
+            #expect(row["status"] == "error" && row["malloc_provider"] == "", "a static program is not measured as jemalloc: \(row)")
+        }
+        if distributionPython {
+            let row = try #require(rows["debpython"])
+            #expect(row["status"] == "ok" && (row["malloc_provider"] ?? "").hasSuffix("libjemalloc.so.2"), "\(row)")
+        }
+    }
+
+    /// Ctrl-C during a program trial stops the program too (it leads a process group of its own under its monitor).
+    @Test func stoppingTheRunStopsTheProgram() throws {
+        let directory = try TestSupport.temporaryDirectory("programs-stop")
+        let experiment = directory.appendingPathComponent("stop.json")
+        try #"{ "name": "stop", "programs": [{"name": "sleeper", "command": ["sh", "-c", "echo $$ > sleeper.pid; exec sleep 300"]}], "allocators": ["system"] }"#
+            .write(to: experiment, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("out")
+        let process = try TestSupport.start("layoutlab", ["run", experiment.path, "--out", out.path, "--quiet"], environment: [:], standardOutput: .null, standardError: .null)
+        let pidFile = directory.appendingPathComponent("sleeper.pid")
+        var pid: Int32?
+        for _ in 0..<600 where pid == nil {
+            usleep(50_000)
+            pid = (try? String(contentsOf: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        let sleeper = try #require(pid, "the program did not start")
+        usleep(200_000)
+        kill(-process.pid, SIGINT)
+        _ = process.collect(timeoutSeconds: 60)
+        process.wait()
+        var alive = true
+        for _ in 0..<100 {
+            let stat = (try? String(contentsOfFile: "/proc/\(sleeper)/stat", encoding: .utf8)) ?? ""
+            alive = !stat.isEmpty && !stat.contains(") Z ")
+            if !alive { break }
+            usleep(20_000)
+        }
+        if alive { kill(sleeper, SIGKILL) }
+        #expect(!alive, "the program \(sleeper) outlived the stopped run")
+    }
 }

@@ -24,6 +24,8 @@
 // tick takes the allocator's statistics locks.
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -234,12 +236,39 @@ static void claim_pid(pid_t pid) {
     setenv(PID_VARIABLE, digits.text, 1);
 }
 
+/// For a non-PIE executable that calls malloc, `dlsym(RTLD_DEFAULT, "malloc")` is the executable's canonical PLT
+/// entry, an undefined symbol of the executable: the object that serves it is the first loaded after the executable
+/// that defines malloc (the dynamic loader's search order). Its path, or NULL. (dlopen with RTLD_NOLOAD opens nothing;
+/// it runs once, at load.)
+static const char *provider_behind_plt(struct link_map *executable) {
+    for (struct link_map *object = executable->l_next; object; object = object->l_next) {
+        if (!object->l_name || !*object->l_name) continue;
+        void *handle = dlopen(object->l_name, RTLD_LAZY | RTLD_NOLOAD);
+        if (!handle) continue;
+        void *defined = dlsym(handle, "malloc");
+        Dl_info info;
+        struct link_map *owner = NULL;
+        int found = defined && dladdr1(defined, &info, (void **)&owner, RTLD_DL_LINKMAP) && owner == object;
+        dlclose(handle);
+        if (found) return object->l_name;
+    }
+    return NULL;
+}
+
 static void write_provider(void) {
     line_t line = {.used = 0};
     put_text(&line, "provider ");
     Dl_info info;
+    struct link_map *map = NULL;
+    const ElfW(Sym) *entry = NULL;
     void *symbol = dlsym(RTLD_DEFAULT, "malloc");
-    if (symbol && dladdr(symbol, &info) && info.dli_fname && *info.dli_fname) {
+    if (symbol && dladdr1(symbol, &info, (void **)&map, RTLD_DL_LINKMAP) && map && !map->l_prev
+        && dladdr1(symbol, &info, (void **)&entry, RTLD_DL_SYMENT) && (!entry || entry->st_shndx == SHN_UNDEF)) {
+        // The executable's PLT entry, not its own malloc.
+        const char *behind = provider_behind_plt(map);
+        if (!behind) return;
+        put_text(&line, behind);
+    } else if (symbol && dladdr(symbol, &info) && info.dli_fname && *info.dli_fname) {
         put_text(&line, info.dli_fname);
     } else if (symbol) {  // the main program's own malloc: dladdr names it ""
         char path[1024];
@@ -263,6 +292,11 @@ __attribute__((constructor)) static void start(void) {
     if (claimed_text && *claimed_text) {
         if (!parse_int(claimed_text, &claimed) || claimed != pid) return;  // another process's agent: silent
     } else {
+        // Unclaimed: only the process the monitor started may claim it (its parent is the monitor), so that a child of
+        // a program the preload did not reach (a static binary) never reports as the program.
+        int64_t parent;
+        const char *parent_text = getenv("LAYOUTLAB_AGENT_PARENT");
+        if (parent_text && *parent_text && (!parse_int(parent_text, &parent) || parent != getppid())) return;
         claim_pid(pid);
     }
     const char *statistics = getenv("LAYOUTLAB_AGENT_STATISTICS");
