@@ -12,7 +12,7 @@ extension ChartDataWriter {
         guard let traces = folder.experiment.traces else { return }
         let table = ChartData.replayRSS(samples: folder.sampleRows, run: folder.run)
         try AtomicFile.write(table.text, to: directory.appendingPathComponent(replayStem + ".csv"))
-        let names = traces.map { "\($0.name) (\($0.events) events)" }.joined(separator: ", ")
+        let names = traces.map { trace in trace.name + (trace.events.map { " (\($0) events)" } ?? "") }.joined(separator: ", ")
         let first = "\(folder.experiment.name) · traces \(names) · repetitions \(folder.experiment.repetitions)"
         try AtomicFile.write(([first] + measuredWith(folder)).joined(separator: "\n") + "\n", to: directory.appendingPathComponent(replayStem + ".txt"))
     }
