@@ -2,8 +2,9 @@ import LayoutLabModel
 
 extension ExperimentValidator {
     /// Keys refused beside `"programs"` besides the node-trial keys: a program is sampled on a clock
-    /// (`sample_interval_ms`), not at checkpoints, and has no per-node figure a precision target could be set on.
-    static let programRefusedKeys = nodeTrialKeys + ["checkpoints", "precision", "traces"]
+    /// (`sample_interval_ms`), not at checkpoints, and has no per-node figure a precision target could be set on; its
+    /// timeout is each entry's `timeout_seconds`, and nothing counts its instructions.
+    static let programRefusedKeys = nodeTrialKeys + ["checkpoints", "precision", "traces", "trial_timeout_seconds", "instructions"]
 
     /// `"programs": [{"name": "build-dict", "command": ["python3", "-c", "..."], "cwd": "work", "env": {"K": "V"},
     /// "timeout_seconds": 600}]`: read from the file alone. Whether each command exists and each `cwd` is a directory
@@ -13,6 +14,8 @@ extension ExperimentValidator {
             let why = key == "traces" ? "a program experiment runs programs, a trace experiment replays traces: put them in two experiments"
                 : key == "checkpoints" ? "a program is sampled every \"sample_interval_ms\" instead"
                 : key == "precision" ? "a program has no per-node figure to set a precision target on"
+                : key == "trial_timeout_seconds" ? "each program entry has its own \"timeout_seconds\" (default 600)"
+                : key == "instructions" ? "nothing counts a program's instructions (no PMU here, and programs are not run under callgrind)"
                 : "a program experiment runs real programs (trials are programs × allocators × repetitions); put node trials in another experiment"
             report("$.\(key)", "expected no \"\(key)\" beside \"programs\": \(why)")
         }

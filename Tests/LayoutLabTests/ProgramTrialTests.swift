@@ -16,6 +16,8 @@ extension ExperimentValidationTests {
     static let programBadCases: [BadCase] = [
         BadCase(label: "programs beside shapes", text: with(#""programs": [{"name": "a", "command": ["true"]}]"#), path: "$.shapes", message: "expected no \"shapes\" beside \"programs\""),
         BadCase(label: "programs beside traces", text: validProgram.replacing(#""allocators""#, with: #""traces": [{"name": "t", "file": "t.trace"}], "allocators""#), path: "$.traces", message: "expected no \"traces\" beside \"programs\""),
+        BadCase(label: "programs beside trial_timeout_seconds", text: validProgram.replacing(#""allocators""#, with: #""trial_timeout_seconds": 2, "allocators""#), path: "$.trial_timeout_seconds", message: "its own \"timeout_seconds\""),
+        BadCase(label: "programs beside instructions", text: validProgram.replacing(#""allocators""#, with: #""instructions": "valgrind", "allocators""#), path: "$.instructions", message: "nothing counts a program's instructions"),
         BadCase(label: "programs beside checkpoints", text: validProgram.replacing(#""allocators""#, with: #""checkpoints": 10, "allocators""#), path: "$.checkpoints", message: "sample_interval_ms"),
         BadCase(label: "program without a command", text: validProgram.replacing(#", "command": ["true"]"#, with: ""), path: "$.programs[0]", message: "missing required key \"command\""),
         BadCase(label: "empty command", text: validProgram.replacing(#"["true"]"#, with: "[]"), path: "$.programs[0].command", message: "non-empty list of strings"),
