@@ -185,20 +185,7 @@ final class ThreadedTrial {
         recorder.clampElapsed(ofPhase: index, toAtMost: phaseNs)
 
         var phaseCounters = counters.endPhase(index: index)
-        phaseCounters.cpuNs = workers.reduce(0) { $0 + $1.cpuNs }
-        if workers.allSatisfy(\.usageOK) {
-            phaseCounters.minorFaults = workers.reduce(0) { $0 + Int($1.usageEnd.minor_faults - $1.usageStart.minor_faults) }
-            phaseCounters.majorFaults = workers.reduce(0) { $0 + Int($1.usageEnd.major_faults - $1.usageStart.major_faults) }
-            phaseCounters.voluntarySwitches = workers.reduce(0) { $0 + Int($1.usageEnd.voluntary_switches - $1.usageStart.voluntary_switches) }
-            phaseCounters.involuntarySwitches = workers.reduce(0) {
-                $0 + Int($1.usageEnd.involuntary_switches - $1.usageStart.involuntary_switches)
-            }
-        }
-        // Hardware counters count one thread; the pool's are not summed: left empty.
-        phaseCounters.instructions = nil
-        phaseCounters.cycles = nil
-        phaseCounters.cacheMisses = nil
-        phaseCounters.dtlbMisses = nil
+        phaseCounters.takePool(workers)
         recorder.endPooled(counters: phaseCounters)
 
         var threadFigures = ThreadPhaseFigures(threads: threads)

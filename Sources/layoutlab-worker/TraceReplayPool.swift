@@ -111,19 +111,7 @@ final class TraceReplayPool {
         // A sample the sampling thread took after the threads had finished is stamped with the time it woke at.
         recorder.clampElapsed(ofPhase: 0, toAtMost: replayNs)
         var phaseCounters = counters.endPhase(index: 0)
-        phaseCounters.cpuNs = workers.reduce(0) { $0 + $1.cpuNs }
-        if workers.allSatisfy(\.usageOK) {
-            phaseCounters.minorFaults = workers.reduce(0) { $0 + Int($1.usageEnd.minor_faults - $1.usageStart.minor_faults) }
-            phaseCounters.majorFaults = workers.reduce(0) { $0 + Int($1.usageEnd.major_faults - $1.usageStart.major_faults) }
-            phaseCounters.voluntarySwitches = workers.reduce(0) { $0 + Int($1.usageEnd.voluntary_switches - $1.usageStart.voluntary_switches) }
-            phaseCounters.involuntarySwitches = workers.reduce(0) {
-                $0 + Int($1.usageEnd.involuntary_switches - $1.usageStart.involuntary_switches)
-            }
-        }
-        phaseCounters.instructions = nil
-        phaseCounters.cycles = nil
-        phaseCounters.cacheMisses = nil
-        phaseCounters.dtlbMisses = nil
+        phaseCounters.takePool(workers)
         recorder.endPooled(counters: phaseCounters)
         replay.countPeak(checksum: checksum)
     }
