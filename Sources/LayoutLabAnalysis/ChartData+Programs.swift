@@ -16,7 +16,8 @@ extension ChartData {
         for program in programs {
             for allocator in run.experiment.allocators {
                 guard let median = medianRepetition(run.records, program: program.name, allocator: allocator.name) else { continue }
-                for row in byTrial[median.trial.id] ?? [] {
+                // The agent's rows (allocator figures, no RSS) are not points of this line.
+                for row in byTrial[median.trial.id] ?? [] where row.sample.rssBytes != nil {
                     table.append([
                         program.name, allocator.name, String(median.trial.repetition), CSVNumber.cell(Double(row.sample.elapsedNs) / 1e9),
                         CSVNumber.cell(row.sample.rssBytes.map { Double($0) / 1_048_576 }), String(row.sample.nodesAlive),

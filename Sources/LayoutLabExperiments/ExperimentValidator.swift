@@ -21,7 +21,7 @@ struct ExperimentValidator {
         "$schema", "name", "description", "layouts", "shapes", "nodes", "allocators", "repetitions",
         "checkpoints", "sampling", "probe_nodes", "trial_timeout_seconds", "phases", "seed", "python", "precision",
         "exclusivity", "instructions", "rerun_disturbed", "threads", "python_gc_freeze", "traces",
-        "programs", "sample_interval_ms",
+        "programs", "sample_interval_ms", "allocator_sample_interval_ms",
     ]
 
     /// The most threads a trial may use (`"threads"`).
@@ -40,6 +40,14 @@ struct ExperimentValidator {
         }
         if top["sample_interval_ms"] != nil, programs == nil {
             report("$.sample_interval_ms", "expected \"sample_interval_ms\" only beside \"programs\" (node and trace trials are sampled at \"checkpoints\")")
+        }
+        let allocatorSampleInterval = top["allocator_sample_interval_ms"].flatMap {
+            integer($0, at: "$.allocator_sample_interval_ms", in: 1...60_000, what: "the allocator agent's interval in ms")
+        }
+        if top["allocator_sample_interval_ms"] != nil, programs == nil {
+            report(
+                "$.allocator_sample_interval_ms",
+                "expected \"allocator_sample_interval_ms\" only beside \"programs\" (node and trace trials read the allocator's figures at every checkpoint)")
         }
         let name = top["name"].flatMap { identifier($0, at: "$.name", pattern: .fileName) }
         let description = top["description"].flatMap { string($0, at: "$.description") } ?? ""
@@ -146,6 +154,7 @@ struct ExperimentValidator {
             experiment.programs = programs
             experiment.layouts = []
             experiment.sampleIntervalMs = sampleInterval ?? Experiment.defaultSampleIntervalMs
+            experiment.allocatorSampleIntervalMs = allocatorSampleInterval
         }
         return experiment
     }

@@ -56,6 +56,9 @@ public struct Experiment: Equatable, Sendable {
     public var programs: [ProgramSource]?
     /// `"sample_interval_ms"`: how often a program trial's monitor samples the program, in ms.
     public var sampleIntervalMs = Experiment.defaultSampleIntervalMs
+    /// `"allocator_sample_interval_ms"`: how often the allocator agent inside a program trial reads the allocator's own
+    /// figures, in ms (rows of `samples.csv` beside the monitor's); nil: at the program's exit only.
+    public var allocatorSampleIntervalMs: Int?
     /// The file it came from.
     public var sourcePath: String
 

@@ -101,7 +101,8 @@ public struct PhaseRow: Equatable, Sendable {
             }
             row.rssBytesStart = first?.rssBytes
             row.rssBytesEnd = last?.rssBytes
-            row.liveNodesEnd = outcome.liveNodes
+            // A program has no nodes: its live nodes are not measured (never 0).
+            row.liveNodesEnd = trial.program == nil ? outcome.liveNodes : nil
             row.liveBytesEnd = metrics.requestedBytesPerNode.map { Double(outcome.liveNodes) * $0 }
             row.fragmentationRatio = PhaseRow.fragmentationRatio(
                 rssAboveBaselineBytes: last?.rssBytes.flatMap { end in baseline.map { end - $0 } }, liveNodes: outcome.liveNodes,

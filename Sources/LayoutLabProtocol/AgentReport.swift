@@ -4,23 +4,25 @@
 ///
 /// The report is text, one line per `write(2)`:
 /// `provider <path>`, `unreadable <source> errno=<n>`,
-/// `stats <elapsed_ns> allocated=<n> active=<n> resident=<n> metadata=<n> mapped=<n> retained=<n>` (a figure the
-/// allocator lacks is left out), `end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n>` last. A report without
+/// `stats <elapsed_ns> sample_ns=<n> allocated=<n> active=<n> resident=<n> metadata=<n> mapped=<n> retained=<n>` (a
+/// figure the allocator lacks is left out; `sample_ns`: what the read took), `end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n>` last. A report without
 /// `end` is a program that died before its exit (a crash, a signal): not malformed, `ended` is false.
 package struct AgentReport: Sendable {
     /// The file whose `malloc` the program called, as the dynamic loader named it; the last image's when the
     /// process executed another program (each image of the process writes its own `provider` line).
     package var provider: String?
-    /// How many images of the process reported (1, or more after `exec`); each one's `elapsed_ns` starts at its load.
+    /// How many images of the process reported (1, or more after `exec`).
     package var images: Int = 0
-    /// Every `stats` line in order: the timer's ticks and the one at exit. `elapsedNs`: since the agent loaded.
-    package var statistics: [(elapsedNs: Int, statistics: AllocatorStatistics)] = []
+    /// Every `stats` line in order: the timer's ticks and the one at exit. `elapsedNs`: when the read began, in ns
+    /// since the epoch the lab gave (the monitor's start of the program, the axis of its samples), else since the
+    /// image loaded; `sampleNs`: what the read took, in ns (nil from an agent that did not say).
+    package var statistics: [(elapsedNs: Int, sampleNs: Int?, statistics: AllocatorStatistics)] = []
     /// The figures read at exit (the `stats` line just before `end`); nil without `end`.
     package var finalStatistics: AllocatorStatistics?
     /// The process's `VmHWM` and `VmRSS` at exit, in bytes (nil where /proc/self/status did not say).
     package var vmHWMBytes: Int?
     package var vmRSSBytesAtEnd: Int?
-    /// When the program ended, in ns since the (last) agent's load.
+    /// When the program ended, in ns on the axis of `statistics`.
     package var endElapsedNs: Int?
     /// Whether the program reached its end (exit, return from main, `_exit`).
     package var ended: Bool = false
@@ -53,11 +55,12 @@ package struct AgentReport: Sendable {
                 previousWasStatistics = false
             case "stats":
                 guard words.count >= 2, let elapsed = Self.count(words[1]) else { throw fail("`stats <elapsed_ns> key=bytes…`") }
-                let values = try Self.pairs(words.dropFirst(2), keys: Self.figureKeys, fail: fail)
+                let values = try Self.pairs(words.dropFirst(2), keys: ["sample_ns"] + Self.figureKeys, fail: fail)
+                if let took = values["sample_ns"], took < 0 { throw fail("sample_ns of 0 or more") }
                 let figures = AllocatorStatistics(
                     allocatedBytes: values["allocated"], activeBytes: values["active"], residentBytes: values["resident"],
                     metadataBytes: values["metadata"], mappedBytes: values["mapped"], retainedBytes: values["retained"])
-                statistics.append((elapsed, figures))
+                statistics.append((elapsed, values["sample_ns"], figures))
                 previousWasStatistics = true
             case "end":
                 guard words.count >= 2, let elapsed = Self.count(words[1]) else { throw fail("`end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n>`") }

@@ -25,10 +25,14 @@ package struct ProgramFigures: Equatable, Sendable {
     package var sampledPeakTreeRSSBytes: Int?
     /// The most processes (the program and its descendants) seen alive at one tree scan.
     package var processes: Int?
+    /// Bytes of the allocator agent's report the monitor's buffer had no room for (read and dropped: the report is
+    /// cut), 0 when it kept them all; nil without an agent.
+    package var agentBytesDropped: Int?
 
     package init(
         exitCode: Int?, signal: Int?, timedOut: Bool, wallNs: Int, userCPUNs: Int, systemCPUNs: Int, minorFaults: Int,
-        majorFaults: Int, maxRSSBytes: Int, sampledPeakRSSBytes: Int?, sampledPeakTreeRSSBytes: Int?, processes: Int?
+        majorFaults: Int, maxRSSBytes: Int, sampledPeakRSSBytes: Int?, sampledPeakTreeRSSBytes: Int?, processes: Int?,
+        agentBytesDropped: Int? = nil
     ) {
         self.exitCode = exitCode
         self.signal = signal
@@ -42,23 +46,24 @@ package struct ProgramFigures: Equatable, Sendable {
         self.sampledPeakRSSBytes = sampledPeakRSSBytes
         self.sampledPeakTreeRSSBytes = sampledPeakTreeRSSBytes
         self.processes = processes
+        self.agentBytesDropped = agentBytesDropped
     }
 
     /// The fields in the order the worker protocol carries them (`timedOut` as 0 or 1).
     package var fields: [Int?] {
         [exitCode, signal, timedOut ? 1 : 0, wallNs, userCPUNs, systemCPUNs, minorFaults, majorFaults, maxRSSBytes,
-         sampledPeakRSSBytes, sampledPeakTreeRSSBytes, processes]
+         sampledPeakRSSBytes, sampledPeakTreeRSSBytes, processes, agentBytesDropped]
     }
 
     /// Reads `fields` back; nil unless exactly one of the exit code and the signal is present and the rusage figures are.
     package init?(fields: [Int?]) {
-        guard fields.count == 12, (fields[0] == nil) != (fields[1] == nil), let timedOut = fields[2], timedOut == 0 || timedOut == 1,
+        guard fields.count == 13, (fields[0] == nil) != (fields[1] == nil), let timedOut = fields[2], timedOut == 0 || timedOut == 1,
             let wall = fields[3], let user = fields[4], let system = fields[5], let minor = fields[6], let major = fields[7],
             let maxRSS = fields[8]
         else { return nil }
         self.init(
             exitCode: fields[0], signal: fields[1], timedOut: timedOut == 1, wallNs: wall, userCPUNs: user, systemCPUNs: system,
             minorFaults: minor, majorFaults: major, maxRSSBytes: maxRSS, sampledPeakRSSBytes: fields[9],
-            sampledPeakTreeRSSBytes: fields[10], processes: fields[11])
+            sampledPeakTreeRSSBytes: fields[10], processes: fields[11], agentBytesDropped: fields[12])
     }
 }

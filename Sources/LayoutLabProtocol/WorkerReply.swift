@@ -119,7 +119,7 @@ package enum WorkerReply: Equatable, Sendable {
                 throw .malformed("unexpected replay line: \(line.prefix(200))")
             }
             self = .replay(figures)
-        case "program" where parts.count == 13:
+        case "program" where parts.count == 14:
             guard let figures = ProgramFigures(fields: try Self.optionalIntegers(parts[1...], what: "program")) else {
                 throw .malformed("unexpected program line: \(line.prefix(200))")
             }

@@ -120,13 +120,14 @@ struct TrialBatch {
     /// What a program trial's monitor starts: the program, its directory and variables (the entry's `env` over the
     /// allocator entry's own, such as `MALLOC_CONF`), the allocator's library as its `LD_PRELOAD`, its timeout and the
     /// experiment's sampling interval, and the allocator agent (`AllocatorAgent`), preloaded after the allocator, told
-    /// where the allocator's figures come from (the monitor gives it its pipe, `LAYOUTLAB_AGENT_FD`).
+    /// where the allocator's figures come from and how often to read them (`allocator_sample_interval_ms`; the monitor
+    /// gives it its pipe, `LAYOUTLAB_AGENT_FD`, and the pipe's identity and the clock's epoch).
     static func launch(
         _ program: ProgramSource, allocator: ResolvedAllocator, spec: AllocatorSpec, experiment: Experiment, agent: URL?
     ) -> ProgramLaunch {
         var variables = spec.environment.merging(program.environment) { $1 }
         if agent != nil {
-            let agentVariables = AllocatorAgent.environment(fd: 3, statistics: spec.statistics, intervalMs: nil)
+            let agentVariables = AllocatorAgent.environment(fd: 3, statistics: spec.statistics, intervalMs: experiment.allocatorSampleIntervalMs)
                 .filter { $0.key != "LAYOUTLAB_AGENT_FD" }
             variables.merge(agentVariables) { $1 }
         }

@@ -19,6 +19,10 @@ extension WorkerLauncher {
             refuse("the allocator agent did not report: the program is not dynamically linked, or it cleared LD_PRELOAD, so which malloc it used is not known")
             return
         }
+        if let dropped = result.program?.agentBytesDropped, dropped > 0 {
+            refuse("the allocator agent wrote \(dropped) bytes more than the monitor's buffer holds: its report is cut; make allocator_sample_interval_ms longer")
+            return
+        }
         let report: AgentReport
         do {
             report = try AgentReport(parsing: bytes)

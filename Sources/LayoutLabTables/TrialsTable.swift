@@ -82,7 +82,8 @@ package enum TrialsTable {
         CSVColumn("out_of_line_requested_bytes_per_node", \.metrics.outOfLineRequestedBytesPerNode, .thousandths),
         CSVColumn("out_of_line_usable_bytes_per_node", \.metrics.outOfLineUsableBytesPerNode, .thousandths),
         CSVColumn("probe_unbinned_allocations", \.probeUnbinnedAllocations, .integer),
-        .derived("threads", .integer) { $0.trial.threads ?? 1 },
+        // A program's threads are its own, not counted by the lab: empty.
+        .derived("threads", .integer) { $0.trial.program != nil ? nil : $0.trial.threads ?? 1 },
         CSVColumn("python_gil_enabled", \.pythonGILEnabled, .flag),
         CSVColumn("process_start_rss_bytes", \.processStartRSSBytes, .integer),
         .derived("interpreter", .text) { $0.trial.python?.path },

@@ -21,17 +21,33 @@ import LayoutLabSampling
 final class ProgramMonitor {
     /// Samples kept at most (10 ms for 30 min); later ones still count towards the peaks.
     static let maximumSamples = 180_000
-    /// Bytes of the agent's report kept; the rest is read and dropped (`agentBytesDropped`).
-    static let agentBufferBytes = 8 << 20
+    /// Bytes of the agent's report kept: 8 MiB, or room for a line of `agentLineBytes` per tick of its timer up to the
+    /// timeout, at most 256 MiB (reserved, touched only as the report fills it); the rest is read and dropped
+    /// (`agentBytesDropped`, which makes the trial an error).
+    static func agentBufferBytes(timeoutMs: Int, agentIntervalMs: Int?) -> Int {
+        guard let agentIntervalMs, agentIntervalMs > 0 else { return 8 << 20 }
+        return min(256 << 20, max(8 << 20, (64 << 10) + (timeoutMs / agentIntervalMs + 4) * agentLineBytes))
+    }
+    /// Room for one `stats` line (about 150 bytes with every figure).
+    static let agentLineBytes = 256
     /// The descriptor the agent's pipe has in the program (`LAYOUTLAB_AGENT_FD`).
     static let agentDescriptor: Int32 = 3
     /// Variables of the worker's own that the program does not inherit.
     static let workerOnlyVariables: Set<String> = ["LD_PRELOAD", "LAYOUTLAB_RUNNER_PID", "LAYOUTLAB_ATTEMPT", "LAYOUTLAB_AGENT_FD"]
+    /// The agent's variables that only the monitor sets (a program's `env` naming them is overridden).
+    static let monitorAgentVariables: Set<String> = ["LAYOUTLAB_AGENT_FD", "LAYOUTLAB_AGENT_PIPE", "LAYOUTLAB_AGENT_PARENT", epochVariable]
+    /// The monitor's clock (CLOCK_MONOTONIC ns) when it starts the program: the agent's `elapsed_ns` are since then,
+    /// on the axis of the monitor's samples.
+    static let epochVariable = "LAYOUTLAB_AGENT_EPOCH_NS"
+    /// Room for any Int64 in decimal; overwritten in place, zero-padded, right before the spawn.
+    static let epochPlaceholder = String(repeating: "0", count: 20)
 
     private let launch: ProgramLaunch
     private let executable: String
     private let argv: [UnsafeMutablePointer<CChar>?]
     private let envp: [UnsafeMutablePointer<CChar>?]
+    /// The 20 digits of the epoch entry in `envp`, when the agent is preloaded.
+    private let epochDigits: UnsafeMutablePointer<CChar>?
     private let samples: UnsafeMutableBufferPointer<MemorySample>
     private var sampleCount = 0
     private let tree: ProcessTree
@@ -43,6 +59,28 @@ final class ProgramMonitor {
 
     init(_ launch: ProgramLaunch) throws(WorkerFailure) {
         self.launch = launch
+        var pipeIdentity: String?
+        if launch.agentLibrary != nil {
+            var ends: [Int32] = [-1, -1]
+            let code = ll_pipe_close_on_exec(&ends)
+            guard code == 0 else { throw WorkerFailure("cannot make the agent's pipe: \(String(cString: strerror(code)))") }
+            agentRead = ends[0]
+            agentWrite = ends[1]
+            if agentWrite == Self.agentDescriptor {
+                // dup2 onto itself would keep close-on-exec: move the write end elsewhere first.
+                agentWrite = fcntl(ends[1], F_DUPFD_CLOEXEC, 10)
+                close(ends[1])
+            }
+            _ = fcntl(agentRead, F_SETFL, O_NONBLOCK)
+            var info = stat()
+            guard fstat(agentWrite, &info) == 0 else { throw WorkerFailure("cannot stat the agent's pipe: \(String(cString: strerror(errno)))") }
+            pipeIdentity = "\(info.st_dev):\(info.st_ino)"
+            let interval = launch.environment.last { $0.hasPrefix("LAYOUTLAB_AGENT_INTERVAL_MS=") }
+                .flatMap { Int($0.dropFirst("LAYOUTLAB_AGENT_INTERVAL_MS=".count)) }
+            agentBuffer = .allocate(byteCount: Self.agentBufferBytes(timeoutMs: launch.timeoutMs, agentIntervalMs: interval), alignment: 16)
+        } else {
+            agentBuffer = nil
+        }
         var environment: [(key: String, value: String)] = []
         var index = 0
         while let entry = environ[index] {
@@ -61,9 +99,11 @@ final class ProgramMonitor {
         if launch.agentLibrary != nil {
             // Only a process this monitor starts may claim the agent: a child of a program the preload did not reach
             // (a static one) must not report as the program.
-            set = set.filter { !$0.key.hasPrefix("LAYOUTLAB_AGENT_FD") && $0.key != "LAYOUTLAB_AGENT_PARENT" }
+            set = set.filter { !Self.monitorAgentVariables.contains($0.key) }
             set.append(("LAYOUTLAB_AGENT_FD", String(Self.agentDescriptor)))
+            set.append(("LAYOUTLAB_AGENT_PIPE", pipeIdentity ?? ""))
             set.append(("LAYOUTLAB_AGENT_PARENT", String(getpid())))
+            set.append((Self.epochVariable, Self.epochPlaceholder))
         }
         // One entry per key, the last one set winning.
         set = set.enumerated().filter { index, entry in !set[(index + 1)...].contains { $0.key == entry.key } }.map(\.element)
@@ -72,25 +112,11 @@ final class ProgramMonitor {
         executable = try Self.locate(launch.argv[0], path: environment.last { $0.key == "PATH" }?.value)
         argv = launch.argv.map { strdup($0) } + [nil]
         envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        epochDigits = launch.agentLibrary == nil ? nil
+            : envp[environment.lastIndex { $0.key == Self.epochVariable }!].map { $0 + Self.epochVariable.utf8.count + 1 }
         let slots = min(Self.maximumSamples, launch.timeoutMs / launch.sampleIntervalMs + 2)
         samples = .allocate(capacity: slots)
         tree = try ProcessTree()
-        if launch.agentLibrary != nil {
-            var ends: [Int32] = [-1, -1]
-            let code = ll_pipe_close_on_exec(&ends)
-            guard code == 0 else { throw WorkerFailure("cannot make the agent's pipe: \(String(cString: strerror(code)))") }
-            agentRead = ends[0]
-            agentWrite = ends[1]
-            if agentWrite == Self.agentDescriptor {
-                // dup2 onto itself would keep close-on-exec: move the write end elsewhere first.
-                agentWrite = fcntl(ends[1], F_DUPFD_CLOEXEC, 10)
-                close(ends[1])
-            }
-            _ = fcntl(agentRead, F_SETFL, O_NONBLOCK)
-            agentBuffer = .allocate(byteCount: Self.agentBufferBytes, alignment: 16)
-        } else {
-            agentBuffer = nil
-        }
     }
 
     deinit {
@@ -141,6 +167,7 @@ final class ProgramMonitor {
 
         var pid: pid_t = 0
         let started = MonotonicClock.nowNanoseconds()
+        if let epochDigits { Self.writeZeroPadded(started, into: epochDigits, digits: Self.epochPlaceholder.utf8.count) }
         let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard code == 0 else {
             throw WorkerFailure("cannot start the program \(executable) in \(launch.workingDirectory): \(String(cString: strerror(code))) (errno \(code))")
@@ -225,13 +252,23 @@ final class ProgramMonitor {
             exitCode: exited ? Int((status >> 8) & 0xff) : nil, signal: exited ? nil : Int(status & 0x7f), timedOut: timedOut,
             wallNs: wallNs, userCPUNs: Self.nanoseconds(usage.ru_utime), systemCPUNs: Self.nanoseconds(usage.ru_stime),
             minorFaults: usage.ru_minflt, majorFaults: usage.ru_majflt, maxRSSBytes: usage.ru_maxrss * 1024,
-            sampledPeakRSSBytes: peakRSS, sampledPeakTreeRSSBytes: peakTreeRSS, processes: mostProcesses)
+            sampledPeakRSSBytes: peakRSS, sampledPeakTreeRSSBytes: peakTreeRSS, processes: mostProcesses,
+            agentBytesDropped: agentBuffer == nil ? nil : agentBytesDropped)
         var replies = (0..<sampleCount).map { WorkerReply.sample(phaseIndex: 0, samples[$0]) }
         replies.append(.phase(PhaseOutcome(index: 0, spec: phase, checksum: 0, liveNodes: 0, applicable: true)))
         replies.append(.program(figures))
         if let agentBuffer { replies.append(.agent(Array(UnsafeRawBufferPointer(rebasing: agentBuffer[..<agentFilled])))) }
         replies.append(.done)
         return replies
+    }
+
+    /// `value` (≥ 0) in decimal, zero-padded to `digits` characters, written over `text` without allocating.
+    static func writeZeroPadded(_ value: Int, into text: UnsafeMutablePointer<CChar>, digits: Int) {
+        var rest = value
+        for position in stride(from: digits - 1, through: 0, by: -1) {
+            text[position] = CChar(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
     }
 
     private static func nanoseconds(_ time: timeval) -> Int { time.tv_sec * 1_000_000_000 + time.tv_usec * 1000 }

@@ -11,13 +11,14 @@ struct AgentReportTests {
     @Test func aFullReport() throws {
         let report = try parse("""
             provider /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
-            stats 50000000 allocated=100 active=200 resident=300 metadata=40 mapped=500 retained=60
+            stats 50000000 sample_ns=41000 allocated=100 active=200 resident=300 metadata=40 mapped=500 retained=60
             stats 90000000 allocated=150 mapped=700
             end 90100000 vm_hwm_bytes=73744384 vm_rss_bytes=70000000
 
             """)
         #expect(report.provider == "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2" && report.images == 1)
         #expect(report.statistics.map(\.elapsedNs) == [50_000_000, 90_000_000])
+        #expect(report.statistics.map(\.sampleNs) == [41_000, nil], "the read's own time, where the agent gave it")
         #expect(report.statistics[0].statistics == AllocatorStatistics(
             allocatedBytes: 100, activeBytes: 200, residentBytes: 300, metadataBytes: 40, mappedBytes: 500, retainedBytes: 60))
         #expect(report.finalStatistics == AllocatorStatistics(allocatedBytes: 150, mappedBytes: 700), "absent figures stay nil")
@@ -44,6 +45,7 @@ struct AgentReportTests {
         ("stats 5 allocated=x", 2, "whole number"),
         ("stats 5 allocated=1 allocated=2", 2, "allocated once"),
         ("stats -5 allocated=1", 2, "<elapsed_ns>"),
+        ("stats 5 sample_ns=-3 allocated=1", 2, "sample_ns of 0 or more"),
         ("hello world", 2, "provider, unreadable, stats or end"),
         ("end 7 vm_hwm_bytes=-1", 2, "0 or more"),
         ("provider ", 2, "provider <path>"),

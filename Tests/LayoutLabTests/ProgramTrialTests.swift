@@ -26,6 +26,8 @@ extension ExperimentValidationTests {
         BadCase(label: "program timeout 0", text: validProgram.replacing(#"["true"]}"#, with: #"["true"], "timeout_seconds": 0}"#), path: "$.programs[0].timeout_seconds", message: "from 1 to 604800"),
         BadCase(label: "misspelt program key", text: validProgram.replacing(#""command""#, with: #""comand""#), path: "$.programs[0].comand", message: "did you mean \"command\"?"),
         BadCase(label: "sample interval without programs", text: with(#""sample_interval_ms": 5"#), path: "$.sample_interval_ms", message: "only beside \"programs\""),
+        BadCase(label: "allocator interval without programs", text: with(#""allocator_sample_interval_ms": 50"#), path: "$.allocator_sample_interval_ms", message: "only beside \"programs\""),
+        BadCase(label: "allocator interval 0", text: validProgram.replacing(#""allocators""#, with: #""allocator_sample_interval_ms": 0, "allocators""#), path: "$.allocator_sample_interval_ms", message: "from 1 to 60000"),
         BadCase(label: "no program on PATH", text: validProgram.replacing(#"["true"]"#, with: #"["no-such-program-layoutlab"]"#), path: "$.programs[0].command[0]", message: "expected a program on PATH, got \"no-such-program-layoutlab\"", schemaCatches: false),
         BadCase(label: "program working directory missing", text: validProgram.replacing(#"["true"]}"#, with: #"["true"], "cwd": "no/such/dir"}"#), path: "$.programs[0].cwd", message: "which is no directory", schemaCatches: false),
     ]
@@ -68,10 +70,13 @@ struct ProgramTrialTests {
             exitCode: nil, signal: 11, timedOut: false, wallNs: 1_500_000, userCPUNs: 1_000_000, systemCPUNs: 0, minorFaults: 120,
             majorFaults: 0, maxRSSBytes: 70_000_000, sampledPeakRSSBytes: nil, sampledPeakTreeRSSBytes: nil, processes: nil)
         let line = WorkerReply.program(figures).line
-        #expect(line == "program\t\t11\t0\t1500000\t1000000\t0\t120\t0\t70000000\t\t\t", "unsampled figures are empty fields")
+        #expect(line == "program\t\t11\t0\t1500000\t1000000\t0\t120\t0\t70000000\t\t\t\t", "unsampled figures are empty fields")
         #expect(try WorkerReply(line: line) == .program(figures))
+        var withAgent = figures
+        withAgent.agentBytesDropped = 0
+        #expect(try WorkerReply(line: WorkerReply.program(withAgent).line) == .program(withAgent), "0 dropped is not nil")
         #expect(throws: WorkerProtocolError.self, "an exit code and a signal at once") {
-            try WorkerReply(line: "program\t0\t11\t0\t1500000\t1000000\t0\t120\t0\t70000000\t\t\t")
+            try WorkerReply(line: "program\t0\t11\t0\t1500000\t1000000\t0\t120\t0\t70000000\t\t\t\t")
         }
         let report: [UInt8] = Array("provider /usr/lib/libjemalloc.so.2\nstats 10\tallocated=5\n".utf8) + [0, 255]
         #expect(try WorkerReply(line: WorkerReply.agent(report).line) == .agent(report))
@@ -100,9 +105,11 @@ struct ProgramTrialTests {
                 {"name": "segv", "command": ["\#(program.path)", "segv"]},
                 {"name": "sleeper", "command": ["sh", "-c", "sleep 120 & echo $! > sleeper.pid; wait"], "timeout_seconds": 1},
                 {"name": "unpreloaded", "command": ["env", "-u", "LD_PRELOAD", "\#(program.path)", "touch", "8", "10"]},
-                {"name": "forked", "command": ["\#(program.path)", "fork", "16", "48", "400"], "env": {"LAYOUTLAB_TEST": "1"}}
+                {"name": "forked", "command": ["\#(program.path)", "fork", "16", "48", "400"], "env": {"LAYOUTLAB_TEST": "1"}},
+                {"name": "reuse3", "command": ["\#(program.path)", "reuse3", "\#(directory.appendingPathComponent("fd3.txt").path)", "8", "200"]},
+                {"name": "reopen3", "command": ["sh", "-c", "exec 3>\"$0\"; echo mine >&3; exec /bin/true", "\#(directory.appendingPathComponent("exec-fd3.txt").path)"]}
               ],
-              "allocators": ["system", "jemalloc"], "repetitions": 1, "sample_interval_ms": 10 }
+              "allocators": ["system", "jemalloc"], "repetitions": 1, "sample_interval_ms": 10, "allocator_sample_interval_ms": 50 }
             """#.write(to: experiment, atomically: true, encoding: .utf8)
         let out = directory.appendingPathComponent("out")
         let run = try TestSupport.run("layoutlab", ["run", experiment.path, "--out", out.path])
@@ -125,6 +132,9 @@ struct ProgramTrialTests {
         for allocator in ["system", "jemalloc"] {
             let row = try #require(trials["touch64.program.\(allocator).r1"])
             #expect(row["status"] == "ok" && row["layout"] == "program" && row["program"] == "touch64" && row["exit_status"] == "0", "\(row)")
+            #expect(row["threads"] == "", "a program's threads are not the lab's to count: \(row)")
+            let phases = try TestSupport.readCSV(try Self.run.get().appendingPathComponent("phases.csv")).rows.filter { $0["trial_id"] == row["trial_id"] }
+            #expect(phases.count == 1 && phases.first?["phase"] == "run" && phases.first?["live_nodes_end"] == "", "no nodes, not 0: \(phases)")
             let peak = try #require(Int(row["peak_rss_bytes"] ?? ""), "\(row)")
             // 64 MiB written, plus the program's code, libc and (jemalloc) the allocator's own pages.
             #expect(peak >= 64 << 20 && peak <= Int(Double(64 << 20) * 1.08), "\(allocator): peak \(peak)")
@@ -173,7 +183,7 @@ struct ProgramTrialTests {
 
     @Test func theProgramsOutcomeIsItsTrialsStatusAndTheOthersRunOn() throws {
         let trials = try trials()
-        #expect(trials.count == 12, "every trial ran: \(trials.keys.sorted())")
+        #expect(trials.count == 16, "every trial ran: \(trials.keys.sorted())")
         for allocator in ["system", "jemalloc"] {
             let exit3 = try #require(trials["exit3.program.\(allocator).r1"])
             #expect(exit3["status"] == "failed:exit 3" && exit3["exit_status"] == "3" && exit3["message"] == "the program exited with status 3", "\(exit3)")
@@ -216,7 +226,10 @@ struct ProgramTrialTests {
 
     @Test func samplesAreOnAnElapsedAxisAndReadBack() throws {
         let out = try Self.run.get()
-        let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv")).rows.filter { $0["trial_id"] == "touch64.program.system.r1" }
+        let rows = try TestSupport.readCSV(out.appendingPathComponent("samples.csv")).rows.filter { $0["trial_id"] == "touch64.program.system.r1" }
+        // The monitor's rows (RSS); the agent's (allocator figures only) are checked in their own test.
+        let samples = rows.filter { $0["rss_bytes"] != "" }
+        #expect(Set(rows.filter { $0["rss_bytes"] == "" }.map { $0["allocator_allocated_bytes"] != "" }) == [true], "every row is the monitor's or the agent's")
         let elapsed = samples.compactMap { Int($0["elapsed_ns"] ?? "") }
         #expect(samples.count >= 10 && elapsed.count == samples.count, "\(samples.count) samples")
         #expect(samples.allSatisfy { $0["phase"] == "run" && $0["nodes_alive"] == "1" && Int($0["rss_bytes"] ?? "").map { $0 > 0 } == true })
@@ -234,8 +247,56 @@ struct ProgramTrialTests {
         #expect(record.trial.program?.name == "forked" && record.metrics.exitStatus == 0)
         // The chart: each allocator's median repetition, on seconds.
         let chart = try TestSupport.readCSV(out.appendingPathComponent("chart-data/program-rss.csv")).rows
-        #expect(Set(chart.compactMap { $0["program"] }) == ["touch64", "forked"], "only successful programs are drawn")
+        #expect(Set(chart.compactMap { $0["program"] }) == ["touch64", "forked", "reuse3"], "only successful programs are drawn")
+        #expect(chart.allSatisfy { $0["rss_mib"] != "" }, "the agent's rows (no RSS) are no points of the RSS chart")
         #expect(chart.filter { $0["program"] == "touch64" && $0["allocator"] == "jemalloc" }.count >= 10)
+    }
+
+    /// `allocator_sample_interval_ms`: the agent's readings of the allocator are rows of samples.csv, on the monitor's
+    /// clock, merged in time order; the program's end is the last one.
+    @Test func theAgentsTimerGivesAllocatorRowsOnTheMonitorsAxis() throws {
+        let out = try Self.run.get()
+        let all = try TestSupport.readCSV(out.appendingPathComponent("samples.csv")).rows
+        for allocator in ["system", "jemalloc"] {
+            let id = "touch64.program.\(allocator).r1"
+            let rows = all.filter { $0["trial_id"] == id }
+            let wall = try #require(Int(try trials()[id]?["program_wall_ns"] ?? ""))
+            let agent = rows.filter { $0["rss_bytes"] == "" }
+            // 300 ms of the program at 50 ms: about 6 ticks and the reading at exit; at least 3 on a loaded machine.
+            #expect(agent.count >= 4 && agent.count <= wall / 50_000_000 + 2, "\(allocator): \(agent.count) agent rows in \(wall) ns")
+            #expect(agent.allSatisfy { $0["phase"] == "run" && $0["nodes_alive"] == "1" && Int($0["sample_ns"] ?? "").map { $0 > 0 } == true }, "\(agent)")
+            let elapsed = rows.compactMap { Int($0["elapsed_ns"] ?? "") }
+            #expect(elapsed.count == rows.count && elapsed == elapsed.sorted(), "\(allocator): one axis, in time order")
+            let agentTimes = agent.compactMap { Int($0["elapsed_ns"] ?? "") }
+            // On the monitor's clock: within the program's run, the first tick on the 50 ms grid of the epoch.
+            #expect(agentTimes.allSatisfy { $0 > 0 && $0 <= wall }, "\(allocator): \(agentTimes) within \(wall)")
+            #expect(agentTimes.first.map { $0 >= 50_000_000 && $0 < 60_000_000 } == true, "\(allocator): first tick \(agentTimes)")
+            // The 64 MiB block is counted while the program sleeps; the exit row is the trial's `_at_exit` figure.
+            let allocated = agent.compactMap { Int($0["allocator_allocated_bytes"] ?? "") }
+            #expect(allocated.count == agent.count && allocated.contains { $0 >= 64 << 20 }, "\(allocator): \(allocated)")
+            #expect(agent.last?["allocator_allocated_bytes"] == (try trials()[id]?["allocator_allocated_bytes_at_exit"]), "\(allocator)")
+            #expect(rows.last?["rss_bytes"] == "", "\(allocator): the reading at exit comes after the monitor's last sample")
+        }
+    }
+
+    /// A program that closes descriptor 3 and opens a file there: the agent writes to its own copy of the pipe, never
+    /// into the program's file, and the report is whole; an image exec'd after that never writes into the file.
+    @Test func aProgramReusingTheAgentsDescriptorKeepsItsFile() throws {
+        let out = try Self.run.get()
+        let file = out.deletingLastPathComponent().appendingPathComponent("fd3.txt")
+        #expect(try String(contentsOf: file, encoding: .utf8) == "mine\n")
+        for allocator in ["system", "jemalloc"] {
+            let row = try #require(try trials()["reuse3.program.\(allocator).r1"])
+            #expect(row["status"] == "ok" && row["allocator_allocated_bytes_at_exit"] != "", "\(allocator): \(row)")
+        }
+        // A shell that reopens 3 as a file and execs another program: the new image finds 3 by its number but it is no
+        // longer the pipe, so it writes nothing there; its end goes unreported, and the trial says so.
+        let shellFile = out.deletingLastPathComponent().appendingPathComponent("exec-fd3.txt")
+        #expect(try String(contentsOf: shellFile, encoding: .utf8) == "mine\n")
+        for allocator in ["system", "jemalloc"] {
+            let row = try #require(try trials()["reopen3.program.\(allocator).r1"])
+            #expect(row["status"] == "error" && (row["message"] ?? "").contains("did not report its end"), "\(allocator): \(row)")
+        }
     }
 
     @Test func aResumeRunsTheProgramInTheDirectoryTheExperimentNamed() throws {

@@ -6,16 +6,22 @@
 //   provider <path>                              at load: the file whose `malloc` the program calls (dladdr
 //                                                of dlsym(RTLD_DEFAULT, "malloc"), the worker's proof)
 //   unreadable <source> errno=<n>                once, if the allocator's statistics cannot be read
-//   stats <elapsed_ns> allocated=<n> active=<n> resident=<n> metadata=<n> mapped=<n> retained=<n>
+//   stats <elapsed_ns> sample_ns=<n> allocated=<n> active=<n> resident=<n> metadata=<n> mapped=<n> retained=<n>
 //                                                bytes; a figure the allocator lacks is left out, never 0;
-//                                                on each timer tick and once at exit
+//                                                on each timer tick and once at exit; sample_ns: what reading
+//                                                the figures took (elapsed_ns is when the read began)
 //   end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n>
 //                                                last, at exit (destructor, and _exit/_Exit: dash, os._exit)
 //
-// elapsed_ns: CLOCK_MONOTONIC since this image loaded. Environment: LAYOUTLAB_AGENT_FD (the descriptor),
+// elapsed_ns: CLOCK_MONOTONIC since LAYOUTLAB_AGENT_EPOCH_NS (the monitor's clock when it started the program:
+// every image of the process, and the monitor's samples, on one axis), or since this image loaded without it.
+// Environment: LAYOUTLAB_AGENT_FD (the descriptor), LAYOUTLAB_AGENT_PIPE (<st_dev>:<st_ino> of that pipe: a
+// descriptor the program reopened as something else is never written to; without it, any open descriptor),
 // LAYOUTLAB_AGENT_STATISTICS (jemalloc|mallinfo2|mimalloc|tcmalloc|none), LAYOUTLAB_AGENT_INTERVAL_MS (optional
-// timer), LAYOUTLAB_AGENT_PID (claimed by the first image: an exec'd image of the same process reports again,
-// any other process, forked or spawned, never writes).
+// timer; its ticks fall on the epoch's grid), LAYOUTLAB_AGENT_PID (claimed by the first image: an exec'd image of the same process reports
+// again, any other process, forked or spawned, never writes). The agent writes to a close-on-exec copy of the
+// descriptor of its own (a program that closes or reuses the inherited one does not cut the report off); an
+// exec'd image finds the inherited one by its number, and reports only if it is still that pipe.
 //
 // What the agent costs the program: nothing of its own code calls malloc (stack buffers, its own number
 // formatting; the pid is put into the environment by replacing the empty LAYOUTLAB_AGENT_PID entry the lab
@@ -34,6 +40,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +57,9 @@ static const char *const figure_names[LL_FIGURE_COUNT] = {
 static const char *const source_names[] = {"none", "jemalloc", "mallinfo2", "mimalloc", "tcmalloc"};
 
 static int report_fd = -1;
+static int pipe_known;  // LAYOUTLAB_AGENT_PIPE was given (the lab always gives it)
+static dev_t pipe_device;
+static ino_t pipe_inode;
 static pid_t own_pid;
 static int source = LL_SOURCE_NONE;
 static struct timespec loaded;
@@ -86,8 +96,18 @@ static void put_int(line_t *line, int64_t value) {
     put_text(line, text);
 }
 
-// One write(2) of the whole line and its newline; a line the pipe refuses (full, closed) is lost, never split.
+// Whether `fd` is the lab's pipe (its device and inode those LAYOUTLAB_AGENT_PIPE named); without that variable
+// (the agent run by hand, or by its tests), any open descriptor.
+static int is_report_pipe(int fd) {
+    if (!pipe_known) return fcntl(fd, F_GETFD) >= 0;
+    struct stat info;
+    return fstat(fd, &info) == 0 && S_ISFIFO(info.st_mode) && info.st_dev == pipe_device && info.st_ino == pipe_inode;
+}
+
+// One write(2) of the whole line and its newline; a line the pipe refuses (full, closed) is lost, never split;
+// nothing is written to a descriptor that is no longer the pipe (the program closed all it had, and opened a file).
 static void emit(line_t *line) {
+    if (!is_report_pipe(report_fd)) return;
     line->text[line->used++] = '\n';
     ssize_t written;
     do { written = write(report_fd, line->text, line->used); } while (written < 0 && errno == EINTR);
@@ -107,7 +127,9 @@ static int reporting(void) { return report_fd >= 0 && getpid() == own_pid; }
 // One `stats` line (and, the first time a read fails, `unreadable`). Caller holds report_lock.
 static void write_statistics_locked(void) {
     ll_allocator_figures figures;
+    int64_t began = elapsed_ns();
     int result = llr_read_figures(source, &figures);
+    int64_t took = elapsed_ns() - began;
     line_t line = {.used = 0};
     if (result != 0 && !said_unreadable) {
         said_unreadable = 1;
@@ -119,7 +141,9 @@ static void write_statistics_locked(void) {
         line.used = 0;
     }
     put_text(&line, "stats ");
-    put_int(&line, elapsed_ns());
+    put_int(&line, began);
+    put_text(&line, " sample_ns=");
+    put_int(&line, took);
     for (int i = 0; i < LL_FIGURE_COUNT; i++) {
         if (!(figures.present & (1u << i))) continue;
         put_text(&line, " ");
@@ -180,11 +204,13 @@ static int64_t interval_ns;
 
 static void *tick(void *unused) {
     (void)unused;
-    struct timespec next = loaded;
+    // The first tick is the epoch's first grid point after now: an image exec'd late does not catch up on the
+    // ticks before it existed.
+    int64_t tick_ns = (elapsed_ns() / interval_ns + 1) * interval_ns;
     for (;;) {
-        next.tv_sec += interval_ns / 1000000000;
-        next.tv_nsec += interval_ns % 1000000000;
-        if (next.tv_nsec >= 1000000000) { next.tv_sec++; next.tv_nsec -= 1000000000; }
+        int64_t at_ns = (int64_t)loaded.tv_nsec + tick_ns;
+        struct timespec next = {.tv_sec = loaded.tv_sec + (time_t)(at_ns / 1000000000), .tv_nsec = (long)(at_ns % 1000000000)};
+        do { tick_ns += interval_ns; } while (tick_ns <= elapsed_ns());  // a tick missed (stopped, starved) is skipped
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {}
         if (!reporting()) return NULL;
         pthread_mutex_lock(&report_lock);
@@ -282,10 +308,33 @@ static void write_provider(void) {
     emit(&line);
 }
 
+// LAYOUTLAB_AGENT_PIPE: "<st_dev>:<st_ino>" of the pipe, into pipe_device and pipe_inode; absent: 1, nothing
+// known; malformed: 0 (the agent stays silent).
+static int parse_pipe(const char *text) {
+    if (!text) return 1;
+    const char *colon = strchr(text, ':');
+    if (!colon || colon - text > 20) return 0;
+    char device[24];
+    memcpy(device, text, (size_t)(colon - text));
+    device[colon - text] = 0;
+    int64_t device_number, inode_number;
+    if (!parse_int(device, &device_number) || !parse_int(colon + 1, &inode_number)) return 0;
+    pipe_device = (dev_t)device_number;
+    pipe_inode = (ino_t)inode_number;
+    pipe_known = 1;
+    return 1;
+}
+
 __attribute__((constructor)) static void start(void) {
     clock_gettime(CLOCK_MONOTONIC, &loaded);
+    int64_t epoch_ns;
+    if (parse_int(getenv("LAYOUTLAB_AGENT_EPOCH_NS"), &epoch_ns)) {
+        loaded.tv_sec = (time_t)(epoch_ns / 1000000000);
+        loaded.tv_nsec = (long)(epoch_ns % 1000000000);
+    }
     int64_t fd;
-    if (!parse_int(getenv("LAYOUTLAB_AGENT_FD"), &fd) || fd > INT32_MAX || fcntl((int)fd, F_GETFD) < 0) return;
+    if (!parse_int(getenv("LAYOUTLAB_AGENT_FD"), &fd) || fd > INT32_MAX || !parse_pipe(getenv("LAYOUTLAB_AGENT_PIPE"))
+        || !is_report_pipe((int)fd)) return;
     pid_t pid = getpid();
     int64_t claimed;
     const char *claimed_text = getenv(PID_VARIABLE);
@@ -304,7 +353,8 @@ __attribute__((constructor)) static void start(void) {
         if (strcmp(statistics, source_names[i]) == 0) source = i;
     }
     own_pid = pid;
-    report_fd = (int)fd;
+    report_fd = fcntl((int)fd, F_DUPFD_CLOEXEC, 64);
+    if (report_fd < 0) return;
     write_provider();
     int64_t interval_ms;
     if (parse_int(getenv("LAYOUTLAB_AGENT_INTERVAL_MS"), &interval_ms) && interval_ms > 0 && interval_ms < INT64_MAX / 1000000) {

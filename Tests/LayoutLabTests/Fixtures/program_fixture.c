@@ -3,6 +3,9 @@
 //   fork PARENT CHILD MS  fork a child that touches CHILD MiB while the parent touches PARENT MiB; both sleep MS ms
 //   segv                  write through a null pointer
 //   exit CODE             exit with CODE at once
+//   reuse3 FILE MIB MS    close descriptor 3 (the lab's agent pipe), open FILE for writing (it gets 3), write
+//                         "mine\n" to it, then touch MIB MiB for MS ms
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -39,5 +42,12 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc >= 3 && strcmp(argv[1], "exit") == 0) return atoi(argv[2]);
+    if (argc >= 5 && strcmp(argv[1], "reuse3") == 0) {
+        close(3);
+        int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd != 3 || write(fd, "mine\n", 5) != 5) return 103;
+        touch(atol(argv[3]), atol(argv[4]));
+        return 0;
+    }
     return 64;
 }
