@@ -6,16 +6,17 @@ import LayoutLabProtocol
 import LayoutLabSampling
 
 /// A program run as the trial (`WorkerLayout.program`), the worker being its monitor: it runs without the allocator
-/// (the runner preloads nothing into it), starts the program with `posix_spawn` in a process group of its own with the
+/// (the runner preloads nothing into it), starts the program by fork and exec (`ll_start_program`: not posix_spawn,
+/// whose child's peak RSS would start from the monitor's) in a process group of its own with the
 /// allocator's `LD_PRELOAD` and variables set for the program only, samples it from outside every
 /// `sampleIntervalMs` (`statm` and `status` of its pid each time, `smaps_rollup` every `smapsEvery`-th sample, the
 /// process tree every `treeEvery`-th), and reaps it with `wait4` for the kernel's own accounting. Past its timeout the
 /// program's process group is killed with SIGKILL; when the program ends, whatever it left running in its group is
-/// killed too. The program's stdout and stderr go to the worker's stderr (the trial's log).
+/// killed too, before the program's zombie is reaped (so the group's id is still its own). The program's stdout and stderr go to the worker's stderr (the trial's log).
 ///
 /// Before the program starts: the argument and environment strings, the sample storage (one slot per interval up
 /// to the timeout, at most `maximumSamples`), the process-tree scanner and the agent's pipe and buffer. The sampler's
-/// `/proc/PID` files can only be opened once the pid exists: right after `posix_spawn` returns (after the exec), before
+/// `/proc/PID` files can only be opened once the pid exists: right after `ll_start_program` returns (after the exec), before
 /// the first sample. The wait between samples is `sigtimedwait` on SIGCHLD, so the program's end is noticed at once
 /// rather than at the next sample.
 final class ProgramMonitor {
@@ -148,29 +149,16 @@ final class ProgramMonitor {
         sigaddset(&childSignals, SIGCHLD)
         pthread_sigmask(SIG_BLOCK, &childSignals, nil)
 
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawnattr_init(&attributes)
-        defer {
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        // Its output goes to the trial's log: the worker's stdout carries the protocol.
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        if agentWrite >= 0 { posix_spawn_file_actions_adddup2(&actions, agentWrite, Self.agentDescriptor) }
-        ll_spawn_close_from(&actions, agentWrite >= 0 ? Self.agentDescriptor + 1 : 3)
-        ll_spawn_change_directory(&actions, launch.workingDirectory)
-        // Its own process group, so that a timeout kills the whole tree.
-        _ = ll_spawn_fresh_process_group(&attributes)
-
+        // Forked, not posix_spawn'ed: the program's ru_maxrss starts from the pages a fork copies, not from the
+        // monitor's whole resident set (`ll_start_program`). Its own process group, so that a timeout kills the tree.
         var pid: pid_t = 0
+        var step: UnsafePointer<CChar>?
         let started = MonotonicClock.nowNanoseconds()
         if let epochDigits { Self.writeZeroPadded(started, into: epochDigits, digits: Self.epochPlaceholder.utf8.count) }
-        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        let code = ll_start_program(&pid, executable, argv, envp, launch.workingDirectory, agentWrite, Self.agentDescriptor, &step)
         guard code == 0 else {
-            throw WorkerFailure("cannot start the program \(executable) in \(launch.workingDirectory): \(String(cString: strerror(code))) (errno \(code))")
+            let failed = step.map { String(cString: $0) } ?? "start"
+            throw WorkerFailure("cannot start the program \(executable) in \(launch.workingDirectory): \(failed): \(String(cString: strerror(code))) (errno \(code))")
         }
         if agentWrite >= 0 {
             close(agentWrite)
@@ -198,7 +186,10 @@ final class ProgramMonitor {
         var index = 0
         var next = started
         while true {
-            if wait4(pid, &status, WNOHANG, &usage) == pid { break }
+            // Seen ended but left a zombie (WNOWAIT): its pid, the group's id, cannot be taken by another process
+            // before the group is killed below; reaped after that.
+            var ended = siginfo_t()
+            if waitid(P_PID, id_t(pid), &ended, WEXITED | WNOHANG | WNOWAIT) == 0, ended._sifields._sigchld.si_pid == pid { break }
             let now = MonotonicClock.nowNanoseconds()
             if now >= deadline {
                 timedOut = true
@@ -242,9 +233,14 @@ final class ProgramMonitor {
                 _ = sigtimedwait(&childSignals, &info, &timeout)
             }
         }
-        let wallNs = MonotonicClock.nowNanoseconds() - started
-        // Whatever the program left running in its group would disturb the next trial.
-        kill(-pid, SIGKILL)
+        var wallNs = MonotonicClock.nowNanoseconds() - started
+        // Whatever the program left running in its group would disturb the next trial; killed while the program's
+        // zombie still holds the group's id (a timed-out program was reaped above: its group was killed first).
+        if !timedOut {
+            kill(-pid, SIGKILL)
+            while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+            wallNs = MonotonicClock.nowNanoseconds() - started
+        }
         finishAgent()
 
         let exited = status & 0x7f == 0

@@ -180,5 +180,6 @@ int ll_spawn_fresh_process_group(posix_spawnattr_t *attributes);
 int ll_pipe_close_on_exec(int ends[2]);
 
 #include "thread_shims.h"
+#include "program_start.h"
 
 #endif
