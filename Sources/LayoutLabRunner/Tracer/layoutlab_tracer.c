@@ -199,6 +199,9 @@ typedef struct buffer {
 
 static __thread buffer_t *own_buffer __attribute__((tls_model("initial-exec")));
 static __thread int inside __attribute__((tls_model("initial-exec")));
+// This thread's number in the trace, taken at its first traced call and kept for its life (0: none yet): a buffer
+// taken again after the thread's exit destructor carries the same number.
+static __thread uint32_t own_thread __attribute__((tls_model("initial-exec")));
 static buffer_t *all_buffers;  // under write_lock
 static buffer_t *free_buffers; // under write_lock
 static pthread_key_t exit_key;
@@ -239,7 +242,8 @@ static void flush_locked(buffer_t *b) {
 
 // A thread ends: its events are written and its buffer goes to the next new thread (a program that starts
 // many short threads would otherwise keep 256 KiB per thread it ever ran). A later allocation of this thread
-// (another key's destructor) takes a buffer again, and the thread's next chunk carries a new thread number.
+// (another key's destructor, glibc's own thread teardown) takes a buffer again; its next chunk carries the same
+// thread number (own_thread), so a thread is one thread of the trace however often it takes a buffer.
 static void thread_exit(void *value) {
     buffer_t *b = (buffer_t *)value;
     inside = 1;
@@ -268,7 +272,8 @@ static buffer_t *thread_buffer(void) {
         all_buffers = b;
         pthread_mutex_unlock(&write_lock);
     }
-    b->thread = atomic_fetch_add(&next_thread, 1);
+    if (own_thread == 0) own_thread = atomic_fetch_add(&next_thread, 1);
+    b->thread = own_thread;
     b->events = 0;
     b->used = 0;
     own_buffer = b;
