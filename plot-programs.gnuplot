@@ -1,7 +1,9 @@
 # LayoutLab: RSS over time of each program of a "programs" experiment (loaded by plot.gnuplot, which defines
 # `results`, `rows`, `distinct` and `cell`; the lab writes chart-data/program-rss.csv and .txt, gnuplot only draws).
 #   program-rss   a panel per program: the program's RSS (MiB, statm) against seconds since it started, a line per
-#                 allocator (its median repetition by peak RSS, ru_maxrss). An empty cell breaks a line.
+#                 allocator (its median repetition by peak RSS, ru_maxrss); dashed, in the same colour, the allocator's
+#                 own allocated bytes read by the agent inside the program (where the table has them). An empty
+#                 cell breaks a line; each kind's rows are contiguous per trial.
 # Written to DIR/charts/program-rss.png and .svg; nothing without the table (an experiment without programs).
 
 pdata = results."/chart-data"
@@ -25,8 +27,8 @@ if (system(sprintf("test -f '%s/program-rss.csv' && echo found", pdata)) eq "fou
             set title sprintf("RSS over time per allocator\n%s", ptitle)
             eval nothing("no successful program trial to draw")
         } else {
-            set multiplot layout words(pprograms),1 title sprintf("RSS over time per allocator: the program's own process (statm of its pid; its tree's peak is in trials.csv)\n%s", ptitle) font ",16"
-            set ylabel "RSS (MiB)" font ",15"
+            set multiplot layout words(pprograms),1 title sprintf("RSS over time per allocator (solid): the program's own process (statm of its pid; its tree's peak is in trials.csv)\n%s", ptitle) font ",16"
+            set ylabel "MiB" font ",15"
             set key outside right vertical font ",14"
             set ytics font ",12"
             set yrange [0:*]
@@ -35,7 +37,10 @@ if (system(sprintf("test -f '%s/program-rss.csv' && echo found", pdata)) eq "fou
                 if (p < words(pprograms)) { set xlabel "" } else { set xlabel "seconds since the program started" }
                 plot for [a=1:words(pallocators)] pdata."/program-rss.csv" \
                         using (strcol("program") eq word(pprograms, p) && strcol("allocator") eq word(pallocators, a) ? column("seconds") : NaN):(cell("rss_mib")) \
-                        with lines lw 2 lc a title word(pallocators, a)
+                        with lines lw 2 lc a title word(pallocators, a), \
+                     for [a=1:words(pallocators)] pdata."/program-rss.csv" \
+                        using (strcol("program") eq word(pprograms, p) && strcol("allocator") eq word(pallocators, a) ? column("seconds") : NaN):(cell("allocated_mib")) \
+                        with linespoints dt 2 pt 7 ps 0.6 lw 1.5 lc a notitle
             }
             unset multiplot
             set title font ",16"

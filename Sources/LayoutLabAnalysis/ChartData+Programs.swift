@@ -7,22 +7,29 @@ import LayoutLabTables
 extension ChartData {
     /// For each program and allocator, the repetition whose `peak_rss_bytes` (`ru_maxrss`) is the median of the
     /// successful ones (the lower middle of an even count; ties by repetition): its samples, x = seconds since the
-    /// program started (the monitor samples from outside, so this is wall time), y = the program's RSS (`statm`) in
-    /// MiB, `processes` the processes of its tree at the last scan.
+    /// program started (the monitor samples from outside, so this is wall time), `rss_mib` the program's RSS (`statm`)
+    /// in MiB, `processes` the processes of its tree at the last scan; then the allocator agent's readings of the same
+    /// trial (`allocator_sample_interval_ms`, and the one at exit), `allocated_mib` the allocator's own allocated
+    /// bytes in MiB (empty where it has no such figure). Each kind's rows are contiguous per trial, so a line drawn
+    /// through one column is not broken by the other's empty cells.
     package static func programRSS(samples: [SampleRow], run: ExperimentRun) -> CSVTable {
-        var table = CSVTable(header: ["program", "allocator", "repetition", "seconds", "rss_mib", "processes"])
+        var table = CSVTable(header: ["program", "allocator", "repetition", "seconds", "rss_mib", "processes", "allocated_mib"])
         guard let programs = run.experiment.programs else { return table }
         let byTrial = Dictionary(grouping: samples, by: \.trialID)
         for program in programs {
             for allocator in run.experiment.allocators {
                 guard let median = medianRepetition(run.records, program: program.name, allocator: allocator.name) else { continue }
-                // The agent's rows (allocator figures, no RSS) are not points of this line.
-                for row in byTrial[median.trial.id] ?? [] where row.sample.rssBytes != nil {
+                let rows = byTrial[median.trial.id] ?? []
+                func append(_ row: SampleRow) {
                     table.append([
                         program.name, allocator.name, String(median.trial.repetition), CSVNumber.cell(Double(row.sample.elapsedNs) / 1e9),
                         CSVNumber.cell(row.sample.rssBytes.map { Double($0) / 1_048_576 }), String(row.sample.nodesAlive),
+                        CSVNumber.cell(row.sample.allocator.allocatedBytes.map { Double($0) / 1_048_576 }),
                     ])
                 }
+                // The monitor's samples (RSS), then the agent's (the allocator's figures, no RSS).
+                rows.filter { $0.sample.rssBytes != nil }.forEach(append)
+                rows.filter { $0.sample.rssBytes == nil && $0.sample.allocator.allocatedBytes != nil }.forEach(append)
             }
         }
         return table

@@ -249,7 +249,15 @@ struct ProgramTrialTests {
         // The chart: each allocator's median repetition, on seconds.
         let chart = try TestSupport.readCSV(out.appendingPathComponent("chart-data/program-rss.csv")).rows
         #expect(Set(chart.compactMap { $0["program"] }) == ["touch64", "forked", "reuse3", "floor"], "only successful programs are drawn")
-        #expect(chart.allSatisfy { $0["rss_mib"] != "" }, "the agent's rows (no RSS) are no points of the RSS chart")
+        // The agent's readings: the dashed line of allocated bytes, after the RSS rows of the same trial (a line through
+        // one column is not broken by the other's empty cells).
+        let touch = chart.filter { $0["program"] == "touch64" && $0["allocator"] == "jemalloc" }
+        let kinds = touch.map { $0["rss_mib"] != "" }
+        #expect(kinds.first == true && kinds.last == false && kinds == kinds.sorted { $0 && !$1 }, "RSS rows, then the agent's")
+        #expect(touch.filter { $0["rss_mib"] == "" }.allSatisfy { $0["allocated_mib"] != "" })
+        #expect(touch.compactMap { Double($0["allocated_mib"] ?? "") }.contains { $0 >= 64 }, "the 64 MiB block, as jemalloc counts it")
+        let title = try String(contentsOf: out.appendingPathComponent("chart-data/program-rss.txt"), encoding: .utf8)
+        #expect(title.contains("every 50 ms and at exit"), "\(title)")
         #expect(chart.filter { $0["program"] == "touch64" && $0["allocator"] == "jemalloc" }.count >= 10)
     }
 
