@@ -32,7 +32,19 @@ public enum DisturbanceSummary {
         }
         lines += limited(rerun)
         lines += limited(disturbed.filter { kept[$0.trial.id] == nil }.map { "disturbed: \($0.trial.id): \($0.disturbance ?? "")" })
-        lines += limited(unjudged.map { "not judged: \($0.trial.id): \($0.disturbance ?? "no counters")" })
+        // Trials not judged for one reason (every program trial, say) are one line, not one each.
+        var reasons: [String] = []
+        var byReason: [String: [String]] = [:]
+        for record in unjudged {
+            let reason = record.disturbance ?? "no counters"
+            if byReason[reason] == nil { reasons.append(reason) }
+            byReason[reason, default: []].append(record.trial.id)
+        }
+        lines += limited(reasons.map { reason in
+            let ids = byReason[reason] ?? []
+            let named = ids.count <= 3 ? ids.joined(separator: ", ") : "\(ids.count) trials: \(ids.prefix(2).joined(separator: ", ")), …"
+            return "not judged: \(named): \(reason)"
+        })
         return lines
     }
 

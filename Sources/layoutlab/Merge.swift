@@ -27,7 +27,7 @@ struct Merge: ParsableCommand {
             try ResultsMerger.merge(directories.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), allowPartial: allowPartial)
         }
         for note in outcome.notes { FileHandle.standardError.write(Data("layoutlab: \(note)\n".utf8)) }
-        print(PerNodeTable.render(outcome.folder.run))
+        print(RunSummary.render(outcome.folder.run))
         print("merged: \(outcome.folder.directory.path) (\(outcome.folder.records.count) trials)")
     }
 }

@@ -112,7 +112,7 @@ struct Run: ParsableCommand {
             return
         }
         for run in runs {
-            print(PerNodeTable.render(run))
+            print(RunSummary.render(run))
             if let versions = PythonVersionTable.markdown(run) { print(versions) }
             print(PhaseSummaryTable.render(run), terminator: "")
             if let precision = PrecisionSummary.render(run) { print(precision) }

@@ -336,6 +336,8 @@ struct ProgramTrialTests {
         let out = directory.appendingPathComponent("out")
         let run = try TestSupport.run("layoutlab", ["run", experiment.path, "--out", out.path, "--quiet"])
         try #require(run.status == 0, "\(run.stderr)")
+        // The summary printed is the programs' table, not the node legend.
+        #expect(run.stdout.contains("| marker | system | 2 |") && !run.stdout.contains("RSS at the last checkpoint"), "\(run.stdout)")
         try ResumeSafetyTests.makeStopped(out, anotherBuild: false)
         // `work` is beside the experiment file, not beside the folder's copy of it.
         let resumed = try TestSupport.run("layoutlab", ["run", "--resume", out.path, "--quiet"])
