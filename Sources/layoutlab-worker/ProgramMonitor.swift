@@ -165,8 +165,10 @@ final class ProgramMonitor {
             agentWrite = -1
         }
         let sampler: MemorySampler
+        let statFile: ProcFile
         do throws(ProcFileError) {
             sampler = try MemorySampler(allocatorSource: .none, procRoot: "/proc/\(pid)")
+            statFile = try ProcFile(path: "/proc/\(pid)/stat", capacityBytes: 1024)
         } catch {
             kill(-pid, SIGKILL)
             var status: Int32 = 0
@@ -207,10 +209,12 @@ final class ProgramMonitor {
                         peakTreeRSS = max(peakTreeRSS ?? 0, scanned.rssBytes)
                     }
                 }
-                // A process whose memory is gone (a zombie, not yet reaped) reads 0 resident pages: not a sample of it.
+                // A process whose memory is going or gone (exiting: PF_EXITING, read after the sample; a zombie, not yet
+                // reaped, reads 0 resident pages) is no sample of the program.
                 if var sample = try? sampler.take(
                     nodesAlive: processes, elapsedNs: now - started, includeSmaps: index % launch.smapsEvery == 0, includeAllocator: false),
-                    let rss = sample.rssBytes, rss > 0
+                    let rss = sample.rssBytes, rss > 0,
+                    (try? statFile.withContents(ProcPidStat.isExiting)) == false
                 {
                     peakRSS = max(peakRSS ?? 0, rss)
                     if sampleCount < samples.count {

@@ -49,4 +49,17 @@ struct ProcParserTests {
         #expect(Data("cpu0 1 2 3\n".utf8).withUnsafeBytes { ProcStatReading(parsing: $0) } == nil, "per-CPU lines are not the total")
         #expect(Data("cpu  1 2 3 4 5 6 7\n8\n".utf8).withUnsafeBytes { ProcStatReading(parsing: $0) } == nil, "steal is on the line")
     }
+
+    /// `/proc/PID/stat`: a process is exiting when PF_EXITING (0x4) is among its flags (field 9) or it is a zombie;
+    /// a command name with spaces and parentheses and a tpgid of -1 do not shift the fields.
+    @Test func pidStatSaysWhetherTheProcessIsExiting() throws {
+        func exiting(_ text: String) -> Bool? { Data(text.utf8).withUnsafeBytes { ProcPidStat.isExiting($0) } }
+        let tail = " 0 0 0 0 12 3 0 0 20 0 1 0 500 1000000 250 18446744073709551615\n"
+        #expect(exiting("1234 (sh) S 1 1234 1234 0 -1 4194560" + tail) == false)
+        #expect(exiting("1234 (a) b (c)) R 1 1234 1234 0 -1 4194564" + tail) == true, "0x400104: PF_EXITING set")
+        #expect(exiting("1234 (x) Z 1 1234 1234 0 -1 4194560" + tail) == true, "a zombie")
+        #expect(exiting("1234 (x) S 1 1234") == nil && exiting("garbage") == nil)
+        let own = try Data(contentsOf: URL(fileURLWithPath: "/proc/self/stat"))
+        #expect(own.withUnsafeBytes { ProcPidStat.isExiting($0) } == false, "this running process")
+    }
 }
