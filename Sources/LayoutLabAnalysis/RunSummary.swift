@@ -6,8 +6,14 @@ import LayoutLabModel
 /// speaks of nodes and checkpoints and so is printed for node trials only.
 public enum RunSummary {
     public static func render(_ run: ExperimentRun) -> String {
-        if let programs = ProgramTable.markdown(run) { return "\n\(run.experiment.name) · programs\n" + programs + failures(run) }
-        if let traces = TraceReplayTable.markdown(run) { return "\n\(run.experiment.name) · trace replays\n" + traces + failures(run) }
+        let experiment = run.experiment
+        let allocators = "\(experiment.allocators.count) allocator(s) × \(experiment.repetitions) repetition(s)"
+        if let programs = ProgramTable.markdown(run) {
+            return "\n\(experiment.name) · \(experiment.programs?.count ?? 0) program(s) × \(allocators)\n" + programs + failures(run)
+        }
+        if let traces = TraceReplayTable.markdown(run) {
+            return "\n\(experiment.name) · \(experiment.traces?.count ?? 0) trace(s) replayed × \(allocators)\n" + traces + failures(run)
+        }
         return PerNodeTable.render(run)
     }
 
