@@ -5,9 +5,11 @@
 
 For each program and allocator of the folder (a `layoutlab run` of a "programs" experiment, e.g.
 `make run EXPERIMENT=experiments/programs.json`), runs the same command RUNS times (default 3) under
-`/usr/bin/time -f %M` with the same LD_PRELOAD (the allocator's real path from environment.json; nothing for
+`/usr/bin/time -f %M` with the allocator as LD_PRELOAD (its real path from environment.json; nothing for
 glibc), the program's and the allocator's variables and the program's directory, and prints a Markdown table:
-the median of the folder's successful `peak_rss_bytes` against the median of /usr/bin/time's %M x 1024.
+the median of the folder's successful `peak_rss_bytes` against the median of /usr/bin/time's %M x 1024. The lab
+also preloads its allocator agent (README: ~0.1-0.3 MiB of peak RSS), which this script does not: the table's
+differences include it.
 """
 import csv
 import json

@@ -91,7 +91,17 @@ public struct Comparison: Sendable {
     public static let countSuffixes = ["_instructions_per_node", "_minor_faults_per_node"]
 
     /// "point final-class 1000000 allocate_ns_per_node jemalloc (A) → jemalloc (B)": names the row in messages.
-    public var rowName: String { "\(shape) \(layoutName) \(nodes)\(threadsText) \(metric) \(sideA) → \(sideB)" }
+    public var rowName: String { "\(configurationName) \(metric) \(sideA) → \(sideB)" }
+
+    /// What was measured: "point final-class 1000000" (shape, layout, nodes, threads) for node trials; "program
+    /// python-dict" or "trace build-dict" for a program or a trace (whose rows carry the name as their shape, the kind
+    /// as their layout and 0 nodes).
+    public var configurationName: String {
+        isProgramOrTrace ? "\(layout) \(shape)" : "\(shape) \(layoutName) \(nodes)\(threadsText)"
+    }
+
+    /// A program's or a trace's row rather than a node configuration's.
+    public var isProgramOrTrace: Bool { layout == "program" || layout == "trace" }
 
     /// The layout, with the interpreter version of a Python layout (`python-slots-class 3.12.1`) when the rows carry one.
     public var layoutName: String { layout + (python.map { " \($0)" } ?? "") }

@@ -5,6 +5,7 @@ import LayoutLabModel
 /// allocator's replay figures (`TraceReplayTable`); nodes: bytes and ns per node (`PerNodeTable`), whose legend
 /// speaks of nodes and checkpoints and so is printed for node trials only.
 public enum RunSummary {
+    /// The summary as terminal text: a heading line naming the experiment and what it ran, then the table.
     public static func render(_ run: ExperimentRun) -> String {
         let experiment = run.experiment
         let allocators = "\(experiment.allocators.count) allocator(s) × \(experiment.repetitions) repetition(s)"

@@ -5,7 +5,8 @@
 /// The report is text, one line per `write(2)`:
 /// `provider <path>`, `unreadable <source> errno=<n>`,
 /// `stats <elapsed_ns> sample_ns=<n> allocated=<n> active=<n> resident=<n> metadata=<n> mapped=<n> retained=<n>` (a
-/// figure the allocator lacks is left out; `sample_ns`: what the read took), `end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n>` last. A report without
+/// figure the allocator lacks is left out; `sample_ns`: what the read took), `end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n> lines_lost=<n>` last (lines the last image could not
+/// write: its pipe was full). A report without
 /// `end` is a program that died before its exit (a crash, a signal): not malformed, `ended` is false.
 package struct AgentReport: Sendable {
     /// The file whose `malloc` the program called, as the dynamic loader named it; the last image's when the
@@ -24,6 +25,9 @@ package struct AgentReport: Sendable {
     package var vmRSSBytesAtEnd: Int?
     /// When the program ended, in ns on the axis of `statistics`.
     package var endElapsedNs: Int?
+    /// Lines the last image's agent could not write (the pipe was full, so they are missing); nil from an agent that
+    /// did not say.
+    package var linesLost: Int?
     /// Whether the program reached its end (exit, return from main, `_exit`).
     package var ended: Bool = false
     /// The allocator's statistics could not be read (the source named is not loaded: errno 38, ENOSYS).
@@ -64,11 +68,12 @@ package struct AgentReport: Sendable {
                 previousWasStatistics = true
             case "end":
                 guard words.count >= 2, let elapsed = Self.count(words[1]) else { throw fail("`end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n>`") }
-                let values = try Self.pairs(words.dropFirst(2), keys: ["vm_hwm_bytes", "vm_rss_bytes"], fail: fail)
+                let values = try Self.pairs(words.dropFirst(2), keys: ["vm_hwm_bytes", "vm_rss_bytes", "lines_lost"], fail: fail)
                 guard values.values.allSatisfy({ $0 >= 0 }) else { throw fail("byte counts of 0 or more") }
                 endElapsedNs = elapsed
                 vmHWMBytes = values["vm_hwm_bytes"]
                 vmRSSBytesAtEnd = values["vm_rss_bytes"]
+                linesLost = values["lines_lost"]
                 finalStatistics = previousWasStatistics ? statistics.last?.statistics : nil
                 ended = true
             default:

@@ -66,7 +66,11 @@ package enum ComparisonTable {
                 text += acrossRuns ? " within each run (drift between the two runs is not in it)\n" : "\n"
             }
             let threaded = hasThreads(comparisons)
-            var rows = [withThreads(["shape", "layout", "nodes", "A", "B", "n A", "n B", "median A", "median B", "ratio", "95 % interval", "verdict"], after: threaded ? "nodes" : nil)]
+            // Programs and traces have a name, no layout and no node count: one column, headed by what they are.
+            let kinds = Set(comparisons.filter { $0.metric == metric }.map { $0.isProgramOrTrace ? $0.layout : "" })
+            let named = kinds.count == 1 && kinds.first != ""
+            let configuration = named ? [kinds.first ?? ""] : ["shape", "layout", "nodes"]
+            var rows = [withThreads(configuration + ["A", "B", "n A", "n B", "median A", "median B", "ratio", "95 % interval", "verdict"], after: threaded ? "nodes" : nil)]
             var decidedBy: Set<String> = []
             for comparison in comparisons where comparison.metric == metric {
                 let interval: String
@@ -83,10 +87,10 @@ package enum ComparisonTable {
                     verdict += verdict.isEmpty ? "*" : " *"
                     decidedBy.insert(decider.label)
                 }
-                var row = [
-                    comparison.shape, comparison.layoutName, String(comparison.nodes), comparison.sideA, comparison.sideB,
+                var row = (named ? [comparison.shape] : [comparison.shape, comparison.layoutName, String(comparison.nodes)]) + [
+                    comparison.sideA, comparison.sideB,
                     String(comparison.valuesA.count), String(comparison.valuesB.count),
-                    CSVNumber.cell(comparison.medianA) ?? "–", CSVNumber.cell(comparison.medianB) ?? "–",
+                    Self.median(comparison.medianA), Self.median(comparison.medianB),
                     comparison.ratio.map(format4) ?? "–", interval, verdict,
                 ]
                 if threaded { row.insert(comparison.threads.map(String.init) ?? "–", at: 3) }
@@ -98,6 +102,13 @@ package enum ComparisonTable {
             }
         }
         return text
+    }
+
+    /// A median for the terminal: whole numbers (bytes, ns, counts) without decimals, others as the CSV has them.
+    static func median(_ value: Double?) -> String {
+        guard let value else { return "–" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        return CSVNumber.cell(value) ?? "–"
     }
 
     /// The `--fail-above` verdict: regressions with their intervals and adjusted p-values, rows that could not
@@ -116,7 +127,7 @@ package enum ComparisonTable {
                 let comparison = row.comparison
                 let decided = check.decidedByCount.first { $0.counts.contains { same($0.comparison, comparison) } }
                     .map { " — time decided by \($0.label)" } ?? ""
-                lines.append("  \(comparison.shape) \(comparison.layoutName) \(comparison.nodes)\(comparison.threadsText) \(comparison.metric): \(comparison.sideB) is \(format4(row.estimate.ratio))× \(comparison.sideA), 95 % [\(format4(row.estimate.low)), \(format4(row.estimate.high))], adjusted p \(probability(row.adjustedPValue))\(decided)")
+                lines.append("  \(comparison.configurationName) \(comparison.metric): \(comparison.sideB) is \(format4(row.estimate.ratio))× \(comparison.sideA), 95 % [\(format4(row.estimate.low)), \(format4(row.estimate.high))], adjusted p \(probability(row.adjustedPValue))\(decided)")
             }
         }
         let decidedMetrics = Set(check.decidedByCount.map { "\($0.time.metric) by \($0.label)" })

@@ -31,6 +31,10 @@ extension WorkerLauncher {
             return
         }
         result.agent = report
+        if let lost = report.linesLost, lost > 0 {
+            refuse("the allocator agent could not write \(lost) of its lines (its pipe was full: the monitor did not read it in time), so its readings are incomplete")
+            return
+        }
         // An image loaded at start names its malloc; a program that then exec'd another without the preload (an `env -u
         // LD_PRELOAD`, a static binary) exits without the agent's `end`: what served its malloc after that is unknown.
         if result.program?.exitCode != nil, !report.ended {

@@ -17,8 +17,8 @@ import LayoutLabSampling
 /// Before the program starts: the argument and environment strings, the sample storage (one slot per interval up
 /// to the timeout, at most `maximumSamples`), the process-tree scanner and the agent's pipe and buffer. The sampler's
 /// `/proc/PID` files can only be opened once the pid exists: right after `ll_start_program` returns (after the exec), before
-/// the first sample. The wait between samples is `sigtimedwait` on SIGCHLD, so the program's end is noticed at once
-/// rather than at the next sample.
+/// the first sample. The wait between samples is a `ppoll` on a signalfd of SIGCHLD and on the agent's pipe, so the
+/// program's end is noticed at once rather than at the next sample, and the agent's lines are read as they come.
 final class ProgramMonitor {
     /// Samples kept at most (10 ms for 30 min); later ones still count towards the peaks.
     static let maximumSamples = 180_000
@@ -73,8 +73,16 @@ final class ProgramMonitor {
                 close(ends[1])
             }
             _ = fcntl(agentRead, F_SETFL, O_NONBLOCK)
+            // The program's end too (its own open file description): a full pipe loses the agent's line, counted in
+            // its `end`, rather than stopping the program until the monitor reads.
+            _ = fcntl(agentWrite, F_SETFL, O_NONBLOCK)
             var info = stat()
-            guard fstat(agentWrite, &info) == 0 else { throw WorkerFailure("cannot stat the agent's pipe: \(String(cString: strerror(errno)))") }
+            guard fstat(agentWrite, &info) == 0 else {
+                let code = errno
+                close(agentRead)
+                close(agentWrite)
+                throw WorkerFailure("cannot stat the agent's pipe: \(String(cString: strerror(code)))")
+            }
             pipeIdentity = "\(info.st_dev):\(info.st_ino)"
             let interval = launch.environment.last { $0.hasPrefix("LAYOUTLAB_AGENT_INTERVAL_MS=") }
                 .flatMap { Int($0.dropFirst("LAYOUTLAB_AGENT_INTERVAL_MS=".count)) }
@@ -110,14 +118,27 @@ final class ProgramMonitor {
         set = set.enumerated().filter { index, entry in !set[(index + 1)...].contains { $0.key == entry.key } }.map(\.element)
         let setKeys = Set(set.map(\.key))
         environment = environment.filter { !setKeys.contains($0.key) } + set
-        executable = try Self.locate(launch.argv[0], path: environment.last { $0.key == "PATH" }?.value)
+        // What can fail from here on is found before anything else is allocated; the agent's pipe and buffer, made
+        // above, are released by hand when it does (a class whose init throws runs no deinit).
+        let located: String
+        let scanner: ProcessTree
+        do throws(WorkerFailure) {
+            located = try Self.locate(launch.argv[0], path: environment.last { $0.key == "PATH" }?.value)
+            scanner = try ProcessTree()
+        } catch {
+            agentBuffer?.deallocate()
+            if agentRead >= 0 { close(agentRead) }
+            if agentWrite >= 0 { close(agentWrite) }
+            throw error
+        }
+        executable = located
+        tree = scanner
         argv = launch.argv.map { strdup($0) } + [nil]
         envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         epochDigits = launch.agentLibrary == nil ? nil
             : envp[environment.lastIndex { $0.key == Self.epochVariable }!].map { $0 + Self.epochVariable.utf8.count + 1 }
         let slots = min(Self.maximumSamples, launch.timeoutMs / launch.sampleIntervalMs + 2)
         samples = .allocate(capacity: slots)
-        tree = try ProcessTree()
     }
 
     deinit {
@@ -148,6 +169,11 @@ final class ProgramMonitor {
         sigemptyset(&childSignals)
         sigaddset(&childSignals, SIGCHLD)
         pthread_sigmask(SIG_BLOCK, &childSignals, nil)
+        // The wait between samples wakes on the program's end and on the agent's lines (so that its pipe never
+        // fills: the agent's writes are non-blocking and a full pipe would lose them).
+        let childDescriptor = ll_child_signal_descriptor()
+        guard childDescriptor >= 0 else { throw WorkerFailure("cannot make a signalfd for SIGCHLD: \(String(cString: strerror(errno)))") }
+        defer { close(childDescriptor) }
 
         // Forked, not posix_spawn'ed: the program's ru_maxrss starts from the pages a fork copies, not from the
         // monitor's whole resident set (`ll_start_program`). Its own process group, so that a timeout kills the tree.
@@ -214,7 +240,7 @@ final class ProgramMonitor {
                 if var sample = try? sampler.take(
                     nodesAlive: processes, elapsedNs: now - started, includeSmaps: index % launch.smapsEvery == 0, includeAllocator: false),
                     let rss = sample.rssBytes, rss > 0,
-                    (try? statFile.withContents(ProcPidStat.isExiting)) == false
+                    (try? statFile.withContents(ProcPidStat.isExiting)) != true  // a stat that cannot be read drops nothing
                 {
                     peakRSS = max(peakRSS ?? 0, rss)
                     if sampleCount < samples.count {
@@ -231,11 +257,7 @@ final class ProgramMonitor {
             }
             drainAgent()
             let wake = min(next, deadline) - MonotonicClock.nowNanoseconds()
-            if wake > 0 {
-                var timeout = timespec(tv_sec: wake / 1_000_000_000, tv_nsec: wake % 1_000_000_000)
-                var info = siginfo_t()
-                _ = sigtimedwait(&childSignals, &info, &timeout)
-            }
+            if wake > 0 { _ = ll_wait_child_or_input(childDescriptor, agentRead, Int64(wake)) }
         }
         var wallNs = MonotonicClock.nowNanoseconds() - started
         // Whatever the program left running in its group would disturb the next trial; killed while the program's

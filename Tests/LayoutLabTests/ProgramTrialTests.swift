@@ -108,6 +108,7 @@ struct ProgramTrialTests {
                 {"name": "forked", "command": ["\#(program.path)", "fork", "16", "48", "400"], "env": {"LAYOUTLAB_TEST": "1"}},
                 {"name": "reuse3", "command": ["\#(program.path)", "reuse3", "\#(directory.appendingPathComponent("fd3.txt").path)", "8", "200"]},
                 {"name": "floor", "command": ["sh", "-c", "grep RssFile /proc/$PPID/status"]},
+                {"name": "execd", "command": ["sh", "-c", "sleep 0.3; exec \"$0\" touch 8 100", "\#(program.path)"]},
                 {"name": "reopen3", "command": ["sh", "-c", "exec 3>\"$0\"; echo mine >&3; exec /bin/true", "\#(directory.appendingPathComponent("exec-fd3.txt").path)"]}
               ],
               "allocators": ["system", "jemalloc"], "repetitions": 1, "sample_interval_ms": 10, "allocator_sample_interval_ms": 50 }
@@ -184,7 +185,7 @@ struct ProgramTrialTests {
 
     @Test func theProgramsOutcomeIsItsTrialsStatusAndTheOthersRunOn() throws {
         let trials = try trials()
-        #expect(trials.count == 18, "every trial ran: \(trials.keys.sorted())")
+        #expect(trials.count == 20, "every trial ran: \(trials.keys.sorted())")
         for allocator in ["system", "jemalloc"] {
             let exit3 = try #require(trials["exit3.program.\(allocator).r1"])
             #expect(exit3["status"] == "failed:exit 3" && exit3["exit_status"] == "3" && exit3["message"] == "the program exited with status 3", "\(exit3)")
@@ -248,7 +249,7 @@ struct ProgramTrialTests {
         #expect(record.trial.program?.name == "forked" && record.metrics.exitStatus == 0)
         // The chart: each allocator's median repetition, on seconds.
         let chart = try TestSupport.readCSV(out.appendingPathComponent("chart-data/program-rss.csv")).rows
-        #expect(Set(chart.compactMap { $0["program"] }) == ["touch64", "forked", "reuse3", "floor"], "only successful programs are drawn")
+        #expect(Set(chart.compactMap { $0["program"] }) == ["touch64", "forked", "reuse3", "floor", "execd"], "only successful programs are drawn")
         // The agent's readings: the dashed line of allocated bytes, after the RSS rows of the same trial (a line through
         // one column is not broken by the other's empty cells).
         let touch = chart.filter { $0["program"] == "touch64" && $0["allocator"] == "jemalloc" }
@@ -301,7 +302,22 @@ struct ProgramTrialTests {
             let allocated = agent.compactMap { Int($0["allocator_allocated_bytes"] ?? "") }
             #expect(allocated.count == agent.count && allocated.contains { $0 >= 64 << 20 }, "\(allocator): \(allocated)")
             #expect(agent.last?["allocator_allocated_bytes"] == (try trials()[id]?["allocator_allocated_bytes_at_exit"]), "\(allocator)")
-            #expect(rows.last?["rss_bytes"] == "", "\(allocator): the reading at exit comes after the monitor's last sample")
+        }
+    }
+
+    /// A shell that sleeps 300 ms, then execs the program: both images read the allocator on the monitor's clock (the
+    /// epoch it gave them), so the program's readings follow the shell's, after 300 ms, and not from its own load.
+    @Test func anExecdImageReadsOnTheSameClock() throws {
+        let out = try Self.run.get()
+        let all = try TestSupport.readCSV(out.appendingPathComponent("samples.csv")).rows
+        for allocator in ["system", "jemalloc"] {
+            let id = "execd.program.\(allocator).r1"
+            let row = try #require(try trials()[id])
+            #expect(row["status"] == "ok", "\(row)")
+            let wall = try #require(Int(row["program_wall_ns"] ?? ""))
+            let agent = all.filter { $0["trial_id"] == id && $0["rss_bytes"] == "" }.compactMap { Int($0["elapsed_ns"] ?? "") }
+            #expect(agent.count >= 4 && agent == agent.sorted(), "\(allocator): one clock across the exec: \(agent)")
+            #expect(agent.filter { $0 >= 300_000_000 }.count >= 2 && (agent.last ?? 0) <= wall, "\(allocator): \(agent) in \(wall)")
         }
     }
 

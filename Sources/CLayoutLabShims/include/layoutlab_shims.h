@@ -181,5 +181,6 @@ int ll_pipe_close_on_exec(int ends[2]);
 
 #include "thread_shims.h"
 #include "program_start.h"
+#include "child_wait.h"
 
 #endif

@@ -10,8 +10,10 @@
 //                                                bytes; a figure the allocator lacks is left out, never 0;
 //                                                on each timer tick and once at exit; sample_ns: what reading
 //                                                the figures took (elapsed_ns is when the read began)
-//   end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n>
-//                                                last, at exit (destructor, and _exit/_Exit: dash, os._exit)
+//   end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n> lines_lost=<n>
+//                                                last, at exit (destructor, and _exit/_Exit: dash, os._exit);
+//                                                lines_lost: this image's lines a write refused (a full
+//                                                non-blocking pipe: lost, never waited for)
 //
 // elapsed_ns: CLOCK_MONOTONIC since LAYOUTLAB_AGENT_EPOCH_NS (the monitor's clock when it started the program:
 // every image of the process, and the monitor's samples, on one axis), or since this image loaded without it.
@@ -57,6 +59,9 @@ static const char *const figure_names[LL_FIGURE_COUNT] = {
 static const char *const source_names[] = {"none", "jemalloc", "mallinfo2", "mimalloc", "tcmalloc"};
 
 static int report_fd = -1;
+// Lines a write refused (the lab's pipe is non-blocking: a full pipe loses a line rather than stopping the
+// program); said in `end`.
+static int64_t lines_lost;
 static int pipe_known;  // LAYOUTLAB_AGENT_PIPE was given (the lab always gives it)
 static dev_t pipe_device;
 static ino_t pipe_inode;
@@ -104,13 +109,15 @@ static int is_report_pipe(int fd) {
     return fstat(fd, &info) == 0 && S_ISFIFO(info.st_mode) && info.st_dev == pipe_device && info.st_ino == pipe_inode;
 }
 
-// One write(2) of the whole line and its newline; a line the pipe refuses (full, closed) is lost, never split;
+// One write(2) of the whole line and its newline; a line the pipe refuses (full, closed) is lost and counted, never
+// split (the lab's pipe is non-blocking; a blocking descriptor would make the program wait for its reader);
 // nothing is written to a descriptor that is no longer the pipe (the program closed all it had, and opened a file).
 static void emit(line_t *line) {
     if (!is_report_pipe(report_fd)) return;
     line->text[line->used++] = '\n';
     ssize_t written;
     do { written = write(report_fd, line->text, line->used); } while (written < 0 && errno == EINTR);
+    if (written < 0) lines_lost++;
 }
 
 static int64_t elapsed_ns(void) {
@@ -194,6 +201,8 @@ static void write_end(void) {
     int64_t hwm = status_bytes(status, "VmHWM:"), rss = status_bytes(status, "VmRSS:");
     if (hwm >= 0) { put_text(&line, " vm_hwm_bytes="); put_int(&line, hwm); }
     if (rss >= 0) { put_text(&line, " vm_rss_bytes="); put_int(&line, rss); }
+    put_text(&line, " lines_lost=");
+    put_int(&line, lines_lost);
     emit(&line);
     pthread_mutex_unlock(&report_lock);
 }
@@ -210,7 +219,6 @@ static void *tick(void *unused) {
     for (;;) {
         int64_t at_ns = (int64_t)loaded.tv_nsec + tick_ns;
         struct timespec next = {.tv_sec = loaded.tv_sec + (time_t)(at_ns / 1000000000), .tv_nsec = (long)(at_ns % 1000000000)};
-        do { tick_ns += interval_ns; } while (tick_ns <= elapsed_ns());  // a tick missed (stopped, starved) is skipped
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {}
         if (!reporting()) return NULL;
         pthread_mutex_lock(&report_lock);
@@ -218,6 +226,9 @@ static void *tick(void *unused) {
         if (!stop) write_statistics_locked();
         pthread_mutex_unlock(&report_lock);
         if (stop) return NULL;
+        // The next tick is the first grid point after now: ticks missed while the program was stopped or starved
+        // are skipped, never caught up.
+        tick_ns = (elapsed_ns() / interval_ns + 1) * interval_ns;
     }
 }
 
