@@ -1,6 +1,8 @@
 import Testing
 
+@testable import LayoutLabModel
 @testable import LayoutLabProtocol
+@testable import LayoutLabRunner
 
 /// The allocator agent's report read back: every line kind, a program that died before its end, and a malformed
 /// line refused with its number and text.
@@ -60,5 +62,36 @@ struct AgentReportTests {
             return error.line == number && error.description.contains("line \(number)") && error.description.contains(expected)
                 && text.split(separator: "\n")[number - 1] == error.text
         }
+    }
+}
+
+/// What the lab makes of a program trial's report (`WorkerLauncher.applyAgentReport`): a whole one proves the
+/// allocator; one with lines the agent could not write, or one the monitor's buffer cut, is an error saying so.
+@Suite("Agent reports applied to program trials")
+struct AgentReportApplicationTests {
+    private func result(_ report: String, dropped: Int = 0) -> TrialResult {
+        var trial = Trial(
+            experiment: "e", shapeIndex: 0, shape: Shape(name: "p", fields: []), layout: .finalClass, nodes: 0, allocator: .system,
+            repetition: 1)
+        trial.program = ProgramSource(name: "p", command: ["true"], workingDirectory: "/")
+        var result = TrialResult(trial: trial, status: .ok)
+        result.program = ProgramFigures(
+            exitCode: 0, signal: nil, timedOut: false, wallNs: 1, userCPUNs: 0, systemCPUNs: 0, minorFaults: 0, majorFaults: 0,
+            maxRSSBytes: 1, sampledPeakRSSBytes: nil, sampledPeakTreeRSSBytes: nil, processes: nil, agentBytesDropped: dropped)
+        result.agentReportBytes = Array(report.utf8)
+        return result
+    }
+
+    @Test func aWholeReportProvesTheAllocatorAndLostLinesDoNot() {
+        let provider = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+        var whole = result("provider \(provider)\nstats 5 sample_ns=1 allocated=3\nend 6 vm_hwm_bytes=1 vm_rss_bytes=1 lines_lost=0\n")
+        WorkerLauncher.applyAgentReport(&whole, expectedProvider: provider)
+        #expect(whole.status == .ok && whole.agent?.linesLost == 0, "\(whole.message ?? "")")
+        var lost = result("provider \(provider)\nend 6 vm_hwm_bytes=1 vm_rss_bytes=1 lines_lost=3\n")
+        WorkerLauncher.applyAgentReport(&lost, expectedProvider: provider)
+        #expect(lost.status == .error && (lost.message ?? "").contains("could not write 3 of its lines"), "\(lost.message ?? "")")
+        var cut = result("provider \(provider)\nstats 5 sample_ns=1 allocated=3\n", dropped: 120)
+        WorkerLauncher.applyAgentReport(&cut, expectedProvider: provider)
+        #expect(cut.status == .error && (cut.message ?? "").contains("120 bytes more than the monitor's buffer holds"), "\(cut.message ?? "")")
     }
 }
