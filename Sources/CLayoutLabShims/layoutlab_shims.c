@@ -169,3 +169,8 @@ int ll_spawn_fresh_process_group(posix_spawnattr_t *attributes) {
 int ll_pipe_close_on_exec(int ends[2]) {
     return pipe2(ends, O_CLOEXEC) == 0 ? 0 : errno;
 }
+
+int ll_pipe_capacity(int fd, int bytes) {
+    if (bytes > 0) (void)fcntl(fd, F_SETPIPE_SZ, bytes);
+    return fcntl(fd, F_GETPIPE_SZ);
+}

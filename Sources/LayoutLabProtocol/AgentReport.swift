@@ -67,9 +67,9 @@ package struct AgentReport: Sendable {
                 statistics.append((elapsed, values["sample_ns"], figures))
                 previousWasStatistics = true
             case "end":
-                guard words.count >= 2, let elapsed = Self.count(words[1]) else { throw fail("`end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n>`") }
+                guard words.count >= 2, let elapsed = Self.count(words[1]) else { throw fail("`end <elapsed_ns> vm_hwm_bytes=<n> vm_rss_bytes=<n> lines_lost=<n>`") }
                 let values = try Self.pairs(words.dropFirst(2), keys: ["vm_hwm_bytes", "vm_rss_bytes", "lines_lost"], fail: fail)
-                guard values.values.allSatisfy({ $0 >= 0 }) else { throw fail("byte counts of 0 or more") }
+                guard values.values.allSatisfy({ $0 >= 0 }) else { throw fail("byte and line counts of 0 or more") }
                 endElapsedNs = elapsed
                 vmHWMBytes = values["vm_hwm_bytes"]
                 vmRSSBytesAtEnd = values["vm_rss_bytes"]

@@ -31,8 +31,17 @@ extension WorkerLauncher {
             return
         }
         result.agent = report
+        // The provider first: a wrong malloc is the reason to give whatever else went wrong.
+        if let provider = report.provider {
+            let served = realPath(provider)
+            result.mallocProvider = served
+            if served != realPath(expectedProvider) {
+                refuse("the program's malloc is served by \(served), not by the requested \(expectedProvider); did the program reset LD_PRELOAD?")
+                return
+            }
+        }
         if let lost = report.linesLost, lost > 0 {
-            refuse("the allocator agent could not write \(lost) of its lines (its pipe was full: the monitor did not read it in time), so its readings are incomplete")
+            refuse("the allocator agent could not write \(lost) of its lines (its pipe was full: the monitor did not read it in time, a machine too busy), so its readings are incomplete; run it again, or make allocator_sample_interval_ms longer")
             return
         }
         // An image loaded at start names its malloc; a program that then exec'd another without the preload (an `env -u
@@ -41,15 +50,7 @@ extension WorkerLauncher {
             refuse("the program exited but the allocator agent did not report its end: the program exec'd another without LD_PRELOAD (or a static one), so which malloc served it is not known")
             return
         }
-        guard let provider = report.provider else {
-            refuse("the allocator agent did not name the file that serves malloc")
-            return
-        }
-        let served = realPath(provider)
-        result.mallocProvider = served
-        if served != realPath(expectedProvider) {
-            refuse("the program's malloc is served by \(served), not by the requested \(expectedProvider); did the program reset LD_PRELOAD?")
-        }
+        if report.provider == nil { refuse("the allocator agent did not name the file that serves malloc") }
     }
 
     private static func realPath(_ path: String) -> String {

@@ -17,8 +17,9 @@ import LayoutLabSampling
 /// Before the program starts: the argument and environment strings, the sample storage (one slot per interval up
 /// to the timeout, at most `maximumSamples`), the process-tree scanner and the agent's pipe and buffer. The sampler's
 /// `/proc/PID` files can only be opened once the pid exists: right after `ll_start_program` returns (after the exec), before
-/// the first sample. The wait between samples is a `ppoll` on a signalfd of SIGCHLD and on the agent's pipe, so the
-/// program's end is noticed at once rather than at the next sample, and the agent's lines are read as they come.
+/// the first sample. The wait between samples is a `ppoll` on a signalfd of SIGCHLD (and on the agent's pipe when its
+/// timer could fill the pipe within a sample interval), so the program's end is noticed at once rather than at the
+/// next sample, and the agent's lines never wait for room.
 final class ProgramMonitor {
     /// Samples kept at most (10 ms for 30 min); later ones still count towards the peaks.
     static let maximumSamples = 180_000
@@ -36,7 +37,14 @@ final class ProgramMonitor {
     /// Variables of the worker's own that the program does not inherit.
     static let workerOnlyVariables: Set<String> = ["LD_PRELOAD", "LAYOUTLAB_RUNNER_PID", "LAYOUTLAB_ATTEMPT", "LAYOUTLAB_AGENT_FD"]
     /// The agent's variables that only the monitor sets (a program's `env` naming them is overridden).
-    static let monitorAgentVariables: Set<String> = ["LAYOUTLAB_AGENT_FD", "LAYOUTLAB_AGENT_PIPE", "LAYOUTLAB_AGENT_PARENT", epochVariable]
+    static let monitorAgentVariables: Set<String> = [
+        "LAYOUTLAB_AGENT_FD", "LAYOUTLAB_AGENT_PIPE", "LAYOUTLAB_AGENT_PARENT", epochVariable, lostVariable,
+    ]
+    /// The agent's count of lines it could not write, carried across an exec in place (20 digits, the agent rewrites).
+    static let lostVariable = "LAYOUTLAB_AGENT_LOST"
+    /// The capacity asked for the agent's pipe (the kernel's default is 64 KiB): room for about 7 000 lines, so that
+    /// the monitor need not wake for the agent's lines unless a sample interval could bring more than half of that.
+    static let agentPipeBytes = 1 << 20
     /// The monitor's clock (CLOCK_MONOTONIC ns) when it starts the program: the agent's `elapsed_ns` are since then,
     /// on the axis of the monitor's samples.
     static let epochVariable = "LAYOUTLAB_AGENT_EPOCH_NS"
@@ -55,6 +63,9 @@ final class ProgramMonitor {
     private var agentRead: Int32 = -1
     private var agentWrite: Int32 = -1
     private let agentBuffer: UnsafeMutableRawBufferPointer?
+    /// Whether the wait between samples also wakes on the agent's lines: only when one sample interval of its timer
+    /// could fill half the pipe (a fast timer with slow samples); otherwise the monitor reads them at each sample.
+    private var watchAgentPipe = false
     private var agentFilled = 0
     private(set) var agentBytesDropped = 0
 
@@ -86,6 +97,11 @@ final class ProgramMonitor {
             pipeIdentity = "\(info.st_dev):\(info.st_ino)"
             let interval = launch.environment.last { $0.hasPrefix("LAYOUTLAB_AGENT_INTERVAL_MS=") }
                 .flatMap { Int($0.dropFirst("LAYOUTLAB_AGENT_INTERVAL_MS=".count)) }
+            let capacity = Int(ll_pipe_capacity(agentWrite, Int32(Self.agentPipeBytes)))
+            if let interval, interval > 0 {
+                let linesPerSample = launch.sampleIntervalMs / interval + 2
+                watchAgentPipe = capacity <= 0 || linesPerSample * Self.agentLineBytes > capacity / 2
+            }
             agentBuffer = .allocate(byteCount: Self.agentBufferBytes(timeoutMs: launch.timeoutMs, agentIntervalMs: interval), alignment: 16)
         } else {
             agentBuffer = nil
@@ -113,6 +129,7 @@ final class ProgramMonitor {
             set.append(("LAYOUTLAB_AGENT_PIPE", pipeIdentity ?? ""))
             set.append(("LAYOUTLAB_AGENT_PARENT", String(getpid())))
             set.append((Self.epochVariable, Self.epochPlaceholder))
+            set.append((Self.lostVariable, Self.epochPlaceholder))
         }
         // One entry per key, the last one set winning.
         set = set.enumerated().filter { index, entry in !set[(index + 1)...].contains { $0.key == entry.key } }.map(\.element)
@@ -257,7 +274,7 @@ final class ProgramMonitor {
             }
             drainAgent()
             let wake = min(next, deadline) - MonotonicClock.nowNanoseconds()
-            if wake > 0 { _ = ll_wait_child_or_input(childDescriptor, agentRead, Int64(wake)) }
+            if wake > 0 { _ = ll_wait_child_or_input(childDescriptor, watchAgentPipe ? agentRead : -1, Int64(wake)) }
         }
         var wallNs = MonotonicClock.nowNanoseconds() - started
         // Whatever the program left running in its group would disturb the next trial; killed while the program's

@@ -150,4 +150,33 @@ struct AllocatorAgentTests {
         #expect(run.report.unreadable?.source == "jemalloc" && run.report.unreadable?.code == Int(ENOSYS), "\(run.text)")
         #expect(run.report.finalStatistics == AllocatorStatistics(), "no figure at all, never 0: \(run.text)")
     }
+
+    /// A full pipe loses lines rather than stopping the program, and the count crosses an exec: a shell whose timer
+    /// writes into a 4 KiB pipe nobody reads for 500 ms loses most of its lines; the program it then execs, read at
+    /// once, reports the shell's losses in its `end`.
+    @Test func linesLostToAFullPipeAreCountedAcrossAnExec() throws {
+        let program = try #require(Self.program, "the fixture program did not compile")
+        let pipe = Pipe()
+        let writer = pipe.fileHandleForWriting.fileDescriptor
+        _ = ll_pipe_capacity(writer, 4096)
+        _ = fcntl(writer, F_SETFL, O_NONBLOCK)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "sleep 1; exec \"$0\" sleep", program.path]
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in AllocatorAgent.environment(fd: 1, statistics: .jemalloc, intervalMs: 1) { environment[key] = value }
+        environment["LAYOUTLAB_AGENT_LOST"] = String(repeating: "0", count: 20)
+        environment["LD_PRELOAD"] = AllocatorAgent.preload(allocator: try Self.allocator(.jemalloc).library, agent: try Self.agent.library())
+        process.environment = environment
+        process.standardOutput = pipe
+        try process.run()
+        try pipe.fileHandleForWriting.close()
+        usleep(500_000)
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let report = try AgentReport(parsing: Array(text.utf8))
+        #expect(report.ended && report.images == 2, "\(text.suffix(300))")
+        // About 500 ticks in the 500 ms unread, of which a 4 KiB pipe holds ~30; none lost after the reader started.
+        #expect(try #require(report.linesLost) >= 300, "the shell's losses, reported by the program it exec'd: \(text.suffix(200))")
+    }
 }

@@ -178,6 +178,9 @@ int ll_spawn_change_directory(posix_spawn_file_actions_t *actions, const char *p
 int ll_spawn_fresh_process_group(posix_spawnattr_t *attributes);
 /// pipe2(O_CLOEXEC), also _GNU_SOURCE only: both ends closed on exec from the start. 0, or an errno.
 int ll_pipe_close_on_exec(int ends[2]);
+/// A pipe's capacity in bytes after asking for `bytes` (F_SETPIPE_SZ, Linux; 0: ask nothing), -1 on error. An
+/// unprivileged process is held to /proc/sys/fs/pipe-max-size (1 MiB by default); the capacity returned is the truth.
+int ll_pipe_capacity(int fd, int bytes);
 
 #include "thread_shims.h"
 #include "program_start.h"
