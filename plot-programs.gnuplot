@@ -2,8 +2,9 @@
 # `results`, `rows`, `distinct` and `cell`; the lab writes chart-data/program-rss.csv and .txt, gnuplot only draws).
 #   program-rss   a panel per program: the program's RSS (MiB, statm) against seconds since it started, a line per
 #                 allocator (its median repetition by peak RSS, ru_maxrss); dashed, in the same colour, the allocator's
-#                 own allocated bytes read by the agent inside the program (where the table has them). An empty
-#                 cell breaks a line; each kind's rows are contiguous per trial.
+#                 own allocated bytes read by the agent inside the program (where the table has them); dotted, the
+#                 RSS of the program's process tree (programs with more than one process). An empty cell breaks a
+#                 line; each kind's rows are contiguous per trial.
 # Written to DIR/charts/program-rss.png and .svg; nothing without the table (an experiment without programs).
 
 pdata = results."/chart-data"
@@ -40,7 +41,10 @@ if (system(sprintf("test -f '%s/program-rss.csv' && echo found", pdata)) eq "fou
                         with lines lw 2 lc a title word(pallocators, a), \
                      for [a=1:words(pallocators)] pdata."/program-rss.csv" \
                         using (strcol("program") eq word(pprograms, p) && strcol("allocator") eq word(pallocators, a) ? column("seconds") : NaN):(cell("allocated_mib")) \
-                        with linespoints dt 2 pt 7 ps 0.6 lw 1.5 lc a notitle
+                        with linespoints dt 2 pt 7 ps 0.6 lw 1.5 lc a notitle, \
+                     for [a=1:words(pallocators)] pdata."/program-rss.csv" \
+                        using (strcol("program") eq word(pprograms, p) && strcol("allocator") eq word(pallocators, a) ? column("seconds") : NaN):(cell("tree_rss_mib")) \
+                        with lines dt 3 lw 2 lc a notitle
             }
             unset multiplot
             set title font ",16"

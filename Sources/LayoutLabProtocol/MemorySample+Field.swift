@@ -9,6 +9,7 @@ extension MemorySample {
         case allocatorAllocatedBytes, allocatorActiveBytes, allocatorResidentBytes, allocatorMetadataBytes
         case allocatorMappedBytes, allocatorRetainedBytes
         case sampleNs
+        case treeRSSBytes
 
         /// The column name in `samples.csv` (and in the Python worker's `SAMPLE_FIELDS`).
         package var column: String {
@@ -29,6 +30,7 @@ extension MemorySample {
             case .allocatorMappedBytes: "allocator_mapped_bytes"
             case .allocatorRetainedBytes: "allocator_retained_bytes"
             case .sampleNs: "sample_ns"
+            case .treeRSSBytes: "tree_rss_bytes"
             }
         }
 
@@ -73,6 +75,7 @@ extension MemorySample {
             case .allocatorMappedBytes: allocator.mappedBytes
             case .allocatorRetainedBytes: allocator.retainedBytes
             case .sampleNs: sampleNs
+            case .treeRSSBytes: treeRSSBytes
             }
         }
         set {
@@ -93,6 +96,7 @@ extension MemorySample {
             case .allocatorMappedBytes: allocator.mappedBytes = newValue
             case .allocatorRetainedBytes: allocator.retainedBytes = newValue
             case .sampleNs: sampleNs = newValue ?? sampleNs
+            case .treeRSSBytes: treeRSSBytes = newValue
             }
         }
     }
@@ -114,6 +118,6 @@ extension MemorySample {
                 allocatedBytes: value(.allocatorAllocatedBytes), activeBytes: value(.allocatorActiveBytes),
                 residentBytes: value(.allocatorResidentBytes), metadataBytes: value(.allocatorMetadataBytes),
                 mappedBytes: value(.allocatorMappedBytes), retainedBytes: value(.allocatorRetainedBytes)),
-            sampleNs: cost)
+            sampleNs: cost, treeRSSBytes: value(.treeRSSBytes))
     }
 }

@@ -18,11 +18,14 @@ package struct MemorySample: Equatable, Sendable {
     package var allocator: AllocatorStatistics
     /// What taking this sample cost, in ns.
     package var sampleNs: Int
+    /// A program trial's samples that scanned its process tree: the RSS (`/proc/N/stat` rss × page size) summed over
+    /// the program and its descendants, in bytes; nil elsewhere (node trials, samples between scans).
+    package var treeRSSBytes: Int?
 
     package init(
         nodesAlive: Int, elapsedNs: Int, rssBytes: Int? = nil, rssAnonBytes: Int? = nil, vmHWMBytes: Int? = nil,
         smapsRSSBytes: Int? = nil, pssBytes: Int? = nil, privateDirtyBytes: Int? = nil, anonymousBytes: Int? = nil,
-        allocator: AllocatorStatistics = AllocatorStatistics(), sampleNs: Int = 0
+        allocator: AllocatorStatistics = AllocatorStatistics(), sampleNs: Int = 0, treeRSSBytes: Int? = nil
     ) {
         self.nodesAlive = nodesAlive
         self.elapsedNs = elapsedNs
@@ -35,5 +38,6 @@ package struct MemorySample: Equatable, Sendable {
         self.anonymousBytes = anonymousBytes
         self.allocator = allocator
         self.sampleNs = sampleNs
+        self.treeRSSBytes = treeRSSBytes
     }
 }

@@ -13,15 +13,20 @@ extension ChartDataWriter {
         let table = ChartData.programRSS(samples: samples, run: folder.run)
         try AtomicFile.write(table.text, to: directory.appendingPathComponent(programChartStem + ".csv"))
         // Allocators whose drawn trials have no allocated figure at all (mimalloc's mi_process_info has none).
-        let drawn = Set(table.rows.compactMap { $0.count > 1 ? $0[1] : nil })
-        let counted = Set(table.rows.filter { ($0.last ?? nil) != nil }.compactMap { $0.count > 1 ? $0[1] : nil })
+        func has(_ column: String, _ row: [String?]) -> Bool { table.header.firstIndex(of: column).map { row[$0] != nil } ?? false }
+        let drawn = Set(table.rows.compactMap { $0[1] })
+        let counted = Set(table.rows.filter { has("allocated_mib", $0) }.compactMap { $0[1] })
         let lacking = folder.experiment.allocators.map(\.name).filter { drawn.contains($0) && !counted.contains($0) }
         let agent = folder.experiment.allocatorSampleIntervalMs.map { "every \($0) ms and at exit" } ?? "at exit only"
-        let title = ([
+        var lines = [
             "\(folder.experiment.name) · each allocator's median repetition by peak RSS (ru_maxrss) · sampled every \(folder.experiment.sampleIntervalMs) ms",
             "dashed: allocated bytes as the allocator counts them (the lab's agent, \(agent)"
                 + (lacking.isEmpty ? ")" : "; none from \(lacking.joined(separator: ", ")))"),
-        ] + measuredWith(folder)).joined(separator: "\n")
+        ]
+        if table.rows.contains(where: { has("tree_rss_mib", $0) }) {
+            lines.append("dotted: RSS summed over the program's process tree (programs of several processes; at the samples that scanned it)")
+        }
+        let title = (lines + measuredWith(folder)).joined(separator: "\n")
         try AtomicFile.write(title + "\n", to: directory.appendingPathComponent(programChartStem + ".txt"))
     }
 

@@ -244,12 +244,14 @@ final class ProgramMonitor {
                 break
             }
             if now >= next {
+                var treeRSS: Int?
                 if index % launch.treeEvery == 0 {
                     let scanned = tree.scan(root: pid)
                     if scanned.processes > 0 {
                         processes = scanned.processes
                         mostProcesses = max(mostProcesses ?? 0, scanned.processes)
                         peakTreeRSS = max(peakTreeRSS ?? 0, scanned.rssBytes)
+                        treeRSS = scanned.rssBytes
                     }
                 }
                 // A process whose memory is going or gone (exiting: PF_EXITING, read after the sample; a zombie, not yet
@@ -260,6 +262,7 @@ final class ProgramMonitor {
                     (try? statFile.withContents(ProcPidStat.isExiting)) != true  // a stat that cannot be read drops nothing
                 {
                     peakRSS = max(peakRSS ?? 0, rss)
+                    sample.treeRSSBytes = treeRSS
                     if sampleCount < samples.count {
                         // The sample's cost includes this round's tree scan.
                         sample.sampleNs = MonotonicClock.nowNanoseconds() - now

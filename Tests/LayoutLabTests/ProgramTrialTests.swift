@@ -221,6 +221,11 @@ struct ProgramTrialTests {
             #expect(own >= 16 << 20 && own < 40 << 20, "\(allocator): the parent alone: \(own)")
             #expect(tree >= 64 << 20, "\(allocator): parent and child: \(tree)")
             #expect(row["processes"] == "2", "\(row)")
+            // samples.csv carries the tree's RSS at the samples that scanned it (every 5th): parent and child together.
+            let samples = try TestSupport.readCSV(try Self.run.get().appendingPathComponent("samples.csv")).rows
+                .filter { $0["trial_id"] == row["trial_id"] }
+            let trees = samples.compactMap { Int($0["tree_rss_bytes"] ?? "") }
+            #expect(trees.count >= 3 && trees.count * 4 <= samples.count && trees.contains { $0 >= 64 << 20 }, "\(allocator): \(trees)")
             // wait4's ru_maxrss is the largest of the program and the children it waited for: the child's 48 MiB.
             #expect(Int(row["peak_rss_bytes"] ?? "").map { $0 >= 48 << 20 } == true, "\(row)")
         }
@@ -257,6 +262,10 @@ struct ProgramTrialTests {
         #expect(kinds.first == true && kinds.last == false && kinds == kinds.sorted { $0 && !$1 }, "RSS rows, then the agent's")
         #expect(touch.filter { $0["rss_mib"] == "" }.allSatisfy { $0["allocated_mib"] != "" })
         #expect(touch.compactMap { Double($0["allocated_mib"] ?? "") }.contains { $0 >= 64 }, "the 64 MiB block, as jemalloc counts it")
+        // The tree's line only for a program of several processes.
+        #expect(touch.allSatisfy { $0["tree_rss_mib"] == "" }, "touch64 is one process")
+        let forked = chart.filter { $0["program"] == "forked" && $0["allocator"] == "system" }
+        #expect(forked.contains { Double($0["tree_rss_mib"] ?? "").map { $0 >= 64 } == true }, "parent and child: \(forked.count) rows")
         let title = try String(contentsOf: out.appendingPathComponent("chart-data/program-rss.txt"), encoding: .utf8)
         #expect(title.contains("every 50 ms and at exit"), "\(title)")
         #expect(chart.filter { $0["program"] == "touch64" && $0["allocator"] == "jemalloc" }.count >= 10)

@@ -51,7 +51,7 @@ SAMPLE_FIELDS = (
     "nodes_alive", "elapsed_ns", "rss_bytes", "rss_anon_bytes", "smaps_rss_bytes", "pss_bytes", "private_dirty_bytes",
     "anonymous_bytes", "vm_hwm_bytes", "allocator_allocated_bytes", "allocator_active_bytes",
     "allocator_resident_bytes", "allocator_metadata_bytes", "allocator_mapped_bytes", "allocator_retained_bytes",
-    "sample_ns",
+    "sample_ns", "tree_rss_bytes",
 )
 # Figures every sample has; the others are -1 in the store (an empty field) where their sampler was not read.
 REQUIRED_SAMPLE_FIELDS = ("nodes_alive", "elapsed_ns", "sample_ns")
