@@ -133,6 +133,8 @@ struct CSVSchemaTests {
             "pss_bytes", "private_dirty_bytes", "anonymous_bytes", "vm_hwm_bytes", "allocator_allocated_bytes",
             "allocator_active_bytes", "allocator_resident_bytes", "allocator_metadata_bytes",
             "allocator_mapped_bytes", "allocator_retained_bytes", "sample_ns",
+            // Added after: a program trial's process tree (empty for other trials), last so older columns keep their places.
+            "tree_rss_bytes",
         ])
         #expect(PhasesTable.header == [
             "trial_id", "phase_index", "phase", "order", "seed", "applicable", "elapsed_ns", "nodes_processed",

@@ -173,6 +173,10 @@ struct ProgramTrialTests {
         #expect(row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[8] == "1", "\(row)")
         let compared = try TestSupport.run("layoutlab", ["compare", out.path, out.path])
         #expect(compared.status == 0 && compared.stdout.contains("peak_rss_bytes") && compared.stdout.contains("program_wall_ns"), "\(compared.stdout)\(compared.stderr)")
+        // Programs have a name, not a shape, layout and node count; byte medians are whole numbers.
+        let lines = compared.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("program ") } && !lines.contains { $0.hasPrefix("shape ") }, "\(compared.stdout)")
+        #expect(!compared.stdout.contains("000.000"), "whole medians: \(compared.stdout)")
     }
 
     @Test func aProgramThatDropsTheAllocatorIsNotMeasuredAsIt() throws {
