@@ -28,7 +28,7 @@ if (system(sprintf("test -f '%s/program-rss.csv' && echo found", pdata)) eq "fou
             set title sprintf("RSS over time per allocator\n%s", ptitle)
             eval nothing("no successful program trial to draw")
         } else {
-            set multiplot layout words(pprograms),1 title sprintf("RSS over time per allocator (solid): the program's own process (statm of its pid; its tree's peak is in trials.csv)\n%s", ptitle) font ",16"
+            set multiplot layout words(pprograms),1 title sprintf("RSS over time per allocator (solid): the program's own process (statm of its pid)\n%s", ptitle) font ",16"
             set ylabel "MiB" font ",15"
             set key outside right vertical font ",14"
             set ytics font ",12"

@@ -28,7 +28,7 @@ extension ComparisonTable {
                 let counts = row.decided.counts.map { count in
                     "\(count.comparison.metric) \(count.comparison.ratio.map { format4($0) + "×" } ?? "no ratio")"
                 }.joined(separator: ", ")
-                lines.append("  \(time.shape) \(time.layoutName) \(time.nodes)\(time.threadsText) \(time.metric): \(time.sideB) is \(format4(row.estimate.ratio))× \(time.sideA), 95 % [\(format4(row.estimate.low)), \(format4(row.estimate.high))] (\(counts))")
+                lines.append("  \(time.configurationName) \(time.metric): \(time.sideB) is \(format4(row.estimate.ratio))× \(time.sideA), 95 % [\(format4(row.estimate.low)), \(format4(row.estimate.high))] (\(counts))")
             }
             lines.append("— run again, or compare with --metric \(metrics.joined(separator: ",")) (best in one run that interleaves both sides: README, Guarding an allocator build). The exit status stays the counts' decision: by chance alone about 2.5 % of time rows lie beyond the bound, and drift between two runs adds more.")
             warnings.append(lines.joined(separator: "\n"))

@@ -90,10 +90,10 @@ package enum ComparisonTable {
                 var row = (named ? [comparison.shape] : [comparison.shape, comparison.layoutName, String(comparison.nodes)]) + [
                     comparison.sideA, comparison.sideB,
                     String(comparison.valuesA.count), String(comparison.valuesB.count),
-                    Self.median(comparison.medianA), Self.median(comparison.medianB),
+                    Self.median(comparison.medianA, metric: metric), Self.median(comparison.medianB, metric: metric),
                     comparison.ratio.map(format4) ?? "–", interval, verdict,
                 ]
-                if threaded { row.insert(comparison.threads.map(String.init) ?? "–", at: 3) }
+                if threaded, !named { row.insert(comparison.threads.map(String.init) ?? "–", at: 3) }
                 rows.append(row)
             }
             text += TextTable.aligned(rows)
@@ -104,10 +104,14 @@ package enum ComparisonTable {
         return text
     }
 
-    /// A median for the terminal: whole numbers (bytes, ns, counts) without decimals, others as the CSV has them.
-    static func median(_ value: Double?) -> String {
+    /// A median for the terminal: a metric in whole units (a trial's bytes or ns, a count of faults or events) to the
+    /// unit, since its values are whole numbers and a median of an even count only adds a half; per-node and other
+    /// figures as the CSV has them (`comparison.csv` keeps every median exact).
+    static func median(_ value: Double?, metric: String) -> String {
         guard let value else { return "–" }
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        let unit = MetricUnit.of(metric)
+        let whole = unit == "bytes" || unit == "ns" || metric.hasSuffix("_faults") || metric == "events"
+        if whole, value.isFinite, abs(value) < 1e15 { return String(Int(value.rounded())) }
         return CSVNumber.cell(value) ?? "–"
     }
 

@@ -95,6 +95,8 @@ public final class ResultsFolder {
 
     private func load(_ journal: TrialJournal.Contents, trials: [String: Trial]) throws {
         journalWholeBytes = journal.wholeBytes
+        // A journal of earlier columns is written again whole, in the current ones, before anything is appended.
+        if journal.earlierColumns { journalHoldsRecords = false }
         let file = url(Self.journalFile).path
         for entry in journal.entries {
             guard entry.trial.count == TrialsTable.header.count, entry.samples.allSatisfy({ $0.count == SamplesTable.header.count }),

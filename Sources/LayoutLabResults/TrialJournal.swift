@@ -19,10 +19,22 @@ struct TrialJournal {
     /// The first line names the format and the columns its rows are in: an FNV-1a of the four tables'
     /// headers, so a journal written by a version of the lab with other columns (even as many, in another
     /// order) is refused instead of read into the wrong fields.
-    static let firstLine = "\(formatPrefix)columns \(String(columnsFingerprint, radix: 16))\n"
+    static let firstLine = firstLine(samplesHeader: SamplesTable.header)
     static let formatPrefix = "layoutlab trial journal 2 "
-    static var columnsFingerprint: UInt64 {
-        let headers = [SamplesTable.header, PhasesTable.header, AllocationSizesTable.header, TrialsTable.header].map { $0.joined(separator: ",") }
+    static var columnsFingerprint: UInt64 { columnsFingerprint(samplesHeader: SamplesTable.header) }
+
+    /// The samples columns of earlier versions of the lab whose journals are still read: their rows are the current
+    /// columns' first ones, the rest empty (columns are only ever appended to `samples.csv`). Before
+    /// `tree_rss_bytes` (a program's process tree): the header without it.
+    static let earlierSamplesHeaders: [[String]] = [Array(SamplesTable.header.dropLast())]
+
+    /// The first line of a journal whose samples rows have `samplesHeader`'s columns (the other tables' as now).
+    static func firstLine(samplesHeader: [String]) -> String {
+        "\(formatPrefix)columns \(String(columnsFingerprint(samplesHeader: samplesHeader), radix: 16))\n"
+    }
+
+    static func columnsFingerprint(samplesHeader: [String]) -> UInt64 {
+        let headers = [samplesHeader, PhasesTable.header, AllocationSizesTable.header, TrialsTable.header].map { $0.joined(separator: ",") }
         return fnv1a(Array(headers.joined(separator: "\n").utf8)[...])
     }
 
@@ -40,6 +52,9 @@ struct TrialJournal {
         var wholeBytes = 0
         /// Bytes after the last whole entry: an append that a kill cut short.
         var tornBytes = 0
+        /// Written by an earlier version with fewer samples columns (`earlierSamplesHeaders`): its entries are read
+        /// padded to the current columns, and a resume writes the journal again whole before appending to it.
+        var earlierColumns = false
     }
 
     /// The journal's entries; nil when the file does not exist.
@@ -51,7 +66,16 @@ struct TrialJournal {
     /// The whole entries of a journal's bytes, `file` naming it in errors.
     static func parse(_ bytes: [UInt8], file: String) throws -> Contents {
         var contents = Contents()
-        let first = Array(firstLine.utf8)
+        var first = Array(firstLine.utf8)
+        var samplesWidth = SamplesTable.header.count
+        for earlier in earlierSamplesHeaders {
+            let line = Array(firstLine(samplesHeader: earlier).utf8)
+            if bytes.count >= line.count, Array(bytes[0..<line.count]) == line {
+                first = line
+                samplesWidth = earlier.count
+                contents.earlierColumns = true
+            }
+        }
         guard bytes.count >= first.count, Array(bytes[0..<first.count]) == first else {
             // Cut inside its first line (a kill as the file was created), or not a journal at all.
             if first.starts(with: bytes) {
@@ -67,7 +91,12 @@ struct TrialJournal {
         var offset = first.count
         contents.wholeBytes = offset
         while offset < bytes.count {
-            guard let (entry, end) = try entry(in: bytes, at: offset, file: file) else { break }
+            guard var (entry, end) = try entry(in: bytes, at: offset, file: file) else { break }
+            if samplesWidth < SamplesTable.header.count {
+                entry.samples = entry.samples.map { row in
+                    row.count == samplesWidth ? row + Array(repeating: nil, count: SamplesTable.header.count - samplesWidth) : row
+                }
+            }
             contents.entries.append(entry)
             offset = end
             contents.wholeBytes = end

@@ -283,4 +283,15 @@ struct ComparisonStatisticsTests {
                                 valuesA: [32, 32.1], valuesB: [64, 64.1])
         #expect(higher.verdict == "B higher")
     }
+
+    /// The terminal's medians: a trial's whole bytes, ns and counts to the unit (a median of two adds only a half),
+    /// per-node figures with their decimals, as every row of their metric has them.
+    @Test func mediansInWholeUnitsPrintAsWholeNumbers() {
+        #expect(ComparisonTable.median(79_679_272.5, metric: "program_wall_ns") == "79679273")
+        #expect(ComparisonTable.median(189_128_704, metric: "peak_rss_bytes") == "189128704")
+        #expect(ComparisonTable.median(2166.5, metric: "minor_faults") == "2167")
+        #expect(ComparisonTable.median(288, metric: "usable_bytes_per_node") == "288.000")
+        #expect(ComparisonTable.median(16.002, metric: "usable_bytes_per_node") == "16.002")
+        #expect(ComparisonTable.median(nil, metric: "peak_rss_bytes") == "–")
+    }
 }

@@ -310,7 +310,8 @@ struct ProgramTrialTests {
             let agentTimes = agent.compactMap { Int($0["elapsed_ns"] ?? "") }
             // On the monitor's clock: within the program's run, the first tick on the 50 ms grid of the epoch.
             #expect(agentTimes.allSatisfy { $0 > 0 && $0 <= wall }, "\(allocator): \(agentTimes) within \(wall)")
-            #expect(agentTimes.first.map { $0 >= 50_000_000 && $0 < 60_000_000 } == true, "\(allocator): first tick \(agentTimes)")
+            // (A busy machine delays a wake-up; it never brings one forward.)
+            #expect(agentTimes.first.map { $0 >= 50_000_000 && $0 < 100_000_000 } == true, "\(allocator): first tick \(agentTimes)")
             // The 64 MiB block is counted while the program sleeps; the exit row is the trial's `_at_exit` figure.
             let allocated = agent.compactMap { Int($0["allocator_allocated_bytes"] ?? "") }
             #expect(allocated.count == agent.count && allocated.contains { $0 >= 64 << 20 }, "\(allocator): \(allocated)")

@@ -7,6 +7,7 @@ import Testing
 @testable import LayoutLabExperiments
 @testable import LayoutLabResults
 @testable import LayoutLabAnalysis
+@testable import LayoutLabTables
 
 /// The recovery rule of the results folder's journal: whatever a kill cut off, reopening gives the last whole
 /// trial, the next append follows it, and the CSV files assembled from it are whole.
@@ -135,6 +136,35 @@ struct TrialJournalTests {
         #expect(throws: TrialJournalError.otherColumns(file: file.path, journalFile: ResultsFolder.journalFile)) {
             try ResultsFolder(resuming: folder.directory, experiment: folder.experiment)
         }
+    }
+
+    /// A journal written before `tree_rss_bytes` was appended to samples.csv (its rows one cell short, its first line
+    /// naming those columns) reads with that column empty, and a resume writes it again in the current columns.
+    @Test func aJournalOfTheEarlierSamplesColumnsReadsAndIsRewrittenOnResume() throws {
+        let (folder, plan) = try Self.folder(recording: 2, label: "journal-earlier")
+        let file = folder.url(ResultsFolder.journalFile)
+        let current = try #require(try TrialJournal.read(file))
+        let earlier = Array(SamplesTable.header.prefix { $0 != "tree_rss_bytes" })
+        var bytes = Array(TrialJournal.firstLine(samplesHeader: earlier).utf8)
+        for entry in current.entries {
+            let samples = entry.samples.map { Array($0.prefix(earlier.count)) }
+            bytes += TrialJournal.encode(
+                samples: CSVTable.lines(samples), sampleCount: samples.count, phases: CSVTable.lines(entry.phases),
+                phaseCount: entry.phases.count, sizes: CSVTable.lines(entry.sizes), sizeCount: entry.sizes.count,
+                trial: CSVTable.lines([entry.trial]))
+        }
+        try Data(bytes).write(to: file)
+        let reopened = try ResultsFolder(resuming: folder.directory, experiment: folder.experiment)
+        #expect(reopened.records.map(\.trial.id) == plan.prefix(2).map(\.id), "read, not refused")
+        try reopened.record(Self.result(plan[2], index: 2))
+        try reopened.assembleTables()
+        let rewritten = try [UInt8](Data(contentsOf: file))
+        #expect(rewritten.starts(with: Array(TrialJournal.firstLine.utf8)), "the current columns from the first append on")
+        let journal = try #require(try TrialJournal.read(file))
+        #expect(journal.entries.map { $0.trial[0] } == plan.prefix(3).map(\.id) && !journal.earlierColumns)
+        #expect(journal.entries.allSatisfy { $0.samples.allSatisfy { $0.count == SamplesTable.header.count } })
+        let (_, samples) = try Self.wholeTables(folder.directory)
+        #expect(samples.count == 9 && samples.allSatisfy { $0["tree_rss_bytes"] == "" && $0["rss_bytes"] != "" })
     }
 
     @Test func theScheduleBoundsTheShareOfTimeSpentAssembling() {
