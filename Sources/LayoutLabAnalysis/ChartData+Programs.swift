@@ -42,6 +42,27 @@ extension ChartData {
         return table
     }
 
+    /// `program-comparison-<metric>.csv`: each program under each allocator ÷ the same program under the baseline (the
+    /// experiment's first allocator), `metric` one of `Comparison.programMetrics`: ratio of geometric means and its
+    /// 95 % Welch interval over repetitions (empty cells without one: no whisker), as the node experiments'
+    /// comparison charts have them; x in program order, then allocator order.
+    package static func programComparison(_ comparisons: [Comparison], metric: String, run: ExperimentRun) -> CSVTable {
+        var table = CSVTable(header: ["x", "label", "ratio", "ci_low", "ci_high", "side_a", "side_b", "program"])
+        var x = 0
+        for program in run.experiment.programs ?? [] {
+            for comparison in comparisons where comparison.metric == metric && comparison.isProgramOrTrace && comparison.shape == program.name {
+                guard let ratio = comparison.ratio else { continue }
+                x += 1
+                let interval = comparison.interval
+                table.append([
+                    String(x), "\(program.name) \(comparison.sideB)", CSVNumber.cell(ratio), CSVNumber.cell(interval?.low),
+                    CSVNumber.cell(interval?.high), comparison.sideA, comparison.sideB, program.name,
+                ])
+            }
+        }
+        return table
+    }
+
     /// The successful record of `program` under `allocator` at the median of their `peak_rss_bytes`; nil without one.
     package static func medianRepetition(_ records: [TrialRecord], program: String, allocator: String) -> TrialRecord? {
         let candidates = records

@@ -8,8 +8,19 @@ import LayoutLabResults
 extension ChartDataWriter {
     package static let programChartStem = "program-rss"
 
-    static func writePrograms(_ folder: ResultsFolder, samples: [SampleRow], into directory: URL) throws {
+    /// The program comparison charts: file stem and metric (`program-comparison-peak`: `peak_rss_bytes`, ...).
+    package static let programComparisons = [("program-comparison-peak", "peak_rss_bytes"), ("program-comparison-wall", "program_wall_ns")]
+
+    static func writePrograms(_ folder: ResultsFolder, samples: [SampleRow], comparisons: [Comparison], into directory: URL) throws {
         guard folder.experiment.programs != nil else { return }
+        for (stem, metric) in Self.programComparisons {
+            let table = ChartData.programComparison(comparisons, metric: metric, run: folder.run)
+            try AtomicFile.write(table.text, to: directory.appendingPathComponent(stem + ".csv"))
+        }
+        let comparisonTitle = ([
+            "\(folder.experiment.name) · \(folder.experiment.repetitions) repetitions planned · over the successful ones of each side (n < 2: no interval)",
+        ] + measuredWith(folder)).joined(separator: "\n")
+        try AtomicFile.write(comparisonTitle + "\n", to: directory.appendingPathComponent("program-comparison.txt"))
         let table = ChartData.programRSS(samples: samples, run: folder.run)
         try AtomicFile.write(table.text, to: directory.appendingPathComponent(programChartStem + ".csv"))
         // Allocators whose drawn trials have no allocated figure at all (mimalloc's mi_process_info has none).
@@ -30,8 +41,9 @@ extension ChartDataWriter {
         try AtomicFile.write(title + "\n", to: directory.appendingPathComponent(programChartStem + ".txt"))
     }
 
-    /// The program charts drawn in `charts/` (PNG and SVG).
+    /// The program charts drawn in `charts/` (PNG and SVG): RSS over time, then the comparisons.
     static func programCharts(in charts: URL) -> [URL] {
-        ["png", "svg"].map { charts.appendingPathComponent("\(programChartStem).\($0)") }.filter { FileManager.default.fileExists(atPath: $0.path) }
+        ([programChartStem] + programComparisons.map(\.0)).flatMap { stem in ["png", "svg"].map { charts.appendingPathComponent("\(stem).\($0)") } }
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
     }
 }

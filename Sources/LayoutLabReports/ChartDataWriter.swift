@@ -66,7 +66,7 @@ package enum ChartDataWriter {
         // `-`: no set (every shape is a sweep member), so that plot.gnuplot does not fall back to `.`.
         try AtomicFile.write((sets.isEmpty ? "-" : sets.map(\.subfolder).joined(separator: " ")) + "\n", to: directory.appendingPathComponent(shapesFile))
         try writeStaircases(folder, into: directory)
-        try writePrograms(folder, samples: samples, into: directory)
+        try writePrograms(folder, samples: samples, comparisons: comparisons, into: directory)
         try writeReplay(folder, into: directory)
         return directory
     }

@@ -158,9 +158,19 @@ package enum ReportWriter {
         if !pngs.isEmpty {
             let sets = ChartDataWriter.chartSets(of: folder.experiment)
             text += "\n## Charts\n\nEach also as SVG beside the PNG, for "
-            text += sets.isEmpty ? "the sweeps (their members have no charts of their own).\n\n"
+            text += folder.experiment.programs != nil ? "the programs.\n\n"
+                : folder.experiment.traces != nil ? "the trace replays.\n\n"
+                : sets.isEmpty ? "the sweeps (their members have no charts of their own).\n\n"
                 : sets.count == 1 ? "the shape at the largest node count.\n\n" : "each shape at the largest node count.\n\n"
             let root = folder.directory.standardizedFileURL.path + "/"
+            // Charts of the whole experiment in `charts/` itself (programs, trace replays) when no shape's set is there.
+            let chartsRoot = folder.directory.appendingPathComponent("charts").standardizedFileURL.path
+            if !sets.contains(where: { $0.subfolder == "." }) {
+                for chart in pngs where chart.standardizedFileURL.deletingLastPathComponent().path == chartsRoot && !isStaircase(chart) {
+                    let relative = chart.standardizedFileURL.path.replacingOccurrences(of: root, with: "")
+                    text += "![\(chart.deletingPathExtension().lastPathComponent)](\(relative))\n\n"
+                }
+            }
             for set in sets {
                 if sets.count > 1 { text += "### Shape \(set.focus.shape.name) (\(set.focus.shape.fieldSummary))\n\n" }
                 let directory = folder.directory.appendingPathComponent("charts").appendingPathComponent(set.subfolder).standardizedFileURL.path

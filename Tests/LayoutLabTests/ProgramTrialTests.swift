@@ -164,10 +164,23 @@ struct ProgramTrialTests {
 
     @Test func theReportAndCompareUseTheProgramsOwnFigures() throws {
         let out = try Self.run.get()
+        let plot = try TestSupport.run("layoutlab", ["plot", out.path])
+        try #require(plot.status == 0, "\(plot.stderr)")
         let report = try TestSupport.run("layoutlab", ["report", out.path])
         try #require(report.status == 0, "\(report.stderr)")
         let text = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(text.contains("## Programs") && !text.contains("## Bytes and time per node"))
+        // The charts of a program experiment are in the report, said to be the programs' (not the sweeps').
+        for chart in ["program-rss", "program-comparison-peak", "program-comparison-wall"] {
+            #expect(text.contains("![\(chart)](charts/\(chart).png)"), "\(chart) in the report")
+        }
+        #expect(text.contains("for the programs.") && !text.contains("sweeps"), "\(text)")
+        // The comparison with the first allocator: each successful program under jemalloc ÷ under glibc; one repetition
+        // a side, so a ratio without an interval (empty cells, no whisker).
+        let peaks = try TestSupport.readCSV(out.appendingPathComponent("chart-data/program-comparison-peak.csv")).rows
+        let touch = try #require(peaks.first { $0["label"] == "touch64 jemalloc" }, "\(peaks)")
+        #expect(touch["side_a"] == "system" && touch["ci_low"] == "" && Double(touch["ratio"] ?? "").map { $0 > 0.9 && $0 < 1.2 } == true, "\(touch)")
+        #expect(!peaks.contains { $0["program"] == "segv" }, "a crashed program has no ratio")
         // touch64 under glibc: one repetition, a 64 MiB peak (65.x MiB with the program's own pages), one process.
         let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("| touch64 | system | 1 | 6") }, "\(text)")
         #expect(row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[8] == "1", "\(row)")
