@@ -59,37 +59,21 @@ if (system(sprintf("test -f '%s/program-rss.csv' && echo found", pdata)) eq "fou
             set key top left inside vertical font ",18"
         }
         unset output
-        # The comparisons with the first allocator (only with two allocators or more: the files are then not empty).
-        do for [pmetric in "peak wall"] {
-            pfile = sprintf("%s/program-comparison-%s.csv", pdata, pmetric)
-            prows = int(system(sprintf("awk 'END { print NR - 1 }' '%s' 2>/dev/null || echo 0", pfile)))
+        # The comparisons with the first allocator: one chart per line of program-comparison-charts.txt (stem, then
+        # what it compares), each file written only with two allocators or more.
+        pcharts = system(sprintf("cut -f1 '%s/program-comparison-charts.txt' 2>/dev/null", pdata))
+        do for [pstem in pcharts] {
+            bars_table = sprintf("%s/%s.csv", pdata, pstem)
+            prows = int(system(sprintf("awk 'END { print NR - 1 }' '%s' 2>/dev/null || echo 0", bars_table)))
             if (prows > 0) {
-                set output sprintf("%s/program-comparison-%s.%s", pout, pmetric, ext)
-                pwhat = pmetric eq "peak" ? "Peak RSS (ru_maxrss)" : "Wall time"
-                pbase = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s'", pfile))
+                pwhat = system(sprintf("awk -F'\t' '$1 == \"%s\" { print $2 }' '%s/program-comparison-charts.txt'", pstem, pdata))
+                pbase = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s'", bars_table))
                 psub = system(sprintf("cat '%s/program-comparison.txt'", pdata))
-                set title sprintf("%s of each program under each allocator ÷ under %s (ratio of geometric means, 95 %% Welch interval)\n%s", pwhat, pbase, psub) font ",15"
-                set ylabel sprintf("ratio to %s (1.0 = equal)", pbase)
-                set xlabel "program and allocator"
-                set xtics () rotate by -35 font ",13"
-                do for [i=1:prows] {
-                    plabel = system(sprintf("awk -F, 'NR == %d { print $2 }' '%s'", i + 1, pfile))
-                    set xtics add (plabel i)
-                }
-                set xrange [0.4:prows + 0.6]
-                set yrange [0:*]
-                set key bottom right
-                set offsets 0, 0, graph 0.1, 0
-                plot pfile using (column("x")):(column("ratio")):(0.6) with boxes lc rgb "#4477aa" notitle, \
-                     pfile using (column("x")):(column("ratio")):(column("ci_low")):(column("ci_high")) with yerrorbars lc rgb "black" pt -1 notitle, \
-                     pfile using (column("x")):(strcol("ci_high") eq "" ? column("ratio") : column("ci_high")):(sprintf(strcol("ci_high") eq "" ? "%.3f (n < 2)" : "%.3f", column("ratio"))) with labels offset 0,0.8 font ",13" notitle, \
-                     1 with lines dt 2 lc rgb "#cc3311" title "1.0: same as ".pbase
-                set key top left
-                set offsets 0, 0, 0, 0
-                set xtics norotate autofreq font ",18"
-                set xrange [*:*]
-                set yrange [*:*]
-                set title font ",16"
+                bars_output = sprintf("%s/%s.%s", pout, pstem, ext)
+                bars_title = sprintf("%s of each program under each allocator ÷ under %s (ratio of geometric means, 95 %% Welch interval)\n%s", pwhat, pbase, psub)
+                bars_ylabel = sprintf("ratio to %s (dashed: 1.0, the same as %s)", pbase, pbase)
+                bars_xlabel = "program and allocator"
+                call bars_script bars_table bars_output bars_title bars_ylabel bars_xlabel
                 unset output
             }
         }

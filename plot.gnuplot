@@ -20,11 +20,17 @@
 #   scaling-<allocator>, fork   threads: ns and RSS per node against T; fork: a child's un-shared bytes per node
 #                           (plot-threads.gnuplot). A threaded experiment's other charts show its smallest T.
 #   program-rss             programs: RSS over time, a panel per program, a line per allocator (plot-programs.gnuplot).
+#   program-comparison-peak, program-comparison-wall   programs: each program under each allocator ÷ under the first,
+#                           peak RSS and wall time, as comparison-* (plot-programs.gnuplot).
 #   replay-rss              traces: RSS against events replayed, a panel per trace, a line per allocator
 #                           (plot-replay.gnuplot).
 # Every chart shows one shape at the largest node count (a staircase: a sweep family); a chart with no data says so.
 
 if (!exists("results")) results = "results/default/latest"
+# Scripts beside this one: the comparison bars (called for each comparison chart, here and for programs), and the
+# charts of sweeps, threads, programs and traces (loaded at the end).
+scripts = system(sprintf("dirname '%s'", ARG0))
+bars_script = scripts."/plot-comparison-bars.gnuplot"
 
 rows(name) = int(system(sprintf("awk 'END { print NR - 1 }' '%s/%s' 2>/dev/null || echo 0", data, name)))
 distinct(name, column) = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"%s\") k = i; next } !seen[$k]++ { printf \"%%s \", $k }' '%s/%s'", column, data, name))
@@ -283,7 +289,6 @@ do for [sub in shapes] {
         do for [metric in "rss ns runs-rss runs-ns"] {
             file = sprintf("comparison-%s.csv", metric)
             if (rows(file) > 0) {
-                set output sprintf("%s/comparison-%s.%s", out, metric, ext)
                 runs = strstrt(metric, "runs") > 0
                 what = (metric eq "rss" || metric eq "runs-rss") ? "RSS bytes per node" : "Allocate ns per node"
                 if (runs) {
@@ -292,36 +297,19 @@ do for [sub in shapes] {
                     folderB = system(sprintf("awk -F'\t' '$1 == \"B\" { print $2 }' '%s' 2>/dev/null", sides))
                     if (folderA eq "") { folderA = "not recorded (run layoutlab compare A B again)" }
                     if (folderB eq "") { folderB = "this folder" }
-                    set title sprintf("%s: each allocator in run B ÷ the same allocator in run A (ratio of geometric means, 95 %% Welch interval)\nA: %s\nB: %s\n%s", \
+                    title_text = sprintf("%s: each allocator in run B ÷ the same allocator in run A (ratio of geometric means, 95 %% Welch interval)\nA: %s\nB: %s\n%s", \
                         what, folderA, folderB, subtitle)
-                    set ylabel "ratio X (B) ÷ X (A), same allocator X (1.0 = equal)"
-                    sameas = "1.0: B same as A"
+                    ylabel_text = "ratio X (B) ÷ X (A), same allocator X (dashed: 1.0, B same as A)"
                 } else {
                     base = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s/%s'", data, file))
-                    set title sprintf("%s of each allocator ÷ %s (ratio of geometric means, 95 %% Welch interval)\n%s", what, base, subtitle)
-                    set ylabel sprintf("ratio to %s (1.0 = equal)", base)
-                    sameas = "1.0: same as ".base
+                    title_text = sprintf("%s of each allocator ÷ %s (ratio of geometric means, 95 %% Welch interval)\n%s", what, base, subtitle)
+                    ylabel_text = sprintf("ratio to %s (dashed: 1.0, the same as %s)", base, base)
                 }
-                set xlabel "layout and allocator"
-                count = rows(file)
-                set xtics () rotate by -35 font ",13"
-                do for [i=1:count] {
-                    label = system(sprintf("awk -F, 'NR == %d { print $2 }' '%s/%s'", i + 1, data, file))
-                    set xtics add (label i)
-                }
-                set xrange [0.4:count + 0.6]
-                set yrange [0:*]
-                set key bottom right
-                set offsets 0, 0, graph 0.1, 0
-                plot data."/".file using (column("x")):(column("ratio")):(0.6) with boxes lc rgb "#4477aa" notitle, \
-                     data."/".file using (column("x")):(column("ratio")):(column("ci_low")):(column("ci_high")) with yerrorbars lc rgb "black" pt -1 notitle, \
-                     data."/".file using (column("x")):(strcol("ci_high") eq "" ? column("ratio") : column("ci_high")):(sprintf(strcol("ci_high") eq "" ? "%.3f (n < 2)" : "%.3f", column("ratio"))) with labels offset 0,0.8 font ",13" notitle, \
-                     1 with lines dt 2 lc rgb "#cc3311" title sameas
-                set key top left
-                set offsets 0, 0, 0, 0
-                set xtics norotate autofreq font ",18"
-                set xrange [*:*]
-                set yrange [*:*]
+                bars_table = data."/".file
+                bars_output = sprintf("%s/comparison-%s.%s", out, metric, ext)
+                bars_xlabel = "layout and allocator"
+                call bars_script bars_table bars_output title_text ylabel_text bars_xlabel
+                unset output
             }
         }
         unset output
@@ -330,7 +318,6 @@ do for [sub in shapes] {
 
 # The charts of sweeps and of length distributions, from scripts beside this one.
 # (A copy of this script run without them draws the rest and says so.)
-scripts = system(sprintf("dirname '%s'", ARG0))
 do for [extra in "plot-staircase.gnuplot plot-size-classes.gnuplot plot-threads.gnuplot plot-programs.gnuplot plot-replay.gnuplot"] {
     if (system(sprintf("test -f '%s/%s' && echo found", scripts, extra)) eq "found") {
         load scripts."/".extra

@@ -3,20 +3,28 @@ import LayoutLabAnalysis
 import LayoutLabModel
 import LayoutLabResults
 
-/// The program chart's data (`"programs"` experiments only): `chart-data/program-rss.csv` and
-/// `chart-data/program-rss.txt` (its title lines), drawn by `plot-programs.gnuplot` as `charts/program-rss.png`.
+/// The program charts' data (`"programs"` experiments only): `chart-data/program-rss.csv` and
+/// `chart-data/program-rss.txt` (its title lines), drawn by `plot-programs.gnuplot` as `charts/program-rss.png`; the
+/// comparisons with the first allocator, `chart-data/program-comparison-*.csv` (listed in
+/// `program-comparison-charts.txt`, titled by `program-comparison.txt`), drawn as `charts/program-comparison-*.png`.
 extension ChartDataWriter {
     package static let programChartStem = "program-rss"
 
-    /// The program comparison charts: file stem and metric (`program-comparison-peak`: `peak_rss_bytes`, ...).
-    package static let programComparisons = [("program-comparison-peak", "peak_rss_bytes"), ("program-comparison-wall", "program_wall_ns")]
+    /// The program comparison charts: file stem, metric and what the chart calls it. The one list: written to
+    /// `chart-data/program-comparison-charts.txt` (stem, tab, name), which plot-programs.gnuplot draws line by line.
+    package static let programComparisons = [
+        (stem: "program-comparison-peak", metric: "peak_rss_bytes", name: "Peak RSS (ru_maxrss)"),
+        (stem: "program-comparison-wall", metric: "program_wall_ns", name: "Wall time"),
+    ]
 
     static func writePrograms(_ folder: ResultsFolder, samples: [SampleRow], comparisons: [Comparison], into directory: URL) throws {
         guard folder.experiment.programs != nil else { return }
-        for (stem, metric) in Self.programComparisons {
-            let table = ChartData.programComparison(comparisons, metric: metric, run: folder.run)
-            try AtomicFile.write(table.text, to: directory.appendingPathComponent(stem + ".csv"))
+        for chart in Self.programComparisons {
+            let table = ChartData.programComparison(comparisons, metric: chart.metric, run: folder.run)
+            try AtomicFile.write(table.text, to: directory.appendingPathComponent(chart.stem + ".csv"))
         }
+        let charts = Self.programComparisons.map { "\($0.stem)\t\($0.name)\n" }.joined()
+        try AtomicFile.write(charts, to: directory.appendingPathComponent("program-comparison-charts.txt"))
         let comparisonTitle = ([
             "\(folder.experiment.name) · \(folder.experiment.repetitions) repetitions planned · over the successful ones of each side (n < 2: no interval)",
         ] + measuredWith(folder)).joined(separator: "\n")
@@ -43,7 +51,7 @@ extension ChartDataWriter {
 
     /// The program charts drawn in `charts/` (PNG and SVG): RSS over time, then the comparisons.
     static func programCharts(in charts: URL) -> [URL] {
-        ([programChartStem] + programComparisons.map(\.0)).flatMap { stem in ["png", "svg"].map { charts.appendingPathComponent("\(stem).\($0)") } }
+        ([programChartStem] + programComparisons.map(\.stem)).flatMap { stem in ["png", "svg"].map { charts.appendingPathComponent("\(stem).\($0)") } }
             .filter { FileManager.default.fileExists(atPath: $0.path) }
     }
 }

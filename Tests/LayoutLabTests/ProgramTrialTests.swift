@@ -180,7 +180,10 @@ struct ProgramTrialTests {
         let peaks = try TestSupport.readCSV(out.appendingPathComponent("chart-data/program-comparison-peak.csv")).rows
         let touch = try #require(peaks.first { $0["label"] == "touch64 jemalloc" }, "\(peaks)")
         #expect(touch["side_a"] == "system" && touch["ci_low"] == "" && Double(touch["ratio"] ?? "").map { $0 > 0.9 && $0 < 1.2 } == true, "\(touch)")
-        #expect(!peaks.contains { $0["program"] == "segv" }, "a crashed program has no ratio")
+        // A program without a successful trial keeps its place, labelled, with no bar; the allocators in the experiment's order.
+        let segv = try #require(peaks.first { $0["program"] == "segv" }, "\(peaks)")
+        #expect(segv["label"] == "segv jemalloc (no ok trial)" && segv["ratio"] == "", "\(segv)")
+        #expect(peaks.map { $0["x"] } == (1...peaks.count).map { String($0) } && peaks.allSatisfy { $0["side_b"] == "jemalloc" })
         // touch64 under glibc: one repetition, a 64 MiB peak (65.x MiB with the program's own pages), one process.
         let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("| touch64 | system | 1 | 6") }, "\(text)")
         #expect(row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[8] == "1", "\(row)")
