@@ -59,23 +59,10 @@ if (system(sprintf("test -f '%s/program-rss.csv' && echo found", pdata)) eq "fou
             set key top left inside vertical font ",18"
         }
         unset output
-        # The comparisons with the first allocator: one chart per line of program-comparison-charts.txt (stem, then
-        # what it compares), each file written only with two allocators or more.
-        pcharts = system(sprintf("cut -f1 '%s/program-comparison-charts.txt' 2>/dev/null", pdata))
-        do for [pstem in pcharts] {
-            bars_table = sprintf("%s/%s.csv", pdata, pstem)
-            prows = int(system(sprintf("awk 'END { print NR - 1 }' '%s' 2>/dev/null || echo 0", bars_table)))
-            if (prows > 0) {
-                pwhat = system(sprintf("awk -F'\t' '$1 == \"%s\" { print $2 }' '%s/program-comparison-charts.txt'", pstem, pdata))
-                pbase = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s'", bars_table))
-                psub = system(sprintf("cat '%s/program-comparison.txt'", pdata))
-                bars_output = sprintf("%s/%s.%s", pout, pstem, ext)
-                bars_title = sprintf("%s of each program under each allocator ÷ under %s (ratio of geometric means, 95 %% Welch interval)\n%s", pwhat, pbase, psub)
-                bars_ylabel = sprintf("ratio to %s (dashed: 1.0, the same as %s)", pbase, pbase)
-                bars_xlabel = "program and allocator"
-                call bars_script bars_table bars_output bars_title bars_ylabel bars_xlabel
-                unset output
-            }
-        }
+        # The comparisons with the first allocator (program-comparison-*), as listed by the lab.
+        list_script = scripts."/plot-comparison-list.gnuplot"
+        list_entry_word = "program"
+        list_prefix = "program-comparison"
+        call list_script pdata list_prefix pout ext list_entry_word
     }
 }

@@ -3,7 +3,9 @@
 #   replay-rss   a panel per trace: RSS (MiB) against events replayed, a line per allocator (its median
 #                repetition by largest RSS, named in the key). No line of live requested bytes: the samples do
 #                not carry them.
-# Written to DIR/charts/replay-rss.png and .svg.
+#   replay-comparison-usable, -rss, -ns   each trace under each allocator ÷ under the first: live usable bytes and
+#                RSS at the trace's peak, replay ns per event (plot-comparison-list.gnuplot, as the lab lists them).
+# Written to DIR/charts/replay-rss.png and .svg (and the comparisons').
 
 if (system(sprintf("test -f '%s/chart-data/replay-rss.csv' && echo found", results)) eq "found") {
     data = results."/chart-data"
@@ -47,5 +49,9 @@ if (system(sprintf("test -f '%s/chart-data/replay-rss.csv' && echo found", resul
         set format x "% h"
         set key top left inside vertical box opaque font ",18"
         unset output
+        list_script = scripts."/plot-comparison-list.gnuplot"
+        list_entry_word = "trace"
+        list_prefix = "replay-comparison"
+        call list_script data list_prefix rout ext list_entry_word
     }
 }

@@ -42,34 +42,9 @@ extension ChartData {
         return table
     }
 
-    /// `program-comparison-<metric>.csv`: each program under each allocator ÷ the same program under the baseline (the
-    /// experiment's first allocator), `metric` one of `Comparison.programMetrics`: ratio of geometric means and its
-    /// 95 % Welch interval over repetitions (empty cells without one: no whisker), as the node experiments'
-    /// comparison charts have them; x in program order, then the experiment's allocator order, a pair without a
-    /// successful trial on a side kept in its place with an empty ratio and "(no ok trial)" in its label.
+    /// `program-comparison-<metric>.csv`: each program under each allocator ÷ under the first (`namedComparison`).
     package static func programComparison(_ comparisons: [Comparison], metric: String, run: ExperimentRun) -> CSVTable {
-        var table = CSVTable(header: ["x", "label", "ratio", "ci_low", "ci_high", "side_a", "side_b", "program"])
-        guard let baseline = run.experiment.allocators.first?.name else { return table }
-        var x = 0
-        for program in run.experiment.programs ?? [] {
-            for allocator in run.experiment.allocators.dropFirst().map(\.name) {
-                let comparison = comparisons.first {
-                    $0.metric == metric && $0.isProgramOrTrace && $0.shape == program.name && $0.sideB == allocator && $0.sideA == baseline
-                }
-                x += 1
-                guard let comparison, let ratio = comparison.ratio else {
-                    // A pair without a successful trial on a side keeps its place, labelled, with no bar.
-                    table.append([String(x), "\(program.name) \(allocator) (no ok trial)", nil, nil, nil, baseline, allocator, program.name])
-                    continue
-                }
-                let interval = comparison.interval
-                table.append([
-                    String(x), "\(program.name) \(allocator)", CSVNumber.cell(ratio), CSVNumber.cell(interval?.low),
-                    CSVNumber.cell(interval?.high), baseline, allocator, program.name,
-                ])
-            }
-        }
-        return table
+        namedComparison(comparisons, metric: metric, names: (run.experiment.programs ?? []).map(\.name), column: "program", run: run)
     }
 
     /// The successful record of `program` under `allocator` at the median of their `peak_rss_bytes`; nil without one.

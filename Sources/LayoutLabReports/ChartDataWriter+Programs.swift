@@ -10,25 +10,17 @@ import LayoutLabResults
 extension ChartDataWriter {
     package static let programChartStem = "program-rss"
 
-    /// The program comparison charts: file stem, metric and what the chart calls it. The one list: written to
-    /// `chart-data/program-comparison-charts.txt` (stem, tab, name), which plot-programs.gnuplot draws line by line.
+    /// The program comparison charts, each program under each allocator ÷ under the first.
     package static let programComparisons = [
-        (stem: "program-comparison-peak", metric: "peak_rss_bytes", name: "Peak RSS (ru_maxrss)"),
-        (stem: "program-comparison-wall", metric: "program_wall_ns", name: "Wall time"),
+        NamedComparisonChart(stem: "program-comparison-peak", metric: "peak_rss_bytes", name: "Peak RSS (ru_maxrss)"),
+        NamedComparisonChart(stem: "program-comparison-wall", metric: "program_wall_ns", name: "Wall time"),
     ]
 
     static func writePrograms(_ folder: ResultsFolder, samples: [SampleRow], comparisons: [Comparison], into directory: URL) throws {
         guard folder.experiment.programs != nil else { return }
-        for chart in Self.programComparisons {
-            let table = ChartData.programComparison(comparisons, metric: chart.metric, run: folder.run)
-            try AtomicFile.write(table.text, to: directory.appendingPathComponent(chart.stem + ".csv"))
-        }
-        let charts = Self.programComparisons.map { "\($0.stem)\t\($0.name)\n" }.joined()
-        try AtomicFile.write(charts, to: directory.appendingPathComponent("program-comparison-charts.txt"))
-        let comparisonTitle = ([
-            "\(folder.experiment.name) · \(folder.experiment.repetitions) repetitions planned · over the successful ones of each side (n < 2: no interval)",
-        ] + measuredWith(folder)).joined(separator: "\n")
-        try AtomicFile.write(comparisonTitle + "\n", to: directory.appendingPathComponent("program-comparison.txt"))
+        try writeNamedComparisons(
+            folder, comparisons: comparisons, charts: Self.programComparisons, names: (folder.experiment.programs ?? []).map(\.name),
+            column: "program", prefix: "program-comparison", into: directory)
         let table = ChartData.programRSS(samples: samples, run: folder.run)
         try AtomicFile.write(table.text, to: directory.appendingPathComponent(programChartStem + ".csv"))
         // Allocators whose drawn trials have no allocated figure at all (mimalloc's mi_process_info has none).
@@ -51,7 +43,7 @@ extension ChartDataWriter {
 
     /// The program charts drawn in `charts/` (PNG and SVG): RSS over time, then the comparisons.
     static func programCharts(in charts: URL) -> [URL] {
-        ([programChartStem] + programComparisons.map(\.stem)).flatMap { stem in ["png", "svg"].map { charts.appendingPathComponent("\(stem).\($0)") } }
-            .filter { FileManager.default.fileExists(atPath: $0.path) }
+        ["png", "svg"].map { charts.appendingPathComponent("\(programChartStem).\($0)") }.filter { FileManager.default.fileExists(atPath: $0.path) }
+            + drawn(programComparisons, in: charts)
     }
 }

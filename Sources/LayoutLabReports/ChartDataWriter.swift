@@ -67,7 +67,7 @@ package enum ChartDataWriter {
         try AtomicFile.write((sets.isEmpty ? "-" : sets.map(\.subfolder).joined(separator: " ")) + "\n", to: directory.appendingPathComponent(shapesFile))
         try writeStaircases(folder, into: directory)
         try writePrograms(folder, samples: samples, comparisons: comparisons, into: directory)
-        try writeReplay(folder, into: directory)
+        try writeReplay(folder, comparisons: comparisons, into: directory)
         return directory
     }
 

@@ -89,6 +89,15 @@ struct TraceReplayTests {
         // Checkpoints by events: the baseline, then the 10 checkpoints spread over the events (the peak is the last).
         let samples = try TestSupport.readCSV(out.appendingPathComponent("samples.csv")).rows.filter { $0["trial_id"] == "known.trace.system.r1" }
         #expect(samples.map { $0["nodes_alive"] ?? "" } == ["0"] + (1...10).map { String(events * $0 / 10) }, "\(samples.map { $0["nodes_alive"] ?? "" })")
+        // The comparison chart's table: the trace under each allocator ÷ under glibc, in the experiment's order, the
+        // ratio of the usable bytes the rows above hold (one repetition: no interval).
+        let usable = try TestSupport.readCSV(out.appendingPathComponent("chart-data/replay-comparison-usable.csv")).rows
+        #expect(usable.map { $0["label"] ?? "" } == ["known jemalloc", "known mimalloc", "known tcmalloc"], "\(usable)")
+        let glibc = try #require(Double(trials.first { $0["trial_id"] == "known.trace.system.r1" }?["peak_live_usable_bytes"] ?? ""))
+        for row in usable {
+            let other = try #require(Double(trials.first { $0["trial_id"] == "known.trace.\(row["side_b"] ?? "").r1" }?["peak_live_usable_bytes"] ?? ""))
+            #expect(Double(row["ratio"] ?? "").map { abs($0 - other / glibc) < 0.001 } == true && row["ci_low"] == "", "\(row)")
+        }
     }
 
     @Test func theReplayTravelsThroughTheWorkerProtocol() throws {
