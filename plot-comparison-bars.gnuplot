@@ -1,5 +1,5 @@
 # LayoutLab: one comparison bar chart, loaded with `call` by plot.gnuplot (comparison-rss, -ns, -runs-*) and by
-# plot-programs.gnuplot (program-comparison-*): a bar per row of a comparison table (columns x, label, ratio, ci_low,
+# plot-comparison-list.gnuplot (program-comparison-*, replay-comparison-*): a bar per row of a comparison table (columns x, label, ratio, ci_low,
 # ci_high, ...), its 95 % interval as a whisker (none where those cells are empty: fewer than two repetitions a side,
 # and the label says "n < 2"), its ratio above it, and the dashed 1.0 line. The terminal is the caller's.
 #   ARG1 the table's path   ARG2 the output's path   ARG3 the title   ARG4 the y label (saying what 1.0 is: the

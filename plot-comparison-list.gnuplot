@@ -15,8 +15,8 @@ do for [list_stem in list_stems] {
         list_what = system(sprintf("awk -F'\t' '$1 == \"%s\" { print $2 }' '%s'", list_stem, list_file))
         list_base = system(sprintf("awk -F, 'NR == 2 { print $6 }' '%s'", bars_table))
         bars_output = sprintf("%s/%s.%s", ARG3, list_stem, ARG4)
-        bars_title = sprintf("%s of each %s under each allocator ÷ under %s (ratio of geometric means, 95 %% Welch interval)\n%s", list_what, list_entry, list_base, list_subtitle)
-        bars_ylabel = sprintf("ratio to %s (dashed: 1.0, the same as %s)", list_base, list_base)
+        bars_title = sprintf("%s: each %s under each allocator ÷ under %s\nratio of geometric means, 95 %% Welch interval · %s", list_what, list_entry, list_base, list_subtitle)
+        bars_ylabel = sprintf("ratio to %s (dashed: 1.0 = equal)", list_base)
         bars_xlabel = sprintf("%s and allocator", list_entry)
         call bars_script bars_table bars_output bars_title bars_ylabel bars_xlabel
         unset output

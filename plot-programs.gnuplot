@@ -1,5 +1,6 @@
 # LayoutLab: RSS over time of each program of a "programs" experiment (loaded by plot.gnuplot, which defines
-# `results`, `rows`, `distinct` and `cell`; the lab writes chart-data/program-rss.csv and .txt, gnuplot only draws).
+# `results`, `rows`, `distinct`, `cell`, `nothing`, `scripts` and `bars_script`; the lab writes chart-data/program-rss.csv
+# and .txt, gnuplot only draws).
 #   program-rss   a panel per program: the program's RSS (MiB, statm) against seconds since it started, a line per
 #                 allocator (its median repetition by peak RSS, ru_maxrss); dashed, in the same colour, the allocator's
 #                 own allocated bytes read by the agent inside the program (where the table has them); dotted, the

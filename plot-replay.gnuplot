@@ -1,10 +1,11 @@
-# LayoutLab: RSS over a trace replay (loaded by plot.gnuplot, which defines `results`, `rows`, `distinct` and
-# `cell`; the lab writes chart-data/replay-rss.csv and .txt only for an experiment with "traces").
+# LayoutLab: RSS over a trace replay (loaded by plot.gnuplot, which defines `results`, `rows`, `distinct`,
+# `cell`, `nothing`, `scripts` and `bars_script`; the lab writes chart-data/replay-rss.csv and .txt only for an
+# experiment with "traces").
 #   replay-rss   a panel per trace: RSS (MiB) against events replayed, a line per allocator (its median
 #                repetition by largest RSS, named in the key). No line of live requested bytes: the samples do
 #                not carry them.
 #   replay-comparison-usable, -rss, -ns   each trace under each allocator ÷ under the first: live usable bytes and
-#                RSS at the trace's peak, replay ns per event (plot-comparison-list.gnuplot, as the lab lists them).
+#                RSS growth (above the replay's baseline) at the trace's peak, replay ns per event (plot-comparison-list.gnuplot, as the lab lists them).
 # Written to DIR/charts/replay-rss.png and .svg (and the comparisons').
 
 if (system(sprintf("test -f '%s/chart-data/replay-rss.csv' && echo found", results)) eq "found") {

@@ -22,13 +22,16 @@
 #   program-rss             programs: RSS over time, a panel per program, a line per allocator (plot-programs.gnuplot).
 #   program-comparison-peak, program-comparison-wall   programs: each program under each allocator ÷ under the first,
 #                           peak RSS and wall time, as comparison-* (plot-programs.gnuplot).
+#   replay-comparison-usable, -rss, -ns   traces: each trace under each allocator ÷ under the first, live usable
+#                           bytes and RSS growth at the trace's peak, replay ns per event (plot-replay.gnuplot).
 #   replay-rss              traces: RSS against events replayed, a panel per trace, a line per allocator
 #                           (plot-replay.gnuplot).
 # Every chart shows one shape at the largest node count (a staircase: a sweep family); a chart with no data says so.
 
 if (!exists("results")) results = "results/default/latest"
-# Scripts beside this one: the comparison bars (called for each comparison chart, here and for programs), and the
-# charts of sweeps, threads, programs and traces (loaded at the end).
+# Scripts beside this one: the comparison bars (called for each comparison chart, here and, through
+# plot-comparison-list.gnuplot, for programs and traces), and the charts of sweeps, threads, programs and traces
+# (loaded at the end).
 scripts = system(sprintf("dirname '%s'", ARG0))
 bars_script = scripts."/plot-comparison-bars.gnuplot"
 

@@ -85,11 +85,27 @@ public struct TrialTable: Sendable {
                 rows[index].cells.merge(cells) { first, _ in first }
             }
         }
+        // A trace replay's RSS growth at its peak: what the replay added above its baseline (the worker's tables of the
+        // trace are in both), the figure the report's trace table shows, derived here so that compare and the charts
+        // can compare it.
+        var derived = false
+        for index in rows.indices {
+            if let peak = rows[index].value("rss_at_peak_bytes"), let baseline = rows[index].value("baseline_rss_bytes"),
+                rows[index].layout == "trace"
+            {
+                rows[index].cells[Self.rssGrowthAtPeak] = String(Int(peak - baseline))
+                derived = true
+            }
+        }
+        if derived, !header.contains(Self.rssGrowthAtPeak) { header.append(Self.rssGrowthAtPeak) }
         let trialColumns = header
         header += phases.names.filter { !trialColumns.contains($0) }
         self.header = header
         self.rows = rows
     }
+
+    /// `rss_at_peak_bytes − baseline_rss_bytes` of a trace replay, in bytes (a column of this table, not of trials.csv).
+    public static let rssGrowthAtPeak = "rss_growth_at_peak_bytes"
 
     /// The thread count a row's `trial_id` names: `shape.layout.nodes.allocator.tT.rN` (or `….tT.pyV.rN` with
     /// several interpreters) with T its `threads` cell; nil when the id has no `.tT` part (never split: names may

@@ -11,8 +11,8 @@ extension ChartDataWriter {
 
     /// The replay comparison charts, each trace under each allocator ÷ under the first.
     package static let replayComparisons = [
-        NamedComparisonChart(stem: "replay-comparison-usable", metric: "peak_live_usable_bytes", name: "Live usable bytes at the trace's peak"),
-        NamedComparisonChart(stem: "replay-comparison-rss", metric: "rss_at_peak_bytes", name: "RSS at the trace's peak"),
+        NamedComparisonChart(stem: "replay-comparison-usable", metric: "peak_live_usable_bytes", name: "Live usable bytes at the peak"),
+        NamedComparisonChart(stem: "replay-comparison-rss", metric: TrialTable.rssGrowthAtPeak, name: "RSS growth at the peak"),
         NamedComparisonChart(stem: "replay-comparison-ns", metric: "replay_ns_per_event", name: "Replay ns per event"),
     ]
 

@@ -11,7 +11,8 @@ import LayoutLabTables
 /// `chart-data/shapes.txt` lists those subfolders for `plot.gnuplot` (`.` for a single shape, `-` for none).
 /// Sweeps add `chart-data/staircase-*` (`ChartDataWriter+Staircase`), shapes with length distributions
 /// `size-classes-*.csv` in their set's folder (`ChartDataWriter+SizeClasses`), programs `chart-data/program-rss.*`
-/// (`ChartDataWriter+Programs`), trace replays `replay-rss.csv` (`ChartDataWriter+Replay`).
+/// and `program-comparison-*` (`ChartDataWriter+Programs`), trace replays `replay-rss.csv` and `replay-comparison-*`
+/// (`ChartDataWriter+Replay`; the comparisons of both by `ChartDataWriter+NamedComparisons`).
 package enum ChartDataWriter {
     package static let directoryName = "chart-data"
     package static let shapesFile = "shapes.txt"
@@ -79,7 +80,7 @@ package enum ChartDataWriter {
         let table = TrialTable(run: folder.run)
         // A trace replay's and a program's figures are their own (`Comparison.traceMetrics`, `programMetrics`); they have
         // no per-node charts to feed.
-        let metrics = folder.experiment.traces != nil ? Comparison.traceMetrics
+        let metrics = folder.experiment.traces != nil ? Comparison.traceMetrics + [TrialTable.rssGrowthAtPeak]
             : folder.experiment.programs != nil ? Comparison.programMetrics : ["rss_bytes_per_node", "allocate_ns_per_node"]
         return Comparison.pairs(table, nil, metrics: metrics, baseline: folder.experiment.allocators[0].name)
     }

@@ -15,7 +15,8 @@ package struct ChartPlotter: Sendable {
     }
 
     /// Draws every chart into `DIR/charts/` (`DIR/charts/<shape>/` when the experiment has several shapes,
-    /// the staircases of sweeps and a trace replay's `replay-rss` in `DIR/charts/`); returns their paths, those last.
+    /// the staircases of sweeps, a program experiment's `program-rss` and `program-comparison-*` and a trace
+    /// replay's `replay-rss` and `replay-comparison-*` in `DIR/charts/`); returns their paths, those last.
     package func plot(_ folder: ResultsFolder) throws -> [URL] {
         guard let gnuplot = ExternalCommand.locate("gnuplot") else {
             throw ChartPlotError.gnuplotNotInstalled

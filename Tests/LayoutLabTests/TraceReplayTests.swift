@@ -98,6 +98,17 @@ struct TraceReplayTests {
             let other = try #require(Double(trials.first { $0["trial_id"] == "known.trace.\(row["side_b"] ?? "").r1" }?["peak_live_usable_bytes"] ?? ""))
             #expect(Double(row["ratio"] ?? "").map { abs($0 - other / glibc) < 0.001 } == true && row["ci_low"] == "", "\(row)")
         }
+        // RSS growth at the peak: what the replay added above its baseline (the worker's trace tables are in both).
+        func growth(_ allocator: String) throws -> Double {
+            let row = try #require(trials.first { $0["trial_id"] == "known.trace.\(allocator).r1" })
+            return try #require(Double(row["rss_at_peak_bytes"] ?? "")) - (try #require(Double(row["baseline_rss_bytes"] ?? "")))
+        }
+        let grown = try TestSupport.readCSV(out.appendingPathComponent("chart-data/replay-comparison-rss.csv")).rows
+        #expect(grown.count == 3, "\(grown)")
+        for row in grown {
+            let expected = try growth(row["side_b"] ?? "") / growth("system")
+            #expect(Double(row["ratio"] ?? "").map { abs($0 - expected) < 0.001 } == true, "\(row) against \(expected)")
+        }
     }
 
     @Test func theReplayTravelsThroughTheWorkerProtocol() throws {
