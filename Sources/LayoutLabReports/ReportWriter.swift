@@ -121,24 +121,7 @@ package enum ReportWriter {
         if let versions = PythonVersionTable.markdown(run) { text += "\n## Interpreters as builds\n" + versions }
 
         if let comparisons = try? ChartDataWriter.comparisons(of: folder), !comparisons.isEmpty {
-            text += "\n## Comparison with \(experiment.allocators[0].name)\n\n"
-            text += "Ratio = other ÷ \(experiment.allocators[0].name) of geometric means; \(Comparison.method).\n\n"
-            // A threads column only for an experiment with "threads": a classic report is unchanged.
-            let threaded = ComparisonTable.hasThreads(comparisons)
-            // Programs and traces have a name, no layout and no node count: one column, headed by what they are.
-            let named = experiment.programs != nil ? "program" : experiment.traces != nil ? "trace" : nil
-            text += named.map { "| \($0) | metric | allocator | ratio | 95 % interval | |\n|---|---|---|---|---|---|\n" }
-                ?? (threaded
-                ? "| shape | layout | nodes | threads | metric | allocator | ratio | 95 % interval | |\n|---|---|---|---|---|---|---|---|---|\n"
-                : "| shape | layout | nodes | metric | allocator | ratio | 95 % interval | |\n|---|---|---|---|---|---|---|---|\n")
-            for comparison in comparisons {
-                let interval = comparison.interval.map { "[\(ComparisonTable.format4($0.low)), \(ComparisonTable.format4($0.high))]" } ?? (comparison.identical ? "identical" : comparison.methodLabel)
-                let verdict = comparison.beyondNoise.map { $0 ? "beyond noise" : "within noise" } ?? ""
-                text += named == nil ? "| \(comparison.shape) | \(comparison.layoutName) | \(comparison.nodes) | " : "| \(comparison.shape) | "
-                text += threaded && named == nil ? "\(comparison.threads.map(String.init) ?? "—") | " : ""
-                text += "\(comparison.metric) | \(comparison.sideB) "
-                text += "| \(comparison.ratio.map(ComparisonTable.format4) ?? "—") | \(interval) | \(verdict) |\n"
-            }
+            text += comparisonSection(comparisons, experiment: experiment)
         }
 
         if experiment.phases.count > 1 {
