@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LayoutLabSampling
 
 /// Finds a program's process tree and sums its RSS, from outside: this kernel has no `/proc/PID/task/TID/children`
 /// and no usable cgroup2, so each scan lists `/proc`, reads `/proc/N/stat` of every numeric entry (one `open`,
@@ -116,29 +117,9 @@ final class ProcessTree {
             if count <= 0 { break }
             filled += count
         }
-        let text = UnsafeRawBufferPointer(start: bytes, count: filled)
-        guard let close = text.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        // After ") ": field 3 state, 4 ppid, …, 24 rss.
-        var field = 2
-        var index = close + 1
-        var state: UInt8 = 0
-        var parent = 0
-        var rss = 0
-        while index < filled, field < 24 {
-            while index < filled, text[index] == UInt8(ascii: " ") { index += 1 }
-            field += 1
-            let start = index
-            var value = 0
-            while index < filled, text[index] != UInt8(ascii: " "), text[index] != UInt8(ascii: "\n") {
-                let byte = text[index]
-                if byte >= 0x30, byte <= 0x39 { value = value &* 10 &+ Int(byte - 0x30) }
-                index += 1
-            }
-            if field == 3, start < filled { state = text[start] }
-            if field == 4 { parent = value }
-            if field == 24 { rss = value }
-        }
-        guard field == 24, state != UInt8(ascii: "Z") else { return nil }
-        return (Int32(truncatingIfNeeded: parent), rss)
+        guard let stat = ProcPidStat(parsing: UnsafeRawBufferPointer(start: bytes, count: filled)),
+            stat.state != UInt8(ascii: "Z"), let rss = stat.rssPages
+        else { return nil }
+        return (Int32(truncatingIfNeeded: stat.parentPID), rss)
     }
 }

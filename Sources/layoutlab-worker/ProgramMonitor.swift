@@ -48,8 +48,9 @@ final class ProgramMonitor {
     /// The monitor's clock (CLOCK_MONOTONIC ns) when it starts the program: the agent's `elapsed_ns` are since then,
     /// on the axis of the monitor's samples.
     static let epochVariable = "LAYOUTLAB_AGENT_EPOCH_NS"
-    /// Room for any Int64 in decimal; overwritten in place, zero-padded, right before the spawn.
-    static let epochPlaceholder = String(repeating: "0", count: 20)
+    /// The value the monitor passes for a variable rewritten in place (the epoch by the monitor right before the
+    /// fork, the lost-line count by the agent): room for any Int64 in decimal, zero-padded.
+    static let digitsPlaceholder = String(repeating: "0", count: 20)
 
     private let launch: ProgramLaunch
     private let executable: String
@@ -128,8 +129,8 @@ final class ProgramMonitor {
             set.append(("LAYOUTLAB_AGENT_FD", String(Self.agentDescriptor)))
             set.append(("LAYOUTLAB_AGENT_PIPE", pipeIdentity ?? ""))
             set.append(("LAYOUTLAB_AGENT_PARENT", String(getpid())))
-            set.append((Self.epochVariable, Self.epochPlaceholder))
-            set.append((Self.lostVariable, Self.epochPlaceholder))
+            set.append((Self.epochVariable, Self.digitsPlaceholder))
+            set.append((Self.lostVariable, Self.digitsPlaceholder))
         }
         // One entry per key, the last one set winning.
         set = set.enumerated().filter { index, entry in !set[(index + 1)...].contains { $0.key == entry.key } }.map(\.element)
@@ -197,7 +198,7 @@ final class ProgramMonitor {
         var pid: pid_t = 0
         var step: UnsafePointer<CChar>?
         let started = MonotonicClock.nowNanoseconds()
-        if let epochDigits { Self.writeZeroPadded(started, into: epochDigits, digits: Self.epochPlaceholder.utf8.count) }
+        if let epochDigits { Self.writeZeroPadded(started, into: epochDigits, digits: Self.digitsPlaceholder.utf8.count) }
         let code = ll_start_program(&pid, executable, argv, envp, launch.workingDirectory, agentWrite, Self.agentDescriptor, &step)
         guard code == 0 else {
             let failed = step.map { String(cString: $0) } ?? "start"
@@ -238,9 +239,6 @@ final class ProgramMonitor {
             let now = MonotonicClock.nowNanoseconds()
             if now >= deadline {
                 timedOut = true
-                kill(-pid, SIGKILL)
-                kill(pid, SIGKILL)
-                while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
                 break
             }
             if now >= next {
@@ -279,14 +277,13 @@ final class ProgramMonitor {
             let wake = min(next, deadline) - MonotonicClock.nowNanoseconds()
             if wake > 0 { _ = ll_wait_child_or_input(childDescriptor, watchAgentPipe ? agentRead : -1, Int64(wake)) }
         }
-        var wallNs = MonotonicClock.nowNanoseconds() - started
-        // Whatever the program left running in its group would disturb the next trial; killed while the program's
-        // zombie still holds the group's id (a timed-out program was reaped above: its group was killed first).
-        if !timedOut {
-            kill(-pid, SIGKILL)
-            while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
-            wallNs = MonotonicClock.nowNanoseconds() - started
-        }
+        // Past its timeout the program and its group are killed; when it ended, whatever it left running in its group
+        // would disturb the next trial. Either way the group is killed while the program (alive, or a zombie) still
+        // holds the group's id, then the program is reaped.
+        kill(-pid, SIGKILL)
+        if timedOut { kill(pid, SIGKILL) }
+        while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+        let wallNs = MonotonicClock.nowNanoseconds() - started
         finishAgent()
 
         let exited = status & 0x7f == 0

@@ -59,6 +59,10 @@ struct ProcParserTests {
         #expect(exiting("1234 (a) b (c)) R 1 1234 1234 0 -1 4194564" + tail) == true, "0x400104: PF_EXITING set")
         #expect(exiting("1234 (x) Z 1 1234 1234 0 -1 4194560" + tail) == true, "a zombie")
         #expect(exiting("1234 (x) S 1 1234") == nil && exiting("garbage") == nil)
+        // The process-tree scan's fields from the same reading: the parent and the resident pages (field 24).
+        let reading = Data(("1234 (a) b (c)) S 7 1234 1234 0 -1 4194560" + tail).utf8).withUnsafeBytes { ProcPidStat(parsing: $0) }
+        #expect(reading?.parentPID == 7 && reading?.rssPages == 250 && reading?.isGone == false)
+        #expect(Data("1234 (x) Z 1 1234 1234 0 -1 4194560 0\n".utf8).withUnsafeBytes { ProcPidStat(parsing: $0) }?.rssPages == nil, "a line stopping before rss")
         let own = try Data(contentsOf: URL(fileURLWithPath: "/proc/self/stat"))
         #expect(own.withUnsafeBytes { ProcPidStat.isExiting($0) } == false, "this running process")
     }
